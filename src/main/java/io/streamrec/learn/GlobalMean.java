@@ -1,0 +1,35 @@
+package io.streamrec.learn;
+
+/**
+ * The global label mean, part of the model: the biased model's offset, or (through its logit) the logistic
+ * model's. It is a running mean over every label the model has learned, weighted by event weight, so that a
+ * streaming model follows drift in the overall rating level without a learning rate of its own. Pretraining
+ * starts it at the training-set mean; fine-tuning carries on from the snapshot's sum and count.
+ */
+public final class GlobalMean {
+    private double sum;
+    private double count;
+
+    public GlobalMean(double sum, double count) {
+        this.sum = sum;
+        this.count = count;
+    }
+
+    /** The mean, or {@code fallback} before any label was seen. */
+    public double value(double fallback) {
+        return count > 0 ? sum / count : fallback;
+    }
+
+    public void add(double label, double weight) {
+        sum += label * weight;
+        count += weight;
+    }
+
+    public double sum() {
+        return sum;
+    }
+
+    public double count() {
+        return count;
+    }
+}
