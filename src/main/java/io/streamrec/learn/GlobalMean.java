@@ -25,6 +25,12 @@ public final class GlobalMean {
         count += weight;
     }
 
+    /** Replaces the sum and the count (pretraining holds the mean at the training-set mean). */
+    public void set(double newSum, double newCount) {
+        sum = newSum;
+        count = newCount;
+    }
+
     public double sum() {
         return sum;
     }

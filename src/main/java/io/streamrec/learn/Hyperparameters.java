@@ -59,7 +59,7 @@ public record Hyperparameters(ModelKind kind, int factors, double initStd, long 
      * L2 0.05 on biases and factors, 32 factors initialized with deviation 0.05.
      */
     public static Hyperparameters defaults(ModelKind kind) {
-        Optimizer adagrad = new Optimizer.AdaGrad(1f);
+        Optimizer adagrad = new Optimizer.AdaGrad(Optimizer.AdaGrad.DEFAULT_EPSILON);
         if (kind == ModelKind.LOGISTIC_MF) {
             return new Hyperparameters(kind, 32, 0.05, 42, adagrad, new LearningRateSchedule.Constant(0.3),
                     0.01, 0.02, 10, 0f, 1f);
