@@ -9,15 +9,27 @@ package io.streamrec.learn;
 public final class GlobalMean {
     private double sum;
     private double count;
+    private double externalSum;
+    private double externalCount;
 
     public GlobalMean(double sum, double count) {
         this.sum = sum;
         this.count = count;
     }
 
-    /** The mean, or {@code fallback} before any label was seen. */
+    /** The mean, or {@code fallback} before any label was seen. Includes the external sums, if any. */
     public double value(double fallback) {
-        return count > 0 ? sum / count : fallback;
+        double c = count + externalCount;
+        return c > 0 ? (sum + externalSum) / c : fallback;
+    }
+
+    /**
+     * Sets label sums learned elsewhere (other partitions of a distributed model) that count towards the value but
+     * are not this instance's own: {@link #sum()} and {@link #count()} stay local.
+     */
+    public void setExternal(double otherSum, double otherCount) {
+        externalSum = otherSum;
+        externalCount = otherCount;
     }
 
     public void add(double label, double weight) {

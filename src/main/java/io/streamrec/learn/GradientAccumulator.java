@@ -12,7 +12,7 @@ public final class GradientAccumulator {
     private int[] slotOfRow = new int[0];
     private int[] rowOfSlot = new int[64];
     private int[] counts = new int[64];
-    private long[] maxTime = new long[64];
+    private long[] oldest = new long[64];
     private float[] grad;
     private int slots;
 
@@ -36,13 +36,13 @@ public final class GradientAccumulator {
         if (s == rowOfSlot.length) {
             rowOfSlot = Arrays.copyOf(rowOfSlot, s * 2);
             counts = Arrays.copyOf(counts, s * 2);
-            maxTime = Arrays.copyOf(maxTime, s * 2);
+            oldest = Arrays.copyOf(oldest, s * 2);
             grad = Arrays.copyOf(grad, s * 2 * width);
         }
         slotOfRow[row] = s;
         rowOfSlot[s] = row;
         counts[s] = 0;
-        maxTime[s] = Long.MIN_VALUE;
+        oldest[s] = Long.MAX_VALUE;
         Arrays.fill(grad, s * width, (s + 1) * width, 0f);
         return s;
     }
@@ -59,8 +59,8 @@ public final class GradientAccumulator {
             grad[base + f] += g * other[otherOffset + f];
         }
         counts[s]++;
-        if (eventTime > maxTime[s]) {
-            maxTime[s] = eventTime;
+        if (eventTime < oldest[s]) {
+            oldest[s] = eventTime;
         }
     }
 
@@ -72,8 +72,8 @@ public final class GradientAccumulator {
             grad[base + f] += g[offset + f];
         }
         counts[s] += events;
-        if (eventTime > maxTime[s]) {
-            maxTime[s] = eventTime;
+        if (eventTime < oldest[s]) {
+            oldest[s] = eventTime;
         }
     }
 
@@ -90,8 +90,9 @@ public final class GradientAccumulator {
         return counts[slot];
     }
 
-    public long maxEventTime(int slot) {
-        return maxTime[slot];
+    /** The oldest event time among the events summed into {@code slot} (publish latency is measured from it). */
+    public long oldestEventTime(int slot) {
+        return oldest[slot];
     }
 
     /** The accumulated gradient array; slot {@code s} starts at {@code s * width}. */

@@ -1,0 +1,120 @@
+package io.streamrec.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamrec.data.Holdout;
+import io.streamrec.data.Rating;
+import io.streamrec.eval.RegressionMetrics;
+import io.streamrec.learn.AlternatingLeastSquares;
+import io.streamrec.learn.BatchTrainer;
+import io.streamrec.learn.Hyperparameters;
+import io.streamrec.learn.Model;
+import io.streamrec.learn.ModelSnapshot;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code pretrain}: batch training of a model snapshot that streaming then fine-tunes. */
+@Command(name = "pretrain", mixinStandardHelpOptions = true,
+        description = {"Batch training over shuffled epochs of mini-batch SGD (or ALS), with a holdout split or a",
+                "test file; writes a model snapshot. The last stdout line is a JSON summary."})
+public final class PretrainCommand implements Callable<Integer> {
+    /** Pretraining defaults, tuned on MovieLens-100K (80/20 holdout, seed 42). */
+    static final double DEFAULT_LEARNING_RATE = 0.05;
+    static final double DEFAULT_REG_FACTORS = 0.1;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--ratings", required = true, paramLabel = "FILE", description = "Training ratings file.")
+    Path ratings;
+
+    @Option(names = "--out", required = true, paramLabel = "SNAPSHOT", description = "Where to write the model snapshot.")
+    Path out;
+
+    @Option(names = "--test", paramLabel = "FILE", description = "A separate test file (instead of --holdout).")
+    Path test;
+
+    @Option(names = "--holdout", paramLabel = "FRACTION", description = "Fraction held out for testing, in [0, 1). Default: 0.2.")
+    double holdout = 0.2;
+
+    @Option(names = "--algorithm", paramLabel = "ALG", description = "sgd (mini-batch SGD epochs) or als (alternating least squares). Default: sgd.")
+    String algorithm = "sgd";
+
+    @Option(names = "--epochs", paramLabel = "N", description = "Epochs (SGD) or iterations (ALS). Default: 30 (SGD), 15 (ALS).")
+    Integer epochs;
+
+    @Option(names = "--batch-size", paramLabel = "B", description = "Events per mini-batch. Default: 64.")
+    int batchSize = 64;
+
+    @Option(names = "--als-lambda", paramLabel = "L", description = "ALS regularization. Default: the ALS class default.")
+    Double alsLambda;
+
+    @Mixin
+    RatingsOptions input;
+
+    @Mixin
+    HyperOptions hyperOptions;
+
+    @Override
+    public Integer call() {
+        if (!(holdout >= 0 && holdout < 1)) {
+            throw Cli.usage(spec, "--holdout must be in [0, 1), got " + holdout);
+        }
+        if (!algorithm.equals("sgd") && !algorithm.equals("als")) {
+            throw Cli.usage(spec, "--algorithm must be sgd or als, got \"" + algorithm + "\"");
+        }
+        if (epochs != null && epochs < 1) {
+            throw Cli.usage(spec, "--epochs must be >= 1, got " + epochs);
+        }
+        Hyperparameters hyper = Cli.hyper(spec, () -> hyperOptions.build(DEFAULT_LEARNING_RATE, DEFAULT_REG_FACTORS));
+        List<Rating> all = input.read(ratings, System.err).ratings();
+        List<Rating> train;
+        List<Rating> testSet;
+        if (test != null) {
+            train = all;
+            testSet = input.read(test, System.err).ratings();
+        } else {
+            Holdout.Split split = Holdout.random(all, 1 - holdout, hyper.seed());
+            train = split.train();
+            testSet = split.test();
+        }
+        long start = System.nanoTime();
+        Model model;
+        if (algorithm.equals("als")) {
+            AlternatingLeastSquares als = alsLambda == null
+                    ? new AlternatingLeastSquares(hyper, epochs == null ? AlternatingLeastSquares.DEFAULT_ITERATIONS : epochs)
+                    : new AlternatingLeastSquares(hyper, epochs == null ? AlternatingLeastSquares.DEFAULT_ITERATIONS : epochs, alsLambda);
+            model = als.train(train, e -> System.err.printf("iteration %d%n", e));
+        } else {
+            int n = epochs == null ? 30 : epochs;
+            ProgressBar bar = new ProgressBar(System.out, "pretrain", n);
+            model = new BatchTrainer(hyper, n, batchSize, hyper.seed()).train(train, bar::update);
+            bar.done();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        RegressionMetrics m = new RegressionMetrics();
+        for (Rating r : testSet) {
+            m.add(r.label(), model.predict(r.user(), r.item()));
+        }
+        ModelSnapshot.write(model, out, "pretrain " + algorithm + " on " + ratings.getFileName());
+        ObjectNode o = Json.object();
+        o.put("command", "pretrain");
+        o.put("algorithm", algorithm);
+        o.put("model", hyper.kind().id());
+        o.put("train", train.size());
+        o.put("test", testSet.size());
+        Json.put(o, "rmse", m.rmse());
+        Json.put(o, "mae", m.mae());
+        Json.put(o, "seconds", seconds);
+        o.put("users", model.users().size());
+        o.put("items", model.items().size());
+        o.put("out", out.toString());
+        System.out.println(o);
+        return 0;
+    }
+}

@@ -1,0 +1,148 @@
+package io.streamrec.stream;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamrec.learn.Hyperparameters;
+import io.streamrec.learn.RowKind;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * The {@code model-updates} record formats: the contract with downstream services.
+ *
+ * <ul>
+ *   <li>key {@code user:<id>} or {@code item:<id>}: {@code {"kind":"user","id":"196","bias":0.12,
+ *       "factors":[...],"version":7,"updates":42,"updatedAt":1732873200123}} where {@code version} counts optimizer
+ *       steps applied to the row (pretraining included) and {@code updates} the streamed events that changed it;</li>
+ *   <li>key {@code mean:<partition>}: {@code {"kind":"mean","partition":0,"sum":..,"count":..}}, the label sums
+ *       of one user partition; the global mean is the sum of the sums over the sum of the counts;</li>
+ *   <li>key {@code meta}: model kind, factors, label range, hyper-parameters, the snapshot it was fine-tuned from.</li>
+ * </ul>
+ */
+public final class ModelUpdates {
+    private static final JsonFactory JSON = new JsonFactory();
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private ModelUpdates() { }
+
+    public static String key(RowKind kind, String id) {
+        return kind.prefix() + ":" + id;
+    }
+
+    public static byte[] row(RowKind kind, String id, float[] params, int p, int width, int version, long updates, long now) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64 + width * 12);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("kind", kind.prefix());
+            g.writeStringField("id", id);
+            g.writeNumberField("bias", params[p]);
+            g.writeArrayFieldStart("factors");
+            for (int j = 1; j < width; j++) {
+                g.writeNumber(params[p + j]);
+            }
+            g.writeEndArray();
+            g.writeNumberField("version", version);
+            g.writeNumberField("updates", updates);
+            g.writeNumberField("updatedAt", now);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    public static byte[] mean(int partition, double sum, double count) {
+        ObjectNode o = MAPPER.createObjectNode();
+        o.put("kind", "mean").put("partition", partition).put("sum", sum).put("count", count);
+        return o.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    public static byte[] meta(Hyperparameters h, double globalMean, String snapshot, long now) {
+        ObjectNode o = MAPPER.createObjectNode();
+        o.put("kind", "meta");
+        o.put("model", h.kind().id());
+        o.put("factors", h.factors());
+        o.put("globalMean", globalMean);
+        o.put("minLabel", h.minLabel());
+        o.put("maxLabel", h.maxLabel());
+        ObjectNode hyper = o.putObject("hyper");
+        hyper.put("optimizer", h.optimizer().toString());
+        hyper.put("learningRate", h.schedule().toString());
+        hyper.put("regBias", h.regBias());
+        hyper.put("regFactor", h.regFactor());
+        hyper.put("clipNorm", h.clipNorm());
+        hyper.put("initStd", h.initStd());
+        hyper.put("seed", h.seed());
+        if (snapshot == null) {
+            o.putNull("initSnapshot");
+        } else {
+            o.put("initSnapshot", snapshot);
+        }
+        o.put("updatedAt", now);
+        return o.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** A row parsed back: bias and factors as one array (bias first), version and updates. */
+    public record ParsedRow(float[] params, int version, long updates) { }
+
+    /**
+     * Parses a row value into {@code width} parameters; null when the value is not a row of that width.
+     */
+    public static ParsedRow parseRow(byte[] value, int width) {
+        if (value == null) {
+            return null;
+        }
+        float[] params = new float[width];
+        int version = 0;
+        long updates = 0;
+        int n = 0;
+        boolean bias = false;
+        try (JsonParser p = JSON.createParser(value)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken t = p.nextToken();
+                switch (name) {
+                    case "bias" -> {
+                        params[0] = p.getFloatValue();
+                        bias = true;
+                    }
+                    case "factors" -> {
+                        if (t != JsonToken.START_ARRAY) {
+                            return null;
+                        }
+                        while (p.nextToken() != JsonToken.END_ARRAY) {
+                            if (++n >= width) {
+                                return null;
+                            }
+                            params[n] = p.getFloatValue();
+                        }
+                    }
+                    case "version" -> version = p.getIntValue();
+                    case "updates" -> updates = p.getLongValue();
+                    default -> p.skipChildren();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        return bias && n == width - 1 ? new ParsedRow(params, version, updates) : null;
+    }
+
+    /** Parses a {@code mean:<p>} value into {sum, count}; null when malformed. */
+    public static double[] parseMean(byte[] value) {
+        try {
+            var node = MAPPER.readTree(value);
+            return new double[] {node.get("sum").asDouble(), node.get("count").asDouble()};
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+}

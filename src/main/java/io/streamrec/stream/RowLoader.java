@@ -1,0 +1,55 @@
+package io.streamrec.stream;
+
+import io.streamrec.learn.FactorTable;
+import io.streamrec.learn.RowKind;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Finds a row for a task: in the task's cache, else in its own changelogged store (rows it trained before a
+ * restart or rebalance), else in the global copy of {@code model-updates} (rows seeded from a pretrained snapshot,
+ * or trained by another task), else the deterministic initial row.
+ */
+final class RowLoader {
+    private final FactorTable table;
+    private final KeyValueStore<String, byte[]> own;
+    private final KeyValueStore<String, byte[]> global;
+
+    RowLoader(FactorTable table, KeyValueStore<String, byte[]> own, KeyValueStore<String, byte[]> global) {
+        this.table = table;
+        this.own = own;
+        this.global = global;
+    }
+
+    int row(String id) {
+        int r = table.indexOf(id);
+        if (r >= 0) {
+            return r;
+        }
+        byte[] stored = own == null ? null : own.get(id);
+        if (stored != null) {
+            Codecs.StoredRow s = Codecs.decodeRow(stored);
+            if (s.params().length == table.width()) {
+                boolean sameState = s.state().length == table.stateSize();
+                return table.put(id, s.params(), 0, sameState ? s.state() : null, 0, s.version(), s.updates());
+            }
+        }
+        ModelUpdates.ParsedRow published = global == null ? null
+                : ModelUpdates.parseRow(global.get(ModelUpdates.key(table.kind(), id)), table.width());
+        if (published != null) {
+            return table.put(id, published.params(), 0, null, 0, published.version(), published.updates());
+        }
+        return table.getOrCreate(id);
+    }
+
+    /** Writes a row back to the task's store. */
+    void save(int row) {
+        int w = table.width();
+        int s = table.stateSize();
+        own.put(table.id(row), Codecs.encodeRow(table.version(row), table.updates(row), table.params(), row * w, w,
+                table.state(), row * s, s));
+    }
+
+    RowKind kind() {
+        return table.kind();
+    }
+}

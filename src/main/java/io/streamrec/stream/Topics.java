@@ -1,0 +1,37 @@
+package io.streamrec.stream;
+
+/** Names of the topics and state stores of the training topology; tests and tools reuse them. */
+public final class Topics {
+    /** Input: labeled events, JSON, keyed by user id (any key, or none, still trains correctly). */
+    public static final String INTERACTIONS = "interactions";
+    /** Events that cannot be trained: original bytes, reason in headers. */
+    public static final String DLQ = "interactions-dlq";
+    /** Compacted: the current model, one record per row, plus {@code meta} and {@code mean:<partition>}. */
+    public static final String MODEL_UPDATES = "model-updates";
+    /** One JSON record per flush and partition. */
+    public static final String TRAINING_METRICS = "training-metrics";
+    /** Internal: events whose key was not their user id, re-keyed by user. Same partition count as the input. */
+    public static final String USER_EVENTS = "user-events";
+    /** Internal: per-flush item gradients from the user tasks, keyed by item id. */
+    public static final String ITEM_GRADIENTS = "item-gradients";
+
+    /** User rows with their optimizer state (persistent, changelogged). */
+    public static final String USER_STORE = "user-rows";
+    /** Item rows with their optimizer state (persistent, changelogged). */
+    public static final String ITEM_STORE = "item-rows";
+    /** Events that joined a user mini-batch but are not yet flushed (changelogged, survives a crash). */
+    public static final String USER_PENDING_STORE = "user-pending";
+    /** Item gradients received but not yet applied (changelogged, survives a crash). */
+    public static final String ITEM_PENDING_STORE = "item-pending";
+    /** Per-task counters: global-mean sums, events seen (changelogged). */
+    public static final String TASK_STATE_STORE = "task-state";
+    /** Global store: every record of {@code model-updates}, as published. */
+    public static final String GLOBAL_ROWS_STORE = "global-model-rows";
+
+    /** Key of the meta record in {@code model-updates}. */
+    public static final String META_KEY = "meta";
+    /** Key prefix of the per-partition global-mean records in {@code model-updates}. */
+    public static final String MEAN_PREFIX = "mean:";
+
+    private Topics() { }
+}

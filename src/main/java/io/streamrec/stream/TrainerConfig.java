@@ -1,0 +1,265 @@
+package io.streamrec.stream;
+
+import io.streamrec.learn.Hyperparameters;
+import io.streamrec.learn.LearningRateSchedule;
+import io.streamrec.learn.ModelKind;
+import io.streamrec.learn.Optimizer;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * The one validated configuration of the stream trainer. Settings come from, in rising precedence: defaults, a
+ * properties file ({@code --config}), environment variables {@code STREAMREC_*} ({@code STREAMREC_BATCH_SIZE}
+ * sets {@code batch.size}), and command-line flags. Settings this class does not know are Kafka client or Kafka
+ * Streams settings and pass through unchanged (SASL, SSL, {@code num.stream.threads}, ...).
+ */
+public final class TrainerConfig {
+    public static final String APPLICATION_ID = "application.id";
+    public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+    public static final String BATCH_SIZE = "batch.size";
+    public static final String FLUSH_INTERVAL_MS = "flush.interval.ms";
+    public static final String ITEM_BATCH_SIZE = "item.batch.size";
+    public static final String PARTITIONS = "topic.partitions";
+    public static final String REPLICATION = "topic.replication.factor";
+    public static final String INIT_MODEL = "init.model";
+    public static final String MODEL_KIND = "model.kind";
+    public static final String FACTORS = "model.factors";
+    public static final String OPTIMIZER = "model.optimizer";
+    public static final String LEARNING_RATE = "model.learning.rate";
+    public static final String SCHEDULE = "model.schedule";
+    public static final String REG_BIAS = "model.reg.bias";
+    public static final String REG_FACTORS = "model.reg.factors";
+    public static final String CLIP_NORM = "model.clip.norm";
+    public static final String INIT_STD = "model.init.std";
+    public static final String SEED = "model.seed";
+    public static final String MIN_LABEL = "model.min.label";
+    public static final String MAX_LABEL = "model.max.label";
+    public static final String HTTP_PORT = "http.port";
+    public static final String HTTP_BIND = "http.bind";
+
+    private static final Set<String> OWN = Set.of(BATCH_SIZE, FLUSH_INTERVAL_MS, ITEM_BATCH_SIZE, PARTITIONS,
+            REPLICATION, INIT_MODEL, MODEL_KIND, FACTORS, OPTIMIZER, LEARNING_RATE, SCHEDULE, REG_BIAS, REG_FACTORS,
+            CLIP_NORM, INIT_STD, SEED, MIN_LABEL, MAX_LABEL, HTTP_PORT, HTTP_BIND);
+
+    private static final Map<String, String> DEFAULTS = Map.ofEntries(
+            Map.entry(APPLICATION_ID, "streamrec"),
+            Map.entry(BATCH_SIZE, "32"),
+            Map.entry(FLUSH_INTERVAL_MS, "100"),
+            Map.entry(ITEM_BATCH_SIZE, "2000"),
+            Map.entry(PARTITIONS, "4"),
+            Map.entry(REPLICATION, "1"),
+            Map.entry(MODEL_KIND, "biased-mf"),
+            Map.entry(HTTP_PORT, "8080"),
+            Map.entry(HTTP_BIND, "0.0.0.0"),
+            Map.entry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2));
+
+    private final Map<String, String> values;
+
+    private TrainerConfig(Map<String, String> values) {
+        this.values = Map.copyOf(values);
+        validate();
+    }
+
+    /** Builds a config from the sources in rising precedence; {@code file} and {@code env} may be null. */
+    public static TrainerConfig load(Path file, Map<String, String> env, Map<String, String> flags) {
+        Map<String, String> v = new LinkedHashMap<>(DEFAULTS);
+        if (file != null) {
+            Properties p = new Properties();
+            try (Reader r = Files.newBufferedReader(file)) {
+                p.load(r);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot read config file " + file + ": " + e.getMessage(), e);
+            }
+            p.stringPropertyNames().forEach(k -> v.put(k, p.getProperty(k).trim()));
+        }
+        if (env != null) {
+            env.forEach((k, val) -> {
+                if (k.startsWith("STREAMREC_") && k.length() > 10) {
+                    v.put(k.substring(10).toLowerCase(Locale.ROOT).replace('_', '.'), val);
+                }
+            });
+        }
+        if (flags != null) {
+            flags.forEach((k, val) -> {
+                if (val != null) {
+                    v.put(k, val);
+                }
+            });
+        }
+        return new TrainerConfig(v);
+    }
+
+    /** A config from explicit settings over the defaults (tests, demo). */
+    public static TrainerConfig of(Map<String, String> settings) {
+        return load(null, null, settings);
+    }
+
+    public TrainerConfig with(String key, String value) {
+        Map<String, String> v = new LinkedHashMap<>(values);
+        v.put(key, value);
+        return new TrainerConfig(v);
+    }
+
+    private void validate() {
+        if (!values.containsKey(BOOTSTRAP_SERVERS) || values.get(BOOTSTRAP_SERVERS).isBlank()) {
+            throw new IllegalArgumentException(BOOTSTRAP_SERVERS
+                    + " is required: host:port[,host:port] of the Kafka brokers (flag --bootstrap-servers, env STREAMREC_BOOTSTRAP_SERVERS)");
+        }
+        positiveInt(BATCH_SIZE);
+        positiveInt(FLUSH_INTERVAL_MS);
+        positiveInt(ITEM_BATCH_SIZE);
+        positiveInt(PARTITIONS);
+        positiveInt(REPLICATION);
+        int port = integer(HTTP_PORT);
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException(HTTP_PORT + " must be in 0..65535 (0 = any free port), got " + port);
+        }
+        String pg = values.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG);
+        if (!pg.equals(StreamsConfig.EXACTLY_ONCE_V2) && !pg.equals(StreamsConfig.AT_LEAST_ONCE)) {
+            throw new IllegalArgumentException(StreamsConfig.PROCESSING_GUARANTEE_CONFIG + " must be "
+                    + StreamsConfig.EXACTLY_ONCE_V2 + " or " + StreamsConfig.AT_LEAST_ONCE + ", got \"" + pg + "\"");
+        }
+        hyperparameters();
+    }
+
+    public String get(String key) {
+        return values.get(key);
+    }
+
+    public String applicationId() {
+        return values.get(APPLICATION_ID);
+    }
+
+    public String bootstrapServers() {
+        return values.get(BOOTSTRAP_SERVERS);
+    }
+
+    public int batchSize() {
+        return integer(BATCH_SIZE);
+    }
+
+    public long flushIntervalMs() {
+        return integer(FLUSH_INTERVAL_MS);
+    }
+
+    public int itemBatchSize() {
+        return integer(ITEM_BATCH_SIZE);
+    }
+
+    public int partitions() {
+        return integer(PARTITIONS);
+    }
+
+    public short replicationFactor() {
+        return (short) integer(REPLICATION);
+    }
+
+    public int httpPort() {
+        return integer(HTTP_PORT);
+    }
+
+    public String httpBind() {
+        return values.get(HTTP_BIND);
+    }
+
+    /** The snapshot to seed a new application id with, or null. */
+    public Path initModel() {
+        String s = values.get(INIT_MODEL);
+        return s == null || s.isBlank() ? null : Path.of(s);
+    }
+
+    /** Hyper-parameters: the online defaults of the model kind, overridden by {@code model.*} settings. */
+    public Hyperparameters hyperparameters() {
+        ModelKind kind;
+        try {
+            kind = ModelKind.parse(values.get(MODEL_KIND));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(MODEL_KIND + ": " + e.getMessage(), e);
+        }
+        Hyperparameters d = Hyperparameters.defaults(kind);
+        try {
+            Optimizer opt = values.containsKey(OPTIMIZER) ? Optimizer.parse(values.get(OPTIMIZER)) : d.optimizer();
+            double lr = dbl(LEARNING_RATE, d.schedule().initialRate());
+            String sched = values.getOrDefault(SCHEDULE, "constant");
+            LearningRateSchedule s = switch (sched) {
+                case "constant" -> new LearningRateSchedule.Constant(lr);
+                case "inverse-scaling" -> new LearningRateSchedule.InverseScaling(lr, 0.5, 100_000);
+                default -> throw new IllegalArgumentException(SCHEDULE + " must be constant or inverse-scaling, got \"" + sched + "\"");
+            };
+            return new Hyperparameters(kind,
+                    values.containsKey(FACTORS) ? integer(FACTORS) : d.factors(),
+                    dbl(INIT_STD, d.initStd()),
+                    values.containsKey(SEED) ? Long.parseLong(values.get(SEED)) : d.seed(),
+                    opt, s,
+                    dbl(REG_BIAS, d.regBias()), dbl(REG_FACTORS, d.regFactor()), dbl(CLIP_NORM, d.clipNorm()),
+                    (float) dbl(MIN_LABEL, d.minLabel()), (float) dbl(MAX_LABEL, d.maxLabel()));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("model settings must be numbers where numeric: " + e.getMessage(), e);
+        }
+    }
+
+    /** Kafka Streams properties: our application id and servers, the defaults, and every pass-through setting. */
+    public Properties streamsProperties() {
+        Properties p = new Properties();
+        values.forEach((k, v) -> {
+            if (!OWN.contains(k)) {
+                p.put(k, v);
+            }
+        });
+        p.putIfAbsent(StreamsConfig.REPLICATION_FACTOR_CONFIG, String.valueOf(replicationFactor()));
+        return p;
+    }
+
+    /** Kafka client properties for admin, producers and consumers outside Kafka Streams (security settings etc.). */
+    public Map<String, Object> clientProperties() {
+        Map<String, Object> p = new LinkedHashMap<>();
+        values.forEach((k, v) -> {
+            if (!OWN.contains(k) && !k.startsWith("processing.") && !k.equals(APPLICATION_ID)
+                    && !k.startsWith("num.stream") && !k.startsWith("state.") && !k.startsWith("commit.")) {
+                p.put(k, v);
+            }
+        });
+        return p;
+    }
+
+    private int integer(String key) {
+        String s = values.get(key);
+        try {
+            return Integer.parseInt(s.trim());
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(key + " must be an integer, got \"" + s + "\"", e);
+        }
+    }
+
+    private void positiveInt(String key) {
+        int v = integer(key);
+        if (v < 1) {
+            throw new IllegalArgumentException(key + " must be >= 1, got " + v);
+        }
+    }
+
+    private double dbl(String key, double dflt) {
+        String s = values.get(key);
+        if (s == null) {
+            return dflt;
+        }
+        try {
+            return Double.parseDouble(s.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a number, got \"" + s + "\"", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return values.toString();
+    }
+}

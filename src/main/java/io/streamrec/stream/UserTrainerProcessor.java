@@ -1,0 +1,217 @@
+package io.streamrec.stream;
+
+import io.streamrec.eval.BinaryMetrics;
+import io.streamrec.eval.WindowedError;
+import io.streamrec.learn.FactorTable;
+import io.streamrec.learn.GlobalMean;
+import io.streamrec.learn.GradientAccumulator;
+import io.streamrec.learn.Hyperparameters;
+import io.streamrec.learn.MiniBatchLearner;
+import io.streamrec.learn.Model;
+import io.streamrec.learn.ModelKind;
+import io.streamrec.learn.RowKind;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Owns the user rows of one input partition. For each event it predicts first (progressive validation), then
+ * adds the event to the mini-batch (kept in a changelogged store until flushed, so a crash loses none). A flush,
+ * every {@code batch.size} events or {@code flush.interval.ms}, computes the batch's gradients against the item
+ * rows of the global store, steps the user rows, publishes them, and sends each item's summed gradient to the
+ * item task that owns it.
+ */
+final class UserTrainerProcessor implements Processor<String, Object, String, byte[]> {
+    private static final String STATE_KEY = "user";
+
+    private final TrainerConfig config;
+    private final Hyperparameters hyper;
+    private final TrainerListener listener;
+    private ProcessorContext<String, byte[]> context;
+    private KeyValueStore<String, byte[]> userStore;
+    private KeyValueStore<Long, byte[]> pendingStore;
+    private KeyValueStore<String, byte[]> stateStore;
+    private KeyValueStore<String, byte[]> global;
+    private Model model;
+    private MiniBatchLearner learner;
+    private RowLoader users;
+    private GradientAccumulator userGrads;
+    private GradientAccumulator itemGrads;
+    private final Map<String, byte[]> itemSeen = new HashMap<>();
+    private final WindowedError window = new WindowedError(1000);
+    private BinaryMetrics binary;
+    private long firstPending;
+    private long nextPending;
+    private long rowSteps;
+    private long oldestIngest = Long.MAX_VALUE;
+    private int partition;
+
+    UserTrainerProcessor(TrainerConfig config, TrainerListener listener) {
+        this.config = config;
+        this.hyper = config.hyperparameters();
+        this.listener = listener;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, byte[]> context) {
+        this.context = context;
+        this.partition = context.taskId().partition();
+        userStore = context.getStateStore(Topics.USER_STORE);
+        pendingStore = context.getStateStore(Topics.USER_PENDING_STORE);
+        stateStore = context.getStateStore(Topics.TASK_STATE_STORE + "-user");
+        global = context.getStateStore(Topics.GLOBAL_ROWS_STORE);
+        byte[] st = stateStore.get(STATE_KEY);
+        Codecs.TaskState ts = st == null ? Codecs.TaskState.EMPTY : Codecs.decodeTaskState(st);
+        model = new Model(hyper, new GlobalMean(ts.meanSum(), ts.meanCount()), ts.eventsSeen());
+        rowSteps = ts.rowSteps();
+        learner = new MiniBatchLearner(model, Integer.MAX_VALUE);
+        users = new RowLoader(model.users(), userStore, global);
+        userGrads = new GradientAccumulator(hyper.width());
+        itemGrads = new GradientAccumulator(hyper.width());
+        binary = hyper.kind() == ModelKind.LOGISTIC_MF ? new BinaryMetrics() : null;
+        refreshExternalMean();
+        // Events that joined a batch before a crash or a rebalance: rejoin them, unscored (they were scored then).
+        firstPending = Long.MAX_VALUE;
+        nextPending = 0;
+        try (KeyValueIterator<Long, byte[]> it = pendingStore.all()) {
+            while (it.hasNext()) {
+                KeyValue<Long, byte[]> kv = it.next();
+                firstPending = Math.min(firstPending, kv.key);
+                nextPending = Math.max(nextPending, kv.key + 1);
+                Event e = Codecs.decodeEvent(kv.value);
+                addToBatch(e);
+            }
+        }
+        if (firstPending == Long.MAX_VALUE) {
+            firstPending = nextPending;
+        }
+        context.schedule(Duration.ofMillis(config.flushIntervalMs()), PunctuationType.WALL_CLOCK_TIME, t -> flush());
+    }
+
+    @Override
+    public void process(Record<String, Object> record) {
+        Event e = record.value() instanceof Event ev ? ev : Codecs.decodeEvent((byte[]) record.value());
+        int u = users.row(e.user());
+        int i = itemRow(e.item());
+        double prediction = model.predictScore(model.score(u, i));
+        listener.prequential(e.label(), prediction);
+        window.add(e.label(), prediction);
+        if (binary != null) {
+            binary.add(e.label(), prediction);
+        }
+        listener.eventTrained();
+        pendingStore.put(nextPending++, Codecs.encodeEvent(e));
+        learner.learn(u, i, e.label(), e.weight(), e.ingestTime());
+        oldestIngest = Math.min(oldestIngest, e.ingestTime());
+        if (learner.pending() >= config.batchSize()) {
+            flush();
+        }
+    }
+
+    private void addToBatch(Event e) {
+        int u = users.row(e.user());
+        int i = itemRow(e.item());
+        learner.learn(u, i, e.label(), e.weight(), e.ingestTime());
+        oldestIngest = Math.min(oldestIngest, e.ingestTime());
+    }
+
+    /** The item's row, refreshed from the global store whenever a newer version was published. */
+    private int itemRow(String item) {
+        FactorTable items = model.items();
+        byte[] published = global.get(ModelUpdates.key(RowKind.ITEM, item));
+        int r = items.indexOf(item);
+        if (published == null) {
+            return r >= 0 ? r : items.getOrCreate(item);
+        }
+        if (r >= 0 && itemSeen.get(item) == published) {
+            return r;
+        }
+        ModelUpdates.ParsedRow row = ModelUpdates.parseRow(published, hyper.width());
+        if (row == null) {
+            return r >= 0 ? r : items.getOrCreate(item);
+        }
+        itemSeen.put(item, published);
+        return items.put(item, row.params(), 0, null, 0, row.version(), row.updates());
+    }
+
+    private void refreshExternalMean() {
+        double sum = 0;
+        double count = 0;
+        for (int p = 0; p < config.partitions(); p++) {
+            if (p == partition) {
+                continue;
+            }
+            double[] m = ModelUpdates.parseMean(global.get(Topics.MEAN_PREFIX + p));
+            if (m != null) {
+                sum += m[0];
+                count += m[1];
+            }
+        }
+        model.mean().setExternal(sum, count);
+    }
+
+    private void flush() {
+        int n = learner.pending();
+        if (n == 0) {
+            return;
+        }
+        long start = System.nanoTime();
+        long now = System.currentTimeMillis();
+        float lr = (float) hyper.schedule().rate(model.eventsSeen());
+        double loss = learner.computeGradients(model.items().params(), userGrads, itemGrads);
+        FactorTable items = model.items();
+        int w = hyper.width();
+        for (int s = 0; s < itemGrads.size(); s++) {
+            int row = itemGrads.row(s);
+            context.forward(new Record<>(items.id(row),
+                    Codecs.encodeGradient(itemGrads.count(s), itemGrads.oldestEventTime(s), itemGrads.gradients(), s * w, w),
+                    now), StreamTopology.ITEM_GRADIENTS_SINK);
+        }
+        itemGrads.clear();
+        int[] touched = new int[userGrads.size()];
+        for (int s = 0; s < touched.length; s++) {
+            touched[s] = userGrads.row(s);
+        }
+        learner.applyUsers(userGrads, lr);
+        FactorTable userTable = model.users();
+        for (int row : touched) {
+            users.save(row);
+            context.forward(new Record<>(ModelUpdates.key(RowKind.USER, userTable.id(row)),
+                    ModelUpdates.row(RowKind.USER, userTable.id(row), userTable.params(), row * w, w,
+                            userTable.version(row), userTable.updates(row), now), now),
+                    StreamTopology.USER_MODEL_SINK);
+        }
+        rowSteps += touched.length;
+        context.forward(new Record<>(Topics.MEAN_PREFIX + partition,
+                ModelUpdates.mean(partition, model.mean().sum(), model.mean().count()), now), StreamTopology.USER_MODEL_SINK);
+        stateStore.put(STATE_KEY, Codecs.encodeTaskState(new Codecs.TaskState(model.mean().sum(),
+                model.mean().count(), model.eventsSeen(), rowSteps)));
+        for (long k = firstPending; k < nextPending; k++) {
+            pendingStore.delete(k);
+        }
+        firstPending = nextPending;
+        long latency = now - oldestIngest;
+        listener.rowsPublished("user", touched.length, oldestIngest);
+        oldestIngest = Long.MAX_VALUE;
+        refreshExternalMean();
+        long duration = System.nanoTime() - start;
+        listener.flushed("user", n, duration, loss / n, lr);
+        listener.modelRows("user", partition, userTable.size());
+        context.forward(new Record<>("user-" + partition, TrainingMetrics.record(partition, "user", n,
+                window.rmse(), window.mae(), binary == null ? Double.NaN : binary.logLoss(),
+                binary == null ? Double.NaN : binary.auc(), loss / n, lr, rowSteps, latency, now), now),
+                StreamTopology.USER_METRICS_SINK);
+    }
+
+    @Override
+    public void close() {
+        listener.taskClosed("user", partition);
+    }
+}
