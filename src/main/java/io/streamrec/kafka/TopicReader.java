@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -79,13 +80,14 @@ public final class TopicReader implements AutoCloseable {
         try (TopicReader reader = new TopicReader(bootstrapServers, topic)) {
             while (true) {
                 Duration left = Duration.ofNanos(deadline - System.nanoTime());
-                List<ConsumerRecord<byte[], byte[]>> batch;
+                int before = all.size();
                 try {
-                    batch = left.isNegative() ? List.of() : reader.readToEnd(left);
+                    if (!left.isNegative()) {
+                        reader.readToEnd(left, all::add);
+                    }
                 } catch (TimeoutException e) {
-                    batch = List.of();
+                    // checked below: the deadline has passed
                 }
-                all.addAll(batch);
                 if (until.test(Collections.unmodifiableList(all))) {
                     return all;
                 }
@@ -93,7 +95,7 @@ public final class TopicReader implements AutoCloseable {
                     throw new TimeoutException("topic " + topic + ": condition not met within " + timeout.toMillis()
                             + " ms after reading " + all.size() + " records");
                 }
-                if (batch.isEmpty()) {
+                if (all.size() == before) {
                     SingleNodeKRaft.sleep(50);
                 }
             }
@@ -107,20 +109,25 @@ public final class TopicReader implements AutoCloseable {
      * @throws TimeoutException if the topic does not appear or the reader does not catch up within {@code timeout}
      */
     public List<ConsumerRecord<byte[], byte[]>> readToEnd(Duration timeout) {
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        readToEnd(timeout, records::add);
+        return records;
+    }
+
+    /** As {@link #readToEnd(Duration)}, handing each record to {@code sink} as it arrives (none is lost on timeout). */
+    public void readToEnd(Duration timeout, Consumer<? super ConsumerRecord<byte[], byte[]>> sink) {
         long deadline = System.nanoTime() + timeout.toNanos();
         if (partitions.isEmpty()) {
             assignAll(deadline);
         }
         Map<TopicPartition, Long> end = consumer.endOffsets(partitions, remaining(deadline));
-        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
         while (!caughtUp(end)) {
             if (System.nanoTime() - deadline >= 0) {
                 throw new TimeoutException("topic " + topic + ": not caught up with end offsets " + end
-                        + " within " + timeout.toMillis() + " ms (read " + records.size() + " records)");
+                        + " within " + timeout.toMillis() + " ms");
             }
-            consumer.poll(min(POLL, remaining(deadline))).forEach(records::add);
+            consumer.poll(min(POLL, remaining(deadline))).forEach(sink);
         }
-        return records;
     }
 
     /** The partitions this reader follows (empty until the first read found the topic). */
