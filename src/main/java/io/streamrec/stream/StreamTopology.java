@@ -1,0 +1,102 @@
+package io.streamrec.stream;
+
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Builds the training topology: a parameter server on Kafka Streams. Does no I/O.
+ *
+ * <pre>
+ *  interactions ──► router ──(bad)──► interactions-dlq
+ *                     │  └─(key ≠ user)──► user-events ──┐
+ *                     ▼                                  ▼
+ *                 user-trainer [user-rows, user-pending, task-state-user]   (partitioned by user)
+ *                     │  ├──► model-updates (user:&lt;id&gt;, mean:&lt;p&gt;)   ├──► training-metrics
+ *                     ▼
+ *               item-gradients (keyed by item)
+ *                     ▼
+ *                 item-trainer [item-rows, item-pending, task-state-item]   (partitioned by item)
+ *                        ├──► model-updates (item:&lt;id&gt;)                    ├──► training-metrics
+ *
+ *  model-updates ──► global store global-model-rows (every instance: item rows for predictions and gradients)
+ * </pre>
+ *
+ * <h2>Topics</h2>
+ * <ul>
+ *   <li>{@code interactions}: key user id (string; any key or none is re-keyed), value JSON
+ *       {@code {"user":"196","item":"242","label":3.0,"timestamp":881250949000,"weight":1.0}}.</li>
+ *   <li>{@code interactions-dlq}: the original key, value and headers, plus headers {@code streamrec.dlq.reason}
+ *       (a code from {@link EventParser}), {@code streamrec.dlq.detail}, {@code streamrec.dlq.topic},
+ *       {@code .partition}, {@code .offset}.</li>
+ *   <li>{@code model-updates} (compacted): see {@link ModelUpdates}.</li>
+ *   <li>{@code training-metrics}: see {@link TrainingMetrics}.</li>
+ *   <li>{@code user-events}, {@code item-gradients}: internal, binary ({@link Codecs}).</li>
+ * </ul>
+ *
+ * <h2>State and staleness</h2>
+ * User rows are partitioned by user, item rows by item, each in a persistent store changelogged to Kafka, with the
+ * optimizer state beside each row. Every instance sees item rows through a global store fed by
+ * {@code model-updates}; a user task therefore predicts and computes gradients against item rows that are stale by
+ * at most one item flush interval plus one commit interval plus the global consumer's fetch delay (a few hundred
+ * milliseconds with the defaults), the bounded staleness of an asynchronous parameter server.
+ */
+public final class StreamTopology {
+    static final String SOURCE = "interactions-source";
+    static final String ROUTER = "router";
+    static final String DLQ_SINK = "dlq-sink";
+    static final String USER_EVENTS_SOURCE = "user-events-source";
+    static final String USER_EVENTS_SINK = "user-events-sink";
+    static final String USER_TRAINER = "user-trainer";
+    static final String ITEM_GRADIENTS_SINK = "item-gradients-sink";
+    static final String ITEM_GRADIENTS_SOURCE = "item-gradients-source";
+    static final String ITEM_TRAINER = "item-trainer";
+    static final String USER_MODEL_SINK = "user-model-updates-sink";
+    static final String ITEM_MODEL_SINK = "item-model-updates-sink";
+    static final String USER_METRICS_SINK = "user-metrics-sink";
+    static final String ITEM_METRICS_SINK = "item-metrics-sink";
+
+    private StreamTopology() { }
+
+    public static Topology build(TrainerConfig config, TrainerListener listener) {
+        var hyper = config.hyperparameters();
+        EventParser parser = new EventParser(hyper.minLabel(), hyper.maxLabel());
+        Topology t = new Topology();
+        t.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), Topics.INTERACTIONS);
+        t.addProcessor(ROUTER, () -> new RouterProcessor(parser, listener), SOURCE);
+        t.addSink(DLQ_SINK, Topics.DLQ, new ByteArraySerializer(), new ByteArraySerializer(), ROUTER);
+        t.addSink(USER_EVENTS_SINK, Topics.USER_EVENTS, new StringSerializer(), new ByteArraySerializer(), ROUTER);
+        t.addSource(USER_EVENTS_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), Topics.USER_EVENTS);
+        t.addProcessor(USER_TRAINER, () -> new UserTrainerProcessor(config, listener), ROUTER, USER_EVENTS_SOURCE);
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Topics.USER_STORE),
+                Serdes.String(), Serdes.ByteArray()).withCachingDisabled(), USER_TRAINER);
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.USER_PENDING_STORE),
+                Serdes.Long(), Serdes.ByteArray()), USER_TRAINER);
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.TASK_STATE_STORE + "-user"),
+                Serdes.String(), Serdes.ByteArray()), USER_TRAINER);
+        t.addSink(ITEM_GRADIENTS_SINK, Topics.ITEM_GRADIENTS, new StringSerializer(), new ByteArraySerializer(), USER_TRAINER);
+        t.addSink(USER_MODEL_SINK, Topics.MODEL_UPDATES, new StringSerializer(), new ByteArraySerializer(), USER_TRAINER);
+        t.addSink(USER_METRICS_SINK, Topics.TRAINING_METRICS, new StringSerializer(), new ByteArraySerializer(), USER_TRAINER);
+
+        t.addSource(ITEM_GRADIENTS_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), Topics.ITEM_GRADIENTS);
+        t.addProcessor(ITEM_TRAINER, () -> new ItemTrainerProcessor(config, listener), ITEM_GRADIENTS_SOURCE);
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Topics.ITEM_STORE),
+                Serdes.String(), Serdes.ByteArray()).withCachingDisabled(), ITEM_TRAINER);
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.ITEM_PENDING_STORE),
+                Serdes.Long(), Serdes.ByteArray()), ITEM_TRAINER);
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.TASK_STATE_STORE + "-item"),
+                Serdes.String(), Serdes.ByteArray()), ITEM_TRAINER);
+        t.addSink(ITEM_MODEL_SINK, Topics.MODEL_UPDATES, new StringSerializer(), new ByteArraySerializer(), ITEM_TRAINER);
+        t.addSink(ITEM_METRICS_SINK, Topics.TRAINING_METRICS, new StringSerializer(), new ByteArraySerializer(), ITEM_TRAINER);
+
+        t.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.GLOBAL_ROWS_STORE),
+                        Serdes.String(), Serdes.ByteArray()).withLoggingDisabled(),
+                "model-updates-source", new StringDeserializer(), new ByteArrayDeserializer(), Topics.MODEL_UPDATES,
+                "global-rows", GlobalRowsProcessor::new);
+        return t;
+    }
+}
