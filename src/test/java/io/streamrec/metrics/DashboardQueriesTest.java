@@ -2,9 +2,9 @@ package io.streamrec.metrics;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamrec.http.HttpApi;
+import io.streamrec.kafka.EmbeddedKafka;
 import io.streamrec.testsupport.GrafanaDashboard;
 import io.streamrec.testsupport.PrometheusServer;
-import io.streamrec.testsupport.StandInBroker;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -44,8 +44,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * thread drives {@link TrainerMetrics} with realistic calls, and a passthrough Kafka Streams topology supplies
  * the Kafka client metrics (consumer lag). When the trainer is merged, its author points
  * {@code startApplication} at the real trainer (same registry set-up, same HttpApi) and deletes the driver.
- * The broker comes from {@link #startBroker}: switch it to {@code io.streamrec.kafka.EmbeddedKafka} once the
- * {@code kafka} branch is merged.
+ * The broker is {@link EmbeddedKafka}, from {@link #startBroker}.
  */
 class DashboardQueriesTest {
     static final String APP_ID = "streamrec-dashboard-test";
@@ -53,7 +52,7 @@ class DashboardQueriesTest {
     static final String OUTPUT = "passthrough-out";
     static final Duration FIRST_DATA_TIMEOUT = Duration.ofSeconds(40);
 
-    private static StandInBroker broker;
+    private static EmbeddedKafka broker;
     private static RunningApp app;
     private static PrometheusServer prometheus;
 
@@ -79,9 +78,9 @@ class DashboardQueriesTest {
         }
     }
 
-    /** The broker. Switch to {@code new EmbeddedKafka().start()} when branch kafka is merged. */
-    static StandInBroker startBroker() {
-        return new StandInBroker().start();
+    /** A real single-node KRaft broker in this JVM. */
+    static EmbeddedKafka startBroker() {
+        return new EmbeddedKafka().start();
     }
 
     /**
