@@ -7,6 +7,9 @@ import picocli.CommandLine.Command;
 @Command(name = "streamrec", mixinStandardHelpOptions = true, version = "streamrec 0.1.0",
         description = "Online trainer for recommender models on Kafka.",
         subcommands = {
+            DemoCommand.class,
+            RunCommand.class,
+            ProduceCommand.class,
             EvaluateCommand.class,
             PretrainCommand.class,
             BenchCoreCommand.class,

@@ -86,9 +86,9 @@ public final class PretrainCommand implements Callable<Integer> {
         long start = System.nanoTime();
         Model model;
         if (algorithm.equals("als")) {
-            AlternatingLeastSquares als = alsLambda == null
-                    ? new AlternatingLeastSquares(hyper, epochs == null ? AlternatingLeastSquares.DEFAULT_ITERATIONS : epochs)
-                    : new AlternatingLeastSquares(hyper, epochs == null ? AlternatingLeastSquares.DEFAULT_ITERATIONS : epochs, alsLambda);
+            AlternatingLeastSquares als = new AlternatingLeastSquares(hyper,
+                    epochs == null ? AlternatingLeastSquares.DEFAULT_ITERATIONS : epochs,
+                    alsLambda == null ? AlternatingLeastSquares.DEFAULT_LAMBDA : alsLambda);
             model = als.train(train, e -> System.err.printf("iteration %d%n", e));
         } else {
             int n = epochs == null ? 30 : epochs;

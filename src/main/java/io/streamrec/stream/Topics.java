@@ -32,6 +32,8 @@ public final class Topics {
     public static final String META_KEY = "meta";
     /** Key prefix of the per-partition global-mean records in {@code model-updates}. */
     public static final String MEAN_PREFIX = "mean:";
+    /** Key of the global-mean sums of the snapshot the model was seeded from. */
+    public static final String MEAN_SNAPSHOT_KEY = "mean:snapshot";
 
     private Topics() { }
 }

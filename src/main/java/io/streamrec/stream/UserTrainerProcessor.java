@@ -154,6 +154,11 @@ final class UserTrainerProcessor implements Processor<String, Object, String, by
                 count += m[1];
             }
         }
+        double[] seed = ModelUpdates.parseMean(global.get(Topics.MEAN_SNAPSHOT_KEY));
+        if (seed != null) {
+            sum += seed[0];
+            count += seed[1];
+        }
         model.mean().setExternal(sum, count);
     }
 

@@ -1,0 +1,205 @@
+package io.streamrec.app;
+
+import io.streamrec.http.HttpApi;
+import io.streamrec.learn.FactorTable;
+import io.streamrec.learn.Model;
+import io.streamrec.learn.ModelSnapshot;
+import io.streamrec.learn.RowKind;
+import io.streamrec.metrics.MetricsSetup;
+import io.streamrec.stream.CompositeListener;
+import io.streamrec.stream.ModelUpdates;
+import io.streamrec.stream.StreamTopology;
+import io.streamrec.stream.TrainerConfig;
+import io.streamrec.stream.TrainerListener;
+import io.streamrec.stream.Topics;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running trainer: creates missing topics, seeds a new application id from a snapshot, starts Kafka Streams
+ * with the training topology, binds metrics and serves HTTP. {@code run} and {@code demo} both use it.
+ */
+public final class TrainerApp implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TrainerApp.class);
+
+    private final TrainerConfig config;
+    private final MetricsSetup metrics;
+    private final KafkaStreams streams;
+    private final HttpApi http;
+
+    private TrainerApp(TrainerConfig config, MetricsSetup metrics, KafkaStreams streams, HttpApi http) {
+        this.config = config;
+        this.metrics = metrics;
+        this.streams = streams;
+        this.http = http;
+    }
+
+    /**
+     * Starts the trainer.
+     *
+     * @param extra    another listener to tell (a demo's summary), or {@link TrainerListener#NONE}
+     * @param withHttp whether to serve {@code /metrics}, {@code /health} and the live page
+     */
+    public static TrainerApp start(TrainerConfig config, TrainerListener extra, boolean withHttp) throws IOException {
+        try (Admin admin = Admin.create(config.clientProperties())) {
+            createTopics(admin, config);
+            if (config.initModel() != null && isFirstStart(admin, config.applicationId())) {
+                seed(config);
+            } else {
+                publishMeta(config, null);
+            }
+        }
+        MetricsSetup metrics = MetricsSetup.create(config.applicationId());
+        TrainerListener listener = extra == TrainerListener.NONE ? metrics.listener()
+                : new CompositeListener(metrics.listener(), extra);
+        KafkaStreams streams = new KafkaStreams(StreamTopology.build(config, listener), config.streamsProperties());
+        metrics.bindKafkaStreams(streams);
+        streams.start();
+        HttpApi http = null;
+        if (withHttp) {
+            http = HttpApi.builder().bind(config.httpBind(), config.httpPort())
+                    .metrics(metrics.registry()).health(() -> streams.state().name())
+                    .stats(metrics.history()::view).start();
+            LOG.info("serving http://{}:{}/ (metrics at /metrics, health at /health)", config.httpBind(), http.port());
+        }
+        return new TrainerApp(config, metrics, streams, http);
+    }
+
+    /** Creates the topics that are missing, with the configured partitions and replication. */
+    static void createTopics(Admin admin, TrainerConfig config) {
+        int p = config.partitions();
+        short r = config.replicationFactor();
+        NewTopic updates = new NewTopic(Topics.MODEL_UPDATES, p, r).configs(Map.of(
+                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, "0"));
+        List<NewTopic> topics = List.of(
+                new NewTopic(Topics.INTERACTIONS, p, r),
+                new NewTopic(Topics.DLQ, p, r),
+                updates,
+                new NewTopic(Topics.TRAINING_METRICS, p, r),
+                new NewTopic(Topics.USER_EVENTS, p, r),
+                new NewTopic(Topics.ITEM_GRADIENTS, p, r));
+        io.streamrec.kafka.TopicAdmin.ensureTopics(admin, topics);
+    }
+
+    /** True when the application id has never committed an offset: its first start. */
+    static boolean isFirstStart(Admin admin, String applicationId) {
+        try {
+            Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(applicationId)
+                    .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+            return offsets == null || offsets.isEmpty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while checking consumer group " + applicationId, e);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cannot read the offsets of consumer group " + applicationId + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Publishes every row of the snapshot, its global-mean sums and the meta record to {@code model-updates}. */
+    static void seed(TrainerConfig config) {
+        Model snapshot = ModelSnapshot.read(config.initModel());
+        if (snapshot.hyper().kind() != config.hyperparameters().kind()
+                || snapshot.hyper().factors() != config.hyperparameters().factors()) {
+            throw new IllegalArgumentException(TrainerConfig.INIT_MODEL + ": snapshot " + config.initModel() + " is a "
+                    + snapshot.hyper().kind().id() + " with " + snapshot.hyper().factors() + " factors, but the trainer is set to "
+                    + config.hyperparameters().kind().id() + " with " + config.hyperparameters().factors() + " factors");
+        }
+        long now = System.currentTimeMillis();
+        try (KafkaProducer<String, byte[]> p = producer(config)) {
+            for (RowKind kind : RowKind.values()) {
+                FactorTable t = snapshot.table(kind);
+                int w = t.width();
+                for (int r = 0; r < t.size(); r++) {
+                    // updates = 0: the streamed-event count starts at the snapshot.
+                    p.send(new ProducerRecord<>(Topics.MODEL_UPDATES, ModelUpdates.key(kind, t.id(r)),
+                            ModelUpdates.row(kind, t.id(r), t.params(), r * w, w, t.version(r), 0, now)));
+                }
+            }
+            p.send(new ProducerRecord<>(Topics.MODEL_UPDATES, Topics.MEAN_SNAPSHOT_KEY,
+                    ModelUpdates.mean(-1, snapshot.mean().sum(), snapshot.mean().count())));
+            p.send(new ProducerRecord<>(Topics.MODEL_UPDATES, Topics.META_KEY,
+                    ModelUpdates.meta(config.hyperparameters(), snapshot.globalMean(), config.initModel().getFileName().toString(), now)));
+            p.flush();
+        }
+        LOG.info("seeded {} with {} user and {} item rows from {}", Topics.MODEL_UPDATES, snapshot.users().size(),
+                snapshot.items().size(), config.initModel());
+    }
+
+    static void publishMeta(TrainerConfig config, String snapshot) {
+        try (KafkaProducer<String, byte[]> p = producer(config)) {
+            var h = config.hyperparameters();
+            p.send(new ProducerRecord<>(Topics.MODEL_UPDATES, Topics.META_KEY,
+                    ModelUpdates.meta(h, (h.minLabel() + h.maxLabel()) / 2.0, snapshot, System.currentTimeMillis())));
+            p.flush();
+        }
+    }
+
+    private static KafkaProducer<String, byte[]> producer(TrainerConfig config) {
+        Map<String, Object> props = new java.util.HashMap<>(config.clientProperties());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        props.keySet().removeIf(k -> !ProducerConfig.configNames().contains(k) && !k.startsWith("sasl") && !k.startsWith("ssl"));
+        return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    public MetricsSetup metrics() {
+        return metrics;
+    }
+
+    /** The HTTP server, or null when started without one. */
+    public HttpApi http() {
+        return http;
+    }
+
+    public TrainerConfig config() {
+        return config;
+    }
+
+    /** Waits until Kafka Streams is RUNNING; false on timeout or when it failed. */
+    public boolean awaitRunning(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            KafkaStreams.State s = streams.state();
+            if (s == KafkaStreams.State.RUNNING) {
+                return true;
+            }
+            if (s == KafkaStreams.State.ERROR || s == KafkaStreams.State.NOT_RUNNING || s == KafkaStreams.State.PENDING_ERROR) {
+                return false;
+            }
+            Thread.sleep(50);
+        }
+        return false;
+    }
+
+    @Override
+    public void close() {
+        if (http != null) {
+            http.close();
+        }
+        streams.close(Duration.ofSeconds(30));
+        metrics.close();
+    }
+}

@@ -1,0 +1,101 @@
+package io.streamrec.cli;
+
+import io.streamrec.app.TrainerApp;
+import io.streamrec.stream.TrainerConfig;
+import io.streamrec.stream.TrainerListener;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code run}: the stream trainer against any Kafka cluster, until SIGTERM or Ctrl-C. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Runs the stream trainer against a Kafka cluster. Settings: --config file, then",
+                "STREAMREC_* environment variables (STREAMREC_BATCH_SIZE sets batch.size), then flags.",
+                "Unknown settings pass through to Kafka (SASL, SSL, num.stream.threads, ...)."})
+public final class RunCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "Kafka brokers (bootstrap.servers).")
+    String bootstrapServers;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "A properties file of settings.")
+    Path configFile;
+
+    @Option(names = "--application-id", paramLabel = "ID", description = "Kafka Streams application.id. Default: streamrec.")
+    String applicationId;
+
+    @Option(names = "--init-model", paramLabel = "SNAPSHOT", description = "Seed a new application id from a pretrained snapshot.")
+    Path initModel;
+
+    @Option(names = "--batch-size", paramLabel = "B", description = "Events per user mini-batch (batch.size). Default: 32.")
+    Integer batchSize;
+
+    @Option(names = "--flush-interval-ms", paramLabel = "MS", description = "Flush at least this often (flush.interval.ms). Default: 100.")
+    Integer flushIntervalMs;
+
+    @Option(names = "--partitions", paramLabel = "N", description = "Partitions of topics created at start (topic.partitions). Default: 4.")
+    Integer partitions;
+
+    @Option(names = "--http-port", paramLabel = "PORT", description = "HTTP port for /metrics, /health and the live page (http.port). Default: 8080.")
+    Integer httpPort;
+
+    @Option(names = "--http-bind", paramLabel = "ADDR", description = "HTTP bind address (http.bind). Default: 0.0.0.0.")
+    String httpBind;
+
+    @Option(names = {"-D", "--set"}, paramLabel = "KEY=VALUE", description = "Any setting, e.g. -D model.factors=64; repeatable.")
+    Map<String, String> settings = new HashMap<>();
+
+    @Override
+    public Integer call() throws Exception {
+        TrainerConfig config = config(spec, configFile, System.getenv(), flags());
+        CountDownLatch stop = new CountDownLatch(1);
+        try (TrainerApp app = TrainerApp.start(config, TrainerListener.NONE, true)) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                app.close();
+                stop.countDown();
+            }, "streamrec-shutdown"));
+            app.streams().setStateListener((now, before) -> {
+                if (now == org.apache.kafka.streams.KafkaStreams.State.ERROR) {
+                    stop.countDown();
+                }
+            });
+            stop.await();
+            return app.streams().state() == org.apache.kafka.streams.KafkaStreams.State.ERROR ? 1 : 0;
+        }
+    }
+
+    private Map<String, String> flags() {
+        Map<String, String> f = new HashMap<>(settings);
+        put(f, TrainerConfig.BOOTSTRAP_SERVERS, bootstrapServers);
+        put(f, TrainerConfig.APPLICATION_ID, applicationId);
+        put(f, TrainerConfig.INIT_MODEL, initModel);
+        put(f, TrainerConfig.BATCH_SIZE, batchSize);
+        put(f, TrainerConfig.FLUSH_INTERVAL_MS, flushIntervalMs);
+        put(f, TrainerConfig.PARTITIONS, partitions);
+        put(f, TrainerConfig.HTTP_PORT, httpPort);
+        put(f, TrainerConfig.HTTP_BIND, httpBind);
+        return f;
+    }
+
+    private static void put(Map<String, String> m, String k, Object v) {
+        if (v != null) {
+            m.put(k, v.toString());
+        }
+    }
+
+    /** Loads the config, reporting a bad setting as a usage error that names it. */
+    static TrainerConfig config(CommandSpec spec, Path file, Map<String, String> env, Map<String, String> flags) {
+        try {
+            return TrainerConfig.load(file, env, flags);
+        } catch (IllegalArgumentException e) {
+            throw Cli.usage(spec, e.getMessage());
+        }
+    }
+}

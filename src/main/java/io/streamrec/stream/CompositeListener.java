@@ -1,0 +1,54 @@
+package io.streamrec.stream;
+
+import java.util.List;
+
+/** Tells several listeners the same things, in order. */
+public final class CompositeListener implements TrainerListener {
+    private final List<TrainerListener> listeners;
+
+    public CompositeListener(TrainerListener... listeners) {
+        this.listeners = List.of(listeners);
+    }
+
+    @Override
+    public void eventTrained() {
+        listeners.forEach(TrainerListener::eventTrained);
+    }
+
+    @Override
+    public void eventRejected(String reason) {
+        listeners.forEach(l -> l.eventRejected(reason));
+    }
+
+    @Override
+    public void prequential(double label, double prediction) {
+        for (TrainerListener l : listeners) {
+            l.prequential(label, prediction);
+        }
+    }
+
+    @Override
+    public void flushed(String role, int batchSize, long durationNanos, double meanLoss, double learningRate) {
+        listeners.forEach(l -> l.flushed(role, batchSize, durationNanos, meanLoss, learningRate));
+    }
+
+    @Override
+    public void rowsPublished(String kind, int count, long maxEventTime) {
+        listeners.forEach(l -> l.rowsPublished(kind, count, maxEventTime));
+    }
+
+    @Override
+    public void modelRows(String kind, int partition, long rows) {
+        listeners.forEach(l -> l.modelRows(kind, partition, rows));
+    }
+
+    @Override
+    public void taskClosed(String kind, int partition) {
+        listeners.forEach(l -> l.taskClosed(kind, partition));
+    }
+
+    @Override
+    public void modelVersion(long version) {
+        listeners.forEach(l -> l.modelVersion(version));
+    }
+}
