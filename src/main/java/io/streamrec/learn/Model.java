@@ -26,6 +26,37 @@ public final class Model {
         this.eventsSeen = eventsSeen;
     }
 
+    /**
+     * A model with {@code source}'s rows, global mean and events seen, trained from now on under {@code newHyper}
+     * (fine-tuning a snapshot with another optimizer, rate or regularization). Rows keep their values, versions and
+     * update counts; every row's optimizer state starts fresh, because state of another optimizer or run means
+     * nothing to the new one. The shape must match: same model kind and number of factors.
+     *
+     * @throws IllegalArgumentException when the kind or the number of factors differs
+     */
+    public static Model withHyper(Model source, Hyperparameters newHyper) {
+        Hyperparameters old = source.hyper;
+        if (old.kind() != newHyper.kind()) {
+            throw new IllegalArgumentException("cannot train a " + old.kind().id() + " model as "
+                    + newHyper.kind().id() + ": the model kind must stay the same");
+        }
+        if (old.factors() != newHyper.factors()) {
+            throw new IllegalArgumentException("cannot train a model of " + old.factors() + " factors with "
+                    + newHyper.factors() + " factors: the number of factors must stay the same");
+        }
+        Model copy = new Model(newHyper, new GlobalMean(source.mean.sum(), source.mean.count()), source.eventsSeen);
+        copyRows(source.users, copy.users);
+        copyRows(source.items, copy.items);
+        return copy;
+    }
+
+    private static void copyRows(FactorTable from, FactorTable to) {
+        float[] params = from.params();
+        for (int r = 0; r < from.size(); r++) {
+            to.put(from.id(r), params, r * from.width(), null, 0, from.version(r), from.updates(r));
+        }
+    }
+
     public Hyperparameters hyper() {
         return hyper;
     }
