@@ -87,9 +87,7 @@ public final class DemoCommand implements Callable<Integer> {
             Holdout.Split split = Holdout.byTime(all, pretrainFraction);
             stream = split.test();
             if (!split.train().isEmpty()) {
-                Hyperparameters h = Hyperparameters.defaults(ModelKind.BIASED_MF)
-                        .withSchedule(new io.streamrec.learn.LearningRateSchedule.Constant(PretrainCommand.DEFAULT_LEARNING_RATE))
-                        .withRegularization(0.05, PretrainCommand.DEFAULT_REG_FACTORS);
+                Hyperparameters h = Hyperparameters.pretrainDefaults(ModelKind.BIASED_MF);
                 System.out.printf("pretraining on the earliest %,d events (%.0f%%) ...%n", split.train().size(), pretrainFraction * 100);
                 frozen = new BatchTrainer(h, 30, 64, 42).train(split.train(), null);
                 snapshot = work.resolve("pretrained.srm");

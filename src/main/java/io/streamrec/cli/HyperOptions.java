@@ -78,6 +78,12 @@ final class HyperOptions {
                 maxLabel == null ? d.maxLabel() : maxLabel);
     }
 
+    /** The pretraining defaults ({@link Hyperparameters#pretrainDefaults}). */
+    Hyperparameters pretrain() {
+        Hyperparameters d = Hyperparameters.pretrainDefaults(ModelKind.parse(model));
+        return build(d.schedule().initialRate(), d.regFactor());
+    }
+
     /** The online defaults (evaluate, run, demo). */
     Hyperparameters online() {
         Hyperparameters d = Hyperparameters.defaults(ModelKind.parse(model));

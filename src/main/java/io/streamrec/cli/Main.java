@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
             ProduceCommand.class,
             EvaluateCommand.class,
             PretrainCommand.class,
+
             BenchCoreCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

@@ -23,10 +23,6 @@ import picocli.CommandLine.Spec;
         description = {"Batch training over shuffled epochs of mini-batch SGD (or ALS), with a holdout split or a",
                 "test file; writes a model snapshot. The last stdout line is a JSON summary."})
 public final class PretrainCommand implements Callable<Integer> {
-    /** Pretraining defaults, tuned on MovieLens-100K (80/20 holdout, seed 42). */
-    static final double DEFAULT_LEARNING_RATE = 0.05;
-    static final double DEFAULT_REG_FACTORS = 0.1;
-
     @Spec
     CommandSpec spec;
 
@@ -71,7 +67,7 @@ public final class PretrainCommand implements Callable<Integer> {
         if (epochs != null && epochs < 1) {
             throw Cli.usage(spec, "--epochs must be >= 1, got " + epochs);
         }
-        Hyperparameters hyper = Cli.hyper(spec, () -> hyperOptions.build(DEFAULT_LEARNING_RATE, DEFAULT_REG_FACTORS));
+        Hyperparameters hyper = Cli.hyper(spec, () -> hyperOptions.pretrain());
         List<Rating> all = input.read(ratings, System.err).ratings();
         List<Rating> train;
         List<Rating> testSet;

@@ -68,6 +68,15 @@ public record Hyperparameters(ModelKind kind, int factors, double initStd, long 
                 0.05, 0.05, 10, 1f, 5f);
     }
 
+    /**
+     * Defaults for batch pretraining: as {@link #defaults} but a smaller learning rate (0.05) and stronger factor
+     * regularization (0.1), since epochs revisit every event; tuned on MovieLens-100K with an 80/20 holdout.
+     */
+    public static Hyperparameters pretrainDefaults(ModelKind kind) {
+        Hyperparameters d = defaults(kind);
+        return d.withSchedule(new LearningRateSchedule.Constant(0.05)).withRegularization(d.regBias(), 0.1);
+    }
+
     public Hyperparameters withOptimizer(Optimizer o) {
         return new Hyperparameters(kind, factors, initStd, seed, o, schedule, regBias, regFactor, clipNorm, minLabel, maxLabel);
     }
