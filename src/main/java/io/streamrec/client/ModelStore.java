@@ -309,6 +309,45 @@ public final class ModelStore {
         }
     }
 
+    /** A copy of the factors of a held row, or null (tests). */
+    float[] factorsOf(RowKind kind, String id) {
+        long stamp = lock.readLock();
+        try {
+            FactorTable t = table(kind);
+            int i = t.indexOf(id);
+            return i < 0 ? null : Arrays.copyOfRange(t.factorArray(), i * k, i * k + k);
+        } finally {
+            lock.unlockRead(stamp);
+        }
+    }
+
+    /** The bias of a held row, or NaN (tests). */
+    float biasOf(RowKind kind, String id) {
+        long stamp = lock.readLock();
+        try {
+            FactorTable t = table(kind);
+            int i = t.indexOf(id);
+            return i < 0 ? Float.NaN : t.biasArray()[i];
+        } finally {
+            lock.unlockRead(stamp);
+        }
+    }
+
+    /** The ids held of one kind, in index order (tests). */
+    List<String> ids(RowKind kind) {
+        long stamp = lock.readLock();
+        try {
+            FactorTable t = table(kind);
+            List<String> out = new ArrayList<>(t.size());
+            for (int i = 0; i < t.size(); i++) {
+                out.add(t.id(i));
+            }
+            return out;
+        } finally {
+            lock.unlockRead(stamp);
+        }
+    }
+
     /** Plain float dot product, the order every score uses. */
     static float dot(float[] a, int ao, float[] b, int bo, int k) {
         float acc = 0f;
