@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
             PretrainCommand.class,
 
             BenchCoreCommand.class,
+            BenchTopkCommand.class,
+            RecommendCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Override
