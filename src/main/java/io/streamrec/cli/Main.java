@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
             PretrainCommand.class,
 
             BenchCoreCommand.class,
+            BenchStreamCommand.class,
             BenchTopkCommand.class,
             RecommendCommand.class,
             CommandLine.HelpCommand.class})

@@ -85,7 +85,10 @@ public final class PretrainCommand implements Callable<Integer> {
             AlternatingLeastSquares als = new AlternatingLeastSquares(hyper,
                     epochs == null ? AlternatingLeastSquares.DEFAULT_ITERATIONS : epochs,
                     alsLambda == null ? AlternatingLeastSquares.DEFAULT_LAMBDA : alsLambda);
-            model = als.train(train, e -> System.err.printf("iteration %d%n", e));
+            int iterations = epochs == null ? AlternatingLeastSquares.DEFAULT_ITERATIONS : epochs;
+            ProgressBar bar = new ProgressBar(System.out, "pretrain als", iterations);
+            model = als.train(train, bar::update);
+            bar.done();
         } else {
             int n = epochs == null ? 30 : epochs;
             ProgressBar bar = new ProgressBar(System.out, "pretrain", n);

@@ -43,15 +43,34 @@ public final class RowUpdater {
         acc.clear();
     }
 
+    /**
+     * Rescales a row's gradient to at most {@code max} in L2 norm. The squared norm is summed in four float lanes,
+     * which keeps the hot loop free of a serial floating-point dependency chain (the order does not matter here).
+     */
     private static void clip(float[] grad, int g, int width, double max) {
-        double sq = 0;
-        for (int f = 0; f < width; f++) {
-            sq += grad[g + f] * grad[g + f];
+        float s0 = 0f;
+        float s1 = 0f;
+        float s2 = 0f;
+        float s3 = 0f;
+        int f = 0;
+        for (; f + 3 < width; f += 4) {
+            float a = grad[g + f];
+            float b = grad[g + f + 1];
+            float c = grad[g + f + 2];
+            float d = grad[g + f + 3];
+            s0 += a * a;
+            s1 += b * b;
+            s2 += c * c;
+            s3 += d * d;
         }
+        for (; f < width; f++) {
+            s0 += grad[g + f] * grad[g + f];
+        }
+        double sq = (double) s0 + s1 + s2 + s3;
         if (sq > max * max) {
             float scale = (float) (max / Math.sqrt(sq));
-            for (int f = 0; f < width; f++) {
-                grad[g + f] *= scale;
+            for (int j = 0; j < width; j++) {
+                grad[g + j] *= scale;
             }
         }
     }

@@ -73,9 +73,9 @@ public final class StreamTopology {
         t.addSource(USER_EVENTS_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), Topics.USER_EVENTS);
         t.addProcessor(USER_TRAINER, () -> new UserTrainerProcessor(config, listener), ROUTER, USER_EVENTS_SOURCE);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Topics.USER_STORE),
-                Serdes.String(), Serdes.ByteArray()).withCachingDisabled(), USER_TRAINER);
+                Serdes.String(), Serdes.ByteArray()).withCachingEnabled(), USER_TRAINER);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.USER_PENDING_STORE),
-                Serdes.Long(), Serdes.ByteArray()), USER_TRAINER);
+                Serdes.Long(), Serdes.ByteArray()).withCachingEnabled(), USER_TRAINER);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.TASK_STATE_STORE + "-user"),
                 Serdes.String(), Serdes.ByteArray()), USER_TRAINER);
         t.addSink(ITEM_GRADIENTS_SINK, Topics.ITEM_GRADIENTS, new StringSerializer(), new ByteArraySerializer(), USER_TRAINER);
@@ -85,9 +85,9 @@ public final class StreamTopology {
         t.addSource(ITEM_GRADIENTS_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), Topics.ITEM_GRADIENTS);
         t.addProcessor(ITEM_TRAINER, () -> new ItemTrainerProcessor(config, listener), ITEM_GRADIENTS_SOURCE);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Topics.ITEM_STORE),
-                Serdes.String(), Serdes.ByteArray()).withCachingDisabled(), ITEM_TRAINER);
+                Serdes.String(), Serdes.ByteArray()).withCachingEnabled(), ITEM_TRAINER);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.ITEM_PENDING_STORE),
-                Serdes.Long(), Serdes.ByteArray()), ITEM_TRAINER);
+                Serdes.Long(), Serdes.ByteArray()).withCachingEnabled(), ITEM_TRAINER);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.TASK_STATE_STORE + "-item"),
                 Serdes.String(), Serdes.ByteArray()), ITEM_TRAINER);
         t.addSink(ITEM_MODEL_SINK, Topics.MODEL_UPDATES, new StringSerializer(), new ByteArraySerializer(), ITEM_TRAINER);

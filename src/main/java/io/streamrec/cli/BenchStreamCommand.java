@@ -1,0 +1,280 @@
+package io.streamrec.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamrec.app.TrainerApp;
+import io.streamrec.data.Rating;
+import io.streamrec.data.SyntheticRatings;
+import io.streamrec.kafka.EmbeddedKafka;
+import io.streamrec.kafka.TopicAdmin;
+import io.streamrec.stream.PassthroughTopology;
+import io.streamrec.stream.PrequentialTotals;
+import io.streamrec.stream.TrainerConfig;
+import io.streamrec.stream.Topics;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code bench-stream}: the whole training topology against a real in-process broker.
+ *
+ * <ol>
+ *   <li>Throughput: the same pre-produced events through a passthrough topology (parse and forward only, the
+ *       ceiling) and through the training topology, each under exactly-once, timed from start to the last event
+ *       trained; their ratio.</li>
+ *   <li>Latency: a paced stream through the trainer while a read_committed consumer follows
+ *       {@code model-updates}; an event's latency runs from its send to the first committed user row whose
+ *       {@code updates} count includes it.</li>
+ * </ol>
+ */
+@Command(name = "bench-stream", mixinStandardHelpOptions = true,
+        description = {"Measures the training topology against an in-process broker: events/s vs a passthrough",
+                "topology, their ratio, and event-to-model-update latency p50/p99. The last stdout line is JSON."})
+public final class BenchStreamCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--events", paramLabel = "N", description = "Events for the throughput runs. Default: 200000.")
+    int events = 200_000;
+
+    @Option(names = "--latency-events", paramLabel = "N", description = "Events for the latency run. Default: 20000.")
+    int latencyEvents = 20_000;
+
+    @Option(names = "--rate", paramLabel = "EVENTS/S", description = "Pace of the latency run. Default: 2000.")
+    double rate = 2000;
+
+    @Option(names = "--partitions", paramLabel = "N", description = "Topic partitions. Default: 2.")
+    int partitions = 2;
+
+    @Option(names = "--batch-size", paramLabel = "B", description = "Trainer batch.size. Default: the trainer's default.")
+    Integer batchSize;
+
+    @Option(names = "--flush-interval-ms", paramLabel = "MS", description = "Trainer flush.interval.ms. Default: the trainer's default.")
+    Integer flushIntervalMs;
+
+    @Override
+    public Integer call() throws Exception {
+        if (events < 1 || latencyEvents < 1 || rate <= 0 || partitions < 1) {
+            throw Cli.usage(spec, "--events, --latency-events, --partitions must be >= 1 and --rate > 0");
+        }
+        SyntheticRatings gen = new SyntheticRatings(SyntheticRatings.Spec.explicit(10_000, 2_000, 8, 42));
+        List<Rating> sample = gen.take(events);
+        Path work = Files.createTempDirectory("streamrec-bench");
+        try (EmbeddedKafka kafka = new EmbeddedKafka().start()) {
+            String bootstrap = kafka.bootstrapServers();
+            TrainerConfig passCfg = config(bootstrap, "bench-pass", work);
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+                TopicAdmin.ensureTopics(admin, List.of(new NewTopic(PassthroughTopology.OUTPUT, partitions, (short) 1),
+                        new NewTopic(Topics.INTERACTIONS, partitions, (short) 1)));
+            }
+            produce(bootstrap, sample, 0, null);
+            System.err.printf("produced %,d events; passthrough run ...%n", events);
+            LongAdder processed = new LongAdder();
+            double passSeconds;
+            try (KafkaStreams pass = new KafkaStreams(PassthroughTopology.build(passCfg, processed), passCfg.streamsProperties())) {
+                passSeconds = timeUntil(pass::start, processed::sum, () -> processed.sum() >= events);
+            }
+            System.err.println("training run ...");
+            TrainerConfig trainCfg = config(bootstrap, "bench-train", work);
+            PrequentialTotals totals = new PrequentialTotals();
+            double trainSeconds;
+            TrainerApp[] app = new TrainerApp[1];
+            trainSeconds = timeUntil(() -> {
+                try {
+                    app[0] = TrainerApp.start(trainCfg, totals, false);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }, totals::events, () -> totals.events() >= events);
+            System.err.println("latency run ...");
+            List<Long> latencies = latencyRun(bootstrap, gen);
+            app[0].close();
+            double passRate = events / passSeconds;
+            double trainRate = events / trainSeconds;
+            ObjectNode o = Json.object();
+            o.put("command", "bench-stream");
+            o.put("events", events);
+            o.put("partitions", partitions);
+            o.put("batch_size", trainCfg.batchSize());
+            o.put("flush_interval_ms", trainCfg.flushIntervalMs());
+            Json.put(o, "passthrough_events_per_second", passRate);
+            Json.put(o, "training_events_per_second", trainRate);
+            Json.put(o, "ratio", trainRate / passRate);
+            o.put("latency_samples", latencies.size());
+            Json.put(o, "latency_p50_ms", percentile(latencies, 0.50));
+            Json.put(o, "latency_p99_ms", percentile(latencies, 0.99));
+            Json.put(o, "latency_max_ms", latencies.isEmpty() ? Double.NaN : latencies.get(latencies.size() - 1));
+            System.out.println(o);
+        }
+        return 0;
+    }
+
+    private TrainerConfig config(String bootstrap, String appId, Path work) {
+        Map<String, String> s = new HashMap<>();
+        s.put(TrainerConfig.BOOTSTRAP_SERVERS, bootstrap);
+        s.put(TrainerConfig.APPLICATION_ID, appId);
+        s.put("state.dir", work.resolve(appId).toString());
+        s.put(TrainerConfig.PARTITIONS, String.valueOf(partitions));
+        if (batchSize != null) {
+            s.put(TrainerConfig.BATCH_SIZE, batchSize.toString());
+        }
+        if (flushIntervalMs != null) {
+            s.put(TrainerConfig.FLUSH_INTERVAL_MS, flushIntervalMs.toString());
+        }
+        try {
+            return TrainerConfig.of(s);
+        } catch (IllegalArgumentException e) {
+            throw Cli.usage(spec, e.getMessage());
+        }
+    }
+
+    /**
+     * Starts a run and times it from its first processed event to the moment {@code done} holds, so that start-up
+     * and the first rebalance are not counted.
+     */
+    private static double timeUntil(Runnable start, java.util.function.LongSupplier processed,
+                                    java.util.function.BooleanSupplier done) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+        start.run();
+        while (processed.getAsLong() == 0) {
+            check(deadline);
+            Thread.sleep(1);
+        }
+        long t0 = System.nanoTime();
+        while (!done.getAsBoolean()) {
+            check(deadline);
+            Thread.sleep(2);
+        }
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static void check(long deadline) {
+        if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("benchmark run did not finish within 10 minutes");
+        }
+    }
+
+    /** Sends events (paced when rate > 0), recording each event's send time per user when {@code sent} is given. */
+    private static void produce(String bootstrap, List<Rating> events, double rate, Map<String, ArrayDeque<Long>> sent) {
+        Map<String, Object> props = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.LINGER_MS_CONFIG, "5");
+        long start = System.nanoTime();
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+            long n = 0;
+            for (Rating r : events) {
+                if (sent != null) {
+                    ArrayDeque<Long> q = sent.computeIfAbsent(r.user(), u -> new ArrayDeque<>());
+                    synchronized (q) {
+                        q.add(System.currentTimeMillis());
+                    }
+                }
+                p.send(new ProducerRecord<>(Topics.INTERACTIONS, r.user(), ProduceCommand.toJson(r)));
+                n++;
+                if (rate > 0) {
+                    long wait = start + (long) (n / rate * 1e9) - System.nanoTime();
+                    if (wait > 0) {
+                        try {
+                            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            return;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private List<Long> latencyRun(String bootstrap, SyntheticRatings gen) throws InterruptedException {
+        // Fresh users, so that every row's update count is about this run only.
+        List<Rating> events = new ArrayList<>(latencyEvents);
+        for (Rating r : gen.take(events.size() + latencyEvents).subList(0, latencyEvents)) {
+            events.add(new Rating("lat-" + r.user(), r.item(), r.label(), r.timestamp()));
+        }
+        Map<String, ArrayDeque<Long>> sent = new ConcurrentHashMap<>();
+        Map<String, Long> seen = new HashMap<>();
+        List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+        Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-latency-" + System.nanoTime());
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+            c.subscribe(List.of(Topics.MODEL_UPDATES));
+            long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (c.assignment().isEmpty() && System.nanoTime() < until) {
+                c.poll(Duration.ofMillis(100));
+            }
+            Thread producer = new Thread(() -> produce(bootstrap, events, rate, sent), "bench-producer");
+            producer.start();
+            long deadline = System.nanoTime() + Duration.ofSeconds((long) (latencyEvents / rate) + 60).toNanos();
+            while (latencies.size() < latencyEvents && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(50))) {
+                    if (r.key() == null || !r.key().startsWith("user:lat-")) {
+                        continue;
+                    }
+                    long now = System.currentTimeMillis();
+                    String user = r.key().substring(5);
+                    long updates = updatesOf(r.value());
+                    long before = seen.getOrDefault(user, 0L);
+                    ArrayDeque<Long> q = sent.get(user);
+                    if (q == null || updates <= before) {
+                        continue;
+                    }
+                    synchronized (q) {
+                        for (long k = before; k < updates && !q.isEmpty(); k++) {
+                            latencies.add(now - q.poll());
+                        }
+                    }
+                    seen.put(user, updates);
+                }
+            }
+            producer.join();
+        }
+        List<Long> sorted = new ArrayList<>(latencies);
+        Collections.sort(sorted);
+        return sorted;
+    }
+
+    private static long updatesOf(byte[] json) {
+        try {
+            JsonNode n = Json.MAPPER.readTree(json);
+            return n.path("updates").asLong();
+        } catch (java.io.IOException e) {
+            return 0;
+        }
+    }
+
+    private static double percentile(List<Long> sorted, double q) {
+        if (sorted.isEmpty()) {
+            return Double.NaN;
+        }
+        int i = (int) Math.ceil(q * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
+    }
+}

@@ -1,0 +1,45 @@
+package io.streamrec.stream;
+
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+
+/**
+ * The benchmark's ceiling: parses and validates each event exactly as the trainer's router does, and forwards it
+ * unchanged to an output topic. Everything the training topology adds (state stores, gradients, publishing) is
+ * absent, so its throughput over the same events bounds the trainer's.
+ */
+public final class PassthroughTopology {
+    public static final String OUTPUT = "passthrough-out";
+
+    private PassthroughTopology() { }
+
+    public static Topology build(TrainerConfig config, LongAdder processed) {
+        var hyper = config.hyperparameters();
+        EventParser parser = new EventParser(hyper.minLabel(), hyper.maxLabel());
+        Topology t = new Topology();
+        t.addSource("source", new ByteArrayDeserializer(), new ByteArrayDeserializer(), Topics.INTERACTIONS);
+        t.addProcessor("parse", () -> new Processor<byte[], byte[], byte[], byte[]>() {
+            private ProcessorContext<byte[], byte[]> context;
+
+            @Override
+            public void init(ProcessorContext<byte[], byte[]> context) {
+                this.context = context;
+            }
+
+            @Override
+            public void process(Record<byte[], byte[]> record) {
+                if (parser.parse(record.value(), record.timestamp()).ok()) {
+                    context.forward(record);
+                }
+                processed.increment();
+            }
+        }, "source");
+        t.addSink("sink", OUTPUT, new ByteArraySerializer(), new ByteArraySerializer(), "parse");
+        return t;
+    }
+}
