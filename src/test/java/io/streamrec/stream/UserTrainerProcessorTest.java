@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The user trainer alone, over in-memory stores. A new processor over stores that hold what the changelogs would
- * restore after a crash is how a restart looks to the processor; the {@link TopologyTestDriver}-level version of
+ * restore after a crash is how a restart looks to the processor; the {@code TopologyTestDriver}-level version of
  * this test is not possible (the driver neither restores changelogs nor keeps in-memory stores across drivers),
  * and the integration tests kill -9 a real application against a real broker.
  */
