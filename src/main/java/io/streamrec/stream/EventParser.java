@@ -86,8 +86,11 @@ public final class EventParser {
                     case "timestamp" -> {
                         if (v == JsonToken.VALUE_NULL) {
                             time = null;
-                        } else if (v != JsonToken.VALUE_NUMBER_INT) {
-                            return Result.reject(WRONG_TYPE, "\"timestamp\" must be epoch milliseconds (an integer), got " + v);
+                        } else if (v != JsonToken.VALUE_NUMBER_INT
+                                || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                            // An integer beyond a long is valid JSON, so it is a wrong type, not "not-json".
+                            return Result.reject(WRONG_TYPE, "\"timestamp\" must be epoch milliseconds (an integer"
+                                    + " that fits a long), got " + (v == JsonToken.VALUE_NUMBER_INT ? p.getText() : v));
                         } else {
                             time = p.getLongValue();
                         }

@@ -21,6 +21,16 @@ final class RowLoader {
     }
 
     int row(String id) {
+        int r = find(id);
+        return r >= 0 ? r : table.getOrCreate(id);
+    }
+
+    /**
+     * The row of {@code id} when it exists anywhere (cache, own store, global store), loaded into the cache;
+     * -1 for a row nobody has trained yet. Unlike {@link #row} it creates no initial row, so that a prediction
+     * for an unseen id leaves that id out (it contributes nothing), as the contract says.
+     */
+    int find(String id) {
         int r = table.indexOf(id);
         if (r >= 0) {
             return r;
@@ -38,7 +48,7 @@ final class RowLoader {
         if (published != null) {
             return table.put(id, published.params(), 0, null, 0, published.version(), published.updates());
         }
-        return table.getOrCreate(id);
+        return -1;
     }
 
     /** Writes a row back to the task's store. */

@@ -197,7 +197,7 @@ public final class TrainerConfig {
             return new Hyperparameters(kind,
                     values.containsKey(FACTORS) ? integer(FACTORS) : d.factors(),
                     dbl(INIT_STD, d.initStd()),
-                    values.containsKey(SEED) ? Long.parseLong(values.get(SEED)) : d.seed(),
+                    values.containsKey(SEED) ? longValue(SEED) : d.seed(),
                     opt, s,
                     dbl(REG_BIAS, d.regBias()), dbl(REG_FACTORS, d.regFactor()), dbl(CLIP_NORM, d.clipNorm()),
                     (float) dbl(MIN_LABEL, d.minLabel()), (float) dbl(MAX_LABEL, d.maxLabel()));
@@ -234,6 +234,15 @@ public final class TrainerConfig {
         String s = values.get(key);
         try {
             return Integer.parseInt(s.trim());
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(key + " must be an integer, got \"" + s + "\"", e);
+        }
+    }
+
+    private long longValue(String key) {
+        String s = values.get(key);
+        try {
+            return Long.parseLong(s.trim());
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(key + " must be an integer, got \"" + s + "\"", e);
         }

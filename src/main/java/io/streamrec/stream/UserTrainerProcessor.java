@@ -98,8 +98,10 @@ final class UserTrainerProcessor implements Processor<String, Object, String, by
     @Override
     public void process(Record<String, Object> record) {
         Event e = record.value() instanceof Event ev ? ev : Codecs.decodeEvent((byte[]) record.value());
-        int u = users.row(e.user());
-        int i = itemRow(e.item());
+        // Predict before the event creates any row: an unseen user or item contributes nothing (the global mean
+        // fallback), as in offline progressive validation, instead of its random initial factors.
+        int u = users.find(e.user());
+        int i = itemRow(e.item(), false);
         double prediction = model.predictScore(model.score(u, i));
         listener.prequential(e.label(), prediction);
         window.add(e.label(), prediction);
@@ -108,6 +110,8 @@ final class UserTrainerProcessor implements Processor<String, Object, String, by
         }
         listener.eventTrained();
         pendingStore.put(nextPending++, Codecs.encodeEvent(e));
+        u = u >= 0 ? u : users.row(e.user());
+        i = i >= 0 ? i : itemRow(e.item(), true);
         learner.learn(u, i, e.label(), e.weight(), e.ingestTime());
         oldestIngest = Math.min(oldestIngest, e.ingestTime());
         if (learner.pending() >= config.batchSize()) {
@@ -117,25 +121,28 @@ final class UserTrainerProcessor implements Processor<String, Object, String, by
 
     private void addToBatch(Event e) {
         int u = users.row(e.user());
-        int i = itemRow(e.item());
+        int i = itemRow(e.item(), true);
         learner.learn(u, i, e.label(), e.weight(), e.ingestTime());
         oldestIngest = Math.min(oldestIngest, e.ingestTime());
     }
 
-    /** The item's row, refreshed from the global store whenever a newer version was published. */
-    private int itemRow(String item) {
+    /**
+     * The item's row, refreshed from the global store whenever a newer version was published; for an item with no
+     * row yet, its initial row when {@code create}, else -1.
+     */
+    private int itemRow(String item, boolean create) {
         FactorTable items = model.items();
         byte[] published = global.get(ModelUpdates.key(RowKind.ITEM, item));
         int r = items.indexOf(item);
         if (published == null) {
-            return r >= 0 ? r : items.getOrCreate(item);
+            return r >= 0 || !create ? r : items.getOrCreate(item);
         }
         if (r >= 0 && itemSeen.get(item) == published) {
             return r;
         }
         ModelUpdates.ParsedRow row = ModelUpdates.parseRow(published, hyper.width());
         if (row == null) {
-            return r >= 0 ? r : items.getOrCreate(item);
+            return r >= 0 || !create ? r : items.getOrCreate(item);
         }
         itemSeen.put(item, published);
         return items.put(item, row.params(), 0, null, 0, row.version(), row.updates());

@@ -1,0 +1,39 @@
+package io.streamrec.stream;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** A {@link TrainerListener} that remembers what it was told, for assertions. */
+final class RecordingListener implements TrainerListener {
+    /** One progressive-validation call. */
+    record Prequential(double label, double prediction) { }
+
+    /** One flush call. */
+    record Flush(String role, int batchSize) { }
+
+    final AtomicLong trained = new AtomicLong();
+    final List<String> rejected = new CopyOnWriteArrayList<>();
+    final List<Prequential> prequential = new CopyOnWriteArrayList<>();
+    final List<Flush> flushes = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void eventTrained() {
+        trained.incrementAndGet();
+    }
+
+    @Override
+    public void eventRejected(String reason) {
+        rejected.add(reason);
+    }
+
+    @Override
+    public void prequential(double label, double prediction) {
+        prequential.add(new Prequential(label, prediction));
+    }
+
+    @Override
+    public void flushed(String role, int batchSize, long durationNanos, double meanLoss, double learningRate) {
+        flushes.add(new Flush(role, batchSize));
+    }
+}

@@ -1,0 +1,53 @@
+package io.streamrec.stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/** Small helpers shared by the stream tests: configs, event JSON, parsed records. */
+final class StreamFixtures {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private StreamFixtures() { }
+
+    /** A config for a test topology: one partition, unique state dir, and the given settings over the defaults. */
+    static TrainerConfig config(Path stateDir, String... keyValues) {
+        Map<String, String> m = new HashMap<>();
+        m.put(TrainerConfig.BOOTSTRAP_SERVERS, "dummy:9092");
+        m.put(TrainerConfig.APPLICATION_ID, "stest-" + Long.toHexString(System.nanoTime()));
+        m.put("state.dir", stateDir.toString());
+        m.put(TrainerConfig.PARTITIONS, "1");
+        m.put(TrainerConfig.FACTORS, "4");
+        for (int k = 0; k < keyValues.length; k += 2) {
+            m.put(keyValues[k], keyValues[k + 1]);
+        }
+        return TrainerConfig.of(m);
+    }
+
+    static byte[] utf8(String s) {
+        return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static String str(byte[] b) {
+        return b == null ? null : new String(b, StandardCharsets.UTF_8);
+    }
+
+    /** The JSON of a valid event. */
+    static byte[] event(String user, String item, double label) {
+        return utf8(String.format(Locale.ROOT, "{\"user\":\"%s\",\"item\":\"%s\",\"label\":%s}", user, item, label));
+    }
+
+    static JsonNode json(byte[] value) {
+        try {
+            return MAPPER.readTree(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

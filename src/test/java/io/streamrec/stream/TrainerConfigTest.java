@@ -1,0 +1,100 @@
+package io.streamrec.stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Precedence of the settings' sources, pass-through to Kafka, and the messages for bad values. */
+class TrainerConfigTest {
+    @TempDir
+    Path dir;
+
+    private static final Map<String, String> SERVERS = Map.of(TrainerConfig.BOOTSTRAP_SERVERS, "dummy:9092");
+
+    @Test
+    void shouldTakeFlagsOverEnvironmentOverFileOverDefaults() throws IOException {
+        Path file = dir.resolve("trainer.properties");
+        Files.writeString(file, "bootstrap.servers=file:9092\nbatch.size=10\nflush.interval.ms=20\nitem.batch.size=30\n");
+        Map<String, String> env = Map.of("STREAMREC_BATCH_SIZE", "11", "STREAMREC_FLUSH_INTERVAL_MS", "21",
+                "PATH", "/usr/bin");
+        Map<String, String> flags = new HashMap<>();
+        flags.put("batch.size", "12");
+        flags.put("model.factors", null); // an unset flag does not hide the lower sources
+        TrainerConfig c = TrainerConfig.load(file, env, flags);
+        assertEquals(12, c.batchSize(), "flag wins");
+        assertEquals(21, c.flushIntervalMs(), "environment over file");
+        assertEquals(30, c.itemBatchSize(), "file over default");
+        assertEquals(4, c.partitions(), "default");
+        assertEquals("file:9092", c.bootstrapServers());
+        assertEquals(32, c.hyperparameters().factors());
+    }
+
+    @Test
+    void shouldPassUnknownSettingsThroughToKafkaStreamsButKeepItsOwnOut() {
+        TrainerConfig c = TrainerConfig.of(Map.of(TrainerConfig.BOOTSTRAP_SERVERS, "b:9092",
+                "num.stream.threads", "3", "security.protocol", "SASL_SSL", "batch.size", "5"));
+        Properties p = c.streamsProperties();
+        assertEquals("3", p.get("num.stream.threads"));
+        assertEquals("SASL_SSL", p.get("security.protocol"));
+        assertEquals("b:9092", p.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
+        assertEquals("streamrec", p.get(StreamsConfig.APPLICATION_ID_CONFIG));
+        assertEquals(StreamsConfig.EXACTLY_ONCE_V2, p.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
+        assertFalse(p.containsKey("batch.size"), "our batch.size is not the producer's batch.size");
+        assertEquals("SASL_SSL", c.clientProperties().get("security.protocol"));
+        assertFalse(c.clientProperties().containsKey("num.stream.threads"));
+    }
+
+    @Test
+    void shouldRequireBootstrapServersAndSayHowToSetThem() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainerConfig.of(Map.of()));
+        assertTrue(e.getMessage().startsWith("bootstrap.servers is required"), e.getMessage());
+        assertTrue(e.getMessage().contains("STREAMREC_BOOTSTRAP_SERVERS"), e.getMessage());
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', value = {
+        "batch.size | 0 | batch.size must be >= 1, got 0",
+        "batch.size | abc | batch.size must be an integer, got \"abc\"",
+        "flush.interval.ms | -5 | flush.interval.ms must be >= 1, got -5",
+        "model.kind | foo | model.kind: ",
+        "processing.guarantee | bogus | processing.guarantee must be exactly_once_v2 or at_least_once, got \"bogus\"",
+        "http.port | 70000 | http.port must be in 0..65535",
+        "model.learning.rate | fast | model.learning.rate must be a number, got \"fast\"",
+        "model.schedule | cosine | model.schedule must be constant or inverse-scaling",
+        "model.seed | abc | model.seed must be an integer, got \"abc\"",
+        "model.factors | x | model.factors must be an integer",
+    })
+    void shouldNameTheSettingInTheMessageForABadValue(String key, String value, String message) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TrainerConfig.of(Map.of(TrainerConfig.BOOTSTRAP_SERVERS, "b:9092", key, value)));
+        assertTrue(e.getMessage().startsWith(message), e.getMessage());
+    }
+
+    @Test
+    void shouldSayWhichFileItCannotRead() {
+        Path missing = dir.resolve("nope.properties");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TrainerConfig.load(missing, null, SERVERS));
+        assertTrue(e.getMessage().contains("cannot read config file " + missing), e.getMessage());
+    }
+
+    @Test
+    void shouldValidateAgainWhenASettingIsChanged() {
+        TrainerConfig c = TrainerConfig.of(SERVERS);
+        assertEquals(7, c.with("batch.size", "7").batchSize());
+        assertThrows(IllegalArgumentException.class, () -> c.with("batch.size", "0"));
+    }
+}

@@ -1,0 +1,144 @@
+package io.streamrec.stream;
+
+import static io.streamrec.stream.StreamFixtures.config;
+import static io.streamrec.stream.StreamFixtures.json;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.MockProcessorContext.CapturedForward;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The user trainer alone, over in-memory stores. A new processor over stores that hold what the changelogs would
+ * restore after a crash is how a restart looks to the processor; the {@code TopologyTestDriver}-level version of
+ * this test is not possible (the driver neither restores changelogs nor keeps in-memory stores across drivers),
+ * and the integration tests kill -9 a real application against a real broker.
+ */
+class UserTrainerProcessorTest {
+    @TempDir
+    Path stateDir;
+
+    /** The stores of one user task, kept across "restarts". */
+    private final class Task {
+        final MockProcessorContext<String, byte[]> context = new MockProcessorContext<>();
+        final List<KeyValueStore<?, ?>> stores;
+
+        Task() {
+            stores = List.of(
+                    store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.USER_STORE), Serdes.String(), Serdes.ByteArray())),
+                    store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.USER_PENDING_STORE), Serdes.Long(), Serdes.ByteArray())),
+                    store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.TASK_STATE_STORE + "-user"), Serdes.String(), Serdes.ByteArray())),
+                    store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.GLOBAL_ROWS_STORE), Serdes.String(), Serdes.ByteArray())));
+        }
+
+        private <K, V> KeyValueStore<K, V> store(org.apache.kafka.streams.state.StoreBuilder<KeyValueStore<K, V>> b) {
+            KeyValueStore<K, V> s = b.withLoggingDisabled().build();
+            s.init(context.getStateStoreContext(), s);
+            context.addStateStore(s);
+            return s;
+        }
+
+        UserTrainerProcessor start(TrainerConfig c, TrainerListener l) {
+            UserTrainerProcessor p = new UserTrainerProcessor(c, l);
+            p.init(context);
+            return p;
+        }
+
+        /** Fires the punctuator the latest processor scheduled. */
+        void punctuate() {
+            List<MockProcessorContext.CapturedPunctuator> ps = context.scheduledPunctuators();
+            ps.get(ps.size() - 1).getPunctuator().punctuate(System.currentTimeMillis());
+        }
+
+        Map<String, byte[]> modelUpdates() {
+            Map<String, byte[]> out = new TreeMap<>();
+            for (CapturedForward<? extends String, ? extends byte[]> f : context.forwarded()) {
+                if (f.childName().orElseThrow().equals(StreamTopology.USER_MODEL_SINK)) {
+                    out.put(f.record().key(), f.record().value());
+                }
+            }
+            return out;
+        }
+    }
+
+    private static final List<Event> EVENTS = List.of(
+            new Event("u1", "i1", 5, 1, 10, 100), new Event("u2", "i1", 2, 1, 11, 101), new Event("u1", "i2", 4, 1, 12, 102));
+
+    private static void feed(UserTrainerProcessor p, List<Event> events) {
+        for (Event e : events) {
+            p.process(new Record<>(e.user(), e, e.ingestTime()));
+        }
+    }
+
+    @Test
+    void shouldRejoinPendingEventsAfterARestartAndFlushThemWithoutScoringThemAgain() {
+        TrainerConfig c = config(stateDir, TrainerConfig.BATCH_SIZE, "10");
+
+        Task crashed = new Task();
+        RecordingListener before = new RecordingListener();
+        feed(crashed.start(c, before), EVENTS);
+        assertEquals(3, before.prequential.size());
+        assertTrue(crashed.context.forwarded().isEmpty(), "fewer than batch.size events: nothing published yet");
+
+        // A new processor over the same stores, as after a crash; it flushes on its punctuator.
+        RecordingListener after = new RecordingListener();
+        crashed.start(c, after);
+        crashed.punctuate();
+        Map<String, byte[]> restarted = crashed.modelUpdates();
+        assertTrue(after.prequential.isEmpty(), "pending events were scored before the crash");
+        assertEquals(List.of(new RecordingListener.Flush("user", 3)), after.flushes);
+        assertEquals(2, json(restarted.get("user:u1")).get("updates").asLong());
+        assertEquals(1, json(restarted.get("user:u2")).get("updates").asLong());
+        assertArrayEquals(new double[] {11, 3}, ModelUpdates.parseMean(restarted.get("mean:0")), 1e-9);
+
+        // The same rows as a task that never crashed.
+        Task reference = new Task();
+        feed(reference.start(c, new RecordingListener()), EVENTS);
+        reference.punctuate();
+        Map<String, byte[]> expected = reference.modelUpdates();
+        assertEquals(expected.keySet(), restarted.keySet());
+        for (String k : List.of("user:u1", "user:u2")) {
+            ModelUpdates.ParsedRow want = ModelUpdates.parseRow(expected.get(k), 5);
+            ModelUpdates.ParsedRow got = ModelUpdates.parseRow(restarted.get(k), 5);
+            assertNotNull(got);
+            assertArrayEquals(want.params(), got.params(), 0f, k);
+            assertEquals(want.version(), got.version());
+        }
+
+        // After the flush nothing is pending: a further restart replays nothing.
+        crashed.context.resetForwards();
+        crashed.start(c, new RecordingListener());
+        crashed.punctuate();
+        assertTrue(crashed.context.forwarded().isEmpty());
+    }
+
+    @Test
+    void shouldResumeTheGlobalMeanAndRowsFromTheStoresAfterARestart() {
+        TrainerConfig c = config(stateDir, TrainerConfig.BATCH_SIZE, "3");
+        Task task = new Task();
+        feed(task.start(c, new RecordingListener()), EVENTS);
+        task.context.resetForwards();
+
+        RecordingListener after = new RecordingListener();
+        UserTrainerProcessor restarted = task.start(c, after);
+        feed(restarted, List.of(new Event("u9", "i9", 1, 1, 13, 103), new Event("u1", "i9", 1, 1, 14, 104),
+                new Event("u2", "i9", 1, 1, 15, 105)));
+        assertEquals(11.0 / 3, after.prequential.get(0).prediction(), 1e-12, "the mean of the first batch, from the task state");
+        Map<String, byte[]> rows = task.modelUpdates();
+        assertEquals(3, json(rows.get("user:u1")).get("updates").asLong(), "u1 continues from its stored row");
+        assertEquals(2, json(rows.get("user:u1")).get("version").asInt());
+        assertArrayEquals(new double[] {14, 6}, ModelUpdates.parseMean(rows.get("mean:0")), 1e-9);
+    }
+}
