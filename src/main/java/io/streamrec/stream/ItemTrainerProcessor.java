@@ -28,14 +28,12 @@ final class ItemTrainerProcessor implements Processor<String, byte[], String, by
     private final Hyperparameters hyper;
     private final TrainerListener listener;
     private ProcessorContext<String, byte[]> context;
-    private KeyValueStore<Long, byte[]> pendingStore;
+    private PendingLog pending;
     private KeyValueStore<String, byte[]> stateStore;
     private Model model;
     private RowLoader items;
     private RowUpdater updater;
     private GradientAccumulator grads;
-    private long firstPending;
-    private long nextPending;
     private long pendingEvents;
     private long eventsSeen;
     private long rowSteps;
@@ -52,7 +50,7 @@ final class ItemTrainerProcessor implements Processor<String, byte[], String, by
         this.context = context;
         this.partition = context.taskId().partition();
         KeyValueStore<String, byte[]> itemStore = context.getStateStore(Topics.ITEM_STORE);
-        pendingStore = context.getStateStore(Topics.ITEM_PENDING_STORE);
+        pending = new PendingLog(context.getStateStore(Topics.ITEM_PENDING_STORE));
         stateStore = context.getStateStore(Topics.TASK_STATE_STORE + "-item");
         KeyValueStore<String, byte[]> global = context.getStateStore(Topics.GLOBAL_ROWS_STORE);
         byte[] st = stateStore.get(STATE_KEY);
@@ -63,18 +61,8 @@ final class ItemTrainerProcessor implements Processor<String, byte[], String, by
         items = new RowLoader(model.items(), itemStore, global);
         updater = new RowUpdater(hyper);
         grads = new GradientAccumulator(hyper.width());
-        firstPending = Long.MAX_VALUE;
-        nextPending = 0;
-        try (KeyValueIterator<Long, byte[]> it = pendingStore.all()) {
-            while (it.hasNext()) {
-                KeyValue<Long, byte[]> kv = it.next();
-                firstPending = Math.min(firstPending, kv.key);
-                nextPending = Math.max(nextPending, kv.key + 1);
-                accumulate(Codecs.keyedId(kv.value), Codecs.decodeGradient(Codecs.keyedPayload(kv.value)));
-            }
-        }
-        if (firstPending == Long.MAX_VALUE) {
-            firstPending = nextPending;
+        for (byte[] e : pending.restore()) {
+            accumulate(Codecs.keyedId(e), Codecs.decodeGradient(Codecs.keyedPayload(e)));
         }
         context.schedule(Duration.ofMillis(config.flushIntervalMs()), PunctuationType.WALL_CLOCK_TIME, t -> flush());
     }
@@ -86,7 +74,7 @@ final class ItemTrainerProcessor implements Processor<String, byte[], String, by
             throw new IllegalStateException("item gradient of width " + g.grad().length + " for a model of width "
                     + hyper.width() + ": were the factors changed without a new application.id?");
         }
-        pendingStore.put(nextPending++, Codecs.encodeKeyed(record.key(), record.value()));
+        pending.append(Codecs.encodeKeyed(record.key(), record.value()));
         accumulate(record.key(), g);
         if (pendingEvents >= config.itemBatchSize()) {
             flush();
@@ -125,10 +113,7 @@ final class ItemTrainerProcessor implements Processor<String, byte[], String, by
         rowSteps += touched.length;
         pendingEvents = 0;
         stateStore.put(STATE_KEY, Codecs.encodeTaskState(new Codecs.TaskState(0, 0, eventsSeen, rowSteps)));
-        for (long k = firstPending; k < nextPending; k++) {
-            pendingStore.delete(k);
-        }
-        firstPending = nextPending;
+        pending.clear();
         listener.rowsPublished("item", touched.length, oldest);
         listener.flushed("item", (int) events, System.nanoTime() - start, Double.NaN, lr);
         listener.modelRows("item", partition, table.size());

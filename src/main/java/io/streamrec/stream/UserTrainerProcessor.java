@@ -36,7 +36,7 @@ final class UserTrainerProcessor implements Processor<String, Object, String, by
     private final TrainerListener listener;
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, byte[]> userStore;
-    private KeyValueStore<Long, byte[]> pendingStore;
+    private PendingLog pending;
     private KeyValueStore<String, byte[]> stateStore;
     private KeyValueStore<String, byte[]> global;
     private Model model;
@@ -47,8 +47,6 @@ final class UserTrainerProcessor implements Processor<String, Object, String, by
     private final Map<String, byte[]> itemSeen = new HashMap<>();
     private final WindowedError window = new WindowedError(1000);
     private BinaryMetrics binary;
-    private long firstPending;
-    private long nextPending;
     private long rowSteps;
     private long oldestIngest = Long.MAX_VALUE;
     private int partition;
@@ -64,7 +62,7 @@ final class UserTrainerProcessor implements Processor<String, Object, String, by
         this.context = context;
         this.partition = context.taskId().partition();
         userStore = context.getStateStore(Topics.USER_STORE);
-        pendingStore = context.getStateStore(Topics.USER_PENDING_STORE);
+        pending = new PendingLog(context.getStateStore(Topics.USER_PENDING_STORE));
         stateStore = context.getStateStore(Topics.TASK_STATE_STORE + "-user");
         global = context.getStateStore(Topics.GLOBAL_ROWS_STORE);
         byte[] st = stateStore.get(STATE_KEY);
@@ -78,19 +76,8 @@ final class UserTrainerProcessor implements Processor<String, Object, String, by
         binary = hyper.kind() == ModelKind.LOGISTIC_MF ? new BinaryMetrics() : null;
         refreshExternalMean();
         // Events that joined a batch before a crash or a rebalance: rejoin them, unscored (they were scored then).
-        firstPending = Long.MAX_VALUE;
-        nextPending = 0;
-        try (KeyValueIterator<Long, byte[]> it = pendingStore.all()) {
-            while (it.hasNext()) {
-                KeyValue<Long, byte[]> kv = it.next();
-                firstPending = Math.min(firstPending, kv.key);
-                nextPending = Math.max(nextPending, kv.key + 1);
-                Event e = Codecs.decodeEvent(kv.value);
-                addToBatch(e);
-            }
-        }
-        if (firstPending == Long.MAX_VALUE) {
-            firstPending = nextPending;
+        for (byte[] e : pending.restore()) {
+            addToBatch(Codecs.decodeEvent(e));
         }
         context.schedule(Duration.ofMillis(config.flushIntervalMs()), PunctuationType.WALL_CLOCK_TIME, t -> flush());
     }
@@ -109,7 +96,7 @@ final class UserTrainerProcessor implements Processor<String, Object, String, by
             binary.add(e.label(), prediction);
         }
         listener.eventTrained();
-        pendingStore.put(nextPending++, Codecs.encodeEvent(e));
+        pending.append(Codecs.encodeEvent(e));
         u = u >= 0 ? u : users.row(e.user());
         i = i >= 0 ? i : itemRow(e.item(), true);
         learner.learn(u, i, e.label(), e.weight(), e.ingestTime());
@@ -205,10 +192,7 @@ final class UserTrainerProcessor implements Processor<String, Object, String, by
                 ModelUpdates.mean(partition, model.mean().sum(), model.mean().count()), now), StreamTopology.USER_MODEL_SINK);
         stateStore.put(STATE_KEY, Codecs.encodeTaskState(new Codecs.TaskState(model.mean().sum(),
                 model.mean().count(), model.eventsSeen(), rowSteps)));
-        for (long k = firstPending; k < nextPending; k++) {
-            pendingStore.delete(k);
-        }
-        firstPending = nextPending;
+        pending.clear();
         long latency = now - oldestIngest;
         listener.rowsPublished("user", touched.length, oldestIngest);
         oldestIngest = Long.MAX_VALUE;
