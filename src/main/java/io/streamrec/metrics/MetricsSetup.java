@@ -1,6 +1,7 @@
 package io.streamrec.metrics;
 
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -49,6 +50,11 @@ public final class MetricsSetup implements AutoCloseable {
         this.applicationId = applicationId;
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         registry.config().commonTags("application", applicationId);
+        // Kafka Streams tags state-store meters with the store type (rocksdb.state.id, in.memory.state.id); the
+        // Prometheus registry refuses a name with two tag-key sets, so the second kind of store was dropped.
+        for (String storeTag : List.of("rocksdb.state.id", "in.memory.state.id")) {
+            registry.config().meterFilter(MeterFilter.renameTag("kafka.stream.state", storeTag, "state.id"));
+        }
         new JvmMemoryMetrics().bindTo(registry);
         gcMetrics = new JvmGcMetrics();
         gcMetrics.bindTo(registry);

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -29,9 +28,14 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code window} scored events (see {@link PrequentialWindow}); a reading is reused for one second so a
  * scrape that reads four gauges sorts the window once.
  *
- * <p>Publish latency is {@code now - maxEventTime}: meaningful when events carry their production time.
- * Replaying an old data set (ML-100K timestamps are from 1997-98) makes it years; rows without an event
- * time ({@code maxEventTime <= 0}) are not recorded.
+ * <p>Publish latency is {@code now - oldestIngestTime}: from the Kafka timestamp of the oldest input record
+ * whose event the published rows include (its produce time) to the moment the rows were written. It does not
+ * use the events' own timestamps, so it stays meaningful when a historical file (ML-100K, 1997-98) is replayed.
+ * Calls without an ingest time ({@code oldestIngestTime <= 0}) are not recorded.
+ *
+ * <p>Model version is the sum over this instance's open tasks of the optimizer steps each task applied to its
+ * rows ({@link #modelVersion(String, int, long)}), like {@code streamrec.model.rows}: summed over instances, it is
+ * the streamed part of the model version of docs/contracts.md.
  */
 public final class TrainerMetrics implements TrainerListener, MeterBinder {
     /** Default prequential window, in events. */
@@ -52,7 +56,7 @@ public final class TrainerMetrics implements TrainerListener, MeterBinder {
     private final Map<String, LongAdder> rejectedByReason = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> published = new ConcurrentHashMap<>();
     private final Map<String, Map<Integer, Long>> rowsByKindAndPartition = new ConcurrentHashMap<>();
-    private final AtomicLong modelVersion = new AtomicLong();
+    private final Map<String, Map<Integer, Long>> stepsByKindAndPartition = new ConcurrentHashMap<>();
     private final double[] recentLoss = new double[LOSS_FLUSHES];
     private final int[] recentBatch = new int[LOSS_FLUSHES];
     private int lossNext;
@@ -80,9 +84,11 @@ public final class TrainerMetrics implements TrainerListener, MeterBinder {
         for (String kind : KINDS) {
             published.put(kind, new LongAdder());
             rowsByKindAndPartition.put(kind, new ConcurrentHashMap<>());
+            stepsByKindAndPartition.put(kind, new ConcurrentHashMap<>());
         }
         published.put(OTHER, new LongAdder());
         rowsByKindAndPartition.put(OTHER, new ConcurrentHashMap<>());
+        stepsByKindAndPartition.put(OTHER, new ConcurrentHashMap<>());
     }
 
     @Override
@@ -140,14 +146,14 @@ public final class TrainerMetrics implements TrainerListener, MeterBinder {
     }
 
     @Override
-    public void rowsPublished(String kind, int count, long maxEventTime) {
+    public void rowsPublished(String kind, int count, long oldestIngestTime) {
         String k = bounded(kind);
         published.get(k).add(count);
         Meters m = meters;
         if (m != null) {
             m.published(k).increment(count);
-            if (maxEventTime > 0 && count > 0) {
-                long latency = Math.max(0, clock.wallTime() - maxEventTime);
+            if (oldestIngestTime > 0 && count > 0) {
+                long latency = Math.max(0, clock.wallTime() - oldestIngestTime);
                 m.publishLatency.record(latency, TimeUnit.MILLISECONDS);
             }
         }
@@ -161,11 +167,12 @@ public final class TrainerMetrics implements TrainerListener, MeterBinder {
     @Override
     public void taskClosed(String kind, int partition) {
         rowsByKindAndPartition.get(bounded(kind)).remove(partition);
+        stepsByKindAndPartition.get(bounded(kind)).remove(partition);
     }
 
     @Override
-    public void modelVersion(long version) {
-        modelVersion.accumulateAndGet(version, Math::max);
+    public void modelVersion(String kind, int partition, long rowSteps) {
+        stepsByKindAndPartition.get(bounded(kind)).put(partition, rowSteps);
     }
 
     // --- readings ------------------------------------------------------------------------------------
@@ -189,9 +196,15 @@ public final class TrainerMetrics implements TrainerListener, MeterBinder {
         return sum;
     }
 
-    /** Largest model version seen. */
+    /** Optimizer steps applied to model rows by this instance's open tasks, all kinds together. */
     public long modelVersion() {
-        return modelVersion.get();
+        long sum = 0;
+        for (Map<Integer, Long> byPartition : stepsByKindAndPartition.values()) {
+            for (long steps : byPartition.values()) {
+                sum += steps;
+            }
+        }
+        return sum;
     }
 
     /** Batch-size weighted mean training loss over the last {@value #LOSS_FLUSHES} flushes; NaN before the first. */
@@ -279,7 +292,7 @@ public final class TrainerMetrics implements TrainerListener, MeterBinder {
                 flush(role);
             }
             publishLatency = Timer.builder("streamrec.publish.latency")
-                    .description("Event timestamp to model row written to model-updates")
+                    .description("Ingest time (Kafka timestamp) of the oldest event in a flush to its rows written to model-updates")
                     .publishPercentiles(0.5, 0.99).publishPercentileHistogram()
                     .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(10))
                     .register(registry);
@@ -297,7 +310,7 @@ public final class TrainerMetrics implements TrainerListener, MeterBinder {
             gauge(registry, "streamrec.training.loss",
                     "Batch-weighted mean training loss of the last flushes", TrainerMetrics::trainingLoss);
             Gauge.builder("streamrec.model.version", TrainerMetrics.this, t -> t.modelVersion())
-                    .description("Model version (sum of row versions) seen by this instance")
+                    .description("Optimizer steps applied to model rows by this instance's tasks (streamed part of the model version)")
                     .strongReference(true).register(registry);
         }
 

@@ -33,8 +33,8 @@ public final class CompositeListener implements TrainerListener {
     }
 
     @Override
-    public void rowsPublished(String kind, int count, long maxEventTime) {
-        listeners.forEach(l -> l.rowsPublished(kind, count, maxEventTime));
+    public void rowsPublished(String kind, int count, long oldestIngestTime) {
+        listeners.forEach(l -> l.rowsPublished(kind, count, oldestIngestTime));
     }
 
     @Override
@@ -48,7 +48,7 @@ public final class CompositeListener implements TrainerListener {
     }
 
     @Override
-    public void modelVersion(long version) {
-        listeners.forEach(l -> l.modelVersion(version));
+    public void modelVersion(String kind, int partition, long rowSteps) {
+        listeners.forEach(l -> l.modelVersion(kind, partition, rowSteps));
     }
 }

@@ -117,6 +117,7 @@ final class ItemTrainerProcessor implements Processor<String, byte[], String, by
         listener.rowsPublished("item", touched.length, oldest);
         listener.flushed("item", (int) events, System.nanoTime() - start, Double.NaN, lr);
         listener.modelRows("item", partition, table.size());
+        listener.modelVersion("item", partition, rowSteps);
         context.forward(new Record<>("item-" + partition, TrainingMetrics.record(partition, "item", (int) events,
                 Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, lr, rowSteps, now - oldest, now), now),
                 StreamTopology.ITEM_METRICS_SINK);

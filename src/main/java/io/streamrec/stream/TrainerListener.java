@@ -20,8 +20,12 @@ public interface TrainerListener {
     /** A mini-batch was applied. {@code role} is "user" or "item". */
     default void flushed(String role, int batchSize, long durationNanos, double meanLoss, double learningRate) { }
 
-    /** Model rows of {@code kind} ("user" or "item") were written to model-updates; {@code maxEventTime} is the newest event time they include. */
-    default void rowsPublished(String kind, int count, long maxEventTime) { }
+    /**
+     * Model rows of {@code kind} ("user" or "item") were written to model-updates. {@code oldestIngestTime} is the
+     * oldest ingest time (the input record's Kafka timestamp, epoch ms) of the events those rows include, so
+     * {@code now - oldestIngestTime} is the publish latency even when the events' own timestamps are historical.
+     */
+    default void rowsPublished(String kind, int count, long oldestIngestTime) { }
 
     /** The task for {@code kind} rows on {@code partition} now holds {@code rows} rows. */
     default void modelRows(String kind, int partition, long rows) { }
@@ -29,6 +33,10 @@ public interface TrainerListener {
     /** The task for {@code kind} rows on {@code partition} closed (its rows moved elsewhere). */
     default void taskClosed(String kind, int partition) { }
 
-    /** The model version (sum of row versions) known to this instance grew to {@code version}. */
-    default void modelVersion(long version) { }
+    /**
+     * The task for {@code kind} rows on {@code partition} has applied {@code rowSteps} optimizer steps to its rows in
+     * total (kept across restarts in the task's state). Summed over all tasks, that is the streamed part of the model
+     * version (sum of row versions; pretrained snapshot versions excluded).
+     */
+    default void modelVersion(String kind, int partition, long rowSteps) { }
 }

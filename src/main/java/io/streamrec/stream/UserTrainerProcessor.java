@@ -200,6 +200,7 @@ final class UserTrainerProcessor implements Processor<String, Object, String, by
         long duration = System.nanoTime() - start;
         listener.flushed("user", n, duration, loss / n, lr);
         listener.modelRows("user", partition, userTable.size());
+        listener.modelVersion("user", partition, rowSteps);
         context.forward(new Record<>("user-" + partition, TrainingMetrics.record(partition, "user", n,
                 window.rmse(), window.mae(), binary == null ? Double.NaN : binary.logLoss(),
                 binary == null ? Double.NaN : binary.auc(), loss / n, lr, rowSteps, latency, now), now),

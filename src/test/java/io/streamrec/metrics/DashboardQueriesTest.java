@@ -1,68 +1,51 @@
 package io.streamrec.metrics;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.streamrec.http.HttpApi;
-import io.streamrec.kafka.EmbeddedKafka;
 import io.streamrec.testsupport.GrafanaDashboard;
 import io.streamrec.testsupport.PrometheusServer;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
+import io.streamrec.testsupport.RunningTrainer;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Every PromQL expression of the Grafana dashboard returns data from a real Prometheus scraping the real
- * {@link HttpApi}, and every metric it names is in the application's /metrics.
- *
- * <p>The application under test is made by {@link #startApplication}. FOR NOW IT IS A STAND-IN: a background
- * thread drives {@link TrainerMetrics} with realistic calls, and a passthrough Kafka Streams topology supplies
- * the Kafka client metrics (consumer lag). When the trainer is merged, its author points
- * {@code startApplication} at the real trainer (same registry set-up, same HttpApi) and deletes the driver.
- * The broker is {@link EmbeddedKafka}, from {@link #startBroker}.
+ * The real trainer ({@link RunningTrainer}: {@code TrainerApp} on an in-process broker, fed synthetic ratings and a
+ * few malformed records) exports every meter of docs/metrics.md with sane values, and every PromQL expression of
+ * the Grafana dashboard returns data from a real Prometheus scraping it. The Prometheus tests skip when the
+ * {@code prometheus} binary is absent; the meter test runs anyway.
  */
 class DashboardQueriesTest {
     static final String APP_ID = "streamrec-dashboard-test";
-    static final String INPUT = "interactions";
-    static final String OUTPUT = "passthrough-out";
-    static final Duration FIRST_DATA_TIMEOUT = Duration.ofSeconds(40);
+    static final Duration FIRST_DATA_TIMEOUT = Duration.ofSeconds(60);
 
-    private static EmbeddedKafka broker;
-    private static RunningApp app;
+    private static RunningTrainer app;
     private static PrometheusServer prometheus;
 
     @BeforeAll
     static void start() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(PrometheusServer.binary().isPresent(),
+        app = RunningTrainer.start(APP_ID, 1_000);
+        System.gc(); // so the JVM GC pause meter exists (it appears with the first collection)
+        if (PrometheusServer.binary().isPresent()) {
+            prometheus = PrometheusServer.start("127.0.0.1:" + app.app().http().port());
+        }
+    }
+
+    private static void assumePrometheus() {
+        Assumptions.assumeTrue(prometheus != null,
                 "prometheus binary not found (apt-get install prometheus): dashboard queries skipped");
-        broker = startBroker();
-        app = startApplication(broker.bootstrapServers());
-        prometheus = PrometheusServer.start("127.0.0.1:" + app.http().port());
     }
 
     @AfterAll
@@ -73,105 +56,66 @@ class DashboardQueriesTest {
         if (app != null) {
             app.close();
         }
-        if (broker != null) {
-            broker.close();
+    }
+
+    @Test
+    void shouldExposeEveryDocumentedMeterWithSaneValuesWhileTraining() throws Exception {
+        assertTrue(app.awaitTrained(3_000, FIRST_DATA_TIMEOUT), "the trainer trains on the produced events");
+        // Each malformed kind once at least, and a few flushes of both roles after them.
+        long deadline = System.nanoTime() + FIRST_DATA_TIMEOUT.toNanos();
+        while (app.malformed() < 2L * RunningTrainer.MALFORMED.size() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
         }
-    }
+        Thread.sleep(1_500);
+        String text = app.get("/metrics");
+        Path dump = Path.of("target", "test-artifacts", "trainer-metrics.txt");
+        Files.createDirectories(dump.getParent());
+        Files.writeString(dump, text);
+        Exposition m = new Exposition(text);
+        String appTag = "application=\"" + APP_ID + "\"";
 
-    /** A real single-node KRaft broker in this JVM. */
-    static EmbeddedKafka startBroker() {
-        return new EmbeddedKafka().start();
-    }
-
-    /**
-     * The application under test: metrics set-up, a Kafka Streams app bound to it, and the HTTP API.
-     * STAND-IN until the trainer is merged (see the class comment).
-     */
-    static RunningApp startApplication(String bootstrap) throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            admin.createTopics(List.of(new NewTopic(INPUT, 2, (short) 1), new NewTopic(OUTPUT, 2, (short) 1)))
-                    .all().get(30, TimeUnit.SECONDS);
+        assertTrue(m.value("streamrec_events_total", "outcome=\"trained\"", appTag) > 0, "events trained");
+        assertTrue(m.value("streamrec_events_total", "outcome=\"rejected\"") > 0, "events rejected");
+        for (var bad : RunningTrainer.MALFORMED) {
+            assertTrue(m.value("streamrec_events_rejected_events_total", "reason=\"" + bad.getKey() + "\"") > 0,
+                    "rejections counted under reason " + bad.getKey());
         }
-        MetricsSetup metrics = MetricsSetup.create(APP_ID);
-        StreamsBuilder builder = new StreamsBuilder();
-        builder.stream(INPUT).to(OUTPUT);
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, APP_ID);
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
-        props.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
-        props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("streamrec-state").toString());
-        KafkaStreams streams = new KafkaStreams(builder.build(), props);
-        metrics.bindKafkaStreams(streams);
-        streams.start();
-        HttpApi http = HttpApi.builder().bind("127.0.0.1", 0).metrics(metrics.registry())
-                .health(() -> streams.state().name()).stats(metrics.history()::view).start();
-        List<Thread> threads = List.of(
-                daemon("stand-in-trainer", () -> driveTrainerMetrics(metrics.listener())),
-                daemon("stand-in-producer", () -> produce(bootstrap)));
-        threads.forEach(Thread::start);
-        System.gc(); // so the JVM GC pause meter exists (it appears with the first collection)
-        return new RunningApp(metrics, streams, http, threads);
-    }
-
-    /** Roughly what the trainer reports: 1,000 events/s with a falling error, a flush per 100 events per role. */
-    private static void driveTrainerMetrics(TrainerMetrics listener) {
-        Random random = new Random(42);
-        long events = 0;
-        long version = 0;
-        while (!Thread.currentThread().isInterrupted()) {
-            for (int i = 0; i < 10; i++) {
-                events++;
-                if (random.nextInt(200) == 0) {
-                    listener.eventRejected(TrainerMetrics.DLQ_REASONS.get(random.nextInt(TrainerMetrics.DLQ_REASONS.size())));
-                    continue;
-                }
-                double label = 1 + random.nextInt(5);
-                double noise = 0.8 + 1.5 / Math.sqrt(1 + events / 1000.0);
-                listener.prequential(label, label + random.nextGaussian() * noise);
-                listener.eventTrained();
-                if (events % 100 == 0) {
-                    for (String role : List.of("user", "item")) {
-                        listener.flushed(role, 100, TimeUnit.MICROSECONDS.toNanos(500 + random.nextInt(3000)),
-                                noise * noise, 0.01);
-                        listener.rowsPublished(role, 40, System.currentTimeMillis() - 20 - random.nextInt(300));
-                        listener.modelRows(role, (int) (events / 100 % 2), Math.min(943, events / 3));
-                    }
-                    version += 200;
-                    listener.modelVersion(version);
-                }
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                return;
-            }
+        assertEquals(0, m.value("streamrec_events_rejected_events_total", "reason=\"other\""), "no unknown reason");
+        double rmse = m.value("streamrec_prequential_rmse");
+        assertTrue(rmse > 0 && rmse < 4, "prequential RMSE in (0, 4) on 1..5 labels: " + rmse);
+        double mae = m.value("streamrec_prequential_mae");
+        assertTrue(mae > 0 && mae <= rmse, "prequential MAE in (0, RMSE]: " + mae);
+        assertTrue(Double.isNaN(m.value("streamrec_prequential_logloss")), "log loss is NaN for rating labels");
+        assertTrue(Double.isNaN(m.value("streamrec_prequential_auc")), "AUC is NaN for rating labels");
+        double loss = m.value("streamrec_training_loss");
+        assertTrue(loss > 0 && loss < 16, "training loss finite and positive: " + loss);
+        for (String role : new String[] {"user", "item"}) {
+            String r = "role=\"" + role + "\"";
+            double flushes = m.value("streamrec_flush_seconds_count", r);
+            assertTrue(flushes > 0, role + " flushes timed");
+            double p99 = m.histogramQuantile(0.99, "streamrec_flush_seconds", r);
+            assertTrue(p99 > 0 && p99 < 10, role + " flush p99 in (0, 10 s): " + p99);
+            double batches = m.value("streamrec_batch_size_events_count", r);
+            double mean = m.value("streamrec_batch_size_events_sum", r) / batches;
+            assertTrue(batches > 0 && mean >= 1, role + " batch size recorded: " + mean);
         }
-    }
-
-    private static void produce(String bootstrap) {
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(
-                Map.of("bootstrap.servers", bootstrap, "linger.ms", "20"), new StringSerializer(), new StringSerializer())) {
-            int i = 0;
-            while (!Thread.currentThread().isInterrupted()) {
-                producer.send(new ProducerRecord<>(INPUT, "u" + (i % 50),
-                        "{\"user\":\"u" + (i % 50) + "\",\"item\":\"i" + (i % 80) + "\",\"label\":4.0}"));
-                i++;
-                if (i % 20 == 0) {
-                    Thread.sleep(20);
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (org.apache.kafka.common.errors.InterruptException e) {
-            // stopping
+        assertTrue(m.value("streamrec_batch_size_events_max", "role=\"user\"") <= 32, "user batches hold at most batch.size events");
+        assertTrue(m.value("streamrec_publish_latency_seconds_count") > 0, "publish latency recorded");
+        double latencyP99 = m.histogramQuantile(0.99, "streamrec_publish_latency_seconds");
+        assertTrue(latencyP99 > 0 && latencyP99 < 60, "publish latency p99 finite and under a minute: " + latencyP99);
+        long published = 0;
+        for (String kind : new String[] {"user", "item"}) {
+            String k = "kind=\"" + kind + "\"";
+            assertTrue(m.value("streamrec_model_rows", k) > 0, kind + " rows held");
+            double rows = m.value("streamrec_rows_published_rows_total", k);
+            assertTrue(rows > 0, kind + " rows published");
+            published += (long) rows;
         }
-    }
-
-    private static Thread daemon(String name, Runnable r) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
+        assertTrue(m.value("streamrec_model_rows", "kind=\"user\"") <= 2_000, "at most the synthetic users");
+        double version = m.value("streamrec_model_version");
+        // One optimizer step per published row; a flush between the reads of two meters may add a few.
+        assertTrue(version > 0 && Math.abs(version - published) <= 0.2 * published,
+                "model version (row steps) " + version + " close to rows published " + published);
     }
 
     @Test
@@ -180,9 +124,7 @@ class DashboardQueriesTest {
         long deadline = System.nanoTime() + FIRST_DATA_TIMEOUT.toNanos();
         Set<String> missing = new TreeSet<>();
         do {
-            String exposition = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.http().port() + "/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+            String exposition = app.get("/metrics");
             Set<String> exposed = GrafanaDashboard.exposedNames(exposition);
             missing.clear();
             for (String expr : GrafanaDashboard.expressions(GrafanaDashboard.load())) {
@@ -202,6 +144,7 @@ class DashboardQueriesTest {
 
     @Test
     void shouldReturnDataForEveryDashboardQuery() {
+        assumePrometheus();
         List<String> failures = new ArrayList<>();
         long deadline = System.nanoTime() + FIRST_DATA_TIMEOUT.toNanos();
         for (String expr : GrafanaDashboard.expressions(GrafanaDashboard.load())) {
@@ -218,6 +161,53 @@ class DashboardQueriesTest {
                 + "\nprometheus log:\n" + prometheus.log());
     }
 
+    /** The samples of a Prometheus text exposition. */
+    private record Exposition(String text) {
+        /**
+         * The upper bound of the first histogram bucket holding the {@code q} quantile, as Prometheus'
+         * histogram_quantile would bound it (the registry exports buckets, not client-side percentiles).
+         */
+        double histogramQuantile(double q, String name, String... labels) {
+            double count = value(name + "_count", labels);
+            java.util.TreeMap<Double, Double> buckets = new java.util.TreeMap<>();
+            for (String line : text.split("\n")) {
+                if (!line.startsWith(name + "_bucket{") || !java.util.Arrays.stream(labels).allMatch(line::contains)) {
+                    continue;
+                }
+                java.util.regex.Matcher le = java.util.regex.Pattern.compile("[{,]le=\"([^\"]+)\"").matcher(line);
+                assertTrue(le.find(), line);
+                buckets.put(le.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le.group(1)), Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
+            }
+            assertTrue(!buckets.isEmpty(), () -> "no buckets for " + name + " " + List.of(labels));
+            for (var b : buckets.entrySet()) {
+                if (b.getValue() >= q * count) {
+                    return b.getKey();
+                }
+            }
+            return Double.POSITIVE_INFINITY;
+        }
+
+        /** The value of the one sample named {@code name} whose labels contain every {@code label}; fails otherwise. */
+        double value(String name, String... labels) {
+            List<String> found = new ArrayList<>();
+            for (String line : text.split("\n")) {
+                if (line.startsWith("#") || !(line.startsWith(name + "{") || line.startsWith(name + " "))) {
+                    continue;
+                }
+                boolean all = true;
+                for (String l : labels) {
+                    all &= line.contains(l);
+                }
+                if (all) {
+                    found.add(line);
+                }
+            }
+            assertEquals(1, found.size(), () -> "one sample " + name + " " + List.of(labels) + " expected, found " + found);
+            String v = found.get(0).substring(found.get(0).lastIndexOf(' ') + 1);
+            return Double.parseDouble(v);
+        }
+    }
+
     private static boolean anyFinite(JsonNode result) {
         for (JsonNode series : result) {
             String v = series.path("value").path(1).asText("NaN");
@@ -226,22 +216,5 @@ class DashboardQueriesTest {
             }
         }
         return false;
-    }
-
-    /** The running application; closing stops it in reverse order of start. */
-    record RunningApp(MetricsSetup metrics, KafkaStreams streams, HttpApi http, List<Thread> threads)
-            implements AutoCloseable {
-        @Override
-        public void close() throws InterruptedException {
-            for (Thread t : threads) {
-                t.interrupt();
-            }
-            for (Thread t : threads) {
-                t.join(5_000);
-            }
-            http.close();
-            streams.close(Duration.ofSeconds(10));
-            metrics.close();
-        }
     }
 }

@@ -123,11 +123,11 @@ class TrainerMetricsTest {
     }
 
     @Test
-    void shouldRecordPublishLatencyFromTheNewestEventTimeAndCountRows() {
+    void shouldRecordPublishLatencyFromTheOldestIngestTimeAndCountRows() {
         clock.add(1_700_000_000_000L, TimeUnit.MILLISECONDS);
         long now = clock.wallTime();
         metrics.rowsPublished("user", 5, now - 250);
-        metrics.rowsPublished("item", 2, 0); // no event time: rows counted, latency not recorded
+        metrics.rowsPublished("item", 2, 0); // no ingest time: rows counted, latency not recorded
 
         Timer latency = registry.get("streamrec.publish.latency").timer();
         assertEquals(1, latency.count());
@@ -149,10 +149,14 @@ class TrainerMetricsTest {
     }
 
     @Test
-    void shouldKeepTheLargestModelVersionSeen() {
-        metrics.modelVersion(40);
-        metrics.modelVersion(35);
-        assertEquals(40, gauge("streamrec.model.version"));
+    void shouldSumRowStepsOverOpenTasksAsTheModelVersion() {
+        metrics.modelVersion("user", 0, 40);
+        metrics.modelVersion("user", 1, 25);
+        metrics.modelVersion("user", 0, 45); // a later flush of the same task replaces its figure
+        metrics.modelVersion("item", 0, 30);
+        assertEquals(45 + 25 + 30, gauge("streamrec.model.version"));
+        metrics.taskClosed("user", 1);
+        assertEquals(45 + 30, gauge("streamrec.model.version"));
     }
 
     @Test
