@@ -4,14 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamrec.client.ModelKind;
 import io.streamrec.client.ModelMeta;
 import io.streamrec.client.ModelRecordCodec;
 import io.streamrec.client.ModelRow;
-import io.streamrec.client.RowKind;
 import io.streamrec.kafka.EmbeddedKafkaExtension;
 import io.streamrec.kafka.KafkaTestBroker;
 import io.streamrec.kafka.TopicAdmin;
+import io.streamrec.learn.ModelKind;
+import io.streamrec.learn.RowKind;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
