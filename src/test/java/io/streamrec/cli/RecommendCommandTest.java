@@ -90,6 +90,37 @@ class RecommendCommandTest {
     }
 
     @Test
+    void shouldScoreWithTheGlobalMeanOfTheMeanRecordsNotTheMetaPlaceholder() throws Exception {
+        String topic = "model-updates-" + UUID.randomUUID().toString().substring(0, 8);
+        try (Admin admin = TopicAdmin.admin(bootstrap)) {
+            TopicAdmin.ensureTopics(admin, List.of(TopicAdmin.compactedTopic(topic, 2, (short) 1)));
+        }
+        Properties config = new Properties();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
+            // As the trainer writes them: sums of a partition and of the seeding snapshot, then meta re-published
+            // at a restart with the label-range midpoint as its globalMean.
+            producer.send(new ProducerRecord<>(topic, ModelRecordCodec.meanKey(0), ModelRecordCodec.encodeMean(0, 70.0, 20.0)));
+            producer.send(new ProducerRecord<>(topic, ModelRecordCodec.meanKey(-1), ModelRecordCodec.encodeMean(-1, 10.0, 5.0)));
+            producer.send(new ProducerRecord<>(topic, "meta", ModelRecordCodec.encodeMeta(
+                    new ModelMeta(ModelKind.BIASED_MF, 1, 3.0, 0, 1.0, 5.0, null, 0))));
+            for (ModelRow row : List.of(
+                    new ModelRow(RowKind.USER, "196", 0f, new float[] {1f}, 1, 1, 0, 0),
+                    new ModelRow(RowKind.ITEM, "1", 0f, new float[] {1f}, 1, 1, 0, 0),
+                    new ModelRow(RowKind.ITEM, "2", 0f, new float[] {0.5f}, 1, 1, 0, 0))) {
+                producer.send(new ProducerRecord<>(topic, row.key(), ModelRecordCodec.encodeRow(row)));
+            }
+        }
+
+        Run run = run("--bootstrap-servers", bootstrap, "--topic", topic, "--user", "196", "-k", "2", "--timeout", "60");
+        assertEquals(0, run.exitCode(), run.err());
+        String[] lines = run.out().split("\n");
+        // Global mean (70 + 10) / (20 + 5) = 3.2, not meta's 3.0.
+        assertTrue(lines[2].matches("\\s*1\\s+1\\s+4\\.2000"), run.out());
+        assertTrue(lines[3].matches("\\s*2\\s+2\\s+3\\.7000"), run.out());
+    }
+
+    @Test
     void shouldExitWith2AndNameTheOptionOnBadUsage() {
         Run missingUser = run("--bootstrap-servers", "127.0.0.1:9092");
         assertEquals(2, missingUser.exitCode());
