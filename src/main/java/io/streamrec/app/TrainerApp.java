@@ -1,6 +1,8 @@
 package io.streamrec.app;
 
+import io.streamrec.client.ModelClient;
 import io.streamrec.http.HttpApi;
+import io.streamrec.http.RecommendationHandlers;
 import io.streamrec.learn.FactorTable;
 import io.streamrec.learn.Model;
 import io.streamrec.learn.ModelSnapshot;
@@ -20,6 +22,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -35,6 +38,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The running trainer: creates missing topics, seeds a new application id from a snapshot, starts Kafka Streams
  * with the training topology, binds metrics and serves HTTP. {@code run} and {@code demo} both use it.
+ *
+ * <p>With HTTP, the app also owns a {@link ModelClient} that follows the whole of {@code model-updates} (every
+ * partition, not only this instance's tasks) and serves {@link RecommendationHandlers} from it, so any instance
+ * answers for any user: {@code /users/{id}/recommendations?k=10}, {@code /predict?user=..&item=..},
+ * {@code /items/{id}/similar?k=10}.
  */
 public final class TrainerApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TrainerApp.class);
@@ -43,19 +51,23 @@ public final class TrainerApp implements AutoCloseable {
     private final MetricsSetup metrics;
     private final KafkaStreams streams;
     private final HttpApi http;
+    private final ModelClient modelClient;
 
-    private TrainerApp(TrainerConfig config, MetricsSetup metrics, KafkaStreams streams, HttpApi http) {
+    private TrainerApp(TrainerConfig config, MetricsSetup metrics, KafkaStreams streams, HttpApi http,
+                       ModelClient modelClient) {
         this.config = config;
         this.metrics = metrics;
         this.streams = streams;
         this.http = http;
+        this.modelClient = modelClient;
     }
 
     /**
      * Starts the trainer.
      *
      * @param extra    another listener to tell (a demo's summary), or {@link TrainerListener#NONE}
-     * @param withHttp whether to serve {@code /metrics}, {@code /health} and the live page
+     * @param withHttp whether to serve {@code /metrics}, {@code /health}, the live page and the recommendation
+     *                 endpoints (the latter from a {@link ModelClient} started here)
      */
     public static TrainerApp start(TrainerConfig config, TrainerListener extra, boolean withHttp) throws IOException {
         try (Admin admin = Admin.create(config.clientProperties())) {
@@ -73,13 +85,17 @@ public final class TrainerApp implements AutoCloseable {
         metrics.bindKafkaStreams(streams);
         streams.start();
         HttpApi http = null;
+        ModelClient modelClient = null;
         if (withHttp) {
             http = HttpApi.builder().bind(config.httpBind(), config.httpPort())
                     .metrics(metrics.registry()).health(() -> streams.state().name())
                     .stats(metrics.history()::view).start();
-            LOG.info("serving http://{}:{}/ (metrics at /metrics, health at /health)", config.httpBind(), http.port());
+            modelClient = startModelClient(config);
+            new RecommendationHandlers(modelClient).registerWith(http::route);
+            LOG.info("serving http://{}:{}/ (metrics at /metrics, health at /health, recommendations at /users/<id>/recommendations)",
+                    config.httpBind(), http.port());
         }
-        return new TrainerApp(config, metrics, streams, http);
+        return new TrainerApp(config, metrics, streams, http, modelClient);
     }
 
     /** Creates the topics that are missing, with the configured partitions and replication. */
@@ -152,6 +168,14 @@ public final class TrainerApp implements AutoCloseable {
         }
     }
 
+    /** A reader of the whole model with the cluster's client settings (security included). */
+    private static ModelClient startModelClient(TrainerConfig config) {
+        Map<String, Object> props = new java.util.HashMap<>(config.clientProperties());
+        props.keySet().removeIf(k -> !ConsumerConfig.configNames().contains(k) && !k.startsWith("sasl") && !k.startsWith("ssl"));
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, config.applicationId() + "-model-client");
+        return new ModelClient(config.bootstrapServers(), Topics.MODEL_UPDATES, props).start();
+    }
+
     private static KafkaProducer<String, byte[]> producer(TrainerConfig config) {
         Map<String, Object> props = new java.util.HashMap<>(config.clientProperties());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -167,6 +191,11 @@ public final class TrainerApp implements AutoCloseable {
 
     public MetricsSetup metrics() {
         return metrics;
+    }
+
+    /** The reader of {@code model-updates} behind the recommendation endpoints, or null when started without HTTP. */
+    public ModelClient modelClient() {
+        return modelClient;
     }
 
     /** The HTTP server, or null when started without one. */
@@ -198,6 +227,9 @@ public final class TrainerApp implements AutoCloseable {
     public void close() {
         if (http != null) {
             http.close();
+        }
+        if (modelClient != null) {
+            modelClient.close();
         }
         streams.close(Duration.ofSeconds(30));
         metrics.close();

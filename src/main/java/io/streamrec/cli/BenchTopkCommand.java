@@ -1,12 +1,12 @@
 package io.streamrec.cli;
 
-import io.streamrec.client.ModelKind;
 import io.streamrec.client.ModelMeta;
 import io.streamrec.client.ModelRow;
 import io.streamrec.client.ModelStore;
 import io.streamrec.client.ModelUpdate;
-import io.streamrec.client.RowKind;
 import io.streamrec.client.ScoredItem;
+import io.streamrec.learn.ModelKind;
+import io.streamrec.learn.RowKind;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,11 +15,11 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * Measures exact top-k recommendation latency of {@link ModelStore} on a random model: one request is one

@@ -160,7 +160,7 @@ public final class RecommendCommand implements Callable<Integer> {
     }
 
     private void printTable(PrintWriter out, ModelClient client, List<ScoredItem> top, Map<String, String> titles) {
-        String model = client.meta().map(ModelMeta::model).map(m -> m.wireName()).orElse("unknown model");
+        String model = client.meta().map(ModelMeta::model).map(m -> m.id()).orElse("unknown model");
         boolean known = client.hasUser(user);
         out.printf(Locale.ROOT, "user %s%s, %s, model version %d, %d users, %d items%n", user,
                 known ? "" : " (unknown: ranked by item popularity)", model, client.modelVersion(),

@@ -1,5 +1,6 @@
 package io.streamrec.client;
 
+import io.streamrec.learn.RowKind;
 import java.util.Arrays;
 import java.util.HashMap;
 
@@ -118,7 +119,7 @@ final class FactorTable {
     private void grow() {
         int capacity = Math.max(16, ids.length * 2);
         if ((long) capacity * Math.max(k, 1) > Integer.MAX_VALUE - 8) {
-            throw new IllegalStateException("too many " + kind.wireName() + " rows for one array: " + size);
+            throw new IllegalStateException("too many " + kind.prefix() + " rows for one array: " + size);
         }
         ids = Arrays.copyOf(ids, capacity);
         bias = Arrays.copyOf(bias, capacity);

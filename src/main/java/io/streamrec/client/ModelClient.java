@@ -38,8 +38,12 @@ import org.slf4j.LoggerFactory;
  * ({@link #malformedRecords()}) and skipped; they never stop the thread. A fatal consumer error (for instance
  * failed authentication) ends the thread; {@link #failure()} then reports it.
  *
- * <p>Record keys: {@code user:<id>}, {@code item:<id>}, {@code meta}; values: JSON rows and meta as in
- * docs/contracts.md; a null value (tombstone) removes the row.
+ * <p>Record keys: {@code user:<id>}, {@code item:<id>}, {@code mean:<partition>}, {@code mean:snapshot},
+ * {@code meta}; values: JSON rows, label sums and meta as in docs/contracts.md; a null value (tombstone) removes
+ * the row. The global mean every score starts from is the sum of the {@code mean:*} sums over the sum of their
+ * counts ({@link ModelStore#globalMean()}); the meta record, which the trainer re-publishes at every start, only
+ * sets the model kind, factor count and label range. Predictions equal the trainer's
+ * {@code Model.predictScore(Model.score(..))}.
  */
 public final class ModelClient implements Recommender, AutoCloseable {
     /** Default topic name (contract: docs/contracts.md). */
@@ -168,6 +172,11 @@ public final class ModelClient implements Recommender, AutoCloseable {
     @Override
     public Optional<List<ScoredItem>> similarItems(String item, int k) {
         return store.similarItems(item, k);
+    }
+
+    /** The global mean scores start from; see {@link ModelStore#globalMean()}. */
+    public double globalMean() {
+        return store.globalMean();
     }
 
     @Override

@@ -5,22 +5,30 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamrec.learn.ModelKind;
+import io.streamrec.learn.RowKind;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /**
  * Reads and writes {@code model-updates} records as docs/contracts.md defines them:
- * key {@code user:<id>}, {@code item:<id>} or {@code meta}; value a JSON object whose {@code kind} and
- * {@code id} must agree with the key; a null value is a tombstone.
+ * key {@code user:<id>}, {@code item:<id>}, {@code mean:<partition>}, {@code mean:snapshot} or {@code meta};
+ * value a JSON object whose {@code kind} (and {@code id}, or {@code partition}) must agree with the key; a null
+ * value is a tombstone.
  *
  * <p>Decoding is strict about what the client uses (kind, id, bias, finite float factors, integral
- * non-negative version; model, factors and globalMean of the meta record) and lenient about the rest
+ * non-negative version; sum and non-negative count of a mean record; model, factors and globalMean of the meta
+ * record) and lenient about the rest
  * (unknown fields are ignored; {@code updates}, {@code updatedAt}, {@code eventTime}, {@code minLabel},
  * {@code maxLabel} are optional). Encoding exists for tests and tools that produce hand-made records.
  */
 public final class ModelRecordCodec {
     /** Key of the metadata record. */
     public static final String META_KEY = "meta";
+    /** Key prefix of the label-sum records, {@code mean:<partition>} and {@code mean:snapshot}. */
+    public static final String MEAN_PREFIX = "mean:";
+    /** Suffix of the label sums of the snapshot the model was seeded from; its partition is -1. */
+    public static final String MEAN_SNAPSHOT = "snapshot";
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -32,19 +40,42 @@ public final class ModelRecordCodec {
         if (key == null) {
             throw new MalformedRecordException("record has no key");
         }
+        if (key.startsWith(MEAN_PREFIX)) {
+            return decodeMean(key, value);
+        }
         RowKind keyKind = null;
         String keyId = null;
         if (!META_KEY.equals(key)) {
             int colon = key.indexOf(':');
-            keyKind = colon < 0 ? null : RowKind.fromWireName(key.substring(0, colon));
+            keyKind = colon < 0 ? null : rowKind(key.substring(0, colon));
             if (keyKind == null) {
-                throw new MalformedRecordException("key must be user:<id>, item:<id> or meta, got '" + abbreviate(key) + "'");
+                throw new MalformedRecordException("key must be user:<id>, item:<id>, mean:<partition> or meta, got '"
+                        + abbreviate(key) + "'");
             }
             keyId = key.substring(colon + 1);
         }
         if (value == null) {
             return keyKind == null ? new ModelUpdate.MetaTombstone() : new ModelUpdate.RowTombstone(keyKind, keyId);
         }
+        JsonNode node = object(key, value);
+        String kind = text(node, "kind");
+        if (keyKind == null) {
+            if (!"meta".equals(kind)) {
+                throw new MalformedRecordException("key 'meta' carries kind '" + kind + "'");
+            }
+            return new ModelUpdate.Meta(decodeMeta(node));
+        }
+        if (!keyKind.prefix().equals(kind)) {
+            throw new MalformedRecordException("key '" + abbreviate(key) + "' carries kind '" + kind + "'");
+        }
+        String id = text(node, "id");
+        if (!keyId.equals(id)) {
+            throw new MalformedRecordException("key '" + abbreviate(key) + "' carries id '" + abbreviate(String.valueOf(id)) + "'");
+        }
+        return new ModelUpdate.Row(decodeRow(keyKind, id, node));
+    }
+
+    private static JsonNode object(String key, byte[] value) throws MalformedRecordException {
         JsonNode node;
         try {
             node = MAPPER.readTree(value);
@@ -55,33 +86,75 @@ public final class ModelRecordCodec {
         if (node == null || !node.isObject()) {
             throw new MalformedRecordException("value of key '" + abbreviate(key) + "' is not a JSON object");
         }
-        String kind = text(node, "kind");
-        if (keyKind == null) {
-            if (!"meta".equals(kind)) {
-                throw new MalformedRecordException("key 'meta' carries kind '" + kind + "'");
+        return node;
+    }
+
+    /** {@code mean:<partition>} ({@code partition >= 0}) or {@code mean:snapshot} (partition -1). */
+    private static ModelUpdate decodeMean(String key, byte[] value) throws MalformedRecordException {
+        String suffix = key.substring(MEAN_PREFIX.length());
+        int partition;
+        if (MEAN_SNAPSHOT.equals(suffix)) {
+            partition = -1;
+        } else {
+            try {
+                partition = Integer.parseInt(suffix);
+            } catch (NumberFormatException e) {
+                partition = -2;
             }
-            return new ModelUpdate.Meta(decodeMeta(node));
+            if (partition < 0) {
+                throw new MalformedRecordException("key must be mean:<partition> or mean:snapshot, got '"
+                        + abbreviate(key) + "'");
+            }
         }
-        if (!keyKind.wireName().equals(kind)) {
+        if (value == null) {
+            return new ModelUpdate.MeanTombstone(key);
+        }
+        JsonNode node = object(key, value);
+        String kind = text(node, "kind");
+        if (!"mean".equals(kind)) {
             throw new MalformedRecordException("key '" + abbreviate(key) + "' carries kind '" + kind + "'");
         }
-        String id = text(node, "id");
-        if (!keyId.equals(id)) {
-            throw new MalformedRecordException("key '" + abbreviate(key) + "' carries id '" + abbreviate(String.valueOf(id)) + "'");
+        JsonNode p = node.get("partition");
+        if (p != null && !p.isNull() && !(p.isIntegralNumber() && p.asLong() == partition)) {
+            throw new MalformedRecordException("key '" + abbreviate(key) + "' carries partition " + describe(p));
         }
-        return new ModelUpdate.Row(decodeRow(keyKind, id, node));
+        double sum = requiredNumber(node, "sum");
+        double count = requiredNumber(node, "count");
+        if (!Double.isFinite(sum) || !Double.isFinite(count) || count < 0) {
+            throw new MalformedRecordException(abbreviate(key) + ": expected a finite sum and a finite count >= 0, got "
+                    + sum + " and " + count);
+        }
+        return new ModelUpdate.Mean(key, partition, sum, count);
+    }
+
+    private static RowKind rowKind(String prefix) {
+        for (RowKind kind : RowKind.values()) {
+            if (kind.prefix().equals(prefix)) {
+                return kind;
+            }
+        }
+        return null;
+    }
+
+    private static ModelKind modelKind(String id) {
+        for (ModelKind kind : ModelKind.values()) {
+            if (kind.id().equals(id)) {
+                return kind;
+            }
+        }
+        return null;
     }
 
     private static ModelRow decodeRow(RowKind kind, String id, JsonNode node) throws MalformedRecordException {
         JsonNode factorsNode = node.get("factors");
         if (factorsNode == null || !factorsNode.isArray()) {
-            throw new MalformedRecordException(kind.keyPrefix() + abbreviate(id) + ": factors must be an array");
+            throw new MalformedRecordException(kind.prefix() + ":" + abbreviate(id) + ": factors must be an array");
         }
         float[] factors = new float[factorsNode.size()];
         for (int f = 0; f < factors.length; f++) {
             JsonNode x = factorsNode.get(f);
             if (!x.isNumber()) {
-                throw new MalformedRecordException(kind.keyPrefix() + abbreviate(id) + ": factor " + f + " is not a number");
+                throw new MalformedRecordException(kind.prefix() + ":" + abbreviate(id) + ": factor " + f + " is not a number");
             }
             factors[f] = (float) x.doubleValue();
         }
@@ -89,13 +162,13 @@ public final class ModelRecordCodec {
             return new ModelRow(kind, id, (float) requiredNumber(node, "bias"), factors, requiredLong(node, "version"),
                     optionalLong(node, "updates"), optionalLong(node, "updatedAt"), optionalLong(node, "eventTime"));
         } catch (IllegalArgumentException e) {
-            throw new MalformedRecordException(kind.keyPrefix() + abbreviate(id) + ": " + e.getMessage());
+            throw new MalformedRecordException(kind.prefix() + ":" + abbreviate(id) + ": " + e.getMessage());
         }
     }
 
     private static ModelMeta decodeMeta(JsonNode node) throws MalformedRecordException {
         String name = text(node, "model");
-        ModelKind model = ModelKind.fromWireName(name);
+        ModelKind model = modelKind(name);
         if (model == null) {
             throw new MalformedRecordException("meta: model must be biased-mf or logistic-mf, got '" + name + "'");
         }
@@ -117,7 +190,7 @@ public final class ModelRecordCodec {
     /** Encodes a row value as the trainer writes it. */
     public static byte[] encodeRow(ModelRow row) {
         ObjectNode node = MAPPER.createObjectNode();
-        node.put("kind", row.kind().wireName());
+        node.put("kind", row.kind().prefix());
         node.put("id", row.id());
         node.put("bias", row.bias());
         ArrayNode factors = node.putArray("factors");
@@ -131,11 +204,26 @@ public final class ModelRecordCodec {
         return bytes(node);
     }
 
+    /** Encodes a {@code mean:<partition>} value as the trainer writes it ({@code partition} -1 for the snapshot). */
+    public static byte[] encodeMean(int partition, double sum, double count) {
+        ObjectNode node = MAPPER.createObjectNode();
+        node.put("kind", "mean");
+        node.put("partition", partition);
+        node.put("sum", sum);
+        node.put("count", count);
+        return bytes(node);
+    }
+
+    /** The key of the label sums of {@code partition}, or of the snapshot when it is -1. */
+    public static String meanKey(int partition) {
+        return MEAN_PREFIX + (partition < 0 ? MEAN_SNAPSHOT : Integer.toString(partition));
+    }
+
     /** Encodes a meta value as the trainer writes it (with an empty {@code hyper} object). */
     public static byte[] encodeMeta(ModelMeta meta) {
         ObjectNode node = MAPPER.createObjectNode();
         node.put("kind", "meta");
-        node.put("model", meta.model().wireName());
+        node.put("model", meta.model().id());
         node.put("factors", meta.factors());
         node.put("globalMean", meta.globalMean());
         node.put("globalCount", meta.globalCount());

@@ -1,5 +1,6 @@
 package io.streamrec.client;
 
+import io.streamrec.learn.RowKind;
 import java.util.Arrays;
 
 /**
@@ -39,7 +40,7 @@ public record ModelRow(RowKind kind, String id, float bias, float[] factors, lon
 
     /** The record key, {@code user:<id>} or {@code item:<id>}. */
     public String key() {
-        return kind.keyPrefix() + id;
+        return kind.prefix() + ":" + id;
     }
 
     @Override

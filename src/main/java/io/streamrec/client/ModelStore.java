@@ -1,10 +1,14 @@
 package io.streamrec.client;
 
+import io.streamrec.learn.ModelKind;
+import io.streamrec.learn.RowKind;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.locks.StampedLock;
 
 /**
@@ -14,7 +18,10 @@ import java.util.concurrent.locks.StampedLock;
  * <h2>Scores</h2>
  * The raw score is {@code ((base + b_u) + b_i) + dot(p_u, q_i)}, summed in double in that order from the
  * float values, where {@code dot} is accumulated in float by the plain loop {@code for f: s += p[f] * q[f]}
- * and {@code base} is {@link ModelMeta#scoreBase()}; the prediction is {@link ModelMeta#link(double)} of it.
+ * and {@code base} is {@link ModelMeta#scoreBase(double)} of {@link #globalMean()}; the prediction is
+ * {@link ModelMeta#link(double)} of it. That is the trainer's {@code Model.predictScore(Model.score(..))}.
+ * The global mean is the sum of the label sums of every {@code mean:*} record over the sum of their counts,
+ * or the meta record's {@code globalMean} while there is no such record (or their counts sum to zero).
  * An unknown user or item contributes zero bias and zero factors (so an unknown user ranks items by
  * {@code base + b_i}, their popularity by bias). Until a meta record arrives the store scores as a
  * {@code biased-mf} model with global mean 0 and no clamping.
@@ -44,6 +51,10 @@ public final class ModelStore {
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
     private int k = -1;
     private volatile ModelMeta meta;
+    /** Label sums by {@code mean:*} key: {sum, count}. */
+    private final Map<String, double[]> means = new TreeMap<>();
+    /** {sum, count} over {@link #means}; replaced whole, so lock-free readers never see half an update. */
+    private volatile double[] meanTotals = {0.0, 0.0};
     private volatile long modelVersion;
     private volatile long lastUpdate;
     private volatile int userCount;
@@ -118,8 +129,26 @@ public final class ModelStore {
             }
         } else if (update instanceof ModelUpdate.MetaTombstone) {
             meta = null;
+        } else if (update instanceof ModelUpdate.Mean mean) {
+            means.put(mean.key(), new double[] {mean.sum(), mean.count()});
+            sumMeans();
+        } else if (update instanceof ModelUpdate.MeanTombstone t) {
+            if (means.remove(t.key()) != null) {
+                sumMeans();
+            }
         }
         return null;
+    }
+
+    /** Recomputes the totals in key order, so that the same records always give the same bits. */
+    private void sumMeans() {
+        double sum = 0;
+        double count = 0;
+        for (double[] m : means.values()) {
+            sum += m[0];
+            count += m[1];
+        }
+        meanTotals = new double[] {sum, count};
     }
 
     private void setDimension(int n) {
@@ -135,6 +164,29 @@ public final class ModelStore {
     /** The meta record, if one arrived. */
     public Optional<ModelMeta> meta() {
         return Optional.ofNullable(meta);
+    }
+
+    /**
+     * The global label mean every score starts from: sum of the {@code mean:*} sums over the sum of their counts;
+     * the meta record's {@code globalMean} when there is none; 0 before either arrived.
+     */
+    public double globalMean() {
+        double[] totals = meanTotals;
+        if (totals[1] > 0) {
+            return totals[0] / totals[1];
+        }
+        ModelMeta m = meta;
+        return m == null ? 0.0 : m.globalMean();
+    }
+
+    /** The {@code mean:*} records held (partitions and the snapshot). */
+    public int meanRecords() {
+        long stamp = lock.readLock();
+        try {
+            return means.size();
+        } finally {
+            lock.unlockRead(stamp);
+        }
     }
 
     /** Sum of {@code version} over the rows held. */
@@ -180,7 +232,7 @@ public final class ModelStore {
             ModelMeta m = metaOrDefault();
             int u = users.indexOf(user);
             int i = items.indexOf(item);
-            double raw = m.scoreBase();
+            double raw = m.scoreBase(globalMean());
             if (u >= 0) {
                 raw += users.biasArray()[u];
             }
@@ -212,7 +264,7 @@ public final class ModelStore {
             Scratch s = scratch.get();
             ModelMeta m = metaOrDefault();
             int u = users.indexOf(user);
-            double base = m.scoreBase();
+            double base = m.scoreBase(globalMean());
             if (u >= 0) {
                 base += users.biasArray()[u];
                 s.query(users.factorArray(), u * this.k, this.k);

@@ -1,6 +1,8 @@
 package io.streamrec.client;
 
-/** One decoded {@code model-updates} record: a row upsert, a meta record, or a tombstone. */
+import io.streamrec.learn.RowKind;
+
+/** One decoded {@code model-updates} record: a row upsert, the label sums of a partition, a meta record, or a tombstone. */
 public sealed interface ModelUpdate {
 
     /** Upserts a user or item row. */
@@ -13,6 +15,17 @@ public sealed interface ModelUpdate {
 
     /** A null value on a row key: the row is deleted from the compacted topic. */
     record RowTombstone(RowKind kind, String id) implements ModelUpdate {
+    }
+
+    /**
+     * The label sums of one user partition ({@code mean:<partition>}) or of the seeding snapshot
+     * ({@code mean:snapshot}, partition -1). The global mean is the sum of all sums over the sum of all counts.
+     */
+    record Mean(String key, int partition, double sum, double count) implements ModelUpdate {
+    }
+
+    /** A null value on a {@code mean:*} key. */
+    record MeanTombstone(String key) implements ModelUpdate {
     }
 
     /** A null value on the {@code meta} key. */

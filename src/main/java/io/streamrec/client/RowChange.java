@@ -1,5 +1,7 @@
 package io.streamrec.client;
 
+import io.streamrec.learn.RowKind;
+
 /**
  * A row of the model changed.
  *

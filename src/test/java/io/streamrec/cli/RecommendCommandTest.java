@@ -4,14 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamrec.client.ModelKind;
 import io.streamrec.client.ModelMeta;
 import io.streamrec.client.ModelRecordCodec;
 import io.streamrec.client.ModelRow;
-import io.streamrec.client.RowKind;
 import io.streamrec.kafka.EmbeddedKafkaExtension;
 import io.streamrec.kafka.KafkaTestBroker;
 import io.streamrec.kafka.TopicAdmin;
+import io.streamrec.learn.ModelKind;
+import io.streamrec.learn.RowKind;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
@@ -87,6 +87,37 @@ class RecommendCommandTest {
         assertTrue(lines[2].matches("\\s*1\\s+1\\s+Toy Story \\(1995\\)\\s+4\\.0000"), lines[2]);
         assertTrue(lines[3].matches("\\s*2\\s+2\\s+Caf\u00e9 \\(1994\\)\\s+3\\.5000"), lines[3]);
         assertEquals(4, lines.length);
+    }
+
+    @Test
+    void shouldScoreWithTheGlobalMeanOfTheMeanRecordsNotTheMetaPlaceholder() throws Exception {
+        String topic = "model-updates-" + UUID.randomUUID().toString().substring(0, 8);
+        try (Admin admin = TopicAdmin.admin(bootstrap)) {
+            TopicAdmin.ensureTopics(admin, List.of(TopicAdmin.compactedTopic(topic, 2, (short) 1)));
+        }
+        Properties config = new Properties();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
+            // As the trainer writes them: sums of a partition and of the seeding snapshot, then meta re-published
+            // at a restart with the label-range midpoint as its globalMean.
+            producer.send(new ProducerRecord<>(topic, ModelRecordCodec.meanKey(0), ModelRecordCodec.encodeMean(0, 70.0, 20.0)));
+            producer.send(new ProducerRecord<>(topic, ModelRecordCodec.meanKey(-1), ModelRecordCodec.encodeMean(-1, 10.0, 5.0)));
+            producer.send(new ProducerRecord<>(topic, "meta", ModelRecordCodec.encodeMeta(
+                    new ModelMeta(ModelKind.BIASED_MF, 1, 3.0, 0, 1.0, 5.0, null, 0))));
+            for (ModelRow row : List.of(
+                    new ModelRow(RowKind.USER, "196", 0f, new float[] {1f}, 1, 1, 0, 0),
+                    new ModelRow(RowKind.ITEM, "1", 0f, new float[] {1f}, 1, 1, 0, 0),
+                    new ModelRow(RowKind.ITEM, "2", 0f, new float[] {0.5f}, 1, 1, 0, 0))) {
+                producer.send(new ProducerRecord<>(topic, row.key(), ModelRecordCodec.encodeRow(row)));
+            }
+        }
+
+        Run run = run("--bootstrap-servers", bootstrap, "--topic", topic, "--user", "196", "-k", "2", "--timeout", "60");
+        assertEquals(0, run.exitCode(), run.err());
+        String[] lines = run.out().split("\n");
+        // Global mean (70 + 10) / (20 + 5) = 3.2, not meta's 3.0.
+        assertTrue(lines[2].matches("\\s*1\\s+1\\s+4\\.2000"), run.out());
+        assertTrue(lines[3].matches("\\s*2\\s+2\\s+3\\.7000"), run.out());
     }
 
     @Test

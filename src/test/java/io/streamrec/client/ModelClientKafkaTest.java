@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.streamrec.kafka.EmbeddedKafkaExtension;
 import io.streamrec.kafka.KafkaTestBroker;
 import io.streamrec.kafka.TopicAdmin;
+import io.streamrec.learn.ModelKind;
+import io.streamrec.learn.RowKind;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.streamrec.learn.ModelKind;
+import io.streamrec.learn.RowKind;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -41,6 +43,35 @@ class ModelRecordCodecTest {
         assertEquals(row, ((ModelUpdate.Row) ModelRecordCodec.decode(row.key(), ModelRecordCodec.encodeRow(row))).row());
         ModelMeta meta = new ModelMeta(ModelKind.BIASED_MF, 3, 3.53, 1000, 1.0, 5.0, "snap.bin", 9);
         assertEquals(meta, ((ModelUpdate.Meta) ModelRecordCodec.decode("meta", ModelRecordCodec.encodeMeta(meta))).meta());
+    }
+
+    @Test
+    void shouldDecodeTheMeanRecordsOfPartitionsAndOfTheSnapshot() throws Exception {
+        assertEquals(new ModelUpdate.Mean("mean:3", 3, 352.5, 100.0), ModelRecordCodec.decode("mean:3",
+                utf8("{\"kind\":\"mean\",\"partition\":3,\"sum\":352.5,\"count\":100.0}")));
+        assertEquals(new ModelUpdate.Mean("mean:snapshot", -1, 10.0, 4.0), ModelRecordCodec.decode("mean:snapshot",
+                utf8("{\"kind\":\"mean\",\"partition\":-1,\"sum\":10.0,\"count\":4}")));
+        assertEquals(new ModelUpdate.Mean("mean:0", 0, 1.5, 2.0),
+                ModelRecordCodec.decode(ModelRecordCodec.meanKey(0), ModelRecordCodec.encodeMean(0, 1.5, 2.0)));
+        assertEquals(new ModelUpdate.Mean("mean:snapshot", -1, 1.5, 2.0),
+                ModelRecordCodec.decode(ModelRecordCodec.meanKey(-1), ModelRecordCodec.encodeMean(-1, 1.5, 2.0)));
+        assertEquals(new ModelUpdate.MeanTombstone("mean:1"), ModelRecordCodec.decode("mean:1", null));
+    }
+
+    @Test
+    void shouldRejectMeanRecordsThatBreakTheContract() {
+        String[][] cases = {
+            {"mean:x", "{\"kind\":\"mean\",\"sum\":1,\"count\":1}"},
+            {"mean:-2", "{\"kind\":\"mean\",\"sum\":1,\"count\":1}"},
+            {"mean:1", "{\"kind\":\"meta\",\"sum\":1,\"count\":1}"},
+            {"mean:1", "{\"kind\":\"mean\",\"partition\":2,\"sum\":1,\"count\":1}"},
+            {"mean:1", "{\"kind\":\"mean\",\"count\":1}"},
+            {"mean:1", "{\"kind\":\"mean\",\"sum\":1,\"count\":-1}"},
+            {"mean:1", "not json"},
+        };
+        for (String[] c : cases) {
+            assertThrows(MalformedRecordException.class, () -> ModelRecordCodec.decode(c[0], utf8(c[1])), c[0] + " " + c[1]);
+        }
     }
 
     @Test

@@ -5,7 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamrec.learn.GlobalMean;
+import io.streamrec.learn.Hyperparameters;
+import io.streamrec.learn.Model;
+import io.streamrec.learn.ModelKind;
+import io.streamrec.learn.RowKind;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -101,6 +107,61 @@ class ModelStoreTest {
         double logit = Math.log(0.2 / 0.8);
         double expected = 1 / (1 + Math.exp(-(logit + 0.25 - 0.5 + 0.75)));
         assertEquals(expected, store.predict("u", "i").score(), HAND_TOLERANCE);
+    }
+
+    @Test
+    void shouldTakeTheGlobalMeanFromTheMeanRecordsOverTheMeta() {
+        ModelStore store = new ModelStore();
+        store.apply(new ModelUpdate.Meta(biased(3.0, 1)));
+        store.upsert(item("i", 0f, 1, 0f));
+        assertEquals(3.0, store.globalMean(), EXACT);
+        assertEquals(3.0, store.predict("nobody", "i").score(), EXACT);
+        store.apply(List.of(new ModelUpdate.Mean("mean:0", 0, 40.0, 10.0), new ModelUpdate.Mean("mean:snapshot", -1, 2.0, 1.0),
+                new ModelUpdate.Mean("mean:1", 1, 0.0, 0.0)));
+        assertEquals(42.0 / 11.0, store.globalMean(), EXACT);
+        assertEquals(42.0 / 11.0, store.predict("nobody", "i").score(), EXACT);
+        // A partition's newer sums replace its older ones; they do not add up.
+        store.apply(new ModelUpdate.Mean("mean:0", 0, 44.0, 11.0));
+        assertEquals(46.0 / 12.0, store.globalMean(), EXACT);
+        // The trainer re-publishes meta (with a placeholder globalMean) at every start: the sums still win.
+        store.apply(new ModelUpdate.Meta(biased(3.0, 1)));
+        assertEquals(46.0 / 12.0, store.globalMean(), EXACT);
+        assertEquals(3, store.meanRecords());
+        store.apply(List.of(new ModelUpdate.MeanTombstone("mean:0"), new ModelUpdate.MeanTombstone("mean:snapshot")));
+        assertEquals(3.0, store.globalMean(), EXACT, "counts summing to zero fall back to meta.globalMean");
+    }
+
+    @Test
+    void shouldPredictExactlyAsTheTrainersModelForBothKinds() {
+        Random random = new Random(7);
+        for (ModelKind kind : ModelKind.values()) {
+            Hyperparameters h = Hyperparameters.defaults(kind).withFactors(5);
+            double sum0 = kind == ModelKind.LOGISTIC_MF ? 31.0 : 351.0;
+            double sum1 = kind == ModelKind.LOGISTIC_MF ? 17.0 : 140.5;
+            GlobalMean mean = new GlobalMean(sum0, 100.0);
+            mean.setExternal(sum1, 40.0);
+            Model model = new Model(h, mean, 0);
+            ModelStore store = new ModelStore();
+            store.apply(List.of(new ModelUpdate.Meta(new ModelMeta(kind, 5, 0.5, 0, h.minLabel(), h.maxLabel(), null, 0)),
+                    new ModelUpdate.Mean("mean:0", 0, sum0, 100.0), new ModelUpdate.Mean("mean:snapshot", -1, sum1, 40.0)));
+            for (int r = 0; r < 20; r++) {
+                RowKind rowKind = r % 2 == 0 ? RowKind.USER : RowKind.ITEM;
+                float[] params = new float[h.width()];
+                for (int j = 0; j < params.length; j++) {
+                    params[j] = (float) (random.nextGaussian() * (j == 0 ? 0.5 : 0.8));
+                }
+                model.table(rowKind).put("r" + r, params, 0, null, 0, 1, 1);
+                store.upsert(new ModelRow(rowKind, "r" + r, params[0], Arrays.copyOfRange(params, 1, params.length), 1, 1, 0, 0));
+            }
+            for (int u = -2; u < 20; u += 2) {
+                for (int i = -1; i < 20; i += 2) {
+                    String user = u < 0 ? "unknown" : "r" + u;
+                    String itemId = "r" + Math.max(i, 1);
+                    assertEquals(model.predict(user, itemId), store.predict(user, itemId).score(), EXACT,
+                            kind + " " + user + " " + itemId);
+                }
+            }
+        }
     }
 
     @Test

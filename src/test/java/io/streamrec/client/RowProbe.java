@@ -1,5 +1,6 @@
 package io.streamrec.client;
 
+import io.streamrec.learn.RowKind;
 import java.util.List;
 
 /** Reads rows back out of a {@link ModelStore} for reference computations in tests. */
