@@ -5,13 +5,12 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Compact binary encodings of the topology's internal records: events in the pending store and the
- * {@code user-events} topic, rows in the row stores, gradients in the {@code item-gradients} topic.
+ * {@code user-events} topic, rows in the row stores, gradient batches in the {@code item-gradients} topic.
  * All big-endian, versioned by a leading byte so that a later format can be told apart.
  */
 public final class Codecs {
     private static final byte EVENT_V1 = 1;
     private static final byte ROW_V1 = 1;
-    private static final byte GRADIENT_V1 = 1;
 
     private Codecs() { }
 
@@ -63,28 +62,67 @@ public final class Codecs {
         return new StoredRow(version, updates, params, state);
     }
 
-    /** Summed gradient of one item from one user-task flush, or several accumulated. */
-    public record Gradient(int events, long oldestIngestTime, float[] grad) { }
+    private static final byte GRADIENT_BATCH_V1 = 2;
 
-    public static byte[] encodeGradient(int events, long oldest, float[] grad, int g, int width) {
-        ByteBuffer b = ByteBuffer.allocate(1 + 4 + 8 + 4 + 4 * width);
-        b.put(GRADIENT_V1).putInt(events).putLong(oldest).putInt(width);
-        for (int j = 0; j < width; j++) {
-            b.putFloat(grad[g + j]);
-        }
-        return b.array();
+    /** Receives the items of a gradient batch; {@code grad} is reused between calls. */
+    public interface GradientSink {
+        void item(String id, int events, long oldestIngestTime, float[] grad);
     }
 
-    public static Gradient decodeGradient(byte[] bytes) {
-        ByteBuffer b = ByteBuffer.wrap(bytes);
-        check(b.get(), GRADIENT_V1, "gradient");
-        int events = b.getInt();
-        long oldest = b.getLong();
-        float[] g = new float[b.getInt()];
-        for (int j = 0; j < g.length; j++) {
-            g[j] = b.getFloat();
+    /**
+     * Packs the summed gradients of several items (one user-task flush, one destination partition) into one record:
+     * a parameter-server push, so that the item tasks receive one record per flush and partition rather than one per
+     * item.
+     */
+    public static final class GradientBatchWriter {
+        private final int width;
+        private ByteBuffer buf;
+
+        public GradientBatchWriter(int width) {
+            this.width = width;
+            this.buf = ByteBuffer.allocate(256 + 16 * (width * 4 + 32));
+            buf.put(GRADIENT_BATCH_V1).putInt(width);
         }
-        return new Gradient(events, oldest, g);
+
+        public void add(String id, int events, long oldest, float[] grad, int g) {
+            byte[] k = id.getBytes(StandardCharsets.UTF_8);
+            int need = 4 + k.length + 4 + 8 + 4 * width;
+            if (buf.remaining() < need) {
+                ByteBuffer bigger = ByteBuffer.allocate(Math.max(buf.capacity() * 2, buf.position() + need));
+                buf.flip();
+                bigger.put(buf);
+                buf = bigger;
+            }
+            buf.putInt(k.length).put(k).putInt(events).putLong(oldest);
+            for (int j = 0; j < width; j++) {
+                buf.putFloat(grad[g + j]);
+            }
+        }
+
+        public byte[] toByteArray() {
+            return java.util.Arrays.copyOf(buf.array(), buf.position());
+        }
+    }
+
+    /** Unpacks a gradient batch; fails on a batch of another width (factors changed under the same application id). */
+    public static void readGradientBatch(byte[] bytes, int expectedWidth, GradientSink sink) {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        check(b.get(), GRADIENT_BATCH_V1, "gradient batch");
+        int width = b.getInt();
+        if (width != expectedWidth) {
+            throw new IllegalStateException("item gradient of width " + width + " for a model of width "
+                    + expectedWidth + ": were the factors changed without a new application.id?");
+        }
+        float[] g = new float[width];
+        while (b.remaining() > 0) {
+            String id = string(b);
+            int events = b.getInt();
+            long oldest = b.getLong();
+            for (int j = 0; j < width; j++) {
+                g[j] = b.getFloat();
+            }
+            sink.item(id, events, oldest, g);
+        }
     }
 
     /** Task counters: global-mean sum and count of this task's labels, events it learned, row steps it applied. */
@@ -100,22 +138,6 @@ public final class Codecs {
     public static TaskState decodeTaskState(byte[] bytes) {
         ByteBuffer b = ByteBuffer.wrap(bytes);
         return new TaskState(b.getDouble(), b.getDouble(), b.getLong(), b.getLong());
-    }
-
-    /** A payload tagged with the id it belongs to (pending item gradients). */
-    public static byte[] encodeKeyed(String id, byte[] payload) {
-        byte[] k = id.getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(4 + k.length + payload.length).putInt(k.length).put(k).put(payload).array();
-    }
-
-    public static String keyedId(byte[] bytes) {
-        return string(ByteBuffer.wrap(bytes));
-    }
-
-    public static byte[] keyedPayload(byte[] bytes) {
-        ByteBuffer b = ByteBuffer.wrap(bytes);
-        int n = b.getInt();
-        return java.util.Arrays.copyOfRange(bytes, 4 + n, bytes.length);
     }
 
     private static String string(ByteBuffer b) {

@@ -21,7 +21,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * or {@code flush.interval.ms}) each touched item takes one optimizer step with regularization, is saved, and is
  * published to {@code model-updates}, from where every instance's global store picks it up.
  */
-final class ItemTrainerProcessor implements Processor<String, byte[], String, byte[]> {
+final class ItemTrainerProcessor implements Processor<Integer, byte[], String, byte[]> {
     private static final String STATE_KEY = "item";
 
     private final TrainerConfig config;
@@ -61,29 +61,26 @@ final class ItemTrainerProcessor implements Processor<String, byte[], String, by
         items = new RowLoader(model.items(), itemStore, global);
         updater = new RowUpdater(hyper);
         grads = new GradientAccumulator(hyper.width());
-        for (byte[] e : pending.restore()) {
-            accumulate(Codecs.keyedId(e), Codecs.decodeGradient(Codecs.keyedPayload(e)));
+        for (byte[] batch : pending.restore()) {
+            Codecs.readGradientBatch(batch, hyper.width(), this::accumulate);
         }
         context.schedule(Duration.ofMillis(config.flushIntervalMs()), PunctuationType.WALL_CLOCK_TIME, t -> flush());
     }
 
     @Override
-    public void process(Record<String, byte[]> record) {
-        Codecs.Gradient g = Codecs.decodeGradient(record.value());
-        if (g.grad().length != hyper.width()) {
-            throw new IllegalStateException("item gradient of width " + g.grad().length + " for a model of width "
-                    + hyper.width() + ": were the factors changed without a new application.id?");
-        }
-        pending.append(Codecs.encodeKeyed(record.key(), record.value()));
-        accumulate(record.key(), g);
+    public void process(Record<Integer, byte[]> record) {
+        // Validate the whole batch before it joins the log, so that a bad record cannot poison a restart.
+        Codecs.readGradientBatch(record.value(), hyper.width(), (id, events, oldest, grad) -> { });
+        pending.append(record.value());
+        Codecs.readGradientBatch(record.value(), hyper.width(), this::accumulate);
         if (pendingEvents >= config.itemBatchSize()) {
             flush();
         }
     }
 
-    private void accumulate(String item, Codecs.Gradient g) {
-        grads.addSum(items.row(item), g.grad(), 0, g.events(), g.oldestIngestTime());
-        pendingEvents += g.events();
+    private void accumulate(String item, int events, long oldest, float[] grad) {
+        grads.addSum(items.row(item), grad, 0, events, oldest);
+        pendingEvents += events;
     }
 
     private void flush() {

@@ -1,6 +1,12 @@
 package io.streamrec.stream;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.Set;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.IntegerDeserializer;
+import org.apache.kafka.common.serialization.IntegerSerializer;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -18,7 +24,7 @@ import org.apache.kafka.streams.state.Stores;
  *                 user-trainer [user-rows, user-pending, task-state-user]   (partitioned by user)
  *                     │  ├──► model-updates (user:&lt;id&gt;, mean:&lt;p&gt;)   ├──► training-metrics
  *                     ▼
- *               item-gradients (keyed by item)
+ *               item-gradients (one packed batch per flush and item partition)
  *                     ▼
  *                 item-trainer [item-rows, item-pending, task-state-item]   (partitioned by item)
  *                        ├──► model-updates (item:&lt;id&gt;)                    ├──► training-metrics
@@ -35,7 +41,8 @@ import org.apache.kafka.streams.state.Stores;
  *       {@code .partition}, {@code .offset}.</li>
  *   <li>{@code model-updates} (compacted): see {@link ModelUpdates}.</li>
  *   <li>{@code training-metrics}: see {@link TrainingMetrics}.</li>
- *   <li>{@code user-events}, {@code item-gradients}: internal, binary ({@link Codecs}).</li>
+ *   <li>{@code user-events}, {@code item-gradients}: internal, binary ({@link Codecs}); a gradient record packs the
+ *       summed gradients of every item one user flush touched that lives in one item partition.</li>
  * </ul>
  *
  * <h2>State and staleness</h2>
@@ -62,6 +69,15 @@ public final class StreamTopology {
 
     private StreamTopology() { }
 
+    /**
+     * The slot (0..slots-1) that owns an item's row: Kafka's default partitioning of the item id (murmur2 of its
+     * UTF-8 bytes), so item ownership is what keying {@code item-gradients} by item id would give. Gradient batches
+     * carry the slot as their key and the sink sends slot {@code s} to partition {@code s % partitions}.
+     */
+    static int itemSlot(String item, int slots) {
+        return Utils.toPositive(Utils.murmur2(item.getBytes(StandardCharsets.UTF_8))) % slots;
+    }
+
     public static Topology build(TrainerConfig config, TrainerListener listener) {
         var hyper = config.hyperparameters();
         EventParser parser = new EventParser(hyper.minLabel(), hyper.maxLabel());
@@ -78,11 +94,13 @@ public final class StreamTopology {
                 Serdes.Long(), Serdes.ByteArray()).withCachingEnabled(), USER_TRAINER);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.TASK_STATE_STORE + "-user"),
                 Serdes.String(), Serdes.ByteArray()), USER_TRAINER);
-        t.addSink(ITEM_GRADIENTS_SINK, Topics.ITEM_GRADIENTS, new StringSerializer(), new ByteArraySerializer(), USER_TRAINER);
+        t.addSink(ITEM_GRADIENTS_SINK, Topics.ITEM_GRADIENTS, new IntegerSerializer(), new ByteArraySerializer(),
+                (String topic, Integer slot, byte[] value, int numPartitions) -> Optional.of(Set.of(slot % numPartitions)),
+                USER_TRAINER);
         t.addSink(USER_MODEL_SINK, Topics.MODEL_UPDATES, new StringSerializer(), new ByteArraySerializer(), USER_TRAINER);
         t.addSink(USER_METRICS_SINK, Topics.TRAINING_METRICS, new StringSerializer(), new ByteArraySerializer(), USER_TRAINER);
 
-        t.addSource(ITEM_GRADIENTS_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), Topics.ITEM_GRADIENTS);
+        t.addSource(ITEM_GRADIENTS_SOURCE, new IntegerDeserializer(), new ByteArrayDeserializer(), Topics.ITEM_GRADIENTS);
         t.addProcessor(ITEM_TRAINER, () -> new ItemTrainerProcessor(config, listener), ITEM_GRADIENTS_SOURCE);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Topics.ITEM_STORE),
                 Serdes.String(), Serdes.ByteArray()).withCachingEnabled(), ITEM_TRAINER);

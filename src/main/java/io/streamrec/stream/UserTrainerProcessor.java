@@ -25,16 +25,16 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Owns the user rows of one input partition. For each event it predicts first (progressive validation), then
  * adds the event to the mini-batch (kept in a changelogged store until flushed, so a crash loses none). A flush,
  * every {@code batch.size} events or {@code flush.interval.ms}, computes the batch's gradients against the item
- * rows of the global store, steps the user rows, publishes them, and sends each item's summed gradient to the
- * item task that owns it.
+ * rows of the global store, steps the user rows, publishes them, and sends the items' summed gradients to the item
+ * tasks that own them, one packed record per destination partition.
  */
-final class UserTrainerProcessor implements Processor<String, Object, String, byte[]> {
+final class UserTrainerProcessor implements Processor<String, Object, Object, byte[]> {
     private static final String STATE_KEY = "user";
 
     private final TrainerConfig config;
     private final Hyperparameters hyper;
     private final TrainerListener listener;
-    private ProcessorContext<String, byte[]> context;
+    private ProcessorContext<Object, byte[]> context;
     private KeyValueStore<String, byte[]> userStore;
     private PendingLog pending;
     private KeyValueStore<String, byte[]> stateStore;
@@ -44,7 +44,8 @@ final class UserTrainerProcessor implements Processor<String, Object, String, by
     private RowLoader users;
     private GradientAccumulator userGrads;
     private GradientAccumulator itemGrads;
-    private final Map<String, byte[]> itemSeen = new HashMap<>();
+    private final Map<String, ItemView> itemViews = new HashMap<>();
+    private long batches;
     private final WindowedError window = new WindowedError(1000);
     private BinaryMetrics binary;
     private long rowSteps;
@@ -58,7 +59,7 @@ final class UserTrainerProcessor implements Processor<String, Object, String, by
     }
 
     @Override
-    public void init(ProcessorContext<String, byte[]> context) {
+    public void init(ProcessorContext<Object, byte[]> context) {
         this.context = context;
         this.partition = context.taskId().partition();
         userStore = context.getStateStore(Topics.USER_STORE);
@@ -119,20 +120,36 @@ final class UserTrainerProcessor implements Processor<String, Object, String, by
      */
     private int itemRow(String item, boolean create) {
         FactorTable items = model.items();
-        byte[] published = global.get(ModelUpdates.key(RowKind.ITEM, item));
         int r = items.indexOf(item);
+        ItemView view = itemViews.get(item);
+        // Look in the global store once per item and batch: the batch's gradients use one version of each item.
+        if (r >= 0 && view != null && view.batch == batches) {
+            return r;
+        }
+        byte[] published = global.get(ModelUpdates.key(RowKind.ITEM, item));
         if (published == null) {
             return r >= 0 || !create ? r : items.getOrCreate(item);
         }
-        if (r >= 0 && itemSeen.get(item) == published) {
+        if (view == null) {
+            view = new ItemView();
+            itemViews.put(item, view);
+        }
+        view.batch = batches;
+        if (r >= 0 && view.published == published) {
             return r;
         }
         ModelUpdates.ParsedRow row = ModelUpdates.parseRow(published, hyper.width());
         if (row == null) {
             return r >= 0 || !create ? r : items.getOrCreate(item);
         }
-        itemSeen.put(item, published);
+        view.published = published;
         return items.put(item, row.params(), 0, null, 0, row.version(), row.updates());
+    }
+
+    /** What the task last saw of an item in the global store, and in which batch it looked. */
+    private static final class ItemView {
+        byte[] published;
+        long batch = -1;
     }
 
     private void refreshExternalMean() {
@@ -163,15 +180,25 @@ final class UserTrainerProcessor implements Processor<String, Object, String, by
         }
         long start = System.nanoTime();
         long now = System.currentTimeMillis();
+        batches++;
         float lr = (float) hyper.schedule().rate(model.eventsSeen());
         double loss = learner.computeGradients(model.items().params(), userGrads, itemGrads);
         FactorTable items = model.items();
         int w = hyper.width();
+        int partitions = config.partitions();
+        Codecs.GradientBatchWriter[] out = new Codecs.GradientBatchWriter[partitions];
         for (int s = 0; s < itemGrads.size(); s++) {
-            int row = itemGrads.row(s);
-            context.forward(new Record<>(items.id(row),
-                    Codecs.encodeGradient(itemGrads.count(s), itemGrads.oldestEventTime(s), itemGrads.gradients(), s * w, w),
-                    now), StreamTopology.ITEM_GRADIENTS_SINK);
+            String item = items.id(itemGrads.row(s));
+            int dest = StreamTopology.itemSlot(item, partitions);
+            if (out[dest] == null) {
+                out[dest] = new Codecs.GradientBatchWriter(w);
+            }
+            out[dest].add(item, itemGrads.count(s), itemGrads.oldestEventTime(s), itemGrads.gradients(), s * w);
+        }
+        for (int dest = 0; dest < partitions; dest++) {
+            if (out[dest] != null) {
+                context.forward(new Record<>(dest, out[dest].toByteArray(), now), StreamTopology.ITEM_GRADIENTS_SINK);
+            }
         }
         itemGrads.clear();
         int[] touched = new int[userGrads.size()];

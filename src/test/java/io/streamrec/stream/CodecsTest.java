@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.streamrec.learn.Hyperparameters;
 import io.streamrec.learn.ModelKind;
 import io.streamrec.learn.RowKind;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Round trips of the internal binary formats and of the model-updates JSON rows. */
@@ -38,17 +39,25 @@ class CodecsTest {
     }
 
     @Test
-    void shouldRoundTripAGradientAndAKeyedPayload() {
-        float[] g = {0, 0, 0, 0.5f, -0.5f, Float.MIN_VALUE};
-        Codecs.Gradient d = Codecs.decodeGradient(Codecs.encodeGradient(3, 1234L, g, 3, 3));
-        assertEquals(3, d.events());
-        assertEquals(1234L, d.oldestIngestTime());
-        assertArrayEquals(new float[] {0.5f, -0.5f, Float.MIN_VALUE}, d.grad());
+    void shouldRoundTripAGradientBatchOfSeveralItems() {
+        float[] g = {0, 0, 0, 0.5f, -0.5f, Float.MIN_VALUE, 1f, 2f, 3f};
+        Codecs.GradientBatchWriter w = new Codecs.GradientBatchWriter(3);
+        w.add("item-ü", 3, 1234L, g, 3);
+        w.add("i2", 1, 5L, g, 6);
+        List<String> seen = new java.util.ArrayList<>();
+        Codecs.readGradientBatch(w.toByteArray(), 3, (id, events, oldest, grad) -> {
+            seen.add(id + "/" + events + "/" + oldest + "/" + java.util.Arrays.toString(grad));
+        });
+        assertEquals(List.of("item-ü/3/1234/[0.5, -0.5, 1.4E-45]", "i2/1/5/[1.0, 2.0, 3.0]"), seen);
+    }
 
-        byte[] payload = Codecs.encodeGradient(1, 5L, g, 3, 3);
-        byte[] keyed = Codecs.encodeKeyed("item-ü", payload);
-        assertEquals("item-ü", Codecs.keyedId(keyed));
-        assertArrayEquals(payload, Codecs.keyedPayload(keyed));
+    @Test
+    void shouldRefuseAGradientBatchOfAnotherWidth() {
+        Codecs.GradientBatchWriter w = new Codecs.GradientBatchWriter(2);
+        w.add("i", 1, 0L, new float[] {1f, 2f}, 0);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Codecs.readGradientBatch(w.toByteArray(), 3, (id, events, oldest, grad) -> { }));
+        assertTrue(e.getMessage().contains("application.id"), e.getMessage());
     }
 
     @Test

@@ -44,8 +44,10 @@ class ItemTrainerProcessorTest {
         return p;
     }
 
-    private static Record<String, byte[]> gradient(String item, int events, float... g) {
-        return new Record<>(item, Codecs.encodeGradient(events, 100L, g, 0, g.length), 0L);
+    private static Record<Integer, byte[]> gradient(String item, int events, float... g) {
+        Codecs.GradientBatchWriter w = new Codecs.GradientBatchWriter(g.length);
+        w.add(item, events, 100L, g, 0);
+        return new Record<>(0, w.toByteArray(), 0L);
     }
 
     private Map<String, byte[]> published() {

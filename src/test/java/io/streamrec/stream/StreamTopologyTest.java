@@ -54,7 +54,7 @@ class StreamTopologyTest {
     private TestOutputTopic<byte[], byte[]> dlq;
     private TestOutputTopic<String, byte[]> modelUpdates;
     private TestOutputTopic<String, byte[]> userEvents;
-    private TestOutputTopic<String, byte[]> itemGradients;
+    private TestOutputTopic<Integer, byte[]> itemGradients;
     private TestOutputTopic<String, byte[]> metrics;
 
     private void start(String... settings) {
@@ -65,7 +65,7 @@ class StreamTopologyTest {
         dlq = driver.createOutputTopic(Topics.DLQ, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         modelUpdates = driver.createOutputTopic(Topics.MODEL_UPDATES, new StringDeserializer(), new ByteArrayDeserializer());
         userEvents = driver.createOutputTopic(Topics.USER_EVENTS, new StringDeserializer(), new ByteArrayDeserializer());
-        itemGradients = driver.createOutputTopic(Topics.ITEM_GRADIENTS, new StringDeserializer(), new ByteArrayDeserializer());
+        itemGradients = driver.createOutputTopic(Topics.ITEM_GRADIENTS, new org.apache.kafka.common.serialization.IntegerDeserializer(), new ByteArrayDeserializer());
         metrics = driver.createOutputTopic(Topics.TRAINING_METRICS, new StringDeserializer(), new ByteArrayDeserializer());
     }
 
@@ -254,10 +254,13 @@ class StreamTopologyTest {
         assertEquals(4.0, mean.get("count").asDouble(), 1e-9);
 
         Map<String, Integer> gradientEvents = new LinkedHashMap<>();
-        for (KeyValue<String, byte[]> kv : itemGradients.readKeyValuesToList()) {
-            Codecs.Gradient g = Codecs.decodeGradient(kv.value);
-            assertEquals(5, g.grad().length, "bias and 4 factors");
-            gradientEvents.merge(kv.key, g.events(), Integer::sum);
+        List<KeyValue<Integer, byte[]>> batches = itemGradients.readKeyValuesToList();
+        assertEquals(1, batches.size(), "one packed batch per flush and item partition (one partition here)");
+        for (KeyValue<Integer, byte[]> kv : batches) {
+            Codecs.readGradientBatch(kv.value, 5, (id, events, oldest, grad) -> {
+                assertEquals(StreamTopology.itemSlot(id, 1), kv.key, "batch keyed by the items' slot");
+                assertEquals(null, gradientEvents.put(id, events), "each item once per batch");
+            });
         }
         assertEquals(Map.of("i1", 2, "i2", 1, "i3", 1), gradientEvents, "one summed gradient per item");
 

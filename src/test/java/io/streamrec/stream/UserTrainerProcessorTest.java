@@ -32,7 +32,7 @@ class UserTrainerProcessorTest {
 
     /** The stores of one user task, kept across "restarts". */
     private final class Task {
-        final MockProcessorContext<String, byte[]> context = new MockProcessorContext<>();
+        final MockProcessorContext<Object, byte[]> context = new MockProcessorContext<>();
         final List<KeyValueStore<?, ?>> stores;
 
         Task() {
@@ -64,9 +64,9 @@ class UserTrainerProcessorTest {
 
         Map<String, byte[]> modelUpdates() {
             Map<String, byte[]> out = new TreeMap<>();
-            for (CapturedForward<? extends String, ? extends byte[]> f : context.forwarded()) {
+            for (CapturedForward<?, ? extends byte[]> f : context.forwarded()) {
                 if (f.childName().orElseThrow().equals(StreamTopology.USER_MODEL_SINK)) {
-                    out.put(f.record().key(), f.record().value());
+                    out.put((String) f.record().key(), f.record().value());
                 }
             }
             return out;
