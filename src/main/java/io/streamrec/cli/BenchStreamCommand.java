@@ -135,6 +135,7 @@ public final class BenchStreamCommand implements Callable<Integer> {
                         throw new java.io.UncheckedIOException(e);
                     }
                 }, totals::events, () -> totals.events() >= events);
+                printThreadRatios(started[0].streams());
                 if (round < rounds - 1) {
                     started[0].close();
                 } else {
@@ -295,6 +296,17 @@ public final class BenchStreamCommand implements Callable<Integer> {
         List<Long> sorted = new ArrayList<>(latencies);
         Collections.sort(sorted);
         return sorted;
+    }
+
+    /** Where the stream threads spent their time (Kafka Streams' own thread metrics). */
+    private static void printThreadRatios(KafkaStreams streams) {
+        StringBuilder sb = new StringBuilder("  thread time:");
+        streams.metrics().forEach((name, metric) -> {
+            if (name.group().equals("stream-thread-metrics") && name.name().endsWith("-ratio")) {
+                sb.append(String.format(" %s=%.2f", name.name(), ((Number) metric.metricValue()).doubleValue()));
+            }
+        });
+        System.err.println(sb);
     }
 
     private static double median(double[] v) {

@@ -27,6 +27,7 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
     private final TrainerConfig config;
     private final Hyperparameters hyper;
     private final TrainerListener listener;
+    private final int itemBatchSize;
     private ProcessorContext<String, byte[]> context;
     private PendingLog pending;
     private KeyValueStore<String, byte[]> stateStore;
@@ -43,6 +44,7 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
         this.config = config;
         this.hyper = config.hyperparameters();
         this.listener = listener;
+        this.itemBatchSize = config.itemBatchSize();
     }
 
     @Override
@@ -73,7 +75,7 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
         Codecs.readGradientBatch(record.value(), hyper.width(), (id, events, oldest, grad) -> { });
         pending.append(record.value());
         Codecs.readGradientBatch(record.value(), hyper.width(), this::accumulate);
-        if (pendingEvents >= config.itemBatchSize()) {
+        if (pendingEvents >= itemBatchSize) {
             flush();
         }
     }

@@ -18,7 +18,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * record (and later one tombstone) per event. A flush deletes the chunks it covered.
  */
 final class PendingLog {
-    static final int CHUNK_BYTES = 4096;
+    static final int CHUNK_BYTES = 1024;
 
     private final KeyValueStore<Long, byte[]> store;
     private long firstChunk;

@@ -215,6 +215,9 @@ public final class TrainerConfig {
             }
         });
         p.putIfAbsent(StreamsConfig.REPLICATION_FACTOR_CONFIG, String.valueOf(replicationFactor()));
+        // Events and re-keyed events need no time alignment across the two input topics of a user task; without
+        // this, a task whose user-events partition is empty re-checks (and logs) its idling state on every record.
+        p.putIfAbsent(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "-1");
         return p;
     }
 

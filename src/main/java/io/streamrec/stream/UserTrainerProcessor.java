@@ -34,6 +34,8 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
     private final TrainerConfig config;
     private final Hyperparameters hyper;
     private final TrainerListener listener;
+    private final int batchSize;
+    private final int partitions;
     private ProcessorContext<Object, byte[]> context;
     private KeyValueStore<String, byte[]> userStore;
     private PendingLog pending;
@@ -56,6 +58,8 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         this.config = config;
         this.hyper = config.hyperparameters();
         this.listener = listener;
+        this.batchSize = config.batchSize();
+        this.partitions = config.partitions();
     }
 
     @Override
@@ -102,7 +106,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         i = i >= 0 ? i : itemRow(e.item(), true);
         learner.learn(u, i, e.label(), e.weight(), e.ingestTime());
         oldestIngest = Math.min(oldestIngest, e.ingestTime());
-        if (learner.pending() >= config.batchSize()) {
+        if (learner.pending() >= batchSize) {
             flush();
         }
     }
@@ -155,7 +159,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
     private void refreshExternalMean() {
         double sum = 0;
         double count = 0;
-        for (int p = 0; p < config.partitions(); p++) {
+        for (int p = 0; p < partitions; p++) {
             if (p == partition) {
                 continue;
             }
@@ -185,7 +189,6 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         double loss = learner.computeGradients(model.items().params(), userGrads, itemGrads);
         FactorTable items = model.items();
         int w = hyper.width();
-        int partitions = config.partitions();
         Codecs.GradientBatchWriter[] out = new Codecs.GradientBatchWriter[partitions];
         for (int s = 0; s < itemGrads.size(); s++) {
             String item = items.id(itemGrads.row(s));
