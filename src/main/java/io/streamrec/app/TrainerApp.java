@@ -231,7 +231,10 @@ public final class TrainerApp implements AutoCloseable {
         if (modelClient != null) {
             modelClient.close();
         }
-        streams.close(Duration.ofSeconds(30));
+        // Leave the group: without it the remaining instances wait a whole session timeout (45 s by default)
+        // before they take this instance's tasks over, and training of its partitions stops meanwhile.
+        streams.close(org.apache.kafka.streams.CloseOptions.groupMembershipOperation(
+                org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(Duration.ofSeconds(30)));
         metrics.close();
     }
 }

@@ -61,12 +61,13 @@ public final class RunCommand implements Callable<Integer> {
                 app.close();
                 stop.countDown();
             }, "streamrec-shutdown"));
-            app.streams().setStateListener((now, before) -> {
-                if (now == org.apache.kafka.streams.KafkaStreams.State.ERROR) {
-                    stop.countDown();
+            // Polled, not a state listener: KafkaStreams accepts a listener only before start(), and
+            // TrainerApp.start has already started it (setting one here failed every `run` at once).
+            while (!stop.await(500, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                if (app.streams().state() == org.apache.kafka.streams.KafkaStreams.State.ERROR) {
+                    break;
                 }
-            });
-            stop.await();
+            }
             return app.streams().state() == org.apache.kafka.streams.KafkaStreams.State.ERROR ? 1 : 0;
         }
     }
