@@ -76,6 +76,9 @@ public final class BenchStreamCommand implements Callable<Integer> {
     @Option(names = "--partitions", paramLabel = "N", description = "Topic partitions. Default: 2.")
     int partitions = 2;
 
+    @Option(names = {"-D", "--set"}, paramLabel = "KEY=VALUE", description = "Any trainer or Kafka Streams setting for both topologies; repeatable.")
+    Map<String, String> settings = new HashMap<>();
+
     @Option(names = "--rounds", paramLabel = "N", description = "Throughput rounds of each topology; medians are reported. Default: 3.")
     int rounds = 3;
 
@@ -172,7 +175,7 @@ public final class BenchStreamCommand implements Callable<Integer> {
     }
 
     private TrainerConfig config(String bootstrap, String appId, Path work) {
-        Map<String, String> s = new HashMap<>();
+        Map<String, String> s = new HashMap<>(settings);
         s.put(TrainerConfig.BOOTSTRAP_SERVERS, bootstrap);
         s.put(TrainerConfig.APPLICATION_ID, appId);
         s.put("state.dir", work.resolve(appId).toString());
