@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
  * events (no I/O, no id lookups), reporting event updates per second. Warm-up rounds let the JIT compile the
  * hot loop before the measured rounds.
  */
-@Command(name = "bench-core", mixinStandardHelpOptions = true,
+@Command(name = "bench-core", header = "Benchmark: mini-batch SGD event updates per second on one core.", mixinStandardHelpOptions = true,
         description = {"Measures mini-batch SGD event updates per second on one core (biased MF, AdaGrad, 32 factors",
                 "by default). The last stdout line is a JSON summary."})
 public final class BenchCoreCommand implements Callable<Integer> {

@@ -53,7 +53,7 @@ import picocli.CommandLine.Spec;
  *       {@code updates} count includes it.</li>
  * </ol>
  */
-@Command(name = "bench-stream", mixinStandardHelpOptions = true,
+@Command(name = "bench-stream", header = "Benchmark: the training topology against a passthrough, and its latency.", mixinStandardHelpOptions = true,
         description = {"Measures the training topology against an in-process broker: events/s vs a passthrough",
                 "topology, their ratio, and event-to-model-update latency p50/p99. The last stdout line is JSON."})
 public final class BenchStreamCommand implements Callable<Integer> {

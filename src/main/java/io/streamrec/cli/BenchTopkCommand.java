@@ -26,7 +26,7 @@ import picocli.CommandLine;
  * {@code recommend(user, k, {})} call over every item, timed with {@link System#nanoTime()}. Requests run
  * back to back on {@code --threads} threads after a warm-up; the last output line is JSON.
  */
-@Command(name = "bench-topk", mixinStandardHelpOptions = true,
+@Command(name = "bench-topk", header = "Benchmark: exact top-k over item factors, latency per request.", mixinStandardHelpOptions = true,
         description = "Benchmark exact top-k recommendation over a random model; last line is JSON.")
 public final class BenchTopkCommand implements Callable<Integer> {
     @Spec

@@ -40,7 +40,7 @@ import picocli.CommandLine.Spec;
  * {@code demo}: everything on one machine. A real Kafka broker in-process, the topics, the trainer, and a
  * producer; with {@code --ratings}, the pretrain-then-fine-tune story side by side with the frozen model.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(name = "demo", header = "Everything on one machine: in-process Kafka, trainer, producer, live page.", mixinStandardHelpOptions = true,
         description = {"Starts an in-process Kafka broker (KRaft), the trainer and a producer. With --ratings it",
                 "pretrains on the earliest part of the file, streams the rest through the trainer, and compares the",
                 "fine-tuned model's prequential RMSE with the frozen pretrained model's on the same events.",

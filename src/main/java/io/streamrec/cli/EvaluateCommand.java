@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code evaluate}: progressive validation of online mini-batch SGD over a ratings file. */
-@Command(name = "evaluate", mixinStandardHelpOptions = true,
+@Command(name = "evaluate", header = "Progressive validation (predict, score, learn) over a ratings file.", mixinStandardHelpOptions = true,
         description = {"Progressive validation over a ratings file: for each event (in timestamp order by default)",
                 "predict, score, then learn. The last stdout line is a JSON summary."})
 public final class EvaluateCommand implements Callable<Integer> {

@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code pretrain}: batch training of a model snapshot that streaming then fine-tunes. */
-@Command(name = "pretrain", mixinStandardHelpOptions = true,
+@Command(name = "pretrain", header = "Batch training (SGD epochs or ALS) of a model snapshot.", mixinStandardHelpOptions = true,
         description = {"Batch training over shuffled epochs of mini-batch SGD (or ALS), with a holdout split or a",
                 "test file; writes a model snapshot. The last stdout line is a JSON summary."})
 public final class PretrainCommand implements Callable<Integer> {

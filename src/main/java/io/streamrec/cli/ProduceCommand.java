@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code produce}: replays a ratings file (timestamp order) or a synthetic stream into {@code interactions}. */
-@Command(name = "produce", mixinStandardHelpOptions = true,
+@Command(name = "produce", header = "Replays a ratings file or a synthetic stream into the interactions topic.", mixinStandardHelpOptions = true,
         description = {"Replays a ratings file in timestamp order, or a synthetic stream with planted low-rank",
                 "structure, into the interactions topic, keyed by user. The last stdout line is a JSON summary."})
 public final class ProduceCommand implements Callable<Integer> {

@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
  * Exit codes: 0 printed; 1 Kafka unreachable, topic missing or model not loaded within {@code --timeout};
  * 2 bad usage (the message names the option).
  */
-@Command(name = "recommend", mixinStandardHelpOptions = true,
+@Command(name = "recommend", header = "Top-k items for a user from the live model in model-updates.", mixinStandardHelpOptions = true,
         description = "Print the top-k recommendations of a user from the model in model-updates.")
 public final class RecommendCommand implements Callable<Integer> {
     static final int MAX_K = 1000;

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code run}: the stream trainer against any Kafka cluster, until SIGTERM or Ctrl-C. */
-@Command(name = "run", mixinStandardHelpOptions = true,
+@Command(name = "run", header = "Runs the stream trainer against a Kafka cluster.", mixinStandardHelpOptions = true,
         description = {"Runs the stream trainer against a Kafka cluster. Settings: --config file, then",
                 "STREAMREC_* environment variables (STREAMREC_BATCH_SIZE sets batch.size), then flags.",
                 "Unknown settings pass through to Kafka (SASL, SSL, num.stream.threads, ...)."})
