@@ -1,0 +1,143 @@
+package io.streamrec.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The command line's contract: help, exit codes, messages naming the problem, and the closing JSON line. */
+class CommandLineTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    /** Output of one run of the command line, in process. */
+    private record Run(int code, String out, String err) {
+        JsonNode lastJson() throws Exception {
+            List<String> lines = out.lines().filter(l -> !l.isBlank()).toList();
+            return JSON.readTree(lines.get(lines.size() - 1));
+        }
+    }
+
+    private static Run run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        // Swap the process streams before the command line is built: picocli binds its writers then.
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            int code = Main.commandLine().execute(args);
+            System.out.flush();
+            System.err.flush();
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    private Path ratings() throws Exception {
+        StringBuilder sb = new StringBuilder();
+        for (int e = 0; e < 3000; e++) {
+            int u = e % 50;
+            int i = (e * 7) % 80;
+            sb.append(u).append('\t').append(i).append('\t').append(1 + (u + i) % 5).append('\t').append(1000 + e).append('\n');
+        }
+        Path f = dir.resolve("u.data");
+        Files.writeString(f, sb);
+        return f;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"demo", "run", "produce", "evaluate", "pretrain", "bench-core", "bench-stream", "bench-topk", "recommend"})
+    void shouldShowHelpForEveryCommandAndExitZero(String command) {
+        Run r = run(command, "--help");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("Usage: streamrec " + command), "out was: [" + r.out() + "] err: [" + r.err() + "]");
+    }
+
+    @Test
+    void shouldExitTwoNamingTheOptionForABadValue() throws Exception {
+        Run r = run("evaluate", "--ratings", ratings().toString(), "--order", "random");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--order must be time or file"), r.err());
+
+        Run b = run("evaluate", "--ratings", ratings().toString(), "--optimizer", "rmsprop");
+        assertEquals(2, b.code());
+        assertTrue(b.err().contains("optimizer must be one of sgd, adagrad, adam"), b.err());
+
+        Run missing = run("pretrain", "--ratings", ratings().toString());
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("--out"), missing.err());
+    }
+
+    @Test
+    void shouldExitOneWithFileAndLineForABadLineAndNoStackTrace() throws Exception {
+        Path f = dir.resolve("bad.csv");
+        Files.writeString(f, "userId,movieId,rating,timestamp\n1,2,3,4\n1,2,x,4\n");
+        Run r = run("evaluate", "--ratings", f.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("bad.csv:3: rating \"x\" is not a number"), r.err());
+        assertTrue(!r.err().contains("\tat "), "no stack trace: " + r.err());
+
+        Run skipped = run("evaluate", "--ratings", f.toString(), "--skip-invalid");
+        assertEquals(0, skipped.code(), skipped.err());
+        assertEquals(1, skipped.lastJson().get("events").asLong());
+    }
+
+    @Test
+    void shouldEndEvaluateAndPretrainWithTheDocumentedJsonAndFineTuneFromTheSnapshot() throws Exception {
+        Path data = ratings();
+        Path curve = dir.resolve("curve.csv");
+        Run e = run("evaluate", "--ratings", data.toString(), "--curve", curve.toString(), "--curve-every", "500");
+        assertEquals(0, e.code(), e.err());
+        JsonNode j = e.lastJson();
+        for (String field : List.of("events", "rmse", "mae", "seconds", "events_per_second")) {
+            assertTrue(j.has(field), field + " in " + j);
+        }
+        assertEquals(3000, j.get("events").asLong());
+        assertTrue(j.get("rmse").asDouble() > 0 && j.get("rmse").asDouble() < 2, j.toString());
+        List<String> lines = Files.readAllLines(curve);
+        assertEquals("events,window_rmse,window_mae,rmse,mae", lines.get(0));
+        assertEquals(1 + 6, lines.size(), "a point every 500 of 3000 events");
+
+        Path snapshot = dir.resolve("m.srm");
+        Run p = run("pretrain", "--ratings", data.toString(), "--out", snapshot.toString(), "--epochs", "5");
+        assertEquals(0, p.code(), p.err());
+        JsonNode pj = p.lastJson();
+        for (String field : List.of("train", "test", "rmse", "mae", "seconds")) {
+            assertTrue(pj.has(field), field + " in " + pj);
+        }
+        assertEquals(2400, pj.get("train").asLong());
+        assertEquals(600, pj.get("test").asLong());
+        assertTrue(Files.size(snapshot) > 0);
+
+        Run tuned = run("evaluate", "--ratings", data.toString(), "--init-model", snapshot.toString());
+        assertEquals(0, tuned.code(), tuned.err());
+        assertTrue(tuned.lastJson().get("rmse").asDouble() < j.get("rmse").asDouble(),
+                "starting from a model pretrained on (most of) these events must beat starting cold");
+    }
+
+    @Test
+    void shouldRefuseAForeignSnapshotWithAClearMessage() throws Exception {
+        Path notASnapshot = dir.resolve("x.srm");
+        Files.writeString(notASnapshot, "hello");
+        Run r = run("evaluate", "--ratings", ratings().toString(), "--init-model", notASnapshot.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("not a streamrec snapshot"), r.err());
+    }
+}
