@@ -72,10 +72,7 @@ class TrainerAppServesTheModelTest {
 
     @BeforeAll
     static void trainOnMovieLens() throws Exception {
-        String root = System.getProperty("streamrec.datasets");
-        assumeTrue(root != null && !root.isBlank(), "system property streamrec.datasets is not set; skipping");
-        Path data = Path.of(root, "ml-100k", "u.data");
-        assumeTrue(Files.isRegularFile(data), data + " is absent (MovieLens is not redistributed); skipping");
+        Path data = io.streamrec.testsupport.Datasets.require("ml-100k/u.data");
         List<Rating> ratings = RatingReader.sortByTime(RatingReader.readAll(data)).subList(0, EVENTS);
 
         kafka = new EmbeddedKafka().start();

@@ -1,5 +1,6 @@
 package io.streamrec.data;
 
+import io.streamrec.testsupport.Datasets;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,6 @@
 package io.streamrec.learn;
 
+import io.streamrec.testsupport.Datasets;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,4 +1,4 @@
-package io.streamrec.data;
+package io.streamrec.testsupport;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -6,15 +6,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Finds the shared data sets (system property {@code streamrec.datasets}); skips the calling test when absent. */
-final class Datasets {
+public final class Datasets {
 
-    static final String PROPERTY = "streamrec.datasets";
+    public static final String PROPERTY = "streamrec.datasets";
 
     private Datasets() {
     }
 
     /** The file under the datasets directory, or skips the test with the reason. */
-    static Path require(String relative) {
+    public static Path require(String relative) {
         String root = System.getProperty(PROPERTY);
         assumeTrue(root != null && !root.isBlank(),
                 "system property " + PROPERTY + " is not set; skipping the test that needs " + relative);
