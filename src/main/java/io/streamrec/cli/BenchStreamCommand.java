@@ -2,6 +2,7 @@ package io.streamrec.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamrec.app.InteractionProducer;
 import io.streamrec.app.TrainerApp;
 import io.streamrec.data.Rating;
 import io.streamrec.data.SyntheticRatings;
@@ -28,13 +29,8 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -222,31 +218,15 @@ public final class BenchStreamCommand implements Callable<Integer> {
 
     /** Sends events (paced when rate > 0), recording each event's send time per user when {@code sent} is given. */
     private static void produce(String bootstrap, List<Rating> events, double rate, Map<String, ArrayDeque<Long>> sent) {
-        Map<String, Object> props = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.LINGER_MS_CONFIG, "5");
-        long start = System.nanoTime();
-        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
-            long n = 0;
-            for (Rating r : events) {
+        try (InteractionProducer p = new InteractionProducer(bootstrap)) {
+            p.sendAll(events.iterator(), Long.MAX_VALUE, rate, () -> Thread.currentThread().isInterrupted(), r -> {
                 if (sent != null) {
                     ArrayDeque<Long> q = sent.computeIfAbsent(r.user(), u -> new ArrayDeque<>());
                     synchronized (q) {
                         q.add(System.currentTimeMillis());
                     }
                 }
-                p.send(new ProducerRecord<>(Topics.INTERACTIONS, r.user(), ProduceCommand.toJson(r)));
-                n++;
-                if (rate > 0) {
-                    long wait = start + (long) (n / rate * 1e9) - System.nanoTime();
-                    if (wait > 0) {
-                        try {
-                            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                            return;
-                        }
-                    }
-                }
-            }
+            });
         }
     }
 

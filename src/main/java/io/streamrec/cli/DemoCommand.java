@@ -1,6 +1,7 @@
 package io.streamrec.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamrec.app.InteractionProducer;
 import io.streamrec.app.TrainerApp;
 import io.streamrec.data.Holdout;
 import io.streamrec.data.Rating;
@@ -15,7 +16,6 @@ import io.streamrec.learn.ModelKind;
 import io.streamrec.learn.ModelSnapshot;
 import io.streamrec.stream.PrequentialTotals;
 import io.streamrec.stream.TrainerConfig;
-import io.streamrec.stream.Topics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,12 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -136,32 +130,15 @@ public final class DemoCommand implements Callable<Integer> {
         Iterator<Rating> source = file != null ? file.iterator()
                 : new SyntheticRatings(SyntheticRatings.Spec.explicit(5_000, 1_000, 8, 42)).iterator();
         RegressionMetrics frozenError = new RegressionMetrics();
-        AtomicLong produced = new AtomicLong();
         AtomicBoolean stop = new AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop.set(true)));
         Thread producer = new Thread(() -> {
-            Map<String, Object> props = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                    ProducerConfig.LINGER_MS_CONFIG, "5");
-            long start = System.nanoTime();
-            try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
-                while (!stop.get() && produced.get() < target && source.hasNext()) {
-                    Rating e = source.next();
+            try (InteractionProducer p = new InteractionProducer(bootstrap)) {
+                p.sendAll(source, target, r, stop::get, e -> {
                     if (frozen != null) {
                         frozenError.add(e.label(), frozen.predict(e.user(), e.item()));
                     }
-                    p.send(new ProducerRecord<>(Topics.INTERACTIONS, e.user(), ProduceCommand.toJson(e)));
-                    long n = produced.incrementAndGet();
-                    if (r > 0) {
-                        long wait = start + (long) (n / r * 1e9) - System.nanoTime();
-                        if (wait > 0) {
-                            try {
-                                Thread.sleep(wait / 1_000_000);
-                            } catch (InterruptedException ex) {
-                                return;
-                            }
-                        }
-                    }
-                }
+                });
             }
         }, "demo-producer");
         producer.setDaemon(true);

@@ -1,22 +1,18 @@
 package io.streamrec.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamrec.app.InteractionProducer;
 import io.streamrec.data.Rating;
 import io.streamrec.data.RatingReader;
 import io.streamrec.data.SyntheticRatings;
 import io.streamrec.stream.Topics;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -88,33 +84,16 @@ public final class ProduceCommand implements Callable<Integer> {
         }
         Map<String, Object> props = new HashMap<>(properties);
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
-        props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");
-        long sent = 0;
         long start = System.nanoTime();
         ProgressBar bar = new ProgressBar(System.out, "produce", total == Long.MAX_VALUE ? 0 : total);
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
-            while (sent < total && source.hasNext()) {
-                Rating r = source.next();
-                producer.send(new ProducerRecord<>(topic, r.user(), toJson(r)));
-                sent++;
-                if (rate > 0) {
-                    long due = start + (long) (sent / rate * 1e9);
-                    long wait = due - System.nanoTime();
-                    if (wait > 0) {
-                        try {
-                            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                            break;
-                        }
-                    }
+        long[] count = {0};
+        long sent;
+        try (InteractionProducer producer = new InteractionProducer(props, topic)) {
+            sent = producer.sendAll(source, total, rate, () -> false, r -> {
+                if ((++count[0] & 1023) == 0) {
+                    bar.update(count[0]);
                 }
-                if ((sent & 1023) == 0) {
-                    bar.update(sent);
-                }
-            }
-            producer.flush();
+            });
         }
         bar.done();
         double secs = (System.nanoTime() - start) / 1e9;
@@ -126,37 +105,5 @@ public final class ProduceCommand implements Callable<Integer> {
         Json.put(o, "events_per_second", sent / secs);
         System.out.println(o);
         return 0;
-    }
-
-    /** The interactions JSON value of a rating. */
-    public static byte[] toJson(Rating r) {
-        StringBuilder sb = new StringBuilder(96);
-        sb.append("{\"user\":");
-        quote(sb, r.user());
-        sb.append(",\"item\":");
-        quote(sb, r.item());
-        sb.append(",\"label\":").append(r.label());
-        if (r.timestamp() > 0) {
-            sb.append(",\"timestamp\":").append(r.timestamp());
-        }
-        if (r.weight() != 1f) {
-            sb.append(",\"weight\":").append(r.weight());
-        }
-        return sb.append('}').toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static void quote(StringBuilder sb, String s) {
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '"' || c == '\\') {
-                sb.append('\\').append(c);
-            } else if (c < 0x20) {
-                sb.append(String.format("\\u%04x", (int) c));
-            } else {
-                sb.append(c);
-            }
-        }
-        sb.append('"');
     }
 }

@@ -53,7 +53,7 @@ class KillNineExactlyOnceTest {
                     long start = System.nanoTime();
                     for (int n = 0; n < EVENTS; n++) {
                         Rating r = ratings.get(n);
-                        p.send(new ProducerRecord<>(Topics.INTERACTIONS, r.user(), ProduceCommand.toJson(r)));
+                        p.send(new ProducerRecord<>(Topics.INTERACTIONS, r.user(), io.streamrec.app.InteractionProducer.toJson(r)));
                         if (n % MALFORMED_EVERY == 0) {
                             p.send(new ProducerRecord<>(Topics.INTERACTIONS, "bad",
                                     bad.get(n / MALFORMED_EVERY).getBytes(StandardCharsets.UTF_8)));

@@ -46,7 +46,7 @@ final class StreamHarness {
     static void produce(String bootstrap, List<Rating> ratings) {
         try (KafkaProducer<String, byte[]> p = producer(bootstrap)) {
             for (Rating r : ratings) {
-                p.send(new ProducerRecord<>(Topics.INTERACTIONS, r.user(), ProduceCommand.toJson(r)));
+                p.send(new ProducerRecord<>(Topics.INTERACTIONS, r.user(), io.streamrec.app.InteractionProducer.toJson(r)));
             }
             p.flush();
         }

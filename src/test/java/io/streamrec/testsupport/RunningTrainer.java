@@ -103,7 +103,7 @@ public final class RunningTrainer implements AutoCloseable {
                     p.send(new ProducerRecord<>(Topics.INTERACTIONS, "bad-" + m, value.getBytes(StandardCharsets.UTF_8)));
                 } else {
                     Rating r = source.next();
-                    p.send(new ProducerRecord<>(Topics.INTERACTIONS, r.user(), ProduceCommand.toJson(r)));
+                    p.send(new ProducerRecord<>(Topics.INTERACTIONS, r.user(), io.streamrec.app.InteractionProducer.toJson(r)));
                     produced.incrementAndGet();
                 }
                 long wait = start + (long) (n / eventsPerSecond * 1e9) - System.nanoTime();
