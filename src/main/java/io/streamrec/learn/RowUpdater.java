@@ -88,7 +88,9 @@ public final class RowUpdater {
             rs[g] = n * regBias;
             Arrays.fill(rs, g + 1, g + width, n * regFactor);
         }
-        // L2 penalty, once per event that touched the row.
+        // L2 penalty, once per event that touched the row. In these long loops every array takes the same index:
+        // C2 (JDK 17) does not vectorize float arrays indexed with different offsets (they might be one array),
+        // which is also why the gathers are System.arraycopy rather than loops.
         for (int k = 0; k < total; k++) {
             grad[k] += rs[k] * ps[k];
         }
