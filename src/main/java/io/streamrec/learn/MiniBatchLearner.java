@@ -25,6 +25,7 @@ public final class MiniBatchLearner {
     private float[] labels;
     private float[] weights;
     private long[] times;
+    private float[] dots;
     private int pending;
 
     public MiniBatchLearner(Model model, int batchSize) {
@@ -43,6 +44,7 @@ public final class MiniBatchLearner {
         labels = new float[cap];
         weights = new float[cap];
         times = new long[cap];
+        dots = new float[cap];
     }
 
     public Model model() {
@@ -83,6 +85,7 @@ public final class MiniBatchLearner {
             labels = Arrays.copyOf(labels, cap);
             weights = Arrays.copyOf(weights, cap);
             times = Arrays.copyOf(times, cap);
+            dots = new float[cap];
         }
         users[pending] = u;
         items[pending] = i;
@@ -128,23 +131,79 @@ public final class MiniBatchLearner {
         double offset = model.offset();
         int width = model.hyper().width();
         float[] userParams = model.users().params();
+        int n = pending;
+        // Every score of the batch reads the parameters as they were at its start, so all dot products can be
+        // computed first, four events at a time: four independent chains instead of one serial chain of adds.
+        dots(userParams, itemParams, width, n);
         double total = 0;
-        for (int e = 0; e < pending; e++) {
-            int u = users[e];
-            int i = items[e];
-            double s = Model.score(offset, userParams, u, itemParams, i, width);
-            float w = weights[e];
-            total += w * loss.loss(labels[e], s);
-            float g = (float) (w * loss.gradient(labels[e], s));
-            forUsers.addEvent(u, g, itemParams, i * width, times[e]);
-            forItems.addEvent(i, g, userParams, u * width, times[e]);
+        if (loss == Loss.SQUARED) {
+            // Loss.SQUARED's formulas inlined (same double operations): no call per event.
+            for (int e = 0; e < n; e++) {
+                int u = users[e];
+                int i = items[e];
+                double s = offset + userParams[u * width] + itemParams[i * width] + dots[e];
+                float w = weights[e];
+                double err = s - labels[e];
+                total += w * (0.5 * err * err);
+                float g = (float) (w * err);
+                forUsers.addEvent(u, g, itemParams, i * width, times[e]);
+                forItems.addEvent(i, g, userParams, u * width, times[e]);
+            }
+        } else {
+            for (int e = 0; e < n; e++) {
+                int u = users[e];
+                int i = items[e];
+                double s = offset + userParams[u * width] + itemParams[i * width] + dots[e];
+                float w = weights[e];
+                total += w * loss.loss(labels[e], s);
+                float g = (float) (w * loss.gradient(labels[e], s));
+                forUsers.addEvent(u, g, itemParams, i * width, times[e]);
+                forItems.addEvent(i, g, userParams, u * width, times[e]);
+            }
         }
-        for (int e = 0; e < pending; e++) {
-            model.mean().add(labels[e], weights[e]);
+        GlobalMean mean = model.mean();
+        for (int e = 0; e < n; e++) {
+            mean.add(labels[e], weights[e]);
         }
-        model.addEventsSeen(pending);
+        model.addEventsSeen(n);
         pending = 0;
         return total;
+    }
+
+    /**
+     * {@code dots[e] = }{@link Model#dot} of event {@code e}'s user and item factors, bit for bit: each product
+     * is summed in factor order, but four events are interleaved so the adds of one event do not wait for each
+     * other.
+     */
+    private void dots(float[] up, float[] ip, int width, int n) {
+        int e = 0;
+        for (; e + 3 < n; e += 4) {
+            int u0 = users[e] * width;
+            int u1 = users[e + 1] * width;
+            int u2 = users[e + 2] * width;
+            int u3 = users[e + 3] * width;
+            int i0 = items[e] * width;
+            int i1 = items[e + 1] * width;
+            int i2 = items[e + 2] * width;
+            int i3 = items[e + 3] * width;
+            float d0 = 0f;
+            float d1 = 0f;
+            float d2 = 0f;
+            float d3 = 0f;
+            for (int f = 1; f < width; f++) {
+                d0 += up[u0 + f] * ip[i0 + f];
+                d1 += up[u1 + f] * ip[i1 + f];
+                d2 += up[u2 + f] * ip[i2 + f];
+                d3 += up[u3 + f] * ip[i3 + f];
+            }
+            dots[e] = d0;
+            dots[e + 1] = d1;
+            dots[e + 2] = d2;
+            dots[e + 3] = d3;
+        }
+        for (; e < n; e++) {
+            dots[e] = Model.dot(up, users[e] * width + 1, ip, items[e] * width + 1, width - 1);
+        }
     }
 
     /** Steps the user rows accumulated by {@link #computeGradients}. */

@@ -1,5 +1,7 @@
 package io.streamrec.learn;
 
+import java.util.Arrays;
+
 /**
  * Turns a batch's accumulated gradients into one optimizer step per touched row: adds the L2 penalty (once per
  * event that touched the row, so that a batch of one equals per-event SGD), clips the row's gradient norm, then
@@ -8,6 +10,10 @@ package io.streamrec.learn;
 public final class RowUpdater {
     private final Hyperparameters hyper;
     private final Optimizer optimizer;
+    // Scratch for the AdaGrad path: the batch's touched rows gathered contiguously (slot s at s * width).
+    private float[] rowParams = new float[0];
+    private float[] rowState = new float[0];
+    private float[] rowReg = new float[0];
 
     public RowUpdater(Hyperparameters hyper) {
         this.hyper = hyper;
@@ -16,6 +22,10 @@ public final class RowUpdater {
 
     /** Applies every touched row's step to {@code table}, then clears the accumulator. */
     public void apply(FactorTable table, GradientAccumulator acc, float learningRate) {
+        if (optimizer instanceof Optimizer.AdaGrad adaGrad && table.stateSize() == table.width()) {
+            applyAdaGrad(table, acc, learningRate, adaGrad.epsilon());
+            return;
+        }
         int width = table.width();
         int stateSize = table.stateSize();
         float[] params = table.params();
@@ -39,6 +49,70 @@ public final class RowUpdater {
             }
             optimizer.step(params, p, state, row * stateSize, grad, g, width, learningRate);
             table.touched(row, n);
+        }
+        acc.clear();
+    }
+
+    /**
+     * AdaGrad, computed exactly as {@link Optimizer.AdaGrad#step} after the same regularization and clipping, but
+     * in passes over the whole batch instead of row by row: the touched rows' parameters and state are gathered
+     * into contiguous scratch arrays, the arithmetic runs as long counted loops over all of them (which C2 turns
+     * into vector code; a row of 33 floats is too short for its vectorized main loop, so a per-row loop ran the
+     * square roots and divisions one at a time), and the rows are scattered back. Each value goes through the
+     * same float operations in the same order, so the results are bit-for-bit those of the per-row path.
+     */
+    private void applyAdaGrad(FactorTable table, GradientAccumulator acc, float lr, float epsilon) {
+        int width = table.width();
+        int slots = acc.size();
+        int total = slots * width;
+        float[] params = table.params();
+        float[] state = table.state();
+        float[] grad = acc.gradients();
+        if (rowParams.length < total) {
+            int cap = Math.max(total, rowParams.length * 2);
+            rowParams = new float[cap];
+            rowState = new float[cap];
+            rowReg = new float[cap];
+        }
+        float[] ps = rowParams;
+        float[] ss = rowState;
+        float[] rs = rowReg;
+        float regBias = (float) hyper.regBias();
+        float regFactor = (float) hyper.regFactor();
+        for (int s = 0; s < slots; s++) {
+            int p = acc.row(s) * width;
+            int g = s * width;
+            int n = acc.count(s);
+            System.arraycopy(params, p, ps, g, width);
+            System.arraycopy(state, p, ss, g, width);
+            rs[g] = n * regBias;
+            Arrays.fill(rs, g + 1, g + width, n * regFactor);
+        }
+        // L2 penalty, once per event that touched the row. In these long loops every array takes the same index:
+        // C2 (JDK 17) does not vectorize float arrays indexed with different offsets (they might be one array),
+        // which is also why the gathers are System.arraycopy rather than loops.
+        for (int k = 0; k < total; k++) {
+            grad[k] += rs[k] * ps[k];
+        }
+        double clip = hyper.clipNorm();
+        if (clip > 0) {
+            for (int s = 0; s < slots; s++) {
+                clip(grad, s * width, width, clip);
+            }
+        }
+        for (int k = 0; k < total; k++) {
+            float gk = grad[k];
+            float a = ss[k] + gk * gk;
+            ss[k] = a;
+            ps[k] -= lr * gk / ((float) Math.sqrt(a) + epsilon);
+        }
+        for (int s = 0; s < slots; s++) {
+            int row = acc.row(s);
+            int p = row * width;
+            int g = s * width;
+            System.arraycopy(ps, g, params, p, width);
+            System.arraycopy(ss, g, state, p, width);
+            table.touched(row, acc.count(s));
         }
         acc.clear();
     }
