@@ -1,7 +1,9 @@
 package io.streamrec.eval;
 
 import io.streamrec.data.Rating;
+import io.streamrec.learn.FactorTable;
 import io.streamrec.learn.MiniBatchLearner;
+import io.streamrec.learn.Model;
 import io.streamrec.learn.ModelKind;
 import java.util.List;
 import java.util.function.LongConsumer;
@@ -60,14 +62,22 @@ public final class ProgressiveValidation {
         BinaryMetrics bin = binary ? new BinaryMetrics() : null;
         long start = System.nanoTime();
         long n = 0;
+        Model model = learner.model();
+        FactorTable users = model.users();
+        FactorTable items = model.items();
         for (Rating r : events) {
-            double p = learner.predict(r.user(), r.item());
+            // Look each id up once: predict with the rows as they are (an unseen one contributes nothing), then
+            // create what is missing and learn by row number.
+            int u = users.indexOf(r.user());
+            int i = items.indexOf(r.item());
+            double p = model.predictScore(model.score(u, i));
             total.add(r.label(), p);
             windowed.add(r.label(), p);
             if (bin != null) {
                 bin.add(r.label(), p);
             }
-            learner.learn(r);
+            learner.learn(u >= 0 ? u : users.getOrCreate(r.user()), i >= 0 ? i : items.getOrCreate(r.item()),
+                    r.label(), r.weight(), r.timestamp());
             n++;
             if (curve != null && n % curveEvery == 0) {
                 curve.point(new CurvePoint(n, windowed.rmse(), windowed.mae(), total.rmse(), total.mae()));
