@@ -119,8 +119,9 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
     }
 
     /**
-     * The item's row, refreshed from the global store whenever a newer version was published; for an item with no
-     * row yet, its initial row when {@code create}, else -1.
+     * The item's local row: the newest published version of it in the global store plus this task's own steps
+     * that the published version cannot include yet (see {@link ItemView}); for an item with no row yet, its
+     * initial row when {@code create}, else -1.
      */
     private int itemRow(String item, boolean create) {
         FactorTable items = model.items();
@@ -131,30 +132,76 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
             return r;
         }
         byte[] published = global.get(ModelUpdates.key(RowKind.ITEM, item));
-        if (published == null) {
-            return r >= 0 || !create ? r : items.getOrCreate(item);
+        ModelUpdates.ParsedRow row = null;
+        if (published != null && (r < 0 || view == null || view.published != published)) {
+            row = ModelUpdates.parseRow(published, hyper.width());
         }
+        if (row == null) {
+            if (r < 0) {
+                if (!create) {
+                    return -1;
+                }
+                r = items.getOrCreate(item);
+            }
+            view(item, view).batch = batches;
+            return r;
+        }
+        view = view(item, view);
+        view.batch = batches;
+        view.published = published;
+        float[] params = row.params();
+        view.rebase(row.updatedAt(), params);
+        if (r < 0) {
+            return items.put(item, params, 0, null, 0, row.version(), row.updates());
+        }
+        // Keep the local optimizer state: it paces this task's own local steps on the row.
+        System.arraycopy(params, 0, items.params(), r * hyper.width(), hyper.width());
+        return r;
+    }
+
+    private ItemView view(String item, ItemView view) {
         if (view == null) {
             view = new ItemView();
             itemViews.put(item, view);
         }
-        view.batch = batches;
-        if (r >= 0 && view.published == published) {
-            return r;
-        }
-        ModelUpdates.ParsedRow row = ModelUpdates.parseRow(published, hyper.width());
-        if (row == null) {
-            return r >= 0 || !create ? r : items.getOrCreate(item);
-        }
-        view.published = published;
-        return items.put(item, row.params(), 0, null, 0, row.version(), row.updates());
+        return view;
     }
 
-    /** What the task last saw of an item in the global store, and in which batch it looked. */
+    /**
+     * What the task last saw of an item in the global store, and the task's own steps on the item that it applied
+     * locally after sending their gradients (an asynchronous parameter-server worker's local copy): without them,
+     * under a backlog the task would compute thousands of events' gradients against item rows that lack its own
+     * recent steps. A published row is the item task's flush at {@code updatedAt}; a gradient batch sent after that
+     * instant cannot be in it (it was not even written yet), so those steps are re-applied on top of the new row and
+     * older ones dropped: never counted twice. Steps sent before the flush but committed after it are missing
+     * until the next published version, which includes them.
+     */
     private static final class ItemView {
+        private static final int MAX_STEPS = 1024;
         byte[] published;
         long batch = -1;
+        final java.util.ArrayDeque<LocalStep> steps = new java.util.ArrayDeque<>();
+
+        void rebase(long flushedAt, float[] params) {
+            while (!steps.isEmpty() && steps.peekFirst().sentAt <= flushedAt) {
+                steps.pollFirst();
+            }
+            for (LocalStep s : steps) {
+                for (int j = 0; j < params.length; j++) {
+                    params[j] += s.delta[j];
+                }
+            }
+        }
+
+        void add(long sentAt, float[] delta) {
+            if (steps.size() == MAX_STEPS) {
+                steps.pollFirst();
+            }
+            steps.addLast(new LocalStep(sentAt, delta));
+        }
     }
+
+    private record LocalStep(long sentAt, float[] delta) { }
 
     private void refreshExternalMean() {
         double sum = 0;
@@ -203,7 +250,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
                 context.forward(new Record<>(dest, out[dest].toByteArray(), now), StreamTopology.ITEM_GRADIENTS_SINK);
             }
         }
-        itemGrads.clear();
+        stepItemsLocally(lr, now);
         int[] touched = new int[userGrads.size()];
         for (int s = 0; s < touched.length; s++) {
             touched[s] = userGrads.row(s);
@@ -235,6 +282,29 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
                 window.rmse(), window.mae(), binary == null ? Double.NaN : binary.logLoss(),
                 binary == null ? Double.NaN : binary.auc(), loss / n, lr, rowSteps, latency, now), now),
                 StreamTopology.USER_METRICS_SINK);
+    }
+
+    /** Applies the batch's item gradients (already sent) to the local item rows; remembers each step's change. */
+    private void stepItemsLocally(float lr, long sentAt) {
+        FactorTable items = model.items();
+        float[] params = items.params();
+        int w = hyper.width();
+        int n = itemGrads.size();
+        int[] rows = new int[n];
+        float[] before = new float[n * w];
+        for (int s = 0; s < n; s++) {
+            rows[s] = itemGrads.row(s);
+            System.arraycopy(params, rows[s] * w, before, s * w, w);
+        }
+        learner.updater().apply(items, itemGrads, lr);
+        for (int s = 0; s < n; s++) {
+            float[] delta = new float[w];
+            int p = rows[s] * w;
+            for (int j = 0; j < w; j++) {
+                delta[j] = params[p + j] - before[s * w + j];
+            }
+            view(items.id(rows[s]), itemViews.get(items.id(rows[s]))).add(sentAt, delta);
+        }
     }
 
     @Override
