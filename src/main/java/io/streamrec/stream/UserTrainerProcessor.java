@@ -181,23 +181,40 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         byte[] published;
         long batch = -1;
         final java.util.ArrayDeque<LocalStep> steps = new java.util.ArrayDeque<>();
+        /** The sum of the deltas in {@link #steps} (null when none), so that a rebase costs one row addition. */
+        float[] sum;
 
         void rebase(long flushedAt, float[] params) {
             while (!steps.isEmpty() && steps.peekFirst().sentAt <= flushedAt) {
-                steps.pollFirst();
+                drop();
             }
-            for (LocalStep s : steps) {
-                for (int j = 0; j < params.length; j++) {
-                    params[j] += s.delta[j];
-                }
+            if (steps.isEmpty()) {
+                sum = null;
+                return;
+            }
+            for (int j = 0; j < params.length; j++) {
+                params[j] += sum[j];
             }
         }
 
         void add(long sentAt, float[] delta) {
             if (steps.size() == MAX_STEPS) {
-                steps.pollFirst();
+                drop();
+            }
+            if (sum == null) {
+                sum = new float[delta.length];
+            }
+            for (int j = 0; j < delta.length; j++) {
+                sum[j] += delta[j];
             }
             steps.addLast(new LocalStep(sentAt, delta));
+        }
+
+        private void drop() {
+            float[] d = steps.pollFirst().delta;
+            for (int j = 0; j < d.length; j++) {
+                sum[j] -= d[j];
+            }
         }
     }
 

@@ -57,6 +57,7 @@ class StreamParityTest {
             TrainerConfig config = StreamHarness.config(kafka.bootstrapServers(), "parity-1p", state, 1, BATCH)
                     .with("num.stream.threads", "2");
             PrequentialTotals totals = new PrequentialTotals();
+            config = extra(config);
             try (TrainerApp app = TrainerApp.start(config, totals, false)) {
                 StreamHarness.produce(kafka.bootstrapServers(), ratings);
                 StreamHarness.await("all " + ratings.size() + " events trained", TRAIN_TIMEOUT,
@@ -70,8 +71,8 @@ class StreamParityTest {
     }
 
     @Test
-    @Disabled("known gap +6 to +8%: with several tasks per stream thread and a backlog, user tasks starve the item "
-            + "tasks, and item rows in the global store fall tens of thousands of events behind; see StreamTopology")
+    //@Disabled("known gap +6 to +8%: with several tasks per stream thread and a backlog, user tasks starve the item "
+    //        + "tasks, and item rows in the global store fall tens of thousands of events behind; see StreamTopology")
     void shouldMatchOfflineProgressiveRmseWithinThreePercentOnFourPartitionsAndTwoInstances(
             @TempDir Path stateA, @TempDir Path stateB) throws Exception {
         try (EmbeddedKafka kafka = new EmbeddedKafka().start()) {
@@ -79,8 +80,8 @@ class StreamParityTest {
             PrequentialTotals a = new PrequentialTotals();
             PrequentialTotals b = new PrequentialTotals();
             List<PrequentialTotals> both = List.of(a, b);
-            try (TrainerApp first = TrainerApp.start(StreamHarness.config(kafka.bootstrapServers(), id, stateA, 4, BATCH), a, false);
-                 TrainerApp second = TrainerApp.start(StreamHarness.config(kafka.bootstrapServers(), id, stateB, 4, BATCH), b, false)) {
+            try (TrainerApp first = TrainerApp.start(extra(StreamHarness.config(kafka.bootstrapServers(), id, stateA, 4, BATCH)), a, false);
+                 TrainerApp second = TrainerApp.start(extra(StreamHarness.config(kafka.bootstrapServers(), id, stateB, 4, BATCH)), b, false)) {
                 assertTrue(first.awaitRunning(Duration.ofSeconds(60)) && second.awaitRunning(Duration.ofSeconds(60)));
                 StreamHarness.produce(kafka.bootstrapServers(), ratings);
                 StreamHarness.await("all " + ratings.size() + " events trained", TRAIN_TIMEOUT,
@@ -92,6 +93,16 @@ class StreamParityTest {
             report("4 partitions, 2 instances", rmse);
             assertTrue(Math.abs(rmse / offlineRmse - 1) <= 0.03, "stream RMSE " + rmse + " vs offline " + offlineRmse);
         }
+    }
+
+    static TrainerConfig extra(TrainerConfig c) {
+        String x = System.getProperty("parity.extra", "");
+        for (String kv : x.split(",")) {
+            if (kv.contains("=")) {
+                c = c.with(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+            }
+        }
+        return c;
     }
 
     private static void report(String setup, double streamRmse) {
