@@ -47,7 +47,15 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
     private GradientAccumulator userGrads;
     private GradientAccumulator itemGrads;
     private final Map<String, ItemView> itemViews = new HashMap<>();
-    private long batches;
+    /**
+     * Advances at most every {@link #REFRESH_MS} between batches; the task looks for a newer published version of
+     * an item (and of the other partitions' label sums) once per epoch. Published rows change at commit pace (tens
+     * of milliseconds or more), so looking once per batch, thousands of times a second under a backlog, mostly
+     * paid a store lookup to find the same bytes.
+     */
+    private long epoch;
+    private long epochStartedAt;
+    private static final long REFRESH_MS = 5;
     private final WindowedError window = new WindowedError(1000);
     private BinaryMetrics binary;
     private long rowSteps;
@@ -127,8 +135,9 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         FactorTable items = model.items();
         int r = items.indexOf(item);
         ItemView view = itemViews.get(item);
-        // Look in the global store once per item and batch: the batch's gradients use one version of each item.
-        if (r >= 0 && view != null && view.batch == batches) {
+        // Look in the global store once per item and epoch (epochs change between batches): a batch's gradients
+        // use one version of each item.
+        if (r >= 0 && view != null && view.seenInEpoch == epoch) {
             return r;
         }
         byte[] published = global.get(ModelUpdates.key(RowKind.ITEM, item));
@@ -143,11 +152,11 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
                 }
                 r = items.getOrCreate(item);
             }
-            view(item, view).batch = batches;
+            view(item, view).seenInEpoch = epoch;
             return r;
         }
         view = view(item, view);
-        view.batch = batches;
+        view.seenInEpoch = epoch;
         view.published = published;
         float[] params = row.params();
         view.rebase(row.updatedAt(), params);
@@ -179,7 +188,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
     private static final class ItemView {
         private static final int MAX_STEPS = 1024;
         byte[] published;
-        long batch = -1;
+        long seenInEpoch = -1;
         final java.util.ArrayDeque<LocalStep> steps = new java.util.ArrayDeque<>();
         /** The sum of the deltas in {@link #steps} (null when none), so that a rebase costs one row addition. */
         float[] sum;
@@ -248,7 +257,6 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         }
         long start = System.nanoTime();
         long now = System.currentTimeMillis();
-        batches++;
         float lr = (float) hyper.schedule().rate(model.eventsSeen());
         double loss = learner.computeGradients(model.items().params(), userGrads, itemGrads);
         FactorTable items = model.items();
@@ -290,7 +298,11 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         long latency = now - oldestIngest;
         listener.rowsPublished("user", touched.length, oldestIngest);
         oldestIngest = Long.MAX_VALUE;
-        refreshExternalMean();
+        if (now - epochStartedAt >= REFRESH_MS) {
+            epoch++;
+            epochStartedAt = now;
+            refreshExternalMean();
+        }
         long duration = System.nanoTime() - start;
         listener.flushed("user", n, duration, loss / n, lr);
         listener.modelRows("user", partition, userTable.size());
