@@ -11,8 +11,6 @@ import io.streamrec.learn.Model;
 import io.streamrec.learn.ModelKind;
 import io.streamrec.learn.RowKind;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -46,7 +44,8 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
     private RowLoader users;
     private GradientAccumulator userGrads;
     private GradientAccumulator itemGrads;
-    private final Map<String, ItemView> itemViews = new HashMap<>();
+    /** Per item row of {@code model.items()}: what the task saw published and its own recent steps. */
+    private ItemView[] views = new ItemView[256];
     /**
      * Advances at most every {@link #REFRESH_MS} between batches; the task looks for a newer published version of
      * an item (and of the other partitions' label sums) once per epoch. Published rows change at commit pace (tens
@@ -134,15 +133,15 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
     private int itemRow(String item, boolean create) {
         FactorTable items = model.items();
         int r = items.indexOf(item);
-        ItemView view = itemViews.get(item);
+        ItemView view = r >= 0 ? viewOf(r) : null;
         // Look in the global store once per item and epoch (epochs change between batches): a batch's gradients
         // use one version of each item.
-        if (r >= 0 && view != null && view.seenInEpoch == epoch) {
+        if (view != null && view.seenInEpoch == epoch) {
             return r;
         }
         byte[] published = global.get(ModelUpdates.key(RowKind.ITEM, item));
         ModelUpdates.ParsedRow row = null;
-        if (published != null && (r < 0 || view == null || view.published != published)) {
+        if (published != null && (view == null || view.published != published)) {
             row = ModelUpdates.parseRow(published, hyper.width());
         }
         if (row == null) {
@@ -152,28 +151,35 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
                 }
                 r = items.getOrCreate(item);
             }
-            view(item, view).seenInEpoch = epoch;
+            viewOf(r).seenInEpoch = epoch;
             return r;
         }
-        view = view(item, view);
+        float[] params = row.params();
+        if (r < 0) {
+            r = items.put(item, params, 0, null, 0, row.version(), row.updates());
+            view = viewOf(r);
+        } else {
+            view = viewOf(r);
+            view.rebase(row.updatedAt(), params);
+            // Keep the local optimizer state: it paces this task's own local steps on the row.
+            System.arraycopy(params, 0, items.params(), r * hyper.width(), hyper.width());
+        }
         view.seenInEpoch = epoch;
         view.published = published;
-        float[] params = row.params();
-        view.rebase(row.updatedAt(), params);
-        if (r < 0) {
-            return items.put(item, params, 0, null, 0, row.version(), row.updates());
-        }
-        // Keep the local optimizer state: it paces this task's own local steps on the row.
-        System.arraycopy(params, 0, items.params(), r * hyper.width(), hyper.width());
         return r;
     }
 
-    private ItemView view(String item, ItemView view) {
-        if (view == null) {
-            view = new ItemView();
-            itemViews.put(item, view);
+    /** The view of an item row of the task's table, created on first use. */
+    private ItemView viewOf(int row) {
+        if (row >= views.length) {
+            views = java.util.Arrays.copyOf(views, Math.max(row + 1, views.length * 2));
         }
-        return view;
+        ItemView v = views[row];
+        if (v == null) {
+            v = new ItemView();
+            views[row] = v;
+        }
+        return v;
     }
 
     /**
@@ -332,7 +338,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
             for (int j = 0; j < w; j++) {
                 delta[j] = params[p + j] - before[s * w + j];
             }
-            view(items.id(rows[s]), itemViews.get(items.id(rows[s]))).add(sentAt, delta);
+            viewOf(rows[s]).add(sentAt, delta);
         }
     }
 
