@@ -61,6 +61,11 @@ public final class ModelUpdates {
     }
 
     public static byte[] mean(int partition, double sum, double count) {
+        if (Double.isFinite(sum) && Double.isFinite(count)) {
+            // One per user flush: written by hand, the same text as the tree below (Double.toString numbers).
+            return ("{\"kind\":\"mean\",\"partition\":" + partition + ",\"sum\":" + sum + ",\"count\":" + count + "}")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
         ObjectNode o = MAPPER.createObjectNode();
         o.put("kind", "mean").put("partition", partition).put("sum", sum).put("count", count);
         return o.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
