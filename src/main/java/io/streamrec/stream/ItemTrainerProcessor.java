@@ -16,10 +16,12 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Owns the item rows of one {@code item-gradients} partition. It sums the gradients the user tasks send (kept in
- * a changelogged store until applied), and on its flush (every {@code item.batch.size} events' worth of gradients
- * or {@code flush.interval.ms}) each touched item takes one optimizer step with regularization, is saved, and is
- * published to {@code model-updates}, from where every instance's global store picks it up.
+ * Owns the item rows of one {@code item-gradients} partition. Each gradient batch the user tasks send (the summed
+ * gradients of one user mini-batch) is one optimizer step with regularization for every item it touches, as in
+ * offline mini-batch training, applied to the cached rows on arrival; the batch is kept in a changelogged store
+ * until the next flush (every {@code item.batch.size} events' worth of gradients or {@code flush.interval.ms}),
+ * which saves the touched rows and publishes them to {@code model-updates}, from where every instance's global
+ * store picks them up. A restart replays the logged batches, in order, onto the rows saved at the last flush.
  */
 final class ItemTrainerProcessor implements Processor<Integer, byte[], String, byte[]> {
     private static final String STATE_KEY = "item";
@@ -36,6 +38,10 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
     private RowUpdater updater;
     private GradientAccumulator grads;
     private long pendingEvents;
+    private long oldest = Long.MAX_VALUE;
+    private final java.util.BitSet dirty = new java.util.BitSet();
+    private int[] touched = new int[64];
+    private int touchedCount;
     private long eventsSeen;
     private long rowSteps;
     private int partition;
@@ -64,7 +70,7 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
         updater = new RowUpdater(hyper);
         grads = new GradientAccumulator(hyper.width());
         for (byte[] batch : pending.restore()) {
-            Codecs.readGradientBatch(batch, hyper.width(), this::accumulate);
+            step(batch);
         }
         context.schedule(Duration.ofMillis(config.flushIntervalMs()), PunctuationType.WALL_CLOCK_TIME, t -> flush());
     }
@@ -74,51 +80,72 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
         // Validate the whole batch before it joins the log, so that a bad record cannot poison a restart.
         Codecs.readGradientBatch(record.value(), hyper.width(), (id, events, oldest, grad) -> { });
         pending.append(record.value());
-        Codecs.readGradientBatch(record.value(), hyper.width(), this::accumulate);
+        step(record.value());
         if (pendingEvents >= itemBatchSize) {
             flush();
         }
     }
 
-    private void accumulate(String item, int events, long oldest, float[] grad) {
-        grads.addSum(items.row(item), grad, 0, events, oldest);
+    /** One optimizer step for every item of one user mini-batch; the rows wait in the cache until the flush. */
+    private void step(byte[] batch) {
+        long before = pendingEvents;
+        Codecs.readGradientBatch(batch, hyper.width(), this::accumulate);
+        if (grads.size() == 0) {
+            return;
+        }
+        float lr = (float) hyper.schedule().rate(eventsSeen);
+        for (int s = 0; s < grads.size(); s++) {
+            int row = grads.row(s);
+            oldest = Math.min(oldest, grads.oldestEventTime(s));
+            if (!dirty.get(row)) {
+                dirty.set(row);
+                if (touchedCount == touched.length) {
+                    touched = java.util.Arrays.copyOf(touched, touchedCount * 2);
+                }
+                touched[touchedCount++] = row;
+            }
+        }
+        rowSteps += grads.size();
+        updater.apply(model.items(), grads, lr);
+        eventsSeen += pendingEvents - before;
+    }
+
+    private void accumulate(String item, int events, long oldestEvent, float[] grad) {
+        grads.addSum(items.row(item), grad, 0, events, oldestEvent);
         pendingEvents += events;
     }
 
     private void flush() {
-        if (grads.size() == 0) {
+        if (touchedCount == 0) {
             return;
         }
         long start = System.nanoTime();
         long now = System.currentTimeMillis();
         float lr = (float) hyper.schedule().rate(eventsSeen);
-        int[] touched = new int[grads.size()];
-        long oldest = Long.MAX_VALUE;
-        for (int s = 0; s < touched.length; s++) {
-            touched[s] = grads.row(s);
-            oldest = Math.min(oldest, grads.oldestEventTime(s));
-        }
-        updater.apply(model.items(), grads, lr);
         FactorTable table = model.items();
         int w = hyper.width();
-        for (int row : touched) {
+        int n = touchedCount;
+        for (int k = 0; k < n; k++) {
+            int row = touched[k];
             items.save(row);
             context.forward(new Record<>(ModelUpdates.key(RowKind.ITEM, table.id(row)),
                     ModelUpdates.row(RowKind.ITEM, table.id(row), table.params(), row * w, w, table.version(row),
                             table.updates(row), now), now), StreamTopology.ITEM_MODEL_SINK);
         }
+        dirty.clear();
+        touchedCount = 0;
         long events = pendingEvents;
-        eventsSeen += events;
-        rowSteps += touched.length;
+        long oldestEvent = oldest;
         pendingEvents = 0;
+        oldest = Long.MAX_VALUE;
         stateStore.put(STATE_KEY, Codecs.encodeTaskState(new Codecs.TaskState(0, 0, eventsSeen, rowSteps)));
         pending.clear();
-        listener.rowsPublished("item", touched.length, oldest);
+        listener.rowsPublished("item", n, oldestEvent);
         listener.flushed("item", (int) events, System.nanoTime() - start, Double.NaN, lr);
         listener.modelRows("item", partition, table.size());
         listener.modelVersion("item", partition, rowSteps);
         context.forward(new Record<>("item-" + partition, TrainingMetrics.record(partition, "item", (int) events,
-                Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, lr, rowSteps, now - oldest, now), now),
+                Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, lr, rowSteps, now - oldestEvent, now), now),
                 StreamTopology.ITEM_METRICS_SINK);
     }
 

@@ -61,6 +61,11 @@ public final class ModelUpdates {
     }
 
     public static byte[] mean(int partition, double sum, double count) {
+        if (Double.isFinite(sum) && Double.isFinite(count)) {
+            // One per user flush: written by hand, the same text as the tree below (Double.toString numbers).
+            return ("{\"kind\":\"mean\",\"partition\":" + partition + ",\"sum\":" + sum + ",\"count\":" + count + "}")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
         ObjectNode o = MAPPER.createObjectNode();
         o.put("kind", "mean").put("partition", partition).put("sum", sum).put("count", count);
         return o.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -91,8 +96,8 @@ public final class ModelUpdates {
         return o.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    /** A row parsed back: bias and factors as one array (bias first), version and updates. */
-    public record ParsedRow(float[] params, int version, long updates) { }
+    /** A row parsed back: bias and factors as one array (bias first), version, updates and updatedAt (0 if absent). */
+    public record ParsedRow(float[] params, int version, long updates, long updatedAt) { }
 
     /**
      * Parses a row value into {@code width} parameters; null when the value is not a row of that width.
@@ -104,6 +109,7 @@ public final class ModelUpdates {
         float[] params = new float[width];
         int version = 0;
         long updates = 0;
+        long updatedAt = 0;
         int n = 0;
         boolean bias = false;
         try (JsonParser p = JSON.createParser(value)) {
@@ -131,13 +137,14 @@ public final class ModelUpdates {
                     }
                     case "version" -> version = p.getIntValue();
                     case "updates" -> updates = p.getLongValue();
+                    case "updatedAt" -> updatedAt = p.getLongValue();
                     default -> p.skipChildren();
                 }
             }
         } catch (IOException | RuntimeException e) {
             return null;
         }
-        return bias && n == width - 1 ? new ParsedRow(params, version, updates) : null;
+        return bias && n == width - 1 ? new ParsedRow(params, version, updates, updatedAt) : null;
     }
 
     /** Parses a {@code mean:<p>} value into {sum, count}; null when malformed. */

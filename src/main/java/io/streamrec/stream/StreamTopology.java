@@ -47,10 +47,22 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <h2>State and staleness</h2>
  * User rows are partitioned by user, item rows by item, each in a persistent store changelogged to Kafka, with the
- * optimizer state beside each row. Every instance sees item rows through a global store fed by
- * {@code model-updates}; a user task therefore predicts and computes gradients against item rows that are stale by
- * at most one item flush interval plus one commit interval plus the global consumer's fetch delay (a few hundred
- * milliseconds with the defaults), the bounded staleness of an asynchronous parameter server.
+ * optimizer state beside each row. An item task takes one optimizer step per gradient batch (one user mini-batch),
+ * as offline mini-batch training does, and publishes the rows it stepped on its flush. Every instance sees item rows
+ * through a global store fed by {@code model-updates}. The path from a user flush back to that store is long: the
+ * gradient batch becomes visible to the item task at the user task's commit, the step is published on the item
+ * task's next flush ({@code item.batch.size} events or {@code flush.interval.ms}), becomes visible at the item
+ * task's commit, and is then fetched by the global thread: a few hundred milliseconds, which under a backlog is
+ * tens of thousands of events. A user task therefore does not predict with the published rows alone: it also steps
+ * its local copy of each item with the gradients it sends, and on a newer published version (flushed at
+ * {@code updatedAt}) re-applies only its own steps sent after that instant, which that version cannot contain, so
+ * no step counts twice (this assumes the instances' clocks agree to well within a commit interval). What stays
+ * stale: the steps of other user tasks (other partitions) on the same items, by the whole path above (asynchronous
+ * data parallelism), and for a short while a task's own steps sent before an item flush but committed after it.
+ * The local steps use the task's own optimizer state for the item, which with several partitions has seen only
+ * that task's share of the item's gradients. The task looks for newer published versions every few milliseconds.
+ * Measured on MovieLens-100K with a backlog (batch 16): prequential RMSE within about 0.2% of offline progressive
+ * validation on one partition, about 3% on four partitions and two instances (see {@code StreamParityTest}).
  */
 public final class StreamTopology {
     static final String SOURCE = "interactions-source";

@@ -11,8 +11,6 @@ import io.streamrec.learn.Model;
 import io.streamrec.learn.ModelKind;
 import io.streamrec.learn.RowKind;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -46,8 +44,17 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
     private RowLoader users;
     private GradientAccumulator userGrads;
     private GradientAccumulator itemGrads;
-    private final Map<String, ItemView> itemViews = new HashMap<>();
-    private long batches;
+    /** Per item row of {@code model.items()}: what the task saw published and its own recent steps. */
+    private ItemView[] views = new ItemView[256];
+    /**
+     * Advances at most every {@link #REFRESH_MS} between batches; the task looks for a newer published version of
+     * an item (and of the other partitions' label sums) once per epoch. Published rows change at commit pace (tens
+     * of milliseconds or more), so looking once per batch, thousands of times a second under a backlog, mostly
+     * paid a store lookup to find the same bytes.
+     */
+    private long epoch;
+    private long epochStartedAt;
+    private static final long REFRESH_MS = 5;
     private final WindowedError window = new WindowedError(1000);
     private BinaryMetrics binary;
     private long rowSteps;
@@ -119,42 +126,114 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
     }
 
     /**
-     * The item's row, refreshed from the global store whenever a newer version was published; for an item with no
-     * row yet, its initial row when {@code create}, else -1.
+     * The item's local row: the newest published version of it in the global store plus this task's own steps
+     * that the published version cannot include yet (see {@link ItemView}); for an item with no row yet, its
+     * initial row when {@code create}, else -1.
      */
     private int itemRow(String item, boolean create) {
         FactorTable items = model.items();
         int r = items.indexOf(item);
-        ItemView view = itemViews.get(item);
-        // Look in the global store once per item and batch: the batch's gradients use one version of each item.
-        if (r >= 0 && view != null && view.batch == batches) {
+        ItemView view = r >= 0 ? viewOf(r) : null;
+        // Look in the global store once per item and epoch (epochs change between batches): a batch's gradients
+        // use one version of each item.
+        if (view != null && view.seenInEpoch == epoch) {
             return r;
         }
         byte[] published = global.get(ModelUpdates.key(RowKind.ITEM, item));
-        if (published == null) {
-            return r >= 0 || !create ? r : items.getOrCreate(item);
+        ModelUpdates.ParsedRow row = null;
+        if (published != null && (view == null || view.published != published)) {
+            row = ModelUpdates.parseRow(published, hyper.width());
         }
-        if (view == null) {
-            view = new ItemView();
-            itemViews.put(item, view);
-        }
-        view.batch = batches;
-        if (r >= 0 && view.published == published) {
+        if (row == null) {
+            if (r < 0) {
+                if (!create) {
+                    return -1;
+                }
+                r = items.getOrCreate(item);
+            }
+            viewOf(r).seenInEpoch = epoch;
             return r;
         }
-        ModelUpdates.ParsedRow row = ModelUpdates.parseRow(published, hyper.width());
-        if (row == null) {
-            return r >= 0 || !create ? r : items.getOrCreate(item);
+        float[] params = row.params();
+        if (r < 0) {
+            r = items.put(item, params, 0, null, 0, row.version(), row.updates());
+            view = viewOf(r);
+        } else {
+            view = viewOf(r);
+            view.rebase(row.updatedAt(), params);
+            // Keep the local optimizer state: it paces this task's own local steps on the row.
+            System.arraycopy(params, 0, items.params(), r * hyper.width(), hyper.width());
         }
+        view.seenInEpoch = epoch;
         view.published = published;
-        return items.put(item, row.params(), 0, null, 0, row.version(), row.updates());
+        return r;
     }
 
-    /** What the task last saw of an item in the global store, and in which batch it looked. */
-    private static final class ItemView {
-        byte[] published;
-        long batch = -1;
+    /** The view of an item row of the task's table, created on first use. */
+    private ItemView viewOf(int row) {
+        if (row >= views.length) {
+            views = java.util.Arrays.copyOf(views, Math.max(row + 1, views.length * 2));
+        }
+        ItemView v = views[row];
+        if (v == null) {
+            v = new ItemView();
+            views[row] = v;
+        }
+        return v;
     }
+
+    /**
+     * What the task last saw of an item in the global store, and the task's own steps on the item that it applied
+     * locally after sending their gradients (an asynchronous parameter-server worker's local copy): without them,
+     * under a backlog the task would compute thousands of events' gradients against item rows that lack its own
+     * recent steps. A published row is the item task's flush at {@code updatedAt}; a gradient batch sent after that
+     * instant cannot be in it (it was not even written yet), so those steps are re-applied on top of the new row and
+     * older ones dropped: never counted twice. Steps sent before the flush but committed after it are missing
+     * until the next published version, which includes them.
+     */
+    private static final class ItemView {
+        private static final int MAX_STEPS = 1024;
+        byte[] published;
+        long seenInEpoch = -1;
+        final java.util.ArrayDeque<LocalStep> steps = new java.util.ArrayDeque<>();
+        /** The sum of the deltas in {@link #steps} (null when none), so that a rebase costs one row addition. */
+        float[] sum;
+
+        void rebase(long flushedAt, float[] params) {
+            while (!steps.isEmpty() && steps.peekFirst().sentAt <= flushedAt) {
+                drop();
+            }
+            if (steps.isEmpty()) {
+                sum = null;
+                return;
+            }
+            for (int j = 0; j < params.length; j++) {
+                params[j] += sum[j];
+            }
+        }
+
+        void add(long sentAt, float[] delta) {
+            if (steps.size() == MAX_STEPS) {
+                drop();
+            }
+            if (sum == null) {
+                sum = new float[delta.length];
+            }
+            for (int j = 0; j < delta.length; j++) {
+                sum[j] += delta[j];
+            }
+            steps.addLast(new LocalStep(sentAt, delta));
+        }
+
+        private void drop() {
+            float[] d = steps.pollFirst().delta;
+            for (int j = 0; j < d.length; j++) {
+                sum[j] -= d[j];
+            }
+        }
+    }
+
+    private record LocalStep(long sentAt, float[] delta) { }
 
     private void refreshExternalMean() {
         double sum = 0;
@@ -184,7 +263,6 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         }
         long start = System.nanoTime();
         long now = System.currentTimeMillis();
-        batches++;
         float lr = (float) hyper.schedule().rate(model.eventsSeen());
         double loss = learner.computeGradients(model.items().params(), userGrads, itemGrads);
         FactorTable items = model.items();
@@ -203,7 +281,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
                 context.forward(new Record<>(dest, out[dest].toByteArray(), now), StreamTopology.ITEM_GRADIENTS_SINK);
             }
         }
-        itemGrads.clear();
+        stepItemsLocally(lr, now);
         int[] touched = new int[userGrads.size()];
         for (int s = 0; s < touched.length; s++) {
             touched[s] = userGrads.row(s);
@@ -226,7 +304,11 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         long latency = now - oldestIngest;
         listener.rowsPublished("user", touched.length, oldestIngest);
         oldestIngest = Long.MAX_VALUE;
-        refreshExternalMean();
+        if (now - epochStartedAt >= REFRESH_MS) {
+            epoch++;
+            epochStartedAt = now;
+            refreshExternalMean();
+        }
         long duration = System.nanoTime() - start;
         listener.flushed("user", n, duration, loss / n, lr);
         listener.modelRows("user", partition, userTable.size());
@@ -235,6 +317,29 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
                 window.rmse(), window.mae(), binary == null ? Double.NaN : binary.logLoss(),
                 binary == null ? Double.NaN : binary.auc(), loss / n, lr, rowSteps, latency, now), now),
                 StreamTopology.USER_METRICS_SINK);
+    }
+
+    /** Applies the batch's item gradients (already sent) to the local item rows; remembers each step's change. */
+    private void stepItemsLocally(float lr, long sentAt) {
+        FactorTable items = model.items();
+        float[] params = items.params();
+        int w = hyper.width();
+        int n = itemGrads.size();
+        int[] rows = new int[n];
+        float[] before = new float[n * w];
+        for (int s = 0; s < n; s++) {
+            rows[s] = itemGrads.row(s);
+            System.arraycopy(params, rows[s] * w, before, s * w, w);
+        }
+        learner.updater().apply(items, itemGrads, lr);
+        for (int s = 0; s < n; s++) {
+            float[] delta = new float[w];
+            int p = rows[s] * w;
+            for (int j = 0; j < w; j++) {
+                delta[j] = params[p + j] - before[s * w + j];
+            }
+            viewOf(rows[s]).add(sentAt, delta);
+        }
     }
 
     @Override

@@ -25,8 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Quality parity: the stream trainer on a real broker reaches the prequential RMSE of the offline
  * {@link ProgressiveValidation} with the same hyper-parameters and batch size on the whole of MovieLens-100K.
- * The stream differs in one way by design: user tasks read item rows through the global store, stale by a
- * flush plus a commit interval (see {@code StreamTopology}).
+ * The stream differs by design: user tasks read item rows through the global store, stale by a flush plus two
+ * commit intervals, and make up for it only with their own steps (see {@code StreamTopology}).
  */
 class StreamParityTest {
     /** Events per user mini-batch, offline and in the stream. */
@@ -52,10 +52,9 @@ class StreamParityTest {
     @Test
     void shouldMatchOfflineProgressiveRmseWithinOnePercentOnOnePartition(@TempDir Path state) throws Exception {
         try (EmbeddedKafka kafka = new EmbeddedKafka().start()) {
-            // Two threads: the user task and the item task each get one. On one thread, with the whole file in the
-            // topic, the user task starves the item task and item rows fall ~50,000 events behind (gap +5%).
-            TrainerConfig config = StreamHarness.config(kafka.bootstrapServers(), "parity-1p", state, 1, BATCH)
-                    .with("num.stream.threads", "2");
+            // The trainer's default of two threads (user task and item task each get one) matters: on one thread,
+            // with the whole file in the topic, the user task starves the item task (gap +1.0% instead of +0.3%).
+            TrainerConfig config = StreamHarness.config(kafka.bootstrapServers(), "parity-1p", state, 1, BATCH);
             PrequentialTotals totals = new PrequentialTotals();
             try (TrainerApp app = TrainerApp.start(config, totals, false)) {
                 StreamHarness.produce(kafka.bootstrapServers(), ratings);
@@ -70,8 +69,9 @@ class StreamParityTest {
     }
 
     @Test
-    @Disabled("known gap +6 to +8%: with several tasks per stream thread and a backlog, user tasks starve the item "
-            + "tasks, and item rows in the global store fall tens of thousands of events behind; see StreamTopology")
+    @Disabled("borderline: measured gap +2.7 to +3.3% over 11 runs (+2.7, +3.2% with commit.interval.ms=50): each user "
+            + "task sees the other partitions' item steps only after the whole publish path, tens of thousands of "
+            + "events late under a backlog (asynchronous data parallelism); see StreamTopology")
     void shouldMatchOfflineProgressiveRmseWithinThreePercentOnFourPartitionsAndTwoInstances(
             @TempDir Path stateA, @TempDir Path stateB) throws Exception {
         try (EmbeddedKafka kafka = new EmbeddedKafka().start()) {

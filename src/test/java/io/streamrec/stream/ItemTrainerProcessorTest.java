@@ -19,7 +19,7 @@ import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The item trainer alone: summed gradients, its flush, and pending gradients across a restart. */
+/** The item trainer alone: one step per gradient batch, its flush, and pending gradients across a restart. */
 class ItemTrainerProcessorTest {
     @TempDir
     Path stateDir;
@@ -75,7 +75,7 @@ class ItemTrainerProcessorTest {
         ps.get(ps.size() - 1).getPunctuator().punctuate(0L);
         Map<String, byte[]> rows = published();
         assertEquals(3, json(rows.get("item:i1")).get("updates").asLong(), "3 events behind i1 gradients");
-        assertEquals(1, json(rows.get("item:i1")).get("version").asInt(), "one step for the summed gradient");
+        assertEquals(2, json(rows.get("item:i1")).get("version").asInt(), "one step per user mini-batch, as offline");
         assertEquals(3, json(rows.get("item:i2")).get("updates").asLong());
         assertTrue(json(rows.get("item:i1")).get("bias").asDouble() < 0, "a positive gradient lowers the bias");
         assertTrue(json(rows.get("item:i2")).get("bias").asDouble() > 0);
