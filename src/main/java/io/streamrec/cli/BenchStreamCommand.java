@@ -75,11 +75,14 @@ public final class BenchStreamCommand implements Callable<Integer> {
     @Option(names = {"-D", "--set"}, paramLabel = "KEY=VALUE", description = "Any trainer or Kafka Streams setting for both topologies; repeatable.")
     Map<String, String> settings = new HashMap<>();
 
-    @Option(names = "--rounds", paramLabel = "N", description = "Throughput rounds of each topology; medians are reported. Default: 3.")
+    @Option(names = "--rounds", paramLabel = "N", description = "Measured throughput rounds of each topology; medians are reported. Default: 3.")
     int rounds = 3;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Kafka Streams threads of both topologies. Default: 1.")
-    int threads = 1;
+    @Option(names = "--warmup", paramLabel = "N", description = "Warm-up rounds of each topology before the measured ones (JIT). Default: 1.")
+    int warmup = 1;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Kafka Streams threads of both topologies. Default: 2 (the trainer's default).")
+    int threads = 2;
 
     @Option(names = "--batch-size", paramLabel = "B", description = "Trainer batch.size. Default: the trainer's default.")
     Integer batchSize;
@@ -89,7 +92,7 @@ public final class BenchStreamCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (events < 1 || latencyEvents < 1 || rate <= 0 || partitions < 1 || rounds < 1 || threads < 1) {
+        if (events < 1 || latencyEvents < 1 || rate <= 0 || partitions < 1 || rounds < 1 || threads < 1 || warmup < 0) {
             throw Cli.usage(spec, "--events, --latency-events, --partitions, --rounds, --threads must be >= 1 and --rate > 0");
         }
         SyntheticRatings gen = new SyntheticRatings(SyntheticRatings.Spec.explicit(10_000, 2_000, 8, 42));
@@ -113,10 +116,10 @@ public final class BenchStreamCommand implements Callable<Integer> {
             // Alternate the two topologies, each on its own application id, and keep the median of each: on a
             // shared 2-core machine single runs vary by tens of percent. Later training rounds find the rows the
             // earlier ones left in model-updates, as a restarted deployment would.
-            double[] passRates = new double[rounds];
-            double[] trainRates = new double[rounds];
+            double[] passRates = new double[warmup + rounds];
+            double[] trainRates = new double[warmup + rounds];
             TrainerApp app = null;
-            for (int round = 0; round < rounds; round++) {
+            for (int round = 0; round < warmup + rounds; round++) {
                 System.err.printf("round %d: passthrough ...%n", round + 1);
                 TrainerConfig passCfg = config(bootstrap, "bench-pass-" + round, work);
                 LongAdder processed = new LongAdder();
@@ -135,20 +138,20 @@ public final class BenchStreamCommand implements Callable<Integer> {
                     }
                 }, totals::events, () -> totals.events() >= events);
                 printThreadRatios(started[0].streams());
-                if (round < rounds - 1) {
+                if (round < warmup + rounds - 1) {
                     started[0].close();
                 } else {
                     app = started[0];
                 }
-                System.err.printf("round %d: passthrough %,.0f events/s, training %,.0f events/s%n",
-                        round + 1, passRates[round], trainRates[round]);
+                System.err.printf("round %d%s: passthrough %,.0f events/s, training %,.0f events/s%n",
+                        round + 1, round < warmup ? " (warm-up)" : "", passRates[round], trainRates[round]);
             }
             TrainerConfig trainCfg = app.config();
             System.err.println("latency run ...");
             List<Long> latencies = latencyRun(bootstrap, gen);
             app.close();
-            double passRate = median(passRates);
-            double trainRate = median(trainRates);
+            double passRate = median(java.util.Arrays.copyOfRange(passRates, warmup, warmup + rounds));
+            double trainRate = median(java.util.Arrays.copyOfRange(trainRates, warmup, warmup + rounds));
             ObjectNode o = Json.object();
             o.put("command", "bench-stream");
             o.put("events", events);
@@ -156,6 +159,7 @@ public final class BenchStreamCommand implements Callable<Integer> {
             o.put("partitions", partitions);
             o.put("threads", threads);
             o.put("rounds", rounds);
+            o.put("warmup_rounds", warmup);
             o.put("batch_size", trainCfg.batchSize());
             o.put("flush_interval_ms", trainCfg.flushIntervalMs());
             Json.put(o, "passthrough_events_per_second", passRate);
