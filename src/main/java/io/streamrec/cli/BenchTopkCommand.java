@@ -81,8 +81,8 @@ public final class BenchTopkCommand implements Callable<Integer> {
         double rps = requests / seconds;
         out.printf(Locale.ROOT, "k=%d over %d items x %d factors, %d requests on %d thread(s): p50 %.3f ms, p99 %.3f ms,"
                 + " max %.3f ms, %.0f requests/s%n", k, items, factors, requests, threads, p50, p99, max, rps);
-        out.printf(Locale.ROOT, "{\"items\":%d,\"factors\":%d,\"k\":%d,\"threads\":%d,\"requests\":%d,\"p50Ms\":%.4f,"
-                + "\"p99Ms\":%.4f,\"maxMs\":%.4f,\"requestsPerSecond\":%.1f}%n",
+        out.printf(Locale.ROOT, "{\"command\":\"bench-topk\",\"items\":%d,\"factors\":%d,\"k\":%d,\"threads\":%d,"
+                + "\"requests\":%d,\"p50_ms\":%.4f,\"p99_ms\":%.4f,\"max_ms\":%.4f,\"requests_per_second\":%.1f}%n",
                 items, factors, k, threads, requests, p50, p99, max, rps);
         out.flush();
         return 0;
