@@ -14,10 +14,10 @@ public final class BinaryMetrics {
     private long n;
 
     public void add(double label, double probability) {
-        double p = Math.min(Math.max(probability, EPS), 1 - EPS);
+        double p = Double.isNaN(probability) ? 0.5 : Math.min(Math.max(probability, EPS), 1 - EPS);
         boolean positive = label >= 0.5;
         sumLogLoss += positive ? -Math.log(p) : -Math.log(1 - p);
-        int bin = (int) Math.round(probability * BINS);
+        int bin = (int) Math.round(p * BINS); // clamped like the log loss: a score outside [0, 1] or NaN cannot index out of range
         if (positive) {
             positives[bin]++;
         } else {
