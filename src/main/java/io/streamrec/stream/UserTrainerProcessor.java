@@ -54,7 +54,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
      */
     private long epoch;
     private long epochStartedAt;
-    private static final long REFRESH_MS = 5;
+    private static final long REFRESH_MS = 20;
     private final WindowedError window = new WindowedError(1000);
     private BinaryMetrics binary;
     private long rowSteps;
