@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.NumberOutput;
+import com.fasterxml.jackson.core.io.schubfach.FloatToDecimal;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamrec.learn.Hyperparameters;
@@ -39,6 +41,68 @@ public final class ModelUpdates {
     }
 
     public static byte[] row(RowKind kind, String id, float[] params, int p, int width, int version, long updates, long now) {
+        // One per stepped row and flush, the most frequent record this code writes: written by hand into one array
+        // (the profile showed JsonGenerator set-up and per-token checks as much as the number formatting), with
+        // the generator's exact text: the same Schubfach float formatting, and ids written verbatim. Ids that
+        // would need escaping and non-finite values take the generator path.
+        if (!plainAscii(id)) {
+            return rowWithGenerator(kind, id, params, p, width, version, updates, now);
+        }
+        String prefix = kind.prefix();
+        // Fixed text about 75 bytes, three numbers at most 51, a float at most 15 and its comma.
+        byte[] b = new byte[160 + prefix.length() + id.length() + width * 16];
+        int n = ascii(b, 0, "{\"kind\":\"");
+        n = ascii(b, n, prefix);
+        n = ascii(b, n, "\",\"id\":\"");
+        n = ascii(b, n, id);
+        n = ascii(b, n, "\",\"bias\":");
+        for (int j = 0; j < width; j++) {
+            float v = params[p + j];
+            if (!Float.isFinite(v)) {
+                return rowWithGenerator(kind, id, params, p, width, version, updates, now);
+            }
+            if (j == 1) {
+                n = ascii(b, n, ",\"factors\":[");
+            } else if (j > 1) {
+                b[n++] = ',';
+            }
+            n = ascii(b, n, FloatToDecimal.toString(v));
+        }
+        n = ascii(b, n, width > 1 ? "],\"version\":" : ",\"factors\":[],\"version\":");
+        n = NumberOutput.outputInt(version, b, n);
+        n = ascii(b, n, ",\"updates\":");
+        n = NumberOutput.outputLong(updates, b, n);
+        n = ascii(b, n, ",\"updatedAt\":");
+        n = NumberOutput.outputLong(now, b, n);
+        b[n++] = '}';
+        return java.util.Arrays.copyOf(b, n);
+    }
+
+    /** True when a JSON string writer would copy {@code s} unchanged: printable ASCII without quote or backslash. */
+    private static boolean plainAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Copies ASCII text into {@code b} at {@code n} (room was reserved); returns the new end. */
+    private static int ascii(byte[] b, int n, String s) {
+        int len = s.length();
+        if (n + len > b.length) {
+            throw new IllegalStateException("row buffer too small");
+        }
+        for (int i = 0; i < len; i++) {
+            b[n + i] = (byte) s.charAt(i);
+        }
+        return n + len;
+    }
+
+    /** The row through Jackson's generator: the reference text of {@link #row}, and its path for unusual ids. */
+    static byte[] rowWithGenerator(RowKind kind, String id, float[] params, int p, int width, int version, long updates, long now) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(64 + width * 12);
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();

@@ -60,7 +60,7 @@ import org.apache.kafka.streams.state.Stores;
  * stale: the steps of other user tasks (other partitions) on the same items, by the whole path above (asynchronous
  * data parallelism), and for a short while a task's own steps sent before an item flush but committed after it.
  * The local steps use the task's own optimizer state for the item, which with several partitions has seen only
- * that task's share of the item's gradients. The task looks for newer published versions every few milliseconds.
+ * that task's share of the item's gradients. The task looks for newer published versions every 20 milliseconds (a fifth of the default commit interval).
  * Measured on MovieLens-100K with a backlog (batch 16): prequential RMSE within about 0.2% of offline progressive
  * validation on one partition, about 3% on four partitions and two instances (see {@code StreamParityTest}).
  */

@@ -54,7 +54,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
      */
     private long epoch;
     private long epochStartedAt;
-    private static final long REFRESH_MS = 5;
+    private static final long REFRESH_MS = 20;
     private final WindowedError window = new WindowedError(1000);
     private BinaryMetrics binary;
     private long rowSteps;
@@ -139,7 +139,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         if (view != null && view.seenInEpoch == epoch) {
             return r;
         }
-        byte[] published = global.get(ModelUpdates.key(RowKind.ITEM, item));
+        byte[] published = global.get(view != null ? view.key(item) : ModelUpdates.key(RowKind.ITEM, item));
         ModelUpdates.ParsedRow row = null;
         if (published != null && (view == null || view.published != published)) {
             row = ModelUpdates.parseRow(published, hyper.width());
@@ -195,6 +195,24 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         private static final int MAX_STEPS = 1024;
         byte[] published;
         long seenInEpoch = -1;
+        /** The item's global-store key and owning slot, computed once (they were a string build and a murmur2
+         * hash per lookup and per flush). */
+        private String key;
+        private int slot = -1;
+
+        String key(String item) {
+            if (key == null) {
+                key = ModelUpdates.key(RowKind.ITEM, item);
+            }
+            return key;
+        }
+
+        int slot(String item, int slots) {
+            if (slot < 0) {
+                slot = StreamTopology.itemSlot(item, slots);
+            }
+            return slot;
+        }
         final java.util.ArrayDeque<LocalStep> steps = new java.util.ArrayDeque<>();
         /** The sum of the deltas in {@link #steps} (null when none), so that a rebase costs one row addition. */
         float[] sum;
@@ -270,7 +288,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         Codecs.GradientBatchWriter[] out = new Codecs.GradientBatchWriter[partitions];
         for (int s = 0; s < itemGrads.size(); s++) {
             String item = items.id(itemGrads.row(s));
-            int dest = StreamTopology.itemSlot(item, partitions);
+            int dest = viewOf(itemGrads.row(s)).slot(item, partitions);
             if (out[dest] == null) {
                 out[dest] = new Codecs.GradientBatchWriter(w);
             }

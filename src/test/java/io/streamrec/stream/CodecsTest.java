@@ -87,6 +87,37 @@ class CodecsTest {
     }
 
     @Test
+    void shouldWriteRowsByHandWithExactlyTheGeneratorText() {
+        java.util.Random random = new java.util.Random(7);
+        float[] params = new float[33 * 40];
+        for (int k = 0; k < params.length; k++) {
+            int bits = random.nextInt();
+            float v = Float.intBitsToFloat(bits);
+            params[k] = switch (k % 4) {
+                case 0 -> Float.isFinite(v) ? v : -0.0f;
+                case 1 -> (float) random.nextGaussian() * 0.1f;
+                case 2 -> random.nextInt(1000) / 8f;
+                default -> k % 3 == 0 ? Float.MIN_VALUE : -Float.MAX_VALUE;
+            };
+        }
+        String[] ids = {"196", "item-242", "a\"quote", "back\\slash", "tab\t", "ユーザー", "", "😀"};
+        for (int r = 0; r < 40; r++) {
+            String id = ids[r % ids.length];
+            long updates = r % 2 == 0 ? Long.MAX_VALUE : r;
+            int version = r % 3 == 0 ? Integer.MIN_VALUE : r;
+            for (int width : new int[] {1, 2, 33}) {
+                byte[] fast = ModelUpdates.row(RowKind.USER, id, params, r * 33, width, version, updates, Long.MIN_VALUE + r);
+                byte[] ref = ModelUpdates.rowWithGenerator(RowKind.USER, id, params, r * 33, width, version, updates, Long.MIN_VALUE + r);
+                assertEquals(new String(ref, java.nio.charset.StandardCharsets.UTF_8),
+                        new String(fast, java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        float[] odd = {Float.NaN, Float.POSITIVE_INFINITY, 1f};
+        assertArrayEquals(ModelUpdates.rowWithGenerator(RowKind.ITEM, "i", odd, 0, 3, 1, 1L, 2L),
+                ModelUpdates.row(RowKind.ITEM, "i", odd, 0, 3, 1, 1L, 2L));
+    }
+
+    @Test
     void shouldRefuseRowsOfAnotherWidthOrMalformed() {
         byte[] row = ModelUpdates.row(RowKind.USER, "u", new float[] {1, 2, 3}, 0, 3, 1, 1L, 0L);
         assertEquals(null, ModelUpdates.parseRow(row, 4));
