@@ -71,7 +71,12 @@ public final class TrainerApp implements AutoCloseable {
      */
     public static TrainerApp start(TrainerConfig config, TrainerListener extra, boolean withHttp) throws IOException {
         try (Admin admin = Admin.create(config.clientProperties())) {
-            createTopics(admin, config);
+            try {
+                createTopics(admin, config);
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("cannot set up the topics on Kafka at " + config.bootstrapServers()
+                        + " (is it reachable, and may this client create topics?): " + e.getMessage(), e);
+            }
             if (config.initModel() != null && isFirstStart(admin, config.applicationId())) {
                 seed(config);
             } else {
