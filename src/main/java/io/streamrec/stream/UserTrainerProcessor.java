@@ -191,7 +191,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
      * older ones dropped: never counted twice. Steps sent before the flush but committed after it are missing
      * until the next published version, which includes them.
      */
-    private static final class ItemView {
+    static final class ItemView {
         private static final int MAX_STEPS = 1024;
         byte[] published;
         long seenInEpoch = -1;
@@ -251,7 +251,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         }
     }
 
-    private record LocalStep(long sentAt, float[] delta) { }
+    record LocalStep(long sentAt, float[] delta) { }
 
     private void refreshExternalMean() {
         double sum = 0;
