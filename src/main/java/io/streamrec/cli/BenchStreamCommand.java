@@ -237,7 +237,7 @@ public final class BenchStreamCommand implements Callable<Integer> {
     private List<Long> latencyRun(String bootstrap, SyntheticRatings gen) throws InterruptedException {
         // Fresh users, so that every row's update count is about this run only.
         List<Rating> events = new ArrayList<>(latencyEvents);
-        for (Rating r : gen.take(events.size() + latencyEvents).subList(0, latencyEvents)) {
+        for (Rating r : gen.take(latencyEvents)) {
             events.add(new Rating("lat-" + r.user(), r.item(), r.label(), r.timestamp()));
         }
         Map<String, ArrayDeque<Long>> sent = new ConcurrentHashMap<>();

@@ -28,10 +28,10 @@ final class HyperOptions {
     String schedule = "constant";
 
     @Option(names = "--schedule-power", paramLabel = "P", description = "Power of inverse-scaling, in (0, 1]. Default: 0.5.")
-    double schedulePower = 0.5;
+    double schedulePower = LearningRateSchedule.DEFAULT_POWER;
 
     @Option(names = "--schedule-scale", paramLabel = "EVENTS", description = "Events per unit of t in inverse-scaling. Default: 100000.")
-    double scheduleScale = 100_000;
+    double scheduleScale = LearningRateSchedule.DEFAULT_SCALE;
 
     @Option(names = "--reg-bias", paramLabel = "L2", description = "L2 penalty on biases. Default: 0.05.")
     Double regBias;
@@ -60,12 +60,7 @@ final class HyperOptions {
         Hyperparameters d = Hyperparameters.defaults(kind);
         Optimizer opt = optimizer == null ? d.optimizer() : Optimizer.parse(optimizer);
         double lr = learningRate == null ? defaultLearningRate : learningRate;
-        LearningRateSchedule sched = switch (schedule) {
-            case "constant" -> new LearningRateSchedule.Constant(lr);
-            case "inverse-scaling", "invscaling" -> new LearningRateSchedule.InverseScaling(lr, schedulePower, scheduleScale);
-            default -> throw new IllegalArgumentException(
-                    "--schedule must be one of constant, inverse-scaling; got \"" + schedule + "\"");
-        };
+        LearningRateSchedule sched = LearningRateSchedule.parse(schedule, lr, schedulePower, scheduleScale, "--schedule");
         return new Hyperparameters(kind,
                 factors == null ? d.factors() : factors,
                 initStd == null ? d.initStd() : initStd,

@@ -82,10 +82,9 @@ public final class PretrainCommand implements Callable<Integer> {
         long start = System.nanoTime();
         Model model;
         if (algorithm.equals("als")) {
-            AlternatingLeastSquares als = new AlternatingLeastSquares(hyper,
-                    epochs == null ? AlternatingLeastSquares.DEFAULT_ITERATIONS : epochs,
-                    alsLambda == null ? AlternatingLeastSquares.DEFAULT_LAMBDA : alsLambda);
             int iterations = epochs == null ? AlternatingLeastSquares.DEFAULT_ITERATIONS : epochs;
+            AlternatingLeastSquares als = new AlternatingLeastSquares(hyper, iterations,
+                    alsLambda == null ? AlternatingLeastSquares.DEFAULT_LAMBDA : alsLambda);
             ProgressBar bar = new ProgressBar(System.out, "pretrain als", iterations);
             model = als.train(train, bar::update);
             bar.done();

@@ -9,6 +9,26 @@ public interface LearningRateSchedule {
     /** The rate at the start, shown in metrics and snapshots. */
     double initialRate();
 
+    /** Power of inverse-scaling when none is given: the classic {@code 1/sqrt(t)} decay. */
+    double DEFAULT_POWER = 0.5;
+    /** Events per unit of {@code t} in inverse-scaling when none is given. */
+    double DEFAULT_SCALE = 100_000;
+
+    /**
+     * The schedule named {@code name} ({@code constant}, or {@code inverse-scaling} alias {@code invscaling}),
+     * starting at {@code rate}; {@code power} and {@code scale} only matter to inverse-scaling.
+     *
+     * @param setting how the caller's user names this setting, for the error message
+     */
+    static LearningRateSchedule parse(String name, double rate, double power, double scale, String setting) {
+        return switch (name) {
+            case "constant" -> new Constant(rate);
+            case "inverse-scaling", "invscaling" -> new InverseScaling(rate, power, scale);
+            default -> throw new IllegalArgumentException(
+                    setting + " must be constant or inverse-scaling, got \"" + name + "\"");
+        };
+    }
+
     /** The same rate for ever. */
     record Constant(double initialRate) implements LearningRateSchedule {
         public Constant {

@@ -188,12 +188,8 @@ public final class TrainerConfig {
         try {
             Optimizer opt = values.containsKey(OPTIMIZER) ? Optimizer.parse(values.get(OPTIMIZER)) : d.optimizer();
             double lr = dbl(LEARNING_RATE, d.schedule().initialRate());
-            String sched = values.getOrDefault(SCHEDULE, "constant");
-            LearningRateSchedule s = switch (sched) {
-                case "constant" -> new LearningRateSchedule.Constant(lr);
-                case "inverse-scaling" -> new LearningRateSchedule.InverseScaling(lr, 0.5, 100_000);
-                default -> throw new IllegalArgumentException(SCHEDULE + " must be constant or inverse-scaling, got \"" + sched + "\"");
-            };
+            LearningRateSchedule s = LearningRateSchedule.parse(values.getOrDefault(SCHEDULE, "constant"), lr,
+                    LearningRateSchedule.DEFAULT_POWER, LearningRateSchedule.DEFAULT_SCALE, SCHEDULE);
             return new Hyperparameters(kind,
                     values.containsKey(FACTORS) ? integer(FACTORS) : d.factors(),
                     dbl(INIT_STD, d.initStd()),
