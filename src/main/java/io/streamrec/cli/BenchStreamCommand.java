@@ -53,11 +53,14 @@ import picocli.CommandLine.Spec;
         description = {"Measures the training topology against an in-process broker: events/s vs a passthrough",
                 "topology, their ratio, and event-to-model-update latency p50/p99. The last stdout line is JSON."})
 public final class BenchStreamCommand implements Callable<Integer> {
+    private static final Duration SETTLE = Duration.ofSeconds(5);
+
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--events", paramLabel = "N", description = "Events for the throughput runs (at most the file's). Default: 200000.")
-    int events = 200_000;
+    @Option(names = "--events", paramLabel = "N",
+            description = "Events for the throughput runs; a ratings file is replayed again (later in time) to reach it. Default: 300000.")
+    int events = 300_000;
 
     @Option(names = "--ratings", paramLabel = "FILE",
             description = "Replay this ratings file in timestamp order for the throughput runs, instead of synthetic events.")
@@ -78,8 +81,8 @@ public final class BenchStreamCommand implements Callable<Integer> {
     @Option(names = "--rounds", paramLabel = "N", description = "Measured throughput rounds of each topology; medians are reported. Default: 3.")
     int rounds = 3;
 
-    @Option(names = "--warmup", paramLabel = "N", description = "Warm-up rounds of each topology before the measured ones (JIT). Default: 1.")
-    int warmup = 1;
+    @Option(names = "--warmup", paramLabel = "N", description = "Warm-up rounds of each topology before the measured ones (JIT). Default: 2.")
+    int warmup = 2;
 
     @Option(names = "--threads", paramLabel = "N", description = "Kafka Streams threads of both topologies. Default: 2 (the trainer's default).")
     int threads = 2;
@@ -99,8 +102,7 @@ public final class BenchStreamCommand implements Callable<Integer> {
         List<Rating> sample;
         if (ratings != null) {
             List<Rating> all = io.streamrec.data.RatingReader.sortByTime(io.streamrec.data.RatingReader.readAll(ratings));
-            sample = all.subList(0, Math.min(events, all.size()));
-            events = sample.size();
+            sample = replay(all, events);
         } else {
             sample = gen.take(events);
         }
@@ -124,19 +126,19 @@ public final class BenchStreamCommand implements Callable<Integer> {
                 TrainerConfig passCfg = config(bootstrap, "bench-pass-" + round, work);
                 LongAdder processed = new LongAdder();
                 try (KafkaStreams pass = new KafkaStreams(PassthroughTopology.build(passCfg, processed), passCfg.streamsProperties())) {
-                    passRates[round] = events / timeUntil(pass::start, processed::sum, () -> processed.sum() >= events);
+                    passRates[round] = steadyRate(pass::start, processed::sum, events);
                 }
                 System.err.printf("round %d: training ...%n", round + 1);
                 TrainerConfig trainCfg = config(bootstrap, "bench-train-" + round, work);
                 PrequentialTotals totals = new PrequentialTotals();
                 TrainerApp[] started = new TrainerApp[1];
-                trainRates[round] = events / timeUntil(() -> {
+                trainRates[round] = steadyRate(() -> {
                     try {
                         started[0] = TrainerApp.start(trainCfg, totals, false);
                     } catch (java.io.IOException e) {
                         throw new java.io.UncheckedIOException(e);
                     }
-                }, totals::events, () -> totals.events() >= events);
+                }, totals::events, events);
                 printThreadRatios(started[0].streams());
                 if (round < warmup + rounds - 1) {
                     started[0].close();
@@ -147,6 +149,9 @@ public final class BenchStreamCommand implements Callable<Integer> {
                         round + 1, round < warmup ? " (warm-up)" : "", passRates[round], trainRates[round]);
             }
             TrainerConfig trainCfg = app.config();
+            // Let the item tasks work off the gradients of the throughput run first: the latency run measures a
+            // trainer keeping up with a paced stream, not one still catching up.
+            Thread.sleep(SETTLE.toMillis());
             System.err.println("latency run ...");
             List<Long> latencies = latencyRun(bootstrap, gen);
             app.close();
@@ -195,29 +200,108 @@ public final class BenchStreamCommand implements Callable<Integer> {
     }
 
     /**
-     * Starts a run and times it from its first processed event to the moment {@code done} holds, so that start-up
-     * and the first rebalance are not counted.
+     * Starts a run and returns its events per second in steady state: timed from the moment a tenth of the events
+     * are through (the tasks, the new application's internal topics and their code paths have started by then) to
+     * the moment all are. Prints where the process's CPU went meanwhile, per event.
      */
-    private static double timeUntil(Runnable start, java.util.function.LongSupplier processed,
-                                    java.util.function.BooleanSupplier done) throws InterruptedException {
+    private static double steadyRate(Runnable start, java.util.function.LongSupplier processed, long total)
+            throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
         start.run();
-        while (processed.getAsLong() == 0) {
+        long skip = Math.max(1, total / 10);
+        while (processed.getAsLong() < skip) {
             check(deadline);
             Thread.sleep(1);
         }
+        long from = processed.getAsLong();
         long t0 = System.nanoTime();
-        while (!done.getAsBoolean()) {
+        long cpu0 = processCpuNanos();
+        Map<String, Long> threads0 = threadCpu();
+        while (processed.getAsLong() < total) {
             check(deadline);
             Thread.sleep(2);
         }
-        return (System.nanoTime() - t0) / 1e9;
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        long counted = processed.getAsLong() - from;
+        // The whole process, broker included: tells a run that waits from one that is short of cores.
+        long cpu = processCpuNanos() - cpu0;
+        Map<String, Long> byKind = new java.util.TreeMap<>();
+        long javaThreads = 0;
+        for (Map.Entry<String, Long> t : threadCpu().entrySet()) {
+            long d = t.getValue() - threads0.getOrDefault(t.getKey(), 0L);
+            javaThreads += d;
+            byKind.merge(threadKind(t.getKey()), d, Long::sum);
+        }
+        byKind.put("jvm (gc, jit)", cpu - javaThreads);
+        StringBuilder b = new StringBuilder(String.format("  busy cores %.2f of %d; CPU us per event %.1f:", cpu / 1e9 / seconds,
+                Runtime.getRuntime().availableProcessors(), cpu / 1e3 / counted));
+        byKind.forEach((k, v) -> b.append(String.format(" %s %.1f", k, v / 1e3 / counted)));
+        System.err.println(b);
+        return counted / seconds;
+    }
+
+    /** CPU time so far of every live Java thread, by "id name". */
+    private static Map<String, Long> threadCpu() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        Map<String, Long> out = new HashMap<>();
+        for (java.lang.management.ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (info != null) {
+                long t = mx.getThreadCpuTime(info.getThreadId());
+                if (t > 0) {
+                    out.put(info.getThreadId() + " " + info.getThreadName(), t);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String threadKind(String name) {
+        if (name.contains("GlobalStreamThread")) {
+            return "global-thread";
+        }
+        if (name.contains("producer-network-thread")) {
+            return "producers";
+        }
+        if (name.contains("StreamThread")) {
+            return "stream-threads";
+        }
+        if (name.contains("kafka") || name.contains("Txn") || name.contains("quorum") || name.contains("broker")
+                || name.contains("group-coordinator") || name.contains("controller") || name.contains("Partitions")) {
+            return "broker";
+        }
+        return "other";
+    }
+
+    private static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.OperatingSystemMXBean.class)
+                .getProcessCpuTime();
     }
 
     private static void check(long deadline) {
         if (System.nanoTime() > deadline) {
             throw new IllegalStateException("benchmark run did not finish within 10 minutes");
         }
+    }
+
+    /**
+     * The first {@code n} events of the file played again and again, each pass shifted after the previous one in
+     * time: a MovieLens-100K pass lasts about a second through the trainer, too short to leave start-up out.
+     */
+    static List<Rating> replay(List<Rating> file, int n) {
+        if (file.isEmpty()) {
+            return file;
+        }
+        long span = file.get(file.size() - 1).timestamp() - file.get(0).timestamp() + 1;
+        List<Rating> out = new ArrayList<>(n);
+        for (int pass = 0; out.size() < n; pass++) {
+            for (Rating r : file) {
+                if (out.size() == n) {
+                    break;
+                }
+                out.add(pass == 0 ? r : new Rating(r.user(), r.item(), r.label(), r.timestamp() + pass * span, r.weight()));
+            }
+        }
+        return out;
     }
 
     /** Sends events (paced when rate > 0), recording each event's send time per user when {@code sent} is given. */
@@ -294,6 +378,20 @@ public final class BenchStreamCommand implements Callable<Integer> {
             }
         });
         System.err.println(sb);
+        // Records written per topic over the run (all producers of the application): where the writes go.
+        java.util.Map<String, Double> sent = new java.util.TreeMap<>();
+        java.util.Map<String, Double> bytes = new java.util.TreeMap<>();
+        streams.metrics().forEach((name, metric) -> {
+            if (name.group().equals("producer-topic-metrics") && name.name().equals("record-send-total")) {
+                sent.merge(name.tags().getOrDefault("topic", "?"), ((Number) metric.metricValue()).doubleValue(), Double::sum);
+            }
+            if (name.group().equals("producer-topic-metrics") && name.name().equals("byte-total")) {
+                bytes.merge(name.tags().getOrDefault("topic", "?"), ((Number) metric.metricValue()).doubleValue(), Double::sum);
+            }
+        });
+        StringBuilder w = new StringBuilder("  records (kB) sent:");
+        sent.forEach((topic, n) -> w.append(String.format(" %s=%,.0f (%,.0f)", topic, n, bytes.getOrDefault(topic, 0.0) / 1e3)));
+        System.err.println(w);
     }
 
     private static double median(double[] v) {

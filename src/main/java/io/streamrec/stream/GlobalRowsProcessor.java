@@ -6,11 +6,17 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Keeps the global store a verbatim copy of {@code model-updates} (the bytes as published), so that restoring it
- * from the topic, which bypasses this processor, yields the same store. Readers parse rows on use.
+ * Keeps the global store a verbatim copy of {@code model-updates} (the bytes as published), and the instance's
+ * {@link PublishedRows} the parsed item rows and label sums of it. Kafka Streams runs this processor for the
+ * records it restores the store from at start-up too, so both are complete once the instance runs.
  */
 final class GlobalRowsProcessor implements Processor<String, byte[], Void, Void> {
+    private final PublishedRows published;
     private KeyValueStore<String, byte[]> store;
+
+    GlobalRowsProcessor(PublishedRows published) {
+        this.published = published;
+    }
 
     @Override
     public void init(ProcessorContext<Void, Void> context) {
@@ -27,5 +33,6 @@ final class GlobalRowsProcessor implements Processor<String, byte[], Void, Void>
         } else {
             store.put(record.key(), record.value());
         }
+        published.update(record.key(), record.value());
     }
 }

@@ -38,6 +38,7 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
     private RowUpdater updater;
     private GradientAccumulator grads;
     private long pendingEvents;
+    private long batchEvents;
     private long oldest = Long.MAX_VALUE;
     private final java.util.BitSet dirty = new java.util.BitSet();
     private int[] touched = new int[64];
@@ -70,30 +71,43 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
         updater = new RowUpdater(hyper);
         grads = new GradientAccumulator(hyper.width());
         for (byte[] batch : pending.restore()) {
-            step(batch);
+            read(batch);
+            step();
         }
         context.schedule(Duration.ofMillis(config.flushIntervalMs()), PunctuationType.WALL_CLOCK_TIME, t -> flush());
     }
 
     @Override
     public void process(Record<Integer, byte[]> record) {
-        // Validate the whole batch before it joins the log, so that a bad record cannot poison a restart.
-        Codecs.readGradientBatch(record.value(), hyper.width(), (id, events, oldest, grad) -> { });
+        // Read the whole batch before it joins the log, so that a bad record cannot poison a restart.
+        read(record.value());
         pending.append(record.value());
-        step(record.value());
+        step();
         if (pendingEvents >= itemBatchSize) {
             flush();
         }
     }
 
-    /** One optimizer step for every item of one user mini-batch; the rows wait in the cache until the flush. */
-    private void step(byte[] batch) {
-        long before = pendingEvents;
-        Codecs.readGradientBatch(batch, hyper.width(), this::accumulate);
+    /** Sums one gradient batch into {@link #grads}; on a malformed batch, forgets what it read and throws. */
+    private void read(byte[] batch) {
+        batchEvents = 0;
+        try {
+            Codecs.readGradientBatch(batch, hyper.width(), this::accumulate);
+        } catch (RuntimeException e) {
+            grads.clear();
+            batchEvents = 0;
+            throw e;
+        }
+    }
+
+    /** One optimizer step for every item of the batch read; the rows wait in the cache until the flush. */
+    private void step() {
+        pendingEvents += batchEvents;
+        float lr = (float) hyper.schedule().rate(eventsSeen);
+        eventsSeen += batchEvents;
         if (grads.size() == 0) {
             return;
         }
-        float lr = (float) hyper.schedule().rate(eventsSeen);
         for (int s = 0; s < grads.size(); s++) {
             int row = grads.row(s);
             oldest = Math.min(oldest, grads.oldestEventTime(s));
@@ -107,12 +121,11 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
         }
         rowSteps += grads.size();
         updater.apply(model.items(), grads, lr);
-        eventsSeen += pendingEvents - before;
     }
 
     private void accumulate(String item, int events, long oldestEvent, float[] grad) {
         grads.addSum(items.row(item), grad, 0, events, oldestEvent);
-        pendingEvents += events;
+        batchEvents += events;
     }
 
     private void flush() {

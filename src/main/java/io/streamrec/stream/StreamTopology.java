@@ -99,13 +99,14 @@ public final class StreamTopology {
         t.addSink(DLQ_SINK, Topics.DLQ, new ByteArraySerializer(), new ByteArraySerializer(), ROUTER);
         t.addSink(USER_EVENTS_SINK, Topics.USER_EVENTS, new StringSerializer(), new ByteArraySerializer(), ROUTER);
         t.addSource(USER_EVENTS_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), Topics.USER_EVENTS);
-        t.addProcessor(USER_TRAINER, () -> new UserTrainerProcessor(config, listener), ROUTER, USER_EVENTS_SOURCE);
+        PublishedRows published = new PublishedRows(hyper.width());
+        t.addProcessor(USER_TRAINER, () -> new UserTrainerProcessor(config, listener, published), ROUTER, USER_EVENTS_SOURCE);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Topics.USER_STORE),
                 Serdes.String(), Serdes.ByteArray()).withCachingEnabled(), USER_TRAINER);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.USER_PENDING_STORE),
                 Serdes.Long(), Serdes.ByteArray()).withCachingEnabled(), USER_TRAINER);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.TASK_STATE_STORE + "-user"),
-                Serdes.String(), Serdes.ByteArray()), USER_TRAINER);
+                Serdes.String(), Serdes.ByteArray()).withCachingEnabled(), USER_TRAINER);
         t.addSink(ITEM_GRADIENTS_SINK, Topics.ITEM_GRADIENTS, new IntegerSerializer(), new ByteArraySerializer(),
                 (String topic, Integer slot, byte[] value, int numPartitions) -> Optional.of(Set.of(slot % numPartitions)),
                 USER_TRAINER);
@@ -119,14 +120,14 @@ public final class StreamTopology {
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.ITEM_PENDING_STORE),
                 Serdes.Long(), Serdes.ByteArray()).withCachingEnabled(), ITEM_TRAINER);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.TASK_STATE_STORE + "-item"),
-                Serdes.String(), Serdes.ByteArray()), ITEM_TRAINER);
+                Serdes.String(), Serdes.ByteArray()).withCachingEnabled(), ITEM_TRAINER);
         t.addSink(ITEM_MODEL_SINK, Topics.MODEL_UPDATES, new StringSerializer(), new ByteArraySerializer(), ITEM_TRAINER);
         t.addSink(ITEM_METRICS_SINK, Topics.TRAINING_METRICS, new StringSerializer(), new ByteArraySerializer(), ITEM_TRAINER);
 
         t.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.GLOBAL_ROWS_STORE),
                         Serdes.String(), Serdes.ByteArray()).withLoggingDisabled(),
                 "model-updates-source", new StringDeserializer(), new ByteArrayDeserializer(), Topics.MODEL_UPDATES,
-                "global-rows", GlobalRowsProcessor::new);
+                "global-rows", () -> new GlobalRowsProcessor(published));
         return t;
     }
 }

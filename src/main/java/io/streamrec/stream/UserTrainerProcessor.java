@@ -28,12 +28,15 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class UserTrainerProcessor implements Processor<String, Object, Object, byte[]> {
     private static final String STATE_KEY = "user";
+    /** Present in the task-state store while some saved user rows are not yet published (see {@link #publish}). */
+    static final String UNPUBLISHED_KEY = "user-unpublished";
 
     private final TrainerConfig config;
     private final Hyperparameters hyper;
     private final TrainerListener listener;
     private final int batchSize;
     private final int partitions;
+    private final PublishedRows published;
     private ProcessorContext<Object, byte[]> context;
     private KeyValueStore<String, byte[]> userStore;
     private PendingLog pending;
@@ -57,12 +60,21 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
     private static final long REFRESH_MS = 20;
     private final WindowedError window = new WindowedError(1000);
     private BinaryMetrics binary;
+    /** The AUC of {@link #binary}, recomputed at most every {@link #AUC_EVERY_MS}: it scans the whole histogram. */
+    private double auc = Double.NaN;
+    private long aucAt;
+    private static final long AUC_EVERY_MS = 1000;
     private long rowSteps;
     private long oldestIngest = Long.MAX_VALUE;
+    private final java.util.BitSet unpublished = new java.util.BitSet();
+    private int[] unpublishedRows = new int[64];
+    private int unpublishedCount;
+    private long oldestUnpublished = Long.MAX_VALUE;
     private int partition;
 
-    UserTrainerProcessor(TrainerConfig config, TrainerListener listener) {
+    UserTrainerProcessor(TrainerConfig config, TrainerListener listener, PublishedRows published) {
         this.config = config;
+        this.published = published;
         this.hyper = config.hyperparameters();
         this.listener = listener;
         this.batchSize = config.batchSize();
@@ -91,7 +103,13 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         for (byte[] e : pending.restore()) {
             addToBatch(Codecs.decodeEvent(e));
         }
-        context.schedule(Duration.ofMillis(config.flushIntervalMs()), PunctuationType.WALL_CLOCK_TIME, t -> flush());
+        if (stateStore.get(UNPUBLISHED_KEY) != null) {
+            findUnpublished();
+        }
+        context.schedule(Duration.ofMillis(config.flushIntervalMs()), PunctuationType.WALL_CLOCK_TIME, t -> {
+            flush();
+            publish();
+        });
     }
 
     @Override
@@ -134,17 +152,10 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         FactorTable items = model.items();
         int r = items.indexOf(item);
         ItemView view = r >= 0 ? viewOf(r) : null;
-        // Look in the global store once per item and epoch (epochs change between batches): a batch's gradients
-        // use one version of each item.
-        if (view != null && view.seenInEpoch == epoch) {
-            return r;
-        }
-        byte[] published = global.get(view != null ? view.key(item) : ModelUpdates.key(RowKind.ITEM, item));
-        ModelUpdates.ParsedRow row = null;
-        if (published != null && (view == null || view.published != published)) {
-            row = ModelUpdates.parseRow(published, hyper.width());
-        }
-        if (row == null) {
+        // Look for a newer published version once per item and epoch (epochs change between batches): a batch's
+        // gradients use one version of each item.
+        ModelUpdates.ParsedRow row = published.item(item);
+        if (row == null || (view != null && view.published == row)) {
             if (r < 0) {
                 if (!create) {
                     return -1;
@@ -154,18 +165,18 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
             viewOf(r).seenInEpoch = epoch;
             return r;
         }
-        float[] params = row.params();
+        int w = hyper.width();
         if (r < 0) {
-            r = items.put(item, params, 0, null, 0, row.version(), row.updates());
+            r = items.put(item, row.params(), 0, null, 0, row.version(), row.updates());
             view = viewOf(r);
         } else {
             view = viewOf(r);
-            view.rebase(row.updatedAt(), params);
             // Keep the local optimizer state: it paces this task's own local steps on the row.
-            System.arraycopy(params, 0, items.params(), r * hyper.width(), hyper.width());
+            System.arraycopy(row.params(), 0, items.params(), r * w, w);
+            view.rebase(row.updatedAt(), items.params(), r * w);
         }
         view.seenInEpoch = epoch;
-        view.published = published;
+        view.published = row;
         return r;
     }
 
@@ -193,7 +204,8 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
      */
     static final class ItemView {
         private static final int MAX_STEPS = 1024;
-        byte[] published;
+        /** The published version the local row was last based on (compared by identity). */
+        ModelUpdates.ParsedRow published;
         long seenInEpoch = -1;
         /** The item's global-store key and owning slot, computed once (they were a string build and a murmur2
          * hash per lookup and per flush). */
@@ -217,7 +229,8 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         /** The sum of the deltas in {@link #steps} (null when none), so that a rebase costs one row addition. */
         float[] sum;
 
-        void rebase(long flushedAt, float[] params) {
+        /** Drops the steps the version flushed at {@code flushedAt} contains; adds the others to its row at {@code p}. */
+        void rebase(long flushedAt, float[] params, int p) {
             while (!steps.isEmpty() && steps.peekFirst().sentAt <= flushedAt) {
                 drop();
             }
@@ -225,8 +238,8 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
                 sum = null;
                 return;
             }
-            for (int j = 0; j < params.length; j++) {
-                params[j] += sum[j];
+            for (int j = 0; j < sum.length; j++) {
+                params[p + j] += sum[j];
             }
         }
 
@@ -260,13 +273,13 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
             if (p == partition) {
                 continue;
             }
-            double[] m = ModelUpdates.parseMean(global.get(Topics.MEAN_PREFIX + p));
+            double[] m = published.mean(Topics.MEAN_PREFIX + p);
             if (m != null) {
                 sum += m[0];
                 count += m[1];
             }
         }
-        double[] seed = ModelUpdates.parseMean(global.get(Topics.MEAN_SNAPSHOT_KEY));
+        double[] seed = published.mean(Topics.MEAN_SNAPSHOT_KEY);
         if (seed != null) {
             sum += seed[0];
             count += seed[1];
@@ -306,21 +319,19 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         }
         learner.applyUsers(userGrads, lr);
         FactorTable userTable = model.users();
+        if (unpublishedCount == 0) {
+            stateStore.put(UNPUBLISHED_KEY, new byte[] {1});
+        }
         for (int row : touched) {
             users.save(row);
-            context.forward(new Record<>(ModelUpdates.key(RowKind.USER, userTable.id(row)),
-                    ModelUpdates.row(RowKind.USER, userTable.id(row), userTable.params(), row * w, w,
-                            userTable.version(row), userTable.updates(row), now), now),
-                    StreamTopology.USER_MODEL_SINK);
+            markUnpublished(row);
         }
         rowSteps += touched.length;
-        context.forward(new Record<>(Topics.MEAN_PREFIX + partition,
-                ModelUpdates.mean(partition, model.mean().sum(), model.mean().count()), now), StreamTopology.USER_MODEL_SINK);
         stateStore.put(STATE_KEY, Codecs.encodeTaskState(new Codecs.TaskState(model.mean().sum(),
                 model.mean().count(), model.eventsSeen(), rowSteps)));
         pending.clear();
         long latency = now - oldestIngest;
-        listener.rowsPublished("user", touched.length, oldestIngest);
+        oldestUnpublished = Math.min(oldestUnpublished, oldestIngest);
         oldestIngest = Long.MAX_VALUE;
         if (now - epochStartedAt >= REFRESH_MS) {
             epoch++;
@@ -333,8 +344,79 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         listener.modelVersion("user", partition, rowSteps);
         context.forward(new Record<>("user-" + partition, TrainingMetrics.record(partition, "user", n,
                 window.rmse(), window.mae(), binary == null ? Double.NaN : binary.logLoss(),
-                binary == null ? Double.NaN : binary.auc(), loss / n, lr, rowSteps, latency, now), now),
+                binaryAuc(now), loss / n, lr, rowSteps, latency, now), now),
                 StreamTopology.USER_METRICS_SINK);
+    }
+
+    private double binaryAuc(long now) {
+        if (binary != null && now - aucAt >= AUC_EVERY_MS) {
+            auc = binary.auc();
+            aucAt = now;
+        }
+        return auc;
+    }
+
+    private void markUnpublished(int row) {
+        if (!unpublished.get(row)) {
+            unpublished.set(row);
+            if (unpublishedCount == unpublishedRows.length) {
+                unpublishedRows = java.util.Arrays.copyOf(unpublishedRows, unpublishedCount * 2);
+            }
+            unpublishedRows[unpublishedCount++] = row;
+        }
+    }
+
+    /**
+     * Publishes every user row changed since the last publication, once, with the task's label sums: at most one
+     * record per row and {@code flush.interval.ms}, however many mini-batches touched it (as a Kafka Streams
+     * record cache coalesces a table's updates). Under a backlog a user's events arrive in runs, so publishing per
+     * mini-batch wrote the same row several times per interval; a compacted topic's reader only keeps the last.
+     * The rows are saved in the task's store at each flush; the {@link #UNPUBLISHED_KEY} marker, written in the
+     * same transaction, tells a restarted task to look for saved rows that never reached {@code model-updates}.
+     */
+    private void publish() {
+        if (unpublishedCount == 0) {
+            return;
+        }
+        long now = System.currentTimeMillis();
+        FactorTable userTable = model.users();
+        int w = hyper.width();
+        for (int k = 0; k < unpublishedCount; k++) {
+            int row = unpublishedRows[k];
+            String id = userTable.id(row);
+            context.forward(new Record<>(ModelUpdates.key(RowKind.USER, id), ModelUpdates.row(RowKind.USER, id,
+                    userTable.params(), row * w, w, userTable.version(row), userTable.updates(row), now), now),
+                    StreamTopology.USER_MODEL_SINK);
+        }
+        context.forward(new Record<>(Topics.MEAN_PREFIX + partition,
+                ModelUpdates.mean(partition, model.mean().sum(), model.mean().count()), now), StreamTopology.USER_MODEL_SINK);
+        listener.rowsPublished("user", unpublishedCount, oldestUnpublished);
+        unpublished.clear();
+        unpublishedCount = 0;
+        oldestUnpublished = Long.MAX_VALUE;
+        stateStore.delete(UNPUBLISHED_KEY);
+    }
+
+    /**
+     * After a crash (or a move to another instance) between a flush and the next publication: the rows of the
+     * task's store whose version differs from the one in {@code model-updates} (as far as the global store has
+     * read it) are published again. A row published twice is harmless: readers keep the last record per key.
+     */
+    private void findUnpublished() {
+        try (KeyValueIterator<String, byte[]> it = userStore.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, byte[]> kv = it.next();
+                int version = Codecs.decodeRow(kv.value).version();
+                ModelUpdates.ParsedRow published = ModelUpdates.parseRow(
+                        global.get(ModelUpdates.key(RowKind.USER, kv.key)), hyper.width());
+                if (published == null || published.version() != version) {
+                    markUnpublished(users.row(kv.key));
+                }
+            }
+        }
+        if (unpublishedCount > 0) {
+            oldestUnpublished = System.currentTimeMillis();
+        }
     }
 
     /** Applies the batch's item gradients (already sent) to the local item rows; remembers each step's change. */

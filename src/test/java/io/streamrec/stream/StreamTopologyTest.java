@@ -80,6 +80,11 @@ class StreamTopologyTest {
         interactions.pipeInput(key == null ? null : utf8(key), value);
     }
 
+    /** Lets a long wall-clock interval pass: every task flushes and publishes what changed. */
+    private void interval() {
+        driver.advanceWallClockTime(Duration.ofMillis(HOUR));
+    }
+
     /** Latest value per key of everything published to model-updates so far (what compaction keeps). */
     private final Map<String, byte[]> latest = new LinkedHashMap<>();
 
@@ -174,6 +179,7 @@ class StreamTopologyTest {
         // The application carries on: a valid event afterwards trains.
         pipe("u", event("u", "i", 4));
         assertEquals(1, listener.trained.get());
+        interval();
         assertEquals(1, json(latestModel().get("user:u")).get("updates").asLong());
     }
 
@@ -190,6 +196,7 @@ class StreamTopologyTest {
         pipe(longest, event(longest, "i", 3));
         pipe("196", utf8("{\"user\":196,\"item\":242,\"label\":1,\"weight\":0,\"timestamp\":881250949000,\"extra\":[1,{}]}"));
         assertTrue(dlq.isEmpty());
+        interval();
         Map<String, byte[]> model = latestModel();
         assertTrue(model.containsKey("user:" + longest));
         assertTrue(model.containsKey("user:196"), "a numeric user id is its decimal text");
@@ -201,6 +208,7 @@ class StreamTopologyTest {
         start(TrainerConfig.BATCH_SIZE, "1");
         pipe("alice", event("alice", "book", 5));
         assertTrue(userEvents.isEmpty());
+        interval();
         JsonNode row = json(latestModel().get("user:alice"));
         assertEquals(1, row.get("updates").asLong());
         assertEquals(1, row.get("version").asInt());
@@ -216,6 +224,7 @@ class StreamTopologyTest {
         Event bob = Codecs.decodeEvent(rekeyed.get(0).value);
         assertEquals("film", bob.item());
         assertEquals(2f, bob.label());
+        interval();
         Map<String, byte[]> model = latestModel();
         assertEquals(1, json(model.get("user:bob")).get("updates").asLong());
         assertEquals(1, json(model.get("user:carol")).get("updates").asLong());
@@ -232,7 +241,11 @@ class StreamTopologyTest {
         assertTrue(modelUpdates.isEmpty(), "no flush before batch.size events");
         assertTrue(itemGradients.isEmpty());
         pipe("u3", event("u3", "i3", 2));
+        assertFalse(itemGradients.isEmpty(), "the flush sent the item gradients at once");
+        assertTrue(modelUpdates.isEmpty(), "rows are published on the flush interval, each changed row once");
 
+        // The interval: the user task publishes its changed rows and label sums, the item task its stepped rows.
+        interval();
         Map<String, byte[]> model = latestModel();
         Map<String, JsonNode> users = rows(model, "user:");
         assertEquals(Set.of("user:u1", "user:u2", "user:u3"), users.keySet());
@@ -245,7 +258,6 @@ class StreamTopologyTest {
         assertEquals(2, u1.get("updates").asLong(), "two events changed u1");
         assertTrue(u1.get("updatedAt").asLong() > 0);
         assertEquals(1, users.get("user:u2").get("updates").asLong());
-        assertTrue(rows(model, "item:").isEmpty(), "item rows wait for the item flush");
 
         JsonNode mean = json(model.get("mean:0"));
         assertEquals("mean", mean.get("kind").asText());
@@ -265,8 +277,8 @@ class StreamTopologyTest {
         assertEquals(Map.of("i1", 2, "i2", 1, "i3", 1), gradientEvents, "one summed gradient per item");
 
         List<KeyValue<String, byte[]>> m = metrics.readKeyValuesToList();
-        assertEquals(1, m.size());
-        assertEquals("user-0", m.get(0).key);
+        assertEquals(List.of("user-0", "item-0"), m.stream().map(kv -> kv.key).toList(),
+                "one record per flush: the user task's batch, then the item task's interval");
         JsonNode um = json(m.get(0).value);
         assertEquals(Set.of("partition", "role", "events", "rmse", "mae", "logloss", "auc", "loss", "learningRate",
                 "modelVersion", "latencyMs", "timestamp"), fieldNames(um));
@@ -277,17 +289,14 @@ class StreamTopologyTest {
         assertTrue(um.get("logloss").isNull() && um.get("auc").isNull(), "biased model: no binary metrics");
         assertTrue(um.get("latencyMs").asLong() >= 0);
 
-        // The item trainer flushes on its interval: one step per item, updates = events behind the gradients.
-        driver.advanceWallClockTime(Duration.ofMillis(HOUR));
-        Map<String, JsonNode> items = rows(latestModel(), "item:");
+        // The item trainer flushed on the same interval: one step per item, updates = events behind the gradients.
+        Map<String, JsonNode> items = rows(model, "item:");
         assertEquals(Set.of("item:i1", "item:i2", "item:i3"), items.keySet());
         assertEquals("item", items.get("item:i1").get("kind").asText());
         assertEquals(1, items.get("item:i1").get("version").asInt());
         assertEquals(2, items.get("item:i1").get("updates").asLong());
         assertEquals(1, items.get("item:i3").get("updates").asLong());
-        List<KeyValue<String, byte[]>> im = metrics.readKeyValuesToList();
-        assertEquals(List.of("item-0"), im.stream().map(kv -> kv.key).toList());
-        JsonNode itemMetrics = json(im.get(0).value);
+        JsonNode itemMetrics = json(m.get(1).value);
         assertEquals("item", itemMetrics.get("role").asText());
         assertEquals(4, itemMetrics.get("events").asInt());
         assertEquals(3, itemMetrics.get("modelVersion").asLong());
@@ -349,6 +358,7 @@ class StreamTopologyTest {
 
         // A published item row is seen by the user task through the global store: a new user on i1 gets
         // mean + b_i1, exactly.
+        interval();
         Map<String, byte[]> model = latestModel();
         ModelUpdates.ParsedRow i1 = ModelUpdates.parseRow(model.get("item:i1"), 5);
         assertNotNull(i1, "i1 was published after the first batch (item.batch.size = 2)");

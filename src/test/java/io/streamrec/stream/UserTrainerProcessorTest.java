@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamrec.learn.RowKind;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
@@ -51,7 +53,7 @@ class UserTrainerProcessorTest {
         }
 
         UserTrainerProcessor start(TrainerConfig c, TrainerListener l) {
-            UserTrainerProcessor p = new UserTrainerProcessor(c, l);
+            UserTrainerProcessor p = new UserTrainerProcessor(c, l, new PublishedRows(c.hyperparameters().width()));
             p.init(context);
             return p;
         }
@@ -125,6 +127,52 @@ class UserTrainerProcessorTest {
     }
 
     @Test
+    void shouldPublishEachChangedRowOnceAnIntervalHoweverManyBatchesTouchedIt() {
+        TrainerConfig c = config(stateDir, TrainerConfig.BATCH_SIZE, "1");
+        Task task = new Task();
+        UserTrainerProcessor p = task.start(c, new RecordingListener());
+        feed(p, EVENTS);
+        assertTrue(task.modelUpdates().isEmpty(), "three flushes, nothing published before the interval");
+        task.punctuate();
+        long u1Records = task.context.forwarded().stream()
+                .filter(f -> "user:u1".equals(f.record().key())).count();
+        assertEquals(1, u1Records, "u1 was stepped twice and published once");
+        Map<String, byte[]> rows = task.modelUpdates();
+        assertEquals(2, json(rows.get("user:u1")).get("updates").asLong());
+        assertEquals(2, json(rows.get("user:u1")).get("version").asInt());
+        assertEquals(1, json(rows.get("user:u2")).get("updates").asLong());
+        task.context.resetForwards();
+        task.punctuate();
+        assertTrue(task.context.forwarded().stream().noneMatch(f -> f.childName().orElseThrow()
+                .equals(StreamTopology.USER_MODEL_SINK)), "nothing changed since: nothing published");
+    }
+
+    @Test
+    void shouldPublishAfterARestartTheRowsSavedButNotPublishedBeforeACrash() {
+        TrainerConfig c = config(stateDir, TrainerConfig.BATCH_SIZE, "1");
+        Task task = new Task();
+        feed(task.start(c, new RecordingListener()), EVENTS);
+        assertTrue(task.modelUpdates().isEmpty(), "crashed after three flushes, before the interval's publication");
+        // What model-updates holds (as far as the global store read it): u2's current version, an older one of u1.
+        KeyValueStore<String, byte[]> global = task.context.getStateStore(Topics.GLOBAL_ROWS_STORE);
+        global.put("user:u2", ModelUpdates.row(RowKind.USER, "u2", new float[5], 0, 5, 1, 1, 1L));
+        global.put("user:u1", ModelUpdates.row(RowKind.USER, "u1", new float[5], 0, 5, 1, 1, 1L));
+
+        task.start(c, new RecordingListener());
+        task.punctuate();
+        Map<String, byte[]> republished = task.modelUpdates();
+        assertEquals(Set.of("user:u1", "mean:0"), republished.keySet(), "only the row whose published version is behind");
+        assertEquals(2, json(republished.get("user:u1")).get("version").asInt());
+        assertEquals(2, json(republished.get("user:u1")).get("updates").asLong());
+
+        // Published: a further restart has nothing to look for.
+        task.context.resetForwards();
+        task.start(c, new RecordingListener());
+        task.punctuate();
+        assertTrue(task.modelUpdates().isEmpty());
+    }
+
+    @Test
     void shouldResumeTheGlobalMeanAndRowsFromTheStoresAfterARestart() {
         TrainerConfig c = config(stateDir, TrainerConfig.BATCH_SIZE, "3");
         Task task = new Task();
@@ -135,6 +183,8 @@ class UserTrainerProcessorTest {
         UserTrainerProcessor restarted = task.start(c, after);
         feed(restarted, List.of(new Event("u9", "i9", 1, 1, 13, 103), new Event("u1", "i9", 1, 1, 14, 104),
                 new Event("u2", "i9", 1, 1, 15, 105)));
+        assertTrue(task.modelUpdates().isEmpty(), "rows are published on the interval, not on every mini-batch");
+        task.punctuate();
         assertEquals(11.0 / 3, after.prequential.get(0).prediction(), 1e-12, "the mean of the first batch, from the task state");
         Map<String, byte[]> rows = task.modelUpdates();
         assertEquals(3, json(rows.get("user:u1")).get("updates").asLong(), "u1 continues from its stored row");
