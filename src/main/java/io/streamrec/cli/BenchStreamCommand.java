@@ -217,6 +217,7 @@ public final class BenchStreamCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         long cpu0 = processCpuNanos();
         Map<String, Long> threads0 = threadCpu();
+        Map<String, Long> alloc0 = threadAllocated();
         while (processed.getAsLong() < total) {
             check(deadline);
             Thread.sleep(2);
@@ -233,10 +234,17 @@ public final class BenchStreamCommand implements Callable<Integer> {
             byKind.merge(threadKind(t.getKey()), d, Long::sum);
         }
         byKind.put("jvm (gc, jit)", cpu - javaThreads);
+        Map<String, Long> allocByKind = new java.util.TreeMap<>();
+        for (Map.Entry<String, Long> t : threadAllocated().entrySet()) {
+            allocByKind.merge(threadKind(t.getKey()), t.getValue() - alloc0.getOrDefault(t.getKey(), 0L), Long::sum);
+        }
         StringBuilder b = new StringBuilder(String.format("  busy cores %.2f of %d; CPU us per event %.1f:", cpu / 1e9 / seconds,
                 Runtime.getRuntime().availableProcessors(), cpu / 1e3 / counted));
         byKind.forEach((k, v) -> b.append(String.format(" %s %.1f", k, v / 1e3 / counted)));
         System.err.println(b);
+        StringBuilder a = new StringBuilder("  bytes allocated per event:");
+        allocByKind.forEach((k, v) -> a.append(String.format(" %s %,d", k, v / counted)));
+        System.err.println(a);
         return counted / seconds;
     }
 
@@ -249,6 +257,20 @@ public final class BenchStreamCommand implements Callable<Integer> {
                 long t = mx.getThreadCpuTime(info.getThreadId());
                 if (t > 0) {
                     out.put(info.getThreadId() + " " + info.getThreadName(), t);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, Long> threadAllocated() {
+        var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        Map<String, Long> out = new HashMap<>();
+        for (java.lang.management.ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (info != null) {
+                long b = mx.getThreadAllocatedBytes(info.getThreadId());
+                if (b > 0) {
+                    out.put(info.getThreadId() + " " + info.getThreadName(), b);
                 }
             }
         }

@@ -102,6 +102,18 @@ public final class Codecs {
         public byte[] toByteArray() {
             return java.util.Arrays.copyOf(buf.array(), buf.position());
         }
+
+        /** True when no item was added since creation or the last {@link #reset}. */
+        public boolean isEmpty() {
+            return buf.position() == HEADER;
+        }
+
+        /** Forgets the items added, keeping the buffer for the next batch. */
+        public void reset() {
+            buf.position(HEADER);
+        }
+
+        private static final int HEADER = 1 + 4;
     }
 
     /** Unpacks a gradient batch; fails on a batch of another width (factors changed under the same application id). */

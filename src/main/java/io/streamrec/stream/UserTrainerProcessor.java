@@ -37,6 +37,8 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
     private final int batchSize;
     private final int partitions;
     private final PublishedRows published;
+    /** One packed gradient record per item partition and flush; reused across flushes. */
+    private final Codecs.GradientBatchWriter[] writers;
     private ProcessorContext<Object, byte[]> context;
     private KeyValueStore<String, byte[]> userStore;
     private PendingLog pending;
@@ -71,6 +73,9 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
     private int unpublishedCount;
     private long oldestUnpublished = Long.MAX_VALUE;
     private int partition;
+    /** Scratch of {@link #stepItemsLocally}: the stepped rows and their values before the step. */
+    private int[] stepRows = new int[0];
+    private float[] stepBefore = new float[0];
 
     UserTrainerProcessor(TrainerConfig config, TrainerListener listener, PublishedRows published) {
         this.config = config;
@@ -79,6 +84,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         this.listener = listener;
         this.batchSize = config.batchSize();
         this.partitions = config.partitions();
+        this.writers = new Codecs.GradientBatchWriter[partitions];
     }
 
     @Override
@@ -225,46 +231,94 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
             }
             return slot;
         }
-        final java.util.ArrayDeque<LocalStep> steps = new java.util.ArrayDeque<>();
-        /** The sum of the deltas in {@link #steps} (null when none), so that a rebase costs one row addition. */
+        /**
+         * The steps not yet known to be in a published version, oldest first: a ring of {@code size} entries from
+         * {@code head}, each a send time and a row delta (at {@code slot * width} in {@code deltas}). Arrays rather
+         * than one object per step: a task records a step for every item of every mini-batch.
+         */
+        private long[] sentAt = new long[0];
+        private float[] deltas = new float[0];
+        private int head;
+        private int size;
+        private int width;
+        /** The sum of the deltas of the steps held (null before the first), so that a rebase costs one row addition. */
         float[] sum;
 
         /** Drops the steps the version flushed at {@code flushedAt} contains; adds the others to its row at {@code p}. */
         void rebase(long flushedAt, float[] params, int p) {
-            while (!steps.isEmpty() && steps.peekFirst().sentAt <= flushedAt) {
+            while (size > 0 && sentAt[head] <= flushedAt) {
                 drop();
             }
-            if (steps.isEmpty()) {
-                sum = null;
+            if (size == 0) {
+                if (sum != null) {
+                    java.util.Arrays.fill(sum, 0f);
+                }
                 return;
             }
-            for (int j = 0; j < sum.length; j++) {
+            for (int j = 0; j < width; j++) {
                 params[p + j] += sum[j];
             }
         }
 
-        void add(long sentAt, float[] delta) {
-            if (steps.size() == MAX_STEPS) {
+        /** Records a step sent at {@code at}: the row's change from {@code before[b..]} to {@code after[a..]}. */
+        void add(long at, float[] after, int a, float[] before, int b, int w) {
+            if (sum == null) {
+                width = w;
+                sum = new float[w];
+            }
+            if (size == MAX_STEPS) {
                 drop();
             }
-            if (sum == null) {
-                sum = new float[delta.length];
+            if (size == sentAt.length) {
+                grow();
             }
-            for (int j = 0; j < delta.length; j++) {
-                sum[j] += delta[j];
+            int slot = (head + size) % sentAt.length;
+            sentAt[slot] = at;
+            int d = slot * w;
+            for (int j = 0; j < w; j++) {
+                float delta = after[a + j] - before[b + j];
+                deltas[d + j] = delta;
+                sum[j] += delta;
             }
-            steps.addLast(new LocalStep(sentAt, delta));
+            size++;
+        }
+
+        /** Records a step whose change is {@code delta}. */
+        void add(long at, float[] delta) {
+            add(at, delta, 0, new float[delta.length], 0, delta.length);
+        }
+
+        int steps() {
+            return size;
+        }
+
+        long oldestSentAt() {
+            return sentAt[head];
+        }
+
+        private void grow() {
+            int cap = Math.min(MAX_STEPS, Math.max(4, sentAt.length * 2));
+            long[] t = new long[cap];
+            float[] dl = new float[cap * width];
+            for (int k = 0; k < size; k++) {
+                int from = (head + k) % sentAt.length;
+                t[k] = sentAt[from];
+                System.arraycopy(deltas, from * width, dl, k * width, width);
+            }
+            sentAt = t;
+            deltas = dl;
+            head = 0;
         }
 
         private void drop() {
-            float[] d = steps.pollFirst().delta;
-            for (int j = 0; j < d.length; j++) {
-                sum[j] -= d[j];
+            int d = head * width;
+            for (int j = 0; j < width; j++) {
+                sum[j] -= deltas[d + j];
             }
+            head = (head + 1) % sentAt.length;
+            size--;
         }
     }
-
-    record LocalStep(long sentAt, float[] delta) { }
 
     private void refreshExternalMean() {
         double sum = 0;
@@ -298,7 +352,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         double loss = learner.computeGradients(model.items().params(), userGrads, itemGrads);
         FactorTable items = model.items();
         int w = hyper.width();
-        Codecs.GradientBatchWriter[] out = new Codecs.GradientBatchWriter[partitions];
+        Codecs.GradientBatchWriter[] out = writers;
         for (int s = 0; s < itemGrads.size(); s++) {
             String item = items.id(itemGrads.row(s));
             int dest = viewOf(itemGrads.row(s)).slot(item, partitions);
@@ -308,8 +362,9 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
             out[dest].add(item, itemGrads.count(s), itemGrads.oldestEventTime(s), itemGrads.gradients(), s * w);
         }
         for (int dest = 0; dest < partitions; dest++) {
-            if (out[dest] != null) {
+            if (out[dest] != null && !out[dest].isEmpty()) {
                 context.forward(new Record<>(dest, out[dest].toByteArray(), now), StreamTopology.ITEM_GRADIENTS_SINK);
+                out[dest].reset();
             }
         }
         stepItemsLocally(lr, now);
@@ -425,20 +480,17 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         float[] params = items.params();
         int w = hyper.width();
         int n = itemGrads.size();
-        int[] rows = new int[n];
-        float[] before = new float[n * w];
+        if (stepRows.length < n) {
+            stepRows = new int[Math.max(n, stepRows.length * 2)];
+            stepBefore = new float[stepRows.length * w];
+        }
         for (int s = 0; s < n; s++) {
-            rows[s] = itemGrads.row(s);
-            System.arraycopy(params, rows[s] * w, before, s * w, w);
+            stepRows[s] = itemGrads.row(s);
+            System.arraycopy(params, stepRows[s] * w, stepBefore, s * w, w);
         }
         learner.updater().apply(items, itemGrads, lr);
         for (int s = 0; s < n; s++) {
-            float[] delta = new float[w];
-            int p = rows[s] * w;
-            for (int j = 0; j < w; j++) {
-                delta[j] = params[p + j] - before[s * w + j];
-            }
-            viewOf(rows[s]).add(sentAt, delta);
+            viewOf(stepRows[s]).add(sentAt, params, stepRows[s] * w, stepBefore, s * w, w);
         }
     }
 

@@ -2,7 +2,6 @@ package io.streamrec.stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 
 import org.junit.jupiter.api.Test;
 
@@ -21,13 +20,14 @@ class ItemViewTest {
         float[] published = {0.5f, 0.5f};
         view.rebase(200, published, 0);
         assertArrayEquals(new float[] {4.5f, 40.5f}, published, EXACT);
-        assertEquals(1, view.steps.size());
+        assertEquals(1, view.steps());
 
         // A later version that includes every step: nothing is added on top of it, and nothing is left to add.
         float[] later = {7f, 70f};
         view.rebase(300, later, 0);
         assertArrayEquals(new float[] {7f, 70f}, later, EXACT);
-        assertNull(view.sum);
+        assertEquals(0, view.steps());
+        assertArrayEquals(new float[] {0f, 0f}, view.sum, EXACT);
     }
 
     @Test
@@ -38,7 +38,7 @@ class ItemViewTest {
         float[] old = {10f};
         view.rebase(99, old, 0);
         assertArrayEquals(new float[] {13f}, old, EXACT);
-        assertEquals(2, view.steps.size(), "kept for the next version");
+        assertEquals(2, view.steps(), "kept for the next version");
     }
 
     @Test
@@ -47,10 +47,29 @@ class ItemViewTest {
         for (int t = 0; t < 1025; t++) {
             view.add(t, new float[] {1f});
         }
-        assertEquals(1024, view.steps.size());
-        assertEquals(1, view.steps.peekFirst().sentAt(), "the step sent at 0 was dropped");
+        assertEquals(1024, view.steps());
+        assertEquals(1, view.oldestSentAt(), "the step sent at 0 was dropped");
         float[] row = {0f};
         view.rebase(-1, row, 0);
         assertArrayEquals(new float[] {1024f}, row, EXACT);
+    }
+
+    @Test
+    void shouldKeepStepsInOrderAcrossTheRingsGrowthAndWrapAround() {
+        UserTrainerProcessor.ItemView view = new UserTrainerProcessor.ItemView();
+        for (int t = 1; t <= 3; t++) {
+            view.add(t, new float[] {t});
+        }
+        float[] row = {0f};
+        view.rebase(2, row, 0);
+        assertArrayEquals(new float[] {3f}, row, EXACT, "steps 1 and 2 dropped, 3 re-applied");
+        for (int t = 4; t <= 10; t++) {
+            view.add(t, new float[] {t});
+        }
+        assertEquals(8, view.steps());
+        assertEquals(3, view.oldestSentAt());
+        row[0] = 0f;
+        view.rebase(6, row, 0);
+        assertArrayEquals(new float[] {7f + 8f + 9f + 10f}, row, EXACT, "the newest four, in order, after growing");
     }
 }
