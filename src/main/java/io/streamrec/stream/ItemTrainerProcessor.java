@@ -25,6 +25,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class ItemTrainerProcessor implements Processor<Integer, byte[], String, byte[]> {
     private static final String STATE_KEY = "item";
+    /** Present in the task-state store while some saved item rows are not yet published. */
+    static final String UNPUBLISHED_KEY = "item-unpublished";
 
     private final TrainerConfig config;
     private final Hyperparameters hyper;
@@ -40,9 +42,16 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
     private long pendingEvents;
     private long batchEvents;
     private long oldest = Long.MAX_VALUE;
+    /** Rows stepped since the last save (written to the store at the next save). */
     private final java.util.BitSet dirty = new java.util.BitSet();
     private int[] touched = new int[64];
     private int touchedCount;
+    /** Rows stepped since the last publication (published on the next interval). */
+    private final java.util.BitSet unpublished = new java.util.BitSet();
+    private int[] unpublishedRows = new int[64];
+    private int unpublishedCount;
+    private boolean unpublishedMarked;
+    private long unpublishedEvents;
     private long eventsSeen;
     private long rowSteps;
     private int partition;
@@ -74,7 +83,14 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
             read(batch);
             step();
         }
-        context.schedule(Duration.ofMillis(config.flushIntervalMs()), PunctuationType.WALL_CLOCK_TIME, t -> flush());
+        unpublishedMarked = stateStore.get(UNPUBLISHED_KEY) != null;
+        if (unpublishedMarked) {
+            items.findUnpublished(this::markUnpublished);
+        }
+        context.schedule(Duration.ofMillis(config.flushIntervalMs()), PunctuationType.WALL_CLOCK_TIME, t -> {
+            save();
+            publish();
+        });
     }
 
     @Override
@@ -84,7 +100,7 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
         pending.append(record.value());
         step();
         if (pendingEvents >= itemBatchSize) {
-            flush();
+            save();
         }
     }
 
@@ -118,6 +134,7 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
                 }
                 touched[touchedCount++] = row;
             }
+            markUnpublished(row);
         }
         rowSteps += grads.size();
         updater.apply(model.items(), grads, lr);
@@ -128,8 +145,48 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
         batchEvents += events;
     }
 
-    private void flush() {
+    private void markUnpublished(int row) {
+        if (!unpublished.get(row)) {
+            unpublished.set(row);
+            if (unpublishedCount == unpublishedRows.length) {
+                unpublishedRows = java.util.Arrays.copyOf(unpublishedRows, unpublishedCount * 2);
+            }
+            unpublishedRows[unpublishedCount++] = row;
+        }
+    }
+
+    /**
+     * Writes the rows stepped since the last save to the store and forgets the logged batches they include: every
+     * {@code item.batch.size} events' worth of gradients, and before each publication. Saving often keeps the log
+     * of pending batches short, so that few of them reach its changelog before they are deleted.
+     */
+    private void save() {
         if (touchedCount == 0) {
+            return;
+        }
+        for (int k = 0; k < touchedCount; k++) {
+            items.save(touched[k]);
+        }
+        dirty.clear();
+        touchedCount = 0;
+        unpublishedEvents += pendingEvents;
+        pendingEvents = 0;
+        if (!unpublishedMarked) {
+            stateStore.put(UNPUBLISHED_KEY, new byte[] {1});
+            unpublishedMarked = true;
+        }
+        stateStore.put(STATE_KEY, Codecs.encodeTaskState(new Codecs.TaskState(0, 0, eventsSeen, rowSteps)));
+        pending.clear();
+    }
+
+    /**
+     * Publishes every row stepped since the last publication, once, on the flush interval (under exactly-once a
+     * version becomes visible at the next commit anyway, so publishing more often only writes versions no reader
+     * sees). A restart after a save but before the publication finds the saved rows through the marker in the
+     * task-state store, as the user task does.
+     */
+    private void publish() {
+        if (unpublishedCount == 0) {
             return;
         }
         long start = System.nanoTime();
@@ -137,22 +194,21 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
         float lr = (float) hyper.schedule().rate(eventsSeen);
         FactorTable table = model.items();
         int w = hyper.width();
-        int n = touchedCount;
+        int n = unpublishedCount;
         for (int k = 0; k < n; k++) {
-            int row = touched[k];
-            items.save(row);
+            int row = unpublishedRows[k];
             context.forward(new Record<>(ModelUpdates.key(RowKind.ITEM, table.id(row)),
                     ModelUpdates.row(RowKind.ITEM, table.id(row), table.params(), row * w, w, table.version(row),
                             table.updates(row), now), now), StreamTopology.ITEM_MODEL_SINK);
         }
-        dirty.clear();
-        touchedCount = 0;
-        long events = pendingEvents;
-        long oldestEvent = oldest;
-        pendingEvents = 0;
+        unpublished.clear();
+        unpublishedCount = 0;
+        stateStore.delete(UNPUBLISHED_KEY);
+        unpublishedMarked = false;
+        long events = unpublishedEvents;
+        long oldestEvent = oldest == Long.MAX_VALUE ? now : oldest;
+        unpublishedEvents = 0;
         oldest = Long.MAX_VALUE;
-        stateStore.put(STATE_KEY, Codecs.encodeTaskState(new Codecs.TaskState(0, 0, eventsSeen, rowSteps)));
-        pending.clear();
         listener.rowsPublished("item", n, oldestEvent);
         listener.flushed("item", (int) events, System.nanoTime() - start, Double.NaN, lr);
         listener.modelRows("item", partition, table.size());

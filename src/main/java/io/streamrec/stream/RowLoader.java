@@ -51,6 +51,26 @@ final class RowLoader {
         return -1;
     }
 
+    /**
+     * Loads every row of the task's store whose version differs from the one published in {@code model-updates}
+     * (as far as the global store has read it) and hands its row index to {@code unpublished}: after a crash
+     * between saving rows and publishing them, these are the rows to publish again. Republishing a row is harmless:
+     * readers keep the last record per key.
+     */
+    void findUnpublished(java.util.function.IntConsumer unpublished) {
+        try (org.apache.kafka.streams.state.KeyValueIterator<String, byte[]> it = own.all()) {
+            while (it.hasNext()) {
+                org.apache.kafka.streams.KeyValue<String, byte[]> kv = it.next();
+                int version = Codecs.decodeRow(kv.value).version();
+                ModelUpdates.ParsedRow published = ModelUpdates.parseRow(
+                        global.get(ModelUpdates.key(table.kind(), kv.key)), table.width());
+                if (published == null || published.version() != version) {
+                    unpublished.accept(row(kv.key));
+                }
+            }
+        }
+    }
+
     /** Writes a row back to the task's store. */
     void save(int row) {
         int w = table.width();

@@ -452,23 +452,9 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         stateStore.delete(UNPUBLISHED_KEY);
     }
 
-    /**
-     * After a crash (or a move to another instance) between a flush and the next publication: the rows of the
-     * task's store whose version differs from the one in {@code model-updates} (as far as the global store has
-     * read it) are published again. A row published twice is harmless: readers keep the last record per key.
-     */
+    /** After a crash (or a move to another instance) between a flush and the next publication. */
     private void findUnpublished() {
-        try (KeyValueIterator<String, byte[]> it = userStore.all()) {
-            while (it.hasNext()) {
-                KeyValue<String, byte[]> kv = it.next();
-                int version = Codecs.decodeRow(kv.value).version();
-                ModelUpdates.ParsedRow published = ModelUpdates.parseRow(
-                        global.get(ModelUpdates.key(RowKind.USER, kv.key)), hyper.width());
-                if (published == null || published.version() != version) {
-                    markUnpublished(users.row(kv.key));
-                }
-            }
-        }
+        users.findUnpublished(this::markUnpublished);
         if (unpublishedCount > 0) {
             oldestUnpublished = System.currentTimeMillis();
         }

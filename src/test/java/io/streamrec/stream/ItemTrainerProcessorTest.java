@@ -83,6 +83,32 @@ class ItemTrainerProcessorTest {
     }
 
     @Test
+    void shouldPublishAfterARestartTheRowsSavedButNotPublishedBeforeACrash() {
+        TrainerConfig c = config(stateDir, TrainerConfig.ITEM_BATCH_SIZE, "1");
+        ItemTrainerProcessor crashed = start(c, new RecordingListener());
+        crashed.process(gradient("i1", 2, 0.5f, 0, 0, 0, 0));
+        crashed.process(gradient("i2", 1, -1f, 0, 0, 0, 0));
+        assertTrue(published().isEmpty(), "saved at item.batch.size, crashed before the interval's publication");
+        KeyValueStore<String, byte[]> global = context.getStateStore(Topics.GLOBAL_ROWS_STORE);
+        // i2's saved version reached model-updates; i1's did not.
+        global.put("item:i2", ModelUpdates.row(io.streamrec.learn.RowKind.ITEM, "i2", new float[5], 0, 5, 1, 1, 1L));
+
+        start(c, new RecordingListener());
+        List<MockProcessorContext.CapturedPunctuator> ps = context.scheduledPunctuators();
+        ps.get(ps.size() - 1).getPunctuator().punctuate(0L);
+        Map<String, byte[]> rows = published();
+        assertEquals(java.util.Set.of("item:i1"), rows.keySet(), "only the row whose published version is behind");
+        assertEquals(2, json(rows.get("item:i1")).get("updates").asLong());
+        assertTrue(json(rows.get("item:i1")).get("bias").asDouble() < 0, "the saved step, not an initial row");
+
+        context.resetForwards();
+        start(c, new RecordingListener());
+        ps = context.scheduledPunctuators();
+        ps.get(ps.size() - 1).getPunctuator().punctuate(0L);
+        assertTrue(published().isEmpty(), "published: a further restart has nothing to look for");
+    }
+
+    @Test
     void shouldRefuseAGradientOfAnotherWidthWithAMessageAboutTheFactors() {
         ItemTrainerProcessor p = start(config(stateDir), new RecordingListener());
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> p.process(gradient("i1", 1, 1f, 2f)));

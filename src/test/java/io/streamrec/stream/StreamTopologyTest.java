@@ -333,13 +333,23 @@ class StreamTopologyTest {
     }
 
     @Test
-    void shouldFlushItemsAfterItemBatchSizeEventsOfGradients() {
+    void shouldSaveItemsAfterItemBatchSizeEventsOfGradientsAndPublishThemOnTheInterval() {
         start(TrainerConfig.BATCH_SIZE, "2", TrainerConfig.FLUSH_INTERVAL_MS, String.valueOf(HOUR),
                 TrainerConfig.ITEM_BATCH_SIZE, "2");
         pipe("u1", event("u1", "i1", 5));
         pipe("u2", event("u2", "i1", 3));
+        // Two events' gradients reach item.batch.size = 2: the row is saved and the logged batch forgotten ...
+        KeyValueStore<String, byte[]> itemStore = driver.getKeyValueStore(Topics.ITEM_STORE);
+        assertNotNull(itemStore.get("i1"), "saved");
+        assertEquals(2, Codecs.decodeRow(itemStore.get("i1")).updates());
+        KeyValueStore<Long, byte[]> pendingGradients = driver.getKeyValueStore(Topics.ITEM_PENDING_STORE);
+        try (var it = pendingGradients.all()) {
+            assertFalse(it.hasNext(), "no logged batch left once its steps are saved");
+        }
+        assertTrue(rows(latestModel(), "item:").isEmpty(), "... and published on the interval");
+        interval();
         JsonNode item = rows(latestModel(), "item:").get("item:i1");
-        assertNotNull(item, "two events' gradients reach item.batch.size = 2");
+        assertNotNull(item);
         assertEquals(2, item.get("updates").asLong());
     }
 
