@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class PublishedRows {
     private final int width;
-    private final ConcurrentHashMap<String, ModelUpdates.ParsedRow> items = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Slot> items = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, double[]> means = new ConcurrentHashMap<>();
 
     PublishedRows(int width) {
@@ -26,12 +26,7 @@ final class PublishedRows {
     void update(String key, byte[] value) {
         if (key.startsWith(ITEM_PREFIX)) {
             String id = key.substring(ITEM_PREFIX.length());
-            ModelUpdates.ParsedRow row = value == null ? null : ModelUpdates.parseRow(value, width);
-            if (row == null) {
-                items.remove(id);
-            } else {
-                items.put(id, row);
-            }
+            slot(id).row = value == null ? null : ModelUpdates.parseRow(value, width);
         } else if (key.startsWith(Topics.MEAN_PREFIX)) {
             double[] m = value == null ? null : ModelUpdates.parseMean(value);
             if (m == null) {
@@ -44,9 +39,18 @@ final class PublishedRows {
 
     private static final String ITEM_PREFIX = ModelUpdates.key(io.streamrec.learn.RowKind.ITEM, "");
 
-    /** The newest published version of an item's row; null when none (or not of this model's width). */
-    ModelUpdates.ParsedRow item(String id) {
-        return items.get(id);
+    /**
+     * Where the newest published version of an item's row appears: a reader keeps the slot of each item it uses and
+     * reads {@link Slot#row} (a volatile field) instead of looking the id up again.
+     */
+    Slot slot(String id) {
+        Slot s = items.get(id);
+        return s != null ? s : items.computeIfAbsent(id, k -> new Slot());
+    }
+
+    /** One item's newest published row: null when none (or not of this model's width). */
+    static final class Slot {
+        volatile ModelUpdates.ParsedRow row;
     }
 
     /** A {@code mean:*} record as {sum, count}; null when none. */

@@ -53,7 +53,7 @@ public final class TrainerConfig {
             Map.entry(APPLICATION_ID, "streamrec"),
             Map.entry(BATCH_SIZE, "32"),
             Map.entry(FLUSH_INTERVAL_MS, "100"),
-            Map.entry(ITEM_BATCH_SIZE, "2000"),
+            Map.entry(ITEM_BATCH_SIZE, "5000"),
             Map.entry(PARTITIONS, "4"),
             Map.entry(REPLICATION, "1"),
             Map.entry(MODEL_KIND, "biased-mf"),

@@ -160,7 +160,8 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         ItemView view = r >= 0 ? viewOf(r) : null;
         // Look for a newer published version once per item and epoch (epochs change between batches): a batch's
         // gradients use one version of each item.
-        ModelUpdates.ParsedRow row = published.item(item);
+        PublishedRows.Slot source = view != null && view.source != null ? view.source : published.slot(item);
+        ModelUpdates.ParsedRow row = source.row;
         if (row == null || (view != null && view.published == row)) {
             if (r < 0) {
                 if (!create) {
@@ -168,7 +169,9 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
                 }
                 r = items.getOrCreate(item);
             }
-            viewOf(r).seenInEpoch = epoch;
+            view = viewOf(r);
+            view.seenInEpoch = epoch;
+            view.source = source;
             return r;
         }
         int w = hyper.width();
@@ -183,6 +186,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         }
         view.seenInEpoch = epoch;
         view.published = row;
+        view.source = source;
         return r;
     }
 
@@ -212,6 +216,8 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         private static final int MAX_STEPS = 1024;
         /** The published version the local row was last based on (compared by identity). */
         ModelUpdates.ParsedRow published;
+        /** Where newer published versions of the item appear. */
+        PublishedRows.Slot source;
         long seenInEpoch = -1;
         /** The item's global-store key and owning slot, computed once (they were a string build and a murmur2
          * hash per lookup and per flush). */
