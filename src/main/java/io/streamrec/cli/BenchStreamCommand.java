@@ -216,8 +216,7 @@ public final class BenchStreamCommand implements Callable<Integer> {
         long from = processed.getAsLong();
         long t0 = System.nanoTime();
         long cpu0 = processCpuNanos();
-        Map<String, Long> threads0 = threadCpu();
-        Map<String, Long> alloc0 = threadAllocated();
+        Map<String, long[]> threads0 = threadUsage();
         while (processed.getAsLong() < total) {
             check(deadline);
             Thread.sleep(2);
@@ -228,16 +227,15 @@ public final class BenchStreamCommand implements Callable<Integer> {
         long cpu = processCpuNanos() - cpu0;
         Map<String, Long> byKind = new java.util.TreeMap<>();
         long javaThreads = 0;
-        for (Map.Entry<String, Long> t : threadCpu().entrySet()) {
-            long d = t.getValue() - threads0.getOrDefault(t.getKey(), 0L);
+        Map<String, Long> allocByKind = new java.util.TreeMap<>();
+        for (Map.Entry<String, long[]> t : threadUsage().entrySet()) {
+            long[] before = threads0.getOrDefault(t.getKey(), new long[2]);
+            long d = t.getValue()[0] - before[0];
             javaThreads += d;
             byKind.merge(threadKind(t.getKey()), d, Long::sum);
+            allocByKind.merge(threadKind(t.getKey()), t.getValue()[1] - before[1], Long::sum);
         }
         byKind.put("jvm (gc, jit)", cpu - javaThreads);
-        Map<String, Long> allocByKind = new java.util.TreeMap<>();
-        for (Map.Entry<String, Long> t : threadAllocated().entrySet()) {
-            allocByKind.merge(threadKind(t.getKey()), t.getValue() - alloc0.getOrDefault(t.getKey(), 0L), Long::sum);
-        }
         StringBuilder b = new StringBuilder(String.format("  busy cores %.2f of %d; CPU us per event %.1f:", cpu / 1e9 / seconds,
                 Runtime.getRuntime().availableProcessors(), cpu / 1e3 / counted));
         byKind.forEach((k, v) -> b.append(String.format(" %s %.1f", k, v / 1e3 / counted)));
@@ -248,30 +246,15 @@ public final class BenchStreamCommand implements Callable<Integer> {
         return counted / seconds;
     }
 
-    /** CPU time so far of every live Java thread, by "id name". */
-    private static Map<String, Long> threadCpu() {
-        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
-        Map<String, Long> out = new HashMap<>();
-        for (java.lang.management.ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
-            if (info != null) {
-                long t = mx.getThreadCpuTime(info.getThreadId());
-                if (t > 0) {
-                    out.put(info.getThreadId() + " " + info.getThreadName(), t);
-                }
-            }
-        }
-        return out;
-    }
-
-    private static Map<String, Long> threadAllocated() {
+    /** CPU time (ns) and bytes allocated so far of every live Java thread, by "id name". */
+    private static Map<String, long[]> threadUsage() {
         var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-        Map<String, Long> out = new HashMap<>();
+        Map<String, long[]> out = new HashMap<>();
         for (java.lang.management.ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
             if (info != null) {
-                long b = mx.getThreadAllocatedBytes(info.getThreadId());
-                if (b > 0) {
-                    out.put(info.getThreadId() + " " + info.getThreadName(), b);
-                }
+                long id = info.getThreadId();
+                out.put(id + " " + info.getThreadName(),
+                        new long[] {Math.max(0, mx.getThreadCpuTime(id)), Math.max(0, mx.getThreadAllocatedBytes(id))});
             }
         }
         return out;

@@ -19,9 +19,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Owns the item rows of one {@code item-gradients} partition. Each gradient batch the user tasks send (the summed
  * gradients of one user mini-batch) is one optimizer step with regularization for every item it touches, as in
  * offline mini-batch training, applied to the cached rows on arrival; the batch is kept in a changelogged store
- * until the next flush (every {@code item.batch.size} events' worth of gradients or {@code flush.interval.ms}),
- * which saves the touched rows and publishes them to {@code model-updates}, from where every instance's global
- * store picks them up. A restart replays the logged batches, in order, onto the rows saved at the last flush.
+ * until the stepped rows are saved (every {@code item.batch.size} events' worth of gradients, and before each
+ * publication). Once per {@code flush.interval.ms} the rows stepped since the last publication go to
+ * {@code model-updates}, from where every instance's global store picks them up. A restart replays the logged
+ * batches, in order, onto the rows saved last, and republishes saved rows that a crash kept from being published.
  */
 final class ItemTrainerProcessor implements Processor<Integer, byte[], String, byte[]> {
     private static final String STATE_KEY = "item";
@@ -43,14 +44,9 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
     private long batchEvents;
     private long oldest = Long.MAX_VALUE;
     /** Rows stepped since the last save (written to the store at the next save). */
-    private final java.util.BitSet dirty = new java.util.BitSet();
-    private int[] touched = new int[64];
-    private int touchedCount;
+    private final RowSet unsaved = new RowSet();
     /** Rows stepped since the last publication (published on the next interval). */
-    private final java.util.BitSet unpublished = new java.util.BitSet();
-    private int[] unpublishedRows = new int[64];
-    private int unpublishedCount;
-    private boolean unpublishedMarked;
+    private UnpublishedRows unpublished;
     private long unpublishedEvents;
     private long eventsSeen;
     private long rowSteps;
@@ -70,6 +66,7 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
         KeyValueStore<String, byte[]> itemStore = context.getStateStore(Topics.ITEM_STORE);
         pending = new PendingLog(context.getStateStore(Topics.ITEM_PENDING_STORE));
         stateStore = context.getStateStore(Topics.TASK_STATE_STORE + "-item");
+        unpublished = new UnpublishedRows(stateStore, UNPUBLISHED_KEY);
         KeyValueStore<String, byte[]> global = context.getStateStore(Topics.GLOBAL_ROWS_STORE);
         byte[] st = stateStore.get(STATE_KEY);
         Codecs.TaskState ts = st == null ? Codecs.TaskState.EMPTY : Codecs.decodeTaskState(st);
@@ -83,10 +80,7 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
             read(batch);
             step();
         }
-        unpublishedMarked = stateStore.get(UNPUBLISHED_KEY) != null;
-        if (unpublishedMarked) {
-            items.findUnpublished(this::markUnpublished);
-        }
+        unpublished.restore(items);
         context.schedule(Duration.ofMillis(config.flushIntervalMs()), PunctuationType.WALL_CLOCK_TIME, t -> {
             save();
             publish();
@@ -127,14 +121,8 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
         for (int s = 0; s < grads.size(); s++) {
             int row = grads.row(s);
             oldest = Math.min(oldest, grads.oldestEventTime(s));
-            if (!dirty.get(row)) {
-                dirty.set(row);
-                if (touchedCount == touched.length) {
-                    touched = java.util.Arrays.copyOf(touched, touchedCount * 2);
-                }
-                touched[touchedCount++] = row;
-            }
-            markUnpublished(row);
+            unsaved.add(row);
+            unpublished.add(row);
         }
         rowSteps += grads.size();
         updater.apply(model.items(), grads, lr);
@@ -145,36 +133,22 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
         batchEvents += events;
     }
 
-    private void markUnpublished(int row) {
-        if (!unpublished.get(row)) {
-            unpublished.set(row);
-            if (unpublishedCount == unpublishedRows.length) {
-                unpublishedRows = java.util.Arrays.copyOf(unpublishedRows, unpublishedCount * 2);
-            }
-            unpublishedRows[unpublishedCount++] = row;
-        }
-    }
-
     /**
      * Writes the rows stepped since the last save to the store and forgets the logged batches they include: every
      * {@code item.batch.size} events' worth of gradients, and before each publication. Saving often keeps the log
      * of pending batches short, so that few of them reach its changelog before they are deleted.
      */
     private void save() {
-        if (touchedCount == 0) {
+        if (unsaved.size() == 0) {
             return;
         }
-        for (int k = 0; k < touchedCount; k++) {
-            items.save(touched[k]);
+        for (int k = 0; k < unsaved.size(); k++) {
+            items.save(unsaved.get(k));
         }
-        dirty.clear();
-        touchedCount = 0;
+        unsaved.clear();
         unpublishedEvents += pendingEvents;
         pendingEvents = 0;
-        if (!unpublishedMarked) {
-            stateStore.put(UNPUBLISHED_KEY, new byte[] {1});
-            unpublishedMarked = true;
-        }
+        unpublished.saved();
         stateStore.put(STATE_KEY, Codecs.encodeTaskState(new Codecs.TaskState(0, 0, eventsSeen, rowSteps)));
         pending.clear();
     }
@@ -186,7 +160,8 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
      * task-state store, as the user task does.
      */
     private void publish() {
-        if (unpublishedCount == 0) {
+        int n = unpublished.size();
+        if (n == 0) {
             return;
         }
         long start = System.nanoTime();
@@ -194,17 +169,13 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
         float lr = (float) hyper.schedule().rate(eventsSeen);
         FactorTable table = model.items();
         int w = hyper.width();
-        int n = unpublishedCount;
         for (int k = 0; k < n; k++) {
-            int row = unpublishedRows[k];
+            int row = unpublished.get(k);
             context.forward(new Record<>(ModelUpdates.key(RowKind.ITEM, table.id(row)),
                     ModelUpdates.row(RowKind.ITEM, table.id(row), table.params(), row * w, w, table.version(row),
                             table.updates(row), now), now), StreamTopology.ITEM_MODEL_SINK);
         }
-        unpublished.clear();
-        unpublishedCount = 0;
-        stateStore.delete(UNPUBLISHED_KEY);
-        unpublishedMarked = false;
+        unpublished.published();
         long events = unpublishedEvents;
         long oldestEvent = oldest == Long.MAX_VALUE ? now : oldest;
         unpublishedEvents = 0;

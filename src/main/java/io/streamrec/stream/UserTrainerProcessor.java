@@ -68,9 +68,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
     private static final long AUC_EVERY_MS = 1000;
     private long rowSteps;
     private long oldestIngest = Long.MAX_VALUE;
-    private final java.util.BitSet unpublished = new java.util.BitSet();
-    private int[] unpublishedRows = new int[64];
-    private int unpublishedCount;
+    private UnpublishedRows unpublished;
     private long oldestUnpublished = Long.MAX_VALUE;
     private int partition;
     /** Scratch of {@link #stepItemsLocally}: the stepped rows and their values before the step. */
@@ -94,6 +92,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         userStore = context.getStateStore(Topics.USER_STORE);
         pending = new PendingLog(context.getStateStore(Topics.USER_PENDING_STORE));
         stateStore = context.getStateStore(Topics.TASK_STATE_STORE + "-user");
+        unpublished = new UnpublishedRows(stateStore, UNPUBLISHED_KEY);
         global = context.getStateStore(Topics.GLOBAL_ROWS_STORE);
         byte[] st = stateStore.get(STATE_KEY);
         Codecs.TaskState ts = st == null ? Codecs.TaskState.EMPTY : Codecs.decodeTaskState(st);
@@ -109,8 +108,9 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         for (byte[] e : pending.restore()) {
             addToBatch(Codecs.decodeEvent(e));
         }
-        if (stateStore.get(UNPUBLISHED_KEY) != null) {
-            findUnpublished();
+        unpublished.restore(users);
+        if (unpublished.size() > 0) {
+            oldestUnpublished = System.currentTimeMillis();
         }
         context.schedule(Duration.ofMillis(config.flushIntervalMs()), PunctuationType.WALL_CLOCK_TIME, t -> {
             flush();
@@ -380,13 +380,11 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         }
         learner.applyUsers(userGrads, lr);
         FactorTable userTable = model.users();
-        if (unpublishedCount == 0) {
-            stateStore.put(UNPUBLISHED_KEY, new byte[] {1});
-        }
         for (int row : touched) {
             users.save(row);
-            markUnpublished(row);
+            unpublished.add(row);
         }
+        unpublished.saved();
         rowSteps += touched.length;
         stateStore.put(STATE_KEY, Codecs.encodeTaskState(new Codecs.TaskState(model.mean().sum(),
                 model.mean().count(), model.eventsSeen(), rowSteps)));
@@ -417,16 +415,6 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         return auc;
     }
 
-    private void markUnpublished(int row) {
-        if (!unpublished.get(row)) {
-            unpublished.set(row);
-            if (unpublishedCount == unpublishedRows.length) {
-                unpublishedRows = java.util.Arrays.copyOf(unpublishedRows, unpublishedCount * 2);
-            }
-            unpublishedRows[unpublishedCount++] = row;
-        }
-    }
-
     /**
      * Publishes every user row changed since the last publication, once, with the task's label sums: at most one
      * record per row and {@code flush.interval.ms}, however many mini-batches touched it (as a Kafka Streams
@@ -436,14 +424,15 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
      * same transaction, tells a restarted task to look for saved rows that never reached {@code model-updates}.
      */
     private void publish() {
-        if (unpublishedCount == 0) {
+        int n = unpublished.size();
+        if (n == 0) {
             return;
         }
         long now = System.currentTimeMillis();
         FactorTable userTable = model.users();
         int w = hyper.width();
-        for (int k = 0; k < unpublishedCount; k++) {
-            int row = unpublishedRows[k];
+        for (int k = 0; k < n; k++) {
+            int row = unpublished.get(k);
             String id = userTable.id(row);
             context.forward(new Record<>(ModelUpdates.key(RowKind.USER, id), ModelUpdates.row(RowKind.USER, id,
                     userTable.params(), row * w, w, userTable.version(row), userTable.updates(row), now), now),
@@ -451,19 +440,9 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         }
         context.forward(new Record<>(Topics.MEAN_PREFIX + partition,
                 ModelUpdates.mean(partition, model.mean().sum(), model.mean().count()), now), StreamTopology.USER_MODEL_SINK);
-        listener.rowsPublished("user", unpublishedCount, oldestUnpublished);
-        unpublished.clear();
-        unpublishedCount = 0;
+        listener.rowsPublished("user", n, oldestUnpublished);
+        unpublished.published();
         oldestUnpublished = Long.MAX_VALUE;
-        stateStore.delete(UNPUBLISHED_KEY);
-    }
-
-    /** After a crash (or a move to another instance) between a flush and the next publication. */
-    private void findUnpublished() {
-        users.findUnpublished(this::markUnpublished);
-        if (unpublishedCount > 0) {
-            oldestUnpublished = System.currentTimeMillis();
-        }
     }
 
     /** Applies the batch's item gradients (already sent) to the local item rows; remembers each step's change. */
