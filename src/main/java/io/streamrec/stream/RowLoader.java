@@ -2,6 +2,9 @@ package io.streamrec.stream;
 
 import io.streamrec.learn.FactorTable;
 import io.streamrec.learn.RowKind;
+import java.util.function.IntConsumer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -57,10 +60,10 @@ final class RowLoader {
      * between saving rows and publishing them, these are the rows to publish again. Republishing a row is harmless:
      * readers keep the last record per key.
      */
-    void findUnpublished(java.util.function.IntConsumer unpublished) {
-        try (org.apache.kafka.streams.state.KeyValueIterator<String, byte[]> it = own.all()) {
+    void findUnpublished(IntConsumer unpublished) {
+        try (KeyValueIterator<String, byte[]> it = own.all()) {
             while (it.hasNext()) {
-                org.apache.kafka.streams.KeyValue<String, byte[]> kv = it.next();
+                KeyValue<String, byte[]> kv = it.next();
                 int version = Codecs.decodeRow(kv.value).version();
                 ModelUpdates.ParsedRow published = ModelUpdates.parseRow(
                         global.get(ModelUpdates.key(table.kind(), kv.key)), table.width());

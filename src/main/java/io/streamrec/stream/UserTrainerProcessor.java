@@ -11,12 +11,10 @@ import io.streamrec.learn.Model;
 import io.streamrec.learn.ModelKind;
 import io.streamrec.learn.RowKind;
 import java.time.Duration;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
