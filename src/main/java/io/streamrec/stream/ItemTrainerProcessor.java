@@ -62,7 +62,7 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
         this.context = context;
         this.partition = context.taskId().partition();
         KeyValueStore<String, byte[]> itemStore = context.getStateStore(Topics.ITEM_STORE);
-        pending = new PendingLog(context.getStateStore(Topics.ITEM_PENDING_STORE));
+        pending = context.getStateStore(Topics.ITEM_PENDING_STORE);
         stateStore = context.getStateStore(Topics.TASK_STATE_STORE + "-item");
         unpublished = new UnpublishedRows(stateStore, UNPUBLISHED_KEY);
         KeyValueStore<String, byte[]> global = context.getStateStore(Topics.GLOBAL_ROWS_STORE);

@@ -4,35 +4,63 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.query.PositionBound;
+import org.apache.kafka.streams.query.Query;
+import org.apache.kafka.streams.query.QueryConfig;
+import org.apache.kafka.streams.query.QueryResult;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.internals.CacheFlushListener;
+import org.apache.kafka.streams.state.internals.CachedStateStore;
 
 /**
  * The not-yet-flushed entries of a task (events of the current user mini-batch, or item gradients not yet
- * applied), kept in a changelogged store so that a crash loses none: under exactly-once, the store's changelog and
- * the input offsets commit together, so after a restart each consumed entry is either in this log or flushed.
+ * applied), as a state store whose changelog holds them at every commit, so that a crash loses none: under
+ * exactly-once the changelog and the input offsets commit together, so after a restart each consumed entry is
+ * either in this log or was flushed.
  *
- * <p>Entries are packed into chunks of about {@value #CHUNK_BYTES} bytes, one store key per chunk, and the store
- * is cached: a chunk is rewritten as it grows but reaches the changelog at most once per commit, instead of one
- * record (and later one tombstone) per event. A flush deletes the chunks it covered.
+ * <p>Entries are appended in memory and reach the changelogged store only when the task commits: Kafka Streams
+ * asks every cached store to write its cache out right before it flushes the task's producer and commits (the
+ * same step that writes a record cache's dirty entries), and this store answers by writing the entries appended
+ * since the previous commit as one record. At tens of thousands of events a second per task and a commit every
+ * 100 ms, one record per commit replaces one cached-store write per event; most entries are flushed before any
+ * commit sees them, and a flush deletes the records it covered.
+ *
+ * <p>The hook is {@link CachedStateStore#flushCache()}, an interface of Kafka Streams' internals package (the one
+ * its own caching stores implement); {@code StreamTopologyTest} checks that a commit writes the entries, so a
+ * Kafka Streams upgrade that stops calling it fails the build instead of losing events.
  */
-final class PendingLog {
-    static final int CHUNK_BYTES = 1024;
-
+final class PendingLog implements StateStore, CachedStateStore<Long, byte[]> {
     private final KeyValueStore<Long, byte[]> store;
+    /** The records of entries not yet flushed: keys {@code firstChunk} to {@code nextChunk - 1}. */
     private long firstChunk;
-    private long chunk;
-    private byte[] buffer = new byte[CHUNK_BYTES + 512];
+    private long nextChunk;
+    /** Entries appended since the last commit, each an int length and its bytes. */
+    private byte[] buffer = new byte[4096];
     private int length;
+    private int entries;
 
     PendingLog(KeyValueStore<Long, byte[]> store) {
         this.store = store;
     }
 
-    /** Reads back what a previous incarnation of the task left, in order, and continues after it. */
+    /** A changelogged, in-memory pending log named {@code name}. */
+    static StoreBuilder<PendingLog> builder(String name) {
+        return new Builder(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.Long(), Serdes.ByteArray())
+                .withCachingDisabled());
+    }
+
+    /** Reads back what a previous incarnation of the task committed, in order, and continues after it. */
     List<byte[]> restore() {
-        List<byte[]> entries = new ArrayList<>();
+        List<byte[]> out = new ArrayList<>();
         long min = Long.MAX_VALUE;
         long max = -1;
         try (KeyValueIterator<Long, byte[]> it = store.all()) {
@@ -44,14 +72,15 @@ final class PendingLog {
                 while (b.remaining() > 0) {
                     byte[] e = new byte[b.getInt()];
                     b.get(e);
-                    entries.add(e);
+                    out.add(e);
                 }
             }
         }
         firstChunk = max < 0 ? 0 : min;
-        chunk = max + 1;
+        nextChunk = max + 1;
         length = 0;
-        return entries;
+        entries = out.size();
+        return out;
     }
 
     void append(byte[] entry) {
@@ -62,21 +91,139 @@ final class PendingLog {
         ByteBuffer.wrap(buffer, length, 4).putInt(entry.length);
         System.arraycopy(entry, 0, buffer, length + 4, entry.length);
         length = need;
-        store.put(chunk, Arrays.copyOf(buffer, length));
-        if (length >= CHUNK_BYTES) {
-            chunk++;
-            length = 0;
-        }
+        entries++;
     }
 
     /** Forgets every entry appended so far (they were flushed). */
     void clear() {
-        long end = length > 0 ? chunk + 1 : chunk;
-        for (long k = firstChunk; k < end; k++) {
+        for (long k = firstChunk; k < nextChunk; k++) {
             store.delete(k);
         }
-        chunk = end;
-        firstChunk = end;
+        firstChunk = nextChunk;
         length = 0;
+        entries = 0;
+    }
+
+    /** Entries appended and not yet cleared, committed or not. */
+    int size() {
+        return entries;
+    }
+
+    /** Called by Kafka Streams before each commit of the task: writes the entries appended since the last one. */
+    @Override
+    public void flushCache() {
+        if (length > 0) {
+            store.put(nextChunk++, Arrays.copyOf(buffer, length));
+            length = 0;
+        }
+    }
+
+    /** Called when the task closes without committing: its uncommitted input will be read again. */
+    @Override
+    public void clearCache() {
+        length = 0;
+    }
+
+    @Override
+    public boolean setFlushListener(CacheFlushListener<Long, byte[]> listener, boolean sendOldValues) {
+        return false;
+    }
+
+    @Override
+    public String name() {
+        return store.name();
+    }
+
+    @Override
+    public void init(StateStoreContext context, StateStore root) {
+        store.init(context, root);
+    }
+
+    @Override
+    public void flush() {
+        store.flush();
+    }
+
+    @Override
+    public void commit(Map<TopicPartition, Long> changelogOffsets) {
+        store.commit(changelogOffsets);
+    }
+
+    @Override
+    public Long committedOffset(TopicPartition partition) {
+        return store.committedOffset(partition);
+    }
+
+    @Override
+    public boolean managesOffsets() {
+        return store.managesOffsets();
+    }
+
+    @Override
+    public void close() {
+        store.close();
+    }
+
+    @Override
+    public boolean persistent() {
+        return store.persistent();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return store.isOpen();
+    }
+
+    @Override
+    public <R> QueryResult<R> query(Query<R> query, PositionBound bound, QueryConfig config) {
+        return store.query(query, bound, config);
+    }
+
+    @Override
+    public org.apache.kafka.streams.query.Position getPosition() {
+        return store.getPosition();
+    }
+
+    /** Builds the log over a logged in-memory key-value store; a record cache would only add a copy. */
+    private record Builder(StoreBuilder<KeyValueStore<Long, byte[]>> inner) implements StoreBuilder<PendingLog> {
+        @Override
+        public StoreBuilder<PendingLog> withCachingEnabled() {
+            return this;
+        }
+
+        @Override
+        public StoreBuilder<PendingLog> withCachingDisabled() {
+            return this;
+        }
+
+        @Override
+        public StoreBuilder<PendingLog> withLoggingEnabled(Map<String, String> config) {
+            return new Builder(inner.withLoggingEnabled(config));
+        }
+
+        @Override
+        public StoreBuilder<PendingLog> withLoggingDisabled() {
+            return new Builder(inner.withLoggingDisabled());
+        }
+
+        @Override
+        public PendingLog build() {
+            return new PendingLog(inner.build());
+        }
+
+        @Override
+        public Map<String, String> logConfig() {
+            return inner.logConfig();
+        }
+
+        @Override
+        public boolean loggingEnabled() {
+            return inner.loggingEnabled();
+        }
+
+        @Override
+        public String name() {
+            return inner.name();
+        }
     }
 }

@@ -108,8 +108,7 @@ public final class StreamTopology {
         t.addProcessor(USER_TRAINER, () -> new UserTrainerProcessor(config, listener, published), ROUTER, USER_EVENTS_SOURCE);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Topics.USER_STORE),
                 Serdes.String(), Serdes.ByteArray()).withCachingEnabled(), USER_TRAINER);
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.USER_PENDING_STORE),
-                Serdes.Long(), Serdes.ByteArray()).withCachingEnabled(), USER_TRAINER);
+        t.addStateStore(PendingLog.builder(Topics.USER_PENDING_STORE), USER_TRAINER);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.TASK_STATE_STORE + "-user"),
                 Serdes.String(), Serdes.ByteArray()).withCachingEnabled(), USER_TRAINER);
         t.addSink(ITEM_GRADIENTS_SINK, Topics.ITEM_GRADIENTS, new IntegerSerializer(), new ByteArraySerializer(),
@@ -122,8 +121,7 @@ public final class StreamTopology {
         t.addProcessor(ITEM_TRAINER, () -> new ItemTrainerProcessor(config, listener), ITEM_GRADIENTS_SOURCE);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Topics.ITEM_STORE),
                 Serdes.String(), Serdes.ByteArray()).withCachingEnabled(), ITEM_TRAINER);
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.ITEM_PENDING_STORE),
-                Serdes.Long(), Serdes.ByteArray()).withCachingEnabled(), ITEM_TRAINER);
+        t.addStateStore(PendingLog.builder(Topics.ITEM_PENDING_STORE), ITEM_TRAINER);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.TASK_STATE_STORE + "-item"),
                 Serdes.String(), Serdes.ByteArray()).withCachingEnabled(), ITEM_TRAINER);
         t.addSink(ITEM_MODEL_SINK, Topics.MODEL_UPDATES, new StringSerializer(), new ByteArraySerializer(), ITEM_TRAINER);

@@ -88,7 +88,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         this.context = context;
         this.partition = context.taskId().partition();
         userStore = context.getStateStore(Topics.USER_STORE);
-        pending = new PendingLog(context.getStateStore(Topics.USER_PENDING_STORE));
+        pending = context.getStateStore(Topics.USER_PENDING_STORE);
         stateStore = context.getStateStore(Topics.TASK_STATE_STORE + "-user");
         unpublished = new UnpublishedRows(stateStore, UNPUBLISHED_KEY);
         global = context.getStateStore(Topics.GLOBAL_ROWS_STORE);

@@ -26,16 +26,22 @@ class ItemTrainerProcessorTest {
 
     private final MockProcessorContext<String, byte[]> context = new MockProcessorContext<>();
 
-    private <K, V> void store(StoreBuilder<KeyValueStore<K, V>> b) {
-        KeyValueStore<K, V> s = b.withLoggingDisabled().build();
+    private <S extends org.apache.kafka.streams.processor.StateStore> S store(StoreBuilder<S> b) {
+        S s = b.withLoggingDisabled().build();
         s.init(context.getStateStoreContext(), s);
         context.addStateStore(s);
+        return s;
+    }
+
+    /** What Kafka Streams does to the pending log right before it commits the task. */
+    private void commit() {
+        ((PendingLog) context.getStateStore(Topics.ITEM_PENDING_STORE)).flushCache();
     }
 
     private ItemTrainerProcessor start(TrainerConfig c, TrainerListener l) {
         if (context.getStateStore(Topics.ITEM_STORE) == null) {
             store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.ITEM_STORE), Serdes.String(), Serdes.ByteArray()));
-            store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.ITEM_PENDING_STORE), Serdes.Long(), Serdes.ByteArray()));
+            store(PendingLog.builder(Topics.ITEM_PENDING_STORE));
             store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.TASK_STATE_STORE + "-item"), Serdes.String(), Serdes.ByteArray()));
             store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.GLOBAL_ROWS_STORE), Serdes.String(), Serdes.ByteArray()));
         }
@@ -67,6 +73,7 @@ class ItemTrainerProcessorTest {
         crashed.process(gradient("i1", 2, 0.5f, 0, 0, 0, 0));
         crashed.process(gradient("i1", 1, 0.25f, 0, 0, 0, 0));
         crashed.process(gradient("i2", 3, -1f, 0, 0, 0, 0));
+        commit();
         assertTrue(context.forwarded().isEmpty(), "below item.batch.size: nothing applied yet");
 
         RecordingListener after = new RecordingListener();

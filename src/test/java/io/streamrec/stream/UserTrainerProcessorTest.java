@@ -35,21 +35,25 @@ class UserTrainerProcessorTest {
     /** The stores of one user task, kept across "restarts". */
     private final class Task {
         final MockProcessorContext<Object, byte[]> context = new MockProcessorContext<>();
-        final List<KeyValueStore<?, ?>> stores;
+        final PendingLog pending;
 
         Task() {
-            stores = List.of(
-                    store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.USER_STORE), Serdes.String(), Serdes.ByteArray())),
-                    store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.USER_PENDING_STORE), Serdes.Long(), Serdes.ByteArray())),
-                    store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.TASK_STATE_STORE + "-user"), Serdes.String(), Serdes.ByteArray())),
-                    store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.GLOBAL_ROWS_STORE), Serdes.String(), Serdes.ByteArray())));
+            store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.USER_STORE), Serdes.String(), Serdes.ByteArray()));
+            pending = store(PendingLog.builder(Topics.USER_PENDING_STORE));
+            store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.TASK_STATE_STORE + "-user"), Serdes.String(), Serdes.ByteArray()));
+            store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.GLOBAL_ROWS_STORE), Serdes.String(), Serdes.ByteArray()));
         }
 
-        private <K, V> KeyValueStore<K, V> store(org.apache.kafka.streams.state.StoreBuilder<KeyValueStore<K, V>> b) {
-            KeyValueStore<K, V> s = b.withLoggingDisabled().build();
+        private <S extends org.apache.kafka.streams.processor.StateStore> S store(org.apache.kafka.streams.state.StoreBuilder<S> b) {
+            S s = b.withLoggingDisabled().build();
             s.init(context.getStateStoreContext(), s);
             context.addStateStore(s);
             return s;
+        }
+
+        /** What Kafka Streams does to the stores right before it commits the task. */
+        void commit() {
+            pending.flushCache();
         }
 
         UserTrainerProcessor start(TrainerConfig c, TrainerListener l) {
@@ -91,6 +95,7 @@ class UserTrainerProcessorTest {
         Task crashed = new Task();
         RecordingListener before = new RecordingListener();
         feed(crashed.start(c, before), EVENTS);
+        crashed.commit();
         assertEquals(3, before.prequential.size());
         assertTrue(crashed.context.forwarded().isEmpty(), "fewer than batch.size events: nothing published yet");
 
@@ -124,6 +129,28 @@ class UserTrainerProcessorTest {
         crashed.start(c, new RecordingListener());
         crashed.punctuate();
         assertTrue(crashed.context.forwarded().isEmpty());
+    }
+
+    @Test
+    void shouldLogPendingEventsAtEachCommitAndReplayOnlyTheCommittedOnesAfterACrash() {
+        TrainerConfig c = config(stateDir, TrainerConfig.BATCH_SIZE, "10");
+        Task crashed = new Task();
+        UserTrainerProcessor p = crashed.start(c, new RecordingListener());
+        feed(p, EVENTS.subList(0, 2));
+        crashed.commit();
+        feed(p, EVENTS.subList(2, 3));
+        assertEquals(3, crashed.pending.size());
+        // The third event came after the last commit: its input offset was not committed either, so Kafka
+        // Streams reads it again after the crash; replaying it from the log as well would count it twice.
+        RecordingListener after = new RecordingListener();
+        crashed.start(c, after);
+        assertEquals(2, crashed.pending.size(), "only the committed events rejoin the batch");
+        crashed.punctuate();
+        assertEquals(List.of(new RecordingListener.Flush("user", 2)), after.flushes);
+        assertEquals(0, crashed.pending.size(), "flushed: nothing pending");
+        crashed.commit();
+        crashed.start(c, new RecordingListener());
+        assertEquals(0, crashed.pending.size(), "the flush deleted the logged events");
     }
 
     @Test
