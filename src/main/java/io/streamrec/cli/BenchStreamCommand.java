@@ -54,6 +54,12 @@ import picocli.CommandLine.Spec;
                 "topology, their ratio, and event-to-model-update latency p50/p99. The last stdout line is JSON."})
 public final class BenchStreamCommand implements Callable<Integer> {
     private static final Duration SETTLE = Duration.ofSeconds(5);
+    /** Warm-up ends once a training round spends less than this share of the process's CPU in the JIT compilers. */
+    private static final double MAX_JIT_SHARE = 0.03;
+    private static final int MAX_WARMUP = 12;
+
+    /** A timed round: events per second, and the share of the process's CPU that went to JIT compilation. */
+    private record Run(double rate, double jitShare) { }
 
     @Spec
     CommandSpec spec;
@@ -81,7 +87,8 @@ public final class BenchStreamCommand implements Callable<Integer> {
     @Option(names = "--rounds", paramLabel = "N", description = "Measured throughput rounds of each topology; medians are reported. Default: 3.")
     int rounds = 3;
 
-    @Option(names = "--warmup", paramLabel = "N", description = "Warm-up rounds of each topology before the measured ones (JIT). Default: 2.")
+    @Option(names = "--warmup", paramLabel = "N", description = "At least this many warm-up rounds of each topology before the measured ones; more (up to 12) until "
+                    + "the JIT compilers take under 3% of a training round's CPU. Default: 2.")
     int warmup = 2;
 
     @Option(names = "--threads", paramLabel = "N", description = "Kafka Streams threads of both topologies. Default: 2 (the trainer's default).")
@@ -118,21 +125,27 @@ public final class BenchStreamCommand implements Callable<Integer> {
             // Alternate the two topologies, each on its own application id, and keep the median of each: on a
             // shared 2-core machine single runs vary by tens of percent. Later training rounds find the rows the
             // earlier ones left in model-updates, as a restarted deployment would.
-            double[] passRates = new double[warmup + rounds];
-            double[] trainRates = new double[warmup + rounds];
+            // The JIT keeps compiling for tens of seconds (two Kafka Streams applications, a broker, and the
+            // code paths each new application id starts); a long-running trainer is past that. Warm up for at least
+            // --warmup rounds and then until a training round spends under MAX_JIT_SHARE of its CPU compiling.
+            List<Double> passRates = new ArrayList<>();
+            List<Double> trainRates = new ArrayList<>();
             TrainerApp app = null;
-            for (int round = 0; round < warmup + rounds; round++) {
+            int warmed = -1;
+            for (int round = 0; warmed < 0 || round < warmed + rounds; round++) {
+                boolean warming = warmed < 0;
                 System.err.printf("round %d: passthrough ...%n", round + 1);
                 TrainerConfig passCfg = config(bootstrap, "bench-pass-" + round, work);
                 LongAdder processed = new LongAdder();
-                try (KafkaStreams pass = new KafkaStreams(PassthroughTopology.build(passCfg, processed), passCfg.streamsProperties())) {
-                    passRates[round] = steadyRate(pass::start, processed::sum, events);
+                Run pass;
+                try (KafkaStreams streams = new KafkaStreams(PassthroughTopology.build(passCfg, processed), passCfg.streamsProperties())) {
+                    pass = steadyRate(streams::start, processed::sum, events);
                 }
                 System.err.printf("round %d: training ...%n", round + 1);
                 TrainerConfig trainCfg = config(bootstrap, "bench-train-" + round, work);
                 PrequentialTotals totals = new PrequentialTotals();
                 TrainerApp[] started = new TrainerApp[1];
-                trainRates[round] = steadyRate(() -> {
+                Run train = steadyRate(() -> {
                     try {
                         started[0] = TrainerApp.start(trainCfg, totals, false);
                     } catch (java.io.IOException e) {
@@ -140,13 +153,20 @@ public final class BenchStreamCommand implements Callable<Integer> {
                     }
                 }, totals::events, events);
                 printThreadRatios(started[0].streams());
-                if (round < warmup + rounds - 1) {
+                if (warming && round + 1 >= warmup && (train.jitShare() < MAX_JIT_SHARE || round + 1 >= MAX_WARMUP)) {
+                    warmed = round + 1;
+                }
+                if (warmed < 0 || round < warmed + rounds - 1) {
                     started[0].close();
                 } else {
                     app = started[0];
                 }
-                System.err.printf("round %d%s: passthrough %,.0f events/s, training %,.0f events/s%n",
-                        round + 1, round < warmup ? " (warm-up)" : "", passRates[round], trainRates[round]);
+                if (!warming) {
+                    passRates.add(pass.rate());
+                    trainRates.add(train.rate());
+                }
+                System.err.printf("round %d%s: passthrough %,.0f events/s, training %,.0f events/s (JIT %.0f%% of its CPU)%n",
+                        round + 1, warming ? " (warm-up)" : "", pass.rate(), train.rate(), 100 * train.jitShare());
             }
             TrainerConfig trainCfg = app.config();
             // Let the item tasks work off the gradients of the throughput run first: the latency run measures a
@@ -155,8 +175,8 @@ public final class BenchStreamCommand implements Callable<Integer> {
             System.err.println("latency run ...");
             List<Long> latencies = latencyRun(bootstrap, gen);
             app.close();
-            double passRate = median(java.util.Arrays.copyOfRange(passRates, warmup, warmup + rounds));
-            double trainRate = median(java.util.Arrays.copyOfRange(trainRates, warmup, warmup + rounds));
+            double passRate = median(passRates.stream().mapToDouble(Double::doubleValue).toArray());
+            double trainRate = median(trainRates.stream().mapToDouble(Double::doubleValue).toArray());
             ObjectNode o = Json.object();
             o.put("command", "bench-stream");
             o.put("events", events);
@@ -164,7 +184,7 @@ public final class BenchStreamCommand implements Callable<Integer> {
             o.put("partitions", partitions);
             o.put("threads", threads);
             o.put("rounds", rounds);
-            o.put("warmup_rounds", warmup);
+            o.put("warmup_rounds", warmed);
             o.put("batch_size", trainCfg.batchSize());
             o.put("flush_interval_ms", trainCfg.flushIntervalMs());
             Json.put(o, "passthrough_events_per_second", passRate);
@@ -204,7 +224,7 @@ public final class BenchStreamCommand implements Callable<Integer> {
      * are through (the tasks, the new application's internal topics and their code paths have started by then) to
      * the moment all are. Prints where the process's CPU went meanwhile, per event.
      */
-    private static double steadyRate(Runnable start, java.util.function.LongSupplier processed, long total)
+    private static Run steadyRate(Runnable start, java.util.function.LongSupplier processed, long total)
             throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
         start.run();
@@ -217,6 +237,7 @@ public final class BenchStreamCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         long cpu0 = processCpuNanos();
         Map<String, long[]> threads0 = threadUsage();
+        Map<String, Long> native0 = NativeThreads.cpuByKind();
         while (processed.getAsLong() < total) {
             check(deadline);
             Thread.sleep(2);
@@ -235,7 +256,15 @@ public final class BenchStreamCommand implements Callable<Integer> {
             byKind.merge(threadKind(t.getKey()), d, Long::sum);
             allocByKind.merge(threadKind(t.getKey()), t.getValue()[1] - before[1], Long::sum);
         }
-        byKind.put("jvm (gc, jit)", cpu - javaThreads);
+        long nativeThreads = 0;
+        for (Map.Entry<String, Long> n : NativeThreads.cpuByKind().entrySet()) {
+            long d = n.getValue() - native0.getOrDefault(n.getKey(), 0L);
+            byKind.put(n.getKey(), d);
+            nativeThreads += d;
+        }
+        // Process CPU no live thread accounts for: threads that ended during the round, and where the JVM's own
+        // threads could not be read (not Linux), its compilers and collectors.
+        byKind.put(NativeThreads.AVAILABLE ? "other (ended threads)" : "jvm (gc, jit)", cpu - javaThreads - nativeThreads);
         StringBuilder b = new StringBuilder(String.format("  busy cores %.2f of %d; CPU us per event %.1f:", cpu / 1e9 / seconds,
                 Runtime.getRuntime().availableProcessors(), cpu / 1e3 / counted));
         byKind.forEach((k, v) -> b.append(String.format(" %s %.1f", k, v / 1e3 / counted)));
@@ -243,7 +272,7 @@ public final class BenchStreamCommand implements Callable<Integer> {
         StringBuilder a = new StringBuilder("  bytes allocated per event:");
         allocByKind.forEach((k, v) -> a.append(String.format(" %s %,d", k, v / counted)));
         System.err.println(a);
-        return counted / seconds;
+        return new Run(counted / seconds, cpu == 0 ? 0 : (double) byKind.getOrDefault("jit", 0L) / cpu);
     }
 
     /** CPU time (ns) and bytes allocated so far of every live Java thread, by "id name". */

@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -220,6 +221,13 @@ public final class TrainerConfig {
         // Kafka Streams' exactly-once default, stated because it is the trade-off between freshness of the item rows
         // the user tasks read (and end-to-end latency) and throughput (each commit waits for the broker).
         p.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
+        // Producer batches of up to 256 KB instead of the client's 16 KB: a training instance writes item gradients,
+        // model rows and changelogs at tens of MB/s, and at 16 KB a batch fills every few milliseconds, each one a
+        // produce request for the broker to append and the producer to complete. Latency is unchanged: Kafka
+        // Streams flushes the producer at every commit. bench-stream, both topologies: training 141,000-210,000
+        // -> 243,000-251,000 events/s, broker CPU per event 3.1-4.2 -> 2.2-2.3 us. ("batch.size" alone is the
+        // trainer's mini-batch; the producer's is set with the "producer." prefix.)
+        p.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), String.valueOf(256 * 1024));
         return p;
     }
 

@@ -53,6 +53,9 @@ class TrainerConfigTest {
         assertEquals("streamrec", p.get(StreamsConfig.APPLICATION_ID_CONFIG));
         assertEquals(StreamsConfig.EXACTLY_ONCE_V2, p.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
         assertFalse(p.containsKey("batch.size"), "our batch.size is not the producer's batch.size");
+        assertEquals("262144", p.get("producer.batch.size"), "the producer's, 256 KB by default");
+        assertEquals("65536", TrainerConfig.of(Map.of(TrainerConfig.BOOTSTRAP_SERVERS, "b:9092", "producer.batch.size", "65536"))
+                .streamsProperties().get("producer.batch.size"), "a user's producer.batch.size wins");
         assertEquals("SASL_SSL", c.clientProperties().get("security.protocol"));
         assertFalse(c.clientProperties().containsKey("num.stream.threads"));
     }
