@@ -41,9 +41,11 @@ import picocli.CommandLine.Spec;
  * {@code bench-stream}: the whole training topology against a real in-process broker.
  *
  * <ol>
- *   <li>Throughput: the same pre-produced events through a passthrough topology (parse and forward only, the
- *       ceiling) and through the training topology, each under exactly-once, timed from start to the last event
- *       trained; their ratio.</li>
+ *   <li>Throughput: the same events through a passthrough topology (parse and forward only, the ceiling) and
+ *       through the training topology, each a long-lived application under exactly-once, in alternating rounds:
+ *       a round sends the next pass of the events to both (paused) applications, then resumes each in turn and
+ *       times it from a tenth of the events to the last; medians of the rounds after the JIT's warm-up, and their
+ *       ratio.</li>
  *   <li>Latency: a paced stream through the trainer while a read_committed consumer follows
  *       {@code model-updates}; an event's latency runs from its send to the first committed user row whose
  *       {@code updates} count includes it.</li>
@@ -118,57 +120,58 @@ public final class BenchStreamCommand implements Callable<Integer> {
             String bootstrap = kafka.bootstrapServers();
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
                 TopicAdmin.ensureTopics(admin, List.of(new NewTopic(PassthroughTopology.OUTPUT, partitions, (short) 1),
+                        new NewTopic(PassthroughTopology.INPUT, partitions, (short) 1),
                         new NewTopic(Topics.INTERACTIONS, partitions, (short) 1)));
             }
-            produce(bootstrap, sample, 0, null);
-            System.err.printf("produced %,d events%n", events);
-            // Alternate the two topologies, each on its own application id, and keep the median of each: on a
-            // shared 2-core machine single runs vary by tens of percent. Later training rounds find the rows the
-            // earlier ones left in model-updates, as a restarted deployment would.
-            // The JIT keeps compiling for tens of seconds (two Kafka Streams applications, a broker, and the
-            // code paths each new application id starts); a long-running trainer is past that. Warm up for at least
-            // --warmup rounds and then until a training round spends under MAX_JIT_SHARE of its CPU compiling.
+            // One passthrough and one training application for the whole benchmark, as deployed: each runs in turn
+            // while the other is paused. (Starting new applications each round kept the JIT compiling their
+            // start-up paths in every measured round, 5-20% of the CPU.) Each round first sends the next pass of
+            // the events to both input topics while both are paused, so that each is timed reading a backlog.
+            TrainerConfig passCfg = config(bootstrap, "bench-pass", work);
+            LongAdder processed = new LongAdder();
+            KafkaStreams pass = new KafkaStreams(PassthroughTopology.build(passCfg, processed), passCfg.streamsProperties());
+            TrainerConfig trainCfg = config(bootstrap, "bench-train", work);
+            PrequentialTotals totals = new PrequentialTotals();
+            TrainerApp app = TrainerApp.start(trainCfg, totals, false);
+            pass.start();
+            awaitRunning(pass);
+            awaitRunning(app.streams());
+            pass.pause();
+            app.streams().pause();
+            long span = sample.isEmpty() ? 0 : sample.get(sample.size() - 1).timestamp() - sample.get(0).timestamp() + 1;
+            // Warm up for at least --warmup rounds and then until a training round spends under MAX_JIT_SHARE of its
+            // CPU compiling: a long-running trainer is past its JIT warm-up.
             List<Double> passRates = new ArrayList<>();
             List<Double> trainRates = new ArrayList<>();
-            TrainerApp app = null;
+            Map<String, double[]> sentBefore = new HashMap<>();
             int warmed = -1;
-            for (int round = 0; warmed < 0 || round < warmed + rounds; round++) {
-                boolean warming = warmed < 0;
-                System.err.printf("round %d: passthrough ...%n", round + 1);
-                TrainerConfig passCfg = config(bootstrap, "bench-pass-" + round, work);
-                LongAdder processed = new LongAdder();
-                Run pass;
-                try (KafkaStreams streams = new KafkaStreams(PassthroughTopology.build(passCfg, processed), passCfg.streamsProperties())) {
-                    pass = steadyRate(streams::start, processed::sum, events);
-                }
-                System.err.printf("round %d: training ...%n", round + 1);
-                TrainerConfig trainCfg = config(bootstrap, "bench-train-" + round, work);
-                PrequentialTotals totals = new PrequentialTotals();
-                TrainerApp[] started = new TrainerApp[1];
-                Run train = steadyRate(() -> {
-                    try {
-                        started[0] = TrainerApp.start(trainCfg, totals, false);
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
+            try {
+                for (int round = 0; warmed < 0 || round < warmed + rounds; round++) {
+                    boolean warming = warmed < 0;
+                    List<Rating> events = shift(sample, round * span);
+                    produce(bootstrap, PassthroughTopology.INPUT, events, 0, null);
+                    produce(bootstrap, Topics.INTERACTIONS, events, 0, null);
+                    System.err.printf("round %d: passthrough ...%n", round + 1);
+                    Run p = steadyRate(pass::resume, processed::sum, this.events);
+                    pass.pause();
+                    System.err.printf("round %d: training ...%n", round + 1);
+                    Run t = steadyRate(app.streams()::resume, totals::events, this.events);
+                    app.streams().pause();
+                    printThreadRatios(app.streams(), sentBefore);
+                    if (warming && round + 1 >= warmup && (t.jitShare() < MAX_JIT_SHARE || round + 1 >= MAX_WARMUP)) {
+                        warmed = round + 1;
                     }
-                }, totals::events, events);
-                printThreadRatios(started[0].streams());
-                if (warming && round + 1 >= warmup && (train.jitShare() < MAX_JIT_SHARE || round + 1 >= MAX_WARMUP)) {
-                    warmed = round + 1;
+                    if (!warming) {
+                        passRates.add(p.rate());
+                        trainRates.add(t.rate());
+                    }
+                    System.err.printf("round %d%s: passthrough %,.0f events/s, training %,.0f events/s (JIT %.0f%% of its CPU)%n",
+                            round + 1, warming ? " (warm-up)" : "", p.rate(), t.rate(), 100 * t.jitShare());
                 }
-                if (warmed < 0 || round < warmed + rounds - 1) {
-                    started[0].close();
-                } else {
-                    app = started[0];
-                }
-                if (!warming) {
-                    passRates.add(pass.rate());
-                    trainRates.add(train.rate());
-                }
-                System.err.printf("round %d%s: passthrough %,.0f events/s, training %,.0f events/s (JIT %.0f%% of its CPU)%n",
-                        round + 1, warming ? " (warm-up)" : "", pass.rate(), train.rate(), 100 * train.jitShare());
+            } finally {
+                pass.close();
             }
-            TrainerConfig trainCfg = app.config();
+            app.streams().resume();
             // Let the item tasks work off the gradients of the throughput run first: the latency run measures a
             // trainer keeping up with a paced stream, not one still catching up.
             Thread.sleep(SETTLE.toMillis());
@@ -224,11 +227,13 @@ public final class BenchStreamCommand implements Callable<Integer> {
      * are through (the tasks, the new application's internal topics and their code paths have started by then) to
      * the moment all are. Prints where the process's CPU went meanwhile, per event.
      */
-    private static Run steadyRate(Runnable start, java.util.function.LongSupplier processed, long total)
+    private static Run steadyRate(Runnable start, java.util.function.LongSupplier processed, long count)
             throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+        long base = processed.getAsLong();
+        long total = base + count;
         start.run();
-        long skip = Math.max(1, total / 10);
+        long skip = base + Math.max(1, count / 10);
         while (processed.getAsLong() < skip) {
             check(deadline);
             Thread.sleep(1);
@@ -339,8 +344,8 @@ public final class BenchStreamCommand implements Callable<Integer> {
     }
 
     /** Sends events (paced when rate > 0), recording each event's send time per user when {@code sent} is given. */
-    private static void produce(String bootstrap, List<Rating> events, double rate, Map<String, ArrayDeque<Long>> sent) {
-        try (InteractionProducer p = new InteractionProducer(bootstrap)) {
+    private static void produce(String bootstrap, String topic, List<Rating> events, double rate, Map<String, ArrayDeque<Long>> sent) {
+        try (InteractionProducer p = new InteractionProducer(Map.of(org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), topic)) {
             p.sendAll(events.iterator(), Long.MAX_VALUE, rate, () -> Thread.currentThread().isInterrupted(), r -> {
                 if (sent != null) {
                     ArrayDeque<Long> q = sent.computeIfAbsent(r.user(), u -> new ArrayDeque<>());
@@ -372,7 +377,7 @@ public final class BenchStreamCommand implements Callable<Integer> {
             while (c.assignment().isEmpty() && System.nanoTime() < until) {
                 c.poll(Duration.ofMillis(100));
             }
-            Thread producer = new Thread(() -> produce(bootstrap, events, rate, sent), "bench-producer");
+            Thread producer = new Thread(() -> produce(bootstrap, Topics.INTERACTIONS, events, rate, sent), "bench-producer");
             producer.start();
             long deadline = System.nanoTime() + Duration.ofSeconds((long) (latencyEvents / rate) + 60).toNanos();
             while (latencies.size() < latencyEvents && System.nanoTime() < deadline) {
@@ -403,8 +408,31 @@ public final class BenchStreamCommand implements Callable<Integer> {
         return sorted;
     }
 
-    /** Where the stream threads spent their time (Kafka Streams' own thread metrics). */
-    private static void printThreadRatios(KafkaStreams streams) {
+    /** The events again, {@code offset} ms later. */
+    static List<Rating> shift(List<Rating> events, long offset) {
+        if (offset == 0) {
+            return events;
+        }
+        List<Rating> out = new ArrayList<>(events.size());
+        for (Rating r : events) {
+            out.add(new Rating(r.user(), r.item(), r.label(), r.timestamp() + offset, r.weight()));
+        }
+        return out;
+    }
+
+    private static void awaitRunning(KafkaStreams streams) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (streams.state() != KafkaStreams.State.RUNNING) {
+            check(deadline);
+            Thread.sleep(10);
+        }
+    }
+
+    /**
+     * Where the stream threads spent their time (Kafka Streams' own thread metrics), and records and bytes written
+     * per topic since the previous call ({@code before} keeps the running totals).
+     */
+    private static void printThreadRatios(KafkaStreams streams, Map<String, double[]> before) {
         StringBuilder sb = new StringBuilder("  thread time:");
         streams.metrics().forEach((name, metric) -> {
             if (name.group().equals("stream-thread-metrics") && name.name().endsWith("-ratio")) {
@@ -424,7 +452,12 @@ public final class BenchStreamCommand implements Callable<Integer> {
             }
         });
         StringBuilder w = new StringBuilder("  records (kB) sent:");
-        sent.forEach((topic, n) -> w.append(String.format(" %s=%,.0f (%,.0f)", topic, n, bytes.getOrDefault(topic, 0.0) / 1e3)));
+        sent.forEach((topic, n) -> {
+            double b = bytes.getOrDefault(topic, 0.0);
+            double[] prev = before.getOrDefault(topic, new double[2]);
+            w.append(String.format(" %s=%,.0f (%,.0f)", topic, n - prev[0], (b - prev[1]) / 1e3));
+            before.put(topic, new double[] {n, b});
+        });
         System.err.println(w);
     }
 

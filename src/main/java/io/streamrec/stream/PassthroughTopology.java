@@ -15,6 +15,8 @@ import org.apache.kafka.streams.processor.api.Record;
  */
 public final class PassthroughTopology {
     public static final String OUTPUT = "passthrough-out";
+    /** Its own input topic, so that it can run beside a trainer that reads {@code interactions}. */
+    public static final String INPUT = "passthrough-in";
 
     private PassthroughTopology() { }
 
@@ -22,7 +24,7 @@ public final class PassthroughTopology {
         var hyper = config.hyperparameters();
         EventParser parser = new EventParser(hyper.minLabel(), hyper.maxLabel());
         Topology t = new Topology();
-        t.addSource("source", new ByteArrayDeserializer(), new ByteArrayDeserializer(), Topics.INTERACTIONS);
+        t.addSource("source", new ByteArrayDeserializer(), new ByteArrayDeserializer(), INPUT);
         t.addProcessor("parse", () -> new Processor<byte[], byte[], byte[], byte[]>() {
             private ProcessorContext<byte[], byte[]> context;
 
