@@ -56,6 +56,8 @@ class TrainerConfigTest {
         assertEquals("262144", p.get("producer.batch.size"), "the producer's, 256 KB by default");
         assertEquals("65536", TrainerConfig.of(Map.of(TrainerConfig.BOOTSTRAP_SERVERS, "b:9092", "producer.batch.size", "65536"))
                 .streamsProperties().get("producer.batch.size"), "a user's producer.batch.size wins");
+        assertEquals("5000", p.get("max.poll.records"));
+        assertEquals("10000", p.get(StreamsConfig.BUFFERED_RECORDS_PER_PARTITION_CONFIG));
         assertEquals("SASL_SSL", c.clientProperties().get("security.protocol"));
         assertFalse(c.clientProperties().containsKey("num.stream.threads"));
     }
