@@ -86,8 +86,8 @@ public final class BenchStreamCommand implements Callable<Integer> {
     @Option(names = {"-D", "--set"}, paramLabel = "KEY=VALUE", description = "Any trainer or Kafka Streams setting for both topologies; repeatable.")
     Map<String, String> settings = new HashMap<>();
 
-    @Option(names = "--rounds", paramLabel = "N", description = "Measured throughput rounds of each topology; medians are reported. Default: 3.")
-    int rounds = 3;
+    @Option(names = "--rounds", paramLabel = "N", description = "Measured throughput rounds of each topology; medians are reported. Default: 5.")
+    int rounds = 5;
 
     @Option(names = "--warmup", paramLabel = "N", description = "At least this many warm-up rounds of each topology before the measured ones; more (up to 12) until "
                     + "the JIT compilers take under 3% of a training round's CPU. Default: 2.")
@@ -193,6 +193,11 @@ public final class BenchStreamCommand implements Callable<Integer> {
             Json.put(o, "passthrough_events_per_second", passRate);
             Json.put(o, "training_events_per_second", trainRate);
             Json.put(o, "ratio", trainRate / passRate);
+            // Each measured round's own ratio, in order: how far single rounds swing on this machine.
+            var roundRatios = o.putArray("round_ratios");
+            for (int k = 0; k < trainRates.size(); k++) {
+                roundRatios.add(Math.round(trainRates.get(k) / passRates.get(k) * 1000) / 1000.0);
+            }
             o.put("latency_samples", latencies.size());
             Json.put(o, "latency_p50_ms", percentile(latencies, 0.50));
             Json.put(o, "latency_p99_ms", percentile(latencies, 0.99));
