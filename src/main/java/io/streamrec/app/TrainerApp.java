@@ -214,6 +214,11 @@ public final class TrainerApp implements AutoCloseable {
 
     /** Waits until Kafka Streams is RUNNING; false on timeout or when it failed. */
     public boolean awaitRunning(Duration timeout) throws InterruptedException {
+        return awaitRunning(streams, timeout);
+    }
+
+    /** Waits until {@code streams} is RUNNING; false on timeout or when it failed. */
+    public static boolean awaitRunning(KafkaStreams streams, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             KafkaStreams.State s = streams.state();

@@ -134,11 +134,12 @@ public final class BenchStreamCommand implements Callable<Integer> {
             PrequentialTotals totals = new PrequentialTotals();
             TrainerApp app = TrainerApp.start(trainCfg, totals, false);
             pass.start();
-            awaitRunning(pass);
-            awaitRunning(app.streams());
+            if (!TrainerApp.awaitRunning(pass, Duration.ofMinutes(2)) || !app.awaitRunning(Duration.ofMinutes(2))) {
+                throw new IllegalStateException("the passthrough or the training application did not reach RUNNING within 2 minutes");
+            }
             pass.pause();
             app.streams().pause();
-            long span = sample.isEmpty() ? 0 : sample.get(sample.size() - 1).timestamp() - sample.get(0).timestamp() + 1;
+            long span = span(sample);
             // Warm up for at least --warmup rounds and then until a training round spends under MAX_JIT_SHARE of its
             // CPU compiling: a long-running trainer is past its JIT warm-up.
             List<Double> passRates = new ArrayList<>();
@@ -148,14 +149,14 @@ public final class BenchStreamCommand implements Callable<Integer> {
             try {
                 for (int round = 0; warmed < 0 || round < warmed + rounds; round++) {
                     boolean warming = warmed < 0;
-                    List<Rating> events = shift(sample, round * span);
-                    produce(bootstrap, PassthroughTopology.INPUT, events, 0, null);
-                    produce(bootstrap, Topics.INTERACTIONS, events, 0, null);
+                    List<Rating> batch = shift(sample, round * span);
+                    produce(bootstrap, PassthroughTopology.INPUT, batch, 0, null);
+                    produce(bootstrap, Topics.INTERACTIONS, batch, 0, null);
                     System.err.printf("round %d: passthrough ...%n", round + 1);
-                    Run p = steadyRate(pass::resume, processed::sum, this.events);
+                    Run p = steadyRate(pass::resume, processed::sum, events);
                     pass.pause();
                     System.err.printf("round %d: training ...%n", round + 1);
-                    Run t = steadyRate(app.streams()::resume, totals::events, this.events);
+                    Run t = steadyRate(app.streams()::resume, totals::events, events);
                     app.streams().pause();
                     printThreadRatios(app.streams(), sentBefore);
                     if (warming && round + 1 >= warmup && (t.jitShare() < MAX_JIT_SHARE || round + 1 >= MAX_WARMUP)) {
@@ -228,9 +229,9 @@ public final class BenchStreamCommand implements Callable<Integer> {
     }
 
     /**
-     * Starts a run and returns its events per second in steady state: timed from the moment a tenth of the events
-     * are through (the tasks, the new application's internal topics and their code paths have started by then) to
-     * the moment all are. Prints where the process's CPU went meanwhile, per event.
+     * Resumes (or starts) a run of {@code count} more events and returns its events per second in steady state:
+     * timed from the moment a tenth of them are through (fetches, buffers and threads are under way by then) to the
+     * moment all are, with the share of CPU the JIT took. Prints where the process's CPU went meanwhile, per event.
      */
     private static Run steadyRate(Runnable start, java.util.function.LongSupplier processed, long count)
             throws InterruptedException {
@@ -332,20 +333,18 @@ public final class BenchStreamCommand implements Callable<Integer> {
      * time: a MovieLens-100K pass lasts about a second through the trainer, too short to leave start-up out.
      */
     static List<Rating> replay(List<Rating> file, int n) {
-        if (file.isEmpty()) {
-            return file;
-        }
-        long span = file.get(file.size() - 1).timestamp() - file.get(0).timestamp() + 1;
+        long span = span(file);
         List<Rating> out = new ArrayList<>(n);
-        for (int pass = 0; out.size() < n; pass++) {
-            for (Rating r : file) {
-                if (out.size() == n) {
-                    break;
-                }
-                out.add(pass == 0 ? r : new Rating(r.user(), r.item(), r.label(), r.timestamp() + pass * span, r.weight()));
-            }
+        for (int pass = 0; !file.isEmpty() && out.size() < n; pass++) {
+            List<Rating> shifted = shift(file, pass * span);
+            out.addAll(shifted.subList(0, Math.min(shifted.size(), n - out.size())));
         }
         return out;
+    }
+
+    /** The time one pass of the events covers, in ms: the offset of the next pass. */
+    private static long span(List<Rating> events) {
+        return events.isEmpty() ? 0 : events.get(events.size() - 1).timestamp() - events.get(0).timestamp() + 1;
     }
 
     /** Sends events (paced when rate > 0), recording each event's send time per user when {@code sent} is given. */
@@ -423,14 +422,6 @@ public final class BenchStreamCommand implements Callable<Integer> {
             out.add(new Rating(r.user(), r.item(), r.label(), r.timestamp() + offset, r.weight()));
         }
         return out;
-    }
-
-    private static void awaitRunning(KafkaStreams streams) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (streams.state() != KafkaStreams.State.RUNNING) {
-            check(deadline);
-            Thread.sleep(10);
-        }
     }
 
     /**

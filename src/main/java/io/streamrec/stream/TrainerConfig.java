@@ -225,14 +225,15 @@ public final class TrainerConfig {
         // Producer batches of up to 256 KB instead of the client's 16 KB: a training instance writes item gradients,
         // model rows and changelogs at tens of MB/s, and at 16 KB a batch fills every few milliseconds, each one a
         // produce request for the broker to append and the producer to complete. Latency is unchanged: Kafka
-        // Streams flushes the producer at every commit. bench-stream, both topologies: training 141,000-210,000
-        // -> 243,000-251,000 events/s, broker CPU per event 3.1-4.2 -> 2.2-2.3 us. ("batch.size" alone is the
-        // trainer's mini-batch; the producer's is set with the "producer." prefix.)
+        // Streams flushes the producer at every commit. bench-stream (its earlier method, new applications every
+        // round), both topologies: training 141,000-210,000 -> 243,000-251,000 events/s, broker CPU per event
+        // 3.1-4.2 -> 2.2-2.3 us. ("batch.size" alone is the trainer's mini-batch; the producer's is set with the
+        // "producer." prefix.)
         p.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), String.valueOf(256 * 1024));
-        // Larger polls and input buffers than Kafka Streams' 1,000 records: a training thread reads three topics
-        // (events, re-keyed events, gradient batches) and does a round of polling, punctuation and commit checks
-        // between batches of records; at 1,000 records it spent about 60% of its time in the poll phase.
-        // bench-stream (both topologies): training 247,000-256,000 -> 310,000-355,000 events/s.
+        // Larger input buffers than Kafka Streams' 1,000 records per partition (Kafka Streams stops fetching a
+        // partition once that many are buffered), and larger polls. bench-stream, both topologies, one run: training
+        // 217,000-256,000 -> 310,000-355,000 events/s; max.poll.records alone changed nothing. Why the buffer
+        // matters this much for the trainer (three input topics per thread) is not established.
         p.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
         p.putIfAbsent(StreamsConfig.BUFFERED_RECORDS_PER_PARTITION_CONFIG, "10000");
         return p;
