@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -126,11 +127,19 @@ final class StreamHarness {
     /** Polls {@code model-updates} until the user rows include {@code expected} events (or more); returns the model. */
     static Map<String, byte[]> awaitUserUpdates(String bootstrap, int width, long expected, Duration timeout)
             throws InterruptedException {
+        return awaitModel(bootstrap, timeout, model -> userUpdates(model, width) >= expected);
+    }
+
+    /**
+     * Polls {@code model-updates} until the latest model satisfies {@code done} or the timeout passes; returns the last
+     * model read either way, so the caller's assertions say what was missing.
+     */
+    static Map<String, byte[]> awaitModel(String bootstrap, Duration timeout, Predicate<Map<String, byte[]>> done)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             Map<String, byte[]> model = latestModel(bootstrap);
-            long got = userUpdates(model, width);
-            if (got >= expected || System.nanoTime() - deadline > 0) {
+            if (done.test(model) || System.nanoTime() - deadline > 0) {
                 return model;
             }
             Thread.sleep(500);

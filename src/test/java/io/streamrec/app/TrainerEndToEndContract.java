@@ -38,7 +38,11 @@ abstract class TrainerEndToEndContract {
             StreamHarness.produce(bootstrapServers(), ratings);
             StreamHarness.produceRaw(bootstrapServers(), "bad", List.of("not json"));
             StreamHarness.await("all events trained", Duration.ofSeconds(60), () -> totals.events() >= EVENTS);
-            Map<String, byte[]> model = StreamHarness.awaitUserUpdates(bootstrapServers(), width, EVENTS, Duration.ofSeconds(60));
+            // Item rows are published by the item tasks' own flush, a commit or more after the user rows: wait for both.
+            Map<String, byte[]> model = StreamHarness.awaitModel(bootstrapServers(), Duration.ofSeconds(60),
+                    m -> StreamHarness.userUpdates(m, width) >= EVENTS
+                            && m.keySet().stream().anyMatch(k -> k.startsWith("item:"))
+                            && m.containsKey(Topics.MEAN_PREFIX + "0") && m.containsKey(Topics.META_KEY));
             assertEquals(EVENTS, StreamHarness.userUpdates(model, width), "published user rows include every event");
             assertTrue(model.keySet().stream().anyMatch(k -> k.startsWith("item:")), "item rows published");
             assertTrue(model.containsKey(Topics.MEAN_PREFIX + "0") && model.containsKey(Topics.META_KEY), model.keySet().toString());
