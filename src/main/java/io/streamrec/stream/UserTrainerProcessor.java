@@ -156,8 +156,12 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         FactorTable items = model.items();
         int r = items.indexOf(item);
         ItemView view = r >= 0 ? viewOf(r) : null;
-        // Look for a newer published version once per item and epoch (epochs change between batches): a batch's
-        // gradients use one version of each item.
+        // Look for a newer published version once per item and epoch (epochs change between batches, at most every
+        // REFRESH_MS): the slot's row is a volatile field that the global thread writes, read once per event it
+        // cost a cache-line transfer between cores whenever the item had a new version.
+        if (view != null && view.seenInEpoch == epoch) {
+            return r;
+        }
         PublishedRows.Slot source = view != null && view.source != null ? view.source : published.slot(item);
         ModelUpdates.ParsedRow row = source.row;
         if (row == null || (view != null && view.published == row)) {
@@ -209,9 +213,18 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
      * instant cannot be in it (it was not even written yet), so those steps are re-applied on top of the new row and
      * older ones dropped: never counted twice. Steps sent before the flush but committed after it are missing
      * until the next published version, which includes them.
+     *
+     * <p>Steps are kept summed per time bucket of {@code bucketMs} (aligned to multiples of it), not one by one: a
+     * rebase drops every bucket that starts at or before the flush, so the steps of the bucket that straddles it
+     * sent after the flush are missing until the next version too (at most {@code bucketMs} of them), and none is
+     * ever counted twice. Under a backlog a task steps a popular item several times a millisecond; one entry per
+     * step held hundreds of row deltas per item between two published versions, megabytes that pushed the task's
+     * tables out of the CPU caches.
      */
     static final class ItemView {
-        private static final int MAX_STEPS = 1024;
+        /** The bucket width of the trainer: a few ms, against the 100 ms or more between two published versions. */
+        static final int BUCKET_MS = 5;
+        private static final int MAX_BUCKETS = 256;
         /** The published version the local row was last based on (compared by identity). */
         ModelUpdates.ParsedRow published;
         /** Where newer published versions of the item appear. */
@@ -221,6 +234,15 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
          * hash per lookup and per flush). */
         private String key;
         private int slot = -1;
+        private final int bucketMs;
+
+        ItemView() {
+            this(BUCKET_MS);
+        }
+
+        ItemView(int bucketMs) {
+            this.bucketMs = bucketMs;
+        }
 
         String key(String item) {
             if (key == null) {
@@ -236,21 +258,22 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
             return slot;
         }
         /**
-         * The steps not yet known to be in a published version, oldest first: a ring of {@code size} entries from
-         * {@code head}, each a send time and a row delta (at {@code slot * width} in {@code deltas}). Arrays rather
-         * than one object per step: a task records a step for every item of every mini-batch.
+         * The buckets of steps not yet known to be in a published version, oldest first: a ring of {@code size}
+         * entries from {@code head}, each a bucket start and the summed row delta of its steps (at
+         * {@code entry * width} in {@code deltas}). Arrays rather than one object per bucket.
          */
-        private long[] sentAt = new long[0];
+        private long[] bucketStart = new long[0];
         private float[] deltas = new float[0];
         private int head;
         private int size;
         private int width;
-        /** The sum of the deltas of the steps held (null before the first), so that a rebase costs one row addition. */
+        /** The sum of the deltas held (null before the first step), so that a rebase costs one row addition. */
         float[] sum;
 
-        /** Drops the steps the version flushed at {@code flushedAt} contains; adds the others to its row at {@code p}. */
+        /** Drops the buckets that may hold steps the version flushed at {@code flushedAt} contains; adds the others
+         * to its row at {@code p}. */
         void rebase(long flushedAt, float[] params, int p) {
-            while (size > 0 && sentAt[head] <= flushedAt) {
+            while (size > 0 && bucketStart[head] <= flushedAt) {
                 drop();
             }
             if (size == 0) {
@@ -270,21 +293,28 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
                 width = w;
                 sum = new float[w];
             }
-            if (size == MAX_STEPS) {
-                drop();
+            long start = at - Math.floorMod(at, bucketMs);
+            int d;
+            if (size > 0 && bucketStart[(head + size - 1) % bucketStart.length] == start) {
+                d = ((head + size - 1) % bucketStart.length) * w;
+            } else {
+                if (size == MAX_BUCKETS) {
+                    drop();
+                }
+                if (size == bucketStart.length) {
+                    grow();
+                }
+                int entry = (head + size) % bucketStart.length;
+                bucketStart[entry] = start;
+                d = entry * w;
+                java.util.Arrays.fill(deltas, d, d + w, 0f);
+                size++;
             }
-            if (size == sentAt.length) {
-                grow();
-            }
-            int slot = (head + size) % sentAt.length;
-            sentAt[slot] = at;
-            int d = slot * w;
             for (int j = 0; j < w; j++) {
                 float delta = after[a + j] - before[b + j];
-                deltas[d + j] = delta;
+                deltas[d + j] += delta;
                 sum[j] += delta;
             }
-            size++;
         }
 
         /** Records a step whose change is {@code delta}. */
@@ -292,24 +322,25 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
             add(at, delta, 0, new float[delta.length], 0, delta.length);
         }
 
+        /** The buckets held. */
         int steps() {
             return size;
         }
 
         long oldestSentAt() {
-            return sentAt[head];
+            return bucketStart[head];
         }
 
         private void grow() {
-            int cap = Math.min(MAX_STEPS, Math.max(4, sentAt.length * 2));
+            int cap = Math.min(MAX_BUCKETS, Math.max(4, bucketStart.length * 2));
             long[] t = new long[cap];
             float[] dl = new float[cap * width];
             for (int k = 0; k < size; k++) {
-                int from = (head + k) % sentAt.length;
-                t[k] = sentAt[from];
+                int from = (head + k) % bucketStart.length;
+                t[k] = bucketStart[from];
                 System.arraycopy(deltas, from * width, dl, k * width, width);
             }
-            sentAt = t;
+            bucketStart = t;
             deltas = dl;
             head = 0;
         }
@@ -319,7 +350,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
             for (int j = 0; j < width; j++) {
                 sum[j] -= deltas[d + j];
             }
-            head = (head + 1) % sentAt.length;
+            head = (head + 1) % bucketStart.length;
             size--;
         }
     }

@@ -11,7 +11,7 @@ class ItemViewTest {
 
     @Test
     void shouldReapplyOnlyTheStepsSentAfterThePublishedFlush() {
-        UserTrainerProcessor.ItemView view = new UserTrainerProcessor.ItemView();
+        UserTrainerProcessor.ItemView view = new UserTrainerProcessor.ItemView(1);
         view.add(100, new float[] {1f, 10f});
         view.add(200, new float[] {2f, 20f});
         view.add(300, new float[] {4f, 40f});
@@ -32,7 +32,7 @@ class ItemViewTest {
 
     @Test
     void shouldAddEveryStepToARowPublishedBeforeAnyOfThem() {
-        UserTrainerProcessor.ItemView view = new UserTrainerProcessor.ItemView();
+        UserTrainerProcessor.ItemView view = new UserTrainerProcessor.ItemView(1);
         view.add(100, new float[] {1f});
         view.add(101, new float[] {2f});
         float[] old = {10f};
@@ -42,21 +42,45 @@ class ItemViewTest {
     }
 
     @Test
-    void shouldForgetTheOldestStepBeyondItsBound() {
-        UserTrainerProcessor.ItemView view = new UserTrainerProcessor.ItemView();
-        for (int t = 0; t < 1025; t++) {
+    void shouldForgetTheOldestBucketBeyondItsBound() {
+        UserTrainerProcessor.ItemView view = new UserTrainerProcessor.ItemView(1);
+        for (int t = 0; t < 257; t++) {
             view.add(t, new float[] {1f});
         }
-        assertEquals(1024, view.steps());
+        assertEquals(256, view.steps());
         assertEquals(1, view.oldestSentAt(), "the step sent at 0 was dropped");
         float[] row = {0f};
         view.rebase(-1, row, 0);
-        assertArrayEquals(new float[] {1024f}, row, EXACT);
+        assertArrayEquals(new float[] {256f}, row, EXACT);
+    }
+
+    @Test
+    void shouldSumTheStepsOfABucketAndDropAWholeBucketThatStraddlesTheFlush() {
+        UserTrainerProcessor.ItemView view = new UserTrainerProcessor.ItemView(5);
+        view.add(100, new float[] {1f});
+        view.add(102, new float[] {2f});
+        view.add(104, new float[] {4f});
+        view.add(105, new float[] {8f});
+        view.add(109, new float[] {16f});
+        view.add(111, new float[] {32f});
+        assertEquals(3, view.steps(), "buckets [100, 105), [105, 110) and [110, 115)");
+
+        float[] before = {0f};
+        view.rebase(99, before, 0);
+        assertArrayEquals(new float[] {63f}, before, EXACT, "a version older than every step gets them all");
+
+        // Flushed at 106: the bucket from 105 may hold steps the version has (the one at 105), so it is dropped
+        // whole; the step at 109 is missing until the next version, never counted twice.
+        float[] row = {0f};
+        view.rebase(106, row, 0);
+        assertArrayEquals(new float[] {32f}, row, EXACT);
+        assertEquals(1, view.steps());
+        assertEquals(110, view.oldestSentAt());
     }
 
     @Test
     void shouldKeepStepsInOrderAcrossTheRingsGrowthAndWrapAround() {
-        UserTrainerProcessor.ItemView view = new UserTrainerProcessor.ItemView();
+        UserTrainerProcessor.ItemView view = new UserTrainerProcessor.ItemView(1);
         for (int t = 1; t <= 3; t++) {
             view.add(t, new float[] {t});
         }
