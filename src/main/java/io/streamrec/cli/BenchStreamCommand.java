@@ -90,7 +90,7 @@ public final class BenchStreamCommand implements Callable<Integer> {
     int rounds = 5;
 
     @Option(names = "--warmup", paramLabel = "N", description = "At least this many warm-up rounds of each topology before the measured ones; more (up to 12) until "
-                    + "the JIT compilers take under 3% of a training round's CPU. Default: 2.")
+                    + "the JIT compilers take under 3%% of a training round's CPU. Default: 2.")
     int warmup = 2;
 
     @Option(names = "--threads", paramLabel = "N", description = "Kafka Streams threads of both topologies. Default: 2 (the trainer's default).")

@@ -47,6 +47,8 @@ final class PendingLog implements StateStore, CachedStateStore<Long, byte[]> {
     private byte[] buffer = new byte[4096];
     private int length;
     private int entries;
+    /** Of {@link #entries}, those appended since the last commit (in {@link #buffer}). */
+    private int uncommitted;
 
     PendingLog(KeyValueStore<Long, byte[]> store) {
         this.store = store;
@@ -80,6 +82,7 @@ final class PendingLog implements StateStore, CachedStateStore<Long, byte[]> {
         nextChunk = max + 1;
         length = 0;
         entries = out.size();
+        uncommitted = 0;
         return out;
     }
 
@@ -92,6 +95,7 @@ final class PendingLog implements StateStore, CachedStateStore<Long, byte[]> {
         System.arraycopy(entry, 0, buffer, length + 4, entry.length);
         length = need;
         entries++;
+        uncommitted++;
     }
 
     /** Forgets every entry appended so far (they were flushed). */
@@ -102,6 +106,7 @@ final class PendingLog implements StateStore, CachedStateStore<Long, byte[]> {
         firstChunk = nextChunk;
         length = 0;
         entries = 0;
+        uncommitted = 0;
     }
 
     /** Entries appended and not yet cleared, committed or not. */
@@ -116,12 +121,15 @@ final class PendingLog implements StateStore, CachedStateStore<Long, byte[]> {
             store.put(nextChunk++, Arrays.copyOf(buffer, length));
             length = 0;
         }
+        uncommitted = 0;
     }
 
     /** Called when the task closes without committing: its uncommitted input will be read again. */
     @Override
     public void clearCache() {
         length = 0;
+        entries -= uncommitted;
+        uncommitted = 0;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.streamrec.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -68,6 +69,7 @@ class CommandLineTest {
         Run r = run(command, "--help");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("Usage: streamrec " + command), "out was: [" + r.out() + "] err: [" + r.err() + "]");
+        assertFalse(r.err().contains("WARN"), "picocli could not format a description (a lone % in it?): " + r.err());
     }
 
     @Test

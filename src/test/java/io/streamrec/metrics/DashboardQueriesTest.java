@@ -66,8 +66,13 @@ class DashboardQueriesTest {
         while (app.malformed() < 2L * RunningTrainer.MALFORMED.size() && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
-        Thread.sleep(1_500);
+        // Item rows are stepped and published a commit or more after the user rows: wait (bounded) until the item
+        // side has flushed and published too, rather than for a fixed time a slow machine may not meet.
         String text = app.get("/metrics");
+        while (!itemSideReported(new Exposition(text)) && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+            text = app.get("/metrics");
+        }
         Path dump = Path.of("target", "test-artifacts", "trainer-metrics.txt");
         Files.createDirectories(dump.getParent());
         Files.writeString(dump, text);
@@ -121,6 +126,17 @@ class DashboardQueriesTest {
                 "model version (row steps) " + version + " at least the rows published " + published);
         assertTrue(version <= 2.2 * trained,
                 "model version (row steps) " + version + " at most two steps per trained event " + trained);
+    }
+
+    private static boolean itemSideReported(Exposition m) {
+        String item = "role=\"item\"";
+        try {
+            return m.value("streamrec_flush_seconds_count", item) > 0 && m.value("streamrec_batch_size_events_count", item) > 0
+                    && m.value("streamrec_rows_published_rows_total", "kind=\"item\"") > 0
+                    && m.value("streamrec_model_rows", "kind=\"item\"") > 0;
+        } catch (AssertionError notYetExposed) {
+            return false;
+        }
     }
 
     @Test
