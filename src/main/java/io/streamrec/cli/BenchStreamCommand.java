@@ -191,6 +191,7 @@ public final class BenchStreamCommand implements Callable<Integer> {
             o.put("warmup_rounds", warmed);
             o.put("batch_size", trainCfg.batchSize());
             o.put("flush_interval_ms", trainCfg.flushIntervalMs());
+            o.put("commit_interval_ms", Long.parseLong(String.valueOf(trainCfg.streamsProperties().get(org.apache.kafka.streams.StreamsConfig.COMMIT_INTERVAL_MS_CONFIG))));
             Json.put(o, "passthrough_events_per_second", passRate);
             Json.put(o, "training_events_per_second", trainRate);
             Json.put(o, "ratio", trainRate / passRate);

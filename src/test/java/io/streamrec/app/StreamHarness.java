@@ -30,7 +30,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 final class StreamHarness {
     private StreamHarness() { }
 
-    /** A trainer config for tests: its own application id and state dir, no HTTP, a short commit interval. */
+    /** A trainer config for tests: its own application id and state dir, no HTTP; the rest are the defaults. */
     static TrainerConfig config(String bootstrap, String applicationId, Path stateDir, int partitions, int batchSize) {
         Map<String, String> s = new HashMap<>();
         s.put(TrainerConfig.BOOTSTRAP_SERVERS, bootstrap);
