@@ -142,6 +142,40 @@ public final class FactorTable {
         updates[row] += events;
     }
 
+    /** Told where a row that {@link #removeRows} kept moved to. */
+    @FunctionalInterface
+    public interface RowMove {
+        void moved(int from, int to);
+    }
+
+    /**
+     * Removes the rows where {@code remove[r]} is true and compacts the others to rows {@code 0 .. size()-1},
+     * keeping their order; {@code moves} hears of every kept row whose number changed. Row numbers held elsewhere
+     * are invalid afterwards unless remapped through {@code moves}.
+     */
+    public void removeRows(boolean[] remove, RowMove moves) {
+        int n = ids.size();
+        int to = 0;
+        for (int from = 0; from < n; from++) {
+            String id = ids.get(from);
+            if (from < remove.length && remove[from]) {
+                index.remove(id);
+                continue;
+            }
+            if (to != from) {
+                System.arraycopy(params, from * width, params, to * width, width);
+                System.arraycopy(state, from * stateSize, state, to * stateSize, stateSize);
+                version[to] = version[from];
+                updates[to] = updates[from];
+                ids.set(to, id);
+                index.put(id, to);
+                moves.moved(from, to);
+            }
+            to++;
+        }
+        ids.subList(to, n).clear();
+    }
+
     /** Sum of the row versions: the table's share of the model version. */
     public long versionSum() {
         long s = 0;
