@@ -174,6 +174,11 @@ public final class FactorTable {
             to++;
         }
         ids.subList(to, n).clear();
+        // Rows appended later expect what a new table holds there: zeros (an initializer writes only the params).
+        Arrays.fill(params, to * width, n * width, 0f);
+        Arrays.fill(state, to * stateSize, n * stateSize, 0f);
+        Arrays.fill(version, to, n, 0);
+        Arrays.fill(updates, to, n, 0L);
     }
 
     /** Sum of the row versions: the table's share of the model version. */

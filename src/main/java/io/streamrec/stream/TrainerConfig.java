@@ -29,6 +29,7 @@ public final class TrainerConfig {
     public static final String BATCH_SIZE = "batch.size";
     public static final String FLUSH_INTERVAL_MS = "flush.interval.ms";
     public static final String ITEM_BATCH_SIZE = "item.batch.size";
+    public static final String USER_CACHE_ROWS = "user.cache.rows";
     public static final String PARTITIONS = "topic.partitions";
     public static final String REPLICATION = "topic.replication.factor";
     public static final String INIT_MODEL = "init.model";
@@ -47,7 +48,7 @@ public final class TrainerConfig {
     public static final String HTTP_PORT = "http.port";
     public static final String HTTP_BIND = "http.bind";
 
-    private static final Set<String> OWN = Set.of(BATCH_SIZE, FLUSH_INTERVAL_MS, ITEM_BATCH_SIZE, PARTITIONS,
+    private static final Set<String> OWN = Set.of(BATCH_SIZE, FLUSH_INTERVAL_MS, ITEM_BATCH_SIZE, USER_CACHE_ROWS, PARTITIONS,
             REPLICATION, INIT_MODEL, MODEL_KIND, FACTORS, OPTIMIZER, LEARNING_RATE, SCHEDULE, REG_BIAS, REG_FACTORS,
             CLIP_NORM, INIT_STD, SEED, MIN_LABEL, MAX_LABEL, HTTP_PORT, HTTP_BIND);
 
@@ -56,6 +57,7 @@ public final class TrainerConfig {
             Map.entry(BATCH_SIZE, "32"),
             Map.entry(FLUSH_INTERVAL_MS, "100"),
             Map.entry(ITEM_BATCH_SIZE, "5000"),
+            Map.entry(USER_CACHE_ROWS, "1000000"),
             Map.entry(PARTITIONS, "4"),
             Map.entry(REPLICATION, "1"),
             Map.entry(MODEL_KIND, "biased-mf"),
@@ -118,6 +120,7 @@ public final class TrainerConfig {
         positiveInt(BATCH_SIZE);
         positiveInt(FLUSH_INTERVAL_MS);
         positiveInt(ITEM_BATCH_SIZE);
+        positiveInt(USER_CACHE_ROWS);
         positiveInt(PARTITIONS);
         positiveInt(REPLICATION);
         int port = integer(HTTP_PORT);
@@ -154,6 +157,11 @@ public final class TrainerConfig {
 
     public int itemBatchSize() {
         return integer(ITEM_BATCH_SIZE);
+    }
+
+    /** Most user rows a user task keeps in memory. */
+    public int userCacheRows() {
+        return integer(USER_CACHE_ROWS);
     }
 
     public int partitions() {

@@ -69,6 +69,11 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
     private UnpublishedRows unpublished;
     private long oldestUnpublished = Long.MAX_VALUE;
     private int partition;
+    /** Most user rows kept in memory ({@code user.cache.rows}); the least recently used beyond it are dropped. */
+    private final int maxUsers;
+    /** Per user row: the flush interval ({@link #tick}) of its last event. */
+    private int[] lastUsed = new int[1024];
+    private int tick;
     /** Scratch of {@link #stepItemsLocally}: the stepped rows and their values before the step. */
     private int[] stepRows = new int[0];
     private float[] stepBefore = new float[0];
@@ -81,6 +86,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         this.batchSize = config.batchSize();
         this.partitions = config.partitions();
         this.writers = new Codecs.GradientBatchWriter[partitions];
+        this.maxUsers = config.userCacheRows();
     }
 
     @Override
@@ -113,6 +119,8 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         context.schedule(Duration.ofMillis(config.flushIntervalMs()), PunctuationType.WALL_CLOCK_TIME, t -> {
             flush();
             publish();
+            evictLeastRecentlyUsed();
+            tick++;
         });
     }
 
@@ -133,6 +141,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         pending.append(Codecs.encodeEvent(e));
         u = u >= 0 ? u : users.row(e.user());
         i = i >= 0 ? i : itemRow(e.item(), true);
+        used(u);
         learner.learn(u, i, e.label(), e.weight(), e.ingestTime());
         oldestIngest = Math.min(oldestIngest, e.ingestTime());
         if (learner.pending() >= batchSize) {
@@ -142,6 +151,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
 
     private void addToBatch(Event e) {
         int u = users.row(e.user());
+        used(u);
         int i = itemRow(e.item(), true);
         learner.learn(u, i, e.label(), e.weight(), e.ingestTime());
         oldestIngest = Math.min(oldestIngest, e.ingestTime());
@@ -492,6 +502,50 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         for (int s = 0; s < n; s++) {
             viewOf(stepRows[s]).add(sentAt, params, stepRows[s] * w, stepBefore, s * w, w);
         }
+    }
+
+    private void used(int row) {
+        if (row >= lastUsed.length) {
+            lastUsed = java.util.Arrays.copyOf(lastUsed, Math.max(row + 1, lastUsed.length * 2));
+        }
+        lastUsed[row] = tick;
+    }
+
+    /**
+     * Past {@code user.cache.rows} rows in memory, drops the least recently used down to nine tenths of it (so that
+     * it happens once per many intervals, not each one). Only between a flush and the next event, when no batch,
+     * gradient or unpublished set refers to a row number: a dropped row is saved in the task's store (every flush
+     * saves the rows it stepped; an unstepped row came from the store or the global store unchanged) and is read back
+     * from there on its user's next event, optimizer state included, so dropping changes no result.
+     */
+    private void evictLeastRecentlyUsed() {
+        FactorTable table = model.users();
+        int n = table.size();
+        if (n <= maxUsers || learner.pending() > 0 || unpublished.size() > 0) {
+            return;
+        }
+        int drop = n - (maxUsers - maxUsers / 10);
+        int[] sorted = java.util.Arrays.copyOf(lastUsed, n);
+        java.util.Arrays.sort(sorted);
+        int threshold = sorted[drop - 1];
+        int below = 0;
+        for (int r = 0; r < n; r++) {
+            below += lastUsed[r] < threshold ? 1 : 0;
+        }
+        int atThreshold = drop - below;
+        boolean[] remove = new boolean[n];
+        for (int r = 0; r < n; r++) {
+            if (lastUsed[r] < threshold || (lastUsed[r] == threshold && atThreshold-- > 0)) {
+                remove[r] = true;
+            }
+        }
+        table.removeRows(remove, (from, to) -> lastUsed[to] = lastUsed[from]);
+        listener.modelRows("user", partition, table.size());
+    }
+
+    /** User rows in memory (for tests). */
+    int usersInMemory() {
+        return model.users().size();
     }
 
     @Override

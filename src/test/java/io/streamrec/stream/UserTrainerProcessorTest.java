@@ -132,6 +132,44 @@ class UserTrainerProcessorTest {
     }
 
     @Test
+    void shouldDropTheLeastRecentlyUsedUserRowsBeyondTheBoundWithoutChangingAnyResult() {
+        // Users in turn, then the earliest ones again: the bounded task must read their rows back from its store.
+        List<Event> events = new java.util.ArrayList<>();
+        String[] order = {"a", "b", "c", "d", "a", "b", "e", "a", "c", "d"};
+        for (int k = 0; k < order.length; k++) {
+            events.add(new Event(order[k], "i" + (k % 3), 1 + k % 5, 1, 10 + k, 100 + k));
+        }
+        RecordingListener boundedListener = new RecordingListener();
+        RecordingListener freeListener = new RecordingListener();
+        Task boundedTask = new Task();
+        Task freeTask = new Task();
+        UserTrainerProcessor bounded = boundedTask.start(config(stateDir.resolve("b"), TrainerConfig.BATCH_SIZE, "2",
+                TrainerConfig.USER_CACHE_ROWS, "2"), boundedListener);
+        UserTrainerProcessor free = freeTask.start(config(stateDir.resolve("f"), TrainerConfig.BATCH_SIZE, "2"), freeListener);
+        int most = 0;
+        for (Event e : events) {
+            feed(bounded, List.of(e));
+            feed(free, List.of(e));
+            most = Math.max(most, bounded.usersInMemory());
+            boundedTask.punctuate();
+            freeTask.punctuate();
+            assertTrue(bounded.usersInMemory() <= 2, "at most user.cache.rows after an interval: " + bounded.usersInMemory());
+        }
+        assertEquals(3, most, "a third user joined between two intervals, then the least recently used went");
+        assertEquals(5, free.usersInMemory());
+        assertEquals(freeListener.prequential, boundedListener.prequential,
+                "the same predictions: a dropped row comes back from the store with its values and optimizer state");
+        Map<String, byte[]> want = freeTask.modelUpdates();
+        Map<String, byte[]> got = boundedTask.modelUpdates();
+        assertEquals(want.keySet(), got.keySet());
+        for (String k : want.keySet()) {
+            assertEquals(json(want.get(k)).get("version"), json(got.get(k)).get("version"), k);
+            assertEquals(json(want.get(k)).get("updates"), json(got.get(k)).get("updates"), k);
+            assertEquals(json(want.get(k)).get("factors"), json(got.get(k)).get("factors"), k);
+        }
+    }
+
+    @Test
     void shouldLogPendingEventsAtEachCommitAndReplayOnlyTheCommittedOnesAfterACrash() {
         TrainerConfig c = config(stateDir, TrainerConfig.BATCH_SIZE, "10");
         Task crashed = new Task();
