@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -82,18 +81,9 @@ public final class BrokerProcess implements AutoCloseable {
         if (process != null) {
             throw new IllegalStateException("BrokerProcess already started at " + bootstrapServers);
         }
+        SingleNodeKRaft.Layout layout = SingleNodeKRaft.format("streamrec-broker-", extraProperties);
+        dir = layout.dir();
         try {
-            dir = Files.createTempDirectory("streamrec-broker-");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a temp dir for the broker", e);
-        }
-        try {
-            int port = SingleNodeKRaft.freePort();
-            int controllerPort = SingleNodeKRaft.freePort();
-            Properties props = SingleNodeKRaft.properties(port, controllerPort, dir.resolve("log"), extraProperties);
-            Path propsFile = dir.resolve("server.properties");
-            SingleNodeKRaft.write(props, propsFile);
-            SingleNodeKRaft.formatStorage(propsFile);
             Path log4jConfig = dir.resolve("log4j2.properties");
             Files.writeString(log4jConfig, LOG4J2_CONFIG, StandardCharsets.UTF_8);
 
@@ -104,7 +94,7 @@ public final class BrokerProcess implements AutoCloseable {
             command.add("-cp");
             command.add(System.getProperty("java.class.path"));
             command.add("kafka.Kafka");
-            command.add(propsFile.toString());
+            command.add(layout.propsFile().toString());
             // log4j writes to stdout; stderr joins it so a JVM that fails before logging starts still says why.
             process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
@@ -114,7 +104,7 @@ public final class BrokerProcess implements AutoCloseable {
             shutdownHook = new Thread(child::destroyForcibly, "streamrec-broker-reaper");
             Runtime.getRuntime().addShutdownHook(shutdownHook);
 
-            bootstrapServers = SingleNodeKRaft.LOOPBACK + ":" + port;
+            bootstrapServers = layout.bootstrapServers();
             SingleNodeKRaft.awaitReady(bootstrapServers, startTimeout, child::isAlive, "broker process " + child.pid());
             return this;
         } catch (IOException e) {

@@ -1,9 +1,6 @@
 package io.streamrec.kafka;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -65,22 +62,12 @@ public final class EmbeddedKafka implements AutoCloseable {
         if (server != null) {
             throw new IllegalStateException("EmbeddedKafka already started at " + bootstrapServers);
         }
+        SingleNodeKRaft.Layout layout = SingleNodeKRaft.format("streamrec-kafka-", extraProperties);
+        dir = layout.dir();
         try {
-            dir = Files.createTempDirectory("streamrec-kafka-");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a temp dir for the Kafka log", e);
-        }
-        try {
-            int port = SingleNodeKRaft.freePort();
-            int controllerPort = SingleNodeKRaft.freePort();
-            Properties props = SingleNodeKRaft.properties(port, controllerPort, dir.resolve("log"), extraProperties);
-            Path propsFile = dir.resolve("server.properties");
-            SingleNodeKRaft.write(props, propsFile);
-            SingleNodeKRaft.formatStorage(propsFile);
-
-            server = newServer(props);
+            server = newServer(layout.props());
             server.startup();
-            bootstrapServers = SingleNodeKRaft.LOOPBACK + ":" + port;
+            bootstrapServers = layout.bootstrapServers();
             SingleNodeKRaft.awaitReady(bootstrapServers, startTimeout, () -> true, "embedded Kafka broker");
             return this;
         } catch (RuntimeException e) {

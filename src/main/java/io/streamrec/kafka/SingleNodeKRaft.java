@@ -70,6 +70,39 @@ final class SingleNodeKRaft {
         return p;
     }
 
+    /** A formatted single-node broker's files: its temp dir, PLAINTEXT port, settings and settings file. */
+    record Layout(Path dir, int port, Properties props, Path propsFile) {
+        String bootstrapServers() {
+            return LOOPBACK + ":" + port;
+        }
+    }
+
+    /**
+     * Creates a temp dir named {@code prefix}..., picks two free ports, writes the settings ({@code extra} over
+     * the defaults) and formats the log dir: what both the in-process broker and the broker process start from.
+     * On failure the dir is deleted again.
+     */
+    static Layout format(String prefix, Map<String, String> extra) {
+        Path dir;
+        try {
+            dir = Files.createTempDirectory(prefix);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a temp dir for the broker", e);
+        }
+        try {
+            int port = freePort();
+            int controllerPort = freePort();
+            Properties props = properties(port, controllerPort, dir.resolve("log"), extra);
+            Path propsFile = dir.resolve("server.properties");
+            write(props, propsFile);
+            formatStorage(propsFile);
+            return new Layout(dir, port, props, propsFile);
+        } catch (RuntimeException e) {
+            deleteRecursively(dir);
+            throw e;
+        }
+    }
+
     /** Writes {@code props} to {@code file} (the format {@code kafka.Kafka} and StorageTool read). */
     static void write(Properties props, Path file) {
         try (OutputStream out = Files.newOutputStream(file)) {
