@@ -230,7 +230,7 @@ public final class TrainerConfig {
         // The trade-off between freshness (end-to-end latency, and the item rows the user tasks read) and throughput:
         // each commit ends a transaction on every partition a thread wrote (changelogs, gradients, model rows,
         // metrics), waits for the broker, and writes the pending events. Twice Kafka Streams' exactly-once default
-        // of 100 ms: bench-stream, ratio 0.49-0.55 in five runs at 100 ms and 0.52-0.63 in five at 200 ms, latency
+        // of 100 ms: bench-stream, ratio 0.49-0.55 in five runs at 100 ms and 0.52-0.63 in six at 200 ms, latency
         // p99 210-232 ms and 309-322 ms (the target is under 1 s). Set 100 for fresher rows.
         p.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "200");
         // Producer batches of up to 256 KB instead of the client's 16 KB: a training instance writes item gradients,
