@@ -304,9 +304,10 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
                 sum = new float[w];
             }
             long start = at - Math.floorMod(at, bucketMs);
+            int last = size == 0 ? -1 : (head + size - 1) % bucketStart.length;
             int d;
-            if (size > 0 && bucketStart[(head + size - 1) % bucketStart.length] == start) {
-                d = ((head + size - 1) % bucketStart.length) * w;
+            if (last >= 0 && bucketStart[last] == start) {
+                d = last * w;
             } else {
                 if (size == MAX_BUCKETS) {
                     drop();
@@ -332,12 +333,11 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
             add(at, delta, 0, new float[delta.length], 0, delta.length);
         }
 
-        /** The buckets held. */
-        int steps() {
+        int buckets() {
             return size;
         }
 
-        long oldestSentAt() {
+        long oldestBucketStart() {
             return bucketStart[head];
         }
 
@@ -529,8 +529,8 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         java.util.Arrays.sort(sorted);
         int threshold = sorted[drop - 1];
         int below = 0;
-        for (int r = 0; r < n; r++) {
-            below += lastUsed[r] < threshold ? 1 : 0;
+        while (sorted[below] < threshold) {
+            below++;
         }
         int atThreshold = drop - below;
         boolean[] remove = new boolean[n];

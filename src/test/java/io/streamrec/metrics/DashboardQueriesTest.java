@@ -130,13 +130,9 @@ class DashboardQueriesTest {
 
     private static boolean itemSideReported(Exposition m) {
         String item = "role=\"item\"";
-        try {
-            return m.value("streamrec_flush_seconds_count", item) > 0 && m.value("streamrec_batch_size_events_count", item) > 0
-                    && m.value("streamrec_rows_published_rows_total", "kind=\"item\"") > 0
-                    && m.value("streamrec_model_rows", "kind=\"item\"") > 0;
-        } catch (AssertionError notYetExposed) {
-            return false;
-        }
+        return m.valueOrZero("streamrec_flush_seconds_count", item) > 0 && m.valueOrZero("streamrec_batch_size_events_count", item) > 0
+                && m.valueOrZero("streamrec_rows_published_rows_total", "kind=\"item\"") > 0
+                && m.valueOrZero("streamrec_model_rows", "kind=\"item\"") > 0;
     }
 
     @Test
@@ -210,6 +206,23 @@ class DashboardQueriesTest {
 
         /** The value of the one sample named {@code name} whose labels contain every {@code label}; fails otherwise. */
         double value(String name, String... labels) {
+            List<String> found = samples(name, labels);
+            assertEquals(1, found.size(), () -> "one sample " + name + " " + List.of(labels) + " expected, found " + found);
+            return sampleValue(found.get(0));
+        }
+
+        /** Like {@link #value}, but 0 while there is no such single sample (a meter not registered yet). */
+        double valueOrZero(String name, String... labels) {
+            List<String> found = samples(name, labels);
+            return found.size() == 1 ? sampleValue(found.get(0)) : 0;
+        }
+
+        private static double sampleValue(String line) {
+            return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        }
+
+        /** The sample lines named {@code name} whose labels contain every {@code label}. */
+        private List<String> samples(String name, String... labels) {
             List<String> found = new ArrayList<>();
             for (String line : text.split("\n")) {
                 if (line.startsWith("#") || !(line.startsWith(name + "{") || line.startsWith(name + " "))) {
@@ -223,9 +236,7 @@ class DashboardQueriesTest {
                     found.add(line);
                 }
             }
-            assertEquals(1, found.size(), () -> "one sample " + name + " " + List.of(labels) + " expected, found " + found);
-            String v = found.get(0).substring(found.get(0).lastIndexOf(' ') + 1);
-            return Double.parseDouble(v);
+            return found;
         }
     }
 

@@ -20,13 +20,13 @@ class ItemViewTest {
         float[] published = {0.5f, 0.5f};
         view.rebase(200, published, 0);
         assertArrayEquals(new float[] {4.5f, 40.5f}, published, EXACT);
-        assertEquals(1, view.steps());
+        assertEquals(1, view.buckets());
 
         // A later version that includes every step: nothing is added on top of it, and nothing is left to add.
         float[] later = {7f, 70f};
         view.rebase(300, later, 0);
         assertArrayEquals(new float[] {7f, 70f}, later, EXACT);
-        assertEquals(0, view.steps());
+        assertEquals(0, view.buckets());
         assertArrayEquals(new float[] {0f, 0f}, view.sum, EXACT);
     }
 
@@ -38,7 +38,7 @@ class ItemViewTest {
         float[] old = {10f};
         view.rebase(99, old, 0);
         assertArrayEquals(new float[] {13f}, old, EXACT);
-        assertEquals(2, view.steps(), "kept for the next version");
+        assertEquals(2, view.buckets(), "kept for the next version");
     }
 
     @Test
@@ -47,8 +47,8 @@ class ItemViewTest {
         for (int t = 0; t < 257; t++) {
             view.add(t, new float[] {1f});
         }
-        assertEquals(256, view.steps());
-        assertEquals(1, view.oldestSentAt(), "the step sent at 0 was dropped");
+        assertEquals(256, view.buckets());
+        assertEquals(1, view.oldestBucketStart(), "the step sent at 0 was dropped");
         float[] row = {0f};
         view.rebase(-1, row, 0);
         assertArrayEquals(new float[] {256f}, row, EXACT);
@@ -63,7 +63,7 @@ class ItemViewTest {
         view.add(105, new float[] {8f});
         view.add(109, new float[] {16f});
         view.add(111, new float[] {32f});
-        assertEquals(3, view.steps(), "buckets [100, 105), [105, 110) and [110, 115)");
+        assertEquals(3, view.buckets(), "buckets [100, 105), [105, 110) and [110, 115)");
 
         float[] before = {0f};
         view.rebase(99, before, 0);
@@ -74,8 +74,8 @@ class ItemViewTest {
         float[] row = {0f};
         view.rebase(106, row, 0);
         assertArrayEquals(new float[] {32f}, row, EXACT);
-        assertEquals(1, view.steps());
-        assertEquals(110, view.oldestSentAt());
+        assertEquals(1, view.buckets());
+        assertEquals(110, view.oldestBucketStart());
     }
 
     @Test
@@ -90,8 +90,8 @@ class ItemViewTest {
         for (int t = 4; t <= 10; t++) {
             view.add(t, new float[] {t});
         }
-        assertEquals(8, view.steps());
-        assertEquals(3, view.oldestSentAt());
+        assertEquals(8, view.buckets());
+        assertEquals(3, view.oldestBucketStart());
         row[0] = 0f;
         view.rebase(6, row, 0);
         assertArrayEquals(new float[] {7f + 8f + 9f + 10f}, row, EXACT, "the newest four, in order, after growing");
