@@ -70,9 +70,11 @@ public final class TrainerApp implements AutoCloseable {
      *                 endpoints (the latter from a {@link ModelClient} started here)
      */
     public static TrainerApp start(TrainerConfig config, TrainerListener extra, boolean withHttp) throws IOException {
+        int userEventsPartitions;
         try (Admin admin = Admin.create(config.clientProperties())) {
             try {
                 createTopics(admin, config);
+                userEventsPartitions = partitionCount(admin, Topics.USER_EVENTS);
             } catch (RuntimeException e) {
                 throw new IllegalStateException("cannot set up the topics on Kafka at " + config.bootstrapServers()
                         + " (is it reachable, and may this client create topics?): " + e.getMessage(), e);
@@ -86,7 +88,8 @@ public final class TrainerApp implements AutoCloseable {
         MetricsSetup metrics = MetricsSetup.create(config.applicationId());
         TrainerListener listener = extra == TrainerListener.NONE ? metrics.listener()
                 : new CompositeListener(metrics.listener(), extra);
-        KafkaStreams streams = new KafkaStreams(StreamTopology.build(config, listener), config.streamsProperties());
+        KafkaStreams streams = new KafkaStreams(StreamTopology.build(config, listener, userEventsPartitions),
+                config.streamsProperties());
         metrics.bindKafkaStreams(streams);
         streams.start();
         HttpApi http = null;
@@ -118,6 +121,22 @@ public final class TrainerApp implements AutoCloseable {
                 new NewTopic(Topics.USER_EVENTS, p, r),
                 new NewTopic(Topics.ITEM_GRADIENTS, p, r));
         io.streamrec.kafka.TopicAdmin.ensureTopics(admin, topics);
+    }
+
+    /**
+     * The partition count of {@code topic} as it exists, which may differ from {@code topic.partitions} when the
+     * topic was created beforehand: user ownership must follow the topic itself.
+     */
+    static int partitionCount(Admin admin, String topic) {
+        try {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS)
+                    .get(topic).partitions().size();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while describing topic " + topic, e);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cannot describe topic " + topic + ": " + e.getMessage(), e);
+        }
     }
 
     /** True when the application id has never committed an offset: its first start. */

@@ -9,9 +9,13 @@ import org.apache.kafka.streams.processor.api.Record;
 
 /**
  * First stop of every input event: parses and validates it, sends what cannot be trained to the dead-letter
- * topic (original key, value and headers, plus the reason), passes events keyed by their user id straight to
- * the user trainer of this task, and re-keys the others by user id through {@link Topics#USER_EVENTS}, so that
- * each user row is owned by exactly one task whatever the producer's key.
+ * topic (original key, value and headers, plus the reason), passes an event straight to the user trainer of this
+ * task when this task owns its user, and re-keys the others by user id through {@link Topics#USER_EVENTS}.
+ *
+ * <p>Ownership is decided by the partition the user id hashes to in {@code user-events}
+ * ({@link StreamTopology#partitionOf}), never by the record's key: a producer may key by user and still place
+ * the record elsewhere (librdkafka's default partitioner hashes with CRC32, not murmur2), or the input topic may
+ * have another partition count. Trusting the key let two tasks train and publish the same user's row.
  */
 final class RouterProcessor implements Processor<byte[], byte[], Object, Object> {
     static final String REASON_HEADER = "streamrec.dlq.reason";
@@ -19,16 +23,20 @@ final class RouterProcessor implements Processor<byte[], byte[], Object, Object>
 
     private final EventParser parser;
     private final TrainerListener listener;
+    private final int userPartitions;
     private ProcessorContext<Object, Object> context;
+    private int partition;
 
-    RouterProcessor(EventParser parser, TrainerListener listener) {
+    RouterProcessor(EventParser parser, TrainerListener listener, int userPartitions) {
         this.parser = parser;
         this.listener = listener;
+        this.userPartitions = userPartitions;
     }
 
     @Override
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
+        this.partition = context.taskId().partition();
     }
 
     @Override
@@ -49,8 +57,7 @@ final class RouterProcessor implements Processor<byte[], byte[], Object, Object>
             return;
         }
         Event e = r.event();
-        byte[] key = record.key();
-        if (key != null && e.user().equals(new String(key, StandardCharsets.UTF_8))) {
+        if (StreamTopology.partitionOf(e.user(), userPartitions) == partition) {
             context.forward(new Record<Object, Object>(e.user(), e, record.timestamp()), StreamTopology.USER_TRAINER);
         } else {
             context.forward(new Record<Object, Object>(e.user(), Codecs.encodeEvent(e), record.timestamp()),

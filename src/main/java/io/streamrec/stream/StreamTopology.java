@@ -19,7 +19,7 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  *  interactions ──► router ──(bad)──► interactions-dlq
- *                     │  └─(key ≠ user)──► user-events ──┐
+ *                     │  └─(user not owned here)──► user-events ──┐
  *                     ▼                                  ▼
  *                 user-trainer [user-rows, user-pending, task-state-user]   (partitioned by user)
  *                     │  ├──► model-updates (user:&lt;id&gt;, mean:&lt;p&gt;)   ├──► training-metrics
@@ -34,7 +34,8 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <h2>Topics</h2>
  * <ul>
- *   <li>{@code interactions}: key user id (string; any key or none is re-keyed), value JSON
+ *   <li>{@code interactions}: key user id (string; any key or none, on any partition, is routed to the task
+ *       that owns the user), value JSON
  *       {@code {"user":"196","item":"242","label":3.0,"timestamp":881250949000,"weight":1.0}}.</li>
  *   <li>{@code interactions-dlq}: the original key, value and headers, plus headers {@code streamrec.dlq.reason}
  *       (a code from {@link EventParser}), {@code streamrec.dlq.detail}, {@code streamrec.dlq.topic},
@@ -87,20 +88,35 @@ public final class StreamTopology {
     private StreamTopology() { }
 
     /**
-     * The slot (0..slots-1) that owns an item's row: Kafka's default partitioning of the item id (murmur2 of its
-     * UTF-8 bytes), so item ownership is what keying {@code item-gradients} by item id would give. Gradient batches
-     * carry the slot as their key and the sink sends slot {@code s} to partition {@code s % partitions}.
+     * The partition (0..partitions-1) that owns the row of {@code id}: the Java client's default partitioning of
+     * the id as a key (murmur2 of its UTF-8 bytes). A user row belongs to the task of partition
+     * {@code partitionOf(user, userEventsPartitions)}, which is where keying {@code user-events} by user id puts
+     * it. Item rows use it with {@code slots} = {@code topic.partitions}: gradient batches carry the slot as their
+     * key and the sink sends slot {@code s} to partition {@code s % partitions}.
      */
-    static int itemSlot(String item, int slots) {
-        return Utils.toPositive(Utils.murmur2(item.getBytes(StandardCharsets.UTF_8))) % slots;
+    static int partitionOf(String id, int partitions) {
+        return Utils.toPositive(Utils.murmur2(id.getBytes(StandardCharsets.UTF_8))) % partitions;
     }
 
+    /** {@link #build(TrainerConfig, TrainerListener, int)} for a {@code user-events} topic of
+     * {@code topic.partitions} partitions. */
     public static Topology build(TrainerConfig config, TrainerListener listener) {
+        return build(config, listener, config.partitions());
+    }
+
+    /**
+     * @param userEventsPartitions the partition count of {@link Topics#USER_EVENTS} as it exists on the cluster:
+     *     it decides which task owns which user, whatever the partition count of the input topic
+     */
+    public static Topology build(TrainerConfig config, TrainerListener listener, int userEventsPartitions) {
+        if (userEventsPartitions < 1) {
+            throw new IllegalArgumentException("user-events partitions must be >= 1, got " + userEventsPartitions);
+        }
         var hyper = config.hyperparameters();
         EventParser parser = new EventParser(hyper.minLabel(), hyper.maxLabel());
         Topology t = new Topology();
         t.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), Topics.INTERACTIONS);
-        t.addProcessor(ROUTER, () -> new RouterProcessor(parser, listener), SOURCE);
+        t.addProcessor(ROUTER, () -> new RouterProcessor(parser, listener, userEventsPartitions), SOURCE);
         t.addSink(DLQ_SINK, Topics.DLQ, new ByteArraySerializer(), new ByteArraySerializer(), ROUTER);
         t.addSink(USER_EVENTS_SINK, Topics.USER_EVENTS, new StringSerializer(), new ByteArraySerializer(), ROUTER);
         t.addSource(USER_EVENTS_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), Topics.USER_EVENTS);

@@ -263,7 +263,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
 
         int slot(String item, int slots) {
             if (slot < 0) {
-                slot = StreamTopology.itemSlot(item, slots);
+                slot = StreamTopology.partitionOf(item, slots);
             }
             return slot;
         }

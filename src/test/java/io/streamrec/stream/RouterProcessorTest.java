@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.Properties;
+import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.MockProcessorContext.CapturedForward;
@@ -19,13 +21,24 @@ import org.junit.jupiter.api.Test;
 
 /** The router alone: where each input record goes, and what it carries there. */
 class RouterProcessorTest {
+    private static final int PARTITIONS = 4;
+    /** The task that owns user 196, and one that does not. */
+    private static final int OWNER = StreamTopology.partitionOf("196", PARTITIONS);
+    private static final int OTHER = (OWNER + 1) % PARTITIONS;
+
     private final RecordingListener listener = new RecordingListener();
-    private final MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
-    private final RouterProcessor router = new RouterProcessor(new EventParser(1, 5), listener);
+    private MockProcessorContext<Object, Object> context;
+    private RouterProcessor router;
 
     @BeforeEach
     void init() {
+        onTask(OWNER);
+    }
+
+    private void onTask(int partition) {
+        context = new MockProcessorContext<>(new Properties(), new TaskId(0, partition), null);
         context.setRecordMetadata(Topics.INTERACTIONS, 3, 1234L);
+        router = new RouterProcessor(new EventParser(1, 5), listener, PARTITIONS);
         router.init(context);
     }
 
@@ -47,7 +60,26 @@ class RouterProcessorTest {
     }
 
     @Test
-    void shouldRekeyAnEventWithAnotherKeyThroughUserEventsAsBytes() {
+    void shouldPassAnEventOfAUserThisTaskOwnsStraightToTheTrainerWhateverItsKey() {
+        router.process(new Record<>(utf8("another key"), event("196", "242", 3), 50L));
+        router.process(new Record<>(null, event("196", "242", 3), 51L));
+        assertEquals(List.of(Optional.of(StreamTopology.USER_TRAINER), Optional.of(StreamTopology.USER_TRAINER)),
+                context.forwarded().stream().map(CapturedForward::childName).toList());
+    }
+
+    @Test
+    void shouldRekeyAnEventKeyedByItsUserThatArrivedOnAnotherUsersPartition() {
+        // A librdkafka producer keys by user but picks the partition with CRC32: the key is right, the task is not.
+        onTask(OTHER);
+        router.process(new Record<>(utf8("196"), event("196", "242", 3), 50L));
+        CapturedForward<?, ?> f = only();
+        assertEquals(Optional.of(StreamTopology.USER_EVENTS_SINK), f.childName());
+        assertEquals("196", f.record().key());
+    }
+
+    @Test
+    void shouldRekeyAnEventOfAUserThisTaskDoesNotOwnThroughUserEventsAsBytes() {
+        onTask(OTHER);
         router.process(new Record<>(utf8("19"), event("196", "242", 3), 50L));
         CapturedForward<?, ?> f = only();
         assertEquals(Optional.of(StreamTopology.USER_EVENTS_SINK), f.childName());
@@ -56,7 +88,8 @@ class RouterProcessorTest {
     }
 
     @Test
-    void shouldRekeyAnEventWithoutKey() {
+    void shouldRekeyAnEventWithoutKeyOfAUserThisTaskDoesNotOwn() {
+        onTask(OTHER);
         router.process(new Record<>(null, event("196", "242", 3), 50L));
         assertEquals(Optional.of(StreamTopology.USER_EVENTS_SINK), only().childName());
     }

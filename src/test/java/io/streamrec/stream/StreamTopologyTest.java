@@ -58,8 +58,13 @@ class StreamTopologyTest {
     private TestOutputTopic<String, byte[]> metrics;
 
     private void start(String... settings) {
+        startWithUserEventsPartitions(1, settings);
+    }
+
+    /** The driver runs task 0 alone; with more {@code user-events} partitions, users owned elsewhere are re-keyed. */
+    private void startWithUserEventsPartitions(int userEventsPartitions, String... settings) {
         TrainerConfig c = config(stateDir, settings);
-        driver = new TopologyTestDriver(StreamTopology.build(c, listener), c.streamsProperties(),
+        driver = new TopologyTestDriver(StreamTopology.build(c, listener, userEventsPartitions), c.streamsProperties(),
                 Instant.parse("2024-01-01T00:00:00Z"));
         interactions = driver.createInputTopic(Topics.INTERACTIONS, new ByteArraySerializer(), new ByteArraySerializer());
         dlq = driver.createOutputTopic(Topics.DLQ, new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -215,19 +220,21 @@ class StreamTopologyTest {
     }
 
     @Test
-    void shouldRekeyEventsWithAnotherOrNoKeyThroughUserEventsAndStillTrainThem() {
-        start(TrainerConfig.BATCH_SIZE, "1");
-        pipe("session-42", event("bob", "film", 2));
-        pipe(null, event("carol", "film", 3));
+    void shouldRekeyEventsOfUsersOwnedByAnotherTaskThroughUserEventsWhateverTheirKeyAndStillTrainThem() {
+        assertEquals(List.of(1, 1), List.of(StreamTopology.partitionOf("alice", 2), StreamTopology.partitionOf("frank", 2)),
+                "both users belong to the task of partition 1, not to the driver's task 0");
+        startWithUserEventsPartitions(2, TrainerConfig.BATCH_SIZE, "1");
+        pipe("alice", event("alice", "film", 2));
+        pipe(null, event("frank", "film", 3));
         List<KeyValue<String, byte[]>> rekeyed = userEvents.readKeyValuesToList();
-        assertEquals(List.of("bob", "carol"), rekeyed.stream().map(kv -> kv.key).toList());
-        Event bob = Codecs.decodeEvent(rekeyed.get(0).value);
-        assertEquals("film", bob.item());
-        assertEquals(2f, bob.label());
+        assertEquals(List.of("alice", "frank"), rekeyed.stream().map(kv -> kv.key).toList());
+        Event alice = Codecs.decodeEvent(rekeyed.get(0).value);
+        assertEquals("film", alice.item());
+        assertEquals(2f, alice.label());
         interval();
         Map<String, byte[]> model = latestModel();
-        assertEquals(1, json(model.get("user:bob")).get("updates").asLong());
-        assertEquals(1, json(model.get("user:carol")).get("updates").asLong());
+        assertEquals(1, json(model.get("user:alice")).get("updates").asLong());
+        assertEquals(1, json(model.get("user:frank")).get("updates").asLong());
         assertEquals(2, listener.trained.get());
     }
 
@@ -270,7 +277,7 @@ class StreamTopologyTest {
         assertEquals(1, batches.size(), "one packed batch per flush and item partition (one partition here)");
         for (KeyValue<Integer, byte[]> kv : batches) {
             Codecs.readGradientBatch(kv.value, 5, (id, events, oldest, grad) -> {
-                assertEquals(StreamTopology.itemSlot(id, 1), kv.key, "batch keyed by the items' slot");
+                assertEquals(StreamTopology.partitionOf(id, 1), kv.key, "batch keyed by the items' slot");
                 assertEquals(null, gradientEvents.put(id, events), "each item once per batch");
             });
         }
