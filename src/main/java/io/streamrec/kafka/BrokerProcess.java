@@ -45,6 +45,7 @@ public final class BrokerProcess implements AutoCloseable {
     private final List<String> jvmOptions;
     private final Duration startTimeout;
     private Path dir;
+    private Path propsFile;
     private Process process;
     private Thread shutdownHook;
     private String bootstrapServers;
@@ -78,23 +79,69 @@ public final class BrokerProcess implements AutoCloseable {
      *     (the message carries the tail of {@code broker.log})
      */
     public synchronized BrokerProcess start() {
-        if (process != null) {
+        if (dir != null) {
             throw new IllegalStateException("BrokerProcess already started at " + bootstrapServers);
         }
         SingleNodeKRaft.Layout layout = SingleNodeKRaft.format("streamrec-broker-", extraProperties);
         dir = layout.dir();
+        propsFile = layout.propsFile();
+        bootstrapServers = layout.bootstrapServers();
         try {
-            Path log4jConfig = dir.resolve("log4j2.properties");
-            Files.writeString(log4jConfig, LOG4J2_CONFIG, StandardCharsets.UTF_8);
+            Files.writeString(dir.resolve("log4j2.properties"), LOG4J2_CONFIG, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            close();
+            throw new UncheckedIOException("cannot write the broker's log config: " + e.getMessage(), e);
+        }
+        launch();
+        return this;
+    }
 
+    /**
+     * Stops the broker JVM and keeps its log directory, as a crash or a maintenance stop of a real broker would:
+     * {@code force} sends SIGKILL, otherwise SIGTERM (a controlled shutdown, SIGKILL after 30 s).
+     */
+    public synchronized void stop(boolean force) {
+        if (process == null) {
+            throw new IllegalStateException("BrokerProcess not running");
+        }
+        try {
+            if (force) {
+                process.destroyForcibly();
+            } else {
+                process.destroy();
+                if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            }
+            process.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        shutdownHook = null;
+        process = null;
+    }
+
+    /** Starts the broker JVM again over the same log directory and ports, after {@link #stop}. */
+    public synchronized BrokerProcess restart() {
+        if (dir == null || process != null) {
+            throw new IllegalStateException("restart() follows start() and stop()");
+        }
+        launch();
+        return this;
+    }
+
+    private void launch() {
+        try {
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(jvmOptions);
-            command.add("-Dlog4j2.configurationFile=" + log4jConfig.toUri());
+            command.add("-Dlog4j2.configurationFile=" + dir.resolve("log4j2.properties").toUri());
             command.add("-cp");
             command.add(System.getProperty("java.class.path"));
             command.add("kafka.Kafka");
-            command.add(layout.propsFile().toString());
+            command.add(propsFile.toString());
             // log4j writes to stdout; stderr joins it so a JVM that fails before logging starts still says why.
             process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
@@ -103,10 +150,7 @@ public final class BrokerProcess implements AutoCloseable {
             Process child = process;
             shutdownHook = new Thread(child::destroyForcibly, "streamrec-broker-reaper");
             Runtime.getRuntime().addShutdownHook(shutdownHook);
-
-            bootstrapServers = layout.bootstrapServers();
             SingleNodeKRaft.awaitReady(bootstrapServers, startTimeout, child::isAlive, "broker process " + child.pid());
-            return this;
         } catch (IOException e) {
             String tail = logTail();
             close();
@@ -177,6 +221,7 @@ public final class BrokerProcess implements AutoCloseable {
             process = null;
             bootstrapServers = null;
             SingleNodeKRaft.deleteRecursively(dir);
+            dir = null;
         }
     }
 
