@@ -252,14 +252,47 @@ public final class TrainerConfig {
         // fail), as an exception in the global thread did before. Two of the three warnings at start remain: they
         // come from configs Kafka Streams builds internally from a subset of these settings (ClientUtils).
         p.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
+        // Recovery after a crash. A member that died without leaving the group keeps its partitions until its
+        // session times out (45 s by default), and a restarted instance's join waits for that: the stalls of
+        // 30-54 s per kill seen in ChaosTest. Static membership lets the restarted instance take its members'
+        // places at once; the id is stable for one host and state directory, which no two running instances
+        // share (docs/architecture.md: recovery). An empty group.instance.id turns it off.
+        String instanceId = p.getProperty(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        if (instanceId == null) {
+            p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, defaultInstanceId(applicationId(), p.getProperty(StreamsConfig.STATE_DIR_CONFIG)));
+        } else if (instanceId.isBlank()) {
+            p.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        }
+        // An instance that dies and does not come back holds its partitions for a session timeout: 10 s instead of
+        // 45 s, the broker's minimum being 6 s. Heartbeats every 3 s leave room for two missed ones.
+        p.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000");
+        p.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "3000");
         return p;
+    }
+
+    /**
+     * {@code <application id>-<host name>-<hash of the absolute state directory>}: the same for an instance restarted
+     * on the same host over the same (possibly emptied) state directory, different for two instances on one host.
+     */
+    static String defaultInstanceId(String applicationId, String stateDir) {
+        String dir = stateDir != null ? stateDir
+                : Path.of(System.getProperty("java.io.tmpdir"), "kafka-streams").toString();
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = System.getenv().getOrDefault("HOSTNAME", "localhost");
+        }
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(Path.of(dir).toAbsolutePath().normalize().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return applicationId + "-" + host + "-" + Long.toHexString(crc.getValue());
     }
 
     /** Kafka client properties for admin, producers and consumers outside Kafka Streams (security settings etc.). */
     public Map<String, Object> clientProperties() {
         Map<String, Object> p = new LinkedHashMap<>();
         values.forEach((k, v) -> {
-            if (!OWN.contains(k) && !k.startsWith("processing.") && !k.equals(APPLICATION_ID)
+            if (!OWN.contains(k) && !k.startsWith("processing.") && !k.equals(APPLICATION_ID) && !k.startsWith("group.")
                     && !k.startsWith("num.stream") && !k.startsWith("state.") && !k.startsWith("commit.")) {
                 p.put(k, v);
             }

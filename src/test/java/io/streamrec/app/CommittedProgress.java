@@ -48,13 +48,15 @@ final class CommittedProgress implements AutoCloseable {
 
     private void sample() {
         while (!Thread.currentThread().isInterrupted()) {
+            // The time the question was asked: an answer can only show commits made before it.
+            long asked = System.nanoTime();
             try {
                 Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
                         .partitionsToOffsetAndMetadata().get(3, TimeUnit.SECONDS);
                 long sum = offsets.entrySet().stream().filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
                         .mapToLong(e -> e.getValue().offset()).sum();
                 synchronized (samples) {
-                    samples.add(new long[] {System.nanoTime(), sum});
+                    samples.add(new long[] {asked, sum});
                 }
             } catch (InterruptedException e) {
                 return;
