@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * regularly (TrainerApp does every second) so that a flip is logged when it happens and not at the next probe.
  * A flip is logged once, at WARN when the instance stops being ready and at INFO when it becomes ready.
  *
- * <p>Thread-safe: {@link #check()} is synchronized; the suppliers are called from the caller's thread.
+ * <p>Thread-safe: {@link #check()} is synchronized; the suppliers are called from the caller's thread, and the
+ * lag supplier may block (it may ask the brokers), so a probe should read {@link #latest()} rather than check.
  */
 public final class ProgressWatchdog {
     private static final Logger LOG = LoggerFactory.getLogger(ProgressWatchdog.class);
@@ -49,6 +50,7 @@ public final class ProgressWatchdog {
     private long lastProcessed;
     private long progressAt;
     private Boolean lastReady;
+    private volatile Readiness latest;
 
     /**
      * @param maxStallMs  longest time without progress while input waits, and longest REBALANCING, still ready; > 0
@@ -79,9 +81,15 @@ public final class ProgressWatchdog {
     }
 
     /** A watchdog over {@code streams} with the system's monotonic clock. */
-    public static ProgressWatchdog of(KafkaStreams streams, long maxStallMs, String inputTopic, LongSupplier processed) {
-        return new ProgressWatchdog(maxStallMs, inputTopic, streams::state, processed,
-                () -> InputLag.recordsWaiting(streams.metrics(), inputTopic), () -> System.nanoTime() / 1_000_000);
+    public static ProgressWatchdog of(KafkaStreams streams, long maxStallMs, String inputTopic, LongSupplier processed,
+                                      LongSupplier waiting) {
+        return new ProgressWatchdog(maxStallMs, inputTopic, streams::state, processed, waiting,
+                () -> System.nanoTime() / 1_000_000);
+    }
+
+    /** The verdict of the latest {@link #check()}, without sampling anything; null before the first check. */
+    public Readiness latest() {
+        return latest;
     }
 
     /** Samples state, progress and (when stalled) lag, logs a flip, and returns the verdict. */
@@ -106,6 +114,7 @@ public final class ProgressWatchdog {
             flipLog.flipped(r, lastReady == null);
             lastReady = r.ready();
         }
+        latest = r;
         return r;
     }
 

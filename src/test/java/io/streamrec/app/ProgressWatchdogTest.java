@@ -167,7 +167,9 @@ class ProgressWatchdogTest {
     @Test
     void shouldNotBeReadyWhileStartingAndCountTheStallFromTheFirstRunning() {
         state.set(State.REBALANCING);
+        assertEquals(null, watchdog.latest(), "no verdict before the first check");
         Readiness starting = watchdog.check();
+        assertEquals(starting, watchdog.latest());
         assertFalse(starting.ready());
         assertEquals(-1, starting.millisSinceProgress());
         assertEquals("starting: Kafka Streams is REBALANCING and has not been RUNNING yet", starting.reason());
