@@ -16,9 +16,13 @@ import io.streamrec.stream.TrainerListener;
 import io.streamrec.stream.Topics;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -43,6 +47,11 @@ import org.slf4j.LoggerFactory;
  * partition, not only this instance's tasks) and serves {@link RecommendationHandlers} from it, so any instance
  * answers for any user: {@code /users/{id}/recommendations?k=10}, {@code /predict?user=..&item=..},
  * {@code /items/{id}/similar?k=10}.
+ *
+ * <p>Kafka Streams' state transitions, task assignments and restorations are logged at INFO by
+ * {@link StreamsLifecycleLog}. {@link #readiness()} says whether the instance keeps up with its input
+ * ({@link ProgressWatchdog}); a background check every second logs when that verdict flips. Liveness is the Kafka
+ * Streams state alone ({@code /health}).
  */
 public final class TrainerApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TrainerApp.class);
@@ -52,14 +61,21 @@ public final class TrainerApp implements AutoCloseable {
     private final KafkaStreams streams;
     private final HttpApi http;
     private final ModelClient modelClient;
+    private final ProgressWatchdog watchdog;
+    private final ScheduledExecutorService readinessChecks;
+    private final Admin readinessAdmin;
 
     private TrainerApp(TrainerConfig config, MetricsSetup metrics, KafkaStreams streams, HttpApi http,
-                       ModelClient modelClient) {
+                       ModelClient modelClient, ProgressWatchdog watchdog, ScheduledExecutorService readinessChecks,
+                       Admin readinessAdmin) {
         this.config = config;
         this.metrics = metrics;
         this.streams = streams;
         this.http = http;
         this.modelClient = modelClient;
+        this.watchdog = watchdog;
+        this.readinessChecks = readinessChecks;
+        this.readinessAdmin = readinessAdmin;
     }
 
     /**
@@ -91,7 +107,16 @@ public final class TrainerApp implements AutoCloseable {
         KafkaStreams streams = new KafkaStreams(StreamTopology.build(config, listener, userEventsPartitions),
                 config.streamsProperties());
         metrics.bindKafkaStreams(streams);
+        new StreamsLifecycleLog().register(streams);
+        var trainer = metrics.listener();
+        Admin readinessAdmin = Admin.create(config.clientProperties());
+        CommittedLag committed = new CommittedLag(readinessAdmin, config.applicationId(),
+                () -> ownedPartitions(streams, Topics.INTERACTIONS));
+        ProgressWatchdog watchdog = ProgressWatchdog.of(streams, config.readinessMaxStallMs(), Topics.INTERACTIONS,
+                () -> trainer.eventsTrained() + trainer.eventsRejected(), () -> inputWaiting(streams, committed));
         streams.start();
+        watchdog.check();
+        ScheduledExecutorService readinessChecks = startReadinessChecks(watchdog);
         HttpApi http = null;
         ModelClient modelClient = null;
         if (withHttp) {
@@ -103,7 +128,55 @@ public final class TrainerApp implements AutoCloseable {
             LOG.info("serving http://{}:{}/ (metrics at /metrics, health at /health, recommendations at /users/<id>/recommendations)",
                     config.httpBind(), http.port());
         }
-        return new TrainerApp(config, metrics, streams, http, modelClient);
+        return new TrainerApp(config, metrics, streams, http, modelClient, watchdog, readinessChecks, readinessAdmin);
+    }
+
+    /**
+     * Records waiting on the input: the larger of the main consumers' last-fetch lag ({@link InputLag}) and the
+     * owned partitions' end minus committed offsets ({@link CommittedLag}), which stays true when the consumers
+     * stop fetching. When the brokers do not answer, the consumer metric alone.
+     */
+    private static long inputWaiting(KafkaStreams streams, CommittedLag committed) {
+        long fromMetrics = InputLag.recordsWaiting(streams.metrics(), Topics.INTERACTIONS);
+        try {
+            return Math.max(fromMetrics, committed.recordsWaiting());
+        } catch (RuntimeException e) {
+            LOG.debug("committed lag unavailable, using the consumer metric: {}", e.toString());
+            return fromMetrics;
+        }
+    }
+
+    /** The partitions of {@code topic} that this instance's active tasks own; none when Kafka Streams is not running. */
+    static Set<TopicPartition> ownedPartitions(KafkaStreams streams, String topic) {
+        Set<TopicPartition> owned = new HashSet<>();
+        try {
+            streams.metadataForLocalThreads().forEach(t -> t.activeTasks().forEach(task ->
+                    task.topicPartitions().stream().filter(tp -> tp.topic().equals(topic)).forEach(owned::add)));
+        } catch (RuntimeException e) {
+            // Not running or rebalancing: it owns nothing to wait on.
+        }
+        return owned;
+    }
+
+    /**
+     * Checks readiness every second, so that a flip is logged when it happens rather than at the next probe, and
+     * a probe reads the latest verdict without waiting for the brokers.
+     */
+    private static ScheduledExecutorService startReadinessChecks(ProgressWatchdog watchdog) {
+        ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "streamrec-readiness");
+            t.setDaemon(true);
+            return t;
+        });
+        s.scheduleWithFixedDelay(() -> {
+            try {
+                watchdog.check();
+            } catch (RuntimeException e) {
+                // An exception would cancel the schedule; the next check tries again.
+                LOG.warn("readiness check failed: {}", e.toString());
+            }
+        }, 1, 1, TimeUnit.SECONDS);
+        return s;
     }
 
     /** Creates the topics that are missing, with the configured partitions and replication. */
@@ -231,6 +304,16 @@ public final class TrainerApp implements AutoCloseable {
         return config;
     }
 
+    /**
+     * Whether this instance should receive traffic now: Kafka Streams RUNNING (or REBALANCING for at most
+     * {@code readiness.max.stall.ms} after having run) and input processed within {@code readiness.max.stall.ms},
+     * or no records waiting on {@code interactions}. See {@link ProgressWatchdog}. The verdict of the background
+     * check, at most about a second old: it never waits for the brokers, so it suits a probe. Never null.
+     */
+    public Readiness readiness() {
+        return watchdog.latest();
+    }
+
     /** Waits until Kafka Streams is RUNNING; false on timeout or when it failed. */
     public boolean awaitRunning(Duration timeout) throws InterruptedException {
         return awaitRunning(streams, timeout);
@@ -254,6 +337,8 @@ public final class TrainerApp implements AutoCloseable {
 
     @Override
     public void close() {
+        readinessChecks.shutdownNow();
+        readinessAdmin.close(Duration.ofSeconds(5));
         if (http != null) {
             http.close();
         }

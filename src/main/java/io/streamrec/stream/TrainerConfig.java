@@ -47,10 +47,14 @@ public final class TrainerConfig {
     public static final String MAX_LABEL = "model.max.label";
     public static final String HTTP_PORT = "http.port";
     public static final String HTTP_BIND = "http.bind";
+    /** Longest time without processed input, while input waits, before the instance reports itself not ready. */
+    public static final String READINESS_MAX_STALL_MS = "readiness.max.stall.ms";
+    /** Smallest {@link #READINESS_MAX_STALL_MS}: below a second, an ordinary commit or poll would read as a stall. */
+    public static final int MIN_READINESS_MAX_STALL_MS = 1000;
 
     private static final Set<String> OWN = Set.of(BATCH_SIZE, FLUSH_INTERVAL_MS, ITEM_BATCH_SIZE, USER_CACHE_ROWS, PARTITIONS,
             REPLICATION, INIT_MODEL, MODEL_KIND, FACTORS, OPTIMIZER, LEARNING_RATE, SCHEDULE, REG_BIAS, REG_FACTORS,
-            CLIP_NORM, INIT_STD, SEED, MIN_LABEL, MAX_LABEL, HTTP_PORT, HTTP_BIND);
+            CLIP_NORM, INIT_STD, SEED, MIN_LABEL, MAX_LABEL, HTTP_PORT, HTTP_BIND, READINESS_MAX_STALL_MS);
 
     private static final Map<String, String> DEFAULTS = Map.ofEntries(
             Map.entry(APPLICATION_ID, "streamrec"),
@@ -63,6 +67,7 @@ public final class TrainerConfig {
             Map.entry(MODEL_KIND, "biased-mf"),
             Map.entry(HTTP_PORT, "8080"),
             Map.entry(HTTP_BIND, "0.0.0.0"),
+            Map.entry(READINESS_MAX_STALL_MS, "30000"),
             Map.entry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2));
 
     private final Map<String, String> values;
@@ -127,6 +132,12 @@ public final class TrainerConfig {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException(HTTP_PORT + " must be in 0..65535 (0 = any free port), got " + port);
         }
+        int stall = integer(READINESS_MAX_STALL_MS);
+        if (stall < MIN_READINESS_MAX_STALL_MS) {
+            throw new IllegalArgumentException(READINESS_MAX_STALL_MS + " must be >= " + MIN_READINESS_MAX_STALL_MS
+                    + " (milliseconds without processed input, while input waits, before the instance is not ready), got "
+                    + stall);
+        }
         String pg = values.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG);
         if (!pg.equals(StreamsConfig.EXACTLY_ONCE_V2) && !pg.equals(StreamsConfig.AT_LEAST_ONCE)) {
             throw new IllegalArgumentException(StreamsConfig.PROCESSING_GUARANTEE_CONFIG + " must be "
@@ -178,6 +189,11 @@ public final class TrainerConfig {
 
     public String httpBind() {
         return values.get(HTTP_BIND);
+    }
+
+    /** Longest stall, in milliseconds, that readiness tolerates while input waits (and longest REBALANCING). */
+    public long readinessMaxStallMs() {
+        return integer(READINESS_MAX_STALL_MS);
     }
 
     /** The snapshot to seed a new application id with, or null. */

@@ -53,6 +53,8 @@ class TrainerConfigTest {
         assertEquals("streamrec", p.get(StreamsConfig.APPLICATION_ID_CONFIG));
         assertEquals(StreamsConfig.EXACTLY_ONCE_V2, p.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
         assertFalse(p.containsKey("batch.size"), "our batch.size is not the producer's batch.size");
+        assertFalse(p.containsKey(TrainerConfig.READINESS_MAX_STALL_MS), "readiness is streamrec's, not Kafka's");
+        assertEquals(30_000, c.readinessMaxStallMs(), "default");
         assertEquals("262144", p.get("producer.batch.size"), "the producer's, 256 KB by default");
         assertEquals("65536", TrainerConfig.of(Map.of(TrainerConfig.BOOTSTRAP_SERVERS, "b:9092", "producer.batch.size", "65536"))
                 .streamsProperties().get("producer.batch.size"), "a user's producer.batch.size wins");
@@ -83,6 +85,8 @@ class TrainerConfigTest {
         "model.schedule | cosine | model.schedule must be constant or inverse-scaling",
         "model.seed | abc | model.seed must be an integer, got \"abc\"",
         "model.factors | x | model.factors must be an integer",
+        "readiness.max.stall.ms | 999 | readiness.max.stall.ms must be >= 1000 (milliseconds without processed input",
+        "readiness.max.stall.ms | 30s | readiness.max.stall.ms must be an integer, got \"30s\"",
     })
     void shouldNameTheSettingInTheMessageForABadValue(String key, String value, String message) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
