@@ -2,6 +2,7 @@ package io.streamrec.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -88,6 +89,10 @@ public final class HttpApi implements AutoCloseable {
         HttpConfiguration config = new HttpConfiguration();
         config.setRequestHeaderSize(MAX_REQUEST_HEAD_BYTES);
         config.setSendServerVersion(false);
+        // Ids are free-form Kafka keys: '/' and '%' in one arrive as %2F and %25, which Jetty's default rejects
+        // as ambiguous. The recommendation routes match the raw path and decode the id themselves, as before.
+        config.setUriCompliance(UriCompliance.DEFAULT.with("streamrec",
+                UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR, UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING));
         // One acceptor and one selector are plenty for a metrics and lookup endpoint on a small machine.
         connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(config));
         connector.setHost(b.host);

@@ -154,6 +154,18 @@ class RecommendationHandlersTest {
     }
 
     @Test
+    void shouldAcceptIdsWithEncodedSlashAndPercent() throws Exception {
+        store.upsert(new ModelRow(RowKind.ITEM, "e/f", 0.3f, new float[] {0f, 1f}, 2, 1, 0, 0));
+        store.upsert(new ModelRow(RowKind.ITEM, "50%", 0.4f, new float[] {0f, -1f}, 2, 1, 0, 0));
+        HttpResponse<String> slash = get("/items/e%2Ff/similar?k=1");
+        assertEquals(200, slash.statusCode(), slash.body());
+        assertEquals("e/f", json(slash).get("item").asText());
+        HttpResponse<String> percent = get("/items/50%25/similar?k=1");
+        assertEquals(200, percent.statusCode(), percent.body());
+        assertEquals("50%", json(percent).get("item").asText());
+    }
+
+    @Test
     void shouldAnswer400WithAMessageForBadParameters() throws Exception {
         for (String path : List.of("/users/u1/recommendations?k=0", "/users/u1/recommendations?k=1001",
                 "/users/u1/recommendations?k=ten", "/items/a/similar?k=-3", "/predict?item=a", "/predict?user=u1",

@@ -155,6 +155,23 @@ class SlowClientsTest {
     }
 
     @Test
+    void shouldKeepAKeepAliveConnectionPastTheHeadDeadlineOnceItsFirstRequestArrived() throws Exception {
+        api = HttpApi.builder().bind("127.0.0.1", 0).health(() -> "RUNNING").livePage(false)
+                .timeouts(Duration.ofSeconds(5), Duration.ofMillis(300)).start();
+        Socket client = open();
+        client.setSoTimeout(5_000);
+        byte[] request = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+        for (int i = 0; i < 2; i++) {
+            write(client, request);
+            byte[] buf = new byte[4096];
+            int n = client.getInputStream().read(buf);
+            assertTrue(n > 0 && new String(buf, 0, n, StandardCharsets.US_ASCII).startsWith("HTTP/1.1 200"),
+                    "request " + i + " on the kept-alive connection was answered");
+            Thread.sleep(800); // past the 300 ms head deadline, well within the 5 s idle timeout
+        }
+    }
+
+    @Test
     void shouldCloseAnIdleKeepAliveConnectionAfterTheIdleTimeout() throws Exception {
         api = HttpApi.builder().bind("127.0.0.1", 0).health(() -> "RUNNING").livePage(false)
                 .timeouts(Duration.ofMillis(300), Duration.ofSeconds(5)).start();
