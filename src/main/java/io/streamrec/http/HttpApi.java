@@ -1,32 +1,35 @@
 package io.streamrec.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
-import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * The application's HTTP face, on the JDK's {@link HttpServer}.
+ * The application's HTTP face, on an embedded Jetty 12 (core API, no servlets).
  *
  * <ul>
  *   <li>{@code GET /metrics}: the registry in Prometheus text format 0.0.4;</li>
@@ -36,39 +39,74 @@ import java.util.function.Supplier;
  *   <li>anything added with {@link #route}; every other path is a JSON 404.</li>
  * </ul>
  *
- * <p>Errors answer JSON {@code {"error": "..."}} without stack traces; the trace goes to the log.
+ * <p>Why Jetty rather than the JDK's {@code HttpServer}: the JDK server reads request heads on its worker threads,
+ * so a few clients that send half a request (or a TLS handshake to the plain port) hold every thread and even
+ * {@code /health} waits. Jetty reads and parses on its selector without a thread per connection and hands a route
+ * a complete request head, so stalled clients cost a socket each, not a thread. On top of that:
+ * <ul>
+ *   <li>request line plus headers at most {@value #MAX_REQUEST_HEAD_BYTES} bytes: a longer URI gets 414, longer
+ *       headers 431 (Jetty's parser);</li>
+ *   <li>a declared request body over {@value #MAX_REQUEST_BODY_BYTES} bytes gets 413 (every endpoint is GET and
+ *       none reads a body);</li>
+ *   <li>a connection is closed after {@link #IDLE_TIMEOUT} without traffic, and one that has not delivered its
+ *       first complete request head within {@link #HEAD_DEADLINE} is closed even if it trickles bytes;</li>
+ *   <li>a bounded pool of {@value #MAX_THREADS} threads, which only complete request heads ever reach;</li>
+ *   <li>responses are written asynchronously, so a client that does not read holds no thread either.</li>
+ * </ul>
+ *
+ * <p>Every error status, the server's own included, answers the JSON {@link ErrorBody}
+ * {@code {"status":404,"error":"Not Found","message":"..."}} without stack traces; the trace goes to the log.
+ * HEAD is answered on every GET route with the GET headers and no body.
  */
 public final class HttpApi implements AutoCloseable {
     public static final String PROMETHEUS_TEXT_004 = "text/plain; version=0.0.4; charset=utf-8";
     static final String JSON = "application/json";
+    /** Request line plus headers; Jetty answers 414 when the request line alone passes it, else 431. */
+    static final int MAX_REQUEST_HEAD_BYTES = 8 * 1024;
+    /** No endpoint takes a body; a larger declared one is refused with 413 before routing. */
+    static final int MAX_REQUEST_BODY_BYTES = 16 * 1024;
+    static final Duration IDLE_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration HEAD_DEADLINE = Duration.ofSeconds(10);
+    static final int MAX_THREADS = 16;
+    private static final int MIN_THREADS = 2;
+
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Set<String> HEALTHY = Set.of("RUNNING", "REBALANCING");
-    private static final int THREADS = 4;
-    private static final int QUEUE = 64;
 
-    private final HttpServer server;
-    private final ExecutorService executor;
+    private final Server server;
+    private final ServerConnector connector;
     private final Map<String, Route> routes = new ConcurrentHashMap<>();
 
     private HttpApi(Builder b) throws IOException {
-        server = HttpServer.create(new InetSocketAddress(b.host, b.port), 0);
-        AtomicInteger n = new AtomicInteger();
-        // Bounded queue: a scrape storm gets 'connection refused'-like back-pressure instead of unbounded memory.
-        executor = new ThreadPoolExecutor(THREADS, THREADS, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(QUEUE),
-                r -> {
-                    Thread t = new Thread(r, "streamrec-http-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                }, new ThreadPoolExecutor.CallerRunsPolicy());
-        server.setExecutor(executor);
-        server.createContext("/", this::dispatch);
+        // Jetty's default queue is unbounded, and Jetty warns against bounding it: its own selector and
+        // accept tasks go through it too. What bounds the work is that only complete requests reach the pool.
+        QueuedThreadPool pool = new QueuedThreadPool(MAX_THREADS, MIN_THREADS);
+        pool.setName("streamrec-http");
+        // As before with the JDK server: HTTP alone does not keep the JVM alive.
+        pool.setDaemon(true);
+        server = new Server(pool);
+        HttpConfiguration config = new HttpConfiguration();
+        config.setRequestHeaderSize(MAX_REQUEST_HEAD_BYTES);
+        config.setSendServerVersion(false);
+        // Ids are free-form Kafka keys: '/' and '%' in one arrive as %2F and %25, which Jetty's default rejects
+        // as ambiguous. The recommendation routes match the raw path and decode the id themselves, as before.
+        config.setUriCompliance(UriCompliance.DEFAULT.with("streamrec",
+                UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR, UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING));
+        // One acceptor and one selector are plenty for a metrics and lookup endpoint on a small machine.
+        connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(config));
+        connector.setHost(b.host);
+        connector.setPort(b.port);
+        connector.setIdleTimeout(b.idleTimeout.toMillis());
+        connector.addEventListener(new HeadDeadline(connector, b.headDeadline));
+        server.addConnector(connector);
+        server.setHandler(new Router());
+        server.setErrorHandler(new JsonErrorHandler());
+
         if (b.registry != null) {
             PrometheusMeterRegistry registry = b.registry;
-            builtIn("/metrics", ex -> {
-                byte[] body = registry.scrape(PROMETHEUS_TEXT_004).getBytes(StandardCharsets.UTF_8);
-                send(ex, 200, PROMETHEUS_TEXT_004, body);
-            });
+            builtIn("/metrics", ex -> ex.send(200, PROMETHEUS_TEXT_004,
+                    registry.scrape(PROMETHEUS_TEXT_004).getBytes(StandardCharsets.UTF_8)));
         }
         if (b.state != null) {
             Supplier<String> state = b.state;
@@ -83,11 +121,19 @@ public final class HttpApi implements AutoCloseable {
         }
         byte[] page = b.page ? loadPage() : null;
         if (page != null) {
-            HttpHandler pageHandler = ex -> send(ex, 200, "text/html; charset=utf-8", page);
+            RouteHandler pageHandler = ex -> ex.send(200, "text/html; charset=utf-8", page);
             builtIn("/", pageHandler);
             builtIn("/index.html", pageHandler);
         }
-        server.start();
+        try {
+            server.start();
+        } catch (Exception e) {
+            stopQuietly();
+            if (e instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException("HTTP server did not start on " + b.host + ":" + b.port + ": " + e, e);
+        }
     }
 
     public static Builder builder() {
@@ -96,15 +142,16 @@ public final class HttpApi implements AutoCloseable {
 
     /** The port bound (useful with port 0). */
     public int port() {
-        return server.getAddress().getPort();
+        return connector.getLocalPort();
     }
 
     /**
      * Adds or replaces the handler for {@code path} (starting with '/'). A route matches its exact path and,
      * except for "/", every path below it: {@code route("/api/users", h)} also gets {@code /api/users/196/recs}.
-     * The longest matching route wins. Handlers may use {@link #sendJson} and must send a response.
+     * The longest matching route wins. Paths are matched decoded. Handlers decide which methods they answer,
+     * and must send exactly one response (see {@link RouteHandler}).
      */
-    public void route(String path, HttpHandler handler) {
+    public void route(String path, RouteHandler handler) {
         if (path == null || !path.startsWith("/")) {
             throw new IllegalArgumentException("route path must start with '/', got '" + path + "'");
         }
@@ -113,39 +160,62 @@ public final class HttpApi implements AutoCloseable {
     }
 
     /** Built-in routes match their exact path and answer GET and HEAD only. */
-    private void builtIn(String path, HttpHandler handler) {
+    private void builtIn(String path, RouteHandler handler) {
         routes.put(path, new Route(handler, true, true));
     }
 
-    private record Route(HttpHandler handler, boolean builtIn, boolean exact) { }
+    private record Route(RouteHandler handler, boolean builtIn, boolean exact) { }
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        stopQuietly();
     }
 
-    private void dispatch(HttpExchange ex) throws IOException {
-        try (ex) {
-            String path = ex.getRequestURI().getPath();
+    private void stopQuietly() {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            LOG.warn("HTTP server did not stop cleanly: {}", e.toString());
+        }
+    }
+
+    /** Jetty's entry point: one call per parsed request head, on a pool thread. */
+    private final class Router extends Handler.Abstract {
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            dispatch(new Exchange(request, response, callback), request.getLength());
+            return true;
+        }
+    }
+
+    private void dispatch(Exchange ex, long contentLength) {
+        String path = Objects.toString(ex.path(), ex.rawPath());
+        String method = ex.method();
+        try {
+            if (contentLength > MAX_REQUEST_BODY_BYTES) {
+                sendError(ex, 413, "request body of " + contentLength + " bytes is over the limit of "
+                        + MAX_REQUEST_BODY_BYTES + "; these endpoints take no body");
+                return;
+            }
             Route route = find(path);
             if (route == null) {
-                sendJson(ex, 404, Map.of("error", "not found: " + path));
+                sendError(ex, 404, "no resource at " + path);
                 return;
             }
-            String method = ex.getRequestMethod();
             if (route.builtIn() && !method.equals("GET") && !method.equals("HEAD")) {
-                ex.getResponseHeaders().set("Allow", "GET, HEAD");
-                sendJson(ex, 405, Map.of("error", "method not allowed: " + method));
+                ex.setHeader("Allow", "GET, HEAD");
+                sendError(ex, 405, "method " + method + " not allowed, use GET or HEAD");
                 return;
             }
-            try {
-                route.handler().handle(ex);
-            } catch (RuntimeException | IOException e) {
-                LOG.warn("HTTP {} {} failed", method, path, e);
-                if (ex.getResponseCode() == -1) {
-                    sendJson(ex, 500, Map.of("error", "internal error"));
-                }
+            route.handler().handle(ex);
+            if (!ex.sent()) {
+                LOG.warn("HTTP {} {}: the handler sent no response", method, path);
+                sendError(ex, 500, "internal error");
+            }
+        } catch (RuntimeException | IOException e) {
+            LOG.warn("HTTP {} {} failed", method, path, e);
+            if (!ex.sent()) {
+                sendError(ex, 500, "internal error");
             }
         }
     }
@@ -167,20 +237,19 @@ public final class HttpApi implements AutoCloseable {
     }
 
     /** Writes {@code body} as JSON with {@code status}. */
-    public static void sendJson(HttpExchange ex, int status, Object body) throws IOException {
-        send(ex, status, JSON, MAPPER.writeValueAsBytes(body));
+    public static void sendJson(Exchange ex, int status, Object body) throws IOException {
+        ex.send(status, JSON, MAPPER.writeValueAsBytes(body));
     }
 
-    private static void send(HttpExchange ex, int status, String contentType, byte[] body) throws IOException {
-        ex.getResponseHeaders().set("Content-Type", contentType);
-        ex.getResponseHeaders().set("Cache-Control", "no-store");
-        boolean head = ex.getRequestMethod().equals("HEAD");
-        ex.sendResponseHeaders(status, head ? -1 : body.length);
-        if (!head) {
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(body);
-            }
+    /** Writes the {@link ErrorBody} for {@code status}; {@code message} goes to the client as it is. */
+    public static void sendError(Exchange ex, int status, String message) {
+        byte[] body;
+        try {
+            body = MAPPER.writeValueAsBytes(ErrorBody.of(status, message));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a record of a String and an int always serializes
         }
+        ex.send(status, JSON, body);
     }
 
     private static byte[] loadPage() {
@@ -194,6 +263,30 @@ public final class HttpApi implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes a connection that has not delivered a complete request head within the deadline. The idle timeout
+     * alone does not catch a client that trickles a byte every few seconds (slowloris); this does, for the first
+     * request of each connection, which is where such clients sit.
+     */
+    private static final class HeadDeadline implements Connection.Listener {
+        private final ServerConnector connector;
+        private final Duration deadline;
+
+        HeadDeadline(ServerConnector connector, Duration deadline) {
+            this.connector = connector;
+            this.deadline = deadline;
+        }
+
+        @Override
+        public void onOpened(Connection connection) {
+            connector.getScheduler().schedule(() -> {
+                if (connection.getMessagesIn() == 0 && connection.getEndPoint().isOpen()) {
+                    connection.getEndPoint().close();
+                }
+            }, deadline.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
     /** Settings for {@link HttpApi}; every part is optional, its routes exist only when given. */
     public static final class Builder {
         private String host = "0.0.0.0";
@@ -202,6 +295,8 @@ public final class HttpApi implements AutoCloseable {
         private Supplier<String> state;
         private Supplier<?> stats;
         private boolean page = true;
+        private Duration idleTimeout = IDLE_TIMEOUT;
+        private Duration headDeadline = HEAD_DEADLINE;
 
         private Builder() { }
 
@@ -236,6 +331,17 @@ public final class HttpApi implements AutoCloseable {
         /** Whether to serve the live page at {@code /} (default true). */
         public Builder livePage(boolean page) {
             this.page = page;
+            return this;
+        }
+
+        /** Shorter timeouts for tests: idle connections and the deadline for a first complete request head. */
+        Builder timeouts(Duration idle, Duration headDeadline) {
+            if (idle.isNegative() || idle.isZero() || headDeadline.isNegative() || headDeadline.isZero()) {
+                throw new IllegalArgumentException("timeouts must be positive, got idle " + idle
+                        + " and head deadline " + headDeadline);
+            }
+            this.idleTimeout = idle;
+            this.headDeadline = headDeadline;
             return this;
         }
 

@@ -3,13 +3,10 @@ package io.streamrec.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import io.streamrec.client.Prediction;
 import io.streamrec.client.Recommender;
 import io.streamrec.client.ScoredItem;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -34,10 +31,11 @@ import org.slf4j.LoggerFactory;
  *       fallback for an unknown user.</li>
  *   <li>{@code GET /items/{id}/similar?k=10}: items by cosine similarity of their factors; 404 for an unknown item.</li>
  * </ul>
- * Errors are JSON {@code {"status":400,"error":"Bad Request","message":"..."}}: 400 for bad parameters
- * ({@code k} not an integer in 1..{@value #MAX_K}, missing {@code user} or {@code item}), 404 for unknown items
- * or paths, 405 for methods other than GET, 503 until the model is loaded, 500 without details (logged) for
- * anything unexpected. Paths are matched on their end, so the handlers work under any mount prefix.
+ * HEAD answers like GET without the body. Errors are the JSON {@link ErrorBody}
+ * {@code {"status":400,"error":"Bad Request","message":"..."}}: 400 for bad parameters ({@code k} not an integer
+ * in 1..{@value #MAX_K}, missing {@code user} or {@code item}, malformed percent-encoding), 404 for unknown items
+ * or paths, 405 for methods other than GET and HEAD, 503 until the model is loaded, 500 without details (logged)
+ * for anything unexpected. Paths are matched on their end, so the handlers work under any mount prefix.
  *
  * <p>Register with {@link #registerWith(BiConsumer)}, e.g. {@code handlers.registerWith(api::route)}: contexts
  * {@code /users/}, {@code /predict} and {@code /items/}.
@@ -59,14 +57,14 @@ public final class RecommendationHandlers {
     }
 
     /** Registers the three handlers: {@code route.accept("/users/", ...)}, {@code "/predict"}, {@code "/items/"}. */
-    public void registerWith(BiConsumer<String, HttpHandler> route) {
+    public void registerWith(BiConsumer<String, RouteHandler> route) {
         route.accept("/users/", recommendations());
         route.accept("/predict", predict());
         route.accept("/items/", similarItems());
     }
 
     /** {@code GET /users/{id}/recommendations?k=10&exclude=a,b}. */
-    public HttpHandler recommendations() {
+    public RouteHandler recommendations() {
         return exchange -> handle(exchange, RECOMMENDATIONS, (user, query) -> {
             int k = parseK(query);
             Set<String> exclude = parseList(query.get("exclude"));
@@ -82,7 +80,7 @@ public final class RecommendationHandlers {
     }
 
     /** {@code GET /predict?user=..&item=..}. */
-    public HttpHandler predict() {
+    public RouteHandler predict() {
         return exchange -> handle(exchange, PREDICT, (ignored, query) -> {
             String user = required(query, "user");
             String item = required(query, "item");
@@ -101,7 +99,7 @@ public final class RecommendationHandlers {
     }
 
     /** {@code GET /items/{id}/similar?k=10}. */
-    public HttpHandler similarItems() {
+    public RouteHandler similarItems() {
         return exchange -> handle(exchange, SIMILAR, (item, query) -> {
             int k = parseK(query);
             Optional<List<ScoredItem>> similar = model.similarItems(item, k);
@@ -122,7 +120,7 @@ public final class RecommendationHandlers {
         Response answer(String id, Map<String, String> query) throws BadRequest;
     }
 
-    private record Response(int status, ObjectNode body) {
+    private record Response(int status, Object body) {
     }
 
     /** A client error; the message goes to the client. */
@@ -132,37 +130,35 @@ public final class RecommendationHandlers {
         }
     }
 
-    private void handle(HttpExchange exchange, Pattern path, Endpoint endpoint) throws IOException {
+    private void handle(Exchange exchange, Pattern path, Endpoint endpoint) throws IOException {
         Response response;
         try {
             response = dispatch(exchange, path, endpoint);
         } catch (BadRequest e) {
             response = error(400, e.getMessage());
         } catch (RuntimeException e) {
-            LOG.error("{} {} failed: {}", exchange.getRequestMethod(), exchange.getRequestURI(), e.toString());
+            LOG.error("{} {} failed: {}", exchange.method(), exchange.rawPath(), e.toString());
             response = error(500, "internal error");
         }
-        try (exchange) {
-            send(exchange, response);
-        }
+        exchange.send(response.status(), "application/json; charset=utf-8", JSON.writeValueAsBytes(response.body()));
     }
 
-    private Response dispatch(HttpExchange exchange, Pattern path, Endpoint endpoint) throws BadRequest {
-        if (!"GET".equals(exchange.getRequestMethod())) {
-            exchange.getResponseHeaders().set("Allow", "GET");
-            return error(405, "method " + exchange.getRequestMethod() + " not allowed, use GET");
+    private Response dispatch(Exchange exchange, Pattern path, Endpoint endpoint) throws BadRequest {
+        if (!"GET".equals(exchange.method()) && !exchange.isHead()) {
+            exchange.setHeader("Allow", "GET, HEAD");
+            return error(405, "method " + exchange.method() + " not allowed, use GET or HEAD");
         }
-        Matcher m = path.matcher(exchange.getRequestURI().getRawPath());
+        Matcher m = path.matcher(exchange.rawPath());
         if (!m.matches()) {
-            return error(404, "no resource at " + exchange.getRequestURI().getRawPath());
+            return error(404, "no resource at " + exchange.rawPath());
         }
         if (!model.isReady() || model.meta().isEmpty()) {
-            exchange.getResponseHeaders().set("Retry-After", "1");
+            exchange.setHeader("Retry-After", "1");
             return error(503, "model not loaded yet");
         }
         // In a path '+' is a plus sign, not an encoded space.
         String id = path != PREDICT ? decode(m.group(1).replace("+", "%2B")) : null;
-        return endpoint.answer(id, parseQuery(exchange.getRequestURI().getRawQuery()));
+        return endpoint.answer(id, parseQuery(exchange.rawQuery()));
     }
 
     private static void putItems(ObjectNode body, List<ScoredItem> items) {
@@ -173,31 +169,7 @@ public final class RecommendationHandlers {
     }
 
     private static Response error(int status, String message) {
-        ObjectNode body = JSON.createObjectNode();
-        body.put("status", status);
-        body.put("error", reason(status));
-        body.put("message", message);
-        return new Response(status, body);
-    }
-
-    private static String reason(int status) {
-        return switch (status) {
-            case 400 -> "Bad Request";
-            case 404 -> "Not Found";
-            case 405 -> "Method Not Allowed";
-            case 503 -> "Service Unavailable";
-            default -> "Internal Server Error";
-        };
-    }
-
-    private static void send(HttpExchange exchange, Response response) throws IOException {
-        byte[] bytes = JSON.writeValueAsBytes(response.body());
-        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
-        exchange.sendResponseHeaders(response.status(), bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
+        return new Response(status, ErrorBody.of(status, message));
     }
 
     private static int parseK(Map<String, String> query) throws BadRequest {

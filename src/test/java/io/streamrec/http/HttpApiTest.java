@@ -110,13 +110,16 @@ class HttpApiTest {
         for (String path : new String[] {"/nope", "/metricsx", "/api/stats/more"}) {
             HttpResponse<String> r = get(path);
             assertEquals(404, r.statusCode(), path);
-            assertEquals("not found: " + path, JSON.readTree(r.body()).get("error").asText());
+            JsonNode body = JSON.readTree(r.body());
+            assertEquals(404, body.get("status").asInt());
+            assertEquals("Not Found", body.get("error").asText());
+            assertEquals("no resource at " + path, body.get("message").asText());
         }
     }
 
     @Test
     void shouldRouteAddedHandlersIncludingSubpaths() throws Exception {
-        api.route("/api/users", ex -> HttpApi.sendJson(ex, 200, Map.of("path", ex.getRequestURI().getPath())));
+        api.route("/api/users", ex -> HttpApi.sendJson(ex, 200, Map.of("path", ex.path())));
         assertEquals("/api/users/196/recommendations",
                 JSON.readTree(get("/api/users/196/recommendations").body()).get("path").asText());
         assertEquals(200, get("/api/users").statusCode());
@@ -130,5 +133,6 @@ class HttpApiTest {
         HttpResponse<String> r = get("/boom");
         assertEquals(500, r.statusCode());
         assertFalse(r.body().contains("secret") || r.body().contains("at io.streamrec"), r.body());
+        assertEquals("{\"status\":500,\"error\":\"Internal Server Error\",\"message\":\"internal error\"}", r.body());
     }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import io.streamrec.client.ModelMeta;
 import io.streamrec.client.ModelRow;
 import io.streamrec.client.ModelStore;
@@ -17,8 +16,6 @@ import io.streamrec.client.ScoredItem;
 import io.streamrec.learn.ModelKind;
 import io.streamrec.learn.RowKind;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,7 +33,7 @@ class RecommendationHandlersTest {
     private final ModelStore store = new ModelStore();
     private final StoreRecommender model = new StoreRecommender(store);
     private final HttpClient http = HttpClient.newHttpClient();
-    private HttpServer server;
+    private HttpApi server;
     private String base;
 
     /** The store behind a readiness switch, as ModelClient would present it. */
@@ -91,15 +88,14 @@ class RecommendationHandlersTest {
         store.upsert(new ModelRow(RowKind.ITEM, "a", 0.1f, new float[] {1f, 0f}, 2, 1, 0, 0));
         store.upsert(new ModelRow(RowKind.ITEM, "b", 0.2f, new float[] {0.5f, 0.5f}, 2, 1, 0, 0));
         store.upsert(new ModelRow(RowKind.ITEM, "c+d", 0.9f, new float[] {-1f, 0f}, 2, 1, 0, 0));
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        new RecommendationHandlers(model).registerWith(server::createContext);
-        server.start();
-        base = "http://127.0.0.1:" + server.getAddress().getPort();
+        server = HttpApi.builder().bind("127.0.0.1", 0).livePage(false).start();
+        new RecommendationHandlers(model).registerWith(server::route);
+        base = "http://127.0.0.1:" + server.port();
     }
 
     @AfterEach
     void stopServer() {
-        server.stop(0);
+        server.close();
     }
 
     private HttpResponse<String> get(String path) throws Exception {
@@ -158,6 +154,18 @@ class RecommendationHandlersTest {
     }
 
     @Test
+    void shouldAcceptIdsWithEncodedSlashAndPercent() throws Exception {
+        store.upsert(new ModelRow(RowKind.ITEM, "e/f", 0.3f, new float[] {0f, 1f}, 2, 1, 0, 0));
+        store.upsert(new ModelRow(RowKind.ITEM, "50%", 0.4f, new float[] {0f, -1f}, 2, 1, 0, 0));
+        HttpResponse<String> slash = get("/items/e%2Ff/similar?k=1");
+        assertEquals(200, slash.statusCode(), slash.body());
+        assertEquals("e/f", json(slash).get("item").asText());
+        HttpResponse<String> percent = get("/items/50%25/similar?k=1");
+        assertEquals(200, percent.statusCode(), percent.body());
+        assertEquals("50%", json(percent).get("item").asText());
+    }
+
+    @Test
     void shouldAnswer400WithAMessageForBadParameters() throws Exception {
         for (String path : List.of("/users/u1/recommendations?k=0", "/users/u1/recommendations?k=1001",
                 "/users/u1/recommendations?k=ten", "/items/a/similar?k=-3", "/predict?item=a", "/predict?user=u1",
@@ -188,6 +196,10 @@ class RecommendationHandlersTest {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/predict?user=u&item=a"))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(405, response.statusCode());
-        assertEquals("GET", response.headers().firstValue("Allow").orElse(""));
+        assertEquals("GET, HEAD", response.headers().firstValue("Allow").orElse(""));
+        JsonNode body = json(response);
+        assertEquals(405, body.get("status").asInt());
+        assertEquals("Method Not Allowed", body.get("error").asText());
+        assertTrue(body.get("message").asText().contains("POST"), response.body());
     }
 }
