@@ -122,10 +122,14 @@ public final class TrainerApp implements AutoCloseable {
         if (withHttp) {
             http = HttpApi.builder().bind(config.httpBind(), config.httpPort())
                     .metrics(metrics.registry()).health(() -> streams.state().name())
+                    .readiness(() -> {
+                        Readiness r = watchdog.latest();
+                        return new HttpApi.Probe(r.ready(), r);
+                    })
                     .stats(metrics.history()::view).start();
             modelClient = startModelClient(config);
             new RecommendationHandlers(modelClient).registerWith(http::route);
-            LOG.info("serving http://{}:{}/ (metrics at /metrics, health at /health, recommendations at /users/<id>/recommendations)",
+            LOG.info("serving http://{}:{}/ (metrics at /metrics, health at /health and /health/ready, recommendations at /users/<id>/recommendations)",
                     config.httpBind(), http.port());
         }
         return new TrainerApp(config, metrics, streams, http, modelClient, watchdog, readinessChecks, readinessAdmin);

@@ -35,6 +35,7 @@ import java.util.function.Supplier;
  *   <li>{@code GET /metrics}: the registry in Prometheus text format 0.0.4;</li>
  *   <li>{@code GET /health}: 200 {@code {"status":"RUNNING"}} while the Kafka Streams state is RUNNING or
  *       REBALANCING (the body names the state), else 503 with the state;</li>
+ *   <li>{@code GET /health/ready}: 200 when the instance should take traffic, else 503, with the reason;</li>
  *   <li>{@code GET /}: the live page; {@code GET /api/stats}: its history JSON;</li>
  *   <li>anything added with {@link #route}; every other path is a JSON 404.</li>
  * </ul>
@@ -113,6 +114,13 @@ public final class HttpApi implements AutoCloseable {
             builtIn("/health", ex -> {
                 String s = String.valueOf(state.get());
                 sendJson(ex, HEALTHY.contains(s) ? 200 : 503, Map.of("status", s));
+            });
+        }
+        if (b.readiness != null) {
+            Supplier<Probe> readiness = b.readiness;
+            builtIn("/health/ready", ex -> {
+                Probe probe = readiness.get();
+                sendJson(ex, probe.ok() ? 200 : 503, probe.body());
             });
         }
         if (b.stats != null) {
@@ -287,12 +295,16 @@ public final class HttpApi implements AutoCloseable {
         }
     }
 
+    /** A verdict for a probe endpoint: whether it passes, and the JSON body that says why. */
+    public record Probe(boolean ok, Object body) { }
+
     /** Settings for {@link HttpApi}; every part is optional, its routes exist only when given. */
     public static final class Builder {
         private String host = "0.0.0.0";
         private int port = 8080;
         private PrometheusMeterRegistry registry;
         private Supplier<String> state;
+        private Supplier<Probe> readiness;
         private Supplier<?> stats;
         private boolean page = true;
         private Duration idleTimeout = IDLE_TIMEOUT;
@@ -319,6 +331,15 @@ public final class HttpApi implements AutoCloseable {
         /** Serves {@code /health} from this state name, e.g. {@code () -> streams.state().name()}. */
         public Builder health(Supplier<String> state) {
             this.state = state;
+            return this;
+        }
+
+        /**
+         * Serves {@code /health/ready}: 200 when the probe is ok, else 503, with the probe's body as JSON. Unlike
+         * {@code /health} (is the process alive), it says whether the instance should take traffic now.
+         */
+        public Builder readiness(Supplier<Probe> readiness) {
+            this.readiness = readiness;
             return this;
         }
 

@@ -8,6 +8,10 @@ import io.streamrec.data.SyntheticRatings;
 import io.streamrec.kafka.EmbeddedKafka;
 import io.streamrec.stream.TrainerConfig;
 import io.streamrec.stream.TrainerListener;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -31,11 +35,12 @@ class TrainerAppReadinessTest {
             String servers = kafka.bootstrapServers();
             TrainerConfig config = StreamHarness.config(servers, "ready-" + System.nanoTime(), state, 2, 16)
                     .with(TrainerConfig.READINESS_MAX_STALL_MS, "1000");
-            try (TrainerApp app = TrainerApp.start(config, TrainerListener.NONE, false)) {
+            try (TrainerApp app = TrainerApp.start(config, TrainerListener.NONE, true)) {
                 assertTrue(app.awaitRunning(Duration.ofSeconds(60)), "Kafka Streams reached RUNNING");
                 StreamHarness.produce(servers, ratings.subList(0, 2_000));
                 StreamHarness.await("ready while training", Duration.ofSeconds(30), () -> app.readiness().ready()
                         && app.metrics().listener().eventsTrained() >= 2_000);
+                assertEquals(200, status(app, "/health/ready"));
 
                 app.streams().pause();
                 StreamHarness.produce(servers, ratings.subList(2_000, 4_000));
@@ -46,11 +51,20 @@ class TrainerAppReadinessTest {
                 assertTrue(stalled.reason().matches("no progress for .* with \\d+ records waiting on interactions"),
                         stalled.reason());
                 assertTrue(stalled.millisSinceProgress() > 1_000, String.valueOf(stalled.millisSinceProgress()));
+                assertEquals(503, status(app, "/health/ready"), "the readiness probe fails");
+                assertEquals(200, status(app, "/health"), "the liveness probe does not: the process is fine");
 
                 app.streams().resume();
                 StreamHarness.await("ready again once training resumes", Duration.ofSeconds(30),
                         () -> app.readiness().ready());
+                assertEquals(200, status(app, "/health/ready"));
             }
         }
+    }
+
+    private static int status(TrainerApp app, String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + app.http().port() + path)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 }
