@@ -71,14 +71,21 @@ final class CommittedProgress implements AutoCloseable {
         }
     }
 
-    /** The time of the first sample after {@code t} whose sum exceeds every sum seen up to {@code t}; -1 if none. */
+    /**
+     * The time of the first sample asked after {@code t} whose sum exceeds that of the first sample asked after
+     * {@code t}, or -1. The baseline is read after {@code t}, not before: a commit made between the last sample and a
+     * kill is not progress after it.
+     */
     long firstProgressAfter(long t) {
         synchronized (samples) {
-            long before = 0;
+            long baseline = -1;
             for (long[] s : samples) {
-                if (s[0] <= t) {
-                    before = Math.max(before, s[1]);
-                } else if (s[1] > before) {
+                if (s[0] < t) {
+                    continue;
+                }
+                if (baseline < 0) {
+                    baseline = s[1];
+                } else if (s[1] > baseline) {
                     return s[0];
                 }
             }
