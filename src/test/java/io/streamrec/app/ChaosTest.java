@@ -111,7 +111,7 @@ class ChaosTest {
                 for (Fault f : faults) {
                     Thread.sleep(BETWEEN_FAULTS.toMillis());
                     long at = System.nanoTime();
-                    System.out.printf("chaos: %.1f s: %s%n", (at - t0) / 1e9, f.name());
+                    System.out.printf("chaos: %s (%.1f s): %s%n", java.time.LocalTime.now(), (at - t0) / 1e9, f.name());
                     f.action().run();
                     long restarted = System.nanoTime();
                     long committing = awaitProgress(progress, at, restarted, STALL_BOUND, f.name());
