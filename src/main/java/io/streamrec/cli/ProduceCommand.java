@@ -23,10 +23,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code produce}: replays a ratings file (timestamp order) or a synthetic stream into {@code interactions}. */
 @Command(name = "produce", header = "Replays a ratings file or a synthetic stream into the interactions topic.", mixinStandardHelpOptions = true,
-        description = {"Replays a ratings file in timestamp order, or a synthetic stream with planted low-rank",
-                "structure, into the interactions topic, keyed by user. The last stdout line is a JSON summary",
-                "with the events sent, delivered and failed. Sending stops at the first event the cluster did",
-                "not acknowledge, and the command exits 1 when any event was not delivered."})
+        description = {"Replays a ratings file in timestamp order, or a synthetic stream with planted low-rank structure, "
+                + "into the interactions topic, keyed by user.",
+                "The last stdout line is a JSON summary with the events sent, delivered and failed. Sending stops at "
+                + "the first event the cluster did not acknowledge, and the command exits 1 when any event was not delivered."})
 public final class ProduceCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -58,10 +58,10 @@ public final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--loop", description = "Synthetic: run until stopped.")
     boolean loop;
 
-    @Option(names = "--property", paramLabel = "KEY=VALUE", description = {
-        "Extra producer setting (SASL, SSL, ...); repeatable. Waits are bounded unless set here:",
-        "max.block.ms=" + InteractionProducer.MAX_BLOCK_MS + " (for the topic's metadata: an unreachable cluster fails",
-        "after this), delivery.timeout.ms=" + InteractionProducer.DELIVERY_TIMEOUT_MS + " (for each acknowledgement)."})
+    @Option(names = "--property", paramLabel = "KEY=VALUE", description = "Extra producer setting (SASL, SSL, ...); "
+            + "repeatable. Waits are bounded unless set here: delivery.timeout.ms=" + InteractionProducer.DELIVERY_TIMEOUT_MS
+            + " for each acknowledgement, and max.block.ms=" + InteractionProducer.MAX_BLOCK_MS
+            + " for the topic's metadata (an unreachable cluster fails after it).")
     Map<String, String> properties = new HashMap<>();
 
     @Mixin
