@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -21,8 +23,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code produce}: replays a ratings file (timestamp order) or a synthetic stream into {@code interactions}. */
 @Command(name = "produce", header = "Replays a ratings file or a synthetic stream into the interactions topic.", mixinStandardHelpOptions = true,
-        description = {"Replays a ratings file in timestamp order, or a synthetic stream with planted low-rank",
-                "structure, into the interactions topic, keyed by user. The last stdout line is a JSON summary."})
+        description = {"Replays a ratings file in timestamp order, or a synthetic stream with planted low-rank structure, "
+                + "into the interactions topic, keyed by user.",
+                "The last stdout line is a JSON summary with the events sent, delivered and failed. Sending stops at "
+                + "the first event the cluster did not acknowledge, and the command exits 1 when any event was not delivered."})
 public final class ProduceCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -54,7 +58,10 @@ public final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--loop", description = "Synthetic: run until stopped.")
     boolean loop;
 
-    @Option(names = "--property", paramLabel = "KEY=VALUE", description = "Extra producer setting (SASL, SSL, ...); repeatable.")
+    @Option(names = "--property", paramLabel = "KEY=VALUE", description = "Extra producer setting (SASL, SSL, ...); "
+            + "repeatable. Waits are bounded unless set here: delivery.timeout.ms=" + InteractionProducer.DELIVERY_TIMEOUT_MS
+            + " for each acknowledgement, and max.block.ms=" + InteractionProducer.MAX_BLOCK_MS
+            + " for the topic's metadata (an unreachable cluster fails after it).")
     Map<String, String> properties = new HashMap<>();
 
     @Mixin
@@ -87,23 +94,53 @@ public final class ProduceCommand implements Callable<Integer> {
         long start = System.nanoTime();
         ProgressBar bar = new ProgressBar(System.out, "produce", total == Long.MAX_VALUE ? 0 : total);
         long[] count = {0};
-        long sent;
-        try (InteractionProducer producer = new InteractionProducer(props, topic)) {
-            sent = producer.sendAll(source, total, rate, () -> false, r -> {
+        InteractionProducer.Delivery delivery;
+        try (InteractionProducer producer = open(props)) {
+            producer.sendAll(source, total, rate, () -> false, r -> {
                 if ((++count[0] & 1023) == 0) {
                     bar.update(count[0]);
                 }
             });
+            delivery = producer.delivery();
         }
         bar.done();
         double secs = (System.nanoTime() - start) / 1e9;
         ObjectNode o = Json.object();
         o.put("command", "produce");
         o.put("topic", topic);
-        o.put("events", sent);
+        o.put("events", delivery.sent());
+        o.put("delivered", delivery.delivered());
+        o.put("failed", delivery.failed());
         Json.put(o, "seconds", secs);
-        Json.put(o, "events_per_second", sent / secs);
+        Json.put(o, "events_per_second", delivery.delivered() / secs);
         System.out.println(o);
+        if (delivery.delivered() < delivery.sent()) {
+            Exception e = delivery.firstError();
+            System.err.println("error: " + (delivery.sent() - delivery.delivered()) + " of " + delivery.sent()
+                    + " events were not delivered: " + (e == null ? "no acknowledgement" : describe(e)));
+            System.err.println("Sending stopped at the first failure."
+                    + (e instanceof org.apache.kafka.common.errors.TimeoutException
+                    ? " Is the cluster at " + bootstrapServers + " reachable, and does topic " + topic + " exist?" : ""));
+            return 1;
+        }
         return 0;
+    }
+
+    /** The producer; a usage error names a bad {@code --property}, other failures exit 1 with their cause. */
+    private InteractionProducer open(Map<String, Object> props) {
+        try {
+            return new InteractionProducer(props, topic);
+        } catch (ConfigException e) {
+            throw Cli.usage(spec, "--property: " + e.getMessage());
+        } catch (KafkaException e) {
+            // The producer wraps what its constructor failed on (no resolvable bootstrap address, a timeout below
+            // linger.ms + request.timeout.ms, a missing class): its own message says only "Failed to construct".
+            throw new IllegalStateException("cannot create the Kafka producer: "
+                    + describe(e.getCause() != null ? e.getCause() : e), e);
+        }
+    }
+
+    private static String describe(Throwable e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 }

@@ -1,23 +1,29 @@
 package io.streamrec.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamrec.app.TrainerApp;
+import io.streamrec.metrics.TrainerMetrics;
 import io.streamrec.stream.TrainerConfig;
 import io.streamrec.stream.TrainerListener;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code run}: the stream trainer against any Kafka cluster, until SIGTERM or Ctrl-C. */
+/** {@code run}: the stream trainer against any Kafka cluster, until SIGTERM or Ctrl-C (see {@link StopSignal}). */
 @Command(name = "run", header = "Runs the stream trainer against a Kafka cluster.", mixinStandardHelpOptions = true,
         description = {"Runs the stream trainer against a Kafka cluster. Settings: --config file, then",
                 "STREAMREC_* environment variables (STREAMREC_BATCH_SIZE sets batch.size), then flags.",
-                "Unknown settings pass through to Kafka (SASL, SSL, num.stream.threads, ...)."})
+                "Unknown settings pass through to Kafka (SASL, SSL, num.stream.threads, ...).",
+                "On SIGTERM or Ctrl-C it closes (leaving the group), prints a JSON line with the events trained and "
+                + "rejected since it started and the seconds it ran, and exits 0 (1 when Kafka Streams failed). "
+                + "A second signal stops it at once."})
 public final class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -55,20 +61,34 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TrainerConfig config = config(spec, configFile, System.getenv(), flags());
-        CountDownLatch stop = new CountDownLatch(1);
-        try (TrainerApp app = TrainerApp.start(config, TrainerListener.NONE, true)) {
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                app.close();
-                stop.countDown();
-            }, "streamrec-shutdown"));
-            // Polled, not a state listener: KafkaStreams accepts a listener only before start(), and
-            // TrainerApp.start has already started it (setting one here failed every `run` at once).
-            while (!stop.await(500, java.util.concurrent.TimeUnit.MILLISECONDS)) {
-                if (app.streams().state() == org.apache.kafka.streams.KafkaStreams.State.ERROR) {
-                    break;
+        long start = System.nanoTime();
+        try (StopSignal stop = StopSignal.install()) {
+            TrainerApp app = TrainerApp.start(config, TrainerListener.NONE, true);
+            KafkaStreams.State last;
+            try {
+                // Polled, not a state listener: KafkaStreams accepts a listener only before start(), and
+                // TrainerApp.start has already started it (setting one here failed every `run` at once).
+                while (!stop.await(500, TimeUnit.MILLISECONDS) && app.streams().state() != KafkaStreams.State.ERROR) {
+                    // waiting for SIGTERM, Ctrl-C or a failure
                 }
+                last = app.streams().state();
+            } finally {
+                app.close();
             }
-            return app.streams().state() == org.apache.kafka.streams.KafkaStreams.State.ERROR ? 1 : 0;
+            // Read after close, so that what the tasks did while closing is counted too.
+            TrainerMetrics counts = app.metrics().listener();
+            ObjectNode o = Json.object();
+            o.put("command", "run");
+            o.put("events", counts.eventsTrained());
+            o.put("rejected", counts.eventsRejected());
+            Json.put(o, "seconds", (System.nanoTime() - start) / 1e9);
+            o.put("stopped_by", last == KafkaStreams.State.ERROR ? "error" : stop.received());
+            System.out.println(o);
+            if (last == KafkaStreams.State.ERROR) {
+                System.err.println("error: Kafka Streams failed (state ERROR); see the log above");
+                return 1;
+            }
+            return 0;
         }
     }
 

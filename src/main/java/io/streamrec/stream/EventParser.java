@@ -69,13 +69,13 @@ public final class EventParser {
                     case "user" -> {
                         user = idValue(p, v);
                         if (user == null) {
-                            return Result.reject(WRONG_TYPE, "\"user\" must be a string or an integer, got " + v);
+                            return Result.reject(WRONG_TYPE, "\"user\" must be a string or an integer, got " + shown(p, v));
                         }
                     }
                     case "item" -> {
                         item = idValue(p, v);
                         if (item == null) {
-                            return Result.reject(WRONG_TYPE, "\"item\" must be a string or an integer, got " + v);
+                            return Result.reject(WRONG_TYPE, "\"item\" must be a string or an integer, got " + shown(p, v));
                         }
                     }
                     case "label" -> {
@@ -148,11 +148,26 @@ public final class EventParser {
         return new Result(new Event(user, item, label.floatValue(), (float) w, eventTime, recordTimestamp), null, null);
     }
 
+    /**
+     * An id as a string. An integer counts as its decimal string, so {@code 7} and {@code "7"} are the same user
+     * ({@code -0} is {@code "0"}); any other number ({@code 7.5}, {@code 7.0}, {@code 1e3}) is null, a wrong type,
+     * since an id that went through floating point may no longer be the id that was meant.
+     */
     private static String idValue(JsonParser p, JsonToken v) throws IOException {
-        if (v == JsonToken.VALUE_STRING || v == JsonToken.VALUE_NUMBER_INT) {
+        if (v == JsonToken.VALUE_STRING) {
             return p.getText();
         }
+        if (v == JsonToken.VALUE_NUMBER_INT) {
+            return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+                    ? p.getBigIntegerValue().toString() : Long.toString(p.getLongValue());
+        }
         return null;
+    }
+
+    /** How a value of the wrong type reads in a detail: numbers and booleans as written, the rest by kind. */
+    private static String shown(JsonParser p, JsonToken v) throws IOException {
+        return v.isScalarValue() ? p.getText() : v == JsonToken.START_OBJECT ? "an object"
+                : v == JsonToken.START_ARRAY ? "an array" : v.toString();
     }
 
     private static String firstLine(String s) {

@@ -11,13 +11,21 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.streamrec.kafka.EmbeddedKafkaExtension;
+import io.streamrec.kafka.KafkaTestBroker;
+import io.streamrec.kafka.TopicReader;
+import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The command line's contract: help, exit codes, messages naming the problem, and the closing JSON line. */
+@ExtendWith(EmbeddedKafkaExtension.class)
 class CommandLineTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -141,5 +149,49 @@ class CommandLineTest {
         Run r = run("evaluate", "--ratings", ratings().toString(), "--init-model", notASnapshot.toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("not a streamrec snapshot"), r.err());
+    }
+
+    /** A loopback port nothing listens on: bound, then released. */
+    private static int closedPort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void shouldExitOneWhenEventsAreNotDelivered() throws Exception {
+        long start = System.nanoTime();
+        Run r = run("produce", "--bootstrap-servers", "127.0.0.1:" + closedPort(), "--synthetic", "--events", "10",
+                "--property", "max.block.ms=1000", "--property", "delivery.timeout.ms=2000");
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertEquals(1, r.code(), r.err());
+        JsonNode j = r.lastJson();
+        assertEquals(1, j.get("events").asLong(), "sending stops at the first failure: " + j);
+        assertEquals(0, j.get("delivered").asLong(), j.toString());
+        assertEquals(1, j.get("failed").asLong(), j.toString());
+        assertTrue(r.err().contains("error: 1 of 1 events were not delivered: Topic interactions not present in metadata after 1000 ms"),
+                r.err());
+        assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+        assertTrue(seconds < 30, "an unreachable cluster fails in bounded time, took " + seconds + " s");
+    }
+
+    @Test
+    void shouldCountEveryEventDeliveredAndExitZeroWhenTheClusterAcknowledgesThem(KafkaTestBroker kafka) throws Exception {
+        String topic = "produce-" + UUID.randomUUID().toString().substring(0, 8);
+        Run r = run("produce", "--bootstrap-servers", kafka.bootstrapServers(), "--topic", topic, "--synthetic", "--events", "300");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = r.lastJson();
+        assertEquals(300, j.get("events").asLong(), j.toString());
+        assertEquals(300, j.get("delivered").asLong(), j.toString());
+        assertEquals(0, j.get("failed").asLong(), j.toString());
+        assertEquals(300, TopicReader.readAll(kafka.bootstrapServers(), topic, Duration.ofSeconds(30)).size());
+    }
+
+    @Test
+    void shouldExitTwoNamingAnInvalidProducerProperty() throws Exception {
+        Run r = run("produce", "--bootstrap-servers", "127.0.0.1:" + closedPort(), "--synthetic", "--events", "1",
+                "--property", "max.block.ms=soon");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--property: Invalid value soon for configuration max.block.ms"), r.err());
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 /** Every reason code of {@link EventParser}, and what a valid event becomes. */
@@ -40,6 +41,35 @@ class EventParserTest {
     void shouldAcceptIdsOfExactlyTheMaximumLength() {
         String id = "é".repeat(EventParser.MAX_ID_LENGTH);
         assertTrue(parser.parse(utf8("{\"user\":\"" + id + "\",\"item\":\"" + id + "\",\"label\":1}"), 0).ok());
+    }
+
+    @Test
+    void shouldTreatAnIntegerIdAsItsDecimalStringSoSevenAndQuotedSevenAreTheSameUser() {
+        Event number = parser.parse(utf8("{\"user\":7,\"item\":900001,\"label\":3}"), 0).event();
+        Event string = parser.parse(utf8("{\"user\":\"7\",\"item\":\"900001\",\"label\":3}"), 0).event();
+        assertEquals(new Event("7", "900001", 3f, 1f, 0L, 0L), number);
+        assertEquals(string, number);
+    }
+
+    @ParameterizedTest(name = "{0} -> \"{1}\"")
+    @CsvSource({"-0, 0", "-12, -12", "0, 0", "9223372036854775807, 9223372036854775807",
+        "123456789012345678901234567890, 123456789012345678901234567890"})
+    void shouldWriteAnIntegerIdInCanonicalDecimal(String json, String id) {
+        EventParser.Result r = parser.parse(utf8("{\"user\":" + json + ",\"item\":\"i\",\"label\":3}"), 0);
+        assertTrue(r.ok(), r.detail());
+        assertEquals(id, r.event().user());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"7.5", "7.0", "1e3", "-0.0", "7E0"})
+    void shouldRejectANonIntegralNumberIdAsWrongTypeShowingTheNumber(String number) {
+        for (String field : new String[] {"user", "item"}) {
+            String json = "{\"user\":\"u\",\"item\":\"i\",\"label\":3}".replace("\"" + field + "\":\"" + field.charAt(0) + "\"",
+                    "\"" + field + "\":" + number);
+            EventParser.Result r = parser.parse(utf8(json), 0);
+            assertEquals(EventParser.WRONG_TYPE, r.reason(), json);
+            assertEquals("\"" + field + "\" must be a string or an integer, got " + number, r.detail());
+        }
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
