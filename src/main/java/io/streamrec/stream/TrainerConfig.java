@@ -283,6 +283,12 @@ public final class TrainerConfig {
         // 45 s, the broker's minimum being 6 s. Heartbeats every 3 s leave room for two missed ones.
         p.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000");
         p.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "3000");
+        // Restoring the global store reads model-updates one partition after another, and each switch waited for
+        // the fetch left pending on the finished partition: fetch.max.wait.ms, 500 ms by default, per partition.
+        // Idle fetches come back sooner too, which costs a few requests per second and shortens how long a new
+        // item row waits to reach the user tasks.
+        p.putIfAbsent(StreamsConfig.globalConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), "50");
+        p.putIfAbsent(StreamsConfig.restoreConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), "50");
         return p;
     }
 
