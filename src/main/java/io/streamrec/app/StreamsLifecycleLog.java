@@ -40,6 +40,8 @@ public final class StreamsLifecycleLog implements KafkaStreams.StateListener, St
     private final Consumer<String> info;
     private final LongSupplier clockMillis;
     private final Map<String, Long> restoring = new ConcurrentHashMap<>();
+    /** Store partitions whose restoration had nothing to restore: neither start nor end is logged. */
+    private final java.util.Set<String> empty = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Map<String, Long> standbyStarted = new ConcurrentHashMap<>();
     private volatile Supplier<String> assignment = () -> null;
     private volatile long stateSince;
@@ -111,6 +113,11 @@ public final class StreamsLifecycleLog implements KafkaStreams.StateListener, St
 
     @Override
     public void onRestoreStart(TopicPartition partition, String storeName, long startingOffset, long endingOffset) {
+        if (endingOffset <= startingOffset) {
+            // Nothing to restore: every empty store partition of every start would add two lines.
+            empty.add(key(storeName, partition));
+            return;
+        }
         restoring.put(key(storeName, partition), clockMillis.getAsLong());
         info.accept("restoring " + storeName + " from " + partition + ": " + Math.max(0, endingOffset - startingOffset)
                 + " offsets (" + startingOffset + " to " + endingOffset + ")");
@@ -124,6 +131,9 @@ public final class StreamsLifecycleLog implements KafkaStreams.StateListener, St
     @Override
     public void onRestoreEnd(TopicPartition partition, String storeName, long totalRestored) {
         Long started = restoring.remove(key(storeName, partition));
+        if (empty.remove(key(storeName, partition)) && totalRestored == 0) {
+            return;
+        }
         String took = started == null ? "" : " in " + seconds(clockMillis.getAsLong() - started);
         info.accept("restored " + storeName + " from " + partition + ": " + totalRestored + " records" + took
                 + remaining());
@@ -132,6 +142,9 @@ public final class StreamsLifecycleLog implements KafkaStreams.StateListener, St
     @Override
     public void onRestoreSuspended(TopicPartition partition, String storeName, long totalRestored) {
         Long started = restoring.remove(key(storeName, partition));
+        if (empty.remove(key(storeName, partition)) && totalRestored == 0) {
+            return;
+        }
         String took = started == null ? "" : " after " + seconds(clockMillis.getAsLong() - started);
         info.accept("restoration of " + storeName + " from " + partition + " suspended (task moved or closed): "
                 + totalRestored + " records restored" + took + remaining());

@@ -53,6 +53,17 @@ class StreamsLifecycleLogTest {
     }
 
     @Test
+    void shouldLogNothingForAStorePartitionWithNothingToRestore() {
+        log.onRestoreStart(CHANGELOG, "user-rows", 40, 40);
+        assertEquals(0, log.restoringPartitions(), "an empty restoration is not counted as restoring");
+        log.onRestoreEnd(CHANGELOG, "user-rows", 0);
+        assertEquals(List.of(), lines);
+        log.onRestoreStart(CHANGELOG, "user-rows", 40, 45);
+        log.onRestoreEnd(CHANGELOG, "user-rows", 5);
+        assertEquals(2, lines.size(), "the next restoration of the same partition is logged: " + lines);
+    }
+
+    @Test
     void shouldSayHowManyStorePartitionsAreStillRestoring() {
         TopicPartition other = new TopicPartition("streamrec-item-rows-changelog", 0);
         log.onRestoreStart(CHANGELOG, "user-rows", 0, 10);
