@@ -2,7 +2,6 @@ package io.streamrec.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.streamrec.data.Rating;
 import io.streamrec.data.RatingReader;
@@ -37,10 +36,7 @@ class StreamParityTest {
 
     @BeforeAll
     static void offline() {
-        String root = System.getProperty("streamrec.datasets");
-        assumeTrue(root != null && !root.isBlank(), "system property streamrec.datasets is not set; skipping parity");
-        Path file = Path.of(root, "ml-100k", "u.data");
-        assumeTrue(Files.isRegularFile(file), file + " is absent (MovieLens is not redistributed); skipping parity");
+        Path file = io.streamrec.testsupport.Datasets.require("ml-100k/u.data");
         ratings = RatingReader.sortByTime(RatingReader.readAll(file));
         TrainerConfig hyperSource = StreamHarness.config("unused:9092", "unused", Path.of("unused"), 1, BATCH);
         Model model = new Model(hyperSource.hyperparameters());

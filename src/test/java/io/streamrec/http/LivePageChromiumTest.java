@@ -1,9 +1,9 @@
 package io.streamrec.http;
 
+import io.streamrec.testsupport.ExternalTools;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamrec.testsupport.RunningTrainer;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,7 +63,7 @@ class LivePageChromiumTest {
     @Test
     void shouldDrawEveryChartFromTheRunningTrainersHistory(@TempDir Path profile) throws Exception {
         Optional<Path> chromium = chromium();
-        Assumptions.assumeTrue(chromium.isPresent(), "chromium not installed (apt-get install chromium): live page test skipped");
+        ExternalTools.requireThat(chromium.isPresent(), "chromium not installed (apt-get install chromium)");
         try (RunningTrainer trainer = RunningTrainer.start("streamrec-live-page-test", 1_000)) {
             // The history samples every 2 s: wait for MIN_SAMPLES points with an error figure.
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

@@ -1,6 +1,6 @@
 package io.streamrec.metrics;
 
-import org.junit.jupiter.api.Assumptions;
+import io.streamrec.testsupport.ExternalTools;
 import org.junit.jupiter.api.Test;
 
 import java.io.File;
@@ -25,8 +25,7 @@ class ComposeConfigTest {
 
     @Test
     void shouldBeAValidComposeFile() throws Exception {
-        Assumptions.assumeTrue(onPath("docker-compose"),
-                "docker-compose not installed (apt-get install docker-compose): compose validation skipped");
+        ExternalTools.requireThat(onPath("docker-compose"), "docker-compose not installed (apt-get install docker-compose)");
         Process p = new ProcessBuilder("docker-compose", "-f", "docker-compose.yml", "config", "-q")
                 .redirectErrorStream(true).start();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "docker-compose config finished");

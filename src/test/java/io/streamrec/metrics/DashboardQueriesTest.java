@@ -1,11 +1,11 @@
 package io.streamrec.metrics;
 
+import io.streamrec.testsupport.ExternalTools;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamrec.testsupport.GrafanaDashboard;
 import io.streamrec.testsupport.PrometheusServer;
 import io.streamrec.testsupport.RunningTrainer;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -44,8 +44,7 @@ class DashboardQueriesTest {
     }
 
     private static void assumePrometheus() {
-        Assumptions.assumeTrue(prometheus != null,
-                "prometheus binary not found (apt-get install prometheus): dashboard queries skipped");
+        ExternalTools.requireThat(prometheus != null, "prometheus binary not found (apt-get install prometheus)");
     }
 
     @AfterAll

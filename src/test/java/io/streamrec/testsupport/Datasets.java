@@ -16,10 +16,10 @@ public final class Datasets {
     /** The file under the datasets directory, or skips the test with the reason. */
     public static Path require(String relative) {
         String root = System.getProperty(PROPERTY);
-        assumeTrue(root != null && !root.isBlank(),
-                "system property " + PROPERTY + " is not set; skipping the test that needs " + relative);
+        ExternalTools.requireThat(root != null && !root.isBlank(),
+                "system property " + PROPERTY + " is not set, so " + relative + " cannot be found");
         Path p = Path.of(root).resolve(relative);
-        assumeTrue(Files.isRegularFile(p), p + " is absent (MovieLens is not redistributed); skipping");
+        ExternalTools.requireThat(Files.isRegularFile(p), p + " is absent (MovieLens is not redistributed)");
         return p;
     }
 }

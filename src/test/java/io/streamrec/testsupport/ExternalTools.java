@@ -58,6 +58,16 @@ public final class ExternalTools {
         }
     }
 
+    /**
+     * Continues when {@code present}; otherwise fails under CI and skips elsewhere, with {@code message} (what is
+     * missing and how to install it).
+     */
+    public static void requireThat(boolean present, String message) {
+        if (!present) {
+            missing(message);
+        }
+    }
+
     private static void missing(String message) {
         if ("true".equalsIgnoreCase(System.getenv("CI"))) {
             Assertions.fail(message + ": CI must install it");

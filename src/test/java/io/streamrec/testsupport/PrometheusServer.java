@@ -2,7 +2,6 @@ package io.streamrec.testsupport;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Assumptions;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -63,7 +62,7 @@ public final class PrometheusServer implements AutoCloseable {
     /** Starts Prometheus scraping {@code target} ({@code host:port}, path /metrics) every second; waits for ready. */
     public static PrometheusServer start(String target) {
         Optional<Path> bin = binary();
-        Assumptions.assumeTrue(bin.isPresent(), "prometheus binary not found (apt-get install prometheus): skipped");
+        ExternalTools.requireThat(bin.isPresent(), "prometheus binary not found (apt-get install prometheus)");
         try {
             Path dir = Files.createTempDirectory("streamrec-prometheus");
             Path config = dir.resolve("prometheus.yml");
