@@ -1,6 +1,5 @@
 package io.streamrec.testsupport;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
