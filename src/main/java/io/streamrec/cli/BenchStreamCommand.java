@@ -96,7 +96,7 @@ public final class BenchStreamCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "Kafka Streams threads of both topologies. Default: 2 (the trainer's default).")
     int threads = 2;
 
-    @Option(names = "--batch-size", paramLabel = "B", description = "Trainer batch.size. Default: the trainer's default.")
+    @Option(names = "--batch-size", paramLabel = "B", description = "Trainer train.batch.size. Default: the trainer's default.")
     Integer batchSize;
 
     @Option(names = "--flush-interval-ms", paramLabel = "MS", description = "Trainer flush.interval.ms. Default: the trainer's default.")

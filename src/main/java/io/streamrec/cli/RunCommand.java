@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
 /** {@code run}: the stream trainer against any Kafka cluster, until SIGTERM or Ctrl-C (see {@link StopSignal}). */
 @Command(name = "run", header = "Runs the stream trainer against a Kafka cluster.", mixinStandardHelpOptions = true,
         description = {"Runs the stream trainer against a Kafka cluster. Settings: --config file, then",
-                "STREAMREC_* environment variables (STREAMREC_BATCH_SIZE sets batch.size), then flags.",
+                "STREAMREC_* environment variables (STREAMREC_TRAIN_BATCH_SIZE sets train.batch.size), then flags.",
                 "Unknown settings pass through to Kafka (SASL, SSL, num.stream.threads, ...).",
                 "On SIGTERM or Ctrl-C it closes (leaving the group), prints a JSON line with the events trained and "
                 + "rejected since it started and the seconds it ran, and exits 0 (1 when Kafka Streams failed). "
@@ -40,7 +40,7 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--init-model", paramLabel = "SNAPSHOT", description = "Seed a new application id from a pretrained snapshot.")
     Path initModel;
 
-    @Option(names = "--batch-size", paramLabel = "B", description = "Events per user mini-batch (batch.size). Default: 32.")
+    @Option(names = "--batch-size", paramLabel = "B", description = "Events per user mini-batch (train.batch.size). Default: 32.")
     Integer batchSize;
 
     @Option(names = "--flush-interval-ms", paramLabel = "MS", description = "Flush at least this often (flush.interval.ms). Default: 100.")

@@ -20,13 +20,14 @@ import org.apache.kafka.streams.StreamsConfig;
 /**
  * The one validated configuration of the stream trainer. Settings come from, in rising precedence: defaults, a
  * properties file ({@code --config}), environment variables {@code STREAMREC_*} ({@code STREAMREC_BATCH_SIZE}
- * sets {@code batch.size}), and command-line flags. Settings this class does not know are Kafka client or Kafka
+ * sets {@code train.batch.size}), and command-line flags. Settings this class does not know are Kafka client or Kafka
  * Streams settings and pass through unchanged (SASL, SSL, {@code num.stream.threads}, ...).
  */
 public final class TrainerConfig {
     public static final String APPLICATION_ID = "application.id";
     public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
-    public static final String BATCH_SIZE = "batch.size";
+    /** Events per user mini-batch. Not {@code batch.size}: that is the Kafka producer's setting of the same name. */
+    public static final String BATCH_SIZE = "train.batch.size";
     public static final String FLUSH_INTERVAL_MS = "flush.interval.ms";
     public static final String ITEM_BATCH_SIZE = "item.batch.size";
     public static final String USER_CACHE_ROWS = "user.cache.rows";
@@ -55,6 +56,10 @@ public final class TrainerConfig {
     private static final Set<String> OWN = Set.of(BATCH_SIZE, FLUSH_INTERVAL_MS, ITEM_BATCH_SIZE, USER_CACHE_ROWS, PARTITIONS,
             REPLICATION, INIT_MODEL, MODEL_KIND, FACTORS, OPTIMIZER, LEARNING_RATE, SCHEDULE, REG_BIAS, REG_FACTORS,
             CLIP_NORM, INIT_STD, SEED, MIN_LABEL, MAX_LABEL, HTTP_PORT, HTTP_BIND, READINESS_MAX_STALL_MS);
+
+    /** Old names that still work for one release, with a warning naming the new key. */
+    private static final Map<String, String> RENAMED = Map.of("batch.size", BATCH_SIZE);
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TrainerConfig.class);
 
     private static final Map<String, String> DEFAULTS = Map.ofEntries(
             Map.entry(APPLICATION_ID, "streamrec"),
@@ -87,23 +92,40 @@ public final class TrainerConfig {
             } catch (IOException e) {
                 throw new IllegalArgumentException("cannot read config file " + file + ": " + e.getMessage(), e);
             }
-            p.stringPropertyNames().forEach(k -> v.put(k, p.getProperty(k).trim()));
+            p.stringPropertyNames().forEach(k -> put(v, k, p.getProperty(k).trim()));
         }
         if (env != null) {
             env.forEach((k, val) -> {
                 if (k.startsWith("STREAMREC_") && k.length() > 10) {
-                    v.put(k.substring(10).toLowerCase(Locale.ROOT).replace('_', '.'), val);
+                    put(v, k.substring(10).toLowerCase(Locale.ROOT).replace('_', '.'), val);
                 }
             });
         }
         if (flags != null) {
             flags.forEach((k, val) -> {
                 if (val != null) {
-                    v.put(k, val);
+                    put(v, k, val);
                 }
             });
         }
         return new TrainerConfig(v);
+    }
+
+    /** streamrec's own settings, which never reach Kafka's clients. */
+    public static Set<String> ownKeys() {
+        return OWN;
+    }
+
+    /** Sets {@code key}, or the new name of a renamed key, with a warning that names the new one. */
+    private static void put(Map<String, String> v, String key, String value) {
+        String renamed = RENAMED.get(key);
+        if (renamed != null) {
+            LOG.warn("setting '{}' is deprecated and will be removed in the next release: use '{}' (the old name is "
+                    + "also a Kafka producer setting)", key, renamed);
+            v.put(renamed, value);
+        } else {
+            v.put(key, value);
+        }
     }
 
     /** A config from explicit settings over the defaults (tests, demo). */
@@ -113,7 +135,7 @@ public final class TrainerConfig {
 
     public TrainerConfig with(String key, String value) {
         Map<String, String> v = new LinkedHashMap<>(values);
-        v.put(key, value);
+        put(v, key, value);
         return new TrainerConfig(v);
     }
 
@@ -254,8 +276,8 @@ public final class TrainerConfig {
         // produce request for the broker to append and the producer to complete. Latency is unchanged: Kafka
         // Streams flushes the producer at every commit. bench-stream (its earlier method, new applications every
         // round), both topologies: training 141,000-210,000 -> 243,000-251,000 events/s, broker CPU per event
-        // 3.1-4.2 -> 2.2-2.3 us. ("batch.size" alone is the trainer's mini-batch; the producer's is set with the
-        // "producer." prefix.)
+        // 3.1-4.2 -> 2.2-2.3 us. (A plain "batch.size" is the old name of train.batch.size for one more release; the
+        // producer's is set with the "producer." prefix.)
         p.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), String.valueOf(256 * 1024));
         // Larger input buffers than Kafka Streams' 1,000 records per partition (Kafka Streams stops fetching a
         // partition once that many are buffered), and larger polls. bench-stream, both topologies, one run: training

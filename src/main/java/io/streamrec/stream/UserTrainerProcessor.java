@@ -20,7 +20,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * Owns the user rows of one input partition. For each event it predicts first (progressive validation), then
  * adds the event to the mini-batch (kept in a changelogged store until flushed, so a crash loses none). A flush,
- * every {@code batch.size} events or {@code flush.interval.ms}, computes the batch's gradients against the item
+ * every {@code train.batch.size} events or {@code flush.interval.ms}, computes the batch's gradients against the item
  * rows of the global store, steps the user rows, publishes them, and sends the items' summed gradients to the item
  * tasks that own them, one packed record per destination partition.
  */

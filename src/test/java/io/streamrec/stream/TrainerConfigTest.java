@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.Properties;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
@@ -27,11 +29,11 @@ class TrainerConfigTest {
     @Test
     void shouldTakeFlagsOverEnvironmentOverFileOverDefaults() throws IOException {
         Path file = dir.resolve("trainer.properties");
-        Files.writeString(file, "bootstrap.servers=file:9092\nbatch.size=10\nflush.interval.ms=20\nitem.batch.size=30\n");
-        Map<String, String> env = Map.of("STREAMREC_BATCH_SIZE", "11", "STREAMREC_FLUSH_INTERVAL_MS", "21",
+        Files.writeString(file, "bootstrap.servers=file:9092\ntrain.batch.size=10\nflush.interval.ms=20\nitem.batch.size=30\n");
+        Map<String, String> env = Map.of("STREAMREC_TRAIN_BATCH_SIZE", "11", "STREAMREC_FLUSH_INTERVAL_MS", "21",
                 "PATH", "/usr/bin");
         Map<String, String> flags = new HashMap<>();
-        flags.put("batch.size", "12");
+        flags.put("train.batch.size", "12");
         flags.put("model.factors", null); // an unset flag does not hide the lower sources
         TrainerConfig c = TrainerConfig.load(file, env, flags);
         assertEquals(12, c.batchSize(), "flag wins");
@@ -45,14 +47,14 @@ class TrainerConfigTest {
     @Test
     void shouldPassUnknownSettingsThroughToKafkaStreamsButKeepItsOwnOut() {
         TrainerConfig c = TrainerConfig.of(Map.of(TrainerConfig.BOOTSTRAP_SERVERS, "b:9092",
-                "num.stream.threads", "3", "security.protocol", "SASL_SSL", "batch.size", "5"));
+                "num.stream.threads", "3", "security.protocol", "SASL_SSL", "train.batch.size", "5"));
         Properties p = c.streamsProperties();
         assertEquals("3", p.get("num.stream.threads"));
         assertEquals("SASL_SSL", p.get("security.protocol"));
         assertEquals("b:9092", p.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
         assertEquals("streamrec", p.get(StreamsConfig.APPLICATION_ID_CONFIG));
         assertEquals(StreamsConfig.EXACTLY_ONCE_V2, p.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
-        assertFalse(p.containsKey("batch.size"), "our batch.size is not the producer's batch.size");
+        assertFalse(p.containsKey("batch.size") || p.containsKey(TrainerConfig.BATCH_SIZE), "the mini-batch is streamrec's");
         assertFalse(p.containsKey(TrainerConfig.READINESS_MAX_STALL_MS), "readiness is streamrec's, not Kafka's");
         assertEquals(30_000, c.readinessMaxStallMs(), "default");
         assertEquals("262144", p.get("producer.batch.size"), "the producer's, 256 KB by default");
@@ -75,8 +77,8 @@ class TrainerConfigTest {
 
     @ParameterizedTest(name = "{0}={1}")
     @CsvSource(delimiter = '|', value = {
-        "batch.size | 0 | batch.size must be >= 1, got 0",
-        "batch.size | abc | batch.size must be an integer, got \"abc\"",
+        "train.batch.size | 0 | train.batch.size must be >= 1, got 0",
+        "train.batch.size | abc | train.batch.size must be an integer, got \"abc\"",
         "flush.interval.ms | -5 | flush.interval.ms must be >= 1, got -5",
         "model.kind | foo | model.kind: ",
         "processing.guarantee | bogus | processing.guarantee must be exactly_once_v2 or at_least_once, got \"bogus\"",
@@ -105,7 +107,31 @@ class TrainerConfigTest {
     @Test
     void shouldValidateAgainWhenASettingIsChanged() {
         TrainerConfig c = TrainerConfig.of(SERVERS);
-        assertEquals(7, c.with("batch.size", "7").batchSize());
-        assertThrows(IllegalArgumentException.class, () -> c.with("batch.size", "0"));
+        assertEquals(7, c.with(TrainerConfig.BATCH_SIZE, "7").batchSize());
+        assertThrows(IllegalArgumentException.class, () -> c.with(TrainerConfig.BATCH_SIZE, "0"));
+    }
+
+    @Test
+    void shouldNameNoSettingThatAKafkaClientAdminOrStreamsAlsoDefines() {
+        Set<String> kafka = new TreeSet<>();
+        kafka.addAll(org.apache.kafka.clients.producer.ProducerConfig.configNames());
+        kafka.addAll(org.apache.kafka.clients.consumer.ConsumerConfig.configNames());
+        kafka.addAll(org.apache.kafka.clients.admin.AdminClientConfig.configNames());
+        kafka.addAll(StreamsConfig.configDef().names());
+        assertTrue(kafka.contains("batch.size"), "the walk sees the producer's settings");
+        Set<String> clash = new TreeSet<>(TrainerConfig.ownKeys());
+        clash.retainAll(kafka);
+        assertEquals(Set.of(), clash, "streamrec's own keys that Kafka also defines");
+    }
+
+    @Test
+    void shouldStillTakeTheOldBatchSizeNameForOneReleaseFromEverySource() throws IOException {
+        assertEquals(7, TrainerConfig.of(Map.of(TrainerConfig.BOOTSTRAP_SERVERS, "b:9092", "batch.size", "7")).batchSize());
+        assertEquals(11, TrainerConfig.load(null, Map.of("STREAMREC_BATCH_SIZE", "11"), SERVERS).batchSize());
+        Path file = dir.resolve("old.properties");
+        Files.writeString(file, "batch.size=13\n");
+        assertEquals(13, TrainerConfig.load(file, null, SERVERS).batchSize());
+        assertFalse(TrainerConfig.of(Map.of(TrainerConfig.BOOTSTRAP_SERVERS, "b:9092", "batch.size", "7"))
+                .streamsProperties().containsKey("batch.size"), "the old name does not reach the producers");
     }
 }
