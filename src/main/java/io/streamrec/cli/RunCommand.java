@@ -55,12 +55,24 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--http-bind", paramLabel = "ADDR", description = "HTTP bind address (http.bind). Default: 0.0.0.0.")
     String httpBind;
 
+    @Option(names = "--print-config", description = "Print the effective configuration (streamrec's settings and what "
+            + "Kafka Streams is given, defaults included, secrets hidden) as one JSON line, and exit.")
+    boolean printConfig;
+
     @Option(names = {"-D", "--set"}, paramLabel = "KEY=VALUE", description = "Any setting, e.g. -D model.factors=64; repeatable.")
     Map<String, String> settings = new HashMap<>();
 
     @Override
     public Integer call() throws Exception {
         TrainerConfig config = config(spec, configFile, System.getenv(), flags());
+        if (printConfig) {
+            ObjectNode o = Json.object();
+            o.put("command", "run");
+            ObjectNode settings = o.putObject("config");
+            config.effectiveSettings().forEach(settings::put);
+            System.out.println(o);
+            return 0;
+        }
         long start = System.nanoTime();
         try (StopSignal stop = StopSignal.install()) {
             TrainerApp app = TrainerApp.start(config, TrainerListener.NONE, true);

@@ -111,6 +111,48 @@ public final class TrainerConfig {
         return new TrainerConfig(v);
     }
 
+    /**
+     * Every setting in effect, sorted: streamrec's own (defaults included) and what Kafka Streams is given (derived
+     * defaults included), with the values of secrets hidden: any key Kafka declares as a password, under any client
+     * prefix, and any key naming a password, secret, token or JAAS config.
+     */
+    public java.util.SortedMap<String, String> effectiveSettings() {
+        java.util.SortedMap<String, String> m = new java.util.TreeMap<>(values);
+        streamsProperties().forEach((k, v) -> m.put(k.toString(), v.toString()));
+        m.replaceAll((k, v) -> isSecret(k) ? "[hidden]" : v);
+        return m;
+    }
+
+    private static final Set<String> PASSWORDS = passwordKeys();
+
+    static boolean isSecret(String key) {
+        String k = key.toLowerCase(Locale.ROOT);
+        String bare = k;
+        for (String prefix : new String[] {"main.consumer.", "restore.consumer.", "global.consumer.", "consumer.",
+                "producer.", "admin."}) {
+            if (k.startsWith(prefix)) {
+                bare = k.substring(prefix.length());
+                break;
+            }
+        }
+        return PASSWORDS.contains(k) || PASSWORDS.contains(bare) || k.contains("password") || k.contains("secret")
+                || k.contains("token") || k.endsWith("jaas.config") || k.endsWith("user.info");
+    }
+
+    private static Set<String> passwordKeys() {
+        Set<String> keys = new java.util.HashSet<>();
+        for (org.apache.kafka.common.config.ConfigDef def : java.util.List.of(ProducerConfig.configDef(),
+                ConsumerConfig.configDef(), org.apache.kafka.clients.admin.AdminClientConfig.configDef(),
+                StreamsConfig.configDef())) {
+            def.configKeys().forEach((name, key) -> {
+                if (key.type == org.apache.kafka.common.config.ConfigDef.Type.PASSWORD) {
+                    keys.add(name);
+                }
+            });
+        }
+        return Set.copyOf(keys);
+    }
+
     /** streamrec's own settings, which never reach Kafka's clients. */
     public static Set<String> ownKeys() {
         return OWN;

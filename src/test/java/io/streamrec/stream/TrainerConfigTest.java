@@ -112,6 +112,23 @@ class TrainerConfigTest {
     }
 
     @Test
+    void shouldListEveryEffectiveSettingWithSecretsHidden() {
+        TrainerConfig c = TrainerConfig.of(Map.of(TrainerConfig.BOOTSTRAP_SERVERS, "b:9092",
+                "ssl.truststore.password", "pw1", "producer.ssl.key.password", "pw2",
+                "sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required password=\"pw3\";",
+                "security.protocol", "SASL_SSL"));
+        var all = c.effectiveSettings();
+        assertEquals("[hidden]", all.get("ssl.truststore.password"));
+        assertEquals("[hidden]", all.get("producer.ssl.key.password"));
+        assertEquals("[hidden]", all.get("sasl.jaas.config"));
+        assertFalse(all.toString().contains("pw"), "no secret value anywhere: " + all);
+        assertEquals("SASL_SSL", all.get("security.protocol"));
+        assertEquals("32", all.get(TrainerConfig.BATCH_SIZE), "streamrec's defaults");
+        assertEquals("10000", all.get("session.timeout.ms"), "derived Kafka defaults");
+        assertTrue(all.containsKey("group.instance.id"));
+    }
+
+    @Test
     void shouldNameNoSettingThatAKafkaClientAdminOrStreamsAlsoDefines() {
         Set<String> kafka = new TreeSet<>();
         kafka.addAll(org.apache.kafka.clients.producer.ProducerConfig.configNames());
