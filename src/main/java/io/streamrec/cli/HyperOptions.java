@@ -1,9 +1,9 @@
 package io.streamrec.cli;
 
+import io.streamrec.learn.HyperparameterOverrides;
 import io.streamrec.learn.Hyperparameters;
 import io.streamrec.learn.LearningRateSchedule;
 import io.streamrec.learn.ModelKind;
-import io.streamrec.learn.Optimizer;
 import picocli.CommandLine.Option;
 
 /**
@@ -25,13 +25,13 @@ final class HyperOptions {
     Double learningRate;
 
     @Option(names = "--schedule", paramLabel = "NAME", description = "constant or inverse-scaling (lr / (1 + t/scale)^power). Default: constant.")
-    String schedule = "constant";
+    String schedule;
 
     @Option(names = "--schedule-power", paramLabel = "P", description = "Power of inverse-scaling, in (0, 1]. Default: 0.5.")
-    double schedulePower = LearningRateSchedule.DEFAULT_POWER;
+    Double schedulePower;
 
     @Option(names = "--schedule-scale", paramLabel = "EVENTS", description = "Events per unit of t in inverse-scaling. Default: 100000.")
-    double scheduleScale = LearningRateSchedule.DEFAULT_SCALE;
+    Double scheduleScale;
 
     @Option(names = "--reg-bias", paramLabel = "L2", description = "L2 penalty on biases. Default: 0.05.")
     Double regBias;
@@ -54,34 +54,19 @@ final class HyperOptions {
     @Option(names = "--max-label", paramLabel = "Y", description = "Largest valid label. Default: 5 (biased-mf), 1 (logistic-mf).")
     Float maxLabel;
 
-    /** Builds validated hyper-parameters; {@code lr} and {@code regF} are the command's own defaults. */
-    Hyperparameters build(double defaultLearningRate, double defaultRegFactors) {
-        ModelKind kind = ModelKind.parse(model);
-        Hyperparameters d = Hyperparameters.defaults(kind);
-        Optimizer opt = optimizer == null ? d.optimizer() : Optimizer.parse(optimizer);
-        double lr = learningRate == null ? defaultLearningRate : learningRate;
-        LearningRateSchedule sched = LearningRateSchedule.parse(schedule, lr, schedulePower, scheduleScale, "--schedule");
-        return new Hyperparameters(kind,
-                factors == null ? d.factors() : factors,
-                initStd == null ? d.initStd() : initStd,
-                seed == null ? d.seed() : seed,
-                opt, sched,
-                regBias == null ? d.regBias() : regBias,
-                regFactors == null ? defaultRegFactors : regFactors,
-                clipNorm == null ? d.clipNorm() : clipNorm,
-                minLabel == null ? d.minLabel() : minLabel,
-                maxLabel == null ? d.maxLabel() : maxLabel);
+    /** What was given on the command line; the rest comes from the defaults. */
+    HyperparameterOverrides overrides() {
+        return new HyperparameterOverrides(factors, initStd, seed, optimizer, learningRate, schedule, schedulePower,
+                scheduleScale, regBias, regFactors, clipNorm, minLabel, maxLabel);
     }
 
-    /** The pretraining defaults ({@link Hyperparameters#pretrainDefaults}). */
+    /** The pretraining defaults ({@link Hyperparameters#pretrainDefaults}) with the options given. */
     Hyperparameters pretrain() {
-        Hyperparameters d = Hyperparameters.pretrainDefaults(ModelKind.parse(model));
-        return build(d.schedule().initialRate(), d.regFactor());
+        return overrides().applyTo(Hyperparameters.pretrainDefaults(ModelKind.parse(model)), "--schedule");
     }
 
-    /** The online defaults (evaluate, run, demo). */
+    /** The online defaults (evaluate, run, demo) with the options given. */
     Hyperparameters online() {
-        Hyperparameters d = Hyperparameters.defaults(ModelKind.parse(model));
-        return build(d.schedule().initialRate(), d.regFactor());
+        return overrides().applyTo(Hyperparameters.defaults(ModelKind.parse(model)), "--schedule");
     }
 }

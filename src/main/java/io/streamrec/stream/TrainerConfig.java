@@ -1,9 +1,8 @@
 package io.streamrec.stream;
 
+import io.streamrec.learn.HyperparameterOverrides;
 import io.streamrec.learn.Hyperparameters;
-import io.streamrec.learn.LearningRateSchedule;
 import io.streamrec.learn.ModelKind;
-import io.streamrec.learn.Optimizer;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -39,6 +38,8 @@ public final class TrainerConfig {
     public static final String OPTIMIZER = "model.optimizer";
     public static final String LEARNING_RATE = "model.learning.rate";
     public static final String SCHEDULE = "model.schedule";
+    public static final String SCHEDULE_POWER = "model.schedule.power";
+    public static final String SCHEDULE_SCALE = "model.schedule.scale";
     public static final String REG_BIAS = "model.reg.bias";
     public static final String REG_FACTORS = "model.reg.factors";
     public static final String CLIP_NORM = "model.clip.norm";
@@ -54,7 +55,7 @@ public final class TrainerConfig {
     public static final int MIN_READINESS_MAX_STALL_MS = 1000;
 
     private static final Set<String> OWN = Set.of(BATCH_SIZE, FLUSH_INTERVAL_MS, ITEM_BATCH_SIZE, USER_CACHE_ROWS, PARTITIONS,
-            REPLICATION, INIT_MODEL, MODEL_KIND, FACTORS, OPTIMIZER, LEARNING_RATE, SCHEDULE, REG_BIAS, REG_FACTORS,
+            REPLICATION, INIT_MODEL, MODEL_KIND, FACTORS, OPTIMIZER, LEARNING_RATE, SCHEDULE, SCHEDULE_POWER, SCHEDULE_SCALE, REG_BIAS, REG_FACTORS,
             CLIP_NORM, INIT_STD, SEED, MIN_LABEL, MAX_LABEL, HTTP_PORT, HTTP_BIND, READINESS_MAX_STALL_MS);
 
     /** Old names that still work for one release, with a warning naming the new key. */
@@ -274,23 +275,22 @@ public final class TrainerConfig {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(MODEL_KIND + ": " + e.getMessage(), e);
         }
-        Hyperparameters d = Hyperparameters.defaults(kind);
-        try {
-            Optimizer opt = values.containsKey(OPTIMIZER) ? Optimizer.parse(values.get(OPTIMIZER)) : d.optimizer();
-            double lr = dbl(LEARNING_RATE, d.schedule().initialRate());
-            LearningRateSchedule s = LearningRateSchedule.parse(values.getOrDefault(SCHEDULE, "constant"), lr,
-                    LearningRateSchedule.DEFAULT_POWER, LearningRateSchedule.DEFAULT_SCALE, SCHEDULE);
-            return new Hyperparameters(kind,
-                    values.containsKey(FACTORS) ? integer(FACTORS) : d.factors(),
-                    dbl(INIT_STD, d.initStd()),
-                    values.containsKey(SEED) ? longValue(SEED) : d.seed(),
-                    opt, s,
-                    dbl(REG_BIAS, d.regBias()), dbl(REG_FACTORS, d.regFactor()), dbl(CLIP_NORM, d.clipNorm()),
-                    (float) dbl(MIN_LABEL, d.minLabel()), (float) dbl(MAX_LABEL, d.maxLabel()));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("model settings must be numbers where numeric: " + e.getMessage(), e);
-        }
+        HyperparameterOverrides given = new HyperparameterOverrides(
+                values.containsKey(FACTORS) ? integer(FACTORS) : null, number(INIT_STD),
+                values.containsKey(SEED) ? longValue(SEED) : null, values.get(OPTIMIZER), number(LEARNING_RATE),
+                values.get(SCHEDULE), number(SCHEDULE_POWER), number(SCHEDULE_SCALE), number(REG_BIAS),
+                number(REG_FACTORS), number(CLIP_NORM), floatNumber(MIN_LABEL), floatNumber(MAX_LABEL));
+        return given.applyTo(Hyperparameters.defaults(kind), SCHEDULE);
     }
+
+    private Double number(String key) {
+        return values.containsKey(key) ? dbl(key, 0) : null;
+    }
+
+    private Float floatNumber(String key) {
+        return values.containsKey(key) ? (float) dbl(key, 0) : null;
+    }
+
 
     /** Kafka Streams properties: our application id and servers, the defaults, and every pass-through setting. */
     public Properties streamsProperties() {
