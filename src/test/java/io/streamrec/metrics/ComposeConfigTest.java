@@ -7,6 +7,10 @@ import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -34,10 +38,26 @@ class ComposeConfigTest {
     }
 
     @Test
-    void shouldMountTheFilesItNames() {
-        for (String f : new String[] {"Dockerfile", "prometheus/prometheus.yml", "grafana/provisioning/datasources/prometheus.yml",
-                "grafana/provisioning/dashboards/streamrec.yml", "grafana/dashboards/streamrec.json"}) {
-            assertTrue(Files.isRegularFile(Path.of(f)), f);
+    void shouldFindEveryHostFileThatTheComposeFileMountsOrBuildsFrom() throws Exception {
+        List<String> lines = Files.readAllLines(Path.of("docker-compose.yml"), StandardCharsets.UTF_8);
+        List<String> hostFiles = new ArrayList<>();
+        Pattern mount = Pattern.compile("^\\s*-\\s*\"?(\\./[^:\"]+):");
+        for (String line : lines) {
+            if (line.strip().startsWith("#")) {
+                continue;
+            }
+            Matcher m = mount.matcher(line);
+            if (m.find()) {
+                hostFiles.add(m.group(1));
+            }
+            if (line.strip().equals("build: .")) {
+                hostFiles.add("./Dockerfile");
+            }
+        }
+        assertTrue(hostFiles.contains("./prometheus/prometheus.yml") && hostFiles.contains("./Dockerfile"),
+                "the scan finds the mounts and the build: " + hostFiles);
+        for (String f : hostFiles) {
+            assertTrue(Files.exists(Path.of(f)), "docker-compose.yml names " + f + ", which does not exist");
         }
     }
 }
