@@ -163,7 +163,7 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
             return;
         }
         long start = System.nanoTime();
-        long now = System.currentTimeMillis();
+        long now = context.currentSystemTimeMs();
         float lr = (float) hyper.schedule().rate(eventsSeen);
         FactorTable table = model.items();
         int w = hyper.width();

@@ -114,7 +114,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         }
         unpublished.restore(users);
         if (unpublished.size() > 0) {
-            oldestUnpublished = System.currentTimeMillis();
+            oldestUnpublished = context.currentSystemTimeMs();
         }
         context.schedule(Duration.ofMillis(config.flushIntervalMs()), PunctuationType.WALL_CLOCK_TIME, t -> {
             flush();
@@ -392,7 +392,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
             return;
         }
         long start = System.nanoTime();
-        long now = System.currentTimeMillis();
+        long now = context.currentSystemTimeMs();
         float lr = (float) hyper.schedule().rate(model.eventsSeen());
         double loss = learner.computeGradients(model.items().params(), userGrads, itemGrads);
         FactorTable items = model.items();
@@ -467,7 +467,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         if (n == 0) {
             return;
         }
-        long now = System.currentTimeMillis();
+        long now = context.currentSystemTimeMs();
         FactorTable userTable = model.users();
         int w = hyper.width();
         for (int k = 0; k < n; k++) {

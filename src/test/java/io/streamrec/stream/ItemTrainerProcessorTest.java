@@ -25,6 +25,9 @@ class ItemTrainerProcessorTest {
     Path stateDir;
 
     private final MockProcessorContext<String, byte[]> context = new MockProcessorContext<>();
+    {
+        context.setCurrentSystemTimeMs(StreamFixtures.NOW);
+    }
 
     private <S extends org.apache.kafka.streams.processor.StateStore> S store(StoreBuilder<S> b) {
         S s = b.withLoggingDisabled().build();

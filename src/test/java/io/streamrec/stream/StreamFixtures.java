@@ -12,6 +12,9 @@ import java.util.Map;
 
 /** Small helpers shared by the stream tests: configs, event JSON, parsed records. */
 final class StreamFixtures {
+    /** The wall clock of processor tests: 2024-01-01T00:00:00Z. */
+    static final long NOW = 1_704_067_200_000L;
+
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private StreamFixtures() { }

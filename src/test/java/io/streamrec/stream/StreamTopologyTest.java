@@ -44,6 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class StreamTopologyTest {
     private static final long HOUR = 3_600_000L;
+    private static final Instant START = Instant.parse("2024-01-01T00:00:00Z");
+    private static final Duration INGEST_AGE = Duration.ofMillis(250);
 
     @TempDir
     Path stateDir;
@@ -65,8 +67,10 @@ class StreamTopologyTest {
     private void startWithUserEventsPartitions(int userEventsPartitions, String... settings) {
         TrainerConfig c = config(stateDir, settings);
         driver = new TopologyTestDriver(StreamTopology.build(c, listener, userEventsPartitions), c.streamsProperties(),
-                Instant.parse("2024-01-01T00:00:00Z"));
-        interactions = driver.createInputTopic(Topics.INTERACTIONS, new ByteArraySerializer(), new ByteArraySerializer());
+                START);
+        // Events were produced INGEST_AGE before the driver's wall clock starts: the latency of their rows is known.
+        interactions = driver.createInputTopic(Topics.INTERACTIONS, new ByteArraySerializer(), new ByteArraySerializer(),
+                START.minus(INGEST_AGE), Duration.ZERO);
         dlq = driver.createOutputTopic(Topics.DLQ, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         modelUpdates = driver.createOutputTopic(Topics.MODEL_UPDATES, new StringDeserializer(), new ByteArrayDeserializer());
         userEvents = driver.createOutputTopic(Topics.USER_EVENTS, new StringDeserializer(), new ByteArrayDeserializer());
@@ -294,7 +298,8 @@ class StreamTopologyTest {
         assertEquals(3, um.get("modelVersion").asLong(), "three user rows stepped once");
         assertTrue(um.get("rmse").isNumber() && um.get("mae").isNumber() && um.get("loss").isNumber());
         assertTrue(um.get("logloss").isNull() && um.get("auc").isNull(), "biased model: no binary metrics");
-        assertTrue(um.get("latencyMs").asLong() >= 0);
+        assertEquals(INGEST_AGE.toMillis(), um.get("latencyMs").asLong(),
+                "from the oldest event's ingest time to the flush, on the driver's wall clock");
 
         // The item trainer flushed on the same interval: one step per item, updates = events behind the gradients.
         Map<String, JsonNode> items = rows(model, "item:");

@@ -38,6 +38,8 @@ class UserTrainerProcessorTest {
         final PendingLog pending;
 
         Task() {
+            // The processor reads the time from its context; a fixed clock makes the published timestamps exact.
+            context.setCurrentSystemTimeMs(StreamFixtures.NOW);
             store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.USER_STORE), Serdes.String(), Serdes.ByteArray()));
             pending = store(PendingLog.builder(Topics.USER_PENDING_STORE));
             store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.TASK_STATE_STORE + "-user"), Serdes.String(), Serdes.ByteArray()));
