@@ -3,13 +3,14 @@
 librdkafka's default partitioner (consistent_random: CRC32 of the key) is kept on purpose: a record keyed by a user
 lands on another partition than the Java client's murmur2 would choose. An empty key is sent as no key. The producer
 is idempotent and retries through broker restarts; at the end it prints one JSON line with what was delivered and
-what failed, and exits 1 if anything failed.
+what failed (with the values of the failed messages, so that the caller can tell which events are missing), and
+exits 1 if anything failed.
 usage: librdkafka_producer.py BOOTSTRAP TOPIC
 """
 import json
 import sys
 
-from confluent_kafka import Producer
+from confluent_kafka import KafkaException, Producer
 
 bootstrap, topic = sys.argv[1], sys.argv[2]
 producer = Producer({
@@ -20,6 +21,7 @@ producer = Producer({
 })
 counts = {"sent": 0, "delivered": 0, "failed": 0}
 errors = []
+failed_values = []
 
 
 def on_delivery(err, msg):
@@ -27,6 +29,7 @@ def on_delivery(err, msg):
         counts["delivered"] += 1
     else:
         counts["failed"] += 1
+        failed_values.append(msg.value().decode("utf-8"))
         if len(errors) < 5:
             errors.append(str(err))
 
@@ -40,11 +43,20 @@ for line in sys.stdin:
             break
         except BufferError:
             producer.poll(0.1)
+        except KafkaException as e:
+            # A fatal producer error (librdkafka's idempotence gives up after some broker crashes): count the
+            # message as not delivered, as a callback would, and go on.
+            counts["failed"] += 1
+            failed_values.append(value)
+            if len(errors) < 5:
+                errors.append(str(e))
+            break
     counts["sent"] += 1
     producer.poll(0)
 
 remaining = producer.flush(300)
 counts["undelivered"] = remaining
 counts["errors"] = errors
+counts["failed_values"] = failed_values
 print(json.dumps(counts), flush=True)
 sys.exit(0 if counts["failed"] == 0 and remaining == 0 else 1)
