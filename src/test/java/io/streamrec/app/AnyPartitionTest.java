@@ -62,32 +62,10 @@ class AnyPartitionTest {
                 }
                 int width = config.hyperparameters().width();
                 Map<String, byte[]> model = StreamHarness.awaitUserUpdates(bootstrap, width, EVENTS, Duration.ofSeconds(120));
-                Map<String, Long> published = new TreeMap<>();
-                model.forEach((k, v) -> {
-                    if (k.startsWith("user:")) {
-                        published.put(k.substring(5), ModelUpdates.parseRow(v, width).updates());
-                    }
-                });
-                assertEquals(perUser, published, "per user: published updates = events");
-                assertRowsNeverWentBackwards(bootstrap, width);
+                assertEquals(perUser, StreamHarness.publishedUserUpdates(model, width), "per user: published updates = events");
+                StreamHarness.assertNoRowWentBackwards(bootstrap, width);
             }
         }
     }
 
-    private static void assertRowsNeverWentBackwards(String bootstrap, int width) {
-        Map<String, long[]> last = new HashMap<>();
-        for (var r : io.streamrec.kafka.TopicReader.readAll(bootstrap, Topics.MODEL_UPDATES, Duration.ofSeconds(30))) {
-            String key = new String(r.key(), java.nio.charset.StandardCharsets.UTF_8);
-            if (!key.startsWith("user:")) {
-                continue;
-            }
-            ModelUpdates.ParsedRow row = ModelUpdates.parseRow(r.value(), width);
-            long[] before = last.put(key, new long[] {row.version(), row.updates()});
-            if (before != null) {
-                assertTrue(row.version() >= before[0] && row.updates() >= before[1],
-                        key + " went backwards: version " + before[0] + " -> " + row.version() + ", updates "
-                                + before[1] + " -> " + row.updates());
-            }
-        }
-    }
 }

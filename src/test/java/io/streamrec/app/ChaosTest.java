@@ -156,12 +156,7 @@ class ChaosTest {
                 long caughtUp = System.nanoTime();
 
                 report(faults, faultTimes, progress, caughtUp);
-                Map<String, Long> published = new TreeMap<>();
-                model.forEach((k, v) -> {
-                    if (k.startsWith("user:")) {
-                        published.put(k.substring(5), ModelUpdates.parseRow(v, width).updates());
-                    }
-                });
+                Map<String, Long> published = StreamHarness.publishedUserUpdates(model, width);
                 Map<String, Long> wrong = new TreeMap<>();
                 for (String user : union(published.keySet(), input.validPerUser.keySet())) {
                     long want = input.validPerUser.getOrDefault(user, 0L);
@@ -171,7 +166,8 @@ class ChaosTest {
                     }
                 }
                 assertEquals(Map.of(), wrong, "per user, published updates minus valid events (" + wrong.size() + " users)");
-                assertNoRowWentBackwards(bootstrap, width);
+                long rows = StreamHarness.assertNoRowWentBackwards(bootstrap, width);
+                assertTrue(rows > 1_000, "model-updates holds the published history (" + rows + " rows)");
                 assertEveryMalformedRecordDeadLetteredOnce(bootstrap, input);
                 long stall = progress.longestStall(faultTimes.get(faults.size() - 1)[2], caughtUp);
                 assertTrue(stall < STALL_BOUND.toNanos(), "longest stall after the last fault: " + stall / 1e9 + " s");
@@ -309,31 +305,6 @@ class ChaosTest {
             }
             return new Input(perUser, bad);
         }
-    }
-
-    private static void assertNoRowWentBackwards(String bootstrap, int width) {
-        Map<String, ModelUpdates.ParsedRow> last = new HashMap<>();
-        List<String> regressions = new ArrayList<>();
-        long rows = 0;
-        for (ConsumerRecord<byte[], byte[]> r : TopicReader.readAll(bootstrap, Topics.MODEL_UPDATES, Duration.ofSeconds(60))) {
-            String key = new String(r.key(), StandardCharsets.UTF_8);
-            if (r.value() == null || !(key.startsWith("user:") || key.startsWith("item:"))) {
-                continue;
-            }
-            ModelUpdates.ParsedRow row = ModelUpdates.parseRow(r.value(), width);
-            if (row == null) {
-                fail("unparseable row " + key);
-            }
-            rows++;
-            ModelUpdates.ParsedRow before = last.put(key, row);
-            if (before != null && (row.version() < before.version() || row.updates() < before.updates())) {
-                regressions.add(key + ": version " + before.version() + " -> " + row.version() + ", updates "
-                        + before.updates() + " -> " + row.updates());
-            }
-        }
-        assertTrue(rows > 1_000, "model-updates holds the published history (" + rows + " rows)");
-        assertEquals(List.of(), regressions.subList(0, Math.min(20, regressions.size())),
-                regressions.size() + " published rows went backwards");
     }
 
     private static void assertEveryMalformedRecordDeadLetteredOnce(String bootstrap, Input input) {

@@ -39,7 +39,7 @@ class KillNineExactlyOnceTest {
         try (EmbeddedKafka kafka = new EmbeddedKafka().start()) {
             String bootstrap = kafka.bootstrapServers();
             int width = StreamHarness.config(bootstrap, "x", work, 2, 16).hyperparameters().width();
-            Process first = startApp(bootstrap, work.resolve("state-1"), work.resolve("app-1.log"));
+            TrainerProcess first = startApp(bootstrap, work.resolve("state-1"), work.resolve("app-1.log"));
             int malformed = 0;
             Thread producer;
             List<String> bad = new ArrayList<>();
@@ -71,12 +71,12 @@ class KillNineExactlyOnceTest {
                 StreamHarness.await("a quarter of the stream trained", Duration.ofSeconds(90),
                         () -> StreamHarness.userUpdates(StreamHarness.latestModel(bootstrap), width) >= EVENTS / 4);
             } finally {
-                first.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+                first.killNine();
             }
             long atKill = StreamHarness.userUpdates(StreamHarness.latestModel(bootstrap), width);
             assertTrue(atKill < EVENTS, "killed mid-stream: " + atKill + " of " + EVENTS + " published");
 
-            Process second = startApp(bootstrap, work.resolve("state-2"), work.resolve("app-2.log"));
+            TrainerProcess second = startApp(bootstrap, work.resolve("state-2"), work.resolve("app-2.log"));
             try {
                 producer.join();
                 var model = StreamHarness.awaitUserUpdates(bootstrap, width, EVENTS, Duration.ofSeconds(120));
@@ -86,21 +86,14 @@ class KillNineExactlyOnceTest {
                 assertEquals(bad, dlq.stream().map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList(),
                         "the dead-letter topic holds each malformed event once, in order");
             } finally {
-                second.destroy();
-                second.waitFor(60, TimeUnit.SECONDS);
-                second.destroyForcibly();
+                second.close();
             }
             assertTrue(malformed > 0);
         }
     }
 
-    private static Process startApp(String bootstrap, Path state, Path log) throws Exception {
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-                "-cp", System.getProperty("java.class.path"), "io.streamrec.cli.Main", "run",
-                "--bootstrap-servers", bootstrap, "--application-id", "kill-nine", "--partitions", "2",
-                "--batch-size", "16", "--http-port", "0", "--http-bind", "127.0.0.1", "-D", "state.dir=" + state,
-                // The killed member holds its tasks until its session times out; 45 s by default.
-                "-D", "session.timeout.ms=6000", "-D", "heartbeat.interval.ms=1000");
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    private static TrainerProcess startApp(String bootstrap, Path state, Path log) throws Exception {
+        return TrainerProcess.start(bootstrap, "kill-nine", state, log, "--partitions", "2", "--batch-size", "16");
     }
+
 }

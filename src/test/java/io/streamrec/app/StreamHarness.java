@@ -145,4 +145,48 @@ final class StreamHarness {
             Thread.sleep(500);
         }
     }
+
+    /** The {@code updates} of every latest {@code user:*} row, by user id. */
+    static Map<String, Long> publishedUserUpdates(Map<String, byte[]> model, int width) {
+        Map<String, Long> published = new java.util.TreeMap<>();
+        model.forEach((k, v) -> {
+            if (k.startsWith("user:")) {
+                published.put(k.substring(5), ModelUpdates.parseRow(v, width).updates());
+            }
+        });
+        return published;
+    }
+
+    /**
+     * Reads the whole history of {@code model-updates} and fails the test if any user or item row's {@code version}
+     * or {@code updates} went down from one record to the next of its key (at most 20 are named).
+     *
+     * @return the number of row records read
+     */
+    static long assertNoRowWentBackwards(String bootstrap, int width) {
+        Map<String, ModelUpdates.ParsedRow> last = new HashMap<>();
+        List<String> regressions = new java.util.ArrayList<>();
+        long rows = 0;
+        for (ConsumerRecord<byte[], byte[]> r : TopicReader.readAll(bootstrap, Topics.MODEL_UPDATES, Duration.ofSeconds(60))) {
+            String key = new String(r.key(), StandardCharsets.UTF_8);
+            if (r.value() == null || !(key.startsWith("user:") || key.startsWith("item:"))) {
+                continue;
+            }
+            ModelUpdates.ParsedRow row = ModelUpdates.parseRow(r.value(), width);
+            if (row == null) {
+                fail("unparseable row " + key);
+            }
+            rows++;
+            ModelUpdates.ParsedRow before = last.put(key, row);
+            if (before != null && (row.version() < before.version() || row.updates() < before.updates())) {
+                regressions.add(key + ": version " + before.version() + " -> " + row.version() + ", updates "
+                        + before.updates() + " -> " + row.updates());
+            }
+        }
+        if (!regressions.isEmpty()) {
+            fail(regressions.size() + " published rows went backwards, e.g. "
+                    + regressions.subList(0, Math.min(20, regressions.size())));
+        }
+        return rows;
+    }
 }
