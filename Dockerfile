@@ -3,8 +3,20 @@ FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY .mvn/ .mvn/
 COPY mvnw pom.xml ./
+# The reactor: module poms first, so the dependency layer is cached while only sources change.
+COPY streamrec-model/pom.xml streamrec-model/
+COPY streamrec-core/pom.xml streamrec-core/
+COPY streamrec-client/pom.xml streamrec-client/
+COPY streamrec-testkit/pom.xml streamrec-testkit/
+COPY streamrec-trainer/pom.xml streamrec-trainer/
+COPY streamrec-cli/pom.xml streamrec-cli/
 RUN chmod +x mvnw && ./mvnw -B -q dependency:go-offline || true
-COPY src/ src/
+COPY streamrec-model/src/ streamrec-model/src/
+COPY streamrec-core/src/ streamrec-core/src/
+COPY streamrec-client/src/ streamrec-client/src/
+COPY streamrec-testkit/src/ streamrec-testkit/src/
+COPY streamrec-trainer/src/ streamrec-trainer/src/
+COPY streamrec-cli/src/ streamrec-cli/src/
 RUN ./mvnw -B -DskipTests package
 
 # Run: JRE only, non-root.

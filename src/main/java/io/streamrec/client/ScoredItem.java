@@ -1,5 +1,0 @@
-package io.streamrec.client;
-
-/** An item with its score: a prediction for recommendations, a cosine similarity for similar items. */
-public record ScoredItem(String item, double score) {
-}

@@ -1,0 +1,184 @@
+package io.streamrec.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamrec.app.InteractionProducer;
+import io.streamrec.app.TrainerApp;
+import io.streamrec.data.Holdout;
+import io.streamrec.data.Rating;
+import io.streamrec.data.RatingReader;
+import io.streamrec.data.SyntheticRatings;
+import io.streamrec.eval.RegressionMetrics;
+import io.streamrec.kafka.EmbeddedKafka;
+import io.streamrec.learn.BatchTrainer;
+import io.streamrec.learn.Hyperparameters;
+import io.streamrec.learn.Model;
+import io.streamrec.learn.ModelSnapshot;
+import io.streamrec.model.ModelKind;
+import io.streamrec.stream.PrequentialTotals;
+import io.streamrec.stream.TrainerConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code demo}: everything on one machine. A real Kafka broker in-process, the topics, the trainer, and a
+ * producer; with {@code --ratings}, the pretrain-then-fine-tune story side by side with the frozen model.
+ */
+@Command(name = "demo", header = "Everything on one machine: in-process Kafka, trainer, producer, live page.", mixinStandardHelpOptions = true,
+        description = {"Starts an in-process Kafka broker (KRaft), the trainer and a producer. With --ratings it",
+                "pretrains on the earliest part of the file, streams the rest through the trainer, and compares the",
+                "fine-tuned model's prequential RMSE with the frozen pretrained model's on the same events.",
+                "Without --ratings it streams synthetic events. Live page and metrics on --http-port."})
+public final class DemoCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--ratings", paramLabel = "FILE", description = "A ratings file (e.g. ml-100k/u.data). Default: synthetic events.")
+    Path ratings;
+
+    @Option(names = "--events", paramLabel = "N", description = "Stop after N streamed events and print a summary. Default: run until Ctrl-C.")
+    Long events;
+
+    @Option(names = "--pretrain-fraction", paramLabel = "F", description = "Earliest fraction (by time) to pretrain on, in [0, 1). Default: 0.5.")
+    double pretrainFraction = 0.5;
+
+    @Option(names = "--rate", paramLabel = "EVENTS/S", description = "Producer rate; 0 = as fast as possible. Default: 0 (file), 2000 (synthetic).")
+    Double rate;
+
+    @Option(names = "--partitions", paramLabel = "N", description = "Partitions of the topics. Default: 2.")
+    int partitions = 2;
+
+    @Option(names = "--batch-size", paramLabel = "B", description = "Events per user mini-batch. Default: 32.")
+    int batchSize = 32;
+
+    @Option(names = "--http-port", paramLabel = "PORT", description = "HTTP port (0 = any free port). Default: 8080.")
+    int httpPort = 8080;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!(pretrainFraction >= 0 && pretrainFraction < 1)) {
+            throw Cli.usage(spec, "--pretrain-fraction must be in [0, 1), got " + pretrainFraction);
+        }
+        if (events != null && events < 1) {
+            throw Cli.usage(spec, "--events must be >= 1, got " + events);
+        }
+        Path work = Files.createTempDirectory("streamrec-demo");
+        List<Rating> stream = null;
+        Model frozen = null;
+        Path snapshot = null;
+        if (ratings != null) {
+            List<Rating> all = RatingReader.sortByTime(RatingReader.readAll(ratings));
+            Holdout.Split split = Holdout.byTime(all, pretrainFraction);
+            stream = split.test();
+            if (!split.train().isEmpty()) {
+                Hyperparameters h = Hyperparameters.pretrainDefaults(ModelKind.BIASED_MF);
+                System.out.printf("pretraining on the earliest %,d events (%.0f%%) ...%n", split.train().size(), pretrainFraction * 100);
+                frozen = new BatchTrainer(h, 30, 64, 42).train(split.train(), null);
+                snapshot = work.resolve("pretrained.srm");
+                ModelSnapshot.write(frozen, snapshot, "demo pretrain on " + ratings.getFileName());
+            }
+            if (events != null) {
+                stream = stream.subList(0, (int) Math.min(events, stream.size()));
+            }
+        }
+        System.out.println("starting an in-process Kafka broker ...");
+        try (EmbeddedKafka kafka = new EmbeddedKafka().start()) {
+            Map<String, String> settings = new HashMap<>();
+            settings.put(TrainerConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+            settings.put(TrainerConfig.APPLICATION_ID, "streamrec-demo");
+            settings.put("state.dir", work.resolve("state").toString());
+            settings.put(TrainerConfig.PARTITIONS, String.valueOf(partitions));
+            settings.put(TrainerConfig.BATCH_SIZE, String.valueOf(batchSize));
+            settings.put(TrainerConfig.HTTP_PORT, String.valueOf(httpPort));
+            settings.put(TrainerConfig.HTTP_BIND, "127.0.0.1");
+            if (snapshot != null) {
+                settings.put(TrainerConfig.INIT_MODEL, snapshot.toString());
+            }
+            TrainerConfig config;
+            try {
+                config = TrainerConfig.of(settings);
+            } catch (IllegalArgumentException e) {
+                throw Cli.usage(spec, e.getMessage());
+            }
+            PrequentialTotals totals = new PrequentialTotals();
+            try (TrainerApp app = TrainerApp.start(config, totals, true)) {
+                System.out.printf("trainer started; live page http://127.0.0.1:%d/  metrics http://127.0.0.1:%d/metrics%n",
+                        app.http().port(), app.http().port());
+                if (!app.awaitRunning(Duration.ofSeconds(60))) {
+                    System.err.println("error: Kafka Streams did not reach RUNNING: " + app.streams().state());
+                    return 1;
+                }
+                return runStream(kafka.bootstrapServers(), app, totals, stream, frozen);
+            }
+        }
+    }
+
+    private int runStream(String bootstrap, TrainerApp app, PrequentialTotals totals, List<Rating> file, Model frozen)
+            throws InterruptedException {
+        long target = file != null ? file.size() : events == null ? Long.MAX_VALUE : events;
+        double r = rate != null ? rate : file != null ? 0 : 2000;
+        Iterator<Rating> source = file != null ? file.iterator()
+                : new SyntheticRatings(SyntheticRatings.Spec.explicit(5_000, 1_000, 8, 42)).iterator();
+        RegressionMetrics frozenError = new RegressionMetrics();
+        AtomicBoolean stop = new AtomicBoolean();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop.set(true)));
+        Thread producer = new Thread(() -> {
+            try (InteractionProducer p = new InteractionProducer(bootstrap)) {
+                p.sendAll(source, target, r, stop::get, e -> {
+                    if (frozen != null) {
+                        frozenError.add(e.label(), frozen.predict(e.user(), e.item()));
+                    }
+                });
+            }
+        }, "demo-producer");
+        producer.setDaemon(true);
+        producer.start();
+        long start = System.nanoTime();
+        long lastEvents = 0;
+        long lastTime = start;
+        while (!stop.get()) {
+            Thread.sleep(2000);
+            long now = System.nanoTime();
+            long n = totals.events();
+            System.out.printf("events %,10d  %,8.0f/s  prequential RMSE %.4f  MAE %.4f  rejected %d  state %s%n",
+                    n, (n - lastEvents) / ((now - lastTime) / 1e9), totals.rmse(), totals.mae(), totals.rejected(),
+                    app.streams().state());
+            lastEvents = n;
+            lastTime = now;
+            if (target != Long.MAX_VALUE && n + totals.rejected() >= target && !producer.isAlive()) {
+                break;
+            }
+            if (app.streams().state() == org.apache.kafka.streams.KafkaStreams.State.ERROR) {
+                System.err.println("error: Kafka Streams failed; see the log above");
+                return 1;
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        ObjectNode o = Json.object();
+        o.put("command", "demo");
+        o.put("events", totals.events());
+        o.put("rejected", totals.rejected());
+        Json.put(o, "rmse", totals.rmse());
+        Json.put(o, "mae", totals.mae());
+        if (frozen != null) {
+            Json.put(o, "frozen_rmse", frozenError.rmse());
+            Json.put(o, "frozen_mae", frozenError.mae());
+            System.out.printf("fine-tuned prequential RMSE %.4f vs frozen pretrained model %.4f on the same %,d events%n",
+                    totals.rmse(), frozenError.rmse(), frozenError.count());
+        }
+        Json.put(o, "seconds", seconds);
+        Json.put(o, "events_per_second", totals.events() / seconds);
+        System.out.println(o);
+        return 0;
+    }
+}

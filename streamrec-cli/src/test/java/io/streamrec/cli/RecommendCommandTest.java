@@ -1,0 +1,153 @@
+package io.streamrec.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamrec.kafka.EmbeddedKafkaExtension;
+import io.streamrec.kafka.KafkaTestBroker;
+import io.streamrec.kafka.TopicAdmin;
+import io.streamrec.model.ModelKind;
+import io.streamrec.model.ModelMeta;
+import io.streamrec.model.ModelRecordCodec;
+import io.streamrec.model.ModelRow;
+import io.streamrec.model.RowKind;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+@ExtendWith(EmbeddedKafkaExtension.class)
+class RecommendCommandTest {
+    private static String bootstrap;
+
+    @BeforeAll
+    static void broker(KafkaTestBroker broker) {
+        bootstrap = broker.bootstrapServers();
+    }
+
+    private record Run(int exitCode, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = new CommandLine(new RecommendCommand());
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void shouldPrintATableWithTitlesFromTheTopic(@TempDir Path dir) throws Exception {
+        String topic = "model-updates-" + UUID.randomUUID().toString().substring(0, 8);
+        try (Admin admin = TopicAdmin.admin(bootstrap)) {
+            TopicAdmin.ensureTopics(admin, List.of(TopicAdmin.compactedTopic(topic, 2, (short) 1)));
+        }
+        Properties config = new Properties();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(topic, "meta", ModelRecordCodec.encodeMeta(
+                    new ModelMeta(ModelKind.BIASED_MF, 1, 3.0, 10, 1.0, 5.0, null, 0))));
+            for (ModelRow row : List.of(
+                    new ModelRow(RowKind.USER, "196", 0f, new float[] {1f}, 1, 1, 0, 0),
+                    new ModelRow(RowKind.ITEM, "1", 0f, new float[] {1f}, 1, 1, 0, 0),
+                    new ModelRow(RowKind.ITEM, "2", 0f, new float[] {0.5f}, 1, 1, 0, 0),
+                    new ModelRow(RowKind.ITEM, "3", 0f, new float[] {-1f}, 1, 1, 0, 0))) {
+                producer.send(new ProducerRecord<>(topic, row.key(), ModelRecordCodec.encodeRow(row)));
+            }
+        }
+        Path items = dir.resolve("u.item");
+        Files.write(items, List.of("1|Toy Story (1995)|01-Jan-1995||http://x|0|0", "2|Caf\u00e9 (1994)|...",
+                "3|Heat (1995)|..."), StandardCharsets.ISO_8859_1);
+
+        Run run = run("--bootstrap-servers", bootstrap, "--topic", topic, "--user", "196", "-k", "2",
+                "--items", items.toString(), "--timeout", "60");
+        assertEquals(0, run.exitCode(), run.err());
+        String[] lines = run.out().split("\n");
+        assertTrue(lines[0].contains("model version 4"), run.out());
+        assertTrue(lines[1].matches("rank\\s+item\\s+title\\s+score\\s*"), lines[1]);
+        assertTrue(lines[2].matches("\\s*1\\s+1\\s+Toy Story \\(1995\\)\\s+4\\.0000"), lines[2]);
+        assertTrue(lines[3].matches("\\s*2\\s+2\\s+Caf\u00e9 \\(1994\\)\\s+3\\.5000"), lines[3]);
+        assertEquals(4, lines.length);
+    }
+
+    @Test
+    void shouldScoreWithTheGlobalMeanOfTheMeanRecordsNotTheMetaPlaceholder() throws Exception {
+        String topic = "model-updates-" + UUID.randomUUID().toString().substring(0, 8);
+        try (Admin admin = TopicAdmin.admin(bootstrap)) {
+            TopicAdmin.ensureTopics(admin, List.of(TopicAdmin.compactedTopic(topic, 2, (short) 1)));
+        }
+        Properties config = new Properties();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
+            // As the trainer writes them: sums of a partition and of the seeding snapshot, then meta re-published
+            // at a restart with the label-range midpoint as its globalMean.
+            producer.send(new ProducerRecord<>(topic, ModelRecordCodec.meanKey(0), ModelRecordCodec.encodeMean(0, 70.0, 20.0)));
+            producer.send(new ProducerRecord<>(topic, ModelRecordCodec.meanKey(-1), ModelRecordCodec.encodeMean(-1, 10.0, 5.0)));
+            producer.send(new ProducerRecord<>(topic, "meta", ModelRecordCodec.encodeMeta(
+                    new ModelMeta(ModelKind.BIASED_MF, 1, 3.0, 0, 1.0, 5.0, null, 0))));
+            for (ModelRow row : List.of(
+                    new ModelRow(RowKind.USER, "196", 0f, new float[] {1f}, 1, 1, 0, 0),
+                    new ModelRow(RowKind.ITEM, "1", 0f, new float[] {1f}, 1, 1, 0, 0),
+                    new ModelRow(RowKind.ITEM, "2", 0f, new float[] {0.5f}, 1, 1, 0, 0))) {
+                producer.send(new ProducerRecord<>(topic, row.key(), ModelRecordCodec.encodeRow(row)));
+            }
+        }
+
+        Run run = run("--bootstrap-servers", bootstrap, "--topic", topic, "--user", "196", "-k", "2", "--timeout", "60");
+        assertEquals(0, run.exitCode(), run.err());
+        String[] lines = run.out().split("\n");
+        // Global mean (70 + 10) / (20 + 5) = 3.2, not meta's 3.0.
+        assertTrue(lines[2].matches("\\s*1\\s+1\\s+4\\.2000"), run.out());
+        assertTrue(lines[3].matches("\\s*2\\s+2\\s+3\\.7000"), run.out());
+    }
+
+    @Test
+    void shouldExitWith2AndNameTheOptionOnBadUsage() {
+        Run missingUser = run("--bootstrap-servers", "127.0.0.1:9092");
+        assertEquals(2, missingUser.exitCode());
+        assertTrue(missingUser.err().contains("--user"), missingUser.err());
+
+        Run badK = run("--bootstrap-servers", "127.0.0.1:9092", "--user", "1", "-k", "0");
+        assertEquals(2, badK.exitCode());
+        assertTrue(badK.err().contains("-k must be between 1 and 1000"), badK.err());
+
+        Run badServers = run("--bootstrap-servers", "localhost", "--user", "1");
+        assertEquals(2, badServers.exitCode());
+        assertTrue(badServers.err().contains("--bootstrap-servers"), badServers.err());
+
+        Run badItems = run("--bootstrap-servers", "127.0.0.1:9092", "--user", "1", "--items", "/no/such/u.item");
+        assertEquals(2, badItems.exitCode());
+        assertTrue(badItems.err().contains("--items"), badItems.err());
+    }
+
+    @Test
+    void shouldExitWith1WhenTheBrokerIsUnreachable() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Run run = run("--bootstrap-servers", "127.0.0.1:" + port, "--user", "1", "--timeout", "2");
+        assertEquals(1, run.exitCode());
+        assertTrue(run.err().startsWith("Cannot reach Kafka at 127.0.0.1:" + port + " within 2 s"), run.err());
+        assertFalse(run.err().contains("Exception"), run.err());
+    }
+}

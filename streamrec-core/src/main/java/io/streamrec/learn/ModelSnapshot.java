@@ -1,0 +1,405 @@
+package io.streamrec.learn;
+
+import io.streamrec.model.ModelKind;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UTFDataFormatException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
+import java.util.zip.CRC32;
+import java.util.zip.CheckedInputStream;
+import java.util.zip.CheckedOutputStream;
+
+/**
+ * Writes and reads a {@link Model} as a compact, versioned binary file (JDK only), the output of {@code pretrain}
+ * and the starting point of fine-tuning.
+ *
+ * <h2>Format, version 1</h2>
+ * Everything is written with {@link DataOutputStream}: big-endian integers and IEEE 754 floats and doubles;
+ * {@code UTF} is {@link DataOutputStream#writeUTF}'s form, a 2-byte unsigned length followed by that many bytes of
+ * modified UTF-8. In order:
+ * <pre>
+ *  bytes  type     field
+ *  8      byte[8]  magic: ASCII "STRMREC" then 0x1A (the last byte stops text tools early)
+ *  4      int      format version, 1
+ *  2+n    UTF      model kind id: "biased-mf" or "logistic-mf"
+ *  4      int      factors k (a row holds k+1 floats: bias, then k factors)
+ *  4      float    min label
+ *  4      float    max label
+ *  2+n    UTF      optimizer name: "sgd", "adagrad" or "adam"
+ *  4      int      optimizer parameter count m, then m floats:
+ *                    sgd none; adagrad epsilon; adam beta1, beta2, epsilon
+ *  2+n    UTF      learning-rate schedule: "constant" or "inverse-scaling"
+ *  4      int      schedule parameter count m, then m doubles:
+ *                    constant rate; inverse-scaling rate, power, scale
+ *  8      double   L2 regularization of biases
+ *  8      double   L2 regularization of factors
+ *  8      double   clip norm (0 = off)
+ *  8      double   init std
+ *  8      long     init seed
+ *  8      double   global mean: weighted label sum
+ *  8      double   global mean: weight count
+ *  8      long     events seen
+ *  2+n    UTF      description (free text, at most 65535 bytes of modified UTF-8)
+ *  then the user table, then the item table, each:
+ *  4      int      row count n, then n rows, in row-number order, each:
+ *  2+n    UTF        id
+ *  4      int        version (optimizer steps the row took)
+ *  8      long       updates (events that updated the row)
+ *  4(k+1) float[]    bias, then the k factors
+ *  4      int      CRC32 of every byte before it, from the magic on
+ * </pre>
+ * A snapshot of a 32-factor model with U users and I items takes about {@code 150 (U + I)} bytes plus the ids.
+ *
+ * <h2>Why optimizer state is not stored</h2>
+ * AdaGrad's squared-gradient sums and Adam's moments describe the trajectory of the run that wrote the snapshot,
+ * not the model. Fine-tuning usually runs with other settings (another optimizer, rate or batch size), where old
+ * sums would be meaningless or harmful: AdaGrad's sums after a long pretrain would shrink every fine-tuning step to
+ * almost nothing, and the model could no longer follow the stream. So a loaded model starts a fresh optimizer
+ * state for every row, and {@link Model#withHyper} lets it train under new hyper-parameters. Row versions and
+ * update counts are kept, so downstream readers see versions keep increasing.
+ *
+ * <h2>Errors</h2>
+ * Reading a file that is not a snapshot, of another version, cut short or damaged throws {@link SnapshotException}
+ * whose message names the file and the problem ({@code bad magic}, {@code unsupported snapshot version},
+ * {@code truncated}, {@code checksum mismatch}, {@code corrupt}). Writing goes to a temporary file that is moved
+ * into place only when complete, so a crash never leaves a half-written snapshot under the target name.
+ */
+public final class ModelSnapshot {
+
+    /** The 8 magic bytes that start every snapshot. */
+    static final byte[] MAGIC = {'S', 'T', 'R', 'M', 'R', 'E', 'C', 0x1A};
+
+    /** The format version this build writes and reads. */
+    public static final int VERSION = 1;
+
+    private static final String CONSTANT = "constant";
+    private static final String INVERSE_SCALING = "inverse-scaling";
+
+    private ModelSnapshot() {
+    }
+
+    /** Writes {@code model} to {@code file}, replacing it atomically where the file system allows. */
+    public static void write(Model model, Path file, String description) {
+        Path dir = file.toAbsolutePath().getParent();
+        Path tmp = null;
+        try {
+            Files.createDirectories(dir);
+            tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+            try (OutputStream out = Files.newOutputStream(tmp)) {
+                write(model, out, description);
+            }
+            try {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+            tmp = null;
+        } catch (IOException e) {
+            throw new SnapshotException("cannot write snapshot " + file + ": " + e, e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // The write already failed; that error is the one to report.
+                }
+            }
+        }
+    }
+
+    /**
+     * Writes {@code model} to {@code out} (which stays open).
+     *
+     * @throws IllegalArgumentException when the description is too long or the optimizer or schedule is not one
+     *                                  of the built-in ones the format can name
+     */
+    public static void write(Model model, OutputStream out, String description) throws IOException {
+        String desc = description == null ? "" : description;
+        if (modifiedUtf8Length(desc) > 65535) {
+            throw new IllegalArgumentException("snapshot description must be at most 65535 bytes, got "
+                    + desc.getBytes(StandardCharsets.UTF_8).length);
+        }
+        Hyperparameters h = model.hyper();
+        float[] optimizerParams = optimizerParams(h.optimizer());
+        CRC32 crc = new CRC32();
+        DataOutputStream data = new DataOutputStream(new CheckedOutputStream(new BufferedOutputStream(out, 1 << 16), crc));
+        data.write(MAGIC);
+        data.writeInt(VERSION);
+        data.writeUTF(h.kind().id());
+        data.writeInt(h.factors());
+        data.writeFloat(h.minLabel());
+        data.writeFloat(h.maxLabel());
+        data.writeUTF(h.optimizer().name());
+        data.writeInt(optimizerParams.length);
+        for (float v : optimizerParams) {
+            data.writeFloat(v);
+        }
+        writeSchedule(data, h.schedule());
+        data.writeDouble(h.regBias());
+        data.writeDouble(h.regFactor());
+        data.writeDouble(h.clipNorm());
+        data.writeDouble(h.initStd());
+        data.writeLong(h.seed());
+        data.writeDouble(model.mean().sum());
+        data.writeDouble(model.mean().count());
+        data.writeLong(model.eventsSeen());
+        data.writeUTF(desc);
+        writeTable(data, model.users());
+        writeTable(data, model.items());
+        data.flush();
+        // The checksum itself goes around the checked stream.
+        DataOutputStream tail = new DataOutputStream(out);
+        tail.writeInt((int) crc.getValue());
+        tail.flush();
+    }
+
+    /** Reads the model in {@code file}. */
+    public static Model read(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            BufferedInputStream buffered = new BufferedInputStream(in, 1 << 16);
+            Model model = read(buffered, file.toString());
+            if (buffered.read() != -1) {
+                throw new SnapshotException("corrupt snapshot " + file + ": unexpected bytes after the checksum");
+            }
+            return model;
+        } catch (NoSuchFileException e) {
+            throw new SnapshotException("snapshot " + file + " does not exist", e);
+        } catch (IOException e) {
+            throw new SnapshotException("cannot read snapshot " + file + ": " + e, e);
+        }
+    }
+
+    /**
+     * Reads one snapshot from {@code in}, leaving the stream just after its checksum.
+     *
+     * @param source names the stream in error messages (a file name, a topic)
+     */
+    public static Model read(InputStream in, String source) {
+        CRC32 crc = new CRC32();
+        DataInputStream data = new DataInputStream(new CheckedInputStream(in, crc));
+        try {
+            byte[] magic = new byte[MAGIC.length];
+            int got = data.readNBytes(magic, 0, magic.length);
+            if (got < magic.length || !Arrays.equals(magic, MAGIC)) {
+                throw new SnapshotException(source + " is not a streamrec snapshot (bad magic)");
+            }
+            int version = data.readInt();
+            if (version != VERSION) {
+                throw new SnapshotException(source + ": unsupported snapshot version " + version
+                        + " (this build reads " + VERSION + ")");
+            }
+            Model model = readBody(data, source);
+            int expected = (int) crc.getValue();
+            int stored = new DataInputStream(in).readInt();
+            if (stored != expected) {
+                throw new SnapshotException(String.format(
+                        "corrupt snapshot %s: checksum mismatch (stored %08x, computed %08x)", source, stored, expected));
+            }
+            return model;
+        } catch (EOFException e) {
+            throw new SnapshotException("snapshot " + source + " is truncated", e);
+        } catch (UTFDataFormatException e) {
+            throw new SnapshotException("corrupt snapshot " + source + ": malformed text", e);
+        } catch (IOException e) {
+            throw new SnapshotException("cannot read snapshot " + source + ": " + e, e);
+        }
+    }
+
+    private static Model readBody(DataInputStream data, String source) throws IOException {
+        Hyperparameters hyper;
+        try {
+            ModelKind kind = ModelKind.parse(data.readUTF());
+            int factors = data.readInt();
+            float minLabel = data.readFloat();
+            float maxLabel = data.readFloat();
+            String optimizerName = data.readUTF();
+            float[] optimizerParams = new float[count(data.readInt(), 3, "optimizer parameters", source)];
+            for (int j = 0; j < optimizerParams.length; j++) {
+                optimizerParams[j] = data.readFloat();
+            }
+            Optimizer optimizer = optimizer(optimizerName, optimizerParams);
+            String scheduleName = data.readUTF();
+            double[] scheduleParams = new double[count(data.readInt(), 3, "schedule parameters", source)];
+            for (int j = 0; j < scheduleParams.length; j++) {
+                scheduleParams[j] = data.readDouble();
+            }
+            LearningRateSchedule schedule = schedule(scheduleName, scheduleParams);
+            double regBias = data.readDouble();
+            double regFactor = data.readDouble();
+            double clipNorm = data.readDouble();
+            double initStd = data.readDouble();
+            long seed = data.readLong();
+            hyper = new Hyperparameters(kind, factors, initStd, seed, optimizer, schedule, regBias, regFactor,
+                    clipNorm, minLabel, maxLabel);
+        } catch (IllegalArgumentException e) {
+            throw new SnapshotException("corrupt snapshot " + source + ": " + e.getMessage(), e);
+        }
+        double meanSum = data.readDouble();
+        double meanCount = data.readDouble();
+        long eventsSeen = data.readLong();
+        data.readUTF(); // the description, for people and `inspect`; see description(Path)
+        Model model = new Model(hyper, new GlobalMean(meanSum, meanCount), eventsSeen);
+        readTable(data, model.users(), source);
+        readTable(data, model.items(), source);
+        return model;
+    }
+
+    /** The description stored in {@code file}, read without loading the rows. */
+    public static String description(Path file) {
+        try (DataInputStream data = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+            byte[] magic = new byte[MAGIC.length];
+            if (data.readNBytes(magic, 0, magic.length) < magic.length || !Arrays.equals(magic, MAGIC)) {
+                throw new SnapshotException(file + " is not a streamrec snapshot (bad magic)");
+            }
+            int version = data.readInt();
+            if (version != VERSION) {
+                throw new SnapshotException(file + ": unsupported snapshot version " + version
+                        + " (this build reads " + VERSION + ")");
+            }
+            data.readUTF();
+            data.skipNBytes(12);
+            data.readUTF();
+            data.skipNBytes(4L * data.readInt());
+            data.readUTF();
+            data.skipNBytes(8L * data.readInt());
+            data.skipNBytes(5 * 8 + 3 * 8);
+            return data.readUTF();
+        } catch (EOFException e) {
+            throw new SnapshotException("snapshot " + file + " is truncated", e);
+        } catch (IOException e) {
+            throw new SnapshotException("cannot read snapshot " + file + ": " + e, e);
+        }
+    }
+
+    private static void writeTable(DataOutputStream data, FactorTable table) throws IOException {
+        int width = table.width();
+        float[] params = table.params();
+        data.writeInt(table.size());
+        for (int r = 0; r < table.size(); r++) {
+            data.writeUTF(table.id(r));
+            data.writeInt(table.version(r));
+            data.writeLong(table.updates(r));
+            for (int j = r * width; j < (r + 1) * width; j++) {
+                data.writeFloat(params[j]);
+            }
+        }
+    }
+
+    private static void readTable(DataInputStream data, FactorTable table, String source) throws IOException {
+        int n = data.readInt();
+        if (n < 0) {
+            throw new SnapshotException("corrupt snapshot " + source + ": negative " + table.kind().prefix()
+                    + " row count " + n);
+        }
+        float[] row = new float[table.width()];
+        for (int r = 0; r < n; r++) {
+            String id = data.readUTF();
+            int version = data.readInt();
+            long updates = data.readLong();
+            for (int j = 0; j < row.length; j++) {
+                row[j] = data.readFloat();
+            }
+            if (table.indexOf(id) >= 0) {
+                throw new SnapshotException("corrupt snapshot " + source + ": " + table.kind().prefix() + " id \""
+                        + id + "\" occurs twice");
+            }
+            table.put(id, row, 0, null, 0, version, updates);
+        }
+    }
+
+    private static int count(int n, int max, String what, String source) {
+        if (n < 0 || n > max) {
+            throw new SnapshotException("corrupt snapshot " + source + ": " + n + " " + what + " (expected 0.." + max + ")");
+        }
+        return n;
+    }
+
+    private static float[] optimizerParams(Optimizer o) {
+        if (o instanceof Optimizer.Sgd) {
+            return new float[0];
+        }
+        if (o instanceof Optimizer.AdaGrad a) {
+            return new float[] {a.epsilon()};
+        }
+        if (o instanceof Optimizer.Adam a) {
+            return new float[] {a.beta1(), a.beta2(), a.epsilon()};
+        }
+        throw new IllegalArgumentException("snapshots can store the sgd, adagrad and adam optimizers, got " + o);
+    }
+
+    private static Optimizer optimizer(String name, float[] p) {
+        switch (name) {
+            case "sgd":
+                expect(p.length, 0, name);
+                return new Optimizer.Sgd();
+            case "adagrad":
+                expect(p.length, 1, name);
+                return new Optimizer.AdaGrad(p[0]);
+            case "adam":
+                expect(p.length, 3, name);
+                return new Optimizer.Adam(p[0], p[1], p[2]);
+            default:
+                throw new IllegalArgumentException("unknown optimizer \"" + name + "\"");
+        }
+    }
+
+    private static void writeSchedule(DataOutputStream data, LearningRateSchedule s) throws IOException {
+        double[] p;
+        String name;
+        if (s instanceof LearningRateSchedule.Constant c) {
+            name = CONSTANT;
+            p = new double[] {c.initialRate()};
+        } else if (s instanceof LearningRateSchedule.InverseScaling i) {
+            name = INVERSE_SCALING;
+            p = new double[] {i.initialRate(), i.power(), i.scale()};
+        } else {
+            throw new IllegalArgumentException(
+                    "snapshots can store the constant and inverse-scaling schedules, got " + s);
+        }
+        data.writeUTF(name);
+        data.writeInt(p.length);
+        for (double v : p) {
+            data.writeDouble(v);
+        }
+    }
+
+    private static LearningRateSchedule schedule(String name, double[] p) {
+        switch (name) {
+            case CONSTANT:
+                expect(p.length, 1, name);
+                return new LearningRateSchedule.Constant(p[0]);
+            case INVERSE_SCALING:
+                expect(p.length, 3, name);
+                return new LearningRateSchedule.InverseScaling(p[0], p[1], p[2]);
+            default:
+                throw new IllegalArgumentException("unknown learning-rate schedule \"" + name + "\"");
+        }
+    }
+
+    private static void expect(int got, int expected, String what) {
+        if (got != expected) {
+            throw new IllegalArgumentException(what + " takes " + expected + " parameters, got " + got);
+        }
+    }
+
+    private static long modifiedUtf8Length(String s) {
+        long n = 0;
+        for (int j = 0; j < s.length(); j++) {
+            char c = s.charAt(j);
+            n += (c >= 1 && c <= 0x7f) ? 1 : (c <= 0x7ff ? 2 : 3);
+        }
+        return n;
+    }
+}

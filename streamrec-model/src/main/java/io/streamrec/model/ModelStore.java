@@ -1,0 +1,491 @@
+package io.streamrec.model;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.locks.StampedLock;
+
+/**
+ * The latest model held in memory, compactly: per kind an id-to-index {@code HashMap}, a {@code float[]} of
+ * biases and one row-major {@code float[]} of factors; item norms are cached for cosine similarity.
+ *
+ * <h2>Scores</h2>
+ * The raw score is {@code ((base + b_u) + b_i) + dot(p_u, q_i)}, summed in double in that order from the
+ * float values, where {@code dot} is accumulated in float by the plain loop {@code for f: s += p[f] * q[f]}
+ * and {@code base} is {@link ModelMeta#scoreBase(double)} of {@link #globalMean()}; the prediction is
+ * {@link ModelMeta#link(double)} of it. That is the trainer's {@code Model.predictScore(Model.score(..))}.
+ * The global mean is the sum of the label sums of every {@code mean:*} record over the sum of their counts,
+ * or the meta record's {@code globalMean} while there is no such record (or their counts sum to zero).
+ * An unknown user or item contributes zero bias and zero factors (so an unknown user ranks items by
+ * {@code base + b_i}, their popularity by bias). Until a meta record arrives the store scores as a
+ * {@code biased-mf} model with global mean 0 and no clamping.
+ *
+ * <h2>Top-k</h2>
+ * {@link #recommend} and {@link #similarItems} are exact: they score every item (in blocks of
+ * {@value #BLOCK}, dot products first so the loop has no branches, then selection) into a bounded min-heap
+ * held in primitive arrays. Per-thread scratch ({@link ThreadLocal}) makes the scan allocation-free; only the
+ * returned list is allocated. Ties keep the item that arrived first. Recommendations are ranked by raw score
+ * (the link is monotonic), so items that clamp to {@code maxLabel} keep their order.
+ *
+ * <h2>Threads</h2>
+ * One writer ({@link #apply}) and any number of readers. A {@link StampedLock} guards the tables: readers hold
+ * the read lock for one whole query (a 100k-item scan takes about a millisecond), the writer takes the write
+ * lock once per batch. StampedLock queues new readers behind a waiting writer, so a steady read load cannot
+ * starve the writer. Counters ({@link #modelVersion()} and friends) are volatile and read without the lock.
+ */
+public final class ModelStore {
+    static final int BLOCK = 256;
+
+    private static final ModelMeta NO_META = new ModelMeta(ModelKind.BIASED_MF, 0, 0.0, 0,
+            Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, null, 0);
+
+    private final StampedLock lock = new StampedLock();
+    private final FactorTable users = new FactorTable(RowKind.USER, false);
+    private final FactorTable items = new FactorTable(RowKind.ITEM, true);
+    private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+    private int k = -1;
+    private volatile ModelMeta meta;
+    /** Label sums by {@code mean:*} key: {sum, count}. */
+    private final Map<String, double[]> means = new TreeMap<>();
+    /** {sum, count} over {@link #means}; replaced whole, so lock-free readers never see half an update. */
+    private volatile double[] meanTotals = {0.0, 0.0};
+    private volatile long modelVersion;
+    private volatile long lastUpdate;
+    private volatile int userCount;
+    private volatile int itemCount;
+
+    /** What a batch did: the row changes in order, and why any update was refused. */
+    public record ApplyResult(List<RowChange> changes, List<String> rejections) {
+    }
+
+    /** Applies a batch of updates atomically with respect to readers. */
+    public ApplyResult apply(List<? extends ModelUpdate> updates) {
+        List<RowChange> changes = new ArrayList<>(updates.size());
+        List<String> rejections = new ArrayList<>(0);
+        long stamp = lock.writeLock();
+        try {
+            for (ModelUpdate update : updates) {
+                String rejection = applyLocked(update, changes);
+                if (rejection != null) {
+                    rejections.add(rejection);
+                }
+            }
+            userCount = users.size();
+            itemCount = items.size();
+        } finally {
+            lock.unlockWrite(stamp);
+        }
+        return new ApplyResult(changes, rejections);
+    }
+
+    /** Applies one update; returns the row change (null for meta or a no-op) or throws when refused. */
+    public RowChange apply(ModelUpdate update) {
+        ApplyResult result = apply(List.of(update));
+        if (!result.rejections().isEmpty()) {
+            throw new IllegalArgumentException(result.rejections().get(0));
+        }
+        return result.changes().isEmpty() ? null : result.changes().get(0);
+    }
+
+    /** Upserts a row; shorthand for {@code apply(new ModelUpdate.Row(row))}. */
+    public RowChange upsert(ModelRow row) {
+        return apply(new ModelUpdate.Row(row));
+    }
+
+    private String applyLocked(ModelUpdate update, List<RowChange> changes) {
+        if (update instanceof ModelUpdate.Row r) {
+            ModelRow row = r.row();
+            int n = row.factors().length;
+            if (k < 0) {
+                setDimension(n);
+            } else if (n != k) {
+                return row.key() + ": expected " + k + " factors, got " + n;
+            }
+            RowChange change = table(row.kind()).upsert(row);
+            modelVersion += row.version() - (change.isInsert() ? 0 : change.oldVersion());
+            lastUpdate = Math.max(lastUpdate, row.updatedAt());
+            changes.add(change);
+        } else if (update instanceof ModelUpdate.Meta m) {
+            ModelMeta next = m.meta();
+            if (k >= 0 && next.factors() != k) {
+                if (users.size() + items.size() > 0) {
+                    return "meta: factors " + next.factors() + " disagrees with the " + k + " factors of the rows held";
+                }
+            }
+            setDimension(next.factors());
+            meta = next;
+            lastUpdate = Math.max(lastUpdate, next.updatedAt());
+        } else if (update instanceof ModelUpdate.RowTombstone t) {
+            RowChange change = table(t.kind()).remove(t.id());
+            if (change != null) {
+                modelVersion -= change.oldVersion();
+                changes.add(change);
+            }
+        } else if (update instanceof ModelUpdate.MetaTombstone) {
+            meta = null;
+        } else if (update instanceof ModelUpdate.Mean mean) {
+            means.put(mean.key(), new double[] {mean.sum(), mean.count()});
+            sumMeans();
+        } else if (update instanceof ModelUpdate.MeanTombstone t) {
+            if (means.remove(t.key()) != null) {
+                sumMeans();
+            }
+        }
+        return null;
+    }
+
+    /** Recomputes the totals in key order, so that the same records always give the same bits. */
+    private void sumMeans() {
+        double sum = 0;
+        double count = 0;
+        for (double[] m : means.values()) {
+            sum += m[0];
+            count += m[1];
+        }
+        meanTotals = new double[] {sum, count};
+    }
+
+    private void setDimension(int n) {
+        k = n;
+        users.dimension(n);
+        items.dimension(n);
+    }
+
+    private FactorTable table(RowKind kind) {
+        return kind == RowKind.USER ? users : items;
+    }
+
+    /** The meta record, if one arrived. */
+    public Optional<ModelMeta> meta() {
+        return Optional.ofNullable(meta);
+    }
+
+    /**
+     * The global label mean every score starts from: sum of the {@code mean:*} sums over the sum of their counts;
+     * the meta record's {@code globalMean} when there is none; 0 before either arrived.
+     */
+    public double globalMean() {
+        double[] totals = meanTotals;
+        if (totals[1] > 0) {
+            return totals[0] / totals[1];
+        }
+        ModelMeta m = meta;
+        return m == null ? 0.0 : m.globalMean();
+    }
+
+    /** The {@code mean:*} records held (partitions and the snapshot). */
+    public int meanRecords() {
+        long stamp = lock.readLock();
+        try {
+            return means.size();
+        } finally {
+            lock.unlockRead(stamp);
+        }
+    }
+
+    /** Sum of {@code version} over the rows held. */
+    public long modelVersion() {
+        return modelVersion;
+    }
+
+    /** Largest {@code updatedAt} seen (epoch ms), 0 before any. */
+    public long lastUpdate() {
+        return lastUpdate;
+    }
+
+    public int userCount() {
+        return userCount;
+    }
+
+    public int itemCount() {
+        return itemCount;
+    }
+
+    public boolean hasUser(String user) {
+        long stamp = lock.readLock();
+        try {
+            return users.indexOf(user) >= 0;
+        } finally {
+            lock.unlockRead(stamp);
+        }
+    }
+
+    public boolean hasItem(String item) {
+        long stamp = lock.readLock();
+        try {
+            return items.indexOf(item) >= 0;
+        } finally {
+            lock.unlockRead(stamp);
+        }
+    }
+
+    /** Predicts the label (or probability) of {@code user} for {@code item}; unknown ids contribute zeros. */
+    public Prediction predict(String user, String item) {
+        long stamp = lock.readLock();
+        try {
+            ModelMeta m = metaOrDefault();
+            int u = users.indexOf(user);
+            int i = items.indexOf(item);
+            double raw = m.scoreBase(globalMean());
+            if (u >= 0) {
+                raw += users.biasArray()[u];
+            }
+            if (i >= 0) {
+                raw += items.biasArray()[i];
+            }
+            if (u >= 0 && i >= 0) {
+                raw += dot(users.factorArray(), u * k, items.factorArray(), i * k, k);
+            }
+            return new Prediction(m.link(raw), u >= 0, i >= 0);
+        } finally {
+            lock.unlockRead(stamp);
+        }
+    }
+
+    /**
+     * The {@code k} items with the highest predictions for {@code user}, best first, skipping {@code exclude}
+     * (ids not in the model are ignored). An unknown user gets the items with the highest bias. Returns fewer
+     * than {@code k} when fewer items remain.
+     */
+    public List<ScoredItem> recommend(String user, int k, Set<String> exclude) {
+        requirePositive(k);
+        long stamp = lock.readLock();
+        try {
+            int n = items.size();
+            if (n == 0) {
+                return List.of();
+            }
+            Scratch s = scratch.get();
+            ModelMeta m = metaOrDefault();
+            int u = users.indexOf(user);
+            double base = m.scoreBase(globalMean());
+            if (u >= 0) {
+                base += users.biasArray()[u];
+                s.query(users.factorArray(), u * this.k, this.k);
+            }
+            s.exclude(items, exclude, -1);
+            s.heap.reset(Math.min(k, n));
+            scan(s, base, u >= 0, null, 0);
+            int size = s.heap.drainBestFirst();
+            List<ScoredItem> out = new ArrayList<>(size);
+            for (int j = 0; j < size; j++) {
+                out.add(new ScoredItem(items.id(s.heap.index(j)), m.link(s.heap.key(j))));
+            }
+            return out;
+        } finally {
+            lock.unlockRead(stamp);
+        }
+    }
+
+    /**
+     * The {@code k} items most similar to {@code item} by cosine of their factors, best first, without the item
+     * itself; empty when the item is unknown. A zero factor vector has cosine 0 with everything.
+     */
+    public Optional<List<ScoredItem>> similarItems(String item, int k) {
+        requirePositive(k);
+        long stamp = lock.readLock();
+        try {
+            int q = items.indexOf(item);
+            if (q < 0) {
+                return Optional.empty();
+            }
+            int n = items.size();
+            if (n == 1) {
+                return Optional.of(List.of());
+            }
+            Scratch s = scratch.get();
+            s.query(items.factorArray(), q * this.k, this.k);
+            s.exclude(items, Set.of(), q);
+            s.heap.reset(Math.min(k, n - 1));
+            scan(s, 0.0, true, items.normArray(), items.normArray()[q]);
+            int size = s.heap.drainBestFirst();
+            List<ScoredItem> out = new ArrayList<>(size);
+            for (int j = 0; j < size; j++) {
+                out.add(new ScoredItem(items.id(s.heap.index(j)), s.heap.key(j)));
+            }
+            return Optional.of(out);
+        } finally {
+            lock.unlockRead(stamp);
+        }
+    }
+
+    /**
+     * Offers every item not excluded to the heap. Key = {@code (base + b_i) + dot} for recommendations
+     * ({@code norms == null}), {@code dot / (queryNorm * norm_i)} for cosine.
+     */
+    private void scan(Scratch s, double base, boolean withDot, double[] norms, double queryNorm) {
+        int n = items.size();
+        int dim = this.k;
+        float[] bias = items.biasArray();
+        float[] m = items.factorArray();
+        float[] q = s.query;
+        float[] dots = s.dots;
+        int[] excluded = s.excluded;
+        int excludedCount = s.excludedCount;
+        int next = 0;
+        TopK heap = s.heap;
+        for (int start = 0; start < n; start += BLOCK) {
+            int end = Math.min(n, start + BLOCK);
+            if (withDot) {
+                blockDots(q, m, dim, start, end, dots);
+            }
+            for (int i = start; i < end; i++) {
+                if (next < excludedCount && excluded[next] == i) {
+                    next++;
+                    continue;
+                }
+                double key;
+                if (norms != null) {
+                    double denominator = queryNorm * norms[i];
+                    key = denominator == 0.0 ? 0.0 : dots[i - start] / denominator;
+                } else if (withDot) {
+                    key = (base + bias[i]) + dots[i - start];
+                } else {
+                    key = base + bias[i];
+                }
+                heap.offer(key, i);
+            }
+        }
+    }
+
+    /** A copy of the factors of a held row, or null (tests). */
+    float[] factorsOf(RowKind kind, String id) {
+        long stamp = lock.readLock();
+        try {
+            FactorTable t = table(kind);
+            int i = t.indexOf(id);
+            return i < 0 ? null : Arrays.copyOfRange(t.factorArray(), i * k, i * k + k);
+        } finally {
+            lock.unlockRead(stamp);
+        }
+    }
+
+    /** The bias of a held row, or NaN (tests). */
+    float biasOf(RowKind kind, String id) {
+        long stamp = lock.readLock();
+        try {
+            FactorTable t = table(kind);
+            int i = t.indexOf(id);
+            return i < 0 ? Float.NaN : t.biasArray()[i];
+        } finally {
+            lock.unlockRead(stamp);
+        }
+    }
+
+    /** The ids held of one kind, in index order (tests). */
+    List<String> ids(RowKind kind) {
+        long stamp = lock.readLock();
+        try {
+            FactorTable t = table(kind);
+            List<String> out = new ArrayList<>(t.size());
+            for (int i = 0; i < t.size(); i++) {
+                out.add(t.id(i));
+            }
+            return out;
+        } finally {
+            lock.unlockRead(stamp);
+        }
+    }
+
+    /**
+     * {@code dots[i - start] = dot(q, item i)} for a block. Four items at a time, each accumulated in its own
+     * float in factor order, so every result is bitwise the plain loop's; the four independent chains let the
+     * CPU overlap the additions (about 2x faster than one item at a time here).
+     */
+    private static void blockDots(float[] q, float[] m, int dim, int start, int end, float[] dots) {
+        int i = start;
+        for (; i + 3 < end; i += 4) {
+            int o0 = i * dim;
+            int o1 = o0 + dim;
+            int o2 = o1 + dim;
+            int o3 = o2 + dim;
+            float a0 = 0f;
+            float a1 = 0f;
+            float a2 = 0f;
+            float a3 = 0f;
+            for (int f = 0; f < dim; f++) {
+                float x = q[f];
+                a0 += x * m[o0 + f];
+                a1 += x * m[o1 + f];
+                a2 += x * m[o2 + f];
+                a3 += x * m[o3 + f];
+            }
+            int j = i - start;
+            dots[j] = a0;
+            dots[j + 1] = a1;
+            dots[j + 2] = a2;
+            dots[j + 3] = a3;
+        }
+        for (; i < end; i++) {
+            dots[i - start] = dot(q, 0, m, i * dim, dim);
+        }
+    }
+
+    /** Plain float dot product, the order every score uses. */
+    static float dot(float[] a, int ao, float[] b, int bo, int k) {
+        float acc = 0f;
+        for (int f = 0; f < k; f++) {
+            acc += a[ao + f] * b[bo + f];
+        }
+        return acc;
+    }
+
+    private ModelMeta metaOrDefault() {
+        ModelMeta m = meta;
+        return m == null ? NO_META : m;
+    }
+
+    private static void requirePositive(int k) {
+        if (k <= 0) {
+            throw new IllegalArgumentException("k must be positive, got " + k);
+        }
+    }
+
+    /** Per-thread buffers of one query. */
+    private static final class Scratch {
+        final float[] dots = new float[BLOCK];
+        final TopK heap = new TopK();
+        float[] query = new float[0];
+        int[] excluded = new int[16];
+        int excludedCount;
+
+        void query(float[] source, int offset, int k) {
+            if (query.length < k) {
+                query = new float[k];
+            }
+            System.arraycopy(source, offset, query, 0, k);
+        }
+
+        /** Sorted, distinct indices of {@code ids} held in {@code table}, plus {@code extra} when >= 0. */
+        void exclude(FactorTable table, Set<String> ids, int extra) {
+            int needed = (ids == null ? 0 : ids.size()) + 1;
+            if (excluded.length < needed) {
+                excluded = new int[Math.max(needed, excluded.length * 2)];
+            }
+            int c = 0;
+            if (extra >= 0) {
+                excluded[c++] = extra;
+            }
+            if (ids != null) {
+                for (String id : ids) {
+                    int i = table.indexOf(id);
+                    if (i >= 0) {
+                        excluded[c++] = i;
+                    }
+                }
+            }
+            Arrays.sort(excluded, 0, c);
+            int distinct = 0;
+            for (int j = 0; j < c; j++) {
+                if (distinct == 0 || excluded[distinct - 1] != excluded[j]) {
+                    excluded[distinct++] = excluded[j];
+                }
+            }
+            excludedCount = distinct;
+        }
+    }
+}

@@ -1,0 +1,195 @@
+package io.streamrec.stream;
+
+import io.streamrec.learn.FactorTable;
+import io.streamrec.learn.GradientAccumulator;
+import io.streamrec.learn.Hyperparameters;
+import io.streamrec.learn.Model;
+import io.streamrec.learn.RowUpdater;
+import io.streamrec.model.ModelUpdates;
+import io.streamrec.model.RowKind;
+import java.time.Duration;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Owns the item rows of one {@code item-gradients} partition. Each gradient batch the user tasks send (the summed
+ * gradients of one user mini-batch) is one optimizer step with regularization for every item it touches, as in
+ * offline mini-batch training, applied to the cached rows on arrival; the batch is kept in a changelogged store
+ * until the stepped rows are saved (every {@code item.batch.size} events' worth of gradients, and before each
+ * publication). Once per {@code flush.interval.ms} the rows stepped since the last publication go to
+ * {@code model-updates}, from where every instance's global store picks them up. A restart replays the logged
+ * batches, in order, onto the rows saved last, and republishes saved rows that a crash kept from being published.
+ */
+final class ItemTrainerProcessor implements Processor<Integer, byte[], String, byte[]> {
+    private static final String STATE_KEY = "item";
+    /** Present in the task-state store while some saved item rows are not yet published. */
+    static final String UNPUBLISHED_KEY = "item-unpublished";
+
+    private final TrainerConfig config;
+    private final Hyperparameters hyper;
+    private final TrainerListener listener;
+    private final int itemBatchSize;
+    private ProcessorContext<String, byte[]> context;
+    private PendingLog pending;
+    private KeyValueStore<String, byte[]> stateStore;
+    private Model model;
+    private RowLoader items;
+    private RowUpdater updater;
+    private GradientAccumulator grads;
+    private long pendingEvents;
+    private long batchEvents;
+    private long oldest = Long.MAX_VALUE;
+    /** Rows stepped since the last save (written to the store at the next save). */
+    private final RowSet unsaved = new RowSet();
+    /** Rows stepped since the last publication (published on the next interval). */
+    private UnpublishedRows unpublished;
+    private long unpublishedEvents;
+    private long eventsSeen;
+    private long rowSteps;
+    private int partition;
+
+    ItemTrainerProcessor(TrainerConfig config, TrainerListener listener) {
+        this.config = config;
+        this.hyper = config.hyperparameters();
+        this.listener = listener;
+        this.itemBatchSize = config.itemBatchSize();
+    }
+
+    @Override
+    public void init(ProcessorContext<String, byte[]> context) {
+        this.context = context;
+        this.partition = context.taskId().partition();
+        KeyValueStore<String, byte[]> itemStore = context.getStateStore(Topics.ITEM_STORE);
+        pending = context.getStateStore(Topics.ITEM_PENDING_STORE);
+        stateStore = context.getStateStore(Topics.TASK_STATE_STORE + "-item");
+        unpublished = new UnpublishedRows(stateStore, UNPUBLISHED_KEY);
+        KeyValueStore<String, byte[]> global = context.getStateStore(Topics.GLOBAL_ROWS_STORE);
+        byte[] st = stateStore.get(STATE_KEY);
+        Codecs.TaskState ts = st == null ? Codecs.TaskState.EMPTY : Codecs.decodeTaskState(st);
+        eventsSeen = ts.eventsSeen();
+        rowSteps = ts.rowSteps();
+        model = new Model(hyper);
+        items = new RowLoader(model.items(), itemStore, global);
+        updater = new RowUpdater(hyper);
+        grads = new GradientAccumulator(hyper.width());
+        for (byte[] batch : pending.restore()) {
+            read(batch);
+            step();
+        }
+        unpublished.restore(items);
+        context.schedule(Duration.ofMillis(config.flushIntervalMs()), PunctuationType.WALL_CLOCK_TIME, t -> {
+            save();
+            publish();
+        });
+    }
+
+    @Override
+    public void process(Record<Integer, byte[]> record) {
+        // Read the whole batch before it joins the log, so that a bad record cannot poison a restart.
+        read(record.value());
+        pending.append(record.value());
+        step();
+        if (pendingEvents >= itemBatchSize) {
+            save();
+        }
+    }
+
+    /** Sums one gradient batch into {@link #grads}; on a malformed batch, forgets what it read and throws. */
+    private void read(byte[] batch) {
+        batchEvents = 0;
+        try {
+            Codecs.readGradientBatch(batch, hyper.width(), this::accumulate);
+        } catch (RuntimeException e) {
+            grads.clear();
+            batchEvents = 0;
+            throw e;
+        }
+    }
+
+    /** One optimizer step for every item of the batch read; the rows wait in the cache until the flush. */
+    private void step() {
+        pendingEvents += batchEvents;
+        float lr = (float) hyper.schedule().rate(eventsSeen);
+        eventsSeen += batchEvents;
+        if (grads.size() == 0) {
+            return;
+        }
+        for (int s = 0; s < grads.size(); s++) {
+            int row = grads.row(s);
+            oldest = Math.min(oldest, grads.oldestEventTime(s));
+            unsaved.add(row);
+            unpublished.add(row);
+        }
+        rowSteps += grads.size();
+        updater.apply(model.items(), grads, lr);
+    }
+
+    private void accumulate(String item, int events, long oldestEvent, float[] grad) {
+        grads.addSum(items.row(item), grad, 0, events, oldestEvent);
+        batchEvents += events;
+    }
+
+    /**
+     * Writes the rows stepped since the last save to the store and forgets the logged batches they include: every
+     * {@code item.batch.size} events' worth of gradients, and before each publication. Saving often keeps the log
+     * of pending batches short, so that few of them reach its changelog before they are deleted.
+     */
+    private void save() {
+        if (unsaved.size() == 0) {
+            return;
+        }
+        for (int k = 0; k < unsaved.size(); k++) {
+            items.save(unsaved.get(k));
+        }
+        unsaved.clear();
+        unpublishedEvents += pendingEvents;
+        pendingEvents = 0;
+        unpublished.saved();
+        stateStore.put(STATE_KEY, Codecs.encodeTaskState(new Codecs.TaskState(0, 0, eventsSeen, rowSteps)));
+        pending.clear();
+    }
+
+    /**
+     * Publishes every row stepped since the last publication, once, on the flush interval (under exactly-once a
+     * version becomes visible at the next commit anyway, so publishing more often only writes versions no reader
+     * sees). A restart after a save but before the publication finds the saved rows through the marker in the
+     * task-state store, as the user task does.
+     */
+    private void publish() {
+        int n = unpublished.size();
+        if (n == 0) {
+            return;
+        }
+        long start = System.nanoTime();
+        long now = context.currentSystemTimeMs();
+        float lr = (float) hyper.schedule().rate(eventsSeen);
+        FactorTable table = model.items();
+        int w = hyper.width();
+        for (int k = 0; k < n; k++) {
+            int row = unpublished.get(k);
+            context.forward(new Record<>(ModelUpdates.key(RowKind.ITEM, table.id(row)),
+                    ModelUpdates.row(RowKind.ITEM, table.id(row), table.params(), row * w, w, table.version(row),
+                            table.updates(row), now), now), StreamTopology.ITEM_MODEL_SINK);
+        }
+        unpublished.published();
+        long events = unpublishedEvents;
+        long oldestEvent = oldest == Long.MAX_VALUE ? now : oldest;
+        unpublishedEvents = 0;
+        oldest = Long.MAX_VALUE;
+        listener.rowsPublished("item", n, oldestEvent);
+        listener.flushed("item", (int) events, System.nanoTime() - start, Double.NaN, lr);
+        listener.modelRows("item", partition, table.size());
+        listener.modelVersion("item", partition, rowSteps);
+        context.forward(new Record<>("item-" + partition, TrainingMetrics.record(partition, "item", (int) events,
+                Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, lr, rowSteps, now - oldestEvent, now), now),
+                StreamTopology.ITEM_METRICS_SINK);
+    }
+
+    @Override
+    public void close() {
+        listener.taskClosed("item", partition);
+    }
+}

@@ -1,0 +1,25 @@
+package io.streamrec.stream;
+
+import io.streamrec.learn.Hyperparameters;
+import io.streamrec.model.ModelUpdates;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The trainer's {@code meta} record: {@link ModelUpdates#meta} with the hyper-parameters the trainer runs with. */
+public final class MetaRecord {
+
+    private MetaRecord() {
+    }
+
+    public static byte[] of(Hyperparameters h, double globalMean, String snapshot, long now) {
+        Map<String, Object> hyper = new LinkedHashMap<>();
+        hyper.put("optimizer", h.optimizer().toString());
+        hyper.put("learningRate", h.schedule().toString());
+        hyper.put("regBias", h.regBias());
+        hyper.put("regFactor", h.regFactor());
+        hyper.put("clipNorm", h.clipNorm());
+        hyper.put("initStd", h.initStd());
+        hyper.put("seed", h.seed());
+        return ModelUpdates.meta(h.kind(), h.factors(), h.minLabel(), h.maxLabel(), hyper, globalMean, snapshot, now);
+    }
+}

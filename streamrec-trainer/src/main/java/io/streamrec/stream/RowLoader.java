@@ -1,0 +1,89 @@
+package io.streamrec.stream;
+
+import io.streamrec.learn.FactorTable;
+import io.streamrec.model.ModelUpdates;
+import io.streamrec.model.RowKind;
+import java.util.function.IntConsumer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Finds a row for a task: in the task's cache, else in its own changelogged store (rows it trained before a
+ * restart or rebalance), else in the global copy of {@code model-updates} (rows seeded from a pretrained snapshot,
+ * or trained by another task), else the deterministic initial row.
+ */
+final class RowLoader {
+    private final FactorTable table;
+    private final KeyValueStore<String, byte[]> own;
+    private final KeyValueStore<String, byte[]> global;
+
+    RowLoader(FactorTable table, KeyValueStore<String, byte[]> own, KeyValueStore<String, byte[]> global) {
+        this.table = table;
+        this.own = own;
+        this.global = global;
+    }
+
+    int row(String id) {
+        int r = find(id);
+        return r >= 0 ? r : table.getOrCreate(id);
+    }
+
+    /**
+     * The row of {@code id} when it exists anywhere (cache, own store, global store), loaded into the cache;
+     * -1 for a row nobody has trained yet. Unlike {@link #row} it creates no initial row, so that a prediction
+     * for an unseen id leaves that id out (it contributes nothing), as the contract says.
+     */
+    int find(String id) {
+        int r = table.indexOf(id);
+        if (r >= 0) {
+            return r;
+        }
+        byte[] stored = own == null ? null : own.get(id);
+        if (stored != null) {
+            Codecs.StoredRow s = Codecs.decodeRow(stored);
+            if (s.params().length == table.width()) {
+                boolean sameState = s.state().length == table.stateSize();
+                return table.put(id, s.params(), 0, sameState ? s.state() : null, 0, s.version(), s.updates());
+            }
+        }
+        ModelUpdates.ParsedRow published = global == null ? null
+                : ModelUpdates.parseRow(global.get(ModelUpdates.key(table.kind(), id)), table.width());
+        if (published != null) {
+            return table.put(id, published.params(), 0, null, 0, published.version(), published.updates());
+        }
+        return -1;
+    }
+
+    /**
+     * Loads every row of the task's store whose version differs from the one published in {@code model-updates}
+     * (as far as the global store has read it) and hands its row index to {@code unpublished}: after a crash
+     * between saving rows and publishing them, these are the rows to publish again. Republishing a row is harmless:
+     * readers keep the last record per key.
+     */
+    void findUnpublished(IntConsumer unpublished) {
+        try (KeyValueIterator<String, byte[]> it = own.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, byte[]> kv = it.next();
+                int version = Codecs.decodeRow(kv.value).version();
+                ModelUpdates.ParsedRow published = ModelUpdates.parseRow(
+                        global.get(ModelUpdates.key(table.kind(), kv.key)), table.width());
+                if (published == null || published.version() != version) {
+                    unpublished.accept(row(kv.key));
+                }
+            }
+        }
+    }
+
+    /** Writes a row back to the task's store. */
+    void save(int row) {
+        int w = table.width();
+        int s = table.stateSize();
+        own.put(table.id(row), Codecs.encodeRow(table.version(row), table.updates(row), table.params(), row * w, w,
+                table.state(), row * s, s));
+    }
+
+    RowKind kind() {
+        return table.kind();
+    }
+}

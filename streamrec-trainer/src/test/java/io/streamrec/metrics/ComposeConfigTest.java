@@ -1,0 +1,64 @@
+package io.streamrec.metrics;
+
+import io.streamrec.testsupport.ExternalTools;
+import io.streamrec.testsupport.RepositoryFiles;
+import org.junit.jupiter.api.Test;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Validates docker-compose.yml client-side; no Docker engine needed. */
+class ComposeConfigTest {
+    private static boolean onPath(String binary) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(dir, binary))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void shouldBeAValidComposeFile() throws Exception {
+        ExternalTools.requireThat(onPath("docker-compose"), "docker-compose not installed (apt-get install docker-compose)");
+        Process p = new ProcessBuilder("docker-compose", "-f", "docker-compose.yml", "config", "-q")
+                .directory(RepositoryFiles.root().toFile()).redirectErrorStream(true).start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "docker-compose config finished");
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), out);
+    }
+
+    @Test
+    void shouldFindEveryHostFileThatTheComposeFileMountsOrBuildsFrom() throws Exception {
+        List<String> lines = Files.readAllLines(RepositoryFiles.resolve("docker-compose.yml"), StandardCharsets.UTF_8);
+        List<String> hostFiles = new ArrayList<>();
+        Pattern mount = Pattern.compile("^\\s*-\\s*\"?(\\./[^:\"]+):");
+        for (String line : lines) {
+            if (line.strip().startsWith("#")) {
+                continue;
+            }
+            Matcher m = mount.matcher(line);
+            if (m.find()) {
+                hostFiles.add(m.group(1));
+            }
+            if (line.strip().equals("build: .")) {
+                hostFiles.add("./Dockerfile");
+            }
+        }
+        assertTrue(hostFiles.contains("./prometheus/prometheus.yml") && hostFiles.contains("./Dockerfile"),
+                "the scan finds the mounts and the build: " + hostFiles);
+        for (String f : hostFiles) {
+            assertTrue(Files.exists(RepositoryFiles.resolve(f)), "docker-compose.yml names " + f + ", which does not exist");
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package io.streamrec.stream;
+
+import static io.streamrec.stream.StreamFixtures.config;
+import static io.streamrec.stream.StreamFixtures.json;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamrec.model.ModelUpdates;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The item trainer alone: one step per gradient batch, its flush, and pending gradients across a restart. */
+class ItemTrainerProcessorTest {
+    @TempDir
+    Path stateDir;
+
+    private final MockProcessorContext<String, byte[]> context = new MockProcessorContext<>();
+    {
+        context.setCurrentSystemTimeMs(StreamFixtures.NOW);
+    }
+
+    private <S extends org.apache.kafka.streams.processor.StateStore> S store(StoreBuilder<S> b) {
+        S s = b.withLoggingDisabled().build();
+        s.init(context.getStateStoreContext(), s);
+        context.addStateStore(s);
+        return s;
+    }
+
+    /** What Kafka Streams does to the pending log right before it commits the task. */
+    private void commit() {
+        ((PendingLog) context.getStateStore(Topics.ITEM_PENDING_STORE)).flushCache();
+    }
+
+    private ItemTrainerProcessor start(TrainerConfig c, TrainerListener l) {
+        if (context.getStateStore(Topics.ITEM_STORE) == null) {
+            store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.ITEM_STORE), Serdes.String(), Serdes.ByteArray()));
+            store(PendingLog.builder(Topics.ITEM_PENDING_STORE));
+            store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.TASK_STATE_STORE + "-item"), Serdes.String(), Serdes.ByteArray()));
+            store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.GLOBAL_ROWS_STORE), Serdes.String(), Serdes.ByteArray()));
+        }
+        ItemTrainerProcessor p = new ItemTrainerProcessor(c, l);
+        p.init(context);
+        return p;
+    }
+
+    private static Record<Integer, byte[]> gradient(String item, int events, float... g) {
+        Codecs.GradientBatchWriter w = new Codecs.GradientBatchWriter(g.length);
+        w.add(item, events, 100L, g, 0);
+        return new Record<>(0, w.toByteArray(), 0L);
+    }
+
+    private Map<String, byte[]> published() {
+        Map<String, byte[]> out = new TreeMap<>();
+        context.forwarded().forEach(f -> {
+            if (f.childName().orElseThrow().equals(StreamTopology.ITEM_MODEL_SINK)) {
+                out.put(f.record().key(), f.record().value());
+            }
+        });
+        return out;
+    }
+
+    @Test
+    void shouldApplyPendingGradientsAfterARestartOnItsFlush() {
+        TrainerConfig c = config(stateDir, TrainerConfig.ITEM_BATCH_SIZE, "100");
+        ItemTrainerProcessor crashed = start(c, new RecordingListener());
+        crashed.process(gradient("i1", 2, 0.5f, 0, 0, 0, 0));
+        crashed.process(gradient("i1", 1, 0.25f, 0, 0, 0, 0));
+        crashed.process(gradient("i2", 3, -1f, 0, 0, 0, 0));
+        commit();
+        assertTrue(context.forwarded().isEmpty(), "below item.batch.size: nothing applied yet");
+
+        RecordingListener after = new RecordingListener();
+        start(c, after);
+        List<MockProcessorContext.CapturedPunctuator> ps = context.scheduledPunctuators();
+        ps.get(ps.size() - 1).getPunctuator().punctuate(0L);
+        Map<String, byte[]> rows = published();
+        assertEquals(3, json(rows.get("item:i1")).get("updates").asLong(), "3 events behind i1 gradients");
+        assertEquals(2, json(rows.get("item:i1")).get("version").asInt(), "one step per user mini-batch, as offline");
+        assertEquals(3, json(rows.get("item:i2")).get("updates").asLong());
+        assertTrue(json(rows.get("item:i1")).get("bias").asDouble() < 0, "a positive gradient lowers the bias");
+        assertTrue(json(rows.get("item:i2")).get("bias").asDouble() > 0);
+        assertEquals(List.of(new RecordingListener.Flush("item", 6)), after.flushes);
+    }
+
+    @Test
+    void shouldPublishAfterARestartTheRowsSavedButNotPublishedBeforeACrash() {
+        TrainerConfig c = config(stateDir, TrainerConfig.ITEM_BATCH_SIZE, "1");
+        ItemTrainerProcessor crashed = start(c, new RecordingListener());
+        crashed.process(gradient("i1", 2, 0.5f, 0, 0, 0, 0));
+        crashed.process(gradient("i2", 1, -1f, 0, 0, 0, 0));
+        assertTrue(published().isEmpty(), "saved at item.batch.size, crashed before the interval's publication");
+        KeyValueStore<String, byte[]> global = context.getStateStore(Topics.GLOBAL_ROWS_STORE);
+        // i2's saved version reached model-updates; i1's did not.
+        global.put("item:i2", ModelUpdates.row(io.streamrec.model.RowKind.ITEM, "i2", new float[5], 0, 5, 1, 1, 1L));
+
+        start(c, new RecordingListener());
+        List<MockProcessorContext.CapturedPunctuator> ps = context.scheduledPunctuators();
+        ps.get(ps.size() - 1).getPunctuator().punctuate(0L);
+        Map<String, byte[]> rows = published();
+        assertEquals(java.util.Set.of("item:i1"), rows.keySet(), "only the row whose published version is behind");
+        assertEquals(2, json(rows.get("item:i1")).get("updates").asLong());
+        assertTrue(json(rows.get("item:i1")).get("bias").asDouble() < 0, "the saved step, not an initial row");
+
+        context.resetForwards();
+        start(c, new RecordingListener());
+        ps = context.scheduledPunctuators();
+        ps.get(ps.size() - 1).getPunctuator().punctuate(0L);
+        assertTrue(published().isEmpty(), "published: a further restart has nothing to look for");
+    }
+
+    @Test
+    void shouldRefuseAGradientOfAnotherWidthWithAMessageAboutTheFactors() {
+        ItemTrainerProcessor p = start(config(stateDir), new RecordingListener());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> p.process(gradient("i1", 1, 1f, 2f)));
+        assertTrue(e.getMessage().contains("application.id"), e.getMessage());
+    }
+}

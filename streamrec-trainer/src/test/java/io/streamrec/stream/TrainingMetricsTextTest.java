@@ -1,0 +1,47 @@
+package io.streamrec.stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamrec.model.ModelUpdates;
+import java.nio.charset.StandardCharsets;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The hand-written flush records read exactly as the Jackson trees they replaced. */
+class TrainingMetricsTextTest {
+    private static final double[] SPECIAL = {0.0, -0.0, 1.0, 1e-7, 123456789.123, 1e21, Double.NaN,
+            Double.POSITIVE_INFINITY, 0.30000001192092896, Double.MIN_VALUE};
+
+    @Test
+    void shouldWriteTheSameMetricsTextAsTheJacksonTree() {
+        Random r = new Random(7);
+        for (int n = 0; n < 2000; n++) {
+            double[] v = new double[6];
+            for (int j = 0; j < v.length; j++) {
+                v[j] = r.nextInt(4) == 0 ? SPECIAL[r.nextInt(SPECIAL.length)] : r.nextGaussian() * Math.pow(10, r.nextInt(12) - 6);
+            }
+            String role = r.nextBoolean() ? "user" : "item";
+            long now = r.nextLong();
+            assertEquals(text(TrainingMetrics.recordTree(n, role, n * 3, v[0], v[1], v[2], v[3], v[4], v[5], n * 7L, -n, now)),
+                    text(TrainingMetrics.record(n, role, n * 3, v[0], v[1], v[2], v[3], v[4], v[5], n * 7L, -n, now)));
+        }
+    }
+
+    @Test
+    void shouldWriteTheSameMeanTextAsTheJacksonTree() {
+        Random r = new Random(11);
+        ObjectMapper m = new ObjectMapper();
+        for (int n = 0; n < 2000; n++) {
+            double sum = r.nextInt(4) == 0 ? SPECIAL[r.nextInt(SPECIAL.length)] : r.nextDouble() * Math.pow(10, r.nextInt(12));
+            double count = r.nextInt(1_000_000);
+            String tree = m.createObjectNode().put("kind", "mean").put("partition", n).put("sum", sum).put("count", count)
+                    .toString();
+            assertEquals(tree, text(ModelUpdates.mean(n, sum, count)));
+        }
+    }
+
+    private static String text(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,264 @@
+package io.streamrec.stream;
+
+import static io.streamrec.stream.StreamFixtures.config;
+import static io.streamrec.stream.StreamFixtures.json;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamrec.model.ModelUpdates;
+import io.streamrec.model.RowKind;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.MockProcessorContext.CapturedForward;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The user trainer alone, over in-memory stores. A new processor over stores that hold what the changelogs would
+ * restore after a crash is how a restart looks to the processor; the {@code TopologyTestDriver}-level version of
+ * this test is not possible (the driver neither restores changelogs nor keeps in-memory stores across drivers),
+ * and the integration tests kill -9 a real application against a real broker.
+ */
+class UserTrainerProcessorTest {
+    @TempDir
+    Path stateDir;
+
+    /** The stores of one user task, kept across "restarts". */
+    private final class Task {
+        final MockProcessorContext<Object, byte[]> context = new MockProcessorContext<>();
+        final PendingLog pending;
+
+        Task() {
+            // The processor reads the time from its context; a fixed clock makes the published timestamps exact.
+            context.setCurrentSystemTimeMs(StreamFixtures.NOW);
+            store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.USER_STORE), Serdes.String(), Serdes.ByteArray()));
+            pending = store(PendingLog.builder(Topics.USER_PENDING_STORE));
+            store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.TASK_STATE_STORE + "-user"), Serdes.String(), Serdes.ByteArray()));
+            store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.GLOBAL_ROWS_STORE), Serdes.String(), Serdes.ByteArray()));
+        }
+
+        private <S extends org.apache.kafka.streams.processor.StateStore> S store(org.apache.kafka.streams.state.StoreBuilder<S> b) {
+            S s = b.withLoggingDisabled().build();
+            s.init(context.getStateStoreContext(), s);
+            context.addStateStore(s);
+            return s;
+        }
+
+        /** What Kafka Streams does to the stores right before it commits the task. */
+        void commit() {
+            pending.flushCache();
+        }
+
+        UserTrainerProcessor start(TrainerConfig c, TrainerListener l) {
+            UserTrainerProcessor p = new UserTrainerProcessor(c, l, new PublishedRows(c.hyperparameters().width()));
+            p.init(context);
+            return p;
+        }
+
+        /** Fires the punctuator the latest processor scheduled. */
+        void punctuate() {
+            List<MockProcessorContext.CapturedPunctuator> ps = context.scheduledPunctuators();
+            ps.get(ps.size() - 1).getPunctuator().punctuate(System.currentTimeMillis());
+        }
+
+        Map<String, byte[]> modelUpdates() {
+            Map<String, byte[]> out = new TreeMap<>();
+            for (CapturedForward<?, ? extends byte[]> f : context.forwarded()) {
+                if (f.childName().orElseThrow().equals(StreamTopology.USER_MODEL_SINK)) {
+                    out.put((String) f.record().key(), f.record().value());
+                }
+            }
+            return out;
+        }
+    }
+
+    private static final List<Event> EVENTS = List.of(
+            new Event("u1", "i1", 5, 1, 10, 100), new Event("u2", "i1", 2, 1, 11, 101), new Event("u1", "i2", 4, 1, 12, 102));
+
+    private static void feed(UserTrainerProcessor p, List<Event> events) {
+        for (Event e : events) {
+            p.process(new Record<>(e.user(), e, e.ingestTime()));
+        }
+    }
+
+    @Test
+    void shouldRejoinPendingEventsAfterARestartAndFlushThemWithoutScoringThemAgain() {
+        TrainerConfig c = config(stateDir, TrainerConfig.BATCH_SIZE, "10");
+
+        Task crashed = new Task();
+        RecordingListener before = new RecordingListener();
+        feed(crashed.start(c, before), EVENTS);
+        crashed.commit();
+        assertEquals(3, before.prequential.size());
+        assertTrue(crashed.context.forwarded().isEmpty(), "fewer than batch.size events: nothing published yet");
+
+        // A new processor over the same stores, as after a crash; it flushes on its punctuator.
+        RecordingListener after = new RecordingListener();
+        crashed.start(c, after);
+        crashed.punctuate();
+        Map<String, byte[]> restarted = crashed.modelUpdates();
+        assertTrue(after.prequential.isEmpty(), "pending events were scored before the crash");
+        assertEquals(List.of(new RecordingListener.Flush("user", 3)), after.flushes);
+        assertEquals(2, json(restarted.get("user:u1")).get("updates").asLong());
+        assertEquals(1, json(restarted.get("user:u2")).get("updates").asLong());
+        assertArrayEquals(new double[] {11, 3}, ModelUpdates.parseMean(restarted.get("mean:0")), 1e-9);
+
+        // The same rows as a task that never crashed.
+        Task reference = new Task();
+        feed(reference.start(c, new RecordingListener()), EVENTS);
+        reference.punctuate();
+        Map<String, byte[]> expected = reference.modelUpdates();
+        assertEquals(expected.keySet(), restarted.keySet());
+        for (String k : List.of("user:u1", "user:u2")) {
+            ModelUpdates.ParsedRow want = ModelUpdates.parseRow(expected.get(k), 5);
+            ModelUpdates.ParsedRow got = ModelUpdates.parseRow(restarted.get(k), 5);
+            assertNotNull(got);
+            assertArrayEquals(want.params(), got.params(), 0f, k);
+            assertEquals(want.version(), got.version());
+        }
+
+        // After the flush nothing is pending: a further restart replays nothing.
+        crashed.context.resetForwards();
+        crashed.start(c, new RecordingListener());
+        crashed.punctuate();
+        assertTrue(crashed.context.forwarded().isEmpty());
+    }
+
+    @Test
+    void shouldDropTheLeastRecentlyUsedUserRowsBeyondTheBoundWithoutChangingAnyResult() {
+        // Users in turn, then the earliest ones again: the bounded task must read their rows back from its store.
+        List<Event> events = new java.util.ArrayList<>();
+        String[] order = {"a", "b", "c", "d", "a", "b", "e", "a", "c", "d"};
+        for (int k = 0; k < order.length; k++) {
+            events.add(new Event(order[k], "i" + (k % 3), 1 + k % 5, 1, 10 + k, 100 + k));
+        }
+        RecordingListener boundedListener = new RecordingListener();
+        RecordingListener freeListener = new RecordingListener();
+        Task boundedTask = new Task();
+        Task freeTask = new Task();
+        UserTrainerProcessor bounded = boundedTask.start(config(stateDir.resolve("b"), TrainerConfig.BATCH_SIZE, "2",
+                TrainerConfig.USER_CACHE_ROWS, "2"), boundedListener);
+        UserTrainerProcessor free = freeTask.start(config(stateDir.resolve("f"), TrainerConfig.BATCH_SIZE, "2"), freeListener);
+        int most = 0;
+        for (Event e : events) {
+            feed(bounded, List.of(e));
+            feed(free, List.of(e));
+            most = Math.max(most, bounded.usersInMemory());
+            boundedTask.punctuate();
+            freeTask.punctuate();
+            assertTrue(bounded.usersInMemory() <= 2, "at most user.cache.rows after an interval: " + bounded.usersInMemory());
+        }
+        assertEquals(3, most, "a third user joined between two intervals, then the least recently used went");
+        assertEquals(5, free.usersInMemory());
+        assertEquals(freeListener.prequential, boundedListener.prequential,
+                "the same predictions: a dropped row comes back from the store with its values and optimizer state");
+        Map<String, byte[]> want = freeTask.modelUpdates();
+        Map<String, byte[]> got = boundedTask.modelUpdates();
+        assertEquals(want.keySet(), got.keySet());
+        for (String k : want.keySet()) {
+            assertEquals(json(want.get(k)).get("version"), json(got.get(k)).get("version"), k);
+            assertEquals(json(want.get(k)).get("updates"), json(got.get(k)).get("updates"), k);
+            assertEquals(json(want.get(k)).get("factors"), json(got.get(k)).get("factors"), k);
+        }
+    }
+
+    @Test
+    void shouldLogPendingEventsAtEachCommitAndReplayOnlyTheCommittedOnesAfterACrash() {
+        TrainerConfig c = config(stateDir, TrainerConfig.BATCH_SIZE, "10");
+        Task crashed = new Task();
+        UserTrainerProcessor p = crashed.start(c, new RecordingListener());
+        feed(p, EVENTS.subList(0, 2));
+        crashed.commit();
+        feed(p, EVENTS.subList(2, 3));
+        assertEquals(3, crashed.pending.size());
+        crashed.pending.clearCache();
+        assertEquals(2, crashed.pending.size(), "a close without a commit forgets the uncommitted entry");
+        // The third event came after the last commit: its input offset was not committed either, so Kafka
+        // Streams reads it again after the crash; replaying it from the log as well would count it twice.
+        RecordingListener after = new RecordingListener();
+        crashed.start(c, after);
+        assertEquals(2, crashed.pending.size(), "only the committed events rejoin the batch");
+        crashed.punctuate();
+        assertEquals(List.of(new RecordingListener.Flush("user", 2)), after.flushes);
+        assertEquals(0, crashed.pending.size(), "flushed: nothing pending");
+        crashed.commit();
+        crashed.start(c, new RecordingListener());
+        assertEquals(0, crashed.pending.size(), "the flush deleted the logged events");
+    }
+
+    @Test
+    void shouldPublishEachChangedRowOnceAnIntervalHoweverManyBatchesTouchedIt() {
+        TrainerConfig c = config(stateDir, TrainerConfig.BATCH_SIZE, "1");
+        Task task = new Task();
+        UserTrainerProcessor p = task.start(c, new RecordingListener());
+        feed(p, EVENTS);
+        assertTrue(task.modelUpdates().isEmpty(), "three flushes, nothing published before the interval");
+        task.punctuate();
+        long u1Records = task.context.forwarded().stream()
+                .filter(f -> "user:u1".equals(f.record().key())).count();
+        assertEquals(1, u1Records, "u1 was stepped twice and published once");
+        Map<String, byte[]> rows = task.modelUpdates();
+        assertEquals(2, json(rows.get("user:u1")).get("updates").asLong());
+        assertEquals(2, json(rows.get("user:u1")).get("version").asInt());
+        assertEquals(1, json(rows.get("user:u2")).get("updates").asLong());
+        task.context.resetForwards();
+        task.punctuate();
+        assertTrue(task.context.forwarded().stream().noneMatch(f -> f.childName().orElseThrow()
+                .equals(StreamTopology.USER_MODEL_SINK)), "nothing changed since: nothing published");
+    }
+
+    @Test
+    void shouldPublishAfterARestartTheRowsSavedButNotPublishedBeforeACrash() {
+        TrainerConfig c = config(stateDir, TrainerConfig.BATCH_SIZE, "1");
+        Task task = new Task();
+        feed(task.start(c, new RecordingListener()), EVENTS);
+        assertTrue(task.modelUpdates().isEmpty(), "crashed after three flushes, before the interval's publication");
+        // What model-updates holds (as far as the global store read it): u2's current version, an older one of u1.
+        KeyValueStore<String, byte[]> global = task.context.getStateStore(Topics.GLOBAL_ROWS_STORE);
+        global.put("user:u2", ModelUpdates.row(RowKind.USER, "u2", new float[5], 0, 5, 1, 1, 1L));
+        global.put("user:u1", ModelUpdates.row(RowKind.USER, "u1", new float[5], 0, 5, 1, 1, 1L));
+
+        task.start(c, new RecordingListener());
+        task.punctuate();
+        Map<String, byte[]> republished = task.modelUpdates();
+        assertEquals(Set.of("user:u1", "mean:0"), republished.keySet(), "only the row whose published version is behind");
+        assertEquals(2, json(republished.get("user:u1")).get("version").asInt());
+        assertEquals(2, json(republished.get("user:u1")).get("updates").asLong());
+
+        // Published: a further restart has nothing to look for.
+        task.context.resetForwards();
+        task.start(c, new RecordingListener());
+        task.punctuate();
+        assertTrue(task.modelUpdates().isEmpty());
+    }
+
+    @Test
+    void shouldResumeTheGlobalMeanAndRowsFromTheStoresAfterARestart() {
+        TrainerConfig c = config(stateDir, TrainerConfig.BATCH_SIZE, "3");
+        Task task = new Task();
+        feed(task.start(c, new RecordingListener()), EVENTS);
+        task.context.resetForwards();
+
+        RecordingListener after = new RecordingListener();
+        UserTrainerProcessor restarted = task.start(c, after);
+        feed(restarted, List.of(new Event("u9", "i9", 1, 1, 13, 103), new Event("u1", "i9", 1, 1, 14, 104),
+                new Event("u2", "i9", 1, 1, 15, 105)));
+        assertTrue(task.modelUpdates().isEmpty(), "rows are published on the interval, not on every mini-batch");
+        task.punctuate();
+        assertEquals(11.0 / 3, after.prequential.get(0).prediction(), 1e-12, "the mean of the first batch, from the task state");
+        Map<String, byte[]> rows = task.modelUpdates();
+        assertEquals(3, json(rows.get("user:u1")).get("updates").asLong(), "u1 continues from its stored row");
+        assertEquals(2, json(rows.get("user:u1")).get("version").asInt());
+        assertArrayEquals(new double[] {14, 6}, ModelUpdates.parseMean(rows.get("mean:0")), 1e-9);
+    }
+}
