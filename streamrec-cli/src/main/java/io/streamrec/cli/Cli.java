@@ -27,6 +27,8 @@ final class Cli {
     static int handleUsage(ParameterException ex, String[] args) {
         CommandLine cmd = ex.getCommandLine();
         cmd.getErr().println("error: " + ex.getMessage());
+        // A mistyped command or option: picocli knows the near names ("Did you mean: evaluate?").
+        CommandLine.UnmatchedArgumentException.printSuggestions(ex, cmd.getErr());
         cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage.");
         return CommandLine.ExitCode.USAGE;
     }

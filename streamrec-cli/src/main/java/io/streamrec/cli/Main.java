@@ -18,10 +18,12 @@ import picocli.CommandLine.Command;
             BenchTopkCommand.class,
             RecommendCommand.class,
             CommandLine.HelpCommand.class})
-public final class Main implements Runnable {
+public final class Main implements java.util.concurrent.Callable<Integer> {
+    /** No command: the usage, on stderr, and the usage exit code, as for any other incomplete command line. */
     @Override
-    public void run() {
-        CommandLine.usage(this, System.out);
+    public Integer call() {
+        CommandLine.usage(this, System.err);
+        return CommandLine.ExitCode.USAGE;
     }
 
     /** The configured command line: usage errors exit 2, bad data and I/O errors exit 1 with a message only. */

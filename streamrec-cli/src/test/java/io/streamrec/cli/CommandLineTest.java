@@ -81,6 +81,24 @@ class CommandLineTest {
     }
 
     @Test
+    void shouldExitTwoWithTheUsageOnStderrWhenNoCommandIsGiven() {
+        Run r = run();
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("Usage: streamrec"), r.err());
+        assertEquals("", r.out(), "nothing on stdout: a script piping it gets no partial output");
+    }
+
+    @Test
+    void shouldSuggestTheNearestCommandOrOptionForATypo() throws Exception {
+        Run command = run("evalute");
+        assertEquals(2, command.code());
+        assertTrue(command.err().contains("Did you mean") && command.err().contains("evaluate"), command.err());
+        Run option = run("evaluate", "--ratings", ratings().toString(), "--factorz", "8");
+        assertEquals(2, option.code());
+        assertTrue(option.err().contains("--factors"), option.err());
+    }
+
+    @Test
     void shouldExitTwoNamingTheOptionForABadValue() throws Exception {
         Run r = run("evaluate", "--ratings", ratings().toString(), "--order", "random");
         assertEquals(2, r.code());

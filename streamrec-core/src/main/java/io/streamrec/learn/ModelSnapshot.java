@@ -100,6 +100,11 @@ public final class ModelSnapshot {
             try (OutputStream out = Files.newOutputStream(tmp)) {
                 write(model, out, description);
             }
+            // A temp file is created owner-only (0600); a snapshot is meant to be read by other users too (the
+            // container's user reading a file pretrained on the host), as an ordinary file would be.
+            if (Files.getFileStore(tmp).supportsFileAttributeView("posix")) {
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            }
             try {
                 Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {

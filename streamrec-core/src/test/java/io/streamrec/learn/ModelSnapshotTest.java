@@ -251,4 +251,14 @@ class ModelSnapshotTest {
         }
         return m;
     }
+
+    @Test
+    void shouldWriteASnapshotOthersCanRead(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = dir.resolve("m.srm");
+        ModelSnapshot.write(new Model(Hyperparameters.defaults(io.streamrec.model.ModelKind.BIASED_MF)), file, "perm");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.getFileStore(file).supportsFileAttributeView("posix"),
+                "no POSIX permissions on this file system");
+        assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(
+                java.nio.file.Files.getPosixFilePermissions(file)), "not owner-only, as a temp file would be");
+    }
 }
