@@ -58,7 +58,7 @@ public final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--loop", description = "Synthetic: run until stopped.")
     boolean loop;
 
-    @Option(names = "--property", paramLabel = "KEY=VALUE", description = "Extra producer setting (SASL, SSL, ...); "
+    @Option(names = {"-D", "--set", "--property"}, paramLabel = "KEY=VALUE", description = "Extra producer setting (SASL, SSL, ...); "
             + "repeatable. Waits are bounded unless set here: delivery.timeout.ms=" + InteractionProducer.DELIVERY_TIMEOUT_MS
             + " for each acknowledgement, and max.block.ms=" + InteractionProducer.MAX_BLOCK_MS
             + " for the topic's metadata (an unreachable cluster fails after it).")
@@ -131,7 +131,7 @@ public final class ProduceCommand implements Callable<Integer> {
         try {
             return new InteractionProducer(props, topic);
         } catch (ConfigException e) {
-            throw Cli.usage(spec, "--property: " + e.getMessage());
+            throw Cli.usage(spec, "--property (-D): " + e.getMessage());
         } catch (KafkaException e) {
             // The producer wraps what its constructor failed on (no resolvable bootstrap address, a timeout below
             // linger.ms + request.timeout.ms, a missing class): its own message says only "Failed to construct".

@@ -62,7 +62,7 @@ public final class RecommendCommand implements Callable<Integer> {
             description = "How long to wait for the broker and the model (default ${DEFAULT-VALUE} s).")
     int timeoutSeconds;
 
-    @Option(names = {"-C", "--consumer-property"}, paramLabel = "KEY=VALUE",
+    @Option(names = {"-D", "--set", "-C", "--consumer-property"}, paramLabel = "KEY=VALUE",
             description = "Extra Kafka consumer setting, e.g. security.protocol=SASL_SSL (repeatable).")
     Map<String, String> consumerProperties = new HashMap<>();
 

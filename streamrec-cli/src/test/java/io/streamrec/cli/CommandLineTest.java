@@ -210,6 +210,9 @@ class CommandLineTest {
         Run r = run("produce", "--bootstrap-servers", "127.0.0.1:" + closedPort(), "--synthetic", "--events", "1",
                 "--property", "max.block.ms=soon");
         assertEquals(2, r.code(), r.err());
-        assertTrue(r.err().contains("--property: Invalid value soon for configuration max.block.ms"), r.err());
+        assertTrue(r.err().contains("--property (-D): Invalid value soon for configuration max.block.ms"), r.err());
+        Run d = run("produce", "--bootstrap-servers", "127.0.0.1:" + closedPort(), "--synthetic", "--events", "1",
+                "-D", "max.block.ms=soon");
+        assertEquals(2, d.code(), "-D is the same option in every command: " + d.err());
     }
 }
