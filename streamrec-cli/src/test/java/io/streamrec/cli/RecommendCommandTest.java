@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.streamrec.kafka.EmbeddedKafkaExtension;
 import io.streamrec.kafka.KafkaTestBroker;
 import io.streamrec.kafka.TopicAdmin;
+import io.streamrec.model.ModelKeys;
 import io.streamrec.model.ModelKind;
 import io.streamrec.model.ModelMeta;
 import io.streamrec.model.ModelRecordCodec;
@@ -100,8 +101,8 @@ class RecommendCommandTest {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
             // As the trainer writes them: sums of a partition and of the seeding snapshot, then meta re-published
             // at a restart with the label-range midpoint as its globalMean.
-            producer.send(new ProducerRecord<>(topic, ModelRecordCodec.meanKey(0), ModelRecordCodec.encodeMean(0, 70.0, 20.0)));
-            producer.send(new ProducerRecord<>(topic, ModelRecordCodec.meanKey(-1), ModelRecordCodec.encodeMean(-1, 10.0, 5.0)));
+            producer.send(new ProducerRecord<>(topic, ModelKeys.mean(0), ModelRecordCodec.encodeMean(0, 70.0, 20.0)));
+            producer.send(new ProducerRecord<>(topic, ModelKeys.mean(-1), ModelRecordCodec.encodeMean(-1, 10.0, 5.0)));
             producer.send(new ProducerRecord<>(topic, "meta", ModelRecordCodec.encodeMeta(
                     new ModelMeta(ModelKind.BIASED_MF, 1, 3.0, 0, 1.0, 5.0, null, 0))));
             for (ModelRow row : List.of(

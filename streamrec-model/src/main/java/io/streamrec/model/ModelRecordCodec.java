@@ -1,12 +1,9 @@
 package io.streamrec.model;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 /**
  * Reads and writes {@code model-updates} records as docs/contracts.md defines them:
@@ -18,16 +15,10 @@ import java.nio.charset.StandardCharsets;
  * non-negative version; sum and non-negative count of a mean record; model, factors and globalMean of the meta
  * record) and lenient about the rest
  * (unknown fields are ignored; {@code updates}, {@code updatedAt}, {@code eventTime}, {@code minLabel},
- * {@code maxLabel} are optional). Encoding exists for tests and tools that produce hand-made records.
+ * {@code maxLabel} are optional). Encoding is the trainer's writer, {@link ModelUpdates}, for tests and tools that
+ * produce hand-made records; keys are {@link ModelKeys}.
  */
 public final class ModelRecordCodec {
-    /** Key of the metadata record. */
-    public static final String META_KEY = "meta";
-    /** Key prefix of the label-sum records, {@code mean:<partition>} and {@code mean:snapshot}. */
-    public static final String MEAN_PREFIX = "mean:";
-    /** Suffix of the label sums of the snapshot the model was seeded from; its partition is -1. */
-    public static final String MEAN_SNAPSHOT = "snapshot";
-
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private ModelRecordCodec() {
@@ -38,19 +29,18 @@ public final class ModelRecordCodec {
         if (key == null) {
             throw new MalformedRecordException("record has no key");
         }
-        if (key.startsWith(MEAN_PREFIX)) {
+        if (key.startsWith(ModelKeys.MEAN_PREFIX)) {
             return decodeMean(key, value);
         }
         RowKind keyKind = null;
         String keyId = null;
-        if (!META_KEY.equals(key)) {
-            int colon = key.indexOf(':');
-            keyKind = colon < 0 ? null : rowKind(key.substring(0, colon));
+        if (!ModelKeys.META.equals(key)) {
+            keyKind = ModelKeys.rowKind(key);
             if (keyKind == null) {
                 throw new MalformedRecordException("key must be user:<id>, item:<id>, mean:<partition> or meta, got '"
                         + abbreviate(key) + "'");
             }
-            keyId = key.substring(colon + 1);
+            keyId = key.substring(keyKind.prefix().length() + 1);
         }
         if (value == null) {
             return keyKind == null ? new ModelUpdate.MetaTombstone() : new ModelUpdate.RowTombstone(keyKind, keyId);
@@ -89,9 +79,9 @@ public final class ModelRecordCodec {
 
     /** {@code mean:<partition>} ({@code partition >= 0}) or {@code mean:snapshot} (partition -1). */
     private static ModelUpdate decodeMean(String key, byte[] value) throws MalformedRecordException {
-        String suffix = key.substring(MEAN_PREFIX.length());
+        String suffix = key.substring(ModelKeys.MEAN_PREFIX.length());
         int partition;
-        if (MEAN_SNAPSHOT.equals(suffix)) {
+        if (ModelKeys.MEAN_SNAPSHOT.equals(suffix)) {
             partition = -1;
         } else {
             try {
@@ -123,15 +113,6 @@ public final class ModelRecordCodec {
                     + sum + " and " + count);
         }
         return new ModelUpdate.Mean(key, partition, sum, count);
-    }
-
-    private static RowKind rowKind(String prefix) {
-        for (RowKind kind : RowKind.values()) {
-            if (kind.prefix().equals(prefix)) {
-                return kind;
-            }
-        }
-        return null;
     }
 
     private static ModelKind modelKind(String id) {
@@ -185,64 +166,24 @@ public final class ModelRecordCodec {
         }
     }
 
-    /** Encodes a row value as the trainer writes it. */
+    /** Encodes a row value: the trainer's writer, {@link ModelUpdates#row}. */
     public static byte[] encodeRow(ModelRow row) {
-        ObjectNode node = MAPPER.createObjectNode();
-        node.put("kind", row.kind().prefix());
-        node.put("id", row.id());
-        node.put("bias", row.bias());
-        ArrayNode factors = node.putArray("factors");
-        for (float x : row.factors()) {
-            factors.add(x);
-        }
-        node.put("version", row.version());
-        node.put("updates", row.updates());
-        node.put("updatedAt", row.updatedAt());
-        node.put("eventTime", row.eventTime());
-        return bytes(node);
+        float[] factors = row.factors();
+        float[] params = new float[1 + factors.length];
+        params[0] = row.bias();
+        System.arraycopy(factors, 0, params, 1, factors.length);
+        return ModelUpdates.row(row.kind(), row.id(), params, 0, params.length, row.version(), row.updates(),
+                row.updatedAt(), row.eventTime());
     }
 
-    /** Encodes a {@code mean:<partition>} value as the trainer writes it ({@code partition} -1 for the snapshot). */
+    /** Encodes a {@code mean:<partition>} value ({@code partition} -1 for the snapshot): {@link ModelUpdates#mean}. */
     public static byte[] encodeMean(int partition, double sum, double count) {
-        ObjectNode node = MAPPER.createObjectNode();
-        node.put("kind", "mean");
-        node.put("partition", partition);
-        node.put("sum", sum);
-        node.put("count", count);
-        return bytes(node);
+        return ModelUpdates.mean(partition, sum, count);
     }
 
-    /** The key of the label sums of {@code partition}, or of the snapshot when it is -1. */
-    public static String meanKey(int partition) {
-        return MEAN_PREFIX + (partition < 0 ? MEAN_SNAPSHOT : Integer.toString(partition));
-    }
-
-    /** Encodes a meta value as the trainer writes it (with an empty {@code hyper} object). */
+    /** Encodes a meta value with an empty {@code hyper} object: {@link ModelUpdates#meta}. */
     public static byte[] encodeMeta(ModelMeta meta) {
-        ObjectNode node = MAPPER.createObjectNode();
-        node.put("kind", "meta");
-        node.put("model", meta.model().id());
-        node.put("factors", meta.factors());
-        node.put("globalMean", meta.globalMean());
-        node.put("globalCount", meta.globalCount());
-        if (Double.isFinite(meta.minLabel())) {
-            node.put("minLabel", meta.minLabel());
-        }
-        if (Double.isFinite(meta.maxLabel())) {
-            node.put("maxLabel", meta.maxLabel());
-        }
-        node.putObject("hyper");
-        node.put("initSnapshot", meta.initSnapshot());
-        node.put("updatedAt", meta.updatedAt());
-        return bytes(node);
-    }
-
-    private static byte[] bytes(ObjectNode node) {
-        try {
-            return MAPPER.writeValueAsString(node).getBytes(StandardCharsets.UTF_8);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialise a tree of plain values", e);
-        }
+        return ModelUpdates.meta(meta, Map.of());
     }
 
     private static String text(JsonNode node, String field) {

@@ -39,7 +39,7 @@ public record ModelRow(RowKind kind, String id, float bias, float[] factors, lon
 
     /** The record key, {@code user:<id>} or {@code item:<id>}. */
     public String key() {
-        return kind.prefix() + ":" + id;
+        return ModelKeys.row(kind, id);
     }
 
     @Override

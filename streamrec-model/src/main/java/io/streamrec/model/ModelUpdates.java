@@ -14,12 +14,17 @@ import java.io.UncheckedIOException;
 import java.util.Map;
 
 /**
- * The {@code model-updates} record formats: the contract with downstream services.
+ * Writes the {@code model-updates} records, the contract with downstream services: the trainer publishes with it and
+ * {@link ModelRecordCodec} encodes with it, so there is one writer. Keys are {@link ModelKeys}; the client reads with
+ * {@link ModelRecordCodec#decode}; {@link #parseRow} is the trainer's own lenient reader for restoring published rows.
+ * A non-finite value is refused when written ({@link IllegalArgumentException}): JSON has no NaN, and a row the
+ * client cannot read must never be published.
  *
  * <ul>
  *   <li>key {@code user:<id>} or {@code item:<id>}: {@code {"kind":"user","id":"196","bias":0.12,
  *       "factors":[...],"version":7,"updates":42,"updatedAt":1732873200123}} where {@code version} counts optimizer
- *       steps applied to the row (pretraining included) and {@code updates} the streamed events that changed it;</li>
+ *       steps applied to the row (pretraining included) and {@code updates} the streamed events that changed it;
+ *       an optional {@code eventTime} follows {@code updatedAt} when it is not 0;</li>
  *   <li>key {@code mean:<partition>}: {@code {"kind":"mean","partition":0,"sum":..,"count":..}}, the label sums
  *       of one user partition; the global mean is the sum of the sums over the sum of the counts;</li>
  *   <li>key {@code meta}: model kind, factors, label range, hyper-parameters, the snapshot it was fine-tuned from.</li>
@@ -35,21 +40,46 @@ public final class ModelUpdates {
 
     private ModelUpdates() { }
 
-    public static String key(RowKind kind, String id) {
-        return kind.prefix() + ":" + id;
+    /** A row as the trainer writes it: no {@code eventTime}. */
+    public static byte[] row(RowKind kind, String id, float[] params, int p, int width, long version, long updates, long now) {
+        return row(kind, id, params, p, width, version, updates, now, 0L);
     }
 
-    public static byte[] row(RowKind kind, String id, float[] params, int p, int width, int version, long updates, long now) {
+    /** True when the {@code width} values from {@code p} are all finite: a row {@link #row} accepts. */
+    public static boolean isFinite(float[] params, int p, int width) {
+        for (int j = 0; j < width; j++) {
+            if (!Float.isFinite(params[p + j])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The row value of {@code params[p]} (bias) and {@code params[p+1 .. p+width-1]} (factors).
+     *
+     * @param eventTime written after {@code updatedAt} unless it is 0
+     * @throws IllegalArgumentException if a value is NaN or infinite
+     */
+    public static byte[] row(RowKind kind, String id, float[] params, int p, int width, long version, long updates,
+            long now, long eventTime) {
+        for (int j = 0; j < width; j++) {
+            if (!Float.isFinite(params[p + j])) {
+                throw new IllegalArgumentException("row " + ModelKeys.row(kind, id) + ": "
+                        + (j == 0 ? "bias" : "factor " + (j - 1)) + " is " + params[p + j]
+                        + "; expected finite values (a non-finite row is never published)");
+            }
+        }
         // One per stepped row and flush, the most frequent record this code writes: written by hand into one array
         // (the profile showed JsonGenerator set-up and per-token checks as much as the number formatting), with
         // the generator's exact text: the same Schubfach float formatting, and ids written verbatim. Ids that
-        // would need escaping and non-finite values take the generator path.
+        // would need escaping take the generator path.
         if (!plainAscii(id)) {
-            return rowWithGenerator(kind, id, params, p, width, version, updates, now);
+            return rowWithGenerator(kind, id, params, p, width, version, updates, now, eventTime);
         }
         String prefix = kind.prefix();
-        // Fixed text about 75 bytes, three numbers at most 51, a float at most 15 and its comma.
-        byte[] b = new byte[160 + prefix.length() + id.length() + width * 16];
+        // Fixed text about 90 bytes, four numbers at most 77, a float at most 15 and its comma.
+        byte[] b = new byte[200 + prefix.length() + id.length() + width * 16];
         int n = ascii(b, 0, "{\"kind\":\"");
         n = ascii(b, n, prefix);
         n = ascii(b, n, "\",\"id\":\"");
@@ -57,9 +87,6 @@ public final class ModelUpdates {
         n = ascii(b, n, "\",\"bias\":");
         for (int j = 0; j < width; j++) {
             float v = params[p + j];
-            if (!Float.isFinite(v)) {
-                return rowWithGenerator(kind, id, params, p, width, version, updates, now);
-            }
             if (j == 1) {
                 n = ascii(b, n, ",\"factors\":[");
             } else if (j > 1) {
@@ -68,11 +95,15 @@ public final class ModelUpdates {
             n = ascii(b, n, FloatToDecimal.toString(v));
         }
         n = ascii(b, n, width > 1 ? "],\"version\":" : ",\"factors\":[],\"version\":");
-        n = NumberOutput.outputInt(version, b, n);
+        n = NumberOutput.outputLong(version, b, n);
         n = ascii(b, n, ",\"updates\":");
         n = NumberOutput.outputLong(updates, b, n);
         n = ascii(b, n, ",\"updatedAt\":");
         n = NumberOutput.outputLong(now, b, n);
+        if (eventTime != 0) {
+            n = ascii(b, n, ",\"eventTime\":");
+            n = NumberOutput.outputLong(eventTime, b, n);
+        }
         b[n++] = '}';
         return java.util.Arrays.copyOf(b, n);
     }
@@ -101,7 +132,8 @@ public final class ModelUpdates {
     }
 
     /** The row through Jackson's generator: the reference text of {@link #row}, and its path for unusual ids. */
-    static byte[] rowWithGenerator(RowKind kind, String id, float[] params, int p, int width, int version, long updates, long now) {
+    static byte[] rowWithGenerator(RowKind kind, String id, float[] params, int p, int width, long version, long updates,
+            long now, long eventTime) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(64 + width * 12);
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
@@ -116,6 +148,9 @@ public final class ModelUpdates {
             g.writeNumberField("version", version);
             g.writeNumberField("updates", updates);
             g.writeNumberField("updatedAt", now);
+            if (eventTime != 0) {
+                g.writeNumberField("eventTime", eventTime);
+            }
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -123,37 +158,48 @@ public final class ModelUpdates {
         return out.toByteArray();
     }
 
+    /**
+     * The {@code mean:<partition>} value ({@code partition} -1 for the snapshot's sums).
+     *
+     * @throws IllegalArgumentException if the sum or the count is not finite, or the count is negative
+     */
     public static byte[] mean(int partition, double sum, double count) {
-        if (Double.isFinite(sum) && Double.isFinite(count)) {
-            // One per user flush: written by hand, the same text as the tree below (Double.toString numbers).
-            return ("{\"kind\":\"mean\",\"partition\":" + partition + ",\"sum\":" + sum + ",\"count\":" + count + "}")
-                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (!Double.isFinite(sum) || !Double.isFinite(count) || count < 0) {
+            throw new IllegalArgumentException("mean " + ModelKeys.mean(partition) + ": expected a finite sum and a finite count >= 0, got "
+                    + sum + " and " + count);
         }
-        ObjectNode o = MAPPER.createObjectNode();
-        o.put("kind", "mean").put("partition", partition).put("sum", sum).put("count", count);
-        return o.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        // One per user flush: written by hand (Double.toString numbers, the text Jackson's tree writes).
+        return ("{\"kind\":\"mean\",\"partition\":" + partition + ",\"sum\":" + sum + ",\"count\":" + count + "}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /**
-     * The {@code meta} value: model kind, factors, label range, the trainer's hyper-parameters as {@code hyper}
-     * (written as given, in the map's order), the global mean and the snapshot the model was fine-tuned from.
+     * The {@code meta} value: model kind, factors, global mean (and the count behind it when known), label range
+     * (when finite), {@code hyper} (the trainer's hyper-parameters, written as given, in the map's order), the
+     * snapshot the model was fine-tuned from and the time of writing.
      */
-    public static byte[] meta(ModelKind model, int factors, double minLabel, double maxLabel, Map<String, ?> hyper,
-            double globalMean, String snapshot, long now) {
+    public static byte[] meta(ModelMeta meta, Map<String, ?> hyper) {
         ObjectNode o = MAPPER.createObjectNode();
         o.put("kind", "meta");
-        o.put("model", model.id());
-        o.put("factors", factors);
-        o.put("globalMean", globalMean);
-        o.put("minLabel", minLabel);
-        o.put("maxLabel", maxLabel);
+        o.put("model", meta.model().id());
+        o.put("factors", meta.factors());
+        o.put("globalMean", meta.globalMean());
+        if (meta.globalCount() != 0) {
+            o.put("globalCount", meta.globalCount());
+        }
+        if (Double.isFinite(meta.minLabel())) {
+            o.put("minLabel", meta.minLabel());
+        }
+        if (Double.isFinite(meta.maxLabel())) {
+            o.put("maxLabel", meta.maxLabel());
+        }
         o.set("hyper", MAPPER.valueToTree(hyper));
-        if (snapshot == null) {
+        if (meta.initSnapshot() == null) {
             o.putNull("initSnapshot");
         } else {
-            o.put("initSnapshot", snapshot);
+            o.put("initSnapshot", meta.initSnapshot());
         }
-        o.put("updatedAt", now);
+        o.put("updatedAt", meta.updatedAt());
         return o.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 

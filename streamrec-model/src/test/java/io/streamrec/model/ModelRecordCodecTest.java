@@ -50,9 +50,9 @@ class ModelRecordCodecTest {
         assertEquals(new ModelUpdate.Mean("mean:snapshot", -1, 10.0, 4.0), ModelRecordCodec.decode("mean:snapshot",
                 utf8("{\"kind\":\"mean\",\"partition\":-1,\"sum\":10.0,\"count\":4}")));
         assertEquals(new ModelUpdate.Mean("mean:0", 0, 1.5, 2.0),
-                ModelRecordCodec.decode(ModelRecordCodec.meanKey(0), ModelRecordCodec.encodeMean(0, 1.5, 2.0)));
+                ModelRecordCodec.decode(ModelKeys.mean(0), ModelRecordCodec.encodeMean(0, 1.5, 2.0)));
         assertEquals(new ModelUpdate.Mean("mean:snapshot", -1, 1.5, 2.0),
-                ModelRecordCodec.decode(ModelRecordCodec.meanKey(-1), ModelRecordCodec.encodeMean(-1, 1.5, 2.0)));
+                ModelRecordCodec.decode(ModelKeys.mean(-1), ModelRecordCodec.encodeMean(-1, 1.5, 2.0)));
         assertEquals(new ModelUpdate.MeanTombstone("mean:1"), ModelRecordCodec.decode("mean:1", null));
     }
 

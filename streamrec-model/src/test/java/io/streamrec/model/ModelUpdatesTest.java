@@ -2,6 +2,7 @@ package io.streamrec.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
@@ -41,15 +42,16 @@ class ModelUpdatesTest {
             long updates = r % 2 == 0 ? Long.MAX_VALUE : r;
             int version = r % 3 == 0 ? Integer.MIN_VALUE : r;
             for (int width : new int[] {1, 2, 33}) {
-                byte[] fast = ModelUpdates.row(RowKind.USER, id, params, r * 33, width, version, updates, Long.MIN_VALUE + r);
-                byte[] ref = ModelUpdates.rowWithGenerator(RowKind.USER, id, params, r * 33, width, version, updates, Long.MIN_VALUE + r);
+                long eventTime = r % 2 == 0 ? 0 : Long.MAX_VALUE - r;
+                byte[] fast = ModelUpdates.row(RowKind.USER, id, params, r * 33, width, version, updates, Long.MIN_VALUE + r, eventTime);
+                byte[] ref = ModelUpdates.rowWithGenerator(RowKind.USER, id, params, r * 33, width, version, updates,
+                        Long.MIN_VALUE + r, eventTime);
                 assertEquals(new String(ref, java.nio.charset.StandardCharsets.UTF_8),
                         new String(fast, java.nio.charset.StandardCharsets.UTF_8));
             }
         }
-        float[] odd = {Float.NaN, Float.POSITIVE_INFINITY, 1f};
-        assertArrayEquals(ModelUpdates.rowWithGenerator(RowKind.ITEM, "i", odd, 0, 3, 1, 1L, 2L),
-                ModelUpdates.row(RowKind.ITEM, "i", odd, 0, 3, 1, 1L, 2L));
+        float[] odd = {1f, Float.NaN, Float.POSITIVE_INFINITY};
+        assertThrows(IllegalArgumentException.class, () -> ModelUpdates.row(RowKind.ITEM, "i", odd, 0, 3, 1, 1L, 2L));
     }
 
     @Test

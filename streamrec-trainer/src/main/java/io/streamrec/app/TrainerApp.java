@@ -7,6 +7,7 @@ import io.streamrec.learn.FactorTable;
 import io.streamrec.learn.Model;
 import io.streamrec.learn.ModelSnapshot;
 import io.streamrec.metrics.MetricsSetup;
+import io.streamrec.model.ModelKeys;
 import io.streamrec.model.ModelUpdates;
 import io.streamrec.model.RowKind;
 import io.streamrec.stream.CompositeListener;
@@ -262,13 +263,13 @@ public final class TrainerApp implements AutoCloseable {
                 int w = t.width();
                 for (int r = 0; r < t.size(); r++) {
                     // updates = 0: the streamed-event count starts at the snapshot.
-                    p.send(new ProducerRecord<>(Topics.MODEL_UPDATES, ModelUpdates.key(kind, t.id(r)),
+                    p.send(new ProducerRecord<>(Topics.MODEL_UPDATES, ModelKeys.row(kind, t.id(r)),
                             ModelUpdates.row(kind, t.id(r), t.params(), r * w, w, t.version(r), 0, now)));
                 }
             }
-            p.send(new ProducerRecord<>(Topics.MODEL_UPDATES, Topics.MEAN_SNAPSHOT_KEY,
+            p.send(new ProducerRecord<>(Topics.MODEL_UPDATES, ModelKeys.MEAN_SNAPSHOT_KEY,
                     ModelUpdates.mean(-1, snapshot.mean().sum(), snapshot.mean().count())));
-            p.send(new ProducerRecord<>(Topics.MODEL_UPDATES, Topics.META_KEY,
+            p.send(new ProducerRecord<>(Topics.MODEL_UPDATES, ModelKeys.META,
                     MetaRecord.of(config.hyperparameters(), snapshot.globalMean(), config.initModel().getFileName().toString(), now)));
             p.flush();
         }
@@ -279,7 +280,7 @@ public final class TrainerApp implements AutoCloseable {
     static void publishMeta(TrainerConfig config, String snapshot) {
         try (KafkaProducer<String, byte[]> p = producer(config)) {
             var h = config.hyperparameters();
-            p.send(new ProducerRecord<>(Topics.MODEL_UPDATES, Topics.META_KEY,
+            p.send(new ProducerRecord<>(Topics.MODEL_UPDATES, ModelKeys.META,
                     MetaRecord.of(h, (h.minLabel() + h.maxLabel()) / 2.0, snapshot, System.currentTimeMillis())));
             p.flush();
         }

@@ -5,6 +5,7 @@ import io.streamrec.learn.GradientAccumulator;
 import io.streamrec.learn.Hyperparameters;
 import io.streamrec.learn.Model;
 import io.streamrec.learn.RowUpdater;
+import io.streamrec.model.ModelKeys;
 import io.streamrec.model.ModelUpdates;
 import io.streamrec.model.RowKind;
 import java.time.Duration;
@@ -13,6 +14,8 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Owns the item rows of one {@code item-gradients} partition. Each gradient batch the user tasks send (the summed
@@ -24,6 +27,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * batches, in order, onto the rows saved last, and republishes saved rows that a crash kept from being published.
  */
 final class ItemTrainerProcessor implements Processor<Integer, byte[], String, byte[]> {
+    private static final Logger LOG = LoggerFactory.getLogger(ItemTrainerProcessor.class);
     private static final String STATE_KEY = "item";
     /** Present in the task-state store while some saved item rows are not yet published. */
     static final String UNPUBLISHED_KEY = "item-unpublished";
@@ -170,7 +174,12 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
         int w = hyper.width();
         for (int k = 0; k < n; k++) {
             int row = unpublished.get(k);
-            context.forward(new Record<>(ModelUpdates.key(RowKind.ITEM, table.id(row)),
+            if (!ModelUpdates.isFinite(table.params(), row * w, w)) {
+                // JSON has no NaN and the client could not read the row: keep the last good one published.
+                LOG.warn("item row {} has a non-finite value; not published", table.id(row));
+                continue;
+            }
+            context.forward(new Record<>(ModelKeys.row(RowKind.ITEM, table.id(row)),
                     ModelUpdates.row(RowKind.ITEM, table.id(row), table.params(), row * w, w, table.version(row),
                             table.updates(row), now), now), StreamTopology.ITEM_MODEL_SINK);
         }

@@ -1,6 +1,7 @@
 package io.streamrec.stream;
 
 import io.streamrec.learn.Hyperparameters;
+import io.streamrec.model.ModelMeta;
 import io.streamrec.model.ModelUpdates;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -20,6 +21,6 @@ public final class MetaRecord {
         hyper.put("clipNorm", h.clipNorm());
         hyper.put("initStd", h.initStd());
         hyper.put("seed", h.seed());
-        return ModelUpdates.meta(h.kind(), h.factors(), h.minLabel(), h.maxLabel(), hyper, globalMean, snapshot, now);
+        return ModelUpdates.meta(new ModelMeta(h.kind(), h.factors(), globalMean, 0, h.minLabel(), h.maxLabel(), snapshot, now), hyper);
     }
 }

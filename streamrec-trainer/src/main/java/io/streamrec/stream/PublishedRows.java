@@ -1,5 +1,6 @@
 package io.streamrec.stream;
 
+import io.streamrec.model.ModelKeys;
 import io.streamrec.model.ModelUpdates;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -28,7 +29,7 @@ final class PublishedRows {
         if (key.startsWith(ITEM_PREFIX)) {
             String id = key.substring(ITEM_PREFIX.length());
             slot(id).row = value == null ? null : ModelUpdates.parseRow(value, width);
-        } else if (key.startsWith(Topics.MEAN_PREFIX)) {
+        } else if (key.startsWith(ModelKeys.MEAN_PREFIX)) {
             double[] m = value == null ? null : ModelUpdates.parseMean(value);
             if (m == null) {
                 means.remove(key);
@@ -38,7 +39,7 @@ final class PublishedRows {
         }
     }
 
-    private static final String ITEM_PREFIX = ModelUpdates.key(io.streamrec.model.RowKind.ITEM, "");
+    private static final String ITEM_PREFIX = ModelKeys.prefix(io.streamrec.model.RowKind.ITEM);
 
     /**
      * Where the newest published version of an item's row appears: a reader keeps the slot of each item it uses and

@@ -1,6 +1,7 @@
 package io.streamrec.stream;
 
 import io.streamrec.learn.FactorTable;
+import io.streamrec.model.ModelKeys;
 import io.streamrec.model.ModelUpdates;
 import io.streamrec.model.RowKind;
 import java.util.function.IntConsumer;
@@ -48,7 +49,7 @@ final class RowLoader {
             }
         }
         ModelUpdates.ParsedRow published = global == null ? null
-                : ModelUpdates.parseRow(global.get(ModelUpdates.key(table.kind(), id)), table.width());
+                : ModelUpdates.parseRow(global.get(ModelKeys.row(table.kind(), id)), table.width());
         if (published != null) {
             return table.put(id, published.params(), 0, null, 0, published.version(), published.updates());
         }
@@ -67,7 +68,7 @@ final class RowLoader {
                 KeyValue<String, byte[]> kv = it.next();
                 int version = Codecs.decodeRow(kv.value).version();
                 ModelUpdates.ParsedRow published = ModelUpdates.parseRow(
-                        global.get(ModelUpdates.key(table.kind(), kv.key)), table.width());
+                        global.get(ModelKeys.row(table.kind(), kv.key)), table.width());
                 if (published == null || published.version() != version) {
                     unpublished.accept(row(kv.key));
                 }

@@ -27,13 +27,7 @@ public final class Topics {
     public static final String TASK_STATE_STORE = "task-state";
     /** Global store: every record of {@code model-updates}, as published. */
     public static final String GLOBAL_ROWS_STORE = "global-model-rows";
-
-    /** Key of the meta record in {@code model-updates}. */
-    public static final String META_KEY = "meta";
-    /** Key prefix of the per-partition global-mean records in {@code model-updates}. */
-    public static final String MEAN_PREFIX = "mean:";
-    /** Key of the global-mean sums of the snapshot the model was seeded from. */
-    public static final String MEAN_SNAPSHOT_KEY = "mean:snapshot";
+    // The keys of model-updates records are io.streamrec.model.ModelKeys, shared with the client.
 
     private Topics() { }
 }

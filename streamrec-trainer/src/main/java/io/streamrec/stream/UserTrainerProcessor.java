@@ -8,6 +8,7 @@ import io.streamrec.learn.GradientAccumulator;
 import io.streamrec.learn.Hyperparameters;
 import io.streamrec.learn.MiniBatchLearner;
 import io.streamrec.learn.Model;
+import io.streamrec.model.ModelKeys;
 import io.streamrec.model.ModelKind;
 import io.streamrec.model.ModelUpdates;
 import io.streamrec.model.RowKind;
@@ -17,6 +18,8 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Owns the user rows of one input partition. For each event it predicts first (progressive validation), then
@@ -26,6 +29,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * tasks that own them, one packed record per destination partition.
  */
 final class UserTrainerProcessor implements Processor<String, Object, Object, byte[]> {
+    private static final Logger LOG = LoggerFactory.getLogger(UserTrainerProcessor.class);
     private static final String STATE_KEY = "user";
     /** Present in the task-state store while some saved user rows are not yet published (see {@link #publish}). */
     static final String UNPUBLISHED_KEY = "user-unpublished";
@@ -257,7 +261,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
 
         String key(String item) {
             if (key == null) {
-                key = ModelUpdates.key(RowKind.ITEM, item);
+                key = ModelKeys.row(RowKind.ITEM, item);
             }
             return key;
         }
@@ -373,13 +377,13 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
             if (p == partition) {
                 continue;
             }
-            double[] m = published.mean(Topics.MEAN_PREFIX + p);
+            double[] m = published.mean(ModelKeys.mean(p));
             if (m != null) {
                 sum += m[0];
                 count += m[1];
             }
         }
-        double[] seed = published.mean(Topics.MEAN_SNAPSHOT_KEY);
+        double[] seed = published.mean(ModelKeys.MEAN_SNAPSHOT_KEY);
         if (seed != null) {
             sum += seed[0];
             count += seed[1];
@@ -474,11 +478,16 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         for (int k = 0; k < n; k++) {
             int row = unpublished.get(k);
             String id = userTable.id(row);
-            context.forward(new Record<>(ModelUpdates.key(RowKind.USER, id), ModelUpdates.row(RowKind.USER, id,
+            if (!ModelUpdates.isFinite(userTable.params(), row * w, w)) {
+                // JSON has no NaN and the client could not read the row: keep the last good one published.
+                LOG.warn("user row {} has a non-finite value; not published", id);
+                continue;
+            }
+            context.forward(new Record<>(ModelKeys.row(RowKind.USER, id), ModelUpdates.row(RowKind.USER, id,
                     userTable.params(), row * w, w, userTable.version(row), userTable.updates(row), now), now),
                     StreamTopology.USER_MODEL_SINK);
         }
-        context.forward(new Record<>(Topics.MEAN_PREFIX + partition,
+        context.forward(new Record<>(ModelKeys.mean(partition),
                 ModelUpdates.mean(partition, model.mean().sum(), model.mean().count()), now), StreamTopology.USER_MODEL_SINK);
         listener.rowsPublished("user", n, oldestUnpublished);
         unpublished.published();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamrec.kafka.EmbeddedKafka;
 import io.streamrec.kafka.TopicAdmin;
+import io.streamrec.model.ModelKeys;
 import io.streamrec.model.ModelUpdates;
 import io.streamrec.model.RowKind;
 import io.streamrec.stream.PrequentialTotals;
@@ -41,9 +42,9 @@ class PublishedRowsRestoreTest {
             float[] film = new float[width];
             film[0] = 0.5f;
             try (KafkaProducer<String, byte[]> p = StreamHarness.producer(bootstrap)) {
-                p.send(new ProducerRecord<>(Topics.MODEL_UPDATES, ModelUpdates.key(RowKind.ITEM, "film"),
+                p.send(new ProducerRecord<>(Topics.MODEL_UPDATES, ModelKeys.row(RowKind.ITEM, "film"),
                         ModelUpdates.row(RowKind.ITEM, "film", film, 0, width, 1, 0, 1L)));
-                p.send(new ProducerRecord<>(Topics.MODEL_UPDATES, Topics.MEAN_SNAPSHOT_KEY, ModelUpdates.mean(-1, 30, 10)));
+                p.send(new ProducerRecord<>(Topics.MODEL_UPDATES, ModelKeys.MEAN_SNAPSHOT_KEY, ModelUpdates.mean(-1, 30, 10)));
                 p.flush();
             }
 

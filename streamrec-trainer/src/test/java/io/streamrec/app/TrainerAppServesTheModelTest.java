@@ -11,6 +11,7 @@ import io.streamrec.data.Rating;
 import io.streamrec.data.RatingReader;
 import io.streamrec.kafka.EmbeddedKafka;
 import io.streamrec.learn.Model;
+import io.streamrec.model.ModelKeys;
 import io.streamrec.model.ModelKind;
 import io.streamrec.model.ModelUpdates;
 import io.streamrec.stream.Codecs;
@@ -162,7 +163,7 @@ class TrainerAppServesTheModelTest {
         double sum = 0;
         double count = 0;
         int records = 0;
-        try (KeyValueIterator<String, byte[]> it = global.prefixScan(Topics.MEAN_PREFIX, new StringSerializer())) {
+        try (KeyValueIterator<String, byte[]> it = global.prefixScan(ModelKeys.MEAN_PREFIX, new StringSerializer())) {
             while (it.hasNext()) {
                 double[] m = ModelUpdates.parseMean(it.next().value);
                 sum += m[0];

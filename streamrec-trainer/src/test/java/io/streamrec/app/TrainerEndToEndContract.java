@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.streamrec.data.Rating;
 import io.streamrec.data.SyntheticRatings;
 import io.streamrec.kafka.TopicReader;
+import io.streamrec.model.ModelKeys;
 import io.streamrec.stream.PrequentialTotals;
 import io.streamrec.stream.Topics;
 import io.streamrec.stream.TrainerConfig;
@@ -42,10 +43,10 @@ abstract class TrainerEndToEndContract {
             Map<String, byte[]> model = StreamHarness.awaitModel(bootstrapServers(), Duration.ofSeconds(60),
                     m -> StreamHarness.userUpdates(m, width) >= EVENTS
                             && m.keySet().stream().anyMatch(k -> k.startsWith("item:"))
-                            && m.containsKey(Topics.MEAN_PREFIX + "0") && m.containsKey(Topics.META_KEY));
+                            && m.containsKey(ModelKeys.mean(0)) && m.containsKey(ModelKeys.META));
             assertEquals(EVENTS, StreamHarness.userUpdates(model, width), "published user rows include every event");
             assertTrue(model.keySet().stream().anyMatch(k -> k.startsWith("item:")), "item rows published");
-            assertTrue(model.containsKey(Topics.MEAN_PREFIX + "0") && model.containsKey(Topics.META_KEY), model.keySet().toString());
+            assertTrue(model.containsKey(ModelKeys.mean(0)) && model.containsKey(ModelKeys.META), model.keySet().toString());
             assertEquals(1, TopicReader.waitForRecords(bootstrapServers(), Topics.DLQ, all -> !all.isEmpty(),
                     Duration.ofSeconds(30)).size(), "the malformed event went to the dead-letter topic");
             assertTrue(totals.rmse() < 1.5, "learned something: prequential RMSE " + totals.rmse());

@@ -1,6 +1,7 @@
 package io.streamrec.stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamrec.model.ModelUpdates;
@@ -29,12 +30,18 @@ class TrainingMetricsTextTest {
     }
 
     @Test
-    void shouldWriteTheSameMeanTextAsTheJacksonTree() {
+    void shouldWriteTheSameMeanTextAsTheJacksonTreeAndRefuseNonFiniteSums() {
         Random r = new Random(11);
         ObjectMapper m = new ObjectMapper();
         for (int n = 0; n < 2000; n++) {
             double sum = r.nextInt(4) == 0 ? SPECIAL[r.nextInt(SPECIAL.length)] : r.nextDouble() * Math.pow(10, r.nextInt(12));
             double count = r.nextInt(1_000_000);
+            if (!Double.isFinite(sum)) {
+                // JSON has no NaN or Infinity: the writer refuses them rather than publish what no client reads.
+                double refused = sum;
+                assertThrows(IllegalArgumentException.class, () -> ModelUpdates.mean(0, refused, count));
+                continue;
+            }
             String tree = m.createObjectNode().put("kind", "mean").put("partition", n).put("sum", sum).put("count", count)
                     .toString();
             assertEquals(tree, text(ModelUpdates.mean(n, sum, count)));
