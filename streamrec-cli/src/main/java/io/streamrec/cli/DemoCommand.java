@@ -73,6 +73,9 @@ public final class DemoCommand implements Callable<Integer> {
             throw Cli.usage(spec, "--events must be >= 1, got " + events);
         }
         Path work = Files.createTempDirectory("streamrec-demo");
+        Path log = work.getParent().resolve(work.getFileName() + ".log");
+        DemoLogging.toFile(log);
+        System.out.println("Kafka's and the in-process broker's logs: " + log);
         List<Rating> stream = null;
         Model frozen = null;
         Path snapshot = null;

@@ -1,0 +1,43 @@
+package io.streamrec.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * README's main command on a healthy run prints streamrec's own lines only: Kafka's and the broker's logs, retriable
+ * WARN and ERROR lines included, go to a file whose path the demo prints. Runs the demo as its own JVM, as a user
+ * does.
+ */
+class DemoQuietTest {
+    private static final Pattern LEVEL = Pattern.compile("\\b(WARN|ERROR)\\b");
+
+    @Test
+    void shouldPrintNoWarnOrErrorLineOnAHealthyRunAndSayWhereKafkasLogsAre(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("demo.out");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx768m",
+                "-Djava.io.tmpdir=" + dir, "-cp", System.getProperty("java.class.path"), "io.streamrec.cli.Main",
+                "demo", "--events", "3000", "--http-port", "0")
+                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        assertTrue(p.waitFor(180, TimeUnit.SECONDS), "the demo ended");
+        List<String> lines = Files.readAllLines(out, StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), String.join("\n", lines));
+        List<String> loud = lines.stream().filter(l -> LEVEL.matcher(l).find()).toList();
+        assertEquals(List.of(), loud, "WARN or ERROR lines on the console of a healthy demo");
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("{\"command\":\"demo\"")), "prints its summary: " + lines);
+        Matcher m = Pattern.compile("logs: (\\S+\\.log)").matcher(String.join("\n", lines));
+        assertTrue(m.find(), "the demo says where Kafka's logs are: " + lines);
+        Path log = Path.of(m.group(1));
+        assertTrue(Files.size(log) > 0, "and they are there: " + log);
+        assertTrue(Files.readString(log).contains("INFO"), "Kafka's own lines went to the file");
+    }
+}
