@@ -17,6 +17,7 @@ import io.streamrec.model.ModelKind;
 import io.streamrec.stream.PrequentialTotals;
 import io.streamrec.stream.TrainerConfig;
 import java.nio.file.Files;
+import java.util.concurrent.TimeUnit;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -76,6 +77,16 @@ public final class DemoCommand implements Callable<Integer> {
         Path log = work.getParent().resolve(work.getFileName() + ".log");
         DemoLogging.toFile(log);
         System.out.println("Kafka's and the in-process broker's logs: " + log);
+        // Ctrl-C and SIGTERM end the stream loop (the summary is printed) instead of the JVM, so that the broker,
+        // the trainer and this directory are closed and removed on every way out.
+        try (StopSignal signal = StopSignal.install()) {
+            return demo(work, signal);
+        } finally {
+            deleteRecursively(work);
+        }
+    }
+
+    private Integer demo(Path work, StopSignal signal) throws Exception {
         List<Rating> stream = null;
         Model frozen = null;
         Path snapshot = null;
@@ -121,20 +132,19 @@ public final class DemoCommand implements Callable<Integer> {
                     System.err.println("error: Kafka Streams did not reach RUNNING: " + app.streams().state());
                     return 1;
                 }
-                return runStream(kafka.bootstrapServers(), app, totals, stream, frozen);
+                return runStream(kafka.bootstrapServers(), app, totals, stream, frozen, signal);
             }
         }
     }
 
-    private int runStream(String bootstrap, TrainerApp app, PrequentialTotals totals, List<Rating> file, Model frozen)
-            throws InterruptedException {
+    private int runStream(String bootstrap, TrainerApp app, PrequentialTotals totals, List<Rating> file, Model frozen,
+                          StopSignal signal) throws InterruptedException {
         long target = file != null ? file.size() : events == null ? Long.MAX_VALUE : events;
         double r = rate != null ? rate : file != null ? 0 : 2000;
         Iterator<Rating> source = file != null ? file.iterator()
                 : new SyntheticRatings(SyntheticRatings.Spec.explicit(5_000, 1_000, 8, 42)).iterator();
         RegressionMetrics frozenError = new RegressionMetrics();
         AtomicBoolean stop = new AtomicBoolean();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop.set(true)));
         Thread producer = new Thread(() -> {
             try (InteractionProducer p = new InteractionProducer(bootstrap)) {
                 p.sendAll(source, target, r, stop::get, e -> {
@@ -149,8 +159,7 @@ public final class DemoCommand implements Callable<Integer> {
         long start = System.nanoTime();
         long lastEvents = 0;
         long lastTime = start;
-        while (!stop.get()) {
-            Thread.sleep(2000);
+        while (!signal.await(2, TimeUnit.SECONDS)) {
             long now = System.nanoTime();
             long n = totals.events();
             System.out.printf("events %,10d  %,8.0f/s  prequential RMSE %.4f  MAE %.4f  rejected %d  state %s%n",
@@ -162,10 +171,12 @@ public final class DemoCommand implements Callable<Integer> {
                 break;
             }
             if (app.streams().state() == org.apache.kafka.streams.KafkaStreams.State.ERROR) {
+                stop.set(true);
                 System.err.println("error: Kafka Streams failed; see the log above");
                 return 1;
             }
         }
+        stop.set(true);
         double seconds = (System.nanoTime() - start) / 1e9;
         ObjectNode o = Json.object();
         o.put("command", "demo");
@@ -183,5 +194,13 @@ public final class DemoCommand implements Callable<Integer> {
         Json.put(o, "events_per_second", totals.events() / seconds);
         System.out.println(o);
         return 0;
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            System.err.println("warning: could not remove " + dir + ": " + e.getMessage());
+        }
     }
 }

@@ -39,5 +39,47 @@ class DemoQuietTest {
         Path log = Path.of(m.group(1));
         assertTrue(Files.size(log) > 0, "and they are there: " + log);
         assertTrue(Files.readString(log).contains("INFO"), "Kafka's own lines went to the file");
+        assertEquals(List.of(), directories(dir), "nothing left behind in the temp dir but the log");
+    }
+
+    @Test
+    void shouldPrintItsSummaryAndLeaveNothingBehindWhenStoppedWithSigterm(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("demo.out");
+        Process p = demo(dir, out, "--http-port", "0");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!Files.readString(out).contains("prequential RMSE") && System.nanoTime() < deadline && p.isAlive()) {
+            Thread.sleep(200);
+        }
+        p.destroy(); // SIGTERM, as Ctrl-C's SIGINT: both end the stream loop
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the demo ended");
+        String printed = Files.readString(out);
+        assertEquals(0, p.exitValue(), printed);
+        assertTrue(printed.lines().anyMatch(l -> l.startsWith("{\"command\":\"demo\"")), "the summary: " + printed);
+        assertEquals(List.of(), directories(dir), "nothing left behind in the temp dir but the log");
+    }
+
+    @Test
+    void shouldLeaveNothingBehindWhenItFails(@TempDir Path dir) throws Exception {
+        Path bad = dir.resolve("bad.data");
+        Files.writeString(bad, "1\t2\t3\t100\nnot a rating line\n");
+        Path out = dir.resolve("demo.out");
+        Process p = demo(dir, out, "--ratings", bad.toString(), "--http-port", "0");
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the demo ended");
+        assertEquals(1, p.exitValue(), Files.readString(out));
+        assertEquals(List.of(), directories(dir), "nothing left behind in the temp dir but the log");
+    }
+
+    private static Process demo(Path tmp, Path out, String... args) throws java.io.IOException {
+        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx768m", "-Djava.io.tmpdir=" + tmp, "-cp", System.getProperty("java.class.path"), "io.streamrec.cli.Main",
+                "demo"));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    }
+
+    private static List<Path> directories(Path dir) throws java.io.IOException {
+        try (var entries = Files.list(dir)) {
+            return entries.filter(Files::isDirectory).toList();
+        }
     }
 }
