@@ -40,8 +40,6 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
     private final int batchSize;
     private final int partitions;
     private final PublishedRows published;
-    /** One packed gradient record per item partition and flush; reused across flushes. */
-    private final Codecs.GradientBatchWriter[] writers;
     private ProcessorContext<Object, byte[]> context;
     private KeyValueStore<String, byte[]> userStore;
     private PendingLog pending;
@@ -52,17 +50,8 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
     private RowLoader users;
     private GradientAccumulator userGrads;
     private GradientAccumulator itemGrads;
-    /** Per item row of {@code model.items()}: what the task saw published and its own recent steps. */
-    private ItemView[] views = new ItemView[256];
-    /**
-     * Advances at most every {@link #REFRESH_MS} between batches; the task looks for a newer published version of
-     * an item (and of the other partitions' label sums) once per epoch. Published rows change at commit pace (tens
-     * of milliseconds or more), so looking once per batch, thousands of times a second under a backlog, mostly
-     * paid a store lookup to find the same bytes.
-     */
-    private long epoch;
-    private long epochStartedAt;
-    private static final long REFRESH_MS = 20;
+    private LocalItems items;
+    private GradientRouter router;
     private final WindowedError window = new WindowedError(1000);
     private BinaryMetrics binary;
     /** The AUC of {@link #binary}, recomputed at most every {@link #AUC_EVERY_MS}: it scans the whole histogram. */
@@ -79,9 +68,6 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
     /** Per user row: the flush interval ({@link #tick}) of its last event. */
     private int[] lastUsed = new int[1024];
     private int tick;
-    /** Scratch of {@link #stepItemsLocally}: the stepped rows and their values before the step. */
-    private int[] stepRows = new int[0];
-    private float[] stepBefore = new float[0];
 
     UserTrainerProcessor(TrainerConfig config, TrainerListener listener, PublishedRows published) {
         this.config = config;
@@ -90,7 +76,6 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         this.listener = listener;
         this.batchSize = config.batchSize();
         this.partitions = config.partitions();
-        this.writers = new Codecs.GradientBatchWriter[partitions];
         this.maxUsers = config.userCacheRows();
     }
 
@@ -111,6 +96,8 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         users = new RowLoader(model.users(), userStore, global);
         userGrads = new GradientAccumulator(hyper.width());
         itemGrads = new GradientAccumulator(hyper.width());
+        items = new LocalItems(model.items(), hyper.width(), published);
+        router = new GradientRouter(context, model.items(), items, partitions, hyper.width());
         binary = hyper.kind() == ModelKind.LOGISTIC_MF ? new BinaryMetrics() : null;
         refreshExternalMean();
         // Events that joined a batch before a crash or a rebalance: rejoin them, unscored (they were scored then).
@@ -135,7 +122,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         // Predict before the event creates any row: an unseen user or item contributes nothing (the global mean
         // fallback), as in offline progressive validation, instead of its random initial factors.
         int u = users.find(e.user());
-        int i = itemRow(e.item(), false);
+        int i = items.row(e.item(), false);
         double prediction = model.predictScore(model.score(u, i));
         listener.prequential(e.label(), prediction);
         window.add(e.label(), prediction);
@@ -145,7 +132,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         listener.eventTrained();
         pending.append(Codecs.encodeEvent(e));
         u = u >= 0 ? u : users.row(e.user());
-        i = i >= 0 ? i : itemRow(e.item(), true);
+        i = i >= 0 ? i : items.row(e.item(), true);
         used(u);
         learner.learn(u, i, e.label(), e.weight(), e.ingestTime());
         oldestIngest = Math.min(oldestIngest, e.ingestTime());
@@ -157,217 +144,9 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
     private void addToBatch(Event e) {
         int u = users.row(e.user());
         used(u);
-        int i = itemRow(e.item(), true);
+        int i = items.row(e.item(), true);
         learner.learn(u, i, e.label(), e.weight(), e.ingestTime());
         oldestIngest = Math.min(oldestIngest, e.ingestTime());
-    }
-
-    /**
-     * The item's local row: the newest published version of it in the global store plus this task's own steps
-     * that the published version cannot include yet (see {@link ItemView}); for an item with no row yet, its
-     * initial row when {@code create}, else -1.
-     */
-    private int itemRow(String item, boolean create) {
-        FactorTable items = model.items();
-        int r = items.indexOf(item);
-        ItemView view = r >= 0 ? viewOf(r) : null;
-        // Look for a newer published version once per item and epoch (epochs change between batches, at most every
-        // REFRESH_MS): the slot's row is a volatile field that the global thread writes, read once per event it
-        // cost a cache-line transfer between cores whenever the item had a new version.
-        if (view != null && view.seenInEpoch == epoch) {
-            return r;
-        }
-        PublishedRows.Slot source = view != null && view.source != null ? view.source : published.slot(item);
-        ModelUpdates.ParsedRow row = source.row;
-        if (row == null || (view != null && view.published == row)) {
-            if (r < 0) {
-                if (!create) {
-                    return -1;
-                }
-                r = items.getOrCreate(item);
-            }
-            view = viewOf(r);
-            view.seenInEpoch = epoch;
-            view.source = source;
-            return r;
-        }
-        int w = hyper.width();
-        if (r < 0) {
-            r = items.put(item, row.params(), 0, null, 0, row.version(), row.updates());
-            view = viewOf(r);
-        } else {
-            view = viewOf(r);
-            // Keep the local optimizer state: it paces this task's own local steps on the row.
-            System.arraycopy(row.params(), 0, items.params(), r * w, w);
-            view.rebase(row.updatedAt(), items.params(), r * w);
-        }
-        view.seenInEpoch = epoch;
-        view.published = row;
-        view.source = source;
-        return r;
-    }
-
-    /** The view of an item row of the task's table, created on first use. */
-    private ItemView viewOf(int row) {
-        if (row >= views.length) {
-            views = java.util.Arrays.copyOf(views, Math.max(row + 1, views.length * 2));
-        }
-        ItemView v = views[row];
-        if (v == null) {
-            v = new ItemView();
-            views[row] = v;
-        }
-        return v;
-    }
-
-    /**
-     * What the task last saw of an item in the global store, and the task's own steps on the item that it applied
-     * locally after sending their gradients (an asynchronous parameter-server worker's local copy): without them,
-     * under a backlog the task would compute thousands of events' gradients against item rows that lack its own
-     * recent steps. A published row is the item task's flush at {@code updatedAt}; a gradient batch sent after that
-     * instant cannot be in it (it was not even written yet), so those steps are re-applied on top of the new row and
-     * older ones dropped: never counted twice. Steps sent before the flush but committed after it are missing
-     * until the next published version, which includes them.
-     *
-     * <p>Steps are kept summed per time bucket of {@code bucketMs} (aligned to multiples of it), not one by one: a
-     * rebase drops every bucket that starts at or before the flush, so the steps of the bucket that straddles it
-     * sent after the flush are missing until the next version too (at most {@code bucketMs} of them), and none is
-     * ever counted twice. Under a backlog a task steps a popular item several times a millisecond; one entry per
-     * step held hundreds of row deltas per item between two published versions, megabytes that pushed the task's
-     * tables out of the CPU caches.
-     */
-    static final class ItemView {
-        /** The bucket width of the trainer: a few ms, against the 100 ms or more between two published versions. */
-        static final int BUCKET_MS = 5;
-        private static final int MAX_BUCKETS = 256;
-        /** The published version the local row was last based on (compared by identity). */
-        ModelUpdates.ParsedRow published;
-        /** Where newer published versions of the item appear. */
-        PublishedRows.Slot source;
-        long seenInEpoch = -1;
-        /** The item's global-store key and owning slot, computed once (they were a string build and a murmur2
-         * hash per lookup and per flush). */
-        private String key;
-        private int slot = -1;
-        private final int bucketMs;
-
-        ItemView() {
-            this(BUCKET_MS);
-        }
-
-        ItemView(int bucketMs) {
-            this.bucketMs = bucketMs;
-        }
-
-        String key(String item) {
-            if (key == null) {
-                key = ModelKeys.row(RowKind.ITEM, item);
-            }
-            return key;
-        }
-
-        int slot(String item, int slots) {
-            if (slot < 0) {
-                slot = StreamTopology.partitionOf(item, slots);
-            }
-            return slot;
-        }
-        /**
-         * The buckets of steps not yet known to be in a published version, oldest first: a ring of {@code size}
-         * entries from {@code head}, each a bucket start and the summed row delta of its steps (at
-         * {@code entry * width} in {@code deltas}). Arrays rather than one object per bucket.
-         */
-        private long[] bucketStart = new long[0];
-        private float[] deltas = new float[0];
-        private int head;
-        private int size;
-        private int width;
-        /** The sum of the deltas held (null before the first step), so that a rebase costs one row addition. */
-        float[] sum;
-
-        /** Drops the buckets that may hold steps the version flushed at {@code flushedAt} contains; adds the others
-         * to its row at {@code p}. */
-        void rebase(long flushedAt, float[] params, int p) {
-            while (size > 0 && bucketStart[head] <= flushedAt) {
-                drop();
-            }
-            if (size == 0) {
-                if (sum != null) {
-                    java.util.Arrays.fill(sum, 0f);
-                }
-                return;
-            }
-            for (int j = 0; j < width; j++) {
-                params[p + j] += sum[j];
-            }
-        }
-
-        /** Records a step sent at {@code at}: the row's change from {@code before[b..]} to {@code after[a..]}. */
-        void add(long at, float[] after, int a, float[] before, int b, int w) {
-            if (sum == null) {
-                width = w;
-                sum = new float[w];
-            }
-            long start = at - Math.floorMod(at, bucketMs);
-            int last = size == 0 ? -1 : (head + size - 1) % bucketStart.length;
-            int d;
-            if (last >= 0 && bucketStart[last] == start) {
-                d = last * w;
-            } else {
-                if (size == MAX_BUCKETS) {
-                    drop();
-                }
-                if (size == bucketStart.length) {
-                    grow();
-                }
-                int entry = (head + size) % bucketStart.length;
-                bucketStart[entry] = start;
-                d = entry * w;
-                java.util.Arrays.fill(deltas, d, d + w, 0f);
-                size++;
-            }
-            for (int j = 0; j < w; j++) {
-                float delta = after[a + j] - before[b + j];
-                deltas[d + j] += delta;
-                sum[j] += delta;
-            }
-        }
-
-        /** Records a step whose change is {@code delta}. */
-        void add(long at, float[] delta) {
-            add(at, delta, 0, new float[delta.length], 0, delta.length);
-        }
-
-        int buckets() {
-            return size;
-        }
-
-        long oldestBucketStart() {
-            return bucketStart[head];
-        }
-
-        private void grow() {
-            int cap = Math.min(MAX_BUCKETS, Math.max(4, bucketStart.length * 2));
-            long[] t = new long[cap];
-            float[] dl = new float[cap * width];
-            for (int k = 0; k < size; k++) {
-                int from = (head + k) % bucketStart.length;
-                t[k] = bucketStart[from];
-                System.arraycopy(deltas, from * width, dl, k * width, width);
-            }
-            bucketStart = t;
-            deltas = dl;
-            head = 0;
-        }
-
-        private void drop() {
-            int d = head * width;
-            for (int j = 0; j < width; j++) {
-                sum[j] -= deltas[d + j];
-            }
-            head = (head + 1) % bucketStart.length;
-            size--;
-        }
     }
 
     private void refreshExternalMean() {
@@ -400,24 +179,8 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         long now = context.currentSystemTimeMs();
         float lr = (float) hyper.schedule().rate(model.eventsSeen());
         double loss = learner.computeGradients(model.items().params(), userGrads, itemGrads);
-        FactorTable items = model.items();
-        int w = hyper.width();
-        Codecs.GradientBatchWriter[] out = writers;
-        for (int s = 0; s < itemGrads.size(); s++) {
-            String item = items.id(itemGrads.row(s));
-            int dest = viewOf(itemGrads.row(s)).slot(item, partitions);
-            if (out[dest] == null) {
-                out[dest] = new Codecs.GradientBatchWriter(w);
-            }
-            out[dest].add(item, itemGrads.count(s), itemGrads.oldestEventTime(s), itemGrads.gradients(), s * w);
-        }
-        for (int dest = 0; dest < partitions; dest++) {
-            if (out[dest] != null && !out[dest].isEmpty()) {
-                context.forward(new Record<>(dest, out[dest].toByteArray(), now), StreamTopology.ITEM_GRADIENTS_SINK);
-                out[dest].reset();
-            }
-        }
-        stepItemsLocally(lr, now);
+        router.send(itemGrads, now);
+        items.stepLocally(learner.updater(), itemGrads, lr, now);
         int[] touched = new int[userGrads.size()];
         for (int s = 0; s < touched.length; s++) {
             touched[s] = userGrads.row(s);
@@ -436,9 +199,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         long latency = now - oldestIngest;
         oldestUnpublished = Math.min(oldestUnpublished, oldestIngest);
         oldestIngest = Long.MAX_VALUE;
-        if (now - epochStartedAt >= REFRESH_MS) {
-            epoch++;
-            epochStartedAt = now;
+        if (items.advanceEpoch(now)) {
             refreshExternalMean();
         }
         long duration = System.nanoTime() - start;
@@ -492,26 +253,6 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         listener.rowsPublished("user", n, oldestUnpublished);
         unpublished.published();
         oldestUnpublished = Long.MAX_VALUE;
-    }
-
-    /** Applies the batch's item gradients (already sent) to the local item rows; remembers each step's change. */
-    private void stepItemsLocally(float lr, long sentAt) {
-        FactorTable items = model.items();
-        float[] params = items.params();
-        int w = hyper.width();
-        int n = itemGrads.size();
-        if (stepRows.length < n) {
-            stepRows = new int[Math.max(n, stepRows.length * 2)];
-            stepBefore = new float[stepRows.length * w];
-        }
-        for (int s = 0; s < n; s++) {
-            stepRows[s] = itemGrads.row(s);
-            System.arraycopy(params, stepRows[s] * w, stepBefore, s * w, w);
-        }
-        learner.updater().apply(items, itemGrads, lr);
-        for (int s = 0; s < n; s++) {
-            viewOf(stepRows[s]).add(sentAt, params, stepRows[s] * w, stepBefore, s * w, w);
-        }
     }
 
     private void used(int row) {
