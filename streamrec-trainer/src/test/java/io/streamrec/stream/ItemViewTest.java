@@ -11,7 +11,7 @@ class ItemViewTest {
 
     @Test
     void shouldReapplyOnlyTheStepsSentAfterThePublishedFlush() {
-        UserTrainerProcessor.ItemView view = new UserTrainerProcessor.ItemView(1);
+        ItemView view = new ItemView(1);
         view.add(100, new float[] {1f, 10f});
         view.add(200, new float[] {2f, 20f});
         view.add(300, new float[] {4f, 40f});
@@ -32,7 +32,7 @@ class ItemViewTest {
 
     @Test
     void shouldAddEveryStepToARowPublishedBeforeAnyOfThem() {
-        UserTrainerProcessor.ItemView view = new UserTrainerProcessor.ItemView(1);
+        ItemView view = new ItemView(1);
         view.add(100, new float[] {1f});
         view.add(101, new float[] {2f});
         float[] old = {10f};
@@ -43,7 +43,7 @@ class ItemViewTest {
 
     @Test
     void shouldForgetTheOldestBucketBeyondItsBound() {
-        UserTrainerProcessor.ItemView view = new UserTrainerProcessor.ItemView(1);
+        ItemView view = new ItemView(1);
         for (int t = 0; t < 257; t++) {
             view.add(t, new float[] {1f});
         }
@@ -56,7 +56,7 @@ class ItemViewTest {
 
     @Test
     void shouldSumTheStepsOfABucketAndDropAWholeBucketThatStraddlesTheFlush() {
-        UserTrainerProcessor.ItemView view = new UserTrainerProcessor.ItemView(5);
+        ItemView view = new ItemView(5);
         view.add(100, new float[] {1f});
         view.add(102, new float[] {2f});
         view.add(104, new float[] {4f});
@@ -80,7 +80,7 @@ class ItemViewTest {
 
     @Test
     void shouldKeepStepsInOrderAcrossTheRingsGrowthAndWrapAround() {
-        UserTrainerProcessor.ItemView view = new UserTrainerProcessor.ItemView(1);
+        ItemView view = new ItemView(1);
         for (int t = 1; t <= 3; t++) {
             view.add(t, new float[] {t});
         }

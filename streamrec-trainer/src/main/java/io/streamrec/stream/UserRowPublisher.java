@@ -1,0 +1,104 @@
+package io.streamrec.stream;
+
+import io.streamrec.learn.FactorTable;
+import io.streamrec.learn.GlobalMean;
+import io.streamrec.model.ModelKeys;
+import io.streamrec.model.ModelUpdates;
+import io.streamrec.model.RowKind;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes a user task's changed user rows, and its label sums, to {@code model-updates} through
+ * {@link StreamTopology#USER_MODEL_SINK}: key {@code ModelKeys.row(USER, id)} with a {@code ModelUpdates.row} value,
+ * and key {@code ModelKeys.mean(partition)} with a {@code ModelUpdates.mean} value.
+ *
+ * <p>State: one instance per user task (input partition). The set of rows changed since the last publication is in
+ * memory, with a marker in the task-state store (see {@link UnpublishedRows}) so that a restarted task republishes
+ * the saved rows that never reached {@code model-updates}.
+ */
+final class UserRowPublisher {
+    private static final Logger LOG = LoggerFactory.getLogger(UserRowPublisher.class);
+
+    private final ProcessorContext<Object, byte[]> context;
+    private final TrainerListener listener;
+    private final FactorTable userTable;
+    private final GlobalMean mean;
+    private final int partition;
+    private final UnpublishedRows unpublished;
+    /** Ingest time of the oldest event whose row change is not yet published. */
+    private long oldestUnpublished = Long.MAX_VALUE;
+
+    UserRowPublisher(ProcessorContext<Object, byte[]> context, TrainerListener listener, FactorTable userTable,
+            GlobalMean mean, int partition, UnpublishedRows unpublished) {
+        this.context = context;
+        this.listener = listener;
+        this.userTable = userTable;
+        this.mean = mean;
+        this.partition = partition;
+        this.unpublished = unpublished;
+    }
+
+    /** At task start: finds the saved rows that model-updates lacks (after a crash or a move), to publish them. */
+    void restore(RowLoader users) {
+        unpublished.restore(users);
+        if (unpublished.size() > 0) {
+            oldestUnpublished = context.currentSystemTimeMs();
+        }
+    }
+
+    /** A row changed and saved in the task's store. */
+    void add(int row) {
+        unpublished.add(row);
+    }
+
+    /**
+     * To call once the changed rows of a batch whose oldest event was ingested at {@code oldestIngest} are saved:
+     * writes the marker, in the same transaction.
+     */
+    void saved(long oldestIngest) {
+        unpublished.saved();
+        oldestUnpublished = Math.min(oldestUnpublished, oldestIngest);
+    }
+
+    /** Rows changed and not yet published. */
+    int size() {
+        return unpublished.size();
+    }
+
+    /**
+     * Publishes every user row changed since the last publication, once, with the task's label sums: at most one
+     * record per row and {@code flush.interval.ms}, however many mini-batches touched it (as a Kafka Streams
+     * record cache coalesces a table's updates). Under a backlog a user's events arrive in runs, so publishing per
+     * mini-batch wrote the same row several times per interval; a compacted topic's reader only keeps the last.
+     * The rows are saved in the task's store at each flush; the marker of {@link UnpublishedRows}, written in the
+     * same transaction, tells a restarted task to look for saved rows that never reached {@code model-updates}.
+     */
+    void publish() {
+        int n = unpublished.size();
+        if (n == 0) {
+            return;
+        }
+        long now = context.currentSystemTimeMs();
+        int w = userTable.width();
+        for (int k = 0; k < n; k++) {
+            int row = unpublished.get(k);
+            String id = userTable.id(row);
+            if (!ModelUpdates.isFinite(userTable.params(), row * w, w)) {
+                // JSON has no NaN and the client could not read the row: keep the last good one published.
+                LOG.warn("user row {} has a non-finite value; not published", id);
+                continue;
+            }
+            context.forward(new Record<>(ModelKeys.row(RowKind.USER, id), ModelUpdates.row(RowKind.USER, id,
+                    userTable.params(), row * w, w, userTable.version(row), userTable.updates(row), now), now),
+                    StreamTopology.USER_MODEL_SINK);
+        }
+        context.forward(new Record<>(ModelKeys.mean(partition),
+                ModelUpdates.mean(partition, mean.sum(), mean.count()), now), StreamTopology.USER_MODEL_SINK);
+        listener.rowsPublished("user", n, oldestUnpublished);
+        unpublished.published();
+        oldestUnpublished = Long.MAX_VALUE;
+    }
+}
