@@ -197,9 +197,9 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private static void deleteRecursively(Path dir) {
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+        try {
+            io.streamrec.kafka.TempDirs.deleteRecursively(dir);
+        } catch (java.io.UncheckedIOException e) {
             System.err.println("warning: could not remove " + dir + ": " + e.getMessage());
         }
     }

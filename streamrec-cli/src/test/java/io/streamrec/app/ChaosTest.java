@@ -221,10 +221,8 @@ class ChaosTest {
     private static void restartTrainer(TrainerProcess[] trainer, String bootstrap, Path state, int[] starts,
                                        boolean deleteState) throws Exception {
         trainer[0].killNine();
-        if (deleteState && Files.exists(state)) {
-            try (var files = Files.walk(state)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
+        if (deleteState) {
+            io.streamrec.kafka.TempDirs.deleteRecursively(state);
         }
         trainer[0] = startTrainer(bootstrap, state, starts);
     }

@@ -220,7 +220,7 @@ public final class BrokerProcess implements AutoCloseable {
             shutdownHook = null;
             process = null;
             bootstrapServers = null;
-            SingleNodeKRaft.deleteRecursively(dir);
+            TempDirs.deleteRecursively(dir);
             dir = null;
         }
     }

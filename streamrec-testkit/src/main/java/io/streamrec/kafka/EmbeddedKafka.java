@@ -125,7 +125,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         } finally {
             server = null;
             bootstrapServers = null;
-            SingleNodeKRaft.deleteRecursively(dir);
+            TempDirs.deleteRecursively(dir);
         }
     }
 }
