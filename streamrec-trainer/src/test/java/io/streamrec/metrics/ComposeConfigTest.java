@@ -4,7 +4,6 @@ import io.streamrec.testsupport.ExternalTools;
 import io.streamrec.testsupport.RepositoryFiles;
 import org.junit.jupiter.api.Test;
 
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,19 +18,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Validates docker-compose.yml client-side; no Docker engine needed. */
 class ComposeConfigTest {
-    private static boolean onPath(String binary) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(dir, binary))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     @Test
     void shouldBeAValidComposeFile() throws Exception {
-        ExternalTools.requireThat(onPath("docker-compose"), "docker-compose not installed (apt-get install docker-compose)");
-        Process p = new ProcessBuilder("docker-compose", "-f", "docker-compose.yml", "config", "-q")
+        String compose = ExternalTools.require("docker-compose", "apt-get install docker-compose");
+        Process p = new ProcessBuilder(compose, "-f", "docker-compose.yml", "config", "-q")
                 .directory(RepositoryFiles.root().toFile()).redirectErrorStream(true).start();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "docker-compose config finished");
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
