@@ -30,7 +30,8 @@ class ArchitectureTest {
     @BeforeAll
     static void importClasses() {
         // Test classes also come as the trainer's test jar (the CLI's tests reuse its harness).
-        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        classes = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .withImportOption(location -> !location.contains("-tests.jar"))
                 .importPackages("io.streamrec");
         assertTrue(classes.contain("io.streamrec.learn.Model"), "the production classes were imported");
@@ -38,8 +39,12 @@ class ArchitectureTest {
 
     @Test
     void coreShouldNotDependOnKafkaOrMicrometer() {
-        noClasses().that().resideInAnyPackage(CORE)
-                .should().dependOnClassesThat().resideInAnyPackage("org.apache.kafka..", "io.micrometer..")
+        noClasses()
+                .that()
+                .resideInAnyPackage(CORE)
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("org.apache.kafka..", "io.micrometer..")
                 .because("the learning core runs offline (evaluate, pretrain) as well as inside the stream processors")
                 .check(classes);
     }
@@ -47,28 +52,46 @@ class ArchitectureTest {
     @Test
     void coreShouldNotDependOnTheRestOfStreamrec() {
         String[] coreAndModel = {CORE[0], CORE[1], CORE[2], MODEL};
-        noClasses().that().resideInAnyPackage(CORE)
-                .should().dependOnClassesThat(resideInAPackage("io.streamrec..").and(resideOutsideOfPackages(coreAndModel)))
-                .because("data, learn and eval must not reach into the stream, metrics or CLI layers (the model contract is below them)")
+        noClasses()
+                .that()
+                .resideInAnyPackage(CORE)
+                .should()
+                .dependOnClassesThat(resideInAPackage("io.streamrec..").and(resideOutsideOfPackages(coreAndModel)))
+                .because(
+                        "data, learn and eval must not reach into the stream, metrics or CLI layers (the model contract is below them)")
                 .check(classes);
     }
 
     @Test
     void modelContractShouldDependOnNothingButJacksonAndTheJdk() {
-        noClasses().that().resideInAPackage(MODEL)
-                .should().dependOnClassesThat().resideInAnyPackage("org.apache.kafka..", "kafka..", "io.micrometer..")
-                .orShould().dependOnClassesThat(resideInAPackage("io.streamrec..").and(resideOutsideOfPackages(MODEL)))
+        noClasses()
+                .that()
+                .resideInAPackage(MODEL)
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("org.apache.kafka..", "kafka..", "io.micrometer..")
+                .orShould()
+                .dependOnClassesThat(resideInAPackage("io.streamrec..").and(resideOutsideOfPackages(MODEL)))
                 .because("downstream services read model-updates with it, and the learner writes with it")
                 .check(classes);
     }
 
     @Test
     void clientShouldSeeNoStreamsNoBrokerAndNoTrainer() {
-        noClasses().that().resideInAPackage(CLIENT)
-                .should().dependOnClassesThat().resideInAnyPackage("org.apache.kafka.streams..", "kafka..", "scala..",
-                        "org.rocksdb..", "io.micrometer..", "org.apache.logging..")
-                .orShould().dependOnClassesThat(resideInAPackage("io.streamrec..")
-                        .and(resideOutsideOfPackages(CLIENT, MODEL)))
+        noClasses()
+                .that()
+                .resideInAPackage(CLIENT)
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "org.apache.kafka.streams..",
+                        "kafka..",
+                        "scala..",
+                        "org.rocksdb..",
+                        "io.micrometer..",
+                        "org.apache.logging..")
+                .orShould()
+                .dependOnClassesThat(resideInAPackage("io.streamrec..").and(resideOutsideOfPackages(CLIENT, MODEL)))
                 .because("ModelClient ships to downstream services with kafka-clients, Jackson and slf4j-api only")
                 .check(classes);
     }

@@ -28,10 +28,15 @@ import picocli.CommandLine.Spec;
  * Rates are reported per second of wall time and per second of the thread's CPU time: on a shared machine the
  * latter is steadier, since time the thread spends descheduled does not count.
  */
-@Command(name = "bench-core", header = "Benchmark: mini-batch SGD event updates per second on one core.", mixinStandardHelpOptions = true,
-        description = {"Measures mini-batch SGD event updates per second on one core (biased MF, AdaGrad, 32 factors",
-                "by default) on a MovieLens-like shape (1,000 users, 2,000 Zipf-popular items); use --users 50000",
-                "--items 10000 for tables larger than the caches. The last stdout line is a JSON summary."})
+@Command(
+        name = "bench-core",
+        header = "Benchmark: mini-batch SGD event updates per second on one core.",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Measures mini-batch SGD event updates per second on one core (biased MF, AdaGrad, 32 factors",
+            "by default) on a MovieLens-like shape (1,000 users, 2,000 Zipf-popular items); use --users 50000",
+            "--items 10000 for tables larger than the caches. The last stdout line is a JSON summary."
+        })
 public final class BenchCoreCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -63,9 +68,10 @@ public final class BenchCoreCommand implements Callable<Integer> {
             throw Cli.usage(spec, "--events, --users, --items, --batch-size and --rounds must be >= 1, --warmup >= 0");
         }
         Hyperparameters hyper = Cli.hyper(spec, hyperOptions::online);
-        SyntheticRatings gen = new SyntheticRatings(hyper.kind() == ModelKind.LOGISTIC_MF
-                ? SyntheticRatings.Spec.binary(users, items, 8, 7)
-                : SyntheticRatings.Spec.explicit(users, items, 8, 7));
+        SyntheticRatings gen = new SyntheticRatings(
+                hyper.kind() == ModelKind.LOGISTIC_MF
+                        ? SyntheticRatings.Spec.binary(users, items, 8, 7)
+                        : SyntheticRatings.Spec.explicit(users, items, 8, 7));
         List<Rating> sample = gen.take(events);
         Model model = new Model(hyper);
         int[] us = new int[events];
@@ -98,8 +104,8 @@ public final class BenchCoreCommand implements Callable<Integer> {
                 sum += rate;
                 cpuBest = Math.max(cpuBest, cpuRate);
                 cpuSum += cpuRate;
-                System.err.printf("round %d: %,.0f event updates/s (%,.0f per CPU second)%n",
-                        round - warmup + 1, rate, cpuRate);
+                System.err.printf(
+                        "round %d: %,.0f event updates/s (%,.0f per CPU second)%n", round - warmup + 1, rate, cpuRate);
             }
         }
         ObjectNode o = Json.object();

@@ -10,8 +10,8 @@ import io.streamrec.kafka.EmbeddedKafka;
 import io.streamrec.kafka.TopicAdmin;
 import io.streamrec.stream.PassthroughTopology;
 import io.streamrec.stream.PrequentialTotals;
-import io.streamrec.stream.TrainerConfig;
 import io.streamrec.stream.Topics;
+import io.streamrec.stream.TrainerConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,27 +51,39 @@ import picocli.CommandLine.Spec;
  *       {@code updates} count includes it.</li>
  * </ol>
  */
-@Command(name = "bench-stream", header = "Benchmark: the training topology against a passthrough, and its latency.", mixinStandardHelpOptions = true,
-        description = {"Measures the training topology against an in-process broker: events/s vs a passthrough",
-                "topology, their ratio, and event-to-model-update latency p50/p99. The last stdout line is JSON."})
+@Command(
+        name = "bench-stream",
+        header = "Benchmark: the training topology against a passthrough, and its latency.",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Measures the training topology against an in-process broker: events/s vs a passthrough",
+            "topology, their ratio, and event-to-model-update latency p50/p99. The last stdout line is JSON."
+        })
 public final class BenchStreamCommand implements Callable<Integer> {
     private static final Duration SETTLE = Duration.ofSeconds(5);
     /** Warm-up ends once a training round spends less than this share of the process's CPU in the JIT compilers. */
     private static final double MAX_JIT_SHARE = 0.03;
+
     private static final int MAX_WARMUP = 12;
 
     /** A timed round: events per second, and the share of the process's CPU that went to JIT compilation. */
-    private record Run(double rate, double jitShare) { }
+    private record Run(double rate, double jitShare) {}
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--events", paramLabel = "N",
-            description = "Events for the throughput runs; a ratings file is replayed again (later in time) to reach it. Default: 300000.")
+    @Option(
+            names = "--events",
+            paramLabel = "N",
+            description =
+                    "Events for the throughput runs; a ratings file is replayed again (later in time) to reach it. Default: 300000.")
     int events = 300_000;
 
-    @Option(names = "--ratings", paramLabel = "FILE",
-            description = "Replay this ratings file in timestamp order for the throughput runs, instead of synthetic events.")
+    @Option(
+            names = "--ratings",
+            paramLabel = "FILE",
+            description =
+                    "Replay this ratings file in timestamp order for the throughput runs, instead of synthetic events.")
     Path ratings;
 
     @Option(names = "--latency-events", paramLabel = "N", description = "Events for the latency run. Default: 20000.")
@@ -83,34 +95,55 @@ public final class BenchStreamCommand implements Callable<Integer> {
     @Option(names = "--partitions", paramLabel = "N", description = "Topic partitions. Default: 2.")
     int partitions = 2;
 
-    @Option(names = {"-D", "--set"}, paramLabel = "KEY=VALUE", description = "Any trainer or Kafka Streams setting for both topologies; repeatable.")
+    @Option(
+            names = {"-D", "--set"},
+            paramLabel = "KEY=VALUE",
+            description = "Any trainer or Kafka Streams setting for both topologies; repeatable.")
     Map<String, String> settings = new HashMap<>();
 
-    @Option(names = "--rounds", paramLabel = "N", description = "Measured throughput rounds of each topology; medians are reported. Default: 5.")
+    @Option(
+            names = "--rounds",
+            paramLabel = "N",
+            description = "Measured throughput rounds of each topology; medians are reported. Default: 5.")
     int rounds = 5;
 
-    @Option(names = "--warmup", paramLabel = "N", description = "At least this many warm-up rounds of each topology before the measured ones; more (up to 12) until "
-                    + "the JIT compilers take under 3%% of a training round's CPU. Default: 2.")
+    @Option(
+            names = "--warmup",
+            paramLabel = "N",
+            description =
+                    "At least this many warm-up rounds of each topology before the measured ones; more (up to 12) until "
+                            + "the JIT compilers take under 3%% of a training round's CPU. Default: 2.")
     int warmup = 2;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Kafka Streams threads of both topologies. Default: 2 (the trainer's default).")
+    @Option(
+            names = "--threads",
+            paramLabel = "N",
+            description = "Kafka Streams threads of both topologies. Default: 2 (the trainer's default).")
     int threads = 2;
 
-    @Option(names = "--batch-size", paramLabel = "B", description = "Trainer train.batch.size. Default: the trainer's default.")
+    @Option(
+            names = "--batch-size",
+            paramLabel = "B",
+            description = "Trainer train.batch.size. Default: the trainer's default.")
     Integer batchSize;
 
-    @Option(names = "--flush-interval-ms", paramLabel = "MS", description = "Trainer flush.interval.ms. Default: the trainer's default.")
+    @Option(
+            names = "--flush-interval-ms",
+            paramLabel = "MS",
+            description = "Trainer flush.interval.ms. Default: the trainer's default.")
     Integer flushIntervalMs;
 
     @Override
     public Integer call() throws Exception {
         if (events < 1 || latencyEvents < 1 || rate <= 0 || partitions < 1 || rounds < 1 || threads < 1 || warmup < 0) {
-            throw Cli.usage(spec, "--events, --latency-events, --partitions, --rounds, --threads must be >= 1 and --rate > 0");
+            throw Cli.usage(
+                    spec, "--events, --latency-events, --partitions, --rounds, --threads must be >= 1 and --rate > 0");
         }
         SyntheticRatings gen = new SyntheticRatings(SyntheticRatings.Spec.explicit(10_000, 2_000, 8, 42));
         List<Rating> sample;
         if (ratings != null) {
-            List<Rating> all = io.streamrec.data.RatingReader.sortByTime(io.streamrec.data.RatingReader.readAll(ratings));
+            List<Rating> all =
+                    io.streamrec.data.RatingReader.sortByTime(io.streamrec.data.RatingReader.readAll(ratings));
             sample = replay(all, events);
         } else {
             sample = gen.take(events);
@@ -119,9 +152,12 @@ public final class BenchStreamCommand implements Callable<Integer> {
         try (EmbeddedKafka kafka = new EmbeddedKafka().start()) {
             String bootstrap = kafka.bootstrapServers();
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-                TopicAdmin.ensureTopics(admin, List.of(new NewTopic(PassthroughTopology.OUTPUT, partitions, (short) 1),
-                        new NewTopic(PassthroughTopology.INPUT, partitions, (short) 1),
-                        new NewTopic(Topics.INTERACTIONS, partitions, (short) 1)));
+                TopicAdmin.ensureTopics(
+                        admin,
+                        List.of(
+                                new NewTopic(PassthroughTopology.OUTPUT, partitions, (short) 1),
+                                new NewTopic(PassthroughTopology.INPUT, partitions, (short) 1),
+                                new NewTopic(Topics.INTERACTIONS, partitions, (short) 1)));
             }
             // One passthrough and one training application for the whole benchmark, as deployed: each runs in turn
             // while the other is paused. (Starting new applications each round kept the JIT compiling their
@@ -129,13 +165,15 @@ public final class BenchStreamCommand implements Callable<Integer> {
             // the events to both input topics while both are paused, so that each is timed reading a backlog.
             TrainerConfig passCfg = config(bootstrap, "bench-pass", work);
             LongAdder processed = new LongAdder();
-            KafkaStreams pass = new KafkaStreams(PassthroughTopology.build(passCfg, processed), passCfg.streamsProperties());
+            KafkaStreams pass =
+                    new KafkaStreams(PassthroughTopology.build(passCfg, processed), passCfg.streamsProperties());
             TrainerConfig trainCfg = config(bootstrap, "bench-train", work);
             PrequentialTotals totals = new PrequentialTotals();
             TrainerApp app = TrainerApp.start(trainCfg, totals, false);
             pass.start();
             if (!TrainerApp.awaitRunning(pass, Duration.ofMinutes(2)) || !app.awaitRunning(Duration.ofMinutes(2))) {
-                throw new IllegalStateException("the passthrough or the training application did not reach RUNNING within 2 minutes");
+                throw new IllegalStateException(
+                        "the passthrough or the training application did not reach RUNNING within 2 minutes");
             }
             pass.pause();
             app.streams().pause();
@@ -166,7 +204,8 @@ public final class BenchStreamCommand implements Callable<Integer> {
                         passRates.add(p.rate());
                         trainRates.add(t.rate());
                     }
-                    System.err.printf("round %d%s: passthrough %,.0f events/s, training %,.0f events/s (JIT %.0f%% of its CPU)%n",
+                    System.err.printf(
+                            "round %d%s: passthrough %,.0f events/s, training %,.0f events/s (JIT %.0f%% of its CPU)%n",
                             round + 1, warming ? " (warm-up)" : "", p.rate(), t.rate(), 100 * t.jitShare());
                 }
             } finally {
@@ -179,19 +218,26 @@ public final class BenchStreamCommand implements Callable<Integer> {
             System.err.println("latency run ...");
             List<Long> latencies = latencyRun(bootstrap, gen);
             app.close();
-            double passRate = median(passRates.stream().mapToDouble(Double::doubleValue).toArray());
-            double trainRate = median(trainRates.stream().mapToDouble(Double::doubleValue).toArray());
+            double passRate =
+                    median(passRates.stream().mapToDouble(Double::doubleValue).toArray());
+            double trainRate =
+                    median(trainRates.stream().mapToDouble(Double::doubleValue).toArray());
             ObjectNode o = Json.object();
             o.put("command", "bench-stream");
             o.put("events", events);
-            o.put("source", ratings == null ? "synthetic" : ratings.getFileName().toString());
+            o.put(
+                    "source",
+                    ratings == null ? "synthetic" : ratings.getFileName().toString());
             o.put("partitions", partitions);
             o.put("threads", threads);
             o.put("rounds", rounds);
             o.put("warmup_rounds", warmed);
             o.put("batch_size", trainCfg.batchSize());
             o.put("flush_interval_ms", trainCfg.flushIntervalMs());
-            o.put("commit_interval_ms", Long.parseLong(String.valueOf(trainCfg.streamsProperties().get(org.apache.kafka.streams.StreamsConfig.COMMIT_INTERVAL_MS_CONFIG))));
+            o.put(
+                    "commit_interval_ms",
+                    Long.parseLong(String.valueOf(trainCfg.streamsProperties()
+                            .get(org.apache.kafka.streams.StreamsConfig.COMMIT_INTERVAL_MS_CONFIG))));
             Json.put(o, "passthrough_events_per_second", passRate);
             Json.put(o, "training_events_per_second", trainRate);
             Json.put(o, "ratio", trainRate / passRate);
@@ -276,9 +322,11 @@ public final class BenchStreamCommand implements Callable<Integer> {
         }
         // Process CPU no live thread accounts for: threads that ended during the round, and where the JVM's own
         // threads could not be read (not Linux), its compilers and collectors.
-        byKind.put(NativeThreads.AVAILABLE ? "other (ended threads)" : "jvm (gc, jit)", cpu - javaThreads - nativeThreads);
-        StringBuilder b = new StringBuilder(String.format("  busy cores %.2f of %d; CPU us per event %.1f:", cpu / 1e9 / seconds,
-                Runtime.getRuntime().availableProcessors(), cpu / 1e3 / counted));
+        byKind.put(
+                NativeThreads.AVAILABLE ? "other (ended threads)" : "jvm (gc, jit)", cpu - javaThreads - nativeThreads);
+        StringBuilder b = new StringBuilder(String.format(
+                "  busy cores %.2f of %d; CPU us per event %.1f:",
+                cpu / 1e9 / seconds, Runtime.getRuntime().availableProcessors(), cpu / 1e3 / counted));
         byKind.forEach((k, v) -> b.append(String.format(" %s %.1f", k, v / 1e3 / counted)));
         System.err.println(b);
         StringBuilder a = new StringBuilder("  bytes allocated per event:");
@@ -294,7 +342,8 @@ public final class BenchStreamCommand implements Callable<Integer> {
         for (java.lang.management.ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
             if (info != null) {
                 long id = info.getThreadId();
-                out.put(id + " " + info.getThreadName(),
+                out.put(
+                        id + " " + info.getThreadName(),
                         new long[] {Math.max(0, mx.getThreadCpuTime(id)), Math.max(0, mx.getThreadAllocatedBytes(id))});
             }
         }
@@ -311,8 +360,13 @@ public final class BenchStreamCommand implements Callable<Integer> {
         if (name.contains("StreamThread")) {
             return "stream-threads";
         }
-        if (name.contains("kafka") || name.contains("Txn") || name.contains("quorum") || name.contains("broker")
-                || name.contains("group-coordinator") || name.contains("controller") || name.contains("Partitions")) {
+        if (name.contains("kafka")
+                || name.contains("Txn")
+                || name.contains("quorum")
+                || name.contains("broker")
+                || name.contains("group-coordinator")
+                || name.contains("controller")
+                || name.contains("Partitions")) {
             return "broker";
         }
         return "other";
@@ -345,20 +399,29 @@ public final class BenchStreamCommand implements Callable<Integer> {
 
     /** The time one pass of the events covers, in ms: the offset of the next pass. */
     private static long span(List<Rating> events) {
-        return events.isEmpty() ? 0 : events.get(events.size() - 1).timestamp() - events.get(0).timestamp() + 1;
+        return events.isEmpty()
+                ? 0
+                : events.get(events.size() - 1).timestamp() - events.get(0).timestamp() + 1;
     }
 
     /** Sends events (paced when rate > 0), recording each event's send time per user when {@code sent} is given. */
-    private static void produce(String bootstrap, String topic, List<Rating> events, double rate, Map<String, ArrayDeque<Long>> sent) {
-        try (InteractionProducer p = new InteractionProducer(Map.of(org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), topic)) {
-            p.sendAll(events.iterator(), Long.MAX_VALUE, rate, () -> Thread.currentThread().isInterrupted(), r -> {
-                if (sent != null) {
-                    ArrayDeque<Long> q = sent.computeIfAbsent(r.user(), u -> new ArrayDeque<>());
-                    synchronized (q) {
-                        q.add(System.currentTimeMillis());
-                    }
-                }
-            });
+    private static void produce(
+            String bootstrap, String topic, List<Rating> events, double rate, Map<String, ArrayDeque<Long>> sent) {
+        try (InteractionProducer p = new InteractionProducer(
+                Map.of(org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), topic)) {
+            p.sendAll(
+                    events.iterator(),
+                    Long.MAX_VALUE,
+                    rate,
+                    () -> Thread.currentThread().isInterrupted(),
+                    r -> {
+                        if (sent != null) {
+                            ArrayDeque<Long> q = sent.computeIfAbsent(r.user(), u -> new ArrayDeque<>());
+                            synchronized (q) {
+                                q.add(System.currentTimeMillis());
+                            }
+                        }
+                    });
         }
     }
 
@@ -376,15 +439,18 @@ public final class BenchStreamCommand implements Callable<Integer> {
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-latency-" + System.nanoTime());
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> c =
+                new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
             c.subscribe(List.of(Topics.MODEL_UPDATES));
             long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             while (c.assignment().isEmpty() && System.nanoTime() < until) {
                 c.poll(Duration.ofMillis(100));
             }
-            Thread producer = new Thread(() -> produce(bootstrap, Topics.INTERACTIONS, events, rate, sent), "bench-producer");
+            Thread producer =
+                    new Thread(() -> produce(bootstrap, Topics.INTERACTIONS, events, rate, sent), "bench-producer");
             producer.start();
-            long deadline = System.nanoTime() + Duration.ofSeconds((long) (latencyEvents / rate) + 60).toNanos();
+            long deadline = System.nanoTime()
+                    + Duration.ofSeconds((long) (latencyEvents / rate) + 60).toNanos();
             while (latencies.size() < latencyEvents && System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(50))) {
                     if (r.key() == null || !r.key().startsWith("user:lat-")) {
@@ -442,10 +508,16 @@ public final class BenchStreamCommand implements Callable<Integer> {
         java.util.Map<String, Double> bytes = new java.util.TreeMap<>();
         streams.metrics().forEach((name, metric) -> {
             if (name.group().equals("producer-topic-metrics") && name.name().equals("record-send-total")) {
-                sent.merge(name.tags().getOrDefault("topic", "?"), ((Number) metric.metricValue()).doubleValue(), Double::sum);
+                sent.merge(
+                        name.tags().getOrDefault("topic", "?"),
+                        ((Number) metric.metricValue()).doubleValue(),
+                        Double::sum);
             }
             if (name.group().equals("producer-topic-metrics") && name.name().equals("byte-total")) {
-                bytes.merge(name.tags().getOrDefault("topic", "?"), ((Number) metric.metricValue()).doubleValue(), Double::sum);
+                bytes.merge(
+                        name.tags().getOrDefault("topic", "?"),
+                        ((Number) metric.metricValue()).doubleValue(),
+                        Double::sum);
             }
         });
         StringBuilder w = new StringBuilder("  records (kB) sent:");

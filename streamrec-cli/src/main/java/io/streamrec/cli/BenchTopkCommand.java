@@ -15,18 +15,21 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine;
 
 /**
  * Measures exact top-k recommendation latency of {@link ModelStore} on a random model: one request is one
  * {@code recommend(user, k, {})} call over every item, timed with {@link System#nanoTime()}. Requests run
  * back to back on {@code --threads} threads after a warm-up; the last output line is JSON.
  */
-@Command(name = "bench-topk", header = "Benchmark: exact top-k over item factors, latency per request.", mixinStandardHelpOptions = true,
+@Command(
+        name = "bench-topk",
+        header = "Benchmark: exact top-k over item factors, latency per request.",
+        mixinStandardHelpOptions = true,
         description = "Benchmark exact top-k recommendation over a random model; last line is JSON.")
 public final class BenchTopkCommand implements Callable<Integer> {
     @Spec
@@ -47,10 +50,16 @@ public final class BenchTopkCommand implements Callable<Integer> {
     @Option(names = "--requests", defaultValue = "10000", description = "Timed requests (default ${DEFAULT-VALUE}).")
     int requests;
 
-    @Option(names = "--warmup", defaultValue = "2000", description = "Untimed requests first (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--warmup",
+            defaultValue = "2000",
+            description = "Untimed requests first (default ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--threads", defaultValue = "1", description = "Concurrent request threads (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--threads",
+            defaultValue = "1",
+            description = "Concurrent request threads (default ${DEFAULT-VALUE}).")
     int threads;
 
     @Option(names = "--seed", defaultValue = "42", description = "Random seed (default ${DEFAULT-VALUE}).")
@@ -59,13 +68,19 @@ public final class BenchTopkCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (items < 1 || users < 1 || factors < 1 || k < 1 || requests < 1 || warmup < 0 || threads < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
                     "--items, --users, --factors, -k, --requests and --threads must be positive, --warmup >= 0");
         }
         PrintWriter out = spec.commandLine().getOut();
         long buildStart = System.nanoTime();
         ModelStore store = randomModel(new Random(seed), users, items, factors);
-        out.printf(Locale.ROOT, "model: %d users, %d items, %d factors, built in %.1f s%n", users, items, factors,
+        out.printf(
+                Locale.ROOT,
+                "model: %d users, %d items, %d factors, built in %.1f s%n",
+                users,
+                items,
+                factors,
                 (System.nanoTime() - buildStart) / 1e9);
 
         long[] latencies = new long[requests];
@@ -79,11 +94,32 @@ public final class BenchTopkCommand implements Callable<Integer> {
         double p99 = percentileMs(latencies, 0.99);
         double max = latencies[latencies.length - 1] / 1e6;
         double rps = requests / seconds;
-        out.printf(Locale.ROOT, "k=%d over %d items x %d factors, %d requests on %d thread(s): p50 %.3f ms, p99 %.3f ms,"
-                + " max %.3f ms, %.0f requests/s%n", k, items, factors, requests, threads, p50, p99, max, rps);
-        out.printf(Locale.ROOT, "{\"command\":\"bench-topk\",\"items\":%d,\"factors\":%d,\"k\":%d,\"threads\":%d,"
-                + "\"requests\":%d,\"p50_ms\":%.4f,\"p99_ms\":%.4f,\"max_ms\":%.4f,\"requests_per_second\":%.1f}%n",
-                items, factors, k, threads, requests, p50, p99, max, rps);
+        out.printf(
+                Locale.ROOT,
+                "k=%d over %d items x %d factors, %d requests on %d thread(s): p50 %.3f ms, p99 %.3f ms,"
+                        + " max %.3f ms, %.0f requests/s%n",
+                k,
+                items,
+                factors,
+                requests,
+                threads,
+                p50,
+                p99,
+                max,
+                rps);
+        out.printf(
+                Locale.ROOT,
+                "{\"command\":\"bench-topk\",\"items\":%d,\"factors\":%d,\"k\":%d,\"threads\":%d,"
+                        + "\"requests\":%d,\"p50_ms\":%.4f,\"p99_ms\":%.4f,\"max_ms\":%.4f,\"requests_per_second\":%.1f}%n",
+                items,
+                factors,
+                k,
+                threads,
+                requests,
+                p50,
+                p99,
+                max,
+                rps);
         out.flush();
         return 0;
     }
@@ -94,19 +130,21 @@ public final class BenchTopkCommand implements Callable<Integer> {
         long[] sink = new long[threads];
         for (int t = 0; t < threads; t++) {
             int thread = t;
-            Thread worker = new Thread(() -> {
-                Random random = new Random(runSeed + thread);
-                for (int r = thread; r < count; r += threads) {
-                    String user = "u" + random.nextInt(users);
-                    long t0 = System.nanoTime();
-                    List<ScoredItem> top = store.recommend(user, k, Set.of());
-                    long elapsed = System.nanoTime() - t0;
-                    if (latencies != null) {
-                        latencies[r] = elapsed;
-                    }
-                    sink[thread] += top.size();
-                }
-            }, "bench-topk-" + t);
+            Thread worker = new Thread(
+                    () -> {
+                        Random random = new Random(runSeed + thread);
+                        for (int r = thread; r < count; r += threads) {
+                            String user = "u" + random.nextInt(users);
+                            long t0 = System.nanoTime();
+                            List<ScoredItem> top = store.recommend(user, k, Set.of());
+                            long elapsed = System.nanoTime() - t0;
+                            if (latencies != null) {
+                                latencies[r] = elapsed;
+                            }
+                            sink[thread] += top.size();
+                        }
+                    },
+                    "bench-topk-" + t);
             workers.add(worker);
             worker.start();
         }
@@ -123,12 +161,12 @@ public final class BenchTopkCommand implements Callable<Integer> {
         store.apply(new ModelUpdate.Meta(new ModelMeta(ModelKind.BIASED_MF, factors, 3.5, 0, 1.0, 5.0, null, 0)));
         List<ModelUpdate> batch = new ArrayList<>(users + items);
         for (int u = 0; u < users; u++) {
-            batch.add(new ModelUpdate.Row(new ModelRow(RowKind.USER, "u" + u, gaussian(random, 0.3f),
-                    vector(random, factors), 1, 1, 0, 0)));
+            batch.add(new ModelUpdate.Row(
+                    new ModelRow(RowKind.USER, "u" + u, gaussian(random, 0.3f), vector(random, factors), 1, 1, 0, 0)));
         }
         for (int i = 0; i < items; i++) {
-            batch.add(new ModelUpdate.Row(new ModelRow(RowKind.ITEM, "i" + i, gaussian(random, 0.3f),
-                    vector(random, factors), 1, 1, 0, 0)));
+            batch.add(new ModelUpdate.Row(
+                    new ModelRow(RowKind.ITEM, "i" + i, gaussian(random, 0.3f), vector(random, factors), 1, 1, 0, 0)));
         }
         store.apply(batch);
         return store;

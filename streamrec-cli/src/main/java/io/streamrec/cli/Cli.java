@@ -8,7 +8,7 @@ import picocli.CommandLine.ParameterException;
 
 /** Small helpers the commands share for turning bad settings into usage errors (exit code 2). */
 final class Cli {
-    private Cli() { }
+    private Cli() {}
 
     static ParameterException usage(CommandSpec spec, String message) {
         return new ParameterException(spec.commandLine(), message);

@@ -17,7 +17,6 @@ import io.streamrec.model.ModelKind;
 import io.streamrec.stream.PrequentialTotals;
 import io.streamrec.stream.TrainerConfig;
 import java.nio.file.Files;
-import java.util.concurrent.TimeUnit;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -25,6 +24,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -35,25 +35,42 @@ import picocli.CommandLine.Spec;
  * {@code demo}: everything on one machine. A real Kafka broker in-process, the topics, the trainer, and a
  * producer; with {@code --ratings}, the pretrain-then-fine-tune story side by side with the frozen model.
  */
-@Command(name = "demo", header = "Everything on one machine: in-process Kafka, trainer, producer, live page.", mixinStandardHelpOptions = true,
-        description = {"Starts an in-process Kafka broker (KRaft), the trainer and a producer. With --ratings it",
-                "pretrains on the earliest part of the file, streams the rest through the trainer, and compares the",
-                "fine-tuned model's prequential RMSE with the frozen pretrained model's on the same events.",
-                "Without --ratings it streams synthetic events. Live page and metrics on --http-port."})
+@Command(
+        name = "demo",
+        header = "Everything on one machine: in-process Kafka, trainer, producer, live page.",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Starts an in-process Kafka broker (KRaft), the trainer and a producer. With --ratings it",
+            "pretrains on the earliest part of the file, streams the rest through the trainer, and compares the",
+            "fine-tuned model's prequential RMSE with the frozen pretrained model's on the same events.",
+            "Without --ratings it streams synthetic events. Live page and metrics on --http-port."
+        })
 public final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--ratings", paramLabel = "FILE", description = "A ratings file (e.g. ml-100k/u.data). Default: synthetic events.")
+    @Option(
+            names = "--ratings",
+            paramLabel = "FILE",
+            description = "A ratings file (e.g. ml-100k/u.data). Default: synthetic events.")
     Path ratings;
 
-    @Option(names = "--events", paramLabel = "N", description = "Stop after N streamed events and print a summary. Default: run until Ctrl-C.")
+    @Option(
+            names = "--events",
+            paramLabel = "N",
+            description = "Stop after N streamed events and print a summary. Default: run until Ctrl-C.")
     Long events;
 
-    @Option(names = "--pretrain-fraction", paramLabel = "F", description = "Earliest fraction (by time) to pretrain on, in [0, 1). Default: 0.5.")
+    @Option(
+            names = "--pretrain-fraction",
+            paramLabel = "F",
+            description = "Earliest fraction (by time) to pretrain on, in [0, 1). Default: 0.5.")
     double pretrainFraction = 0.5;
 
-    @Option(names = "--rate", paramLabel = "EVENTS/S", description = "Producer rate; 0 = as fast as possible. Default: 0 (file), 2000 (synthetic).")
+    @Option(
+            names = "--rate",
+            paramLabel = "EVENTS/S",
+            description = "Producer rate; 0 = as fast as possible. Default: 0 (file), 2000 (synthetic).")
     Double rate;
 
     @Option(names = "--partitions", paramLabel = "N", description = "Partitions of the topics. Default: 2.")
@@ -96,7 +113,9 @@ public final class DemoCommand implements Callable<Integer> {
             stream = split.test();
             if (!split.train().isEmpty()) {
                 Hyperparameters h = Hyperparameters.pretrainDefaults(ModelKind.BIASED_MF);
-                System.out.printf("pretraining on the earliest %,d events (%.0f%%) ...%n", split.train().size(), pretrainFraction * 100);
+                System.out.printf(
+                        "pretraining on the earliest %,d events (%.0f%%) ...%n",
+                        split.train().size(), pretrainFraction * 100);
                 frozen = new BatchTrainer(h, 30, 64, 42).train(split.train(), null);
                 snapshot = work.resolve("pretrained.srm");
                 ModelSnapshot.write(frozen, snapshot, "demo pretrain on " + ratings.getFileName());
@@ -126,10 +145,12 @@ public final class DemoCommand implements Callable<Integer> {
             }
             PrequentialTotals totals = new PrequentialTotals();
             try (TrainerApp app = TrainerApp.start(config, totals, true)) {
-                System.out.printf("trainer started; live page http://127.0.0.1:%d/  metrics http://127.0.0.1:%d/metrics%n",
+                System.out.printf(
+                        "trainer started; live page http://127.0.0.1:%d/  metrics http://127.0.0.1:%d/metrics%n",
                         app.http().port(), app.http().port());
                 if (!app.awaitRunning(Duration.ofSeconds(60))) {
-                    System.err.println("error: Kafka Streams did not reach RUNNING: " + app.streams().state());
+                    System.err.println("error: Kafka Streams did not reach RUNNING: "
+                            + app.streams().state());
                     return 1;
                 }
                 return runStream(kafka.bootstrapServers(), app, totals, stream, frozen, signal);
@@ -137,23 +158,32 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private int runStream(String bootstrap, TrainerApp app, PrequentialTotals totals, List<Rating> file, Model frozen,
-                          StopSignal signal) throws InterruptedException {
+    private int runStream(
+            String bootstrap,
+            TrainerApp app,
+            PrequentialTotals totals,
+            List<Rating> file,
+            Model frozen,
+            StopSignal signal)
+            throws InterruptedException {
         long target = file != null ? file.size() : events == null ? Long.MAX_VALUE : events;
         double r = rate != null ? rate : file != null ? 0 : 2000;
-        Iterator<Rating> source = file != null ? file.iterator()
+        Iterator<Rating> source = file != null
+                ? file.iterator()
                 : new SyntheticRatings(SyntheticRatings.Spec.explicit(5_000, 1_000, 8, 42)).iterator();
         RegressionMetrics frozenError = new RegressionMetrics();
         AtomicBoolean stop = new AtomicBoolean();
-        Thread producer = new Thread(() -> {
-            try (InteractionProducer p = new InteractionProducer(bootstrap)) {
-                p.sendAll(source, target, r, stop::get, e -> {
-                    if (frozen != null) {
-                        frozenError.add(e.label(), frozen.predict(e.user(), e.item()));
+        Thread producer = new Thread(
+                () -> {
+                    try (InteractionProducer p = new InteractionProducer(bootstrap)) {
+                        p.sendAll(source, target, r, stop::get, e -> {
+                            if (frozen != null) {
+                                frozenError.add(e.label(), frozen.predict(e.user(), e.item()));
+                            }
+                        });
                     }
-                });
-            }
-        }, "demo-producer");
+                },
+                "demo-producer");
         producer.setDaemon(true);
         producer.start();
         long start = System.nanoTime();
@@ -162,8 +192,13 @@ public final class DemoCommand implements Callable<Integer> {
         while (!signal.await(2, TimeUnit.SECONDS)) {
             long now = System.nanoTime();
             long n = totals.events();
-            System.out.printf("events %,10d  %,8.0f/s  prequential RMSE %.4f  MAE %.4f  rejected %d  state %s%n",
-                    n, (n - lastEvents) / ((now - lastTime) / 1e9), totals.rmse(), totals.mae(), totals.rejected(),
+            System.out.printf(
+                    "events %,10d  %,8.0f/s  prequential RMSE %.4f  MAE %.4f  rejected %d  state %s%n",
+                    n,
+                    (n - lastEvents) / ((now - lastTime) / 1e9),
+                    totals.rmse(),
+                    totals.mae(),
+                    totals.rejected(),
                     app.streams().state());
             lastEvents = n;
             lastTime = now;
@@ -187,7 +222,8 @@ public final class DemoCommand implements Callable<Integer> {
         if (frozen != null) {
             Json.put(o, "frozen_rmse", frozenError.rmse());
             Json.put(o, "frozen_mae", frozenError.mae());
-            System.out.printf("fine-tuned prequential RMSE %.4f vs frozen pretrained model %.4f on the same %,d events%n",
+            System.out.printf(
+                    "fine-tuned prequential RMSE %.4f vs frozen pretrained model %.4f on the same %,d events%n",
                     totals.rmse(), frozenError.rmse(), frozenError.count());
         }
         Json.put(o, "seconds", seconds);

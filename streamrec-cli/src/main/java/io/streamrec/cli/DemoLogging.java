@@ -18,17 +18,22 @@ import org.apache.logging.log4j.core.config.builder.impl.BuiltConfiguration;
 final class DemoLogging {
     private static final String PATTERN = "%d{HH:mm:ss.SSS} %-5level %c{1} - %msg%n";
 
-    private DemoLogging() { }
+    private DemoLogging() {}
 
     /** Reconfigures log4j for this JVM: io.streamrec at INFO to stderr and the file, the rest at INFO to the file. */
     static void toFile(Path file) {
         ConfigurationBuilder<BuiltConfiguration> b = ConfigurationBuilderFactory.newConfigurationBuilder();
         b.setStatusLevel(Level.ERROR);
-        b.add(b.newAppender("console", "Console").addAttribute("target", ConsoleAppender.Target.SYSTEM_ERR)
+        b.add(b.newAppender("console", "Console")
+                .addAttribute("target", ConsoleAppender.Target.SYSTEM_ERR)
                 .add(b.newLayout("PatternLayout").addAttribute("pattern", PATTERN)));
-        b.add(b.newAppender("file", "File").addAttribute("fileName", file.toString()).addAttribute("append", false)
+        b.add(b.newAppender("file", "File")
+                .addAttribute("fileName", file.toString())
+                .addAttribute("append", false)
                 .add(b.newLayout("PatternLayout").addAttribute("pattern", PATTERN)));
-        b.add(b.newLogger("io.streamrec", Level.INFO).add(b.newAppenderRef("console")).add(b.newAppenderRef("file"))
+        b.add(b.newLogger("io.streamrec", Level.INFO)
+                .add(b.newAppenderRef("console"))
+                .add(b.newAppenderRef("file"))
                 .addAttribute("additivity", false));
         b.add(b.newRootLogger(Level.INFO).add(b.newAppenderRef("file")));
         Configurator.reconfigure(b.build());

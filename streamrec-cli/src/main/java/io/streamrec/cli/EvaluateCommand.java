@@ -22,32 +22,56 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code evaluate}: progressive validation of online mini-batch SGD over a ratings file. */
-@Command(name = "evaluate", header = "Progressive validation (predict, score, learn) over a ratings file.", mixinStandardHelpOptions = true,
-        description = {"Progressive validation over a ratings file: for each event (in timestamp order by default)",
-                "predict, score, then learn. The last stdout line is a JSON summary."})
+@Command(
+        name = "evaluate",
+        header = "Progressive validation (predict, score, learn) over a ratings file.",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Progressive validation over a ratings file: for each event (in timestamp order by default)",
+            "predict, score, then learn. The last stdout line is a JSON summary."
+        })
 public final class EvaluateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--ratings", required = true, paramLabel = "FILE", description = "Ratings file (u.data, ratings.dat or CSV).")
+    @Option(
+            names = "--ratings",
+            required = true,
+            paramLabel = "FILE",
+            description = "Ratings file (u.data, ratings.dat or CSV).")
     Path ratings;
 
-    @Option(names = "--order", paramLabel = "ORDER", description = "time (sort by timestamp, stable) or file (as written). Default: time.")
+    @Option(
+            names = "--order",
+            paramLabel = "ORDER",
+            description = "time (sort by timestamp, stable) or file (as written). Default: time.")
     String order = "time";
 
-    @Option(names = "--batch-size", paramLabel = "B", description = "Events per mini-batch; 1 is per-event SGD. Default: 1.")
+    @Option(
+            names = "--batch-size",
+            paramLabel = "B",
+            description = "Events per mini-batch; 1 is per-event SGD. Default: 1.")
     int batchSize = 1;
 
-    @Option(names = "--curve", paramLabel = "FILE.csv", description = "Write the learning curve (events, windowed and cumulative RMSE and MAE).")
+    @Option(
+            names = "--curve",
+            paramLabel = "FILE.csv",
+            description = "Write the learning curve (events, windowed and cumulative RMSE and MAE).")
     Path curve;
 
-    @Option(names = "--curve-every", paramLabel = "N", description = "Events between learning-curve points. Default: 1000.")
+    @Option(
+            names = "--curve-every",
+            paramLabel = "N",
+            description = "Events between learning-curve points. Default: 1000.")
     int curveEvery = 1000;
 
     @Option(names = "--window", paramLabel = "N", description = "Events in the windowed RMSE/MAE. Default: 5000.")
     int window = 5000;
 
-    @Option(names = "--init-model", paramLabel = "SNAPSHOT", description = "Start from a pretrained model snapshot (fine-tuning).")
+    @Option(
+            names = "--init-model",
+            paramLabel = "SNAPSHOT",
+            description = "Start from a pretrained model snapshot (fine-tuning).")
     Path initModel;
 
     @Mixin
@@ -77,7 +101,8 @@ public final class EvaluateCommand implements Callable<Integer> {
         ProgressBar bar = new ProgressBar(System.out, "evaluate", events.size());
         ProgressiveValidation.Result r;
         try (CurveWriter w = curve == null ? null : new CurveWriter(curve)) {
-            r = new ProgressiveValidation(learner, curveEvery, window).run(events, w == null ? null : w::point, bar::update);
+            r = new ProgressiveValidation(learner, curveEvery, window)
+                    .run(events, w == null ? null : w::point, bar::update);
         }
         bar.done();
         ObjectNode out = Json.object();
@@ -114,8 +139,14 @@ public final class EvaluateCommand implements Callable<Integer> {
 
         void point(ProgressiveValidation.CurvePoint p) {
             try {
-                out.write(String.format(Locale.ROOT, "%d,%.6f,%.6f,%.6f,%.6f%n",
-                        p.events(), p.windowRmse(), p.windowMae(), p.rmse(), p.mae()));
+                out.write(String.format(
+                        Locale.ROOT,
+                        "%d,%.6f,%.6f,%.6f,%.6f%n",
+                        p.events(),
+                        p.windowRmse(),
+                        p.windowMae(),
+                        p.rmse(),
+                        p.mae()));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

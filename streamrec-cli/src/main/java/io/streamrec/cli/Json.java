@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 final class Json {
     static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private Json() { }
+    private Json() {}
 
     static ObjectNode object() {
         return MAPPER.createObjectNode();

@@ -4,7 +4,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** Entry point of the {@code streamrec} command line. */
-@Command(name = "streamrec", mixinStandardHelpOptions = true, version = "streamrec 0.1.0",
+@Command(
+        name = "streamrec",
+        mixinStandardHelpOptions = true,
+        version = "streamrec 0.1.0",
         description = "Online trainer for recommender models on Kafka.",
         subcommands = {
             DemoCommand.class,
@@ -12,12 +15,12 @@ import picocli.CommandLine.Command;
             ProduceCommand.class,
             EvaluateCommand.class,
             PretrainCommand.class,
-
             BenchCoreCommand.class,
             BenchStreamCommand.class,
             BenchTopkCommand.class,
             RecommendCommand.class,
-            CommandLine.HelpCommand.class})
+            CommandLine.HelpCommand.class
+        })
 public final class Main implements java.util.concurrent.Callable<Integer> {
     /** No command: the usage, on stderr, and the usage exit code, as for any other incomplete command line. */
     @Override

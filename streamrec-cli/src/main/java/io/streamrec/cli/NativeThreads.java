@@ -17,7 +17,7 @@ final class NativeThreads {
     /** Clock ticks per second of {@code /proc} times; 100 on every Linux this runs on ({@code getconf CLK_TCK}). */
     private static final long TICK_NANOS = 10_000_000L;
 
-    private NativeThreads() { }
+    private NativeThreads() {}
 
     /** Cumulative CPU nanoseconds of live JVM threads, as "jit" and "gc" (which counts the VM thread's safepoints). */
     static Map<String, Long> cpuByKind() {
@@ -54,8 +54,11 @@ final class NativeThreads {
         if (comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler")) {
             return "jit";
         }
-        if (comm.startsWith("GC Thread") || comm.startsWith("G1 ") || comm.equals("VM Thread")
-                || comm.startsWith("ZGC") || comm.startsWith("Shenandoah")) {
+        if (comm.startsWith("GC Thread")
+                || comm.startsWith("G1 ")
+                || comm.equals("VM Thread")
+                || comm.startsWith("ZGC")
+                || comm.startsWith("Shenandoah")) {
             return "gc";
         }
         return null;

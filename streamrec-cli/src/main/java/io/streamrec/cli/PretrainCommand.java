@@ -19,9 +19,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code pretrain}: batch training of a model snapshot that streaming then fine-tunes. */
-@Command(name = "pretrain", header = "Batch training (SGD epochs or ALS) of a model snapshot.", mixinStandardHelpOptions = true,
-        description = {"Batch training over shuffled epochs of mini-batch SGD (or ALS), with a holdout split or a",
-                "test file; writes a model snapshot. The last stdout line is a JSON summary."})
+@Command(
+        name = "pretrain",
+        header = "Batch training (SGD epochs or ALS) of a model snapshot.",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Batch training over shuffled epochs of mini-batch SGD (or ALS), with a holdout split or a",
+            "test file; writes a model snapshot. The last stdout line is a JSON summary."
+        })
 public final class PretrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -29,25 +34,41 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--ratings", required = true, paramLabel = "FILE", description = "Training ratings file.")
     Path ratings;
 
-    @Option(names = "--out", required = true, paramLabel = "SNAPSHOT", description = "Where to write the model snapshot.")
+    @Option(
+            names = "--out",
+            required = true,
+            paramLabel = "SNAPSHOT",
+            description = "Where to write the model snapshot.")
     Path out;
 
     @Option(names = "--test", paramLabel = "FILE", description = "A separate test file (instead of --holdout).")
     Path test;
 
-    @Option(names = "--holdout", paramLabel = "FRACTION", description = "Fraction held out for testing, in [0, 1). Default: 0.2.")
+    @Option(
+            names = "--holdout",
+            paramLabel = "FRACTION",
+            description = "Fraction held out for testing, in [0, 1). Default: 0.2.")
     double holdout = 0.2;
 
-    @Option(names = "--algorithm", paramLabel = "ALG", description = "sgd (mini-batch SGD epochs) or als (alternating least squares). Default: sgd.")
+    @Option(
+            names = "--algorithm",
+            paramLabel = "ALG",
+            description = "sgd (mini-batch SGD epochs) or als (alternating least squares). Default: sgd.")
     String algorithm = "sgd";
 
-    @Option(names = "--epochs", paramLabel = "N", description = "Epochs (SGD) or iterations (ALS). Default: 30 (SGD), 15 (ALS).")
+    @Option(
+            names = "--epochs",
+            paramLabel = "N",
+            description = "Epochs (SGD) or iterations (ALS). Default: 30 (SGD), 15 (ALS).")
     Integer epochs;
 
     @Option(names = "--batch-size", paramLabel = "B", description = "Events per mini-batch. Default: 64.")
     int batchSize = 64;
 
-    @Option(names = "--als-lambda", paramLabel = "L", description = "ALS regularization. Default: the ALS class default.")
+    @Option(
+            names = "--als-lambda",
+            paramLabel = "L",
+            description = "ALS regularization. Default: the ALS class default.")
     Double alsLambda;
 
     @Mixin
@@ -83,8 +104,8 @@ public final class PretrainCommand implements Callable<Integer> {
         Model model;
         if (algorithm.equals("als")) {
             int iterations = epochs == null ? AlternatingLeastSquares.DEFAULT_ITERATIONS : epochs;
-            AlternatingLeastSquares als = new AlternatingLeastSquares(hyper, iterations,
-                    alsLambda == null ? AlternatingLeastSquares.DEFAULT_LAMBDA : alsLambda);
+            AlternatingLeastSquares als = new AlternatingLeastSquares(
+                    hyper, iterations, alsLambda == null ? AlternatingLeastSquares.DEFAULT_LAMBDA : alsLambda);
             ProgressBar bar = new ProgressBar(System.out, "pretrain als", iterations);
             model = als.train(train, bar::update);
             bar.done();

@@ -22,11 +22,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code produce}: replays a ratings file (timestamp order) or a synthetic stream into {@code interactions}. */
-@Command(name = "produce", header = "Replays a ratings file or a synthetic stream into the interactions topic.", mixinStandardHelpOptions = true,
-        description = {"Replays a ratings file in timestamp order, or a synthetic stream with planted low-rank structure, "
-                + "into the interactions topic, keyed by user.",
-                "The last stdout line is a JSON summary with the events sent, delivered and failed. Sending stops at "
-                + "the first event the cluster did not acknowledge, and the command exits 1 when any event was not delivered."})
+@Command(
+        name = "produce",
+        header = "Replays a ratings file or a synthetic stream into the interactions topic.",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Replays a ratings file in timestamp order, or a synthetic stream with planted low-rank structure, "
+                    + "into the interactions topic, keyed by user.",
+            "The last stdout line is a JSON summary with the events sent, delivered and failed. Sending stops at "
+                    + "the first event the cluster did not acknowledge, and the command exits 1 when any event was not delivered."
+        })
 public final class ProduceCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -46,22 +51,32 @@ public final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--logistic", description = "Synthetic 0/1 click labels instead of 1..5 ratings.")
     boolean logistic;
 
-    @Option(names = "--events", paramLabel = "N", description = "Stop after N events (default: the whole file; synthetic: 100000).")
+    @Option(
+            names = "--events",
+            paramLabel = "N",
+            description = "Stop after N events (default: the whole file; synthetic: 100000).")
     Long events;
 
     @Option(names = "--skip", paramLabel = "N", description = "Skip the first N events of the (time-ordered) file.")
     long skip;
 
-    @Option(names = "--rate", paramLabel = "EVENTS/S", description = "Target events per second; 0 = as fast as possible. Default: 0.")
+    @Option(
+            names = "--rate",
+            paramLabel = "EVENTS/S",
+            description = "Target events per second; 0 = as fast as possible. Default: 0.")
     double rate;
 
     @Option(names = "--loop", description = "Synthetic: run until stopped.")
     boolean loop;
 
-    @Option(names = {"-D", "--set", "--property"}, paramLabel = "KEY=VALUE", description = "Extra producer setting (SASL, SSL, ...); "
-            + "repeatable. Waits are bounded unless set here: delivery.timeout.ms=" + InteractionProducer.DELIVERY_TIMEOUT_MS
-            + " for each acknowledgement, and max.block.ms=" + InteractionProducer.MAX_BLOCK_MS
-            + " for the topic's metadata (an unreachable cluster fails after it).")
+    @Option(
+            names = {"-D", "--set", "--property"},
+            paramLabel = "KEY=VALUE",
+            description = "Extra producer setting (SASL, SSL, ...); "
+                    + "repeatable. Waits are bounded unless set here: delivery.timeout.ms="
+                    + InteractionProducer.DELIVERY_TIMEOUT_MS
+                    + " for each acknowledgement, and max.block.ms=" + InteractionProducer.MAX_BLOCK_MS
+                    + " for the topic's metadata (an unreachable cluster fails after it).")
     Map<String, String> properties = new HashMap<>();
 
     @Mixin
@@ -78,14 +93,16 @@ public final class ProduceCommand implements Callable<Integer> {
         Iterator<Rating> source;
         long total;
         if (ratings != null) {
-            List<Rating> all = RatingReader.sortByTime(input.read(ratings, System.err).ratings());
+            List<Rating> all =
+                    RatingReader.sortByTime(input.read(ratings, System.err).ratings());
             List<Rating> rest = all.subList((int) Math.min(skip, all.size()), all.size());
             total = events == null ? rest.size() : Math.min(events, rest.size());
             source = rest.iterator();
         } else {
-            SyntheticRatings gen = new SyntheticRatings(logistic
-                    ? SyntheticRatings.Spec.binary(10_000, 2_000, 8, 42)
-                    : SyntheticRatings.Spec.explicit(10_000, 2_000, 8, 42));
+            SyntheticRatings gen = new SyntheticRatings(
+                    logistic
+                            ? SyntheticRatings.Spec.binary(10_000, 2_000, 8, 42)
+                            : SyntheticRatings.Spec.explicit(10_000, 2_000, 8, 42));
             total = loop ? Long.MAX_VALUE : events == null ? 100_000 : events;
             source = gen.iterator();
         }
@@ -120,7 +137,9 @@ public final class ProduceCommand implements Callable<Integer> {
                     + " events were not delivered: " + (e == null ? "no acknowledgement" : describe(e)));
             System.err.println("Sending stopped at the first failure."
                     + (e instanceof org.apache.kafka.common.errors.TimeoutException
-                    ? " Is the cluster at " + bootstrapServers + " reachable, and does topic " + topic + " exist?" : ""));
+                            ? " Is the cluster at " + bootstrapServers + " reachable, and does topic " + topic
+                                    + " exist?"
+                            : ""));
             return 1;
         }
         return 0;
@@ -135,8 +154,8 @@ public final class ProduceCommand implements Callable<Integer> {
         } catch (KafkaException e) {
             // The producer wraps what its constructor failed on (no resolvable bootstrap address, a timeout below
             // linger.ms + request.timeout.ms, a missing class): its own message says only "Failed to construct".
-            throw new IllegalStateException("cannot create the Kafka producer: "
-                    + describe(e.getCause() != null ? e.getCause() : e), e);
+            throw new IllegalStateException(
+                    "cannot create the Kafka producer: " + describe(e.getCause() != null ? e.getCause() : e), e);
         }
     }
 

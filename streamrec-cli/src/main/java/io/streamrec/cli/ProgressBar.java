@@ -24,8 +24,9 @@ final class ProgressBar {
         double secs = (System.nanoTime() - start) / 1e9;
         int width = 30;
         int filled = total > 0 ? (int) Math.min(width, done * width / total) : 0;
-        out.printf("\r%s [%s%s] %,d/%,d  %,.0f/s", label, "#".repeat(filled), " ".repeat(width - filled),
-                done, total, secs > 0 ? done / secs : 0.0);
+        out.printf(
+                "\r%s [%s%s] %,d/%,d  %,.0f/s",
+                label, "#".repeat(filled), " ".repeat(width - filled), done, total, secs > 0 ? done / secs : 0.0);
         out.flush();
     }
 

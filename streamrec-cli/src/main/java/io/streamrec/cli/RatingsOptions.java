@@ -11,14 +11,23 @@ import picocli.CommandLine.Option;
 
 /** How to read a ratings file: the file, its format, CSV columns, and what to do with bad lines. */
 final class RatingsOptions {
-    @Option(names = "--format", paramLabel = "FMT", description = "auto, ml100k (u.data), ml1m (ratings.dat) or csv. Default: auto (by content).")
+    @Option(
+            names = "--format",
+            paramLabel = "FMT",
+            description = "auto, ml100k (u.data), ml1m (ratings.dat) or csv. Default: auto (by content).")
     String format = "auto";
 
-    @Option(names = "--columns", paramLabel = "COLS",
-            description = "CSV columns user,item,label[,timestamp]: header names (userId,movieId,rating,timestamp) or 0-based positions for a file without header (0,1,2,3).")
+    @Option(
+            names = "--columns",
+            paramLabel = "COLS",
+            description =
+                    "CSV columns user,item,label[,timestamp]: header names (userId,movieId,rating,timestamp) or 0-based positions for a file without header (0,1,2,3).")
     String columns;
 
-    @Option(names = "--timestamp-unit", paramLabel = "UNIT", description = "seconds or millis, for CSV timestamps. Default: seconds.")
+    @Option(
+            names = "--timestamp-unit",
+            paramLabel = "UNIT",
+            description = "seconds or millis, for CSV timestamps. Default: seconds.")
     String timestampUnit = "seconds";
 
     @Option(names = "--skip-invalid", description = "Count and report bad lines instead of stopping at the first.")
@@ -36,7 +45,8 @@ final class RatingsOptions {
     ReadResult read(Path file, PrintStream err) {
         ReadResult r = reader().read(file);
         if (r.skipped() > 0) {
-            err.printf("skipped %d invalid line(s) in %s, first: %s%n", r.skipped(), file, String.join("; ", r.errors()));
+            err.printf(
+                    "skipped %d invalid line(s) in %s, first: %s%n", r.skipped(), file, String.join("; ", r.errors()));
         }
         return r;
     }

@@ -14,22 +14,24 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.kafka.common.KafkaException;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine;
 
 /**
  * Loads the model from {@code model-updates} and prints a user's top-k items as a table.
  * Exit codes: 0 printed; 1 Kafka unreachable, topic missing or model not loaded within {@code --timeout};
  * 2 bad usage (the message names the option).
  */
-@Command(name = "recommend", header = "Top-k items for a user from the live model in model-updates.", mixinStandardHelpOptions = true,
+@Command(
+        name = "recommend",
+        header = "Top-k items for a user from the live model in model-updates.",
+        mixinStandardHelpOptions = true,
         description = "Print the top-k recommendations of a user from the model in model-updates.")
 public final class RecommendCommand implements Callable<Integer> {
     static final int MAX_K = 1000;
@@ -37,32 +39,51 @@ public final class RecommendCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT[,HOST:PORT...]",
+    @Option(
+            names = "--bootstrap-servers",
+            required = true,
+            paramLabel = "HOST:PORT[,HOST:PORT...]",
             description = "Kafka bootstrap servers.")
     String bootstrapServers;
 
-    @Option(names = "--topic", defaultValue = ModelClient.DEFAULT_TOPIC,
+    @Option(
+            names = "--topic",
+            defaultValue = ModelClient.DEFAULT_TOPIC,
             description = "Model topic (default ${DEFAULT-VALUE}).")
     String topic;
 
     @Option(names = "--user", required = true, paramLabel = "ID", description = "User to recommend for.")
     String user;
 
-    @Option(names = "-k", defaultValue = "10", description = "Number of items, 1.." + MAX_K + " (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "-k",
+            defaultValue = "10",
+            description = "Number of items, 1.." + MAX_K + " (default ${DEFAULT-VALUE}).")
     int k;
 
-    @Option(names = "--exclude", split = ",", paramLabel = "ITEM", description = "Items to leave out (comma-separated).")
+    @Option(
+            names = "--exclude",
+            split = ",",
+            paramLabel = "ITEM",
+            description = "Items to leave out (comma-separated).")
     List<String> exclude = List.of();
 
-    @Option(names = "--items", paramLabel = "FILE",
+    @Option(
+            names = "--items",
+            paramLabel = "FILE",
             description = "MovieLens u.item (id|title|..., ISO-8859-1) to print titles.")
     Path itemsFile;
 
-    @Option(names = "--timeout", defaultValue = "30", paramLabel = "SECONDS",
+    @Option(
+            names = "--timeout",
+            defaultValue = "30",
+            paramLabel = "SECONDS",
             description = "How long to wait for the broker and the model (default ${DEFAULT-VALUE} s).")
     int timeoutSeconds;
 
-    @Option(names = {"-D", "--set", "-C", "--consumer-property"}, paramLabel = "KEY=VALUE",
+    @Option(
+            names = {"-D", "--set", "-C", "--consumer-property"},
+            paramLabel = "KEY=VALUE",
             description = "Extra Kafka consumer setting, e.g. security.protocol=SASL_SSL (repeatable).")
     Map<String, String> consumerProperties = new HashMap<>();
 
@@ -73,7 +94,8 @@ public final class RecommendCommand implements Callable<Integer> {
         try {
             titles = itemsFile == null ? Map.of() : readTitles(itemsFile);
         } catch (IOException e) {
-            throw new ParameterException(spec.commandLine(), "--items: cannot read " + itemsFile + ": " + e.getMessage());
+            throw new ParameterException(
+                    spec.commandLine(), "--items: cannot read " + itemsFile + ": " + e.getMessage());
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -90,7 +112,8 @@ public final class RecommendCommand implements Callable<Integer> {
                 return 1;
             }
             if (client.meta().isEmpty() && client.itemCount() == 0) {
-                err.println("Topic '" + topic + "' holds no model yet (no meta record, no items); is the trainer running?");
+                err.println(
+                        "Topic '" + topic + "' holds no model yet (no meta record, no items); is the trainer running?");
                 return 1;
             }
             List<ScoredItem> top = client.recommend(user, k, new LinkedHashSet<>(exclude));
@@ -125,8 +148,8 @@ public final class RecommendCommand implements Callable<Integer> {
                 }
             }
             if (port < 1 || port > 65535) {
-                throw new ParameterException(cl, "--bootstrap-servers expects HOST:PORT[,HOST:PORT...], got '"
-                        + bootstrapServers + "'");
+                throw new ParameterException(
+                        cl, "--bootstrap-servers expects HOST:PORT[,HOST:PORT...], got '" + bootstrapServers + "'");
             }
         }
         if (itemsFile != null && !Files.isReadable(itemsFile)) {
@@ -151,10 +174,12 @@ public final class RecommendCommand implements Callable<Integer> {
         return switch (client.status()) {
             case CONNECTING -> "Cannot reach Kafka at " + bootstrapServers + waited + " (is the broker running?)";
             case WAITING_FOR_TOPIC -> "Topic '" + topic + "' does not exist on " + bootstrapServers + waited;
-            case LOADING -> "Model in topic '" + topic + "' not fully loaded" + waited + " (read "
-                    + client.recordsRead() + " records); try a longer --timeout";
-            case FAILED -> "Reading topic '" + topic + "' failed: "
-                    + client.failure().map(RecommendCommand::rootMessage).orElse("unknown error");
+            case LOADING ->
+                "Model in topic '" + topic + "' not fully loaded" + waited + " (read " + client.recordsRead()
+                        + " records); try a longer --timeout";
+            case FAILED ->
+                "Reading topic '" + topic + "' failed: "
+                        + client.failure().map(RecommendCommand::rootMessage).orElse("unknown error");
             default -> "Model client stopped before the model was loaded (" + client.status() + ")";
         };
     }
@@ -162,9 +187,15 @@ public final class RecommendCommand implements Callable<Integer> {
     private void printTable(PrintWriter out, ModelClient client, List<ScoredItem> top, Map<String, String> titles) {
         String model = client.meta().map(ModelMeta::model).map(m -> m.id()).orElse("unknown model");
         boolean known = client.hasUser(user);
-        out.printf(Locale.ROOT, "user %s%s, %s, model version %d, %d users, %d items%n", user,
-                known ? "" : " (unknown: ranked by item popularity)", model, client.modelVersion(),
-                client.userCount(), client.itemCount());
+        out.printf(
+                Locale.ROOT,
+                "user %s%s, %s, model version %d, %d users, %d items%n",
+                user,
+                known ? "" : " (unknown: ranked by item popularity)",
+                model,
+                client.modelVersion(),
+                client.userCount(),
+                client.itemCount());
         int itemWidth = 4;
         int titleWidth = 5;
         for (ScoredItem s : top) {

@@ -17,13 +17,18 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code run}: the stream trainer against any Kafka cluster, until SIGTERM or Ctrl-C (see {@link StopSignal}). */
-@Command(name = "run", header = "Runs the stream trainer against a Kafka cluster.", mixinStandardHelpOptions = true,
-        description = {"Runs the stream trainer against a Kafka cluster. Settings: --config file, then",
-                "STREAMREC_* environment variables (STREAMREC_TRAIN_BATCH_SIZE sets train.batch.size), then flags.",
-                "Unknown settings pass through to Kafka (SASL, SSL, num.stream.threads, ...).",
-                "On SIGTERM or Ctrl-C it closes (leaving the group), prints a JSON line with the events trained and "
-                + "rejected since it started and the seconds it ran, and exits 0 (1 when Kafka Streams failed). "
-                + "A second signal stops it at once."})
+@Command(
+        name = "run",
+        header = "Runs the stream trainer against a Kafka cluster.",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Runs the stream trainer against a Kafka cluster. Settings: --config file, then",
+            "STREAMREC_* environment variables (STREAMREC_TRAIN_BATCH_SIZE sets train.batch.size), then flags.",
+            "Unknown settings pass through to Kafka (SASL, SSL, num.stream.threads, ...).",
+            "On SIGTERM or Ctrl-C it closes (leaving the group), prints a JSON line with the events trained and "
+                    + "rejected since it started and the seconds it ran, and exits 0 (1 when Kafka Streams failed). "
+                    + "A second signal stops it at once."
+        })
 public final class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -34,32 +39,58 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "A properties file of settings.")
     Path configFile;
 
-    @Option(names = "--application-id", paramLabel = "ID", description = "Kafka Streams application.id. Default: streamrec.")
+    @Option(
+            names = "--application-id",
+            paramLabel = "ID",
+            description = "Kafka Streams application.id. Default: streamrec.")
     String applicationId;
 
-    @Option(names = "--init-model", paramLabel = "SNAPSHOT", description = "Seed a new application id from a pretrained snapshot.")
+    @Option(
+            names = "--init-model",
+            paramLabel = "SNAPSHOT",
+            description = "Seed a new application id from a pretrained snapshot.")
     Path initModel;
 
-    @Option(names = "--batch-size", paramLabel = "B", description = "Events per user mini-batch (train.batch.size). Default: 32.")
+    @Option(
+            names = "--batch-size",
+            paramLabel = "B",
+            description = "Events per user mini-batch (train.batch.size). Default: 32.")
     Integer batchSize;
 
-    @Option(names = "--flush-interval-ms", paramLabel = "MS", description = "Flush at least this often (flush.interval.ms). Default: 100.")
+    @Option(
+            names = "--flush-interval-ms",
+            paramLabel = "MS",
+            description = "Flush at least this often (flush.interval.ms). Default: 100.")
     Integer flushIntervalMs;
 
-    @Option(names = "--partitions", paramLabel = "N", description = "Partitions of topics created at start (topic.partitions). Default: 4.")
+    @Option(
+            names = "--partitions",
+            paramLabel = "N",
+            description = "Partitions of topics created at start (topic.partitions). Default: 4.")
     Integer partitions;
 
-    @Option(names = "--http-port", paramLabel = "PORT", description = "HTTP port for /metrics, /health and the live page (http.port). Default: 8080.")
+    @Option(
+            names = "--http-port",
+            paramLabel = "PORT",
+            description = "HTTP port for /metrics, /health and the live page (http.port). Default: 8080.")
     Integer httpPort;
 
-    @Option(names = "--http-bind", paramLabel = "ADDR", description = "HTTP bind address (http.bind). Default: 0.0.0.0.")
+    @Option(
+            names = "--http-bind",
+            paramLabel = "ADDR",
+            description = "HTTP bind address (http.bind). Default: 0.0.0.0.")
     String httpBind;
 
-    @Option(names = "--print-config", description = "Print the effective configuration (streamrec's settings and what "
-            + "Kafka Streams is given, defaults included, secrets hidden) as one JSON line, and exit.")
+    @Option(
+            names = "--print-config",
+            description = "Print the effective configuration (streamrec's settings and what "
+                    + "Kafka Streams is given, defaults included, secrets hidden) as one JSON line, and exit.")
     boolean printConfig;
 
-    @Option(names = {"-D", "--set"}, paramLabel = "KEY=VALUE", description = "Any setting, e.g. -D model.factors=64; repeatable.")
+    @Option(
+            names = {"-D", "--set"},
+            paramLabel = "KEY=VALUE",
+            description = "Any setting, e.g. -D model.factors=64; repeatable.")
     Map<String, String> settings = new HashMap<>();
 
     @Override

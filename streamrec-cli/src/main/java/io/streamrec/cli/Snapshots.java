@@ -7,7 +7,7 @@ import java.nio.file.Path;
 
 /** Loading snapshots for fine-tuning. */
 final class Snapshots {
-    private Snapshots() { }
+    private Snapshots() {}
 
     /**
      * The snapshot's rows and global mean under the given training settings (a fresh optimizer state), so that

@@ -34,7 +34,7 @@ final class StopSignal implements AutoCloseable {
     private final Thread hook = new Thread(this::onShutdown, "streamrec-shutdown");
     private volatile String received;
 
-    private StopSignal() { }
+    private StopSignal() {}
 
     /** Starts listening; close it when the command has finished (after printing its summary). */
     static StopSignal install() {
@@ -59,7 +59,7 @@ final class StopSignal implements AutoCloseable {
 
     private void onShutdown() {
         if (requested.getCount() == 0) {
-            return;  // a second signal, or a shutdown after the command finished: nothing to wait for
+            return; // a second signal, or a shutdown after the command finished: nothing to wait for
         }
         received = "shutdown";
         requested.countDown();

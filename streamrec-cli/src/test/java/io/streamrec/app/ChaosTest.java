@@ -10,7 +10,6 @@ import io.streamrec.data.Rating;
 import io.streamrec.data.SyntheticRatings;
 import io.streamrec.kafka.BrokerProcess;
 import io.streamrec.kafka.TopicReader;
-import io.streamrec.model.ModelUpdates;
 import io.streamrec.stream.EventParser;
 import io.streamrec.stream.Topics;
 import io.streamrec.testsupport.ExternalTools;
@@ -59,9 +58,11 @@ class ChaosTest {
     static final int PARTITIONS = 4;
     /** At most this many valid events, alternately from each producer; they stop when the faults are over. */
     static final int EVENTS = 100_000;
+
     static final double EVENTS_PER_SECOND = 400;
     /** How long the trainer runs between the committed progress that ends one fault and the next fault. */
     static final Duration BETWEEN_FAULTS = Duration.ofSeconds(4);
+
     static final int MALFORMED_EVERY = 97;
     static final int UNKEYED_EVERY = 50;
     /** Committed progress must resume within this after any fault, and never stop for longer while input waits. */
@@ -71,23 +72,30 @@ class ChaosTest {
     void shouldTrainEveryValidEventExactlyOnceThroughKillsAndBrokerRestartsWithJavaAndLibrdkafkaProducers(
             @TempDir Path work) throws Exception {
         // Debian's python3-confluent-kafka installs into the system interpreter, which a pyenv on the PATH hides.
-        String python = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3"
+        String python = Files.isExecutable(Path.of("/usr/bin/python3"))
+                ? "/usr/bin/python3"
                 : ExternalTools.require("python3", "apt-get install python3-confluent-kafka");
         Path script = work.resolve("librdkafka_producer.py");
         try (var in = ChaosTest.class.getResourceAsStream("librdkafka_producer.py")) {
             Files.copy(in, script);
         }
-        ExternalTools.requireSuccess(List.of(python, "-c", "import confluent_kafka"), "apt-get install python3-confluent-kafka");
+        ExternalTools.requireSuccess(
+                List.of(python, "-c", "import confluent_kafka"), "apt-get install python3-confluent-kafka");
         List<Rating> ratings = StreamSupport.stream(
-                new SyntheticRatings(SyntheticRatings.Spec.explicit(1_500, 400, 8, 23)).spliterator(), false)
-                .limit(EVENTS).toList();
+                        new SyntheticRatings(SyntheticRatings.Spec.explicit(1_500, 400, 8, 23)).spliterator(), false)
+                .limit(EVENTS)
+                .toList();
         try (BrokerProcess broker = new BrokerProcess().start()) {
             String bootstrap = broker.bootstrapServers();
-            int width = StreamHarness.config(bootstrap, APP, work, PARTITIONS, 16).hyperparameters().width();
+            int width = StreamHarness.config(bootstrap, APP, work, PARTITIONS, 16)
+                    .hyperparameters()
+                    .width();
             Path state = work.resolve("state");
             int[] starts = {0};
             TrainerProcess[] trainer = {startTrainer(bootstrap, state, starts)};
-            StreamHarness.await("the trainer created its topics", Duration.ofSeconds(90),
+            StreamHarness.await(
+                    "the trainer created its topics",
+                    Duration.ofSeconds(90),
                     () -> CommittedProgress.topicExists(bootstrap, Topics.INTERACTIONS));
 
             try (CommittedProgress progress = new CommittedProgress(bootstrap, APP, Topics.INTERACTIONS).start()) {
@@ -96,21 +104,39 @@ class ChaosTest {
                 AtomicLong sent = new AtomicLong();
                 AtomicLong javaFailed = new AtomicLong();
                 AtomicReference<Exception> javaError = new AtomicReference<>();
-                Thread javaProducer = new Thread(() -> produceWithJava(bootstrap, ratings, t0, stop, sent, javaFailed, javaError),
+                Thread javaProducer = new Thread(
+                        () -> produceWithJava(bootstrap, ratings, t0, stop, sent, javaFailed, javaError),
                         "java-producer");
                 Process rdProducer = new ProcessBuilder(python, script.toString(), bootstrap, Topics.INTERACTIONS)
-                        .redirectErrorStream(true).redirectOutput(work.resolve("librdkafka.log").toFile()).start();
-                Thread rdFeeder = new Thread(() -> feedLibrdkafka(rdProducer, ratings, t0, stop, sent), "librdkafka-feeder");
+                        .redirectErrorStream(true)
+                        .redirectOutput(work.resolve("librdkafka.log").toFile())
+                        .start();
+                Thread rdFeeder =
+                        new Thread(() -> feedLibrdkafka(rdProducer, ratings, t0, stop, sent), "librdkafka-feeder");
                 javaProducer.start();
                 rdFeeder.start();
 
                 List<Fault> faults = List.of(
-                        new Fault("trainer SIGKILL, state kept", () -> restartTrainer(trainer, bootstrap, state, starts, false)),
-                        new Fault("trainer SIGKILL, state deleted", () -> restartTrainer(trainer, bootstrap, state, starts, true)),
-                        new Fault("broker SIGTERM", () -> { broker.stop(false); broker.restart(); }),
-                        new Fault("trainer SIGKILL, state kept", () -> restartTrainer(trainer, bootstrap, state, starts, false)),
-                        new Fault("broker SIGKILL", () -> { broker.stop(true); broker.restart(); }),
-                        new Fault("trainer SIGKILL, state deleted", () -> restartTrainer(trainer, bootstrap, state, starts, true)));
+                        new Fault(
+                                "trainer SIGKILL, state kept",
+                                () -> restartTrainer(trainer, bootstrap, state, starts, false)),
+                        new Fault(
+                                "trainer SIGKILL, state deleted",
+                                () -> restartTrainer(trainer, bootstrap, state, starts, true)),
+                        new Fault("broker SIGTERM", () -> {
+                            broker.stop(false);
+                            broker.restart();
+                        }),
+                        new Fault(
+                                "trainer SIGKILL, state kept",
+                                () -> restartTrainer(trainer, bootstrap, state, starts, false)),
+                        new Fault("broker SIGKILL", () -> {
+                            broker.stop(true);
+                            broker.restart();
+                        }),
+                        new Fault(
+                                "trainer SIGKILL, state deleted",
+                                () -> restartTrainer(trainer, bootstrap, state, starts, true)));
                 // Each fault strikes a trainer that is committing again: [fault, restarted, committing] per fault.
                 List<long[]> faultTimes = new ArrayList<>();
                 awaitProgress(progress, t0, t0, Duration.ofSeconds(120), "the first start");
@@ -132,31 +158,42 @@ class ChaosTest {
                 JsonNode rdSummary = lastJsonLine(rdLog);
                 long rdFailedValid = 0;
                 for (JsonNode v : rdSummary.get("failed_values")) {
-                    if (new EventParser(1, 5).parse(v.asText().getBytes(StandardCharsets.UTF_8), 0).ok()) {
+                    if (new EventParser(1, 5)
+                            .parse(v.asText().getBytes(StandardCharsets.UTF_8), 0)
+                            .ok()) {
                         rdFailedValid++;
                     }
                 }
                 if (rdSummary.get("failed").asLong() > 0) {
-                    System.out.println("chaos: the librdkafka producer reported " + rdSummary.get("failed") + " messages not "
-                            + "delivered: " + rdSummary.get("errors"));
+                    System.out.println("chaos: the librdkafka producer reported " + rdSummary.get("failed")
+                            + " messages not " + "delivered: " + rdSummary.get("errors"));
                 }
 
                 Input input = Input.read(bootstrap);
                 // A producer may fail to deliver through a broker crash and say so; the trainer owes exactly what is in
                 // the topic, and the producers' own accounting must agree with it (no silent loss, no duplicate).
-                long valid = input.validPerUser.values().stream().mapToLong(Long::longValue).sum();
-                assertEquals(sent.get() - javaFailed.get() - rdFailedValid, valid, "the valid events in the topic are those "
-                        + "sent less those the producers reported failed (Java " + javaFailed.get() + ", first: "
-                        + javaError.get() + "; librdkafka " + rdFailedValid + ")");
+                long valid = input.validPerUser.values().stream()
+                        .mapToLong(Long::longValue)
+                        .sum();
+                assertEquals(
+                        sent.get() - javaFailed.get() - rdFailedValid,
+                        valid,
+                        "the valid events in the topic are those "
+                                + "sent less those the producers reported failed (Java " + javaFailed.get()
+                                + ", first: "
+                                + javaError.get() + "; librdkafka " + rdFailedValid + ")");
                 if (javaFailed.get() > 0) {
-                    System.out.println("chaos: the Java producer reported " + javaFailed.get() + " events not delivered: "
-                            + javaError.get());
+                    System.out.println("chaos: the Java producer reported " + javaFailed.get()
+                            + " events not delivered: " + javaError.get());
                 }
-                Map<String, byte[]> model = StreamHarness.awaitUserUpdates(bootstrap, width, valid, Duration.ofSeconds(120));
+                Map<String, byte[]> model =
+                        StreamHarness.awaitUserUpdates(bootstrap, width, valid, Duration.ofSeconds(120));
                 if (StreamHarness.userUpdates(model, width) < valid) {
-                    // What an operator does when a partition's last stable offset stops for good (see HangingTransactions).
+                    // What an operator does when a partition's last stable offset stops for good (see
+                    // HangingTransactions).
                     List<String> aborted = HangingTransactions.abortOlderThan(bootstrap, Duration.ofSeconds(60));
-                    System.out.println("chaos: the model stopped short of the input; hanging transactions aborted: " + aborted);
+                    System.out.println(
+                            "chaos: the model stopped short of the input; hanging transactions aborted: " + aborted);
                     model = StreamHarness.awaitUserUpdates(bootstrap, width, valid, Duration.ofSeconds(120));
                 }
                 long caughtUp = System.nanoTime();
@@ -171,7 +208,8 @@ class ChaosTest {
                         wrong.put(user, got - want);
                     }
                 }
-                assertEquals(Map.of(), wrong, "per user, published updates minus valid events (" + wrong.size() + " users)");
+                assertEquals(
+                        Map.of(), wrong, "per user, published updates minus valid events (" + wrong.size() + " users)");
                 long rows = StreamHarness.assertNoRowWentBackwards(bootstrap, width);
                 assertTrue(rows > 1_000, "model-updates holds the published history (" + rows + " rows)");
                 assertEveryMalformedRecordDeadLetteredOnce(bootstrap, input);
@@ -183,7 +221,7 @@ class ChaosTest {
         }
     }
 
-    private record Fault(String name, Action action) { }
+    private record Fault(String name, Action action) {}
 
     /** The JSON summary the librdkafka producer prints last. */
     private static JsonNode lastJsonLine(String log) throws IOException {
@@ -214,12 +252,20 @@ class ChaosTest {
         starts[0]++;
         // The trainers' logs go where a failed run leaves them for reading: target/chaos-test.
         Path logs = Files.createDirectories(Path.of("target", "chaos-test"));
-        return TrainerProcess.start(bootstrap, APP, state, logs.resolve("trainer-" + starts[0] + ".log"),
-                "--partitions", String.valueOf(PARTITIONS), "--batch-size", "16");
+        return TrainerProcess.start(
+                bootstrap,
+                APP,
+                state,
+                logs.resolve("trainer-" + starts[0] + ".log"),
+                "--partitions",
+                String.valueOf(PARTITIONS),
+                "--batch-size",
+                "16");
     }
 
-    private static void restartTrainer(TrainerProcess[] trainer, String bootstrap, Path state, int[] starts,
-                                       boolean deleteState) throws Exception {
+    private static void restartTrainer(
+            TrainerProcess[] trainer, String bootstrap, Path state, int[] starts, boolean deleteState)
+            throws Exception {
         trainer[0].killNine();
         if (deleteState) {
             io.streamrec.kafka.TempDirs.deleteRecursively(state);
@@ -228,8 +274,14 @@ class ChaosTest {
     }
 
     /** Even events; every {@link #UNKEYED_EVERY}th without key, every {@link #MALFORMED_EVERY}th followed by a bad one. */
-    private static void produceWithJava(String bootstrap, List<Rating> ratings, long t0, AtomicBoolean stop, AtomicLong sent,
-                                        AtomicLong failed, AtomicReference<Exception> firstError) {
+    private static void produceWithJava(
+            String bootstrap,
+            List<Rating> ratings,
+            long t0,
+            AtomicBoolean stop,
+            AtomicLong sent,
+            AtomicLong failed,
+            AtomicReference<Exception> firstError) {
         try (KafkaProducer<String, byte[]> p = StreamHarness.producer(bootstrap)) {
             for (int n = 0; n < ratings.size() && !stop.get(); n += 2) {
                 pace(t0, n);
@@ -243,7 +295,8 @@ class ChaosTest {
                 });
                 sent.incrementAndGet();
                 if (n % MALFORMED_EVERY == 0) {
-                    p.send(new ProducerRecord<>(Topics.INTERACTIONS, r.user(), malformed(n).getBytes(StandardCharsets.UTF_8)));
+                    p.send(new ProducerRecord<>(
+                            Topics.INTERACTIONS, r.user(), malformed(n).getBytes(StandardCharsets.UTF_8)));
                 }
             }
             p.flush();
@@ -251,8 +304,10 @@ class ChaosTest {
     }
 
     /** Odd events as {@code key<TAB>value} lines; some keyed by another string, some without key. */
-    private static void feedLibrdkafka(Process producer, List<Rating> ratings, long t0, AtomicBoolean stop, AtomicLong sent) {
-        try (BufferedWriter w = new BufferedWriter(new OutputStreamWriter(producer.getOutputStream(), StandardCharsets.UTF_8))) {
+    private static void feedLibrdkafka(
+            Process producer, List<Rating> ratings, long t0, AtomicBoolean stop, AtomicLong sent) {
+        try (BufferedWriter w =
+                new BufferedWriter(new OutputStreamWriter(producer.getOutputStream(), StandardCharsets.UTF_8))) {
             for (int n = 1; n < ratings.size() && !stop.get(); n += 2) {
                 pace(t0, n);
                 Rating r = ratings.get(n);
@@ -299,7 +354,8 @@ class ChaosTest {
             EventParser parser = new EventParser(1, 5);
             Map<String, Long> perUser = new HashMap<>();
             Set<String> bad = new java.util.HashSet<>();
-            for (ConsumerRecord<byte[], byte[]> r : TopicReader.readAll(bootstrap, Topics.INTERACTIONS, Duration.ofSeconds(60))) {
+            for (ConsumerRecord<byte[], byte[]> r :
+                    TopicReader.readAll(bootstrap, Topics.INTERACTIONS, Duration.ofSeconds(60))) {
                 EventParser.Result parsed = parser.parse(r.value(), r.timestamp());
                 if (parsed.ok()) {
                     perUser.merge(parsed.event().user(), 1L, Long::sum);
@@ -314,11 +370,17 @@ class ChaosTest {
     private static void assertEveryMalformedRecordDeadLetteredOnce(String bootstrap, Input input) {
         assertTrue(input.malformed().size() > 50, "malformed events were produced");
         Map<String, Long> dead = TopicReader.readAll(bootstrap, Topics.DLQ, Duration.ofSeconds(60)).stream()
-                .collect(Collectors.groupingBy(r -> header(r, "streamrec.dlq.partition") + "@" + header(r, "streamrec.dlq.offset"),
+                .collect(Collectors.groupingBy(
+                        r -> header(r, "streamrec.dlq.partition") + "@" + header(r, "streamrec.dlq.offset"),
                         Collectors.counting()));
-        assertEquals(input.malformed(), dead.keySet(), "the dead-letter topic holds exactly the malformed input records");
-        assertEquals(Map.of(), dead.entrySet().stream().filter(e -> e.getValue() != 1)
-                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)), "each once");
+        assertEquals(
+                input.malformed(), dead.keySet(), "the dead-letter topic holds exactly the malformed input records");
+        assertEquals(
+                Map.of(),
+                dead.entrySet().stream()
+                        .filter(e -> e.getValue() != 1)
+                        .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)),
+                "each once");
     }
 
     private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
@@ -336,10 +398,12 @@ class ChaosTest {
         StringBuilder sb = new StringBuilder("chaos recovery (fault -> next committed progress on the input topic):\n");
         for (int i = 0; i < faults.size(); i++) {
             long[] t = times.get(i);
-            sb.append(String.format("  %-32s %5.1f s (the restart itself took %.1f s)%n", faults.get(i).name(),
-                    (t[2] - t[0]) / 1e9, (t[1] - t[0]) / 1e9));
+            sb.append(String.format(
+                    "  %-32s %5.1f s (the restart itself took %.1f s)%n",
+                    faults.get(i).name(), (t[2] - t[0]) / 1e9, (t[1] - t[0]) / 1e9));
         }
-        sb.append(String.format("  longest stall after the last fault, until caught up: %.1f s%n",
+        sb.append(String.format(
+                "  longest stall after the last fault, until caught up: %.1f s%n",
                 progress.longestStall(times.get(times.size() - 1)[2], caughtUp) / 1e9));
         System.out.print(sb);
     }

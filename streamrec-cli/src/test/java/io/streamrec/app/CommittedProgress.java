@@ -25,8 +25,13 @@ final class CommittedProgress implements AutoCloseable {
     private final List<long[]> samples = new ArrayList<>();
 
     CommittedProgress(String bootstrap, String group, String topic) {
-        this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "2000", AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "1500"));
+        this.admin = Admin.create(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                "2000",
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                "1500"));
         this.group = group;
         this.topic = topic;
         this.sampler = new Thread(this::sample, "committed-progress");
@@ -52,9 +57,12 @@ final class CommittedProgress implements AutoCloseable {
             long asked = System.nanoTime();
             try {
                 Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
-                        .partitionsToOffsetAndMetadata().get(3, TimeUnit.SECONDS);
-                long sum = offsets.entrySet().stream().filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
-                        .mapToLong(e -> e.getValue().offset()).sum();
+                        .partitionsToOffsetAndMetadata()
+                        .get(3, TimeUnit.SECONDS);
+                long sum = offsets.entrySet().stream()
+                        .filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
+                        .mapToLong(e -> e.getValue().offset())
+                        .sum();
                 synchronized (samples) {
                     samples.add(new long[] {asked, sum});
                 }

@@ -21,23 +21,30 @@ import org.apache.kafka.common.TopicPartition;
  * then stops, and read_committed readers (the trainer's own tasks) wait forever.
  */
 final class HangingTransactions {
-    private HangingTransactions() { }
+    private HangingTransactions() {}
 
     /** Aborts every transaction open for longer than {@code age} on any non-internal topic; returns what it aborted. */
     static List<String> abortOlderThan(String bootstrap, Duration age) throws Exception {
         List<String> aborted = new ArrayList<>();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             Set<String> topics = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-            Map<String, TopicDescription> described = admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS);
+            Map<String, TopicDescription> described =
+                    admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS);
             List<TopicPartition> partitions = new ArrayList<>();
-            described.forEach((name, d) -> d.partitions().forEach(p -> partitions.add(new TopicPartition(name, p.partition()))));
+            described.forEach((name, d) ->
+                    d.partitions().forEach(p -> partitions.add(new TopicPartition(name, p.partition()))));
             var producers = admin.describeProducers(partitions).all().get(30, TimeUnit.SECONDS);
             long cutoff = System.currentTimeMillis() - age.toMillis();
             for (var e : producers.entrySet()) {
                 for (ProducerState s : e.getValue().activeProducers()) {
                     if (s.currentTransactionStartOffset().isPresent() && s.lastTimestamp() < cutoff) {
-                        admin.abortTransaction(new AbortTransactionSpec(e.getKey(), s.producerId(), (short) s.producerEpoch(),
-                                s.coordinatorEpoch().orElse(-1))).all().get(30, TimeUnit.SECONDS);
+                        admin.abortTransaction(new AbortTransactionSpec(
+                                        e.getKey(),
+                                        s.producerId(),
+                                        (short) s.producerEpoch(),
+                                        s.coordinatorEpoch().orElse(-1)))
+                                .all()
+                                .get(30, TimeUnit.SECONDS);
                         aborted.add(e.getKey() + " producer " + s.producerId() + " from offset "
                                 + s.currentTransactionStartOffset().getAsLong());
                     }

@@ -32,11 +32,14 @@ class RunCommandSigtermTest {
     @Test
     void shouldExitZeroAndPrintItsSummaryOnSigterm(@TempDir Path work) throws Exception {
         List<Rating> ratings = StreamSupport.stream(
-                new SyntheticRatings(SyntheticRatings.Spec.explicit(200, 100, 8, 5)).spliterator(), false)
-                .limit(EVENTS).toList();
+                        new SyntheticRatings(SyntheticRatings.Spec.explicit(200, 100, 8, 5)).spliterator(), false)
+                .limit(EVENTS)
+                .toList();
         try (EmbeddedKafka kafka = new EmbeddedKafka().start()) {
             String bootstrap = kafka.bootstrapServers();
-            int width = StreamHarness.config(bootstrap, "x", work, 1, 16).hyperparameters().width();
+            int width = StreamHarness.config(bootstrap, "x", work, 1, 16)
+                    .hyperparameters()
+                    .width();
             Path out = work.resolve("run.out");
             Path err = work.resolve("run.err");
             Process app = startApp(bootstrap, work.resolve("state"), out, err);
@@ -44,15 +47,19 @@ class RunCommandSigtermTest {
                 StreamHarness.produce(bootstrap, ratings);
                 StreamHarness.produceRaw(bootstrap, "bad", MALFORMED);
                 StreamHarness.awaitUserUpdates(bootstrap, width, EVENTS, Duration.ofSeconds(120));
-                TopicReader.waitForRecords(bootstrap, Topics.DLQ, all -> all.size() >= MALFORMED.size(), Duration.ofSeconds(60));
+                TopicReader.waitForRecords(
+                        bootstrap, Topics.DLQ, all -> all.size() >= MALFORMED.size(), Duration.ofSeconds(60));
                 assertTrue(app.isAlive(), "run is still running before the signal; stderr:\n" + Files.readString(err));
 
                 long signalled = System.nanoTime();
-                app.destroy();  // SIGTERM
+                app.destroy(); // SIGTERM
                 assertTrue(app.waitFor(60, TimeUnit.SECONDS), "run stops within a minute of SIGTERM");
                 double stopSeconds = (System.nanoTime() - signalled) / 1e9;
-                assertEquals(0, app.exitValue(), "exit code after SIGTERM (stopped in " + stopSeconds + " s); stderr:\n"
-                        + Files.readString(err));
+                assertEquals(
+                        0,
+                        app.exitValue(),
+                        "exit code after SIGTERM (stopped in " + stopSeconds + " s); stderr:\n"
+                                + Files.readString(err));
             } finally {
                 app.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
             }
@@ -77,10 +84,30 @@ class RunCommandSigtermTest {
     }
 
     private static Process startApp(String bootstrap, Path state, Path out, Path err) throws Exception {
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-                "-cp", System.getProperty("java.class.path"), "io.streamrec.cli.Main", "run",
-                "--bootstrap-servers", bootstrap, "--application-id", "sigterm", "--partitions", "1",
-                "--batch-size", "16", "--http-port", "0", "--http-bind", "127.0.0.1", "-D", "state.dir=" + state);
-        return new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        List<String> cmd = List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.streamrec.cli.Main",
+                "run",
+                "--bootstrap-servers",
+                bootstrap,
+                "--application-id",
+                "sigterm",
+                "--partitions",
+                "1",
+                "--batch-size",
+                "16",
+                "--http-port",
+                "0",
+                "--http-bind",
+                "127.0.0.1",
+                "-D",
+                "state.dir=" + state);
+        return new ProcessBuilder(cmd)
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .start();
     }
 }

@@ -20,19 +20,33 @@ final class TrainerProcess implements AutoCloseable {
     /** Starts {@code run} against {@code bootstrap} with HTTP on an ephemeral loopback port, then {@code extra} flags. */
     static TrainerProcess start(String bootstrap, String applicationId, Path stateDir, Path log, String... extra)
             throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m"));
+        List<String> cmd = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m"));
         // -Dstreamrec.test.trainer.log4j=FILE gives the child a log config of one's own, to see Kafka's INFO lines.
         String log4j = System.getProperty("streamrec.test.trainer.log4j");
         if (log4j != null) {
             cmd.add("-Dlog4j2.configurationFile=" + log4j);
         }
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.streamrec.cli.Main", "run",
-                "--bootstrap-servers", bootstrap, "--application-id", applicationId,
-                "--http-port", "0", "--http-bind", "127.0.0.1", "-D", "state.dir=" + stateDir));
+        cmd.addAll(List.of(
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.streamrec.cli.Main",
+                "run",
+                "--bootstrap-servers",
+                bootstrap,
+                "--application-id",
+                applicationId,
+                "--http-port",
+                "0",
+                "--http-bind",
+                "127.0.0.1",
+                "-D",
+                "state.dir=" + stateDir));
         cmd.addAll(List.of(extra));
-        return new TrainerProcess(new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start());
+        return new TrainerProcess(new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start());
     }
 
     /** SIGKILL: no shutdown hook runs, open transactions stay open, the group is not left. */

@@ -6,15 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import io.streamrec.kafka.EmbeddedKafkaExtension;
 import io.streamrec.kafka.KafkaTestBroker;
 import io.streamrec.kafka.TopicReader;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -64,7 +64,14 @@ class CommandLineTest {
         for (int e = 0; e < 3000; e++) {
             int u = e % 50;
             int i = (e * 7) % 80;
-            sb.append(u).append('\t').append(i).append('\t').append(1 + (u + i) % 5).append('\t').append(1000 + e).append('\n');
+            sb.append(u)
+                    .append('\t')
+                    .append(i)
+                    .append('\t')
+                    .append(1 + (u + i) % 5)
+                    .append('\t')
+                    .append(1000 + e)
+                    .append('\n');
         }
         Path f = dir.resolve("u.data");
         Files.writeString(f, sb);
@@ -72,11 +79,23 @@ class CommandLineTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"demo", "run", "produce", "evaluate", "pretrain", "bench-core", "bench-stream", "bench-topk", "recommend"})
+    @ValueSource(
+            strings = {
+                "demo",
+                "run",
+                "produce",
+                "evaluate",
+                "pretrain",
+                "bench-core",
+                "bench-stream",
+                "bench-topk",
+                "recommend"
+            })
     void shouldShowHelpForEveryCommandAndExitZero(String command) {
         Run r = run(command, "--help");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("Usage: streamrec " + command), "out was: [" + r.out() + "] err: [" + r.err() + "]");
+        assertTrue(
+                r.out().contains("Usage: streamrec " + command), "out was: [" + r.out() + "] err: [" + r.err() + "]");
         assertFalse(r.err().contains("WARN"), "picocli could not format a description (a lone % in it?): " + r.err());
     }
 
@@ -156,7 +175,8 @@ class CommandLineTest {
 
         Run tuned = run("evaluate", "--ratings", data.toString(), "--init-model", snapshot.toString());
         assertEquals(0, tuned.code(), tuned.err());
-        assertTrue(tuned.lastJson().get("rmse").asDouble() < j.get("rmse").asDouble(),
+        assertTrue(
+                tuned.lastJson().get("rmse").asDouble() < j.get("rmse").asDouble(),
                 "starting from a model pretrained on (most of) these events must beat starting cold");
     }
 
@@ -179,40 +199,78 @@ class CommandLineTest {
     @Test
     void shouldExitOneWhenEventsAreNotDelivered() throws Exception {
         long start = System.nanoTime();
-        Run r = run("produce", "--bootstrap-servers", "127.0.0.1:" + closedPort(), "--synthetic", "--events", "10",
-                "--property", "max.block.ms=1000", "--property", "delivery.timeout.ms=2000");
+        Run r = run(
+                "produce",
+                "--bootstrap-servers",
+                "127.0.0.1:" + closedPort(),
+                "--synthetic",
+                "--events",
+                "10",
+                "--property",
+                "max.block.ms=1000",
+                "--property",
+                "delivery.timeout.ms=2000");
         double seconds = (System.nanoTime() - start) / 1e9;
         assertEquals(1, r.code(), r.err());
         JsonNode j = r.lastJson();
         assertEquals(1, j.get("events").asLong(), "sending stops at the first failure: " + j);
         assertEquals(0, j.get("delivered").asLong(), j.toString());
         assertEquals(1, j.get("failed").asLong(), j.toString());
-        assertTrue(r.err().contains("error: 1 of 1 events were not delivered: Topic interactions not present in metadata after 1000 ms"),
+        assertTrue(
+                r.err()
+                        .contains(
+                                "error: 1 of 1 events were not delivered: Topic interactions not present in metadata after 1000 ms"),
                 r.err());
         assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
         assertTrue(seconds < 30, "an unreachable cluster fails in bounded time, took " + seconds + " s");
     }
 
     @Test
-    void shouldCountEveryEventDeliveredAndExitZeroWhenTheClusterAcknowledgesThem(KafkaTestBroker kafka) throws Exception {
+    void shouldCountEveryEventDeliveredAndExitZeroWhenTheClusterAcknowledgesThem(KafkaTestBroker kafka)
+            throws Exception {
         String topic = "produce-" + UUID.randomUUID().toString().substring(0, 8);
-        Run r = run("produce", "--bootstrap-servers", kafka.bootstrapServers(), "--topic", topic, "--synthetic", "--events", "300");
+        Run r = run(
+                "produce",
+                "--bootstrap-servers",
+                kafka.bootstrapServers(),
+                "--topic",
+                topic,
+                "--synthetic",
+                "--events",
+                "300");
         assertEquals(0, r.code(), r.err());
         JsonNode j = r.lastJson();
         assertEquals(300, j.get("events").asLong(), j.toString());
         assertEquals(300, j.get("delivered").asLong(), j.toString());
         assertEquals(0, j.get("failed").asLong(), j.toString());
-        assertEquals(300, TopicReader.readAll(kafka.bootstrapServers(), topic, Duration.ofSeconds(30)).size());
+        assertEquals(
+                300,
+                TopicReader.readAll(kafka.bootstrapServers(), topic, Duration.ofSeconds(30))
+                        .size());
     }
 
     @Test
     void shouldExitTwoNamingAnInvalidProducerProperty() throws Exception {
-        Run r = run("produce", "--bootstrap-servers", "127.0.0.1:" + closedPort(), "--synthetic", "--events", "1",
-                "--property", "max.block.ms=soon");
+        Run r = run(
+                "produce",
+                "--bootstrap-servers",
+                "127.0.0.1:" + closedPort(),
+                "--synthetic",
+                "--events",
+                "1",
+                "--property",
+                "max.block.ms=soon");
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("--property (-D): Invalid value soon for configuration max.block.ms"), r.err());
-        Run d = run("produce", "--bootstrap-servers", "127.0.0.1:" + closedPort(), "--synthetic", "--events", "1",
-                "-D", "max.block.ms=soon");
+        Run d = run(
+                "produce",
+                "--bootstrap-servers",
+                "127.0.0.1:" + closedPort(),
+                "--synthetic",
+                "--events",
+                "1",
+                "-D",
+                "max.block.ms=soon");
         assertEquals(2, d.code(), "-D is the same option in every command: " + d.err());
     }
 }

@@ -24,10 +24,21 @@ class DemoQuietTest {
     @Test
     void shouldPrintNoWarnOrErrorLineOnAHealthyRunAndSayWhereKafkasLogsAre(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("demo.out");
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx768m",
-                "-Djava.io.tmpdir=" + dir, "-cp", System.getProperty("java.class.path"), "io.streamrec.cli.Main",
-                "demo", "--events", "3000", "--http-port", "0")
-                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        Process p = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xmx768m",
+                        "-Djava.io.tmpdir=" + dir,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "io.streamrec.cli.Main",
+                        "demo",
+                        "--events",
+                        "3000",
+                        "--http-port",
+                        "0")
+                .redirectErrorStream(true)
+                .redirectOutput(out.toFile())
+                .start();
         assertTrue(p.waitFor(180, TimeUnit.SECONDS), "the demo ended");
         List<String> lines = Files.readAllLines(out, StandardCharsets.UTF_8);
         assertEquals(0, p.exitValue(), String.join("\n", lines));
@@ -70,11 +81,19 @@ class DemoQuietTest {
     }
 
     private static Process demo(Path tmp, Path out, String... args) throws java.io.IOException {
-        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx768m", "-Djava.io.tmpdir=" + tmp, "-cp", System.getProperty("java.class.path"), "io.streamrec.cli.Main",
+        List<String> cmd = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx768m",
+                "-Djava.io.tmpdir=" + tmp,
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.streamrec.cli.Main",
                 "demo"));
         cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        return new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(out.toFile())
+                .start();
     }
 
     private static List<Path> directories(Path dir) throws java.io.IOException {

@@ -43,8 +43,7 @@ class RecommendCommandTest {
         bootstrap = broker.bootstrapServers();
     }
 
-    private record Run(int exitCode, String out, String err) {
-    }
+    private record Run(int exitCode, String out, String err) {}
 
     private static Run run(String... args) {
         StringWriter out = new StringWriter();
@@ -64,9 +63,12 @@ class RecommendCommandTest {
         }
         Properties config = new Properties();
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(topic, "meta", ModelRecordCodec.encodeMeta(
-                    new ModelMeta(ModelKind.BIASED_MF, 1, 3.0, 10, 1.0, 5.0, null, 0))));
+        try (KafkaProducer<String, byte[]> producer =
+                new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(
+                    topic,
+                    "meta",
+                    ModelRecordCodec.encodeMeta(new ModelMeta(ModelKind.BIASED_MF, 1, 3.0, 10, 1.0, 5.0, null, 0))));
             for (ModelRow row : List.of(
                     new ModelRow(RowKind.USER, "196", 0f, new float[] {1f}, 1, 1, 0, 0),
                     new ModelRow(RowKind.ITEM, "1", 0f, new float[] {1f}, 1, 1, 0, 0),
@@ -76,11 +78,24 @@ class RecommendCommandTest {
             }
         }
         Path items = dir.resolve("u.item");
-        Files.write(items, List.of("1|Toy Story (1995)|01-Jan-1995||http://x|0|0", "2|Caf\u00e9 (1994)|...",
-                "3|Heat (1995)|..."), StandardCharsets.ISO_8859_1);
+        Files.write(
+                items,
+                List.of("1|Toy Story (1995)|01-Jan-1995||http://x|0|0", "2|Caf\u00e9 (1994)|...", "3|Heat (1995)|..."),
+                StandardCharsets.ISO_8859_1);
 
-        Run run = run("--bootstrap-servers", bootstrap, "--topic", topic, "--user", "196", "-k", "2",
-                "--items", items.toString(), "--timeout", "60");
+        Run run = run(
+                "--bootstrap-servers",
+                bootstrap,
+                "--topic",
+                topic,
+                "--user",
+                "196",
+                "-k",
+                "2",
+                "--items",
+                items.toString(),
+                "--timeout",
+                "60");
         assertEquals(0, run.exitCode(), run.err());
         String[] lines = run.out().split("\n");
         assertTrue(lines[0].contains("model version 4"), run.out());
@@ -98,13 +113,16 @@ class RecommendCommandTest {
         }
         Properties config = new Properties();
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<String, byte[]> producer =
+                new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
             // As the trainer writes them: sums of a partition and of the seeding snapshot, then meta re-published
             // at a restart with the label-range midpoint as its globalMean.
             producer.send(new ProducerRecord<>(topic, ModelKeys.mean(0), ModelRecordCodec.encodeMean(0, 70.0, 20.0)));
             producer.send(new ProducerRecord<>(topic, ModelKeys.mean(-1), ModelRecordCodec.encodeMean(-1, 10.0, 5.0)));
-            producer.send(new ProducerRecord<>(topic, "meta", ModelRecordCodec.encodeMeta(
-                    new ModelMeta(ModelKind.BIASED_MF, 1, 3.0, 0, 1.0, 5.0, null, 0))));
+            producer.send(new ProducerRecord<>(
+                    topic,
+                    "meta",
+                    ModelRecordCodec.encodeMeta(new ModelMeta(ModelKind.BIASED_MF, 1, 3.0, 0, 1.0, 5.0, null, 0))));
             for (ModelRow row : List.of(
                     new ModelRow(RowKind.USER, "196", 0f, new float[] {1f}, 1, 1, 0, 0),
                     new ModelRow(RowKind.ITEM, "1", 0f, new float[] {1f}, 1, 1, 0, 0),
@@ -113,7 +131,8 @@ class RecommendCommandTest {
             }
         }
 
-        Run run = run("--bootstrap-servers", bootstrap, "--topic", topic, "--user", "196", "-k", "2", "--timeout", "60");
+        Run run =
+                run("--bootstrap-servers", bootstrap, "--topic", topic, "--user", "196", "-k", "2", "--timeout", "60");
         assertEquals(0, run.exitCode(), run.err());
         String[] lines = run.out().split("\n");
         // Global mean (70 + 10) / (20 + 5) = 3.2, not meta's 3.0.

@@ -59,7 +59,15 @@ public final class ModelClient implements Recommender, AutoCloseable {
     public static final String DEFAULT_TOPIC = "model-updates";
 
     /** Where the reader is; the CLI turns it into an error message when loading times out. */
-    public enum Status { NOT_STARTED, CONNECTING, WAITING_FOR_TOPIC, LOADING, READY, FAILED, CLOSED }
+    public enum Status {
+        NOT_STARTED,
+        CONNECTING,
+        WAITING_FOR_TOPIC,
+        LOADING,
+        READY,
+        FAILED,
+        CLOSED
+    }
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelClient.class);
     private static final Duration POLL = Duration.ofMillis(200);
@@ -332,7 +340,10 @@ public final class ModelClient implements Recommender, AutoCloseable {
         ready = true;
         status = Status.READY;
         settled.countDown();
-        LOG.info("model client ready: {} users, {} items, model version {}", store.userCount(), store.itemCount(),
+        LOG.info(
+                "model client ready: {} users, {} items, model version {}",
+                store.userCount(),
+                store.itemCount(),
                 store.modelVersion());
     }
 

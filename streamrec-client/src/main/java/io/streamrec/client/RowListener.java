@@ -1,6 +1,7 @@
 package io.streamrec.client;
 
 import io.streamrec.model.RowChange;
+
 /**
  * Told of each row change of a {@link ModelClient}, in topic order per partition, on the client's poll thread
  * after the change is visible to readers. Keep it quick: the client applies nothing while it runs.

@@ -6,8 +6,7 @@ import java.util.List;
 /** RFC 4180 field splitting for one line; the readers here never need multi-line quoted fields. */
 final class Csv {
 
-    private Csv() {
-    }
+    private Csv() {}
 
     /**
      * Splits one line on commas, honouring double-quoted fields ({@code "Heat, The (1995)"}) and doubled quotes

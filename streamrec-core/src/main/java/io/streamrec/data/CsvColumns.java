@@ -17,8 +17,7 @@ import java.util.Locale;
  * @param unit      unit of the timestamps in the file
  * @param header    whether the first non-empty line is a header row
  */
-public record CsvColumns(String user, String item, String label, String timestamp, TimestampUnit unit,
-                         boolean header) {
+public record CsvColumns(String user, String item, String label, String timestamp, TimestampUnit unit, boolean header) {
 
     /** MovieLens "latest" / 25M {@code ratings.csv}: header {@code userId,movieId,rating,timestamp}, seconds. */
     public static final CsvColumns DEFAULT =
@@ -35,23 +34,31 @@ public record CsvColumns(String user, String item, String label, String timestam
             throw new IllegalArgumentException("timestamp unit must be given, got null");
         }
         if (!header) {
-            for (String index : timestamp == null ? new String[]{user, item, label} : new String[]{user, item, label, timestamp}) {
+            for (String index : timestamp == null
+                    ? new String[] {user, item, label}
+                    : new String[] {user, item, label, timestamp}) {
                 if (!index.chars().allMatch(Character::isDigit)) {
                     throw new IllegalArgumentException(
                             "without a header row columns are 0-based positions, got \"" + index + "\"");
                 }
             }
         }
-        String[] all = timestamp == null ? new String[]{user, item, label} : new String[]{user, item, label, timestamp};
-        String[] lower = Arrays.stream(all).map(s -> s.trim().toLowerCase(Locale.ROOT)).distinct().toArray(String[]::new);
+        String[] all =
+                timestamp == null ? new String[] {user, item, label} : new String[] {user, item, label, timestamp};
+        String[] lower = Arrays.stream(all)
+                .map(s -> s.trim().toLowerCase(Locale.ROOT))
+                .distinct()
+                .toArray(String[]::new);
         if (lower.length != all.length) {
-            throw new IllegalArgumentException("user, item, label and timestamp columns must differ, got " + Arrays.toString(all));
+            throw new IllegalArgumentException(
+                    "user, item, label and timestamp columns must differ, got " + Arrays.toString(all));
         }
     }
 
     private static void requireName(String role, String name) {
         if (name == null || name.isBlank()) {
-            throw new IllegalArgumentException(role + " column must be named, got " + (name == null ? "null" : "\"" + name + "\""));
+            throw new IllegalArgumentException(
+                    role + " column must be named, got " + (name == null ? "null" : "\"" + name + "\""));
         }
     }
 
@@ -65,8 +72,13 @@ public record CsvColumns(String user, String item, String label, String timestam
         if (user < 0 || item < 0 || label < 0) {
             throw new IllegalArgumentException("column positions must be >= 0, got " + user + "," + item + "," + label);
         }
-        return new CsvColumns(String.valueOf(user), String.valueOf(item), String.valueOf(label),
-                timestamp < 0 ? null : String.valueOf(timestamp), TimestampUnit.SECONDS, false);
+        return new CsvColumns(
+                String.valueOf(user),
+                String.valueOf(item),
+                String.valueOf(label),
+                timestamp < 0 ? null : String.valueOf(timestamp),
+                TimestampUnit.SECONDS,
+                false);
     }
 
     /**
@@ -82,9 +94,10 @@ public record CsvColumns(String user, String item, String label, String timestam
         for (int i = 0; i < parts.length; i++) {
             parts[i] = parts[i].trim();
         }
-        boolean positional = Arrays.stream(parts).allMatch(p -> !p.isEmpty() && p.chars().allMatch(Character::isDigit));
-        return new CsvColumns(parts[0], parts[1], parts[2], parts.length == 4 ? parts[3] : null,
-                TimestampUnit.SECONDS, !positional);
+        boolean positional =
+                Arrays.stream(parts).allMatch(p -> !p.isEmpty() && p.chars().allMatch(Character::isDigit));
+        return new CsvColumns(
+                parts[0], parts[1], parts[2], parts.length == 4 ? parts[3] : null, TimestampUnit.SECONDS, !positional);
     }
 
     /** The same columns with timestamps read in another unit. */
@@ -94,7 +107,7 @@ public record CsvColumns(String user, String item, String label, String timestam
 
     @Override
     public String toString() {
-        return user + "," + item + "," + label + (timestamp == null ? "" : "," + timestamp)
-                + " (" + (header ? "header names" : "positions") + ", " + unit.name().toLowerCase(Locale.ROOT) + ")";
+        return user + "," + item + "," + label + (timestamp == null ? "" : "," + timestamp) + " ("
+                + (header ? "header names" : "positions") + ", " + unit.name().toLowerCase(Locale.ROOT) + ")";
     }
 }

@@ -13,8 +13,7 @@ import java.util.SplittableRandom;
  */
 public final class Holdout {
 
-    private Holdout() {
-    }
+    private Holdout() {}
 
     /**
      * The two parts of a split.

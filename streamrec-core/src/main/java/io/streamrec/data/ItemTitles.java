@@ -22,8 +22,7 @@ import java.util.Map;
  */
 public final class ItemTitles {
 
-    private ItemTitles() {
-    }
+    private ItemTitles() {}
 
     /**
      * Reads an item file into an unmodifiable id -&gt; title map in file order.
@@ -40,7 +39,8 @@ public final class ItemTitles {
             throw new RatingFileException(path, 0, "cannot read: " + e, e);
         }
         // Latin-1 decodes any byte, so it is safe for sniffing the ASCII delimiters.
-        String first = firstNonEmptyLine(new String(bytes, 0, Math.min(bytes.length, 4096), StandardCharsets.ISO_8859_1));
+        String first =
+                firstNonEmptyLine(new String(bytes, 0, Math.min(bytes.length, 4096), StandardCharsets.ISO_8859_1));
         if (first == null) {
             throw new RatingFileException(path, 0, "file is empty; expected item titles");
         }
@@ -54,11 +54,18 @@ public final class ItemTitles {
         if (first.indexOf(',') >= 0) {
             return parse(path, decode(bytes, StandardCharsets.UTF_8), Layout.CSV);
         }
-        throw new RatingFileException(path, 0, "cannot tell the layout from line 1 " + Csv.show(first)
-                + "; expected id|title|... (u.item), id::title::genres (movies.dat) or a CSV header movieId,title,...");
+        throw new RatingFileException(
+                path,
+                0,
+                "cannot tell the layout from line 1 " + Csv.show(first)
+                        + "; expected id|title|... (u.item), id::title::genres (movies.dat) or a CSV header movieId,title,...");
     }
 
-    private enum Layout { PIPE, COLONS, CSV }
+    private enum Layout {
+        PIPE,
+        COLONS,
+        CSV
+    }
 
     private static String decode(byte[] bytes, Charset charset) {
         String s = new String(bytes, charset);
@@ -91,8 +98,8 @@ public final class ItemTitles {
                 idColumn = indexOf(names, "movieid", "itemid", "item", "id");
                 titleColumn = indexOf(names, "title");
                 if (titleColumn < 0) {
-                    throw new RatingFileException(path, lineNo,
-                            "header has no column \"title\" (columns: " + String.join(", ", names) + ")");
+                    throw new RatingFileException(
+                            path, lineNo, "header has no column \"title\" (columns: " + String.join(", ", names) + ")");
                 }
                 if (idColumn < 0) {
                     idColumn = 0;
@@ -103,8 +110,8 @@ public final class ItemTitles {
             List<String> fields = split(path, lineNo, line, layout);
             int needed = Math.max(idColumn, titleColumn) + 1;
             if (fields.size() < needed) {
-                throw new RatingFileException(path, lineNo, "expected at least " + needed + " fields (id and title), found "
-                        + fields.size());
+                throw new RatingFileException(
+                        path, lineNo, "expected at least " + needed + " fields (id and title), found " + fields.size());
             }
             String id = fields.get(idColumn).trim();
             if (id.isEmpty()) {

@@ -66,12 +66,18 @@ public enum RatingFormat {
 
     /** Parses {@code auto|ml100k|ml-100k|ml1m|ml-1m|csv}; {@code auto} gives null (detect from content). */
     public static RatingFormat parseOrAuto(String text) {
-        String t = text.trim().toLowerCase(java.util.Locale.ROOT).replace("-", "").replace("_", "");
+        String t =
+                text.trim().toLowerCase(java.util.Locale.ROOT).replace("-", "").replace("_", "");
         switch (t) {
-            case "auto": return null;
-            case "ml100k": return ML100K;
-            case "ml1m": case "ml10m": return ML1M;
-            case "csv": return CSV;
+            case "auto":
+                return null;
+            case "ml100k":
+                return ML100K;
+            case "ml1m":
+            case "ml10m":
+                return ML1M;
+            case "csv":
+                return CSV;
             default:
                 throw new IllegalArgumentException("format must be auto, ml100k, ml1m or csv, got \"" + text + "\"");
         }

@@ -158,8 +158,8 @@ public final class RatingReader {
      */
     public static RatingFormat detect(Path path) {
         List<String> sample = new ArrayList<>(SNIFF_LINES);
-        try (BufferedReader in = new BufferedReader(
-                new InputStreamReader(Files.newInputStream(path), StandardCharsets.UTF_8))) {
+        try (BufferedReader in =
+                new BufferedReader(new InputStreamReader(Files.newInputStream(path), StandardCharsets.UTF_8))) {
             String line;
             while (sample.size() < SNIFF_LINES && (line = in.readLine()) != null) {
                 if (!line.isBlank()) {
@@ -203,8 +203,7 @@ public final class RatingReader {
             return false;
         }
 
-        default void header(Path path, long lineNo, String line) {
-        }
+        default void header(Path path, long lineNo, String line) {}
 
         Rating parse(String line) throws BadLine;
     }
@@ -282,8 +281,11 @@ public final class RatingReader {
                 throw new RatingFileException(path, lineNo, "header: " + e.getMessage());
             }
             if (names.stream().allMatch(n -> Csv.isDecimal(n.trim()))) {
-                throw new RatingFileException(path, lineNo, "this looks like data, not a header row (expected columns "
-                        + expected() + "); for a file without a header give the columns by position, e.g. 0,1,2,3");
+                throw new RatingFileException(
+                        path,
+                        lineNo,
+                        "this looks like data, not a header row (expected columns " + expected()
+                                + "); for a file without a header give the columns by position, e.g. 0,1,2,3");
             }
             user = find(path, lineNo, names, columns.user());
             item = find(path, lineNo, names, columns.item());
@@ -310,7 +312,9 @@ public final class RatingReader {
                     return i;
                 }
             }
-            throw new RatingFileException(path, lineNo,
+            throw new RatingFileException(
+                    path,
+                    lineNo,
                     "header has no column \"" + wanted + "\" (columns: " + String.join(", ", names) + ")");
         }
 
@@ -326,13 +330,14 @@ public final class RatingReader {
                 throw new BadLine("expected at least " + minFields + " comma-separated fields, found " + f.size());
             }
             String labelName = columns.header() ? columns.label() : "rating";
-            return toRating(f.get(user), f.get(item), f.get(label), labelName,
-                    time < 0 ? null : f.get(time), columns.unit());
+            return toRating(
+                    f.get(user), f.get(item), f.get(label), labelName, time < 0 ? null : f.get(time), columns.unit());
         }
     }
 
-    private static Rating toRating(String user, String item, String labelText, String labelName,
-                                   String timeText, TimestampUnit unit) throws BadLine {
+    private static Rating toRating(
+            String user, String item, String labelText, String labelName, String timeText, TimestampUnit unit)
+            throws BadLine {
         String u = user.trim();
         if (u.isEmpty()) {
             throw new BadLine("user id is empty");

@@ -57,13 +57,21 @@ public final class SyntheticRatings implements Iterable<Rating> {
      * @param startMillis timestamp of the first event, epoch ms
      * @param stepMillis  gap between consecutive events, &gt;= 1 ms
      */
-    public record Spec(int users, int items, int rank, double noise, long seed, LabelKind kind, double zipf,
-                       long startMillis, long stepMillis) {
+    public record Spec(
+            int users,
+            int items,
+            int rank,
+            double noise,
+            long seed,
+            LabelKind kind,
+            double zipf,
+            long startMillis,
+            long stepMillis) {
 
         public Spec {
             if (users < 1 || items < 1 || rank < 1) {
-                throw new IllegalArgumentException("users, items and rank must be >= 1, got users=" + users
-                        + " items=" + items + " rank=" + rank);
+                throw new IllegalArgumentException(
+                        "users, items and rank must be >= 1, got users=" + users + " items=" + items + " rank=" + rank);
             }
             if (!(noise >= 0) || !Double.isFinite(noise)) {
                 throw new IllegalArgumentException("noise must be finite and >= 0, got " + noise);
@@ -225,13 +233,15 @@ public final class SyntheticRatings implements Iterable<Rating> {
 
     private static int index(String id, char prefix, int size) {
         if (id == null || id.length() < 2 || id.charAt(0) != prefix) {
-            throw new IllegalArgumentException("expected an id like " + prefix + "0.." + prefix + (size - 1) + ", got " + id);
+            throw new IllegalArgumentException(
+                    "expected an id like " + prefix + "0.." + prefix + (size - 1) + ", got " + id);
         }
         int n;
         try {
             n = Integer.parseInt(id.substring(1));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("expected an id like " + prefix + "0.." + prefix + (size - 1) + ", got " + id);
+            throw new IllegalArgumentException(
+                    "expected an id like " + prefix + "0.." + prefix + (size - 1) + ", got " + id);
         }
         if (n < 0 || n >= size) {
             throw new IllegalArgumentException("id " + id + " is out of range " + prefix + "0.." + prefix + (size - 1));

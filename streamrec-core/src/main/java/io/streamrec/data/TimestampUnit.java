@@ -26,9 +26,14 @@ public enum TimestampUnit {
     /** Parses {@code seconds|s|millis|ms} (case-insensitive), for command-line options. */
     public static TimestampUnit parse(String text) {
         switch (text.trim().toLowerCase(java.util.Locale.ROOT)) {
-            case "seconds": case "second": case "s": case "sec":
+            case "seconds":
+            case "second":
+            case "s":
+            case "sec":
                 return SECONDS;
-            case "millis": case "milliseconds": case "ms":
+            case "millis":
+            case "milliseconds":
+            case "ms":
                 return MILLIS;
             default:
                 throw new IllegalArgumentException("timestamp unit must be seconds or millis, got \"" + text + "\"");

@@ -17,7 +17,8 @@ public final class BinaryMetrics {
         double p = Double.isNaN(probability) ? 0.5 : Math.min(Math.max(probability, EPS), 1 - EPS);
         boolean positive = label >= 0.5;
         sumLogLoss += positive ? -Math.log(p) : -Math.log(1 - p);
-        int bin = (int) Math.round(p * BINS); // clamped like the log loss: a score outside [0, 1] or NaN cannot index out of range
+        int bin = (int) Math.round(
+                p * BINS); // clamped like the log loss: a score outside [0, 1] or NaN cannot index out of range
         if (positive) {
             positives[bin]++;
         } else {

@@ -16,7 +16,7 @@ import java.util.function.LongConsumer;
 public final class ProgressiveValidation {
 
     /** One point of the learning curve. */
-    public record CurvePoint(long events, double windowRmse, double windowMae, double rmse, double mae) { }
+    public record CurvePoint(long events, double windowRmse, double windowMae, double rmse, double mae) {}
 
     /** Receives learning-curve points. */
     public interface CurveSink {
@@ -76,8 +76,12 @@ public final class ProgressiveValidation {
             if (bin != null) {
                 bin.add(r.label(), p);
             }
-            learner.learn(u >= 0 ? u : users.getOrCreate(r.user()), i >= 0 ? i : items.getOrCreate(r.item()),
-                    r.label(), r.weight(), r.timestamp());
+            learner.learn(
+                    u >= 0 ? u : users.getOrCreate(r.user()),
+                    i >= 0 ? i : items.getOrCreate(r.item()),
+                    r.label(),
+                    r.weight(),
+                    r.timestamp());
             n++;
             if (curve != null && n % curveEvery == 0) {
                 curve.point(new CurvePoint(n, windowed.rmse(), windowed.mae(), total.rmse(), total.mae()));
@@ -91,7 +95,12 @@ public final class ProgressiveValidation {
         if (curve != null && n % curveEvery != 0) {
             curve.point(new CurvePoint(n, windowed.rmse(), windowed.mae(), total.rmse(), total.mae()));
         }
-        return new Result(n, total.rmse(), total.mae(),
-                bin == null ? Double.NaN : bin.logLoss(), bin == null ? Double.NaN : bin.auc(), seconds);
+        return new Result(
+                n,
+                total.rmse(),
+                total.mae(),
+                bin == null ? Double.NaN : bin.logLoss(),
+                bin == null ? Double.NaN : bin.auc(),
+                seconds);
     }
 }

@@ -65,8 +65,8 @@ public final class AlternatingLeastSquares {
             throw new IllegalArgumentException("hyper-parameters are required, got null");
         }
         if (hyper.kind() != ModelKind.BIASED_MF) {
-            throw new IllegalArgumentException(
-                    "ALS fits squared error: the model must be biased-mf, got " + hyper.kind().id());
+            throw new IllegalArgumentException("ALS fits squared error: the model must be biased-mf, got "
+                    + hyper.kind().id());
         }
         if (iterations < 1) {
             throw new IllegalArgumentException("ALS iterations must be >= 1, got " + iterations);
@@ -138,8 +138,15 @@ public final class AlternatingLeastSquares {
     }
 
     /** Solves every row of one side with the other side ({@code fixed}) held still. */
-    private void solveAll(Solver solver, Csr rows, int[] partner, double[] ys, double[] ws, double[] fixed,
-                          double[] solved, int count) {
+    private void solveAll(
+            Solver solver,
+            Csr rows,
+            int[] partner,
+            double[] ys,
+            double[] ws,
+            double[] fixed,
+            double[] solved,
+            int count) {
         int width = hyper.width();
         for (int r = 0; r < count; r++) {
             solver.reset();
@@ -247,8 +254,8 @@ public final class AlternatingLeastSquares {
                 }
             }
             if (!chol.setA(a)) {
-                throw new IllegalStateException("ALS normal equations are not positive definite (lambda "
-                        + "too small for the data?)");
+                throw new IllegalStateException(
+                        "ALS normal equations are not positive definite (lambda " + "too small for the data?)");
             }
             chol.solve(b, x);
             System.arraycopy(x.data, 0, out, offset, width);

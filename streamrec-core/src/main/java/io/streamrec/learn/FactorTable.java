@@ -76,7 +76,14 @@ public final class FactorTable {
      * Inserts or replaces a row with given values (from a snapshot or a state store). {@code optimizerState} may
      * be null for a fresh optimizer state.
      */
-    public int put(String id, float[] values, int offset, float[] optimizerState, int stateOffset, int rowVersion, long rowUpdates) {
+    public int put(
+            String id,
+            float[] values,
+            int offset,
+            float[] optimizerState,
+            int stateOffset,
+            int rowVersion,
+            long rowUpdates) {
         int row = indexOf(id);
         if (row < 0) {
             row = append(id);

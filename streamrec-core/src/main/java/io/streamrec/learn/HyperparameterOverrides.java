@@ -9,9 +9,20 @@ package io.streamrec.learn;
  * @param schedulePower power of inverse-scaling, in (0, 1]
  * @param scheduleScale events per unit of time in inverse-scaling
  */
-public record HyperparameterOverrides(Integer factors, Double initStd, Long seed, String optimizer, Double learningRate,
-                                      String schedule, Double schedulePower, Double scheduleScale, Double regBias,
-                                      Double regFactors, Double clipNorm, Float minLabel, Float maxLabel) {
+public record HyperparameterOverrides(
+        Integer factors,
+        Double initStd,
+        Long seed,
+        String optimizer,
+        Double learningRate,
+        String schedule,
+        Double schedulePower,
+        Double scheduleScale,
+        Double regBias,
+        Double regFactors,
+        Double clipNorm,
+        Float minLabel,
+        Float maxLabel) {
 
     /** No setting given: {@link #applyTo} returns the defaults. */
     public static final HyperparameterOverrides NONE =
@@ -28,10 +39,14 @@ public record HyperparameterOverrides(Integer factors, Double initStd, Long seed
     public Hyperparameters applyTo(Hyperparameters defaults, String scheduleSetting) {
         Hyperparameters d = defaults;
         double lr = learningRate == null ? d.schedule().initialRate() : learningRate;
-        LearningRateSchedule s = LearningRateSchedule.parse(schedule == null ? "constant" : schedule, lr,
+        LearningRateSchedule s = LearningRateSchedule.parse(
+                schedule == null ? "constant" : schedule,
+                lr,
                 schedulePower == null ? LearningRateSchedule.DEFAULT_POWER : schedulePower,
-                scheduleScale == null ? LearningRateSchedule.DEFAULT_SCALE : scheduleScale, scheduleSetting);
-        return new Hyperparameters(d.kind(),
+                scheduleScale == null ? LearningRateSchedule.DEFAULT_SCALE : scheduleScale,
+                scheduleSetting);
+        return new Hyperparameters(
+                d.kind(),
                 factors == null ? d.factors() : factors,
                 initStd == null ? d.initStd() : initStd,
                 seed == null ? d.seed() : seed,

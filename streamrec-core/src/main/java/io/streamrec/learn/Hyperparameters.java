@@ -1,6 +1,7 @@
 package io.streamrec.learn;
 
 import io.streamrec.model.ModelKind;
+
 /**
  * Everything that defines how a model is shaped and trained. Validated on construction; the defaults
  * ({@link #defaults(ModelKind)}) are the ones README's figures were measured with.
@@ -17,9 +18,18 @@ import io.streamrec.model.ModelKind;
  * @param minLabel   smallest valid label (predictions of the biased model are clamped to it)
  * @param maxLabel   largest valid label
  */
-public record Hyperparameters(ModelKind kind, int factors, double initStd, long seed, Optimizer optimizer,
-                              LearningRateSchedule schedule, double regBias, double regFactor, double clipNorm,
-                              float minLabel, float maxLabel) {
+public record Hyperparameters(
+        ModelKind kind,
+        int factors,
+        double initStd,
+        long seed,
+        Optimizer optimizer,
+        LearningRateSchedule schedule,
+        double regBias,
+        double regFactor,
+        double clipNorm,
+        float minLabel,
+        float maxLabel) {
 
     public Hyperparameters {
         if (kind == null || optimizer == null || schedule == null) {
@@ -43,8 +53,8 @@ public record Hyperparameters(ModelKind kind, int factors, double initStd, long 
                     "label range must be finite with min < max, got [" + minLabel + ", " + maxLabel + "]");
         }
         if (kind == ModelKind.LOGISTIC_MF && (minLabel != 0f || maxLabel != 1f)) {
-            throw new IllegalArgumentException(
-                    "logistic-mf takes 0/1 labels: label range must be [0, 1], got [" + minLabel + ", " + maxLabel + "]");
+            throw new IllegalArgumentException("logistic-mf takes 0/1 labels: label range must be [0, 1], got ["
+                    + minLabel + ", " + maxLabel + "]");
         }
     }
 
@@ -62,11 +72,11 @@ public record Hyperparameters(ModelKind kind, int factors, double initStd, long 
     public static Hyperparameters defaults(ModelKind kind) {
         Optimizer adagrad = new Optimizer.AdaGrad(Optimizer.AdaGrad.DEFAULT_EPSILON);
         if (kind == ModelKind.LOGISTIC_MF) {
-            return new Hyperparameters(kind, 32, 0.05, 42, adagrad, new LearningRateSchedule.Constant(0.3),
-                    0.01, 0.02, 10, 0f, 1f);
+            return new Hyperparameters(
+                    kind, 32, 0.05, 42, adagrad, new LearningRateSchedule.Constant(0.3), 0.01, 0.02, 10, 0f, 1f);
         }
-        return new Hyperparameters(kind, 32, 0.05, 42, adagrad, new LearningRateSchedule.Constant(0.3),
-                0.05, 0.05, 10, 1f, 5f);
+        return new Hyperparameters(
+                kind, 32, 0.05, 42, adagrad, new LearningRateSchedule.Constant(0.3), 0.05, 0.05, 10, 1f, 5f);
     }
 
     /**
@@ -79,30 +89,37 @@ public record Hyperparameters(ModelKind kind, int factors, double initStd, long 
     }
 
     public Hyperparameters withOptimizer(Optimizer o) {
-        return new Hyperparameters(kind, factors, initStd, seed, o, schedule, regBias, regFactor, clipNorm, minLabel, maxLabel);
+        return new Hyperparameters(
+                kind, factors, initStd, seed, o, schedule, regBias, regFactor, clipNorm, minLabel, maxLabel);
     }
 
     public Hyperparameters withSchedule(LearningRateSchedule s) {
-        return new Hyperparameters(kind, factors, initStd, seed, optimizer, s, regBias, regFactor, clipNorm, minLabel, maxLabel);
+        return new Hyperparameters(
+                kind, factors, initStd, seed, optimizer, s, regBias, regFactor, clipNorm, minLabel, maxLabel);
     }
 
     public Hyperparameters withFactors(int k) {
-        return new Hyperparameters(kind, k, initStd, seed, optimizer, schedule, regBias, regFactor, clipNorm, minLabel, maxLabel);
+        return new Hyperparameters(
+                kind, k, initStd, seed, optimizer, schedule, regBias, regFactor, clipNorm, minLabel, maxLabel);
     }
 
     public Hyperparameters withRegularization(double bias, double factor) {
-        return new Hyperparameters(kind, factors, initStd, seed, optimizer, schedule, bias, factor, clipNorm, minLabel, maxLabel);
+        return new Hyperparameters(
+                kind, factors, initStd, seed, optimizer, schedule, bias, factor, clipNorm, minLabel, maxLabel);
     }
 
     public Hyperparameters withClipNorm(double c) {
-        return new Hyperparameters(kind, factors, initStd, seed, optimizer, schedule, regBias, regFactor, c, minLabel, maxLabel);
+        return new Hyperparameters(
+                kind, factors, initStd, seed, optimizer, schedule, regBias, regFactor, c, minLabel, maxLabel);
     }
 
     public Hyperparameters withInit(double std, long s) {
-        return new Hyperparameters(kind, factors, std, s, optimizer, schedule, regBias, regFactor, clipNorm, minLabel, maxLabel);
+        return new Hyperparameters(
+                kind, factors, std, s, optimizer, schedule, regBias, regFactor, clipNorm, minLabel, maxLabel);
     }
 
     public Hyperparameters withLabelRange(float min, float max) {
-        return new Hyperparameters(kind, factors, initStd, seed, optimizer, schedule, regBias, regFactor, clipNorm, min, max);
+        return new Hyperparameters(
+                kind, factors, initStd, seed, optimizer, schedule, regBias, regFactor, clipNorm, min, max);
     }
 }

@@ -24,8 +24,9 @@ public interface LearningRateSchedule {
         return switch (name) {
             case "constant" -> new Constant(rate);
             case "inverse-scaling", "invscaling" -> new InverseScaling(rate, power, scale);
-            default -> throw new IllegalArgumentException(
-                    setting + " must be constant or inverse-scaling, got \"" + name + "\"");
+            default ->
+                throw new IllegalArgumentException(
+                        setting + " must be constant or inverse-scaling, got \"" + name + "\"");
         };
     }
 

@@ -1,6 +1,7 @@
 package io.streamrec.learn;
 
 import io.streamrec.model.RowKind;
+
 /**
  * A matrix-factorization model: hyper-parameters, the user and item tables and the global mean.
  * Scores {@code offset + b_u + b_i + p_u . q_i}, where a row the model has not seen contributes nothing.

@@ -87,8 +87,7 @@ public final class ModelSnapshot {
     private static final String CONSTANT = "constant";
     private static final String INVERSE_SCALING = "inverse-scaling";
 
-    private ModelSnapshot() {
-    }
+    private ModelSnapshot() {}
 
     /** Writes {@code model} to {@code file}, replacing it atomically where the file system allows. */
     public static void write(Model model, Path file, String description) {
@@ -103,7 +102,8 @@ public final class ModelSnapshot {
             // A temp file is created owner-only (0600); a snapshot is meant to be read by other users too (the
             // container's user reading a file pretrained on the host), as an ordinary file would be.
             if (Files.getFileStore(tmp).supportsFileAttributeView("posix")) {
-                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+                Files.setPosixFilePermissions(
+                        tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
             }
             try {
                 Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -139,7 +139,8 @@ public final class ModelSnapshot {
         Hyperparameters h = model.hyper();
         float[] optimizerParams = optimizerParams(h.optimizer());
         CRC32 crc = new CRC32();
-        DataOutputStream data = new DataOutputStream(new CheckedOutputStream(new BufferedOutputStream(out, 1 << 16), crc));
+        DataOutputStream data =
+                new DataOutputStream(new CheckedOutputStream(new BufferedOutputStream(out, 1 << 16), crc));
         data.write(MAGIC);
         data.writeInt(VERSION);
         data.writeUTF(h.kind().id());
@@ -202,15 +203,16 @@ public final class ModelSnapshot {
             }
             int version = data.readInt();
             if (version != VERSION) {
-                throw new SnapshotException(source + ": unsupported snapshot version " + version
-                        + " (this build reads " + VERSION + ")");
+                throw new SnapshotException(
+                        source + ": unsupported snapshot version " + version + " (this build reads " + VERSION + ")");
             }
             Model model = readBody(data, source);
             int expected = (int) crc.getValue();
             int stored = new DataInputStream(in).readInt();
             if (stored != expected) {
                 throw new SnapshotException(String.format(
-                        "corrupt snapshot %s: checksum mismatch (stored %08x, computed %08x)", source, stored, expected));
+                        "corrupt snapshot %s: checksum mismatch (stored %08x, computed %08x)",
+                        source, stored, expected));
             }
             return model;
         } catch (EOFException e) {
@@ -246,8 +248,9 @@ public final class ModelSnapshot {
             double clipNorm = data.readDouble();
             double initStd = data.readDouble();
             long seed = data.readLong();
-            hyper = new Hyperparameters(kind, factors, initStd, seed, optimizer, schedule, regBias, regFactor,
-                    clipNorm, minLabel, maxLabel);
+            hyper = new Hyperparameters(
+                    kind, factors, initStd, seed, optimizer, schedule, regBias, regFactor, clipNorm, minLabel,
+                    maxLabel);
         } catch (IllegalArgumentException e) {
             throw new SnapshotException("corrupt snapshot " + source + ": " + e.getMessage(), e);
         }
@@ -270,8 +273,8 @@ public final class ModelSnapshot {
             }
             int version = data.readInt();
             if (version != VERSION) {
-                throw new SnapshotException(file + ": unsupported snapshot version " + version
-                        + " (this build reads " + VERSION + ")");
+                throw new SnapshotException(
+                        file + ": unsupported snapshot version " + version + " (this build reads " + VERSION + ")");
             }
             data.readUTF();
             data.skipNBytes(12);
@@ -305,8 +308,8 @@ public final class ModelSnapshot {
     private static void readTable(DataInputStream data, FactorTable table, String source) throws IOException {
         int n = data.readInt();
         if (n < 0) {
-            throw new SnapshotException("corrupt snapshot " + source + ": negative " + table.kind().prefix()
-                    + " row count " + n);
+            throw new SnapshotException(
+                    "corrupt snapshot " + source + ": negative " + table.kind().prefix() + " row count " + n);
         }
         float[] row = new float[table.width()];
         for (int r = 0; r < n; r++) {
@@ -317,8 +320,8 @@ public final class ModelSnapshot {
                 row[j] = data.readFloat();
             }
             if (table.indexOf(id) >= 0) {
-                throw new SnapshotException("corrupt snapshot " + source + ": " + table.kind().prefix() + " id \""
-                        + id + "\" occurs twice");
+                throw new SnapshotException("corrupt snapshot " + source + ": "
+                        + table.kind().prefix() + " id \"" + id + "\" occurs twice");
             }
             table.put(id, row, 0, null, 0, version, updates);
         }
@@ -326,7 +329,8 @@ public final class ModelSnapshot {
 
     private static int count(int n, int max, String what, String source) {
         if (n < 0 || n > max) {
-            throw new SnapshotException("corrupt snapshot " + source + ": " + n + " " + what + " (expected 0.." + max + ")");
+            throw new SnapshotException(
+                    "corrupt snapshot " + source + ": " + n + " " + what + " (expected 0.." + max + ")");
         }
         return n;
     }

@@ -34,8 +34,8 @@ public interface Optimizer {
             case "sgd" -> new Sgd();
             case "adagrad" -> new AdaGrad(AdaGrad.DEFAULT_EPSILON);
             case "adam" -> new Adam(Adam.DEFAULT_BETA1, Adam.DEFAULT_BETA2, Adam.DEFAULT_EPSILON);
-            default -> throw new IllegalArgumentException(
-                    "optimizer must be one of sgd, adagrad, adam; got \"" + name + "\"");
+            default ->
+                throw new IllegalArgumentException("optimizer must be one of sgd, adagrad, adam; got \"" + name + "\"");
         };
     }
 

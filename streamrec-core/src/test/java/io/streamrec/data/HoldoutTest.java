@@ -53,7 +53,8 @@ class HoldoutTest {
         Holdout.Split s = Holdout.random(ratings(), 0.5, 1);
         for (List<Rating> part : List.of(s.train(), s.test())) {
             for (int k = 1; k < part.size(); k++) {
-                assertTrue(Integer.parseInt(part.get(k).user()) > Integer.parseInt(part.get(k - 1).user()));
+                assertTrue(Integer.parseInt(part.get(k).user())
+                        > Integer.parseInt(part.get(k - 1).user()));
             }
         }
     }

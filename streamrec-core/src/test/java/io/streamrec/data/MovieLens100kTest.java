@@ -1,10 +1,10 @@
 package io.streamrec.data;
 
-import io.streamrec.testsupport.Datasets;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamrec.testsupport.Datasets;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;

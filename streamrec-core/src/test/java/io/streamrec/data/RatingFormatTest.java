@@ -22,20 +22,21 @@ class RatingFormatTest {
 
     @Test
     void shouldDetectCsvFromCommas() {
-        assertEquals(RatingFormat.CSV, RatingFormat.detect(List.of("userId,movieId,rating,timestamp", "1,1,4.0,964982703")));
+        assertEquals(
+                RatingFormat.CSV, RatingFormat.detect(List.of("userId,movieId,rating,timestamp", "1,1,4.0,964982703")));
     }
 
     @Test
     void shouldRefuseTabSeparatedHeaders() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> RatingFormat.detect(List.of("user\titem\trating\ttimestamp")));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> RatingFormat.detect(List.of("user\titem\trating\ttimestamp")));
         assertTrue(e.getMessage().startsWith("tab-separated line 1 is not"), e.getMessage());
     }
 
     @Test
     void shouldRefuseUnknownContentNamingTheExpectedFormats() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> RatingFormat.detect(List.of("1 2 3 4")));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> RatingFormat.detect(List.of("1 2 3 4")));
         assertTrue(e.getMessage().contains("ML-100K") && e.getMessage().contains("\"1 2 3 4\""), e.getMessage());
     }
 

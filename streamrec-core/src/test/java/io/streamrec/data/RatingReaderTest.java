@@ -28,9 +28,12 @@ class RatingReaderTest {
     void shouldParseMl100kLinesAndConvertSecondsToMillis() throws IOException {
         Path p = file("u.data", "196\t242\t3\t881250949\n186\t302\t3\t891717742\n\n22\t377\t1\t878887116\n");
         ReadResult r = new RatingReader().withFormat(RatingFormat.ML100K).read(p);
-        assertEquals(List.of(new Rating("196", "242", 3f, 881_250_949_000L, 1f),
-                new Rating("186", "302", 3f, 891_717_742_000L, 1f),
-                new Rating("22", "377", 1f, 878_887_116_000L, 1f)), r.ratings());
+        assertEquals(
+                List.of(
+                        new Rating("196", "242", 3f, 881_250_949_000L, 1f),
+                        new Rating("186", "302", 3f, 891_717_742_000L, 1f),
+                        new Rating("22", "377", 1f, 878_887_116_000L, 1f)),
+                r.ratings());
         assertEquals(0, r.skipped());
         assertEquals(RatingFormat.ML100K, r.format());
     }
@@ -38,22 +41,34 @@ class RatingReaderTest {
     @Test
     void shouldParseMl1mLines() throws IOException {
         Path p = file("ratings.dat", "1::1193::5::978300760\r\n1::661::3::978302109\r\n");
-        List<Rating> r = new RatingReader().withFormat(RatingFormat.ML1M).read(p).ratings();
-        assertEquals(List.of(new Rating("1", "1193", 5f, 978_300_760_000L), new Rating("1", "661", 3f, 978_302_109_000L)), r);
+        List<Rating> r =
+                new RatingReader().withFormat(RatingFormat.ML1M).read(p).ratings();
+        assertEquals(
+                List.of(new Rating("1", "1193", 5f, 978_300_760_000L), new Rating("1", "661", 3f, 978_302_109_000L)),
+                r);
     }
 
     @Test
     void shouldParseMovieLensLatestCsvWithHalfStars() throws IOException {
         Path p = file("ratings.csv", "\uFEFFuserId,movieId,rating,timestamp\n1,1,4.0,964982703\n1,3,3.5,964981247\n");
         List<Rating> r = new RatingReader().withFormat(RatingFormat.CSV).read(p).ratings();
-        assertEquals(List.of(new Rating("1", "1", 4f, 964_982_703_000L), new Rating("1", "3", 3.5f, 964_981_247_000L)), r);
+        assertEquals(
+                List.of(new Rating("1", "1", 4f, 964_982_703_000L), new Rating("1", "3", 3.5f, 964_981_247_000L)), r);
     }
 
     @Test
     void shouldDetectEachFormatFromContent() throws IOException {
-        assertEquals(RatingFormat.ML100K, new RatingReader().read(file("a", "1\t2\t3\t4\n")).format());
-        assertEquals(RatingFormat.ML1M, new RatingReader().read(file("b", "\n1::2::3::4\n")).format());
-        assertEquals(RatingFormat.CSV, new RatingReader().read(file("c", "userId,movieId,rating,timestamp\n1,2,3,4\n")).format());
+        assertEquals(
+                RatingFormat.ML100K,
+                new RatingReader().read(file("a", "1\t2\t3\t4\n")).format());
+        assertEquals(
+                RatingFormat.ML1M,
+                new RatingReader().read(file("b", "\n1::2::3::4\n")).format());
+        assertEquals(
+                RatingFormat.CSV,
+                new RatingReader()
+                        .read(file("c", "userId,movieId,rating,timestamp\n1,2,3,4\n"))
+                        .format());
         assertEquals(1, RatingReader.readAll(file("d", "1::2::3::4\n")).size());
     }
 
@@ -85,27 +100,30 @@ class RatingReaderTest {
     void shouldCountPhysicalLinesIncludingBlankOnesInErrors() throws IOException {
         Path p = file("u.data", "1\t2\t3\t4\n\n\n1\t2\t3\n");
         RatingFileException e = assertThrows(RatingFileException.class, () -> new RatingReader().read(p));
-        assertEquals(p + ":4: expected 4 tab-separated fields (user, item, rating, timestamp), found 3", e.getMessage());
+        assertEquals(
+                p + ":4: expected 4 tab-separated fields (user, item, rating, timestamp), found 3", e.getMessage());
     }
 
     @Test
     void shouldRejectEachKindOfBadLine() throws IOException {
         String[][] cases = {
-                {"1::2::NaN::4", "rating \"NaN\" is not a number"},
-                {"1::2::1e50::4", "rating \"1e50\" is not a finite number"},
-                {"1::2::Infinity::4", "rating \"Infinity\" is not a number"},
-                {"::2::3::4", "user id is empty"},
-                {"1:: ::3::4", "item id is empty"},
-                {"1::2::3::x", "timestamp \"x\" is not a whole number of seconds"},
-                {"1::2::3::1.5", "timestamp \"1.5\" is not a whole number of seconds"},
-                {"1::2::3::-5", "timestamp \"-5\" is negative"},
-                {"1::2::3::99999999999999999", "timestamp \"99999999999999999\" is too large"},
-                {"1::2::3::4::5", "expected 4 '::'-separated fields (user::item::rating::timestamp), found 5"},
+            {"1::2::NaN::4", "rating \"NaN\" is not a number"},
+            {"1::2::1e50::4", "rating \"1e50\" is not a finite number"},
+            {"1::2::Infinity::4", "rating \"Infinity\" is not a number"},
+            {"::2::3::4", "user id is empty"},
+            {"1:: ::3::4", "item id is empty"},
+            {"1::2::3::x", "timestamp \"x\" is not a whole number of seconds"},
+            {"1::2::3::1.5", "timestamp \"1.5\" is not a whole number of seconds"},
+            {"1::2::3::-5", "timestamp \"-5\" is negative"},
+            {"1::2::3::99999999999999999", "timestamp \"99999999999999999\" is too large"},
+            {"1::2::3::4::5", "expected 4 '::'-separated fields (user::item::rating::timestamp), found 5"},
         };
         for (String[] c : cases) {
             Path p = file("r.dat", "1::2::3::4\n" + c[0] + "\n");
-            RatingFileException e = assertThrows(RatingFileException.class,
-                    () -> new RatingReader().withFormat(RatingFormat.ML1M).read(p), c[0]);
+            RatingFileException e = assertThrows(
+                    RatingFileException.class,
+                    () -> new RatingReader().withFormat(RatingFormat.ML1M).read(p),
+                    c[0]);
             assertEquals(p + ":2: " + c[1], e.getMessage(), c[0]);
         }
     }
@@ -121,23 +139,34 @@ class RatingReaderTest {
         ReadResult r = new RatingReader().withSkipInvalid(true).withMaxErrors(3).read(p);
         assertEquals(List.of(new Rating("1", "2", 3f, 4000L), new Rating("5", "6", 2.5f, 7000L)), r.ratings());
         assertEquals(8, r.skipped());
-        assertEquals(List.of(p + ":2: rating \"bad0\" is not a number", p + ":3: rating \"bad1\" is not a number",
-                p + ":4: rating \"bad2\" is not a number"), r.errors());
+        assertEquals(
+                List.of(
+                        p + ":2: rating \"bad0\" is not a number",
+                        p + ":3: rating \"bad1\" is not a number",
+                        p + ":4: rating \"bad2\" is not a number"),
+                r.errors());
     }
 
     @Test
     void shouldReadCsvWithRenamedAndReorderedColumnsInMillis() throws IOException {
-        Path p = file("log.csv", "ts,score,extra,Customer,sku\n1700000000123,1,x,alice,sku-9\n1700000000456,0,y,bob,sku-1\n");
+        Path p = file(
+                "log.csv", "ts,score,extra,Customer,sku\n1700000000123,1,x,alice,sku-9\n1700000000456,0,y,bob,sku-1\n");
         CsvColumns cols = CsvColumns.named("customer", "sku", "score", "ts").withUnit(TimestampUnit.MILLIS);
         List<Rating> r = new RatingReader().withCsvColumns(cols).read(p).ratings();
-        assertEquals(List.of(new Rating("alice", "sku-9", 1f, 1_700_000_000_123L),
-                new Rating("bob", "sku-1", 0f, 1_700_000_000_456L)), r);
+        assertEquals(
+                List.of(
+                        new Rating("alice", "sku-9", 1f, 1_700_000_000_123L),
+                        new Rating("bob", "sku-1", 0f, 1_700_000_000_456L)),
+                r);
     }
 
     @Test
     void shouldReadHeaderlessCsvByPosition() throws IOException {
         Path p = file("plain.csv", "4.5,10,20\n2,11,21\n");
-        List<Rating> r = new RatingReader().withCsvColumns(CsvColumns.parse("1,2,0")).read(p).ratings();
+        List<Rating> r = new RatingReader()
+                .withCsvColumns(CsvColumns.parse("1,2,0"))
+                .read(p)
+                .ratings();
         assertEquals(List.of(new Rating("10", "20", 4.5f, 0L), new Rating("11", "21", 2f, 0L)), r);
     }
 
@@ -166,8 +195,11 @@ class RatingReaderTest {
         Path p = file("r.csv", "userId,movieId,rating,timestamp\n1,2,3\n1,\"2,3,4\n");
         ReadResult r = new RatingReader().withSkipInvalid(true).read(p);
         assertEquals(2, r.skipped());
-        assertEquals(List.of(p + ":2: expected at least 4 comma-separated fields, found 3",
-                p + ":3: quoted field is not closed"), r.errors());
+        assertEquals(
+                List.of(
+                        p + ":2: expected at least 4 comma-separated fields, found 3",
+                        p + ":3: quoted field is not closed"),
+                r.errors());
     }
 
     @Test
@@ -188,9 +220,14 @@ class RatingReaderTest {
 
     @Test
     void shouldSortByTimeKeepingFileOrderForTies() {
-        List<Rating> in = List.of(new Rating("a", "x", 1, 30), new Rating("b", "x", 1, 10),
-                new Rating("c", "x", 1, 30), new Rating("d", "x", 1, 10), new Rating("e", "x", 1, 20));
-        List<String> users = RatingReader.sortByTime(in).stream().map(Rating::user).toList();
+        List<Rating> in = List.of(
+                new Rating("a", "x", 1, 30),
+                new Rating("b", "x", 1, 10),
+                new Rating("c", "x", 1, 30),
+                new Rating("d", "x", 1, 10),
+                new Rating("e", "x", 1, 20));
+        List<String> users =
+                RatingReader.sortByTime(in).stream().map(Rating::user).toList();
         assertEquals(List.of("b", "d", "e", "a", "c"), users);
         assertEquals("a", in.get(0).user(), "input list is left alone");
     }

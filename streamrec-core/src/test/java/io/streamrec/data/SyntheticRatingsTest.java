@@ -28,7 +28,8 @@ class SyntheticRatingsTest {
 
     @Test
     void shouldKeepExplicitLabelsWithinOneToFiveAndTimestampsIncreasing() {
-        SyntheticRatings.Spec spec = SyntheticRatings.Spec.explicit(100, 200, 8, 1).withNoise(1.0).withTime(5_000L, 250L);
+        SyntheticRatings.Spec spec =
+                SyntheticRatings.Spec.explicit(100, 200, 8, 1).withNoise(1.0).withTime(5_000L, 250L);
         List<Rating> events = new SyntheticRatings(spec).take(20_000);
         float min = Float.MAX_VALUE;
         float max = -Float.MAX_VALUE;
@@ -64,7 +65,8 @@ class SyntheticRatingsTest {
 
     @Test
     void shouldMakeExplicitLabelsFollowThePlantedScore() {
-        SyntheticRatings gen = new SyntheticRatings(SyntheticRatings.Spec.explicit(100, 200, 8, 5).withNoise(0.1));
+        SyntheticRatings gen = new SyntheticRatings(
+                SyntheticRatings.Spec.explicit(100, 200, 8, 5).withNoise(0.1));
         double absError = 0;
         List<Rating> events = gen.take(10_000);
         for (Rating r : events) {
@@ -96,12 +98,14 @@ class SyntheticRatingsTest {
         int items = 200;
         int n = 50_000;
         SyntheticRatings skewed = new SyntheticRatings(SyntheticRatings.Spec.explicit(100, items, 4, 9));
-        SyntheticRatings flat = new SyntheticRatings(SyntheticRatings.Spec.explicit(100, items, 4, 9).withZipf(0));
+        SyntheticRatings flat = new SyntheticRatings(
+                SyntheticRatings.Spec.explicit(100, items, 4, 9).withZipf(0));
         int[] counts = itemCounts(skewed, items, n);
         // Zipf(1) over 200 items: the top 20 hold H(20)/H(200) = 61% of the mass.
         assertEquals(0.612, topShare(counts, 20, n), 0.02);
         assertEquals(0.1, topShare(itemCounts(flat, items, n), 20, n), 0.02);
-        assertTrue(counts[0] > counts[1] && counts[1] > counts[9] && counts[9] > counts[99],
+        assertTrue(
+                counts[0] > counts[1] && counts[1] > counts[9] && counts[9] > counts[99],
                 "popularity falls with the item index");
         assertEquals(skewed.itemProbability(0) * n, counts[0], 4 * Math.sqrt(counts[0]));
     }
@@ -109,8 +113,12 @@ class SyntheticRatingsTest {
     @Test
     void shouldRejectNonsenseSettings() {
         assertThrows(IllegalArgumentException.class, () -> SyntheticRatings.Spec.explicit(0, 10, 2, 1));
-        assertThrows(IllegalArgumentException.class, () -> SyntheticRatings.Spec.explicit(10, 10, 2, 1).withNoise(-1));
-        assertThrows(IllegalArgumentException.class, () -> SyntheticRatings.Spec.explicit(10, 10, 2, 1).withTime(0, 0));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> SyntheticRatings.Spec.explicit(10, 10, 2, 1).withNoise(-1));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> SyntheticRatings.Spec.explicit(10, 10, 2, 1).withTime(0, 0));
     }
 
     private static int[] itemCounts(SyntheticRatings gen, int items, int n) {

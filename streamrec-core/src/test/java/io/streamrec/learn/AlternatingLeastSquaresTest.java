@@ -36,7 +36,8 @@ class AlternatingLeastSquaresTest {
         for (int k = 0; k < 5_000; k++) {
             Rating r = events.get(25_000 + k);
             predicted[k] = model.predict(r.user(), r.item());
-            planted[k] = data.expectedLabel(Integer.parseInt(r.user().substring(1)),
+            planted[k] = data.expectedLabel(
+                    Integer.parseInt(r.user().substring(1)),
                     Integer.parseInt(r.item().substring(1)));
             m.add(r.label(), predicted[k]);
         }
@@ -66,15 +67,26 @@ class AlternatingLeastSquaresTest {
     @Test
     void shouldRejectInvalidSettingsWithMessages() {
         Hyperparameters h = Hyperparameters.defaults(ModelKind.BIASED_MF);
-        assertEquals("ALS fits squared error: the model must be biased-mf, got logistic-mf",
-                assertThrows(IllegalArgumentException.class, () -> new AlternatingLeastSquares(
-                        Hyperparameters.defaults(ModelKind.LOGISTIC_MF), 5, 0.1)).getMessage());
-        assertEquals("ALS iterations must be >= 1, got 0",
-                assertThrows(IllegalArgumentException.class, () -> new AlternatingLeastSquares(h, 0, 0.1)).getMessage());
-        assertEquals("ALS lambda must be a finite number > 0, got 0.0",
-                assertThrows(IllegalArgumentException.class, () -> new AlternatingLeastSquares(h, 5, 0)).getMessage());
-        assertEquals("ALS needs at least one training rating, got none",
-                assertThrows(IllegalArgumentException.class,
-                        () -> new AlternatingLeastSquares(h, 5, 0.1).train(List.of(), null)).getMessage());
+        assertEquals(
+                "ALS fits squared error: the model must be biased-mf, got logistic-mf",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> new AlternatingLeastSquares(
+                                        Hyperparameters.defaults(ModelKind.LOGISTIC_MF), 5, 0.1))
+                        .getMessage());
+        assertEquals(
+                "ALS iterations must be >= 1, got 0",
+                assertThrows(IllegalArgumentException.class, () -> new AlternatingLeastSquares(h, 0, 0.1))
+                        .getMessage());
+        assertEquals(
+                "ALS lambda must be a finite number > 0, got 0.0",
+                assertThrows(IllegalArgumentException.class, () -> new AlternatingLeastSquares(h, 5, 0))
+                        .getMessage());
+        assertEquals(
+                "ALS needs at least one training rating, got none",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> new AlternatingLeastSquares(h, 5, 0.1).train(List.of(), null))
+                        .getMessage());
     }
 }

@@ -16,6 +16,7 @@ class ConvergenceTest {
     private static final double NOISE = 0.1;
     /** Held-out RMSE may exceed the noise level by this factor plus {@link #RMSE_SLACK}. */
     private static final double RMSE_FACTOR = 1.5;
+
     private static final double RMSE_SLACK = 0.05;
     private static final double MIN_CORRELATION = 0.95;
     private static final double MIN_AUC = 0.75;
@@ -29,8 +30,10 @@ class ConvergenceTest {
         List<Rating> events = data.take(60_000);
         List<Rating> train = events.subList(0, 50_000);
         List<Rating> test = events.subList(50_000, events.size());
-        Hyperparameters h = Hyperparameters.defaults(ModelKind.BIASED_MF).withFactors(3)
-                .withSchedule(new LearningRateSchedule.Constant(0.1)).withRegularization(0.001, 0.001);
+        Hyperparameters h = Hyperparameters.defaults(ModelKind.BIASED_MF)
+                .withFactors(3)
+                .withSchedule(new LearningRateSchedule.Constant(0.1))
+                .withRegularization(0.001, 0.001);
 
         Model model = new BatchTrainer(h, 30, 32, 1).train(train, null);
 
@@ -51,12 +54,15 @@ class ConvergenceTest {
 
     @Test
     void logisticMfShouldRankAboutAsWellAsThePlantedProbabilities() {
-        SyntheticRatings data = new SyntheticRatings(SyntheticRatings.Spec.binary(300, 200, 3, 23).withZipf(0.5));
+        SyntheticRatings data = new SyntheticRatings(
+                SyntheticRatings.Spec.binary(300, 200, 3, 23).withZipf(0.5));
         List<Rating> events = data.take(120_000);
         List<Rating> train = events.subList(0, 100_000);
         List<Rating> test = events.subList(100_000, events.size());
-        Hyperparameters h = Hyperparameters.defaults(ModelKind.LOGISTIC_MF).withFactors(3)
-                .withSchedule(new LearningRateSchedule.Constant(0.1)).withRegularization(0.001, 0.001);
+        Hyperparameters h = Hyperparameters.defaults(ModelKind.LOGISTIC_MF)
+                .withFactors(3)
+                .withSchedule(new LearningRateSchedule.Constant(0.1))
+                .withRegularization(0.001, 0.001);
 
         Model model = new BatchTrainer(h, 20, 32, 1).train(train, null);
 
@@ -67,7 +73,8 @@ class ConvergenceTest {
             oracle.add(r.label(), data.expectedLabel(index(r.user()), index(r.item())));
         }
         assertTrue(learned.auc() > MIN_AUC, "held-out AUC " + learned.auc());
-        assertTrue(learned.auc() > oracle.auc() - AUC_GAP,
+        assertTrue(
+                learned.auc() > oracle.auc() - AUC_GAP,
                 "held-out AUC " + learned.auc() + " vs planted probabilities' " + oracle.auc());
     }
 

@@ -31,12 +31,17 @@ class FactorTableTest {
             float v = Integer.parseInt(id.substring(1));
             assertEquals(row, t.indexOf(id), id);
             assertEquals(id, t.id(row));
-            assertArrayEquals(new float[] {v, v + 0.5f, v + 0.25f}, java.util.Arrays.copyOfRange(t.params(), row * WIDTH, (row + 1) * WIDTH));
-            assertArrayEquals(new float[] {-v, -v, -v}, java.util.Arrays.copyOfRange(t.state(), row * STATE, (row + 1) * STATE));
+            assertArrayEquals(
+                    new float[] {v, v + 0.5f, v + 0.25f},
+                    java.util.Arrays.copyOfRange(t.params(), row * WIDTH, (row + 1) * WIDTH));
+            assertArrayEquals(
+                    new float[] {-v, -v, -v}, java.util.Arrays.copyOfRange(t.state(), row * STATE, (row + 1) * STATE));
             assertEquals(10 + (int) v, t.version(row));
             assertEquals(100 + (long) v, t.updates(row));
         }
-        assertEquals(List.of("1->0", "3->1", "4->2"), moves.stream().map(m -> m[0] + "->" + m[1]).toList());
+        assertEquals(
+                List.of("1->0", "3->1", "4->2"),
+                moves.stream().map(m -> m[0] + "->" + m[1]).toList());
 
         // A row added afterwards takes the next number, and a removed id comes back as a new row.
         assertEquals(3, t.getOrCreate("u0"));

@@ -42,7 +42,10 @@ class GradientCheckTest {
             double label = loss == Loss.LOGISTIC ? rnd.nextInt(2) : 1 + 4 * rnd.nextDouble();
             double score = -8 + 16 * rnd.nextDouble();
             double numeric = (loss.loss(label, score + STEP) - loss.loss(label, score - STEP)) / (2 * STEP);
-            assertEquals(numeric, loss.gradient(label, score), DOUBLE_TOLERANCE * Math.max(1, Math.abs(numeric)),
+            assertEquals(
+                    numeric,
+                    loss.gradient(label, score),
+                    DOUBLE_TOLERANCE * Math.max(1, Math.abs(numeric)),
                     loss + " at label " + label + ", score " + score);
         }
     }
@@ -80,18 +83,24 @@ class GradientCheckTest {
     @MethodSource("cases")
     void appliedGradientOfABatchShouldMatchCentralDifferencesOfTheSummedObjective(ModelKind kind, float weight) {
         boolean binary = kind == ModelKind.LOGISTIC_MF;
-        checkBatch(kind, List.of(
-                new Rating("alice", "matrix", binary ? 1f : 4f, 0L, weight),
-                new Rating("alice", "alien", binary ? 0f : 2f, 0L, 1f),
-                new Rating("bob", "matrix", binary ? 1f : 5f, 0L, weight),
-                new Rating("bob", "alien", binary ? 0f : 1f, 0L, 1f),
-                new Rating("alice", "matrix", binary ? 0f : 3f, 0L, 1f)));
+        checkBatch(
+                kind,
+                List.of(
+                        new Rating("alice", "matrix", binary ? 1f : 4f, 0L, weight),
+                        new Rating("alice", "alien", binary ? 0f : 2f, 0L, 1f),
+                        new Rating("bob", "matrix", binary ? 1f : 5f, 0L, weight),
+                        new Rating("bob", "alien", binary ? 0f : 1f, 0L, 1f),
+                        new Rating("alice", "matrix", binary ? 0f : 3f, 0L, 1f)));
     }
 
     private static void checkBatch(ModelKind kind, List<Rating> batch) {
-        Hyperparameters h = Hyperparameters.defaults(kind).withFactors(3)
-                .withOptimizer(new Optimizer.Sgd()).withSchedule(new LearningRateSchedule.Constant(1))
-                .withRegularization(0.07, 0.13).withClipNorm(0).withInit(0.4, 3);
+        Hyperparameters h = Hyperparameters.defaults(kind)
+                .withFactors(3)
+                .withOptimizer(new Optimizer.Sgd())
+                .withSchedule(new LearningRateSchedule.Constant(1))
+                .withRegularization(0.07, 0.13)
+                .withClipNorm(0)
+                .withInit(0.4, 3);
         float mid = kind == ModelKind.LOGISTIC_MF ? 0.3f : 3.5f;
         Model model = new Model(h, new GlobalMean(mid * 10, 10), 0);
         for (Rating r : batch) {
@@ -141,8 +150,8 @@ class GradientCheckTest {
     }
 
     /** The batch objective in double: per event, weighted loss plus the L2 penalty of both rows it touches. */
-    private static double objective(Model model, Hyperparameters h, double offset, double[] theta, int itemStart,
-                                    List<Rating> batch) {
+    private static double objective(
+            Model model, Hyperparameters h, double offset, double[] theta, int itemStart, List<Rating> batch) {
         int width = h.width();
         double total = 0;
         for (Rating r : batch) {

@@ -17,9 +17,13 @@ import org.junit.jupiter.api.Test;
 /** Mini-batches against a plain per-event SGD written from the formulas; row initialization. */
 class MiniBatchLearnerTest {
 
-    private static final Hyperparameters SGD = Hyperparameters.defaults(ModelKind.BIASED_MF).withFactors(8)
-            .withOptimizer(new Optimizer.Sgd()).withSchedule(new LearningRateSchedule.Constant(0.05))
-            .withRegularization(0.02, 0.04).withClipNorm(0).withInit(0.1, 11);
+    private static final Hyperparameters SGD = Hyperparameters.defaults(ModelKind.BIASED_MF)
+            .withFactors(8)
+            .withOptimizer(new Optimizer.Sgd())
+            .withSchedule(new LearningRateSchedule.Constant(0.05))
+            .withRegularization(0.02, 0.04)
+            .withClipNorm(0)
+            .withInit(0.1, 11);
 
     /**
      * Per-event SGD for biased MF straight from Koren et al. (2009), in float like the implementation:

@@ -33,7 +33,9 @@ class ModelSnapshotTest {
                 biased,
                 biased.withOptimizer(new Optimizer.Sgd())
                         .withSchedule(new LearningRateSchedule.InverseScaling(0.05, 0.5, 1000))
-                        .withClipNorm(0).withInit(0.1, -7).withLabelRange(0.5f, 10f),
+                        .withClipNorm(0)
+                        .withInit(0.1, -7)
+                        .withLabelRange(0.5f, 10f),
                 biased.withOptimizer(new Optimizer.Adam(0.8f, 0.99f, 1e-6f)).withRegularization(0.01, 0.2),
                 Hyperparameters.defaults(ModelKind.LOGISTIC_MF).withFactors(3));
     }
@@ -41,7 +43,8 @@ class ModelSnapshotTest {
     /** A small trained model, so rows have non-trivial values, versions and update counts. */
     private static Model trained(Hyperparameters h) {
         SyntheticRatings.Spec spec = h.kind() == ModelKind.LOGISTIC_MF
-                ? SyntheticRatings.Spec.binary(40, 30, 3, 5) : SyntheticRatings.Spec.explicit(40, 30, 3, 5);
+                ? SyntheticRatings.Spec.binary(40, 30, 3, 5)
+                : SyntheticRatings.Spec.explicit(40, 30, 3, 5);
         MiniBatchLearner learner = new MiniBatchLearner(new Model(h), 8);
         for (Rating r : new SyntheticRatings(spec).take(2000)) {
             learner.learn(r);
@@ -113,7 +116,8 @@ class ModelSnapshotTest {
     @Test
     void shouldReportAChecksumMismatchForAFlippedByte() throws IOException {
         Path file = dir.resolve("model.snap");
-        ModelSnapshot.write(trained(Hyperparameters.defaults(ModelKind.BIASED_MF).withFactors(4)), file, "");
+        ModelSnapshot.write(
+                trained(Hyperparameters.defaults(ModelKind.BIASED_MF).withFactors(4)), file, "");
         byte[] bytes = Files.readAllBytes(file);
         bytes[bytes.length - 10] ^= 0x01; // inside the last row's factors
         Files.write(file, bytes);
@@ -127,7 +131,8 @@ class ModelSnapshotTest {
     @Test
     void shouldReportATruncatedFile() throws IOException {
         Path file = dir.resolve("model.snap");
-        ModelSnapshot.write(trained(Hyperparameters.defaults(ModelKind.BIASED_MF).withFactors(4)), file, "");
+        ModelSnapshot.write(
+                trained(Hyperparameters.defaults(ModelKind.BIASED_MF).withFactors(4)), file, "");
         byte[] bytes = Files.readAllBytes(file);
         for (int cut : new int[] {bytes.length - 1, bytes.length - 4, bytes.length / 2, 13}) {
             Files.write(file, Arrays.copyOf(bytes, cut));
@@ -197,8 +202,8 @@ class ModelSnapshotTest {
     @Test
     void shouldFineTuneWithNewHyperparametersKeepingRowsMeanAndEvents() {
         Model model = trained(Hyperparameters.defaults(ModelKind.BIASED_MF).withFactors(4));
-        Hyperparameters tuning = model.hyper().withOptimizer(new Optimizer.Sgd())
-                .withSchedule(new LearningRateSchedule.Constant(0.01));
+        Hyperparameters tuning =
+                model.hyper().withOptimizer(new Optimizer.Sgd()).withSchedule(new LearningRateSchedule.Constant(0.01));
 
         Model copy = Model.withHyper(model, tuning);
 
@@ -220,15 +225,18 @@ class ModelSnapshotTest {
     void shouldRefuseToFineTuneWithAnotherShape() {
         Model model = new Model(Hyperparameters.defaults(ModelKind.BIASED_MF));
 
-        IllegalArgumentException factors = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException factors = assertThrows(
+                IllegalArgumentException.class,
                 () -> Model.withHyper(model, model.hyper().withFactors(8)));
-        IllegalArgumentException kind = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException kind = assertThrows(
+                IllegalArgumentException.class,
                 () -> Model.withHyper(model, Hyperparameters.defaults(ModelKind.LOGISTIC_MF)));
 
-        assertEquals("cannot train a model of 32 factors with 8 factors: the number of factors must stay the same",
+        assertEquals(
+                "cannot train a model of 32 factors with 8 factors: the number of factors must stay the same",
                 factors.getMessage());
-        assertEquals("cannot train a biased-mf model as logistic-mf: the model kind must stay the same",
-                kind.getMessage());
+        assertEquals(
+                "cannot train a biased-mf model as logistic-mf: the model kind must stay the same", kind.getMessage());
     }
 
     static void assertSameRows(FactorTable expected, FactorTable actual) {
@@ -237,8 +245,10 @@ class ModelSnapshotTest {
         for (int r = 0; r < expected.size(); r++) {
             String id = expected.id(r);
             assertEquals(id, actual.id(r), "row numbers are kept");
-            assertArrayEquals(Arrays.copyOfRange(expected.params(), r * w, (r + 1) * w),
-                    Arrays.copyOfRange(actual.params(), r * w, (r + 1) * w), id);
+            assertArrayEquals(
+                    Arrays.copyOfRange(expected.params(), r * w, (r + 1) * w),
+                    Arrays.copyOfRange(actual.params(), r * w, (r + 1) * w),
+                    id);
             assertEquals(expected.version(r), actual.version(r), id);
             assertEquals(expected.updates(r), actual.updates(r), id);
         }
@@ -256,9 +266,13 @@ class ModelSnapshotTest {
     void shouldWriteASnapshotOthersCanRead(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         java.nio.file.Path file = dir.resolve("m.srm");
         ModelSnapshot.write(new Model(Hyperparameters.defaults(io.streamrec.model.ModelKind.BIASED_MF)), file, "perm");
-        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.getFileStore(file).supportsFileAttributeView("posix"),
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                java.nio.file.Files.getFileStore(file).supportsFileAttributeView("posix"),
                 "no POSIX permissions on this file system");
-        assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(
-                java.nio.file.Files.getPosixFilePermissions(file)), "not owner-only, as a temp file would be");
+        assertEquals(
+                "rw-r--r--",
+                java.nio.file.attribute.PosixFilePermissions.toString(
+                        java.nio.file.Files.getPosixFilePermissions(file)),
+                "not owner-only, as a temp file would be");
     }
 }

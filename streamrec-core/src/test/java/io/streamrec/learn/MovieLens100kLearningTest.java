@@ -23,6 +23,7 @@ class MovieLens100kLearningTest {
 
     /** Progressive validation, defaults, time order, batch 1 (measured 0.9400 / 0.7427). */
     private static final double ONLINE_RMSE = 0.945;
+
     private static final double ONLINE_MAE = 0.745;
     /** BatchTrainer with the pretrain defaults on {@code Holdout.random(all, 0.8, 42)} (measured about 0.906). */
     private static final double PRETRAIN_RMSE = 0.910;
@@ -53,7 +54,8 @@ class MovieLens100kLearningTest {
     void sgdPretrainingShouldReachTheMeasuredHoldoutRmse() {
         Holdout.Split split = Holdout.random(all, 0.8, 42);
         Hyperparameters h = Hyperparameters.defaults(ModelKind.BIASED_MF)
-                .withSchedule(new LearningRateSchedule.Constant(0.05)).withRegularization(0.05, 0.1);
+                .withSchedule(new LearningRateSchedule.Constant(0.05))
+                .withRegularization(0.05, 0.1);
 
         Model model = new BatchTrainer(h, 30, 64, 42).train(split.train(), null);
 
@@ -64,8 +66,10 @@ class MovieLens100kLearningTest {
     @Test
     void alsPretrainingShouldReachTheMeasuredHoldoutRmse() {
         Holdout.Split split = Holdout.random(all, 0.8, 42);
-        AlternatingLeastSquares als = new AlternatingLeastSquares(Hyperparameters.defaults(ModelKind.BIASED_MF),
-                AlternatingLeastSquares.DEFAULT_ITERATIONS, AlternatingLeastSquares.DEFAULT_LAMBDA);
+        AlternatingLeastSquares als = new AlternatingLeastSquares(
+                Hyperparameters.defaults(ModelKind.BIASED_MF),
+                AlternatingLeastSquares.DEFAULT_ITERATIONS,
+                AlternatingLeastSquares.DEFAULT_LAMBDA);
 
         Model model = als.train(split.train(), null);
 

@@ -37,8 +37,13 @@ class OptimizerContractTest {
                 new Case(new Optimizer.Sgd(), 0.2f, 500),
                 new Case(new Optimizer.AdaGrad(Optimizer.AdaGrad.DEFAULT_EPSILON), 0.5f, 3000),
                 new Case(new Optimizer.AdaGrad(1e-8f), 0.5f, 3000),
-                new Case(new Optimizer.Adam(Optimizer.Adam.DEFAULT_BETA1, Optimizer.Adam.DEFAULT_BETA2,
-                        Optimizer.Adam.DEFAULT_EPSILON), 0.01f, 3000));
+                new Case(
+                        new Optimizer.Adam(
+                                Optimizer.Adam.DEFAULT_BETA1,
+                                Optimizer.Adam.DEFAULT_BETA2,
+                                Optimizer.Adam.DEFAULT_EPSILON),
+                        0.01f,
+                        3000));
     }
 
     @ParameterizedTest
@@ -177,8 +182,9 @@ class OptimizerContractTest {
         assertNotEquals(new Optimizer.AdaGrad(1f), new Optimizer.AdaGrad(0.5f));
         assertEquals(new Optimizer.Adam(0.9f, 0.999f, 1e-8f), new Optimizer.Adam(0.9f, 0.999f, 1e-8f));
         assertEquals(new Optimizer.Sgd(), new Optimizer.Sgd());
-        for (Optimizer o : new Optimizer[] {new Optimizer.Sgd(), new Optimizer.AdaGrad(1f),
-                new Optimizer.Adam(0.9f, 0.999f, 1e-8f)}) {
+        for (Optimizer o :
+                new Optimizer[] {new Optimizer.Sgd(), new Optimizer.AdaGrad(1f), new Optimizer.Adam(0.9f, 0.999f, 1e-8f)
+                }) {
             assertEquals(o, Optimizer.parse(o.name()), "defaults by name");
             assertEquals(o, Optimizer.parse(o.name().toUpperCase(java.util.Locale.ROOT)));
         }
@@ -186,16 +192,24 @@ class OptimizerContractTest {
 
     @Test
     void invalidSettingsShouldBeRejectedWithMessages() {
-        assertEquals("AdaGrad epsilon must be > 0, got 0.0",
-                assertThrows(IllegalArgumentException.class, () -> new Optimizer.AdaGrad(0f)).getMessage());
+        assertEquals(
+                "AdaGrad epsilon must be > 0, got 0.0",
+                assertThrows(IllegalArgumentException.class, () -> new Optimizer.AdaGrad(0f))
+                        .getMessage());
         assertThrows(IllegalArgumentException.class, () -> new Optimizer.AdaGrad(Float.NaN));
-        assertEquals("Adam betas must be in [0, 1), got 1.0, 0.999",
-                assertThrows(IllegalArgumentException.class, () -> new Optimizer.Adam(1f, 0.999f, 1e-8f)).getMessage());
+        assertEquals(
+                "Adam betas must be in [0, 1), got 1.0, 0.999",
+                assertThrows(IllegalArgumentException.class, () -> new Optimizer.Adam(1f, 0.999f, 1e-8f))
+                        .getMessage());
         assertThrows(IllegalArgumentException.class, () -> new Optimizer.Adam(0.9f, -0.1f, 1e-8f));
-        assertEquals("Adam epsilon must be > 0, got -1.0",
-                assertThrows(IllegalArgumentException.class, () -> new Optimizer.Adam(0.9f, 0.999f, -1f)).getMessage());
-        assertEquals("optimizer must be one of sgd, adagrad, adam; got \"rmsprop\"",
-                assertThrows(IllegalArgumentException.class, () -> Optimizer.parse("rmsprop")).getMessage());
+        assertEquals(
+                "Adam epsilon must be > 0, got -1.0",
+                assertThrows(IllegalArgumentException.class, () -> new Optimizer.Adam(0.9f, 0.999f, -1f))
+                        .getMessage());
+        assertEquals(
+                "optimizer must be one of sgd, adagrad, adam; got \"rmsprop\"",
+                assertThrows(IllegalArgumentException.class, () -> Optimizer.parse("rmsprop"))
+                        .getMessage());
     }
 
     @ParameterizedTest

@@ -14,8 +14,10 @@ class RowUpdaterTest {
 
     @Test
     void batchedAdaGradShouldEqualRowByRowRegularizeClipAndStepBitForBit() {
-        Hyperparameters h = Hyperparameters.defaults(ModelKind.BIASED_MF).withFactors(FACTORS)
-                .withRegularization(0.03, 0.07).withClipNorm(1.5);
+        Hyperparameters h = Hyperparameters.defaults(ModelKind.BIASED_MF)
+                .withFactors(FACTORS)
+                .withRegularization(0.03, 0.07)
+                .withClipNorm(1.5);
         int width = h.width();
         Model model = new Model(h);
         FactorTable table = model.users();

@@ -73,8 +73,8 @@ class ModelStoreTest {
     void shouldRefuseRowsWhoseFactorCountDisagrees() {
         ModelStore store = new ModelStore();
         store.apply(new ModelUpdate.Meta(biased(3.0, 2)));
-        ModelStore.ApplyResult result = store.apply(List.of(new ModelUpdate.Row(user("u", 0f, 1, 1f, 2f, 3f)),
-                new ModelUpdate.Row(user("v", 0f, 1, 1f, 2f))));
+        ModelStore.ApplyResult result = store.apply(List.of(
+                new ModelUpdate.Row(user("u", 0f, 1, 1f, 2f, 3f)), new ModelUpdate.Row(user("v", 0f, 1, 1f, 2f))));
         assertEquals(1, result.rejections().size());
         assertEquals(1, result.changes().size());
         assertFalse(store.hasUser("u"));
@@ -114,7 +114,9 @@ class ModelStoreTest {
         store.upsert(item("i", 0f, 1, 0f));
         assertEquals(3.0, store.globalMean(), EXACT);
         assertEquals(3.0, store.predict("nobody", "i").score(), EXACT);
-        store.apply(List.of(new ModelUpdate.Mean("mean:0", 0, 40.0, 10.0), new ModelUpdate.Mean("mean:snapshot", -1, 2.0, 1.0),
+        store.apply(List.of(
+                new ModelUpdate.Mean("mean:0", 0, 40.0, 10.0),
+                new ModelUpdate.Mean("mean:snapshot", -1, 2.0, 1.0),
                 new ModelUpdate.Mean("mean:1", 1, 0.0, 0.0)));
         assertEquals(42.0 / 11.0, store.globalMean(), EXACT);
         assertEquals(42.0 / 11.0, store.predict("nobody", "i").score(), EXACT);
@@ -140,8 +142,10 @@ class ModelStoreTest {
             mean.setExternal(sum1, 40.0);
             Model model = new Model(h, mean, 0);
             ModelStore store = new ModelStore();
-            store.apply(List.of(new ModelUpdate.Meta(new ModelMeta(kind, 5, 0.5, 0, h.minLabel(), h.maxLabel(), null, 0)),
-                    new ModelUpdate.Mean("mean:0", 0, sum0, 100.0), new ModelUpdate.Mean("mean:snapshot", -1, sum1, 40.0)));
+            store.apply(List.of(
+                    new ModelUpdate.Meta(new ModelMeta(kind, 5, 0.5, 0, h.minLabel(), h.maxLabel(), null, 0)),
+                    new ModelUpdate.Mean("mean:0", 0, sum0, 100.0),
+                    new ModelUpdate.Mean("mean:snapshot", -1, sum1, 40.0)));
             for (int r = 0; r < 20; r++) {
                 RowKind rowKind = r % 2 == 0 ? RowKind.USER : RowKind.ITEM;
                 float[] params = new float[h.width()];
@@ -149,13 +153,17 @@ class ModelStoreTest {
                     params[j] = (float) (random.nextGaussian() * (j == 0 ? 0.5 : 0.8));
                 }
                 model.table(rowKind).put("r" + r, params, 0, null, 0, 1, 1);
-                store.upsert(new ModelRow(rowKind, "r" + r, params[0], Arrays.copyOfRange(params, 1, params.length), 1, 1, 0, 0));
+                store.upsert(new ModelRow(
+                        rowKind, "r" + r, params[0], Arrays.copyOfRange(params, 1, params.length), 1, 1, 0, 0));
             }
             for (int u = -2; u < 20; u += 2) {
                 for (int i = -1; i < 20; i += 2) {
                     String user = u < 0 ? "unknown" : "r" + u;
                     String itemId = "r" + Math.max(i, 1);
-                    assertEquals(model.predict(user, itemId), store.predict(user, itemId).score(), EXACT,
+                    assertEquals(
+                            model.predict(user, itemId),
+                            store.predict(user, itemId).score(),
+                            EXACT,
                             kind + " " + user + " " + itemId);
                 }
             }
@@ -190,7 +198,9 @@ class ModelStoreTest {
         assertEquals(3.5, unknownItem.score(), HAND_TOLERANCE);
 
         List<ScoredItem> ranked = store.recommend("stranger", 10, Set.of());
-        assertEquals(List.of("popular", "middle", "niche"), ranked.stream().map(ScoredItem::item).toList());
+        assertEquals(
+                List.of("popular", "middle", "niche"),
+                ranked.stream().map(ScoredItem::item).toList());
         assertEquals(4.25, ranked.get(0).score(), HAND_TOLERANCE);
     }
 
@@ -260,10 +270,12 @@ class ModelStoreTest {
         store.apply(new ModelUpdate.Meta(meta));
         int k = meta.factors();
         for (int u = 0; u < users; u++) {
-            store.upsert(user("u" + u, (float) random.nextGaussian() * 0.3f, 1 + random.nextInt(5), randomVector(random, k)));
+            store.upsert(user(
+                    "u" + u, (float) random.nextGaussian() * 0.3f, 1 + random.nextInt(5), randomVector(random, k)));
         }
         for (int i = 0; i < items; i++) {
-            store.upsert(item("i" + i, (float) random.nextGaussian() * 0.3f, 1 + random.nextInt(5), randomVector(random, k)));
+            store.upsert(item(
+                    "i" + i, (float) random.nextGaussian() * 0.3f, 1 + random.nextInt(5), randomVector(random, k)));
         }
         return store;
     }
@@ -280,7 +292,8 @@ class ModelStoreTest {
      * Reference: ranks by the raw score the store documents (link is monotonic), scored with predict's own
      * formula written out independently; ties broken by arrival order is not needed on continuous random data.
      */
-    private static List<ScoredItem> naiveRecommend(ModelStore store, String user, int k, Set<String> exclude, int maxItems) {
+    private static List<ScoredItem> naiveRecommend(
+            ModelStore store, String user, int k, Set<String> exclude, int maxItems) {
         List<double[]> scored = new ArrayList<>();
         List<String> ids = new ArrayList<>();
         ModelMeta meta = store.meta().orElseThrow();

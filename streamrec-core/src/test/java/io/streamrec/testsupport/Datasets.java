@@ -1,6 +1,5 @@
 package io.streamrec.testsupport;
 
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -13,13 +12,13 @@ public final class Datasets {
 
     public static final String PROPERTY = "streamrec.datasets";
 
-    private Datasets() {
-    }
+    private Datasets() {}
 
     /** The file under the datasets directory, or skips the test with the reason. */
     public static Path require(String relative) {
         String root = System.getProperty(PROPERTY);
-        requireThat(root != null && !root.isBlank(),
+        requireThat(
+                root != null && !root.isBlank(),
                 "system property " + PROPERTY + " is not set, so " + relative + " cannot be found");
         Path p = Path.of(root).resolve(relative);
         requireThat(Files.isRegularFile(p), p + " is absent (MovieLens is not redistributed)");

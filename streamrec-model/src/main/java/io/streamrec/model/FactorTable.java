@@ -59,7 +59,8 @@ final class FactorTable {
     /** Sets the factor count; only while the table is empty. */
     void dimension(int k) {
         if (size != 0 && k != this.k) {
-            throw new IllegalStateException("cannot change factor count from " + this.k + " to " + k + " with rows held");
+            throw new IllegalStateException(
+                    "cannot change factor count from " + this.k + " to " + k + " with rows held");
         }
         if (k != this.k) {
             this.k = k;

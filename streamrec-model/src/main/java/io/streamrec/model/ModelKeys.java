@@ -15,8 +15,7 @@ public final class ModelKeys {
     /** Key of the label sums of the seeding snapshot. */
     public static final String MEAN_SNAPSHOT_KEY = MEAN_PREFIX + MEAN_SNAPSHOT;
 
-    private ModelKeys() {
-    }
+    private ModelKeys() {}
 
     /** {@code user:<id>} or {@code item:<id>}. */
     public static String row(RowKind kind, String id) {

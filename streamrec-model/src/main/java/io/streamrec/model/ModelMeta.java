@@ -14,8 +14,15 @@ package io.streamrec.model;
  * @param initSnapshot  name of the snapshot the trainer started from, or {@code null}
  * @param updatedAt     wall-clock epoch ms of the meta write, 0 when absent
  */
-public record ModelMeta(ModelKind model, int factors, double globalMean, long globalCount,
-                        double minLabel, double maxLabel, String initSnapshot, long updatedAt) {
+public record ModelMeta(
+        ModelKind model,
+        int factors,
+        double globalMean,
+        long globalCount,
+        double minLabel,
+        double maxLabel,
+        String initSnapshot,
+        long updatedAt) {
 
     public ModelMeta {
         if (model == null) {

@@ -21,8 +21,7 @@ import java.util.Map;
 public final class ModelRecordCodec {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private ModelRecordCodec() {
-    }
+    private ModelRecordCodec() {}
 
     /** Decodes one record; throws with a human-readable reason when it breaks the contract. */
     public static ModelUpdate decode(String key, byte[] value) throws MalformedRecordException {
@@ -37,8 +36,8 @@ public final class ModelRecordCodec {
         if (!ModelKeys.META.equals(key)) {
             keyKind = ModelKeys.rowKind(key);
             if (keyKind == null) {
-                throw new MalformedRecordException("key must be user:<id>, item:<id>, mean:<partition> or meta, got '"
-                        + abbreviate(key) + "'");
+                throw new MalformedRecordException(
+                        "key must be user:<id>, item:<id>, mean:<partition> or meta, got '" + abbreviate(key) + "'");
             }
             keyId = key.substring(keyKind.prefix().length() + 1);
         }
@@ -58,7 +57,8 @@ public final class ModelRecordCodec {
         }
         String id = text(node, "id");
         if (!keyId.equals(id)) {
-            throw new MalformedRecordException("key '" + abbreviate(key) + "' carries id '" + abbreviate(String.valueOf(id)) + "'");
+            throw new MalformedRecordException(
+                    "key '" + abbreviate(key) + "' carries id '" + abbreviate(String.valueOf(id)) + "'");
         }
         return new ModelUpdate.Row(decodeRow(keyKind, id, node));
     }
@@ -68,8 +68,8 @@ public final class ModelRecordCodec {
         try {
             node = MAPPER.readTree(value);
         } catch (IOException e) {
-            throw new MalformedRecordException("value of key '" + abbreviate(key) + "' is not JSON: "
-                    + firstLine(e.getMessage()));
+            throw new MalformedRecordException(
+                    "value of key '" + abbreviate(key) + "' is not JSON: " + firstLine(e.getMessage()));
         }
         if (node == null || !node.isObject()) {
             throw new MalformedRecordException("value of key '" + abbreviate(key) + "' is not a JSON object");
@@ -90,8 +90,8 @@ public final class ModelRecordCodec {
                 partition = -2;
             }
             if (partition < 0) {
-                throw new MalformedRecordException("key must be mean:<partition> or mean:snapshot, got '"
-                        + abbreviate(key) + "'");
+                throw new MalformedRecordException(
+                        "key must be mean:<partition> or mean:snapshot, got '" + abbreviate(key) + "'");
             }
         }
         if (value == null) {
@@ -109,8 +109,8 @@ public final class ModelRecordCodec {
         double sum = requiredNumber(node, "sum");
         double count = requiredNumber(node, "count");
         if (!Double.isFinite(sum) || !Double.isFinite(count) || count < 0) {
-            throw new MalformedRecordException(abbreviate(key) + ": expected a finite sum and a finite count >= 0, got "
-                    + sum + " and " + count);
+            throw new MalformedRecordException(
+                    abbreviate(key) + ": expected a finite sum and a finite count >= 0, got " + sum + " and " + count);
         }
         return new ModelUpdate.Mean(key, partition, sum, count);
     }
@@ -133,13 +133,21 @@ public final class ModelRecordCodec {
         for (int f = 0; f < factors.length; f++) {
             JsonNode x = factorsNode.get(f);
             if (!x.isNumber()) {
-                throw new MalformedRecordException(kind.prefix() + ":" + abbreviate(id) + ": factor " + f + " is not a number");
+                throw new MalformedRecordException(
+                        kind.prefix() + ":" + abbreviate(id) + ": factor " + f + " is not a number");
             }
             factors[f] = (float) x.doubleValue();
         }
         try {
-            return new ModelRow(kind, id, (float) requiredNumber(node, "bias"), factors, requiredLong(node, "version"),
-                    optionalLong(node, "updates"), optionalLong(node, "updatedAt"), optionalLong(node, "eventTime"));
+            return new ModelRow(
+                    kind,
+                    id,
+                    (float) requiredNumber(node, "bias"),
+                    factors,
+                    requiredLong(node, "version"),
+                    optionalLong(node, "updates"),
+                    optionalLong(node, "updatedAt"),
+                    optionalLong(node, "eventTime"));
         } catch (IllegalArgumentException e) {
             throw new MalformedRecordException(kind.prefix() + ":" + abbreviate(id) + ": " + e.getMessage());
         }
@@ -157,10 +165,15 @@ public final class ModelRecordCodec {
         }
         JsonNode snapshot = node.get("initSnapshot");
         try {
-            return new ModelMeta(model, (int) factors, requiredNumber(node, "globalMean"), optionalLong(node, "globalCount"),
+            return new ModelMeta(
+                    model,
+                    (int) factors,
+                    requiredNumber(node, "globalMean"),
+                    optionalLong(node, "globalCount"),
                     optionalNumber(node, "minLabel", Double.NEGATIVE_INFINITY),
                     optionalNumber(node, "maxLabel", Double.POSITIVE_INFINITY),
-                    snapshot == null || snapshot.isNull() ? null : snapshot.asText(), optionalLong(node, "updatedAt"));
+                    snapshot == null || snapshot.isNull() ? null : snapshot.asText(),
+                    optionalLong(node, "updatedAt"));
         } catch (IllegalArgumentException e) {
             throw new MalformedRecordException("meta: " + e.getMessage());
         }
@@ -172,8 +185,16 @@ public final class ModelRecordCodec {
         float[] params = new float[1 + factors.length];
         params[0] = row.bias();
         System.arraycopy(factors, 0, params, 1, factors.length);
-        return ModelUpdates.row(row.kind(), row.id(), params, 0, params.length, row.version(), row.updates(),
-                row.updatedAt(), row.eventTime());
+        return ModelUpdates.row(
+                row.kind(),
+                row.id(),
+                params,
+                0,
+                params.length,
+                row.version(),
+                row.updates(),
+                row.updatedAt(),
+                row.eventTime());
     }
 
     /** Encodes a {@code mean:<partition>} value ({@code partition} -1 for the snapshot): {@link ModelUpdates#mean}. */

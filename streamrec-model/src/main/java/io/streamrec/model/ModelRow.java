@@ -14,8 +14,15 @@ import java.util.Arrays;
  * @param updatedAt wall-clock epoch ms of the write, 0 when absent
  * @param eventTime largest event timestamp of the flush that changed the row, 0 when absent
  */
-public record ModelRow(RowKind kind, String id, float bias, float[] factors, long version, long updates,
-                       long updatedAt, long eventTime) {
+public record ModelRow(
+        RowKind kind,
+        String id,
+        float bias,
+        float[] factors,
+        long version,
+        long updates,
+        long updatedAt,
+        long eventTime) {
 
     public ModelRow {
         if (kind == null || id == null) {
@@ -44,9 +51,15 @@ public record ModelRow(RowKind kind, String id, float bias, float[] factors, lon
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ModelRow r && kind == r.kind && id.equals(r.id) && Float.compare(bias, r.bias) == 0
-                && Arrays.equals(factors, r.factors) && version == r.version && updates == r.updates
-                && updatedAt == r.updatedAt && eventTime == r.eventTime;
+        return o instanceof ModelRow r
+                && kind == r.kind
+                && id.equals(r.id)
+                && Float.compare(bias, r.bias) == 0
+                && Arrays.equals(factors, r.factors)
+                && version == r.version
+                && updates == r.updates
+                && updatedAt == r.updatedAt
+                && eventTime == r.eventTime;
     }
 
     @Override
@@ -56,7 +69,7 @@ public record ModelRow(RowKind kind, String id, float bias, float[] factors, lon
 
     @Override
     public String toString() {
-        return "ModelRow[" + key() + ", bias=" + bias + ", factors=" + Arrays.toString(factors)
-                + ", version=" + version + "]";
+        return "ModelRow[" + key() + ", bias=" + bias + ", factors=" + Arrays.toString(factors) + ", version=" + version
+                + "]";
     }
 }

@@ -40,8 +40,8 @@ import java.util.concurrent.locks.StampedLock;
 public final class ModelStore {
     static final int BLOCK = 256;
 
-    private static final ModelMeta NO_META = new ModelMeta(ModelKind.BIASED_MF, 0, 0.0, 0,
-            Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, null, 0);
+    private static final ModelMeta NO_META =
+            new ModelMeta(ModelKind.BIASED_MF, 0, 0.0, 0, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, null, 0);
 
     private final StampedLock lock = new StampedLock();
     private final FactorTable users = new FactorTable(RowKind.USER, false);
@@ -53,14 +53,14 @@ public final class ModelStore {
     private final Map<String, double[]> means = new TreeMap<>();
     /** {sum, count} over {@link #means}; replaced whole, so lock-free readers never see half an update. */
     private volatile double[] meanTotals = {0.0, 0.0};
+
     private volatile long modelVersion;
     private volatile long lastUpdate;
     private volatile int userCount;
     private volatile int itemCount;
 
     /** What a batch did: the row changes in order, and why any update was refused. */
-    public record ApplyResult(List<RowChange> changes, List<String> rejections) {
-    }
+    public record ApplyResult(List<RowChange> changes, List<String> rejections) {}
 
     /** Applies a batch of updates atomically with respect to readers. */
     public ApplyResult apply(List<? extends ModelUpdate> updates) {

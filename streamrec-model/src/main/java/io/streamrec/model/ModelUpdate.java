@@ -4,29 +4,23 @@ package io.streamrec.model;
 public sealed interface ModelUpdate {
 
     /** Upserts a user or item row. */
-    record Row(ModelRow row) implements ModelUpdate {
-    }
+    record Row(ModelRow row) implements ModelUpdate {}
 
     /** Replaces the model metadata. */
-    record Meta(ModelMeta meta) implements ModelUpdate {
-    }
+    record Meta(ModelMeta meta) implements ModelUpdate {}
 
     /** A null value on a row key: the row is deleted from the compacted topic. */
-    record RowTombstone(RowKind kind, String id) implements ModelUpdate {
-    }
+    record RowTombstone(RowKind kind, String id) implements ModelUpdate {}
 
     /**
      * The label sums of one user partition ({@code mean:<partition>}) or of the seeding snapshot
      * ({@code mean:snapshot}, partition -1). The global mean is the sum of all sums over the sum of all counts.
      */
-    record Mean(String key, int partition, double sum, double count) implements ModelUpdate {
-    }
+    record Mean(String key, int partition, double sum, double count) implements ModelUpdate {}
 
     /** A null value on a {@code mean:*} key. */
-    record MeanTombstone(String key) implements ModelUpdate {
-    }
+    record MeanTombstone(String key) implements ModelUpdate {}
 
     /** A null value on the {@code meta} key. */
-    record MetaTombstone() implements ModelUpdate {
-    }
+    record MetaTombstone() implements ModelUpdate {}
 }

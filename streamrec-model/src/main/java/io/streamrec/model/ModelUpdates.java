@@ -38,10 +38,11 @@ public final class ModelUpdates {
             .build();
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private ModelUpdates() { }
+    private ModelUpdates() {}
 
     /** A row as the trainer writes it: no {@code eventTime}. */
-    public static byte[] row(RowKind kind, String id, float[] params, int p, int width, long version, long updates, long now) {
+    public static byte[] row(
+            RowKind kind, String id, float[] params, int p, int width, long version, long updates, long now) {
         return row(kind, id, params, p, width, version, updates, now, 0L);
     }
 
@@ -61,8 +62,16 @@ public final class ModelUpdates {
      * @param eventTime written after {@code updatedAt} unless it is 0
      * @throws IllegalArgumentException if a value is NaN or infinite
      */
-    public static byte[] row(RowKind kind, String id, float[] params, int p, int width, long version, long updates,
-            long now, long eventTime) {
+    public static byte[] row(
+            RowKind kind,
+            String id,
+            float[] params,
+            int p,
+            int width,
+            long version,
+            long updates,
+            long now,
+            long eventTime) {
         for (int j = 0; j < width; j++) {
             if (!Float.isFinite(params[p + j])) {
                 throw new IllegalArgumentException("row " + ModelKeys.row(kind, id) + ": "
@@ -132,8 +141,16 @@ public final class ModelUpdates {
     }
 
     /** The row through Jackson's generator: the reference text of {@link #row}, and its path for unusual ids. */
-    static byte[] rowWithGenerator(RowKind kind, String id, float[] params, int p, int width, long version, long updates,
-            long now, long eventTime) {
+    static byte[] rowWithGenerator(
+            RowKind kind,
+            String id,
+            float[] params,
+            int p,
+            int width,
+            long version,
+            long updates,
+            long now,
+            long eventTime) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(64 + width * 12);
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
@@ -165,8 +182,8 @@ public final class ModelUpdates {
      */
     public static byte[] mean(int partition, double sum, double count) {
         if (!Double.isFinite(sum) || !Double.isFinite(count) || count < 0) {
-            throw new IllegalArgumentException("mean " + ModelKeys.mean(partition) + ": expected a finite sum and a finite count >= 0, got "
-                    + sum + " and " + count);
+            throw new IllegalArgumentException("mean " + ModelKeys.mean(partition)
+                    + ": expected a finite sum and a finite count >= 0, got " + sum + " and " + count);
         }
         // One per user flush: written by hand (Double.toString numbers, the text Jackson's tree writes).
         return ("{\"kind\":\"mean\",\"partition\":" + partition + ",\"sum\":" + sum + ",\"count\":" + count + "}")
@@ -204,7 +221,7 @@ public final class ModelUpdates {
     }
 
     /** A row parsed back: bias and factors as one array (bias first), version, updates and updatedAt (0 if absent). */
-    public record ParsedRow(float[] params, int version, long updates, long updatedAt) { }
+    public record ParsedRow(float[] params, int version, long updates, long updatedAt) {}
 
     /**
      * Parses a row value into {@code width} parameters; null when the value is not a row of that width.

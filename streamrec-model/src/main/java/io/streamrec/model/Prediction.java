@@ -5,5 +5,4 @@ package io.streamrec.model;
  * factors, so an unknown user gives the item-popularity fallback {@code link(base + b_i)} and an unknown
  * item the user-only fallback {@code link(base + b_u)}.
  */
-public record Prediction(double score, boolean userKnown, boolean itemKnown) {
-}
+public record Prediction(double score, boolean userKnown, boolean itemKnown) {}

@@ -26,8 +26,22 @@ class ModelContractTest {
 
     /** Plain, unicode (BMP and astral), JSON-escaped (quote, backslash, control characters), colons, slashes. */
     private static final String[] IDS = {
-        "196", "item-242", "", "a:b:c", "ユーザー", "Ωmega-ü", "😀👍", "a\"quote", "back\\slash", "tab\tand\nnewline",
-        "\u0000nul\u001f", "\u007f\u0080\u00ff", "</script>", "slash/ok", "\u2028line-sep", "mix \"😀\" \\ \t",
+        "196",
+        "item-242",
+        "",
+        "a:b:c",
+        "ユーザー",
+        "Ωmega-ü",
+        "😀👍",
+        "a\"quote",
+        "back\\slash",
+        "tab\tand\nnewline",
+        "\u0000nul\u001f",
+        "\u007f\u0080\u00ff",
+        "</script>",
+        "slash/ok",
+        "\u2028line-sep",
+        "mix \"😀\" \\ \t",
     };
 
     @ParameterizedTest(name = "{0} factors")
@@ -50,8 +64,9 @@ class ModelContractTest {
 
             byte[] value = ModelUpdates.row(kind, id, params, p, width, version, updates, updatedAt, eventTime);
             String key = ModelKeys.row(kind, id);
-            ModelRow row = assertInstanceOf(ModelUpdate.Row.class, ModelRecordCodec.decode(key, value),
-                    () -> key + " = " + utf8(value)).row();
+            ModelRow row = assertInstanceOf(
+                            ModelUpdate.Row.class, ModelRecordCodec.decode(key, value), () -> key + " = " + utf8(value))
+                    .row();
 
             String where = key + " width " + width;
             assertEquals(kind, row.kind(), where);
@@ -59,7 +74,9 @@ class ModelContractTest {
             assertEquals(Float.floatToRawIntBits(params[p]), Float.floatToRawIntBits(row.bias()), where + " bias");
             assertEquals(factors, row.factors().length, where);
             for (int f = 0; f < factors; f++) {
-                assertEquals(Float.floatToRawIntBits(params[p + 1 + f]), Float.floatToRawIntBits(row.factors()[f]),
+                assertEquals(
+                        Float.floatToRawIntBits(params[p + 1 + f]),
+                        Float.floatToRawIntBits(row.factors()[f]),
                         where + " factor " + f + ": wrote " + params[p + 1 + f] + ", read " + row.factors()[f]);
             }
             assertEquals(version, row.version(), where);
@@ -74,7 +91,10 @@ class ModelContractTest {
             ModelUpdates.ParsedRow parsed = ModelUpdates.parseRow(value, width);
             assertNotNull(parsed, where);
             for (int j = 0; j < width; j++) {
-                assertEquals(Float.floatToRawIntBits(params[p + j]), Float.floatToRawIntBits(parsed.params()[j]), where + " param " + j);
+                assertEquals(
+                        Float.floatToRawIntBits(params[p + j]),
+                        Float.floatToRawIntBits(parsed.params()[j]),
+                        where + " param " + j);
             }
         }
     }
@@ -89,12 +109,14 @@ class ModelContractTest {
                 sum = -0.0;
             }
             double count = k % 4 == 0 ? random.nextInt(1 << 30) : Math.abs(random.nextDouble() * 1e12);
-            ModelUpdate.Mean mean = assertInstanceOf(ModelUpdate.Mean.class,
+            ModelUpdate.Mean mean = assertInstanceOf(
+                    ModelUpdate.Mean.class,
                     ModelRecordCodec.decode(ModelKeys.mean(partition), ModelUpdates.mean(partition, sum, count)));
             assertEquals(partition, mean.partition());
             assertEquals(Double.doubleToRawLongBits(sum), Double.doubleToRawLongBits(mean.sum()), "sum " + sum);
             assertEquals(Double.doubleToRawLongBits(count), Double.doubleToRawLongBits(mean.count()), "count " + count);
-            assertArrayEquals(new double[] {sum, count}, ModelUpdates.parseMean(ModelUpdates.mean(partition, sum, count)));
+            assertArrayEquals(
+                    new double[] {sum, count}, ModelUpdates.parseMean(ModelUpdates.mean(partition, sum, count)));
         }
     }
 
@@ -104,10 +126,13 @@ class ModelContractTest {
         hyper.put("optimizer", "adagrad(eps=1e-8)");
         hyper.put("seed", 42L);
         ModelMeta written = new ModelMeta(ModelKind.LOGISTIC_MF, 1024, 0.125, 0, 0.0, 1.0, "snap 😀 \"1\".bin", 5L);
-        ModelMeta read = assertInstanceOf(ModelUpdate.Meta.class,
-                ModelRecordCodec.decode(ModelKeys.META, ModelUpdates.meta(written, hyper))).meta();
+        ModelMeta read = assertInstanceOf(
+                        ModelUpdate.Meta.class,
+                        ModelRecordCodec.decode(ModelKeys.META, ModelUpdates.meta(written, hyper)))
+                .meta();
         assertEquals(written, read);
-        assertTrue(utf8(ModelUpdates.meta(written, hyper)).contains("\"hyper\":{\"optimizer\":\"adagrad(eps=1e-8)\",\"seed\":42}"));
+        assertTrue(utf8(ModelUpdates.meta(written, hyper))
+                .contains("\"hyper\":{\"optimizer\":\"adagrad(eps=1e-8)\",\"seed\":42}"));
     }
 
     @Test
@@ -116,9 +141,12 @@ class ModelContractTest {
             for (int at : new int[] {0, 1, 1024}) {
                 float[] params = new float[1025];
                 params[at] = bad;
-                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                IllegalArgumentException e = assertThrows(
+                        IllegalArgumentException.class,
                         () -> ModelUpdates.row(RowKind.USER, "u😀", params, 0, params.length, 1, 1, 1));
-                assertTrue(e.getMessage().contains("user:u😀") && e.getMessage().contains(at == 0 ? "bias" : "factor " + (at - 1)),
+                assertTrue(
+                        e.getMessage().contains("user:u😀")
+                                && e.getMessage().contains(at == 0 ? "bias" : "factor " + (at - 1)),
                         e.getMessage());
                 assertTrue(!ModelUpdates.isFinite(params, 0, params.length));
             }
@@ -144,7 +172,8 @@ class ModelContractTest {
             case 2:
                 return Float.intBitsToFloat(random.nextInt(0x0080_0000)) * (random.nextBoolean() ? 1 : -1);
             case 3:
-                return new float[] {0.0f, -0.0f, Float.MIN_VALUE, -Float.MAX_VALUE, Float.MAX_VALUE, Float.MIN_NORMAL}[random.nextInt(6)];
+                return new float[] {0.0f, -0.0f, Float.MIN_VALUE, -Float.MAX_VALUE, Float.MAX_VALUE, Float.MIN_NORMAL}
+                        [random.nextInt(6)];
             case 4:
                 return random.nextInt(1000) / 8f;
             default:

@@ -43,10 +43,12 @@ class ModelUpdatesTest {
             int version = r % 3 == 0 ? Integer.MIN_VALUE : r;
             for (int width : new int[] {1, 2, 33}) {
                 long eventTime = r % 2 == 0 ? 0 : Long.MAX_VALUE - r;
-                byte[] fast = ModelUpdates.row(RowKind.USER, id, params, r * 33, width, version, updates, Long.MIN_VALUE + r, eventTime);
-                byte[] ref = ModelUpdates.rowWithGenerator(RowKind.USER, id, params, r * 33, width, version, updates,
-                        Long.MIN_VALUE + r, eventTime);
-                assertEquals(new String(ref, java.nio.charset.StandardCharsets.UTF_8),
+                byte[] fast = ModelUpdates.row(
+                        RowKind.USER, id, params, r * 33, width, version, updates, Long.MIN_VALUE + r, eventTime);
+                byte[] ref = ModelUpdates.rowWithGenerator(
+                        RowKind.USER, id, params, r * 33, width, version, updates, Long.MIN_VALUE + r, eventTime);
+                assertEquals(
+                        new String(ref, java.nio.charset.StandardCharsets.UTF_8),
                         new String(fast, java.nio.charset.StandardCharsets.UTF_8));
             }
         }

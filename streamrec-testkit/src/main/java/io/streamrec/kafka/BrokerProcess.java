@@ -31,7 +31,8 @@ public final class BrokerProcess implements AutoCloseable {
     /** Heap for the child JVM unless the JVM options say otherwise. */
     public static final String DEFAULT_HEAP = "-Xmx512m";
 
-    private static final String LOG4J2_CONFIG = String.join("\n",
+    private static final String LOG4J2_CONFIG = String.join(
+            "\n",
             "status = warn",
             "appender.out.type = Console",
             "appender.out.name = out",
@@ -137,7 +138,8 @@ public final class BrokerProcess implements AutoCloseable {
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(jvmOptions);
-            command.add("-Dlog4j2.configurationFile=" + dir.resolve("log4j2.properties").toUri());
+            command.add("-Dlog4j2.configurationFile="
+                    + dir.resolve("log4j2.properties").toUri());
             command.add("-cp");
             command.add(System.getProperty("java.class.path"));
             command.add("kafka.Kafka");

@@ -84,8 +84,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static KafkaRaftServer newServer(Properties props) {
         try {
             Class<?> configClass = Class.forName("kafka.server.KafkaConfig");
-            Object config = configClass.getMethod("fromProps", Properties.class, boolean.class).invoke(null, props, false);
-            return (KafkaRaftServer) KafkaRaftServer.class.getConstructor(configClass, Time.class)
+            Object config = configClass
+                    .getMethod("fromProps", Properties.class, boolean.class)
+                    .invoke(null, props, false);
+            return (KafkaRaftServer) KafkaRaftServer.class
+                    .getConstructor(configClass, Time.class)
                     .newInstance(config, Time.SYSTEM);
         } catch (InvocationTargetException e) {
             Throwable cause = e.getCause();

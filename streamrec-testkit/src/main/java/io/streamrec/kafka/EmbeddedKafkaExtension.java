@@ -13,7 +13,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * {@link EmbeddedKafka} themselves.
  */
 public final class EmbeddedKafkaExtension implements ParameterResolver {
-    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(EmbeddedKafkaExtension.class);
+    private static final ExtensionContext.Namespace NAMESPACE =
+            ExtensionContext.Namespace.create(EmbeddedKafkaExtension.class);
 
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
@@ -22,7 +23,8 @@ public final class EmbeddedKafkaExtension implements ParameterResolver {
 
     @Override
     public KafkaTestBroker resolveParameter(ParameterContext parameter, ExtensionContext context) {
-        EmbeddedKafka kafka = context.getRoot().getStore(NAMESPACE)
+        EmbeddedKafka kafka = context.getRoot()
+                .getStore(NAMESPACE)
                 .getOrComputeIfAbsent("shared-broker", key -> new EmbeddedKafka().start(), EmbeddedKafka.class);
         return kafka::bootstrapServers;
     }

@@ -36,8 +36,7 @@ import org.apache.kafka.common.Uuid;
 final class SingleNodeKRaft {
     static final String LOOPBACK = "127.0.0.1";
 
-    private SingleNodeKRaft() {
-    }
+    private SingleNodeKRaft() {}
 
     /**
      * Broker properties for a single combined broker/controller node.
@@ -117,12 +116,15 @@ final class SingleNodeKRaft {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         int code;
         try (PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8)) {
-            code = StorageTool.execute(new String[] {
-                "format", "-t", Uuid.randomUuid().toString(), "-c", propsFile.toString(), "--standalone"}, out);
+            code = StorageTool.execute(
+                    new String[] {
+                        "format", "-t", Uuid.randomUuid().toString(), "-c", propsFile.toString(), "--standalone"
+                    },
+                    out);
         }
         if (code != 0) {
-            throw new IllegalStateException("kafka-storage format failed with exit code " + code + " for "
-                    + propsFile + ": " + buffer.toString(StandardCharsets.UTF_8).strip());
+            throw new IllegalStateException("kafka-storage format failed with exit code " + code + " for " + propsFile
+                    + ": " + buffer.toString(StandardCharsets.UTF_8).strip());
         }
     }
 
@@ -159,7 +161,8 @@ final class SingleNodeKRaft {
                 }
                 try {
                     admin.describeCluster(new DescribeClusterOptions().timeoutMs(2000))
-                            .nodes().get(3, TimeUnit.SECONDS);
+                            .nodes()
+                            .get(3, TimeUnit.SECONDS);
                     return;
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -170,13 +173,16 @@ final class SingleNodeKRaft {
                 }
             }
         }
-        throw new IllegalStateException(what + " at " + bootstrap + " did not answer describeCluster within "
-                + timeout.toMillis() + " ms" + (last == null ? "" : " (last error: " + last + ")"), last);
+        throw new IllegalStateException(
+                what + " at " + bootstrap + " did not answer describeCluster within " + timeout.toMillis() + " ms"
+                        + (last == null ? "" : " (last error: " + last + ")"),
+                last);
     }
 
     private static void awaitPort(String bootstrap, long deadline, BooleanSupplier stillRunning, String what) {
         int colon = bootstrap.lastIndexOf(':');
-        InetSocketAddress address = new InetSocketAddress(bootstrap.substring(0, colon), Integer.parseInt(bootstrap.substring(colon + 1)));
+        InetSocketAddress address =
+                new InetSocketAddress(bootstrap.substring(0, colon), Integer.parseInt(bootstrap.substring(colon + 1)));
         while (System.nanoTime() < deadline) {
             if (!stillRunning.getAsBoolean()) {
                 throw new IllegalStateException(what + " stopped before it became ready");

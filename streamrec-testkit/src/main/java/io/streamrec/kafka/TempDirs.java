@@ -10,7 +10,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 
 /** Removing the temporary directories of brokers, demos and tests. */
 public final class TempDirs {
-    private TempDirs() { }
+    private TempDirs() {}
 
     /**
      * Deletes {@code root} and everything under it; nothing when it is null or absent. Files that vanish meanwhile are
@@ -44,4 +44,5 @@ public final class TempDirs {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete " + root, e);
         }
-    }}
+    }
+}

@@ -12,16 +12,15 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Topic names and record helpers shared by the Kafka tests. */
 public final class TestTopics {
-    private TestTopics() {
-    }
+    private TestTopics() {}
 
     /** A topic name no other test on a shared broker uses. */
     public static String unique(String prefix) {
@@ -47,11 +46,13 @@ public final class TestTopics {
     }
 
     /** Writes {@code records} (key to value, in order) in one transaction and commits it, or aborts it. */
-    public static void writeInTransaction(String bootstrap, String topic, List<Map.Entry<String, String>> records, boolean commit) {
+    public static void writeInTransaction(
+            String bootstrap, String topic, List<Map.Entry<String, String>> records, boolean commit) {
         Properties config = new Properties();
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "test-" + UUID.randomUUID());
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
+        try (KafkaProducer<String, String> producer =
+                new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
             producer.initTransactions();
             producer.beginTransaction();
             for (Map.Entry<String, String> record : records) {

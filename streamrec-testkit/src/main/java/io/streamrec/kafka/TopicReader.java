@@ -61,7 +61,8 @@ public final class TopicReader implements AutoCloseable {
      *
      * @throws TimeoutException if the topic does not exist or the read does not catch up within {@code timeout}
      */
-    public static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrapServers, String topic, Duration timeout) {
+    public static List<ConsumerRecord<byte[], byte[]>> readAll(
+            String bootstrapServers, String topic, Duration timeout) {
         try (TopicReader reader = new TopicReader(bootstrapServers, topic)) {
             return reader.readToEnd(timeout);
         }
@@ -73,8 +74,11 @@ public final class TopicReader implements AutoCloseable {
      *
      * @throws TimeoutException if {@code until} does not hold within {@code timeout}
      */
-    public static List<ConsumerRecord<byte[], byte[]>> waitForRecords(String bootstrapServers, String topic,
-            Predicate<? super List<ConsumerRecord<byte[], byte[]>>> until, Duration timeout) {
+    public static List<ConsumerRecord<byte[], byte[]>> waitForRecords(
+            String bootstrapServers,
+            String topic,
+            Predicate<? super List<ConsumerRecord<byte[], byte[]>>> until,
+            Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>();
         try (TopicReader reader = new TopicReader(bootstrapServers, topic)) {
@@ -123,8 +127,8 @@ public final class TopicReader implements AutoCloseable {
         Map<TopicPartition, Long> end = consumer.endOffsets(partitions, remaining(deadline));
         while (!caughtUp(end)) {
             if (System.nanoTime() - deadline >= 0) {
-                throw new TimeoutException("topic " + topic + ": not caught up with end offsets " + end
-                        + " within " + timeout.toMillis() + " ms");
+                throw new TimeoutException("topic " + topic + ": not caught up with end offsets " + end + " within "
+                        + timeout.toMillis() + " ms");
             }
             consumer.poll(min(POLL, remaining(deadline))).forEach(sink);
         }
@@ -149,7 +153,9 @@ public final class TopicReader implements AutoCloseable {
                 infos = List.of();
             }
             if (infos != null && !infos.isEmpty()) {
-                partitions = infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+                partitions = infos.stream()
+                        .map(p -> new TopicPartition(topic, p.partition()))
+                        .toList();
                 consumer.assign(partitions);
                 consumer.seekToBeginning(partitions);
                 return;

@@ -3,11 +3,11 @@ package io.streamrec.testsupport;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Assumptions;
  * one fails the test; on a developer's machine the test is skipped with a message that says what to install.
  */
 public final class ExternalTools {
-    private ExternalTools() { }
+    private ExternalTools() {}
 
     /** The executable {@code name} on the PATH, as an absolute path. */
     public static Optional<Path> find(String name) {

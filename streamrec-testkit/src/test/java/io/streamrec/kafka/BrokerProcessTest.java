@@ -22,7 +22,8 @@ class BrokerProcessTest {
         try (BrokerProcess broker = new BrokerProcess()) {
             long started = System.nanoTime();
             broker.start();
-            System.out.printf("BrokerProcess started in %d ms%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+            System.out.printf(
+                    "BrokerProcess started in %d ms%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
             dir = broker.directory();
             child = ProcessHandle.of(broker.pid()).orElseThrow();
             assertNotEquals(ProcessHandle.current().pid(), broker.pid());
@@ -34,7 +35,8 @@ class BrokerProcessTest {
             List<ConsumerRecord<byte[], byte[]>> records = TopicReader.waitForRecords(
                     broker.bootstrapServers(), topic, all -> !all.isEmpty(), Duration.ofSeconds(30));
 
-            assertEquals(List.of("hello"), records.stream().map(TestTopics::value).toList());
+            assertEquals(
+                    List.of("hello"), records.stream().map(TestTopics::value).toList());
         }
         assertFalse(child.isAlive(), "broker JVM stopped");
         assertFalse(Files.exists(dir), "temp dir deleted on close: " + dir);

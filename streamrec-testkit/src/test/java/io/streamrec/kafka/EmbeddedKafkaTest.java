@@ -27,25 +27,43 @@ class EmbeddedKafkaTest {
         try (EmbeddedKafka kafka = new EmbeddedKafka(Map.of("num.partitions", "3"))) {
             long started = System.nanoTime();
             kafka.start();
-            System.out.printf("EmbeddedKafka started in %d ms%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+            System.out.printf(
+                    "EmbeddedKafka started in %d ms%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
             dir = kafka.directory();
             assertTrue(Files.isDirectory(dir.resolve("log")), "log dir exists while running");
             assertTrue(kafka.bootstrapServers().startsWith("127.0.0.1:"), kafka.bootstrapServers());
 
-            TestTopics.create(kafka.bootstrapServers(), TestTopics.topic("model-rows", 2, true),
+            TestTopics.create(
+                    kafka.bootstrapServers(),
+                    TestTopics.topic("model-rows", 2, true),
                     new NewTopic("default-partitions", Optional.empty(), Optional.empty()));
-            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-                assertEquals(3, admin.describeTopics(List.of("default-partitions")).allTopicNames().get()
-                        .get("default-partitions").partitions().size(), "num.partitions from the extra properties");
+            try (Admin admin =
+                    Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+                assertEquals(
+                        3,
+                        admin.describeTopics(List.of("default-partitions"))
+                                .allTopicNames()
+                                .get()
+                                .get("default-partitions")
+                                .partitions()
+                                .size(),
+                        "num.partitions from the extra properties");
             }
-            TestTopics.writeInTransaction(kafka.bootstrapServers(), "model-rows",
-                    List.of(Map.entry("user:1", "v1"), Map.entry("item:9", "v1"), Map.entry("user:1", "v2")), true);
+            TestTopics.writeInTransaction(
+                    kafka.bootstrapServers(),
+                    "model-rows",
+                    List.of(Map.entry("user:1", "v1"), Map.entry("item:9", "v1"), Map.entry("user:1", "v2")),
+                    true);
 
-            List<ConsumerRecord<byte[], byte[]>> records = TopicReader.waitForRecords(
-                    kafka.bootstrapServers(), "model-rows", all -> all.size() >= 3, TIMEOUT);
+            List<ConsumerRecord<byte[], byte[]>> records =
+                    TopicReader.waitForRecords(kafka.bootstrapServers(), "model-rows", all -> all.size() >= 3, TIMEOUT);
 
-            assertEquals(List.of("item:9=v1", "user:1=v1", "user:1=v2"), records.stream()
-                    .map(r -> TestTopics.key(r) + "=" + TestTopics.value(r)).sorted().toList());
+            assertEquals(
+                    List.of("item:9=v1", "user:1=v1", "user:1=v2"),
+                    records.stream()
+                            .map(r -> TestTopics.key(r) + "=" + TestTopics.value(r))
+                            .sorted()
+                            .toList());
         }
         assertFalse(Files.exists(dir), "temp dir deleted on close: " + dir);
     }

@@ -22,15 +22,17 @@ abstract class KafkaRoundTripContract {
     void shouldReadBackCommittedRecordsAndSkipAbortedOnes() {
         String topic = TestTopics.unique("round-trip");
         TestTopics.create(bootstrapServers(), TestTopics.topic(topic, 1, false));
-        TestTopics.writeInTransaction(bootstrapServers(), topic, List.of(Map.entry("u1", "a"), Map.entry("u2", "b")), true);
+        TestTopics.writeInTransaction(
+                bootstrapServers(), topic, List.of(Map.entry("u1", "a"), Map.entry("u2", "b")), true);
         TestTopics.writeInTransaction(bootstrapServers(), topic, List.of(Map.entry("u3", "aborted")), false);
         TestTopics.writeInTransaction(bootstrapServers(), topic, List.of(Map.entry("u1", "c")), true);
 
         // One partition: once "c" is visible the reader has passed the aborted record too.
-        List<ConsumerRecord<byte[], byte[]>> records = TopicReader.waitForRecords(bootstrapServers(), topic,
-                all -> all.stream().anyMatch(r -> "c".equals(TestTopics.value(r))), TIMEOUT);
+        List<ConsumerRecord<byte[], byte[]>> records = TopicReader.waitForRecords(
+                bootstrapServers(), topic, all -> all.stream().anyMatch(r -> "c".equals(TestTopics.value(r))), TIMEOUT);
 
-        assertEquals(List.of("a", "b", "c"), records.stream().map(TestTopics::value).toList());
+        assertEquals(
+                List.of("a", "b", "c"), records.stream().map(TestTopics::value).toList());
     }
 
     @Test
@@ -48,6 +50,8 @@ abstract class KafkaRoundTripContract {
                 TopicReader.waitForRecords(bootstrapServers(), topic, all -> all.size() >= 3, TIMEOUT);
         writer.join();
 
-        assertEquals(List.of("v0", "v1", "v2"), records.stream().map(TestTopics::value).toList());
+        assertEquals(
+                List.of("v0", "v1", "v2"),
+                records.stream().map(TestTopics::value).toList());
     }
 }

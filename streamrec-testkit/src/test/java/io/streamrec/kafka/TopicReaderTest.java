@@ -23,7 +23,8 @@ class TopicReaderTest {
 
     @Test
     void shouldSayWhichTopicIsMissingWhenItNeverAppears() {
-        TimeoutException e = assertThrows(TimeoutException.class,
+        TimeoutException e = assertThrows(
+                TimeoutException.class,
                 () -> TopicReader.readAll(broker.bootstrapServers(), "no-such-topic", Duration.ofSeconds(1)));
         assertTrue(e.getMessage().contains("no-such-topic"), e.getMessage());
     }
@@ -42,8 +43,10 @@ class TopicReaderTest {
         TestTopics.writeInTransaction(broker.bootstrapServers(), topic, List.of(Map.entry("k", "v")), true);
         TopicReader.waitForRecords(broker.bootstrapServers(), topic, all -> all.size() == 1, Duration.ofSeconds(10));
 
-        TimeoutException e = assertThrows(TimeoutException.class, () -> TopicReader.waitForRecords(
-                broker.bootstrapServers(), topic, all -> all.size() >= 2, Duration.ofSeconds(1)));
+        TimeoutException e = assertThrows(
+                TimeoutException.class,
+                () -> TopicReader.waitForRecords(
+                        broker.bootstrapServers(), topic, all -> all.size() >= 2, Duration.ofSeconds(1)));
         assertTrue(e.getMessage().contains("after reading 1 records"), e.getMessage());
     }
 }

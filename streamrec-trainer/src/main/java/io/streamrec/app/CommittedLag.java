@@ -52,8 +52,9 @@ final class CommittedLag {
         }
         try {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(
-                    Map.of(groupId, new ListConsumerGroupOffsetsSpec().topicPartitions(partitions)))
-                    .partitionsToOffsetAndMetadata(groupId).get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                            Map.of(groupId, new ListConsumerGroupOffsetsSpec().topicPartitions(partitions)))
+                    .partitionsToOffsetAndMetadata(groupId)
+                    .get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
             Map<TopicPartition, Long> end = offsets(partitions, OffsetSpec.latest());
             Map<TopicPartition, Long> from = new HashMap<>();
             for (TopicPartition tp : partitions) {
@@ -64,7 +65,9 @@ final class CommittedLag {
             }
             if (from.size() < partitions.size()) {
                 Map<TopicPartition, OffsetSpec> missing = new HashMap<>();
-                partitions.stream().filter(tp -> !from.containsKey(tp)).forEach(tp -> missing.put(tp, OffsetSpec.earliest()));
+                partitions.stream()
+                        .filter(tp -> !from.containsKey(tp))
+                        .forEach(tp -> missing.put(tp, OffsetSpec.earliest()));
                 from.putAll(offsets(missing.keySet(), OffsetSpec.earliest()));
             }
             long sum = 0;
@@ -84,8 +87,10 @@ final class CommittedLag {
             throws InterruptedException, ExecutionException, TimeoutException {
         Map<TopicPartition, OffsetSpec> request = new HashMap<>();
         partitions.forEach(tp -> request.put(tp, spec));
-        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> info = admin.listOffsets(request,
-                new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> info = admin.listOffsets(
+                        request, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+                .all()
+                .get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
         Map<TopicPartition, Long> result = new HashMap<>();
         info.forEach((tp, i) -> result.put(tp, i.offset()));
         return result;

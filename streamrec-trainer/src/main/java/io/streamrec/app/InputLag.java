@@ -24,7 +24,7 @@ public final class InputLag {
     static final String GROUP = "consumer-fetch-manager-metrics";
     static final String RECORDS_LAG = "records-lag";
 
-    private InputLag() { }
+    private InputLag() {}
 
     /** Records waiting on {@code topic} according to {@code metrics} (from {@code KafkaStreams.metrics()}). */
     public static long recordsWaiting(Map<MetricName, ? extends Metric> metrics, String topic) {
@@ -40,12 +40,15 @@ public final class InputLag {
             String t = tags.get("topic");
             String partition = tags.get("partition");
             String client = tags.getOrDefault("client-id", "");
-            if (partition == null || !(topic.equals(t) || legacyTopic.equals(t))
-                    || client.endsWith("restore-consumer") || client.endsWith("global-consumer")) {
+            if (partition == null
+                    || !(topic.equals(t) || legacyTopic.equals(t))
+                    || client.endsWith("restore-consumer")
+                    || client.endsWith("global-consumer")) {
                 return;
             }
             Object v = metric.metricValue();
-            long lag = v instanceof Number n && Double.isFinite(n.doubleValue()) ? Math.max(0, (long) n.doubleValue()) : 0;
+            long lag =
+                    v instanceof Number n && Double.isFinite(n.doubleValue()) ? Math.max(0, (long) n.doubleValue()) : 0;
             byConsumerPartition.merge(client + "/" + partition, lag, Math::max);
         });
         long sum = 0;

@@ -50,7 +50,7 @@ public final class InteractionProducer implements AutoCloseable {
     };
 
     /** What became of the events sent so far: {@code sent = delivered + failed + still in flight}. */
-    public record Delivery(long sent, long delivered, long failed, Exception firstError) { }
+    public record Delivery(long sent, long delivered, long failed, Exception firstError) {}
 
     /**
      * @param settings producer settings; {@code bootstrap.servers} at least (security settings pass through);
@@ -74,8 +74,11 @@ public final class InteractionProducer implements AutoCloseable {
         props.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, DELIVERY_TIMEOUT_MS);
         if (!props.containsKey(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG)) {
             try {
-                long delivery = Long.parseLong(props.get(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG).toString().trim());
-                long linger = Long.parseLong(props.get(ProducerConfig.LINGER_MS_CONFIG).toString().trim());
+                long delivery = Long.parseLong(props.get(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG)
+                        .toString()
+                        .trim());
+                long linger = Long.parseLong(
+                        props.get(ProducerConfig.LINGER_MS_CONFIG).toString().trim());
                 if (delivery - linger < REQUEST_TIMEOUT_MS) {
                     props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(Math.max(1, delivery - linger)));
                 }
@@ -114,7 +117,8 @@ public final class InteractionProducer implements AutoCloseable {
      * @param beforeSend told each event just before it is sent (a demo scores it, a benchmark notes the time)
      * @return the number of events sent
      */
-    public long sendAll(Iterator<Rating> events, long limit, double rate, BooleanSupplier stop, Consumer<Rating> beforeSend) {
+    public long sendAll(
+            Iterator<Rating> events, long limit, double rate, BooleanSupplier stop, Consumer<Rating> beforeSend) {
         long start = System.nanoTime();
         long count = 0;
         while (count < limit && events.hasNext() && !stop.getAsBoolean() && firstError.get() == null) {

@@ -60,14 +60,25 @@ public final class ProgressWatchdog {
      * @param waiting     records waiting on the input (consumer lag); read only when the instance has stalled
      * @param clockMillis a monotonic clock in milliseconds
      */
-    public ProgressWatchdog(long maxStallMs, String inputName, Supplier<KafkaStreams.State> state, LongSupplier processed,
-                            LongSupplier waiting, LongSupplier clockMillis) {
+    public ProgressWatchdog(
+            long maxStallMs,
+            String inputName,
+            Supplier<KafkaStreams.State> state,
+            LongSupplier processed,
+            LongSupplier waiting,
+            LongSupplier clockMillis) {
         this(maxStallMs, inputName, state, processed, waiting, clockMillis, ProgressWatchdog::log);
     }
 
     /** The same, telling flips to {@code flipLog} instead of the log: for tests. */
-    ProgressWatchdog(long maxStallMs, String inputName, Supplier<KafkaStreams.State> state, LongSupplier processed,
-                     LongSupplier waiting, LongSupplier clockMillis, FlipLog flipLog) {
+    ProgressWatchdog(
+            long maxStallMs,
+            String inputName,
+            Supplier<KafkaStreams.State> state,
+            LongSupplier processed,
+            LongSupplier waiting,
+            LongSupplier clockMillis,
+            FlipLog flipLog) {
         if (maxStallMs <= 0) {
             throw new IllegalArgumentException("maxStallMs must be > 0, got " + maxStallMs);
         }
@@ -81,10 +92,10 @@ public final class ProgressWatchdog {
     }
 
     /** A watchdog over {@code streams} with the system's monotonic clock. */
-    public static ProgressWatchdog of(KafkaStreams streams, long maxStallMs, String inputTopic, LongSupplier processed,
-                                      LongSupplier waiting) {
-        return new ProgressWatchdog(maxStallMs, inputTopic, streams::state, processed, waiting,
-                () -> System.nanoTime() / 1_000_000);
+    public static ProgressWatchdog of(
+            KafkaStreams streams, long maxStallMs, String inputTopic, LongSupplier processed, LongSupplier waiting) {
+        return new ProgressWatchdog(
+                maxStallMs, inputTopic, streams::state, processed, waiting, () -> System.nanoTime() / 1_000_000);
     }
 
     /** The verdict of the latest {@link #check()}, without sampling anything; null before the first check. */
@@ -122,28 +133,45 @@ public final class ProgressWatchdog {
         long sinceProgress = seenRunning ? now - progressAt : -1;
         if (s == KafkaStreams.State.REBALANCING) {
             if (!seenRunning) {
-                return verdict(false, s, "starting: Kafka Streams is REBALANCING and has not been RUNNING yet", sinceProgress);
+                return verdict(
+                        false, s, "starting: Kafka Streams is REBALANCING and has not been RUNNING yet", sinceProgress);
             }
             long rebalancing = now - stateSince;
             if (rebalancing > maxStallMs) {
-                return verdict(false, s, "REBALANCING for " + seconds(rebalancing) + ", longer than the "
-                        + seconds(maxStallMs) + " allowed (readiness.max.stall.ms)", sinceProgress);
+                return verdict(
+                        false,
+                        s,
+                        "REBALANCING for " + seconds(rebalancing) + ", longer than the " + seconds(maxStallMs)
+                                + " allowed (readiness.max.stall.ms)",
+                        sinceProgress);
             }
         } else if (s != KafkaStreams.State.RUNNING) {
             return verdict(false, s, "Kafka Streams is " + s, sinceProgress);
         }
-        String during = s == KafkaStreams.State.REBALANCING ? " (rebalancing for " + seconds(now - stateSince) + ")" : "";
+        String during =
+                s == KafkaStreams.State.REBALANCING ? " (rebalancing for " + seconds(now - stateSince) + ")" : "";
         if (sinceProgress <= maxStallMs) {
-            return verdict(true, s, "processing input, last progress " + seconds(sinceProgress) + " ago" + during,
+            return verdict(
+                    true,
+                    s,
+                    "processing input, last progress " + seconds(sinceProgress) + " ago" + during,
                     sinceProgress);
         }
         long lag = waiting.getAsLong();
         if (lag <= 0) {
-            return verdict(true, s, "idle: no records waiting on " + inputName + ", last progress "
-                    + seconds(sinceProgress) + " ago" + during, sinceProgress);
+            return verdict(
+                    true,
+                    s,
+                    "idle: no records waiting on " + inputName + ", last progress " + seconds(sinceProgress) + " ago"
+                            + during,
+                    sinceProgress);
         }
-        return verdict(false, s, "no progress for " + seconds(sinceProgress) + " with " + lag + (lag == 1 ? " record" : " records") + " waiting on "
-                + inputName + during, sinceProgress);
+        return verdict(
+                false,
+                s,
+                "no progress for " + seconds(sinceProgress) + " with " + lag + (lag == 1 ? " record" : " records")
+                        + " waiting on " + inputName + during,
+                sinceProgress);
     }
 
     /** Ready at INFO; not ready at WARN, except the first verdict (starting up is not news). */

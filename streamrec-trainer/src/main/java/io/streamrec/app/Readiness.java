@@ -13,7 +13,8 @@ package io.streamrec.app;
 public record Readiness(boolean ready, String state, String reason, long millisSinceProgress) {
     public Readiness {
         if (state == null || reason == null) {
-            throw new IllegalArgumentException("state and reason are required, got state=" + state + ", reason=" + reason);
+            throw new IllegalArgumentException(
+                    "state and reason are required, got state=" + state + ", reason=" + reason);
         }
     }
 }

@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * afterwards). Callbacks come from stream threads, the state updater and the global thread: the per-partition
  * bookkeeping is a concurrent map and each callback is short.
  */
-public final class StreamsLifecycleLog implements KafkaStreams.StateListener, StateRestoreListener, StandbyUpdateListener {
+public final class StreamsLifecycleLog
+        implements KafkaStreams.StateListener, StateRestoreListener, StandbyUpdateListener {
     private static final Logger LOG = LoggerFactory.getLogger(StreamsLifecycleLog.class);
 
     private final Consumer<String> info;
@@ -42,6 +43,7 @@ public final class StreamsLifecycleLog implements KafkaStreams.StateListener, St
     private final Map<String, Long> restoring = new ConcurrentHashMap<>();
     /** Store partitions whose restoration had nothing to restore: neither start nor end is logged. */
     private final java.util.Set<String> empty = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private final Map<String, Long> standbyStarted = new ConcurrentHashMap<>();
     private volatile Supplier<String> assignment = () -> null;
     private volatile long stateSince;
@@ -163,17 +165,23 @@ public final class StreamsLifecycleLog implements KafkaStreams.StateListener, St
     }
 
     @Override
-    public void onBatchLoaded(TopicPartition partition, String storeName, TaskId taskId, long batchEndOffset,
-                              long batchSize, long currentEndOffset) {
+    public void onBatchLoaded(
+            TopicPartition partition,
+            String storeName,
+            TaskId taskId,
+            long batchEndOffset,
+            long batchSize,
+            long currentEndOffset) {
         // Standbys load for as long as they live; only their end is worth a line.
     }
 
     @Override
-    public void onUpdateSuspended(TopicPartition partition, String storeName, long storeOffset, long currentEndOffset,
-                                  SuspendReason reason) {
+    public void onUpdateSuspended(
+            TopicPartition partition, String storeName, long storeOffset, long currentEndOffset, SuspendReason reason) {
         Long started = standbyStarted.remove(key(storeName, partition));
         String lived = started == null ? "" : " after " + seconds(clockMillis.getAsLong() - started);
-        info.accept("standby " + storeName + " from " + partition + " stopped (" + reason.name().toLowerCase(Locale.ROOT)
+        info.accept("standby " + storeName + " from " + partition + " stopped ("
+                + reason.name().toLowerCase(Locale.ROOT)
                 + ")" + lived + " at offset " + storeOffset + ", " + Math.max(0, currentEndOffset - storeOffset)
                 + " behind the changelog end");
     }

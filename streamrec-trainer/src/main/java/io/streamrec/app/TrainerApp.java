@@ -67,9 +67,15 @@ public final class TrainerApp implements AutoCloseable {
     private final ScheduledExecutorService readinessChecks;
     private final Admin readinessAdmin;
 
-    private TrainerApp(TrainerConfig config, MetricsSetup metrics, KafkaStreams streams, HttpApi http,
-                       ModelClient modelClient, ProgressWatchdog watchdog, ScheduledExecutorService readinessChecks,
-                       Admin readinessAdmin) {
+    private TrainerApp(
+            TrainerConfig config,
+            MetricsSetup metrics,
+            KafkaStreams streams,
+            HttpApi http,
+            ModelClient modelClient,
+            ProgressWatchdog watchdog,
+            ScheduledExecutorService readinessChecks,
+            Admin readinessAdmin) {
         this.config = config;
         this.metrics = metrics;
         this.streams = streams;
@@ -94,8 +100,10 @@ public final class TrainerApp implements AutoCloseable {
                 createTopics(admin, config);
                 userEventsPartitions = partitionCount(admin, Topics.USER_EVENTS);
             } catch (RuntimeException e) {
-                throw new IllegalStateException("cannot set up the topics on Kafka at " + config.bootstrapServers()
-                        + " (is it reachable, and may this client create topics?): " + e.getMessage(), e);
+                throw new IllegalStateException(
+                        "cannot set up the topics on Kafka at " + config.bootstrapServers()
+                                + " (is it reachable, and may this client create topics?): " + e.getMessage(),
+                        e);
             }
             if (config.initModel() != null && isFirstStart(admin, config.applicationId())) {
                 seed(config);
@@ -104,35 +112,44 @@ public final class TrainerApp implements AutoCloseable {
             }
         }
         MetricsSetup metrics = MetricsSetup.create(config.applicationId());
-        TrainerListener listener = extra == TrainerListener.NONE ? metrics.listener()
-                : new CompositeListener(metrics.listener(), extra);
-        KafkaStreams streams = new KafkaStreams(StreamTopology.build(config, listener, userEventsPartitions),
-                config.streamsProperties());
+        TrainerListener listener =
+                extra == TrainerListener.NONE ? metrics.listener() : new CompositeListener(metrics.listener(), extra);
+        KafkaStreams streams = new KafkaStreams(
+                StreamTopology.build(config, listener, userEventsPartitions), config.streamsProperties());
         metrics.bindKafkaStreams(streams);
         new StreamsLifecycleLog().register(streams);
         var trainer = metrics.listener();
         Admin readinessAdmin = Admin.create(config.clientProperties());
-        CommittedLag committed = new CommittedLag(readinessAdmin, config.applicationId(),
-                () -> ownedPartitions(streams, Topics.INTERACTIONS));
-        ProgressWatchdog watchdog = ProgressWatchdog.of(streams, config.readinessMaxStallMs(), Topics.INTERACTIONS,
-                () -> trainer.eventsTrained() + trainer.eventsRejected(), () -> inputWaiting(streams, committed));
+        CommittedLag committed = new CommittedLag(
+                readinessAdmin, config.applicationId(), () -> ownedPartitions(streams, Topics.INTERACTIONS));
+        ProgressWatchdog watchdog = ProgressWatchdog.of(
+                streams,
+                config.readinessMaxStallMs(),
+                Topics.INTERACTIONS,
+                () -> trainer.eventsTrained() + trainer.eventsRejected(),
+                () -> inputWaiting(streams, committed));
         streams.start();
         watchdog.check();
         ScheduledExecutorService readinessChecks = startReadinessChecks(watchdog);
         HttpApi http = null;
         ModelClient modelClient = null;
         if (withHttp) {
-            http = HttpApi.builder().bind(config.httpBind(), config.httpPort())
-                    .metrics(metrics.registry()).health(() -> streams.state().name())
+            http = HttpApi.builder()
+                    .bind(config.httpBind(), config.httpPort())
+                    .metrics(metrics.registry())
+                    .health(() -> streams.state().name())
                     .readiness(() -> {
                         Readiness r = watchdog.latest();
                         return new HttpApi.Probe(r.ready(), r);
                     })
-                    .stats(metrics.history()::view).start();
+                    .stats(metrics.history()::view)
+                    .start();
             modelClient = startModelClient(config);
             new RecommendationHandlers(modelClient).registerWith(http::route);
-            LOG.info("serving http://{}:{}/ (metrics at /metrics, health at /health and /health/ready, recommendations at /users/<id>/recommendations)",
-                    config.httpBind(), http.port());
+            LOG.info(
+                    "serving http://{}:{}/ (metrics at /metrics, health at /health and /health/ready, recommendations at /users/<id>/recommendations)",
+                    config.httpBind(),
+                    http.port());
         }
         return new TrainerApp(config, metrics, streams, http, modelClient, watchdog, readinessChecks, readinessAdmin);
     }
@@ -156,8 +173,11 @@ public final class TrainerApp implements AutoCloseable {
     static Set<TopicPartition> ownedPartitions(KafkaStreams streams, String topic) {
         Set<TopicPartition> owned = new HashSet<>();
         try {
-            streams.metadataForLocalThreads().forEach(t -> t.activeTasks().forEach(task ->
-                    task.topicPartitions().stream().filter(tp -> tp.topic().equals(topic)).forEach(owned::add)));
+            streams.metadataForLocalThreads()
+                    .forEach(t -> t.activeTasks()
+                            .forEach(task -> task.topicPartitions().stream()
+                                    .filter(tp -> tp.topic().equals(topic))
+                                    .forEach(owned::add)));
         } catch (RuntimeException e) {
             // Not running or rebalancing: it owns nothing to wait on.
         }
@@ -174,14 +194,18 @@ public final class TrainerApp implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        s.scheduleWithFixedDelay(() -> {
-            try {
-                watchdog.check();
-            } catch (RuntimeException e) {
-                // An exception would cancel the schedule; the next check tries again.
-                LOG.warn("readiness check failed: {}", e.toString());
-            }
-        }, 1, 1, TimeUnit.SECONDS);
+        s.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        watchdog.check();
+                    } catch (RuntimeException e) {
+                        // An exception would cancel the schedule; the next check tries again.
+                        LOG.warn("readiness check failed: {}", e.toString());
+                    }
+                },
+                1,
+                1,
+                TimeUnit.SECONDS);
         return s;
     }
 
@@ -189,9 +213,12 @@ public final class TrainerApp implements AutoCloseable {
     static void createTopics(Admin admin, TrainerConfig config) {
         int p = config.partitions();
         short r = config.replicationFactor();
-        NewTopic updates = new NewTopic(Topics.MODEL_UPDATES, p, r).configs(Map.of(
-                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
-                TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, "0"));
+        NewTopic updates = new NewTopic(Topics.MODEL_UPDATES, p, r)
+                .configs(Map.of(
+                        TopicConfig.CLEANUP_POLICY_CONFIG,
+                        TopicConfig.CLEANUP_POLICY_COMPACT,
+                        TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG,
+                        "0"));
         List<NewTopic> topics = List.of(
                 new NewTopic(Topics.INTERACTIONS, p, r),
                 new NewTopic(Topics.DLQ, p, r),
@@ -211,8 +238,12 @@ public final class TrainerApp implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (true) {
             try {
-                return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS)
-                        .get(topic).partitions().size();
+                return admin.describeTopics(List.of(topic))
+                        .allTopicNames()
+                        .get(30, TimeUnit.SECONDS)
+                        .get(topic)
+                        .partitions()
+                        .size();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while describing topic " + topic, e);
@@ -237,13 +268,15 @@ public final class TrainerApp implements AutoCloseable {
     static boolean isFirstStart(Admin admin, String applicationId) {
         try {
             Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(applicationId)
-                    .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+                    .partitionsToOffsetAndMetadata()
+                    .get(30, TimeUnit.SECONDS);
             return offsets == null || offsets.isEmpty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while checking consumer group " + applicationId, e);
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("cannot read the offsets of consumer group " + applicationId + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot read the offsets of consumer group " + applicationId + ": " + e.getMessage(), e);
         }
     }
 
@@ -253,8 +286,10 @@ public final class TrainerApp implements AutoCloseable {
         if (snapshot.hyper().kind() != config.hyperparameters().kind()
                 || snapshot.hyper().factors() != config.hyperparameters().factors()) {
             throw new IllegalArgumentException(TrainerConfig.INIT_MODEL + ": snapshot " + config.initModel() + " is a "
-                    + snapshot.hyper().kind().id() + " with " + snapshot.hyper().factors() + " factors, but the trainer is set to "
-                    + config.hyperparameters().kind().id() + " with " + config.hyperparameters().factors() + " factors");
+                    + snapshot.hyper().kind().id() + " with " + snapshot.hyper().factors()
+                    + " factors, but the trainer is set to "
+                    + config.hyperparameters().kind().id() + " with "
+                    + config.hyperparameters().factors() + " factors");
         }
         long now = System.currentTimeMillis();
         try (KafkaProducer<String, byte[]> p = producer(config)) {
@@ -263,24 +298,40 @@ public final class TrainerApp implements AutoCloseable {
                 int w = t.width();
                 for (int r = 0; r < t.size(); r++) {
                     // updates = 0: the streamed-event count starts at the snapshot.
-                    p.send(new ProducerRecord<>(Topics.MODEL_UPDATES, ModelKeys.row(kind, t.id(r)),
+                    p.send(new ProducerRecord<>(
+                            Topics.MODEL_UPDATES,
+                            ModelKeys.row(kind, t.id(r)),
                             ModelUpdates.row(kind, t.id(r), t.params(), r * w, w, t.version(r), 0, now)));
                 }
             }
-            p.send(new ProducerRecord<>(Topics.MODEL_UPDATES, ModelKeys.MEAN_SNAPSHOT_KEY,
+            p.send(new ProducerRecord<>(
+                    Topics.MODEL_UPDATES,
+                    ModelKeys.MEAN_SNAPSHOT_KEY,
                     ModelUpdates.mean(-1, snapshot.mean().sum(), snapshot.mean().count())));
-            p.send(new ProducerRecord<>(Topics.MODEL_UPDATES, ModelKeys.META,
-                    MetaRecord.of(config.hyperparameters(), snapshot.globalMean(), config.initModel().getFileName().toString(), now)));
+            p.send(new ProducerRecord<>(
+                    Topics.MODEL_UPDATES,
+                    ModelKeys.META,
+                    MetaRecord.of(
+                            config.hyperparameters(),
+                            snapshot.globalMean(),
+                            config.initModel().getFileName().toString(),
+                            now)));
             p.flush();
         }
-        LOG.info("seeded {} with {} user and {} item rows from {}", Topics.MODEL_UPDATES, snapshot.users().size(),
-                snapshot.items().size(), config.initModel());
+        LOG.info(
+                "seeded {} with {} user and {} item rows from {}",
+                Topics.MODEL_UPDATES,
+                snapshot.users().size(),
+                snapshot.items().size(),
+                config.initModel());
     }
 
     static void publishMeta(TrainerConfig config, String snapshot) {
         try (KafkaProducer<String, byte[]> p = producer(config)) {
             var h = config.hyperparameters();
-            p.send(new ProducerRecord<>(Topics.MODEL_UPDATES, ModelKeys.META,
+            p.send(new ProducerRecord<>(
+                    Topics.MODEL_UPDATES,
+                    ModelKeys.META,
                     MetaRecord.of(h, (h.minLabel() + h.maxLabel()) / 2.0, snapshot, System.currentTimeMillis())));
             p.flush();
         }
@@ -289,7 +340,9 @@ public final class TrainerApp implements AutoCloseable {
     /** A reader of the whole model with the cluster's client settings (security included). */
     private static ModelClient startModelClient(TrainerConfig config) {
         Map<String, Object> props = new java.util.HashMap<>(config.clientProperties());
-        props.keySet().removeIf(k -> !ConsumerConfig.configNames().contains(k) && !k.startsWith("sasl") && !k.startsWith("ssl"));
+        props.keySet()
+                .removeIf(k ->
+                        !ConsumerConfig.configNames().contains(k) && !k.startsWith("sasl") && !k.startsWith("ssl"));
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, config.applicationId() + "-model-client");
         return new ModelClient(config.bootstrapServers(), Topics.MODEL_UPDATES, props).start();
     }
@@ -299,7 +352,9 @@ public final class TrainerApp implements AutoCloseable {
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        props.keySet().removeIf(k -> !ProducerConfig.configNames().contains(k) && !k.startsWith("sasl") && !k.startsWith("ssl"));
+        props.keySet()
+                .removeIf(k ->
+                        !ProducerConfig.configNames().contains(k) && !k.startsWith("sasl") && !k.startsWith("ssl"));
         return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     }
 
@@ -348,7 +403,9 @@ public final class TrainerApp implements AutoCloseable {
             if (s == KafkaStreams.State.RUNNING) {
                 return true;
             }
-            if (s == KafkaStreams.State.ERROR || s == KafkaStreams.State.NOT_RUNNING || s == KafkaStreams.State.PENDING_ERROR) {
+            if (s == KafkaStreams.State.ERROR
+                    || s == KafkaStreams.State.NOT_RUNNING
+                    || s == KafkaStreams.State.PENDING_ERROR) {
                 return false;
             }
             Thread.sleep(50);
@@ -369,7 +426,8 @@ public final class TrainerApp implements AutoCloseable {
         // Leave the group: without it the remaining instances wait a whole session timeout (45 s by default)
         // before they take this instance's tasks over, and training of its partitions stops meanwhile.
         streams.close(org.apache.kafka.streams.CloseOptions.groupMembershipOperation(
-                org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(Duration.ofSeconds(30)));
+                        org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(Duration.ofSeconds(30)));
         metrics.close();
     }
 }

@@ -2,6 +2,17 @@ package io.streamrec.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.server.Handler;
@@ -15,18 +26,6 @@ import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.Map;
-import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 /**
  * The application's HTTP face, on an embedded Jetty 12 (core API, no servlets).
@@ -66,6 +65,7 @@ public final class HttpApi implements AutoCloseable {
     static final int MAX_REQUEST_HEAD_BYTES = 8 * 1024;
     /** No endpoint takes a body; a larger declared one is refused with 413 before routing. */
     static final int MAX_REQUEST_BODY_BYTES = 16 * 1024;
+
     static final Duration IDLE_TIMEOUT = Duration.ofSeconds(10);
     static final Duration HEAD_DEADLINE = Duration.ofSeconds(10);
     static final int MAX_THREADS = 16;
@@ -92,8 +92,10 @@ public final class HttpApi implements AutoCloseable {
         config.setSendServerVersion(false);
         // Ids are free-form Kafka keys: '/' and '%' in one arrive as %2F and %25, which Jetty's default rejects
         // as ambiguous. The recommendation routes match the raw path and decode the id themselves, as before.
-        config.setUriCompliance(UriCompliance.DEFAULT.with("streamrec",
-                UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR, UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING));
+        config.setUriCompliance(UriCompliance.DEFAULT.with(
+                "streamrec",
+                UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR,
+                UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING));
         // One acceptor and one selector are plenty for a metrics and lookup endpoint on a small machine.
         connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(config));
         connector.setHost(b.host);
@@ -106,8 +108,12 @@ public final class HttpApi implements AutoCloseable {
 
         if (b.registry != null) {
             PrometheusMeterRegistry registry = b.registry;
-            builtIn("/metrics", ex -> ex.send(200, PROMETHEUS_TEXT_004,
-                    registry.scrape(PROMETHEUS_TEXT_004).getBytes(StandardCharsets.UTF_8)));
+            builtIn(
+                    "/metrics",
+                    ex -> ex.send(
+                            200,
+                            PROMETHEUS_TEXT_004,
+                            registry.scrape(PROMETHEUS_TEXT_004).getBytes(StandardCharsets.UTF_8)));
         }
         if (b.state != null) {
             Supplier<String> state = b.state;
@@ -172,7 +178,7 @@ public final class HttpApi implements AutoCloseable {
         routes.put(path, new Route(handler, true, true));
     }
 
-    private record Route(RouteHandler handler, boolean builtIn, boolean exact) { }
+    private record Route(RouteHandler handler, boolean builtIn, boolean exact) {}
 
     @Override
     public void close() {
@@ -201,8 +207,11 @@ public final class HttpApi implements AutoCloseable {
         String method = ex.method();
         try {
             if (contentLength > MAX_REQUEST_BODY_BYTES) {
-                sendError(ex, 413, "request body of " + contentLength + " bytes is over the limit of "
-                        + MAX_REQUEST_BODY_BYTES + "; these endpoints take no body");
+                sendError(
+                        ex,
+                        413,
+                        "request body of " + contentLength + " bytes is over the limit of " + MAX_REQUEST_BODY_BYTES
+                                + "; these endpoints take no body");
                 return;
             }
             Route route = find(path);
@@ -287,16 +296,22 @@ public final class HttpApi implements AutoCloseable {
 
         @Override
         public void onOpened(Connection connection) {
-            connector.getScheduler().schedule(() -> {
-                if (connection.getMessagesIn() == 0 && connection.getEndPoint().isOpen()) {
-                    connection.getEndPoint().close();
-                }
-            }, deadline.toMillis(), TimeUnit.MILLISECONDS);
+            connector
+                    .getScheduler()
+                    .schedule(
+                            () -> {
+                                if (connection.getMessagesIn() == 0
+                                        && connection.getEndPoint().isOpen()) {
+                                    connection.getEndPoint().close();
+                                }
+                            },
+                            deadline.toMillis(),
+                            TimeUnit.MILLISECONDS);
         }
     }
 
     /** A verdict for a probe endpoint: whether it passes, and the JSON body that says why. */
-    public record Probe(boolean ok, Object body) { }
+    public record Probe(boolean ok, Object body) {}
 
     /** Settings for {@link HttpApi}; every part is optional, its routes exist only when given. */
     public static final class Builder {
@@ -310,7 +325,7 @@ public final class HttpApi implements AutoCloseable {
         private Duration idleTimeout = IDLE_TIMEOUT;
         private Duration headDeadline = HEAD_DEADLINE;
 
-        private Builder() { }
+        private Builder() {}
 
         /** Address to bind ("0.0.0.0" for all, "127.0.0.1" for loopback) and port (0 = ephemeral). */
         public Builder bind(String host, int port) {
@@ -358,8 +373,8 @@ public final class HttpApi implements AutoCloseable {
         /** Shorter timeouts for tests: idle connections and the deadline for a first complete request head. */
         Builder timeouts(Duration idle, Duration headDeadline) {
             if (idle.isNegative() || idle.isZero() || headDeadline.isNegative() || headDeadline.isZero()) {
-                throw new IllegalArgumentException("timeouts must be positive, got idle " + idle
-                        + " and head deadline " + headDeadline);
+                throw new IllegalArgumentException(
+                        "timeouts must be positive, got idle " + idle + " and head deadline " + headDeadline);
             }
             this.idleTimeout = idle;
             this.headDeadline = headDeadline;

@@ -120,8 +120,7 @@ public final class RecommendationHandlers {
         Response answer(String id, Map<String, String> query) throws BadRequest;
     }
 
-    private record Response(int status, Object body) {
-    }
+    private record Response(int status, Object body) {}
 
     /** A client error; the message goes to the client. */
     private static final class BadRequest extends Exception {

@@ -4,10 +4,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
@@ -16,8 +16,8 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.IsolationLevel;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 
@@ -30,8 +30,7 @@ public final class TopicAdmin {
     /** How long {@link #ensureTopics} waits for the broker. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
-    private TopicAdmin() {
-    }
+    private TopicAdmin() {}
 
     /** An Admin client for {@code bootstrapServers}; the caller closes it. */
     public static Admin admin(String bootstrapServers) {
@@ -74,10 +73,12 @@ public final class TopicAdmin {
                 created.add(topic.name());
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw new IllegalStateException("cannot create topic " + topic.name() + ": " + e.getCause(), e.getCause());
+                    throw new IllegalStateException(
+                            "cannot create topic " + topic.name() + ": " + e.getCause(), e.getCause());
                 }
             } catch (TimeoutException e) {
-                throw new IllegalStateException("creating topic " + topic.name() + " took longer than " + timeout.toMillis() + " ms", e);
+                throw new IllegalStateException(
+                        "creating topic " + topic.name() + " took longer than " + timeout.toMillis() + " ms", e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while creating topic " + topic.name(), e);
@@ -93,18 +94,24 @@ public final class TopicAdmin {
      */
     public static Map<TopicPartition, Long> endOffsets(Admin admin, String topic, Duration timeout) {
         try {
-            TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames()
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(topic);
+            TopicDescription description = admin.describeTopics(List.of(topic))
+                    .allTopicNames()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .get(topic);
             Map<TopicPartition, OffsetSpec> request = description.partitions().stream()
                     .collect(Collectors.toMap(p -> new TopicPartition(topic, p.partition()), p -> OffsetSpec.latest()));
-            Map<TopicPartition, ListOffsetsResultInfo> offsets = admin
-                    .listOffsets(request, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
+            Map<TopicPartition, ListOffsetsResultInfo> offsets = admin.listOffsets(
+                            request, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+                    .all()
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            return offsets.entrySet().stream().collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, e -> e.getValue().offset()));
+            return offsets.entrySet().stream()
+                    .collect(Collectors.toUnmodifiableMap(
+                            Map.Entry::getKey, e -> e.getValue().offset()));
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot read end offsets of " + topic + ": " + e.getCause(), e.getCause());
         } catch (TimeoutException e) {
-            throw new IllegalStateException("reading end offsets of " + topic + " took longer than " + timeout.toMillis() + " ms", e);
+            throw new IllegalStateException(
+                    "reading end offsets of " + topic + " took longer than " + timeout.toMillis() + " ms", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while reading end offsets of " + topic, e);

@@ -1,21 +1,20 @@
 package io.streamrec.metrics;
 
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
-import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import org.apache.kafka.streams.KafkaStreams;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * The application's metrics in one place: a {@link PrometheusMeterRegistry} with the common tag
@@ -70,7 +69,8 @@ public final class MetricsSetup implements AutoCloseable {
     /** Registry, JVM meters and trainer meters for {@code applicationId}; the history starts sampling. */
     public static MetricsSetup create(String applicationId) {
         if (applicationId == null || applicationId.isBlank()) {
-            throw new IllegalArgumentException("application id must be a non-empty string, got '" + applicationId + "'");
+            throw new IllegalArgumentException(
+                    "application id must be a non-empty string, got '" + applicationId + "'");
         }
         TrainerMetrics trainer = new TrainerMetrics();
         return new MetricsSetup(applicationId, trainer, new StatsHistory(trainer).start());

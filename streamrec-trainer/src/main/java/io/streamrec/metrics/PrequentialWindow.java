@@ -123,5 +123,5 @@ public final class PrequentialWindow {
     }
 
     /** Prequential figures over {@code count} events. */
-    public record Snapshot(int count, double rmse, double mae, double logLoss, double auc) { }
+    public record Snapshot(int count, double rmse, double mae, double logLoss, double auc) {}
 }

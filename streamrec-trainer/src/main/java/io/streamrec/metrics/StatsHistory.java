@@ -71,9 +71,19 @@ public final class StatsHistory implements AutoCloseable {
             rate = (trained - last.eventsTrained) * 1000.0 / (now - last.time);
         }
         PrequentialWindow.Snapshot p = metrics.prequentialNow();
-        Point point = new Point(now, trained, metrics.eventsRejected(), finite(p.rmse()), finite(p.mae()),
-                finite(p.logLoss()), finite(p.auc()), rate, finite(metrics.trainingLoss()),
-                metrics.modelRows("user"), metrics.modelRows("item"), metrics.modelVersion());
+        Point point = new Point(
+                now,
+                trained,
+                metrics.eventsRejected(),
+                finite(p.rmse()),
+                finite(p.mae()),
+                finite(p.logLoss()),
+                finite(p.auc()),
+                rate,
+                finite(metrics.trainingLoss()),
+                metrics.modelRows("user"),
+                metrics.modelRows("item"),
+                metrics.modelVersion());
         ring[next] = point;
         next = (next + 1) % ring.length;
         size = Math.min(size + 1, ring.length);
@@ -104,13 +114,23 @@ public final class StatsHistory implements AutoCloseable {
     }
 
     /** The history as served to the page. */
-    public record View(long intervalMs, int capacity, List<Point> points) { }
+    public record View(long intervalMs, int capacity, List<Point> points) {}
 
     /**
      * One sample. {@code eventsPerSecond} is the trained-event rate since the previous sample (null for the first);
      * error figures are null while undefined.
      */
-    public record Point(long time, long eventsTrained, long eventsRejected, Double rmse, Double mae,
-                        Double logLoss, Double auc, Double eventsPerSecond, Double trainingLoss,
-                        long userRows, long itemRows, long modelVersion) { }
+    public record Point(
+            long time,
+            long eventsTrained,
+            long eventsRejected,
+            Double rmse,
+            Double mae,
+            Double logLoss,
+            Double auc,
+            Double eventsPerSecond,
+            Double trainingLoss,
+            long userRows,
+            long itemRows,
+            long modelVersion) {}
 }

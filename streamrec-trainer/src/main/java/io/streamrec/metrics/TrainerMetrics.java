@@ -8,7 +8,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.streamrec.stream.TrainerListener;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -41,12 +40,21 @@ public final class TrainerMetrics implements TrainerListener, MeterBinder {
     /** Default prequential window, in events. */
     public static final int DEFAULT_WINDOW = 10_000;
     /** The DLQ reason codes of docs/contracts.md; pre-registered so their rates exist before the first reject. */
-    public static final List<String> DLQ_REASONS = List.of("not-json", "missing-user", "missing-item",
-            "id-too-long", "bad-label", "label-out-of-range", "wrong-type", "bad-weight");
+    public static final List<String> DLQ_REASONS = List.of(
+            "not-json",
+            "missing-user",
+            "missing-item",
+            "id-too-long",
+            "bad-label",
+            "label-out-of-range",
+            "wrong-type",
+            "bad-weight");
+
     static final String OTHER = "other";
     static final List<String> KINDS = List.of("user", "item");
     /** Training loss gauge: batch-size weighted mean over this many most recent flushes. */
     static final int LOSS_FLUSHES = 16;
+
     private static final long SNAPSHOT_REUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final Clock clock;
@@ -247,7 +255,7 @@ public final class TrainerMetrics implements TrainerListener, MeterBinder {
         return KINDS.contains(kindOrRole) ? kindOrRole : OTHER;
     }
 
-    private record CachedSnapshot(long takenAt, PrequentialWindow.Snapshot snapshot) { }
+    private record CachedSnapshot(long takenAt, PrequentialWindow.Snapshot snapshot) {}
 
     /** The registered meters; created once by {@link #bindTo}. */
     private final class Meters {
@@ -264,16 +272,24 @@ public final class TrainerMetrics implements TrainerListener, MeterBinder {
             this.registry = registry;
             String eventsHelp = "Events consumed from the interactions topic, by outcome";
             // Counters start at what the listener already counted, so binding late loses nothing.
-            trained = Counter.builder("streamrec.events").description(eventsHelp).baseUnit("events")
-                    .tag("outcome", "trained").register(registry);
+            trained = Counter.builder("streamrec.events")
+                    .description(eventsHelp)
+                    .baseUnit("events")
+                    .tag("outcome", "trained")
+                    .register(registry);
             trained.increment(TrainerMetrics.this.trained.sum());
-            rejected = Counter.builder("streamrec.events").description(eventsHelp).baseUnit("events")
-                    .tag("outcome", "rejected").register(registry);
+            rejected = Counter.builder("streamrec.events")
+                    .description(eventsHelp)
+                    .baseUnit("events")
+                    .tag("outcome", "rejected")
+                    .register(registry);
             rejected.increment(TrainerMetrics.this.rejected.sum());
             TrainerMetrics.this.rejectedByReason.forEach((reason, count) -> {
                 Counter c = Counter.builder("streamrec.events.rejected")
-                        .description("Events sent to the dead-letter topic, by reason").baseUnit("events")
-                        .tag("reason", reason).register(registry);
+                        .description("Events sent to the dead-letter topic, by reason")
+                        .baseUnit("events")
+                        .tag("reason", reason)
+                        .register(registry);
                 c.increment(count.sum());
                 rejectedByReason.put(reason, c);
             });
@@ -284,61 +300,98 @@ public final class TrainerMetrics implements TrainerListener, MeterBinder {
             });
             for (String kind : KINDS) {
                 Gauge.builder("streamrec.model.rows", TrainerMetrics.this, t -> t.modelRows(kind))
-                        .description("Model rows held by this instance's tasks, by kind").baseUnit("rows")
-                        .tag("kind", kind).strongReference(true).register(registry);
+                        .description("Model rows held by this instance's tasks, by kind")
+                        .baseUnit("rows")
+                        .tag("kind", kind)
+                        .strongReference(true)
+                        .register(registry);
             }
             for (String role : KINDS) {
                 batchSize(role);
                 flush(role);
             }
             publishLatency = Timer.builder("streamrec.publish.latency")
-                    .description("Ingest time (Kafka timestamp) of the oldest event in a flush to its rows written to model-updates")
-                    .publishPercentiles(0.5, 0.99).publishPercentileHistogram()
-                    .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(10))
+                    .description(
+                            "Ingest time (Kafka timestamp) of the oldest event in a flush to its rows written to model-updates")
+                    .publishPercentiles(0.5, 0.99)
+                    .publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofMillis(1))
+                    .maximumExpectedValue(Duration.ofMinutes(10))
                     .register(registry);
-            gauge(registry, "streamrec.prequential.rmse",
+            gauge(
+                    registry,
+                    "streamrec.prequential.rmse",
                     "Prequential (predict-then-learn) root mean squared error over the last events",
                     t -> t.prequential().rmse());
-            gauge(registry, "streamrec.prequential.mae",
-                    "Prequential mean absolute error over the last events", t -> t.prequential().mae());
-            gauge(registry, "streamrec.prequential.logloss",
+            gauge(
+                    registry,
+                    "streamrec.prequential.mae",
+                    "Prequential mean absolute error over the last events",
+                    t -> t.prequential().mae());
+            gauge(
+                    registry,
+                    "streamrec.prequential.logloss",
                     "Prequential log loss over the last events (0/1 labels only, else NaN)",
                     t -> t.prequential().logLoss());
-            gauge(registry, "streamrec.prequential.auc",
+            gauge(
+                    registry,
+                    "streamrec.prequential.auc",
                     "Prequential ROC AUC over the last events (0/1 labels only, else NaN)",
                     t -> t.prequential().auc());
-            gauge(registry, "streamrec.training.loss",
-                    "Batch-weighted mean training loss of the last flushes", TrainerMetrics::trainingLoss);
+            gauge(
+                    registry,
+                    "streamrec.training.loss",
+                    "Batch-weighted mean training loss of the last flushes",
+                    TrainerMetrics::trainingLoss);
             Gauge.builder("streamrec.model.version", TrainerMetrics.this, t -> t.modelVersion())
-                    .description("Optimizer steps applied to model rows by this instance's tasks (streamed part of the model version)")
-                    .strongReference(true).register(registry);
+                    .description(
+                            "Optimizer steps applied to model rows by this instance's tasks (streamed part of the model version)")
+                    .strongReference(true)
+                    .register(registry);
         }
 
         /** Kind {@code other} is registered only if a caller ever passes an unexpected kind. */
         Counter published(String kind) {
-            return published.computeIfAbsent(kind, k -> Counter.builder("streamrec.rows.published")
-                    .description("Model rows written to the model-updates topic, by kind").baseUnit("rows")
-                    .tag("kind", k).register(registry));
+            return published.computeIfAbsent(
+                    kind,
+                    k -> Counter.builder("streamrec.rows.published")
+                            .description("Model rows written to the model-updates topic, by kind")
+                            .baseUnit("rows")
+                            .tag("kind", k)
+                            .register(registry));
         }
 
         /** Role {@code other} is registered only if a caller ever passes an unexpected role. */
         DistributionSummary batchSize(String role) {
-            return batchSize.computeIfAbsent(role, r -> DistributionSummary.builder("streamrec.batch.size")
-                    .description("Events per mini-batch flush").baseUnit("events")
-                    .tag("role", r).register(registry));
+            return batchSize.computeIfAbsent(
+                    role,
+                    r -> DistributionSummary.builder("streamrec.batch.size")
+                            .description("Events per mini-batch flush")
+                            .baseUnit("events")
+                            .tag("role", r)
+                            .register(registry));
         }
 
         Timer flush(String role) {
-            return flush.computeIfAbsent(role, r -> Timer.builder("streamrec.flush")
-                    .description("Duration of one mini-batch flush (apply gradients, write rows)")
-                    .tag("role", r)
-                    .publishPercentiles(0.5, 0.99).publishPercentileHistogram()
-                    .register(registry));
+            return flush.computeIfAbsent(
+                    role,
+                    r -> Timer.builder("streamrec.flush")
+                            .description("Duration of one mini-batch flush (apply gradients, write rows)")
+                            .tag("role", r)
+                            .publishPercentiles(0.5, 0.99)
+                            .publishPercentileHistogram()
+                            .register(registry));
         }
 
-        private void gauge(MeterRegistry registry, String name, String help,
-                           java.util.function.ToDoubleFunction<TrainerMetrics> f) {
-            Gauge.builder(name, TrainerMetrics.this, f).description(help).strongReference(true).register(registry);
+        private void gauge(
+                MeterRegistry registry,
+                String name,
+                String help,
+                java.util.function.ToDoubleFunction<TrainerMetrics> f) {
+            Gauge.builder(name, TrainerMetrics.this, f)
+                    .description(help)
+                    .strongReference(true)
+                    .register(registry);
         }
     }
 }

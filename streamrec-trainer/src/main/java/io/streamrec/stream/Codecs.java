@@ -12,14 +12,21 @@ public final class Codecs {
     private static final byte EVENT_V1 = 1;
     private static final byte ROW_V1 = 1;
 
-    private Codecs() { }
+    private Codecs() {}
 
     public static byte[] encodeEvent(Event e) {
         byte[] u = e.user().getBytes(StandardCharsets.UTF_8);
         byte[] i = e.item().getBytes(StandardCharsets.UTF_8);
         ByteBuffer b = ByteBuffer.allocate(1 + 4 + u.length + 4 + i.length + 4 + 4 + 8 + 8);
-        b.put(EVENT_V1).putInt(u.length).put(u).putInt(i.length).put(i)
-                .putFloat(e.label()).putFloat(e.weight()).putLong(e.eventTime()).putLong(e.ingestTime());
+        b.put(EVENT_V1)
+                .putInt(u.length)
+                .put(u)
+                .putInt(i.length)
+                .put(i)
+                .putFloat(e.label())
+                .putFloat(e.weight())
+                .putLong(e.eventTime())
+                .putLong(e.ingestTime());
         return b.array();
     }
 
@@ -32,9 +39,10 @@ public final class Codecs {
     }
 
     /** A row as the row stores keep it: version, updates, parameters, optimizer state. */
-    public record StoredRow(int version, long updates, float[] params, float[] state) { }
+    public record StoredRow(int version, long updates, float[] params, float[] state) {}
 
-    public static byte[] encodeRow(int version, long updates, float[] params, int p, int width, float[] state, int s, int stateSize) {
+    public static byte[] encodeRow(
+            int version, long updates, float[] params, int p, int width, float[] state, int s, int stateSize) {
         ByteBuffer b = ByteBuffer.allocate(1 + 4 + 8 + 4 + 4 + 4 * (width + stateSize));
         b.put(ROW_V1).putInt(version).putLong(updates).putInt(width).putInt(stateSize);
         for (int j = 0; j < width; j++) {
@@ -122,8 +130,8 @@ public final class Codecs {
         check(b.get(), GRADIENT_BATCH_V1, "gradient batch");
         int width = b.getInt();
         if (width != expectedWidth) {
-            throw new IllegalStateException("item gradient of width " + width + " for a model of width "
-                    + expectedWidth + ": were the factors changed without a new application.id?");
+            throw new IllegalStateException("item gradient of width " + width + " for a model of width " + expectedWidth
+                    + ": were the factors changed without a new application.id?");
         }
         float[] g = new float[width];
         while (b.remaining() > 0) {
@@ -143,8 +151,12 @@ public final class Codecs {
     }
 
     public static byte[] encodeTaskState(TaskState t) {
-        return ByteBuffer.allocate(32).putDouble(t.meanSum()).putDouble(t.meanCount()).putLong(t.eventsSeen())
-                .putLong(t.rowSteps()).array();
+        return ByteBuffer.allocate(32)
+                .putDouble(t.meanSum())
+                .putDouble(t.meanCount())
+                .putLong(t.eventsSeen())
+                .putLong(t.rowSteps())
+                .array();
     }
 
     public static TaskState decodeTaskState(byte[] bytes) {
@@ -160,7 +172,8 @@ public final class Codecs {
 
     private static void check(byte got, byte want, String what) {
         if (got != want) {
-            throw new IllegalStateException("unknown " + what + " encoding version " + got + " (this build reads " + want + ")");
+            throw new IllegalStateException(
+                    "unknown " + what + " encoding version " + got + " (this build reads " + want + ")");
         }
     }
 }

@@ -10,4 +10,4 @@ package io.streamrec.stream;
  * @param eventTime  the event's own time (the JSON {@code timestamp}, else the record timestamp), epoch ms
  * @param ingestTime the input record's Kafka timestamp, epoch ms: where publish latency is measured from
  */
-public record Event(String user, String item, float label, float weight, long eventTime, long ingestTime) { }
+public record Event(String user, String item, float label, float weight, long eventTime, long ingestTime) {}

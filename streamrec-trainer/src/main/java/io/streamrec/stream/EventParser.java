@@ -15,6 +15,7 @@ public final class EventParser {
 
     /** Reason codes of rejected events. */
     public static final String NOT_JSON = "not-json";
+
     public static final String MISSING_USER = "missing-user";
     public static final String MISSING_ITEM = "missing-item";
     public static final String ID_TOO_LONG = "id-too-long";
@@ -69,18 +70,21 @@ public final class EventParser {
                     case "user" -> {
                         user = idValue(p, v);
                         if (user == null) {
-                            return Result.reject(WRONG_TYPE, "\"user\" must be a string or an integer, got " + shown(p, v));
+                            return Result.reject(
+                                    WRONG_TYPE, "\"user\" must be a string or an integer, got " + shown(p, v));
                         }
                     }
                     case "item" -> {
                         item = idValue(p, v);
                         if (item == null) {
-                            return Result.reject(WRONG_TYPE, "\"item\" must be a string or an integer, got " + shown(p, v));
+                            return Result.reject(
+                                    WRONG_TYPE, "\"item\" must be a string or an integer, got " + shown(p, v));
                         }
                     }
                     case "label" -> {
                         if (v == JsonToken.VALUE_STRING) {
-                            return Result.reject(BAD_LABEL, "\"label\" must be a number, got the string \"" + p.getText() + "\"");
+                            return Result.reject(
+                                    BAD_LABEL, "\"label\" must be a number, got the string \"" + p.getText() + "\"");
                         }
                         if (!v.isNumeric()) {
                             return Result.reject(BAD_LABEL, "\"label\" must be a number, got " + v);
@@ -93,8 +97,10 @@ public final class EventParser {
                         } else if (v != JsonToken.VALUE_NUMBER_INT
                                 || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
                             // An integer beyond a long is valid JSON, so it is a wrong type, not "not-json".
-                            return Result.reject(WRONG_TYPE, "\"timestamp\" must be epoch milliseconds (an integer"
-                                    + " that fits a long), got " + (v == JsonToken.VALUE_NUMBER_INT ? p.getText() : v));
+                            return Result.reject(
+                                    WRONG_TYPE,
+                                    "\"timestamp\" must be epoch milliseconds (an integer" + " that fits a long), got "
+                                            + (v == JsonToken.VALUE_NUMBER_INT ? p.getText() : v));
                         } else {
                             time = p.getLongValue();
                         }
@@ -127,8 +133,10 @@ public final class EventParser {
             return Result.reject(MISSING_ITEM, "\"item\" is missing or empty");
         }
         if (user.length() > MAX_ID_LENGTH || item.length() > MAX_ID_LENGTH) {
-            return Result.reject(ID_TOO_LONG, "ids must be at most " + MAX_ID_LENGTH + " characters, got user "
-                    + user.length() + ", item " + item.length());
+            return Result.reject(
+                    ID_TOO_LONG,
+                    "ids must be at most " + MAX_ID_LENGTH + " characters, got user " + user.length() + ", item "
+                            + item.length());
         }
         if (label == null) {
             return Result.reject(BAD_LABEL, "\"label\" is missing");
@@ -137,8 +145,9 @@ public final class EventParser {
             return Result.reject(BAD_LABEL, "\"label\" must be finite, got " + label);
         }
         if (label < minLabel || label > maxLabel) {
-            return Result.reject(LABEL_OUT_OF_RANGE, "\"label\" " + label + " is outside the model's range ["
-                    + minLabel + ", " + maxLabel + "]");
+            return Result.reject(
+                    LABEL_OUT_OF_RANGE,
+                    "\"label\" " + label + " is outside the model's range [" + minLabel + ", " + maxLabel + "]");
         }
         double w = weight == null ? 1.0 : weight;
         if (!Double.isFinite(w) || w < 0) {
@@ -159,15 +168,17 @@ public final class EventParser {
         }
         if (v == JsonToken.VALUE_NUMBER_INT) {
             return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
-                    ? p.getBigIntegerValue().toString() : Long.toString(p.getLongValue());
+                    ? p.getBigIntegerValue().toString()
+                    : Long.toString(p.getLongValue());
         }
         return null;
     }
 
     /** How a value of the wrong type reads in a detail: numbers and booleans as written, the rest by kind. */
     private static String shown(JsonParser p, JsonToken v) throws IOException {
-        return v.isScalarValue() ? p.getText() : v == JsonToken.START_OBJECT ? "an object"
-                : v == JsonToken.START_ARRAY ? "an array" : v.toString();
+        return v.isScalarValue()
+                ? p.getText()
+                : v == JsonToken.START_OBJECT ? "an object" : v == JsonToken.START_ARRAY ? "an array" : v.toString();
     }
 
     private static String firstLine(String s) {

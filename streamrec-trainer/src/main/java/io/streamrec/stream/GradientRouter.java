@@ -21,8 +21,8 @@ final class GradientRouter {
     /** One packed gradient record per item partition and flush; reused across flushes. */
     private final Codecs.GradientBatchWriter[] writers;
 
-    GradientRouter(ProcessorContext<Object, byte[]> context, FactorTable items, LocalItems local, int partitions,
-            int width) {
+    GradientRouter(
+            ProcessorContext<Object, byte[]> context, FactorTable items, LocalItems local, int partitions, int width) {
         this.context = context;
         this.items = items;
         this.local = local;

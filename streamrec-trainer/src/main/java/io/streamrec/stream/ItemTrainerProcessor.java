@@ -50,6 +50,7 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
     private final RowSet unsaved = new RowSet();
     /** Rows stepped since the last publication (published on the next interval). */
     private UnpublishedRows unpublished;
+
     private long unpublishedEvents;
     private long eventsSeen;
     private long rowSteps;
@@ -179,9 +180,20 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
                 LOG.warn("item row {} has a non-finite value; not published", table.id(row));
                 continue;
             }
-            context.forward(new Record<>(ModelKeys.row(RowKind.ITEM, table.id(row)),
-                    ModelUpdates.row(RowKind.ITEM, table.id(row), table.params(), row * w, w, table.version(row),
-                            table.updates(row), now), now), StreamTopology.ITEM_MODEL_SINK);
+            context.forward(
+                    new Record<>(
+                            ModelKeys.row(RowKind.ITEM, table.id(row)),
+                            ModelUpdates.row(
+                                    RowKind.ITEM,
+                                    table.id(row),
+                                    table.params(),
+                                    row * w,
+                                    w,
+                                    table.version(row),
+                                    table.updates(row),
+                                    now),
+                            now),
+                    StreamTopology.ITEM_MODEL_SINK);
         }
         unpublished.published();
         long events = unpublishedEvents;
@@ -192,8 +204,23 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
         listener.flushed("item", (int) events, System.nanoTime() - start, Double.NaN, lr);
         listener.modelRows("item", partition, table.size());
         listener.modelVersion("item", partition, rowSteps);
-        context.forward(new Record<>("item-" + partition, TrainingMetrics.record(partition, "item", (int) events,
-                Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, lr, rowSteps, now - oldestEvent, now), now),
+        context.forward(
+                new Record<>(
+                        "item-" + partition,
+                        TrainingMetrics.record(
+                                partition,
+                                "item",
+                                (int) events,
+                                Double.NaN,
+                                Double.NaN,
+                                Double.NaN,
+                                Double.NaN,
+                                Double.NaN,
+                                lr,
+                                rowSteps,
+                                now - oldestEvent,
+                                now),
+                        now),
                 StreamTopology.ITEM_METRICS_SINK);
     }
 

@@ -26,15 +26,18 @@ import io.streamrec.model.RowKind;
 final class ItemView {
     /** The bucket width of the trainer: a few ms, against the 100 ms or more between two published versions. */
     static final int BUCKET_MS = 5;
+
     private static final int MAX_BUCKETS = 256;
     /** The published version the local row was last based on (compared by identity). */
     ModelUpdates.ParsedRow published;
     /** Where newer published versions of the item appear. */
     PublishedRows.Slot source;
+
     long seenInEpoch = -1;
     /** The item's global-store key and owning slot, computed once (they were a string build and a murmur2
      * hash per lookup and per flush). */
     private String key;
+
     private int slot = -1;
     private final int bucketMs;
 
@@ -65,6 +68,7 @@ final class ItemView {
      * {@code entry * width} in {@code deltas}). Arrays rather than one object per bucket.
      */
     private long[] bucketStart = new long[0];
+
     private float[] deltas = new float[0];
     private int head;
     private int size;

@@ -30,10 +30,12 @@ final class LocalItems {
     private final PublishedRows published;
     /** Per item row of {@link #items}: what the task saw published and its own recent steps. */
     private ItemView[] views = new ItemView[256];
+
     private long epoch;
     private long epochStartedAt;
     /** Scratch of {@link #stepLocally}: the stepped rows and their values before the step. */
     private int[] stepRows = new int[0];
+
     private float[] stepBefore = new float[0];
 
     LocalItems(FactorTable items, int width, PublishedRows published) {

@@ -9,8 +9,7 @@ import java.util.Map;
 /** The trainer's {@code meta} record: {@link ModelUpdates#meta} with the hyper-parameters the trainer runs with. */
 public final class MetaRecord {
 
-    private MetaRecord() {
-    }
+    private MetaRecord() {}
 
     public static byte[] of(Hyperparameters h, double globalMean, String snapshot, long now) {
         Map<String, Object> hyper = new LinkedHashMap<>();
@@ -21,6 +20,7 @@ public final class MetaRecord {
         hyper.put("clipNorm", h.clipNorm());
         hyper.put("initStd", h.initStd());
         hyper.put("seed", h.seed());
-        return ModelUpdates.meta(new ModelMeta(h.kind(), h.factors(), globalMean, 0, h.minLabel(), h.maxLabel(), snapshot, now), hyper);
+        return ModelUpdates.meta(
+                new ModelMeta(h.kind(), h.factors(), globalMean, 0, h.minLabel(), h.maxLabel(), snapshot, now), hyper);
     }
 }

@@ -18,29 +18,32 @@ public final class PassthroughTopology {
     /** Its own input topic, so that it can run beside a trainer that reads {@code interactions}. */
     public static final String INPUT = "passthrough-in";
 
-    private PassthroughTopology() { }
+    private PassthroughTopology() {}
 
     public static Topology build(TrainerConfig config, LongAdder processed) {
         var hyper = config.hyperparameters();
         EventParser parser = new EventParser(hyper.minLabel(), hyper.maxLabel());
         Topology t = new Topology();
         t.addSource("source", new ByteArrayDeserializer(), new ByteArrayDeserializer(), INPUT);
-        t.addProcessor("parse", () -> new Processor<byte[], byte[], byte[], byte[]>() {
-            private ProcessorContext<byte[], byte[]> context;
+        t.addProcessor(
+                "parse",
+                () -> new Processor<byte[], byte[], byte[], byte[]>() {
+                    private ProcessorContext<byte[], byte[]> context;
 
-            @Override
-            public void init(ProcessorContext<byte[], byte[]> context) {
-                this.context = context;
-            }
+                    @Override
+                    public void init(ProcessorContext<byte[], byte[]> context) {
+                        this.context = context;
+                    }
 
-            @Override
-            public void process(Record<byte[], byte[]> record) {
-                if (parser.parse(record.value(), record.timestamp()).ok()) {
-                    context.forward(record);
-                }
-                processed.increment();
-            }
-        }, "source");
+                    @Override
+                    public void process(Record<byte[], byte[]> record) {
+                        if (parser.parse(record.value(), record.timestamp()).ok()) {
+                            context.forward(record);
+                        }
+                        processed.increment();
+                    }
+                },
+                "source");
         t.addSink("sink", OUTPUT, new ByteArraySerializer(), new ByteArraySerializer(), "parse");
         return t;
     }

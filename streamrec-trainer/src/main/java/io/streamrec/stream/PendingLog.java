@@ -42,9 +42,11 @@ final class PendingLog implements StateStore, CachedStateStore<Long, byte[]> {
     private final KeyValueStore<Long, byte[]> store;
     /** The records of entries not yet flushed: keys {@code firstChunk} to {@code nextChunk - 1}. */
     private long firstChunk;
+
     private long nextChunk;
     /** Entries appended since the last commit, each an int length and its bytes. */
     private byte[] buffer = new byte[4096];
+
     private int length;
     private int entries;
     /** Of {@link #entries}, those appended since the last commit (in {@link #buffer}). */
@@ -56,8 +58,9 @@ final class PendingLog implements StateStore, CachedStateStore<Long, byte[]> {
 
     /** A changelogged, in-memory pending log named {@code name}. */
     static StoreBuilder<PendingLog> builder(String name) {
-        return new Builder(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.Long(), Serdes.ByteArray())
-                .withCachingDisabled());
+        return new Builder(
+                Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.Long(), Serdes.ByteArray())
+                        .withCachingDisabled());
     }
 
     /** Reads back what a previous incarnation of the task committed, in order, and continues after it. */

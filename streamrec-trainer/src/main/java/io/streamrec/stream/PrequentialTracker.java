@@ -18,6 +18,7 @@ final class PrequentialTracker {
     private final BinaryMetrics binary;
     /** The AUC of {@link #binary}, recomputed at most every {@link #AUC_EVERY_MS}: it scans the whole histogram. */
     private double auc = Double.NaN;
+
     private long aucAt;
 
     /** {@code binary}: whether the model predicts a probability (logistic), for the binary metrics. */

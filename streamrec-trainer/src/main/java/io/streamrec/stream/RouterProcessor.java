@@ -51,7 +51,8 @@ final class RouterProcessor implements Processor<byte[], byte[], Object, Object>
                 h.add("streamrec.dlq.partition", String.valueOf(m.partition()).getBytes(StandardCharsets.UTF_8));
                 h.add("streamrec.dlq.offset", String.valueOf(m.offset()).getBytes(StandardCharsets.UTF_8));
             });
-            context.forward(new Record<Object, Object>(record.key(), record.value(), record.timestamp(), h),
+            context.forward(
+                    new Record<Object, Object>(record.key(), record.value(), record.timestamp(), h),
                     StreamTopology.DLQ_SINK);
             listener.eventRejected(r.reason());
             return;
@@ -60,7 +61,8 @@ final class RouterProcessor implements Processor<byte[], byte[], Object, Object>
         if (StreamTopology.partitionOf(e.user(), userPartitions) == partition) {
             context.forward(new Record<Object, Object>(e.user(), e, record.timestamp()), StreamTopology.USER_TRAINER);
         } else {
-            context.forward(new Record<Object, Object>(e.user(), Codecs.encodeEvent(e), record.timestamp()),
+            context.forward(
+                    new Record<Object, Object>(e.user(), Codecs.encodeEvent(e), record.timestamp()),
                     StreamTopology.USER_EVENTS_SINK);
         }
     }

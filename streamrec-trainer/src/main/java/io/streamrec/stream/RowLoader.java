@@ -48,7 +48,8 @@ final class RowLoader {
                 return table.put(id, s.params(), 0, sameState ? s.state() : null, 0, s.version(), s.updates());
             }
         }
-        ModelUpdates.ParsedRow published = global == null ? null
+        ModelUpdates.ParsedRow published = global == null
+                ? null
                 : ModelUpdates.parseRow(global.get(ModelKeys.row(table.kind(), id)), table.width());
         if (published != null) {
             return table.put(id, published.params(), 0, null, 0, published.version(), published.updates());
@@ -67,8 +68,8 @@ final class RowLoader {
             while (it.hasNext()) {
                 KeyValue<String, byte[]> kv = it.next();
                 int version = Codecs.decodeRow(kv.value).version();
-                ModelUpdates.ParsedRow published = ModelUpdates.parseRow(
-                        global.get(ModelKeys.row(table.kind(), kv.key)), table.width());
+                ModelUpdates.ParsedRow published =
+                        ModelUpdates.parseRow(global.get(ModelKeys.row(table.kind(), kv.key)), table.width());
                 if (published == null || published.version() != version) {
                     unpublished.accept(row(kv.key));
                 }
@@ -80,8 +81,10 @@ final class RowLoader {
     void save(int row) {
         int w = table.width();
         int s = table.stateSize();
-        own.put(table.id(row), Codecs.encodeRow(table.version(row), table.updates(row), table.params(), row * w, w,
-                table.state(), row * s, s));
+        own.put(
+                table.id(row),
+                Codecs.encodeRow(
+                        table.version(row), table.updates(row), table.params(), row * w, w, table.state(), row * s, s));
     }
 
     RowKind kind() {

@@ -86,7 +86,7 @@ public final class StreamTopology {
     static final String USER_METRICS_SINK = "user-metrics-sink";
     static final String ITEM_METRICS_SINK = "item-metrics-sink";
 
-    private StreamTopology() { }
+    private StreamTopology() {}
 
     /**
      * The partition (0..partitions-1) that owns the row of {@code id}: the Java client's default partitioning of
@@ -122,32 +122,75 @@ public final class StreamTopology {
         t.addSink(USER_EVENTS_SINK, Topics.USER_EVENTS, new StringSerializer(), new ByteArraySerializer(), ROUTER);
         t.addSource(USER_EVENTS_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), Topics.USER_EVENTS);
         PublishedRows published = new PublishedRows(hyper.width());
-        t.addProcessor(USER_TRAINER, () -> new UserTrainerProcessor(config, listener, published), ROUTER, USER_EVENTS_SOURCE);
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Topics.USER_STORE),
-                Serdes.String(), Serdes.ByteArray()).withCachingEnabled(), USER_TRAINER);
-        t.addStateStore(PendingLog.builder(Topics.USER_PENDING_STORE), USER_TRAINER);
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.TASK_STATE_STORE + "-user"),
-                Serdes.String(), Serdes.ByteArray()).withCachingEnabled(), USER_TRAINER);
-        t.addSink(ITEM_GRADIENTS_SINK, Topics.ITEM_GRADIENTS, new IntegerSerializer(), new ByteArraySerializer(),
-                (String topic, Integer slot, byte[] value, int numPartitions) -> Optional.of(Set.of(slot % numPartitions)),
+        t.addProcessor(
+                USER_TRAINER, () -> new UserTrainerProcessor(config, listener, published), ROUTER, USER_EVENTS_SOURCE);
+        t.addStateStore(
+                Stores.keyValueStoreBuilder(
+                                Stores.persistentKeyValueStore(Topics.USER_STORE), Serdes.String(), Serdes.ByteArray())
+                        .withCachingEnabled(),
                 USER_TRAINER);
-        t.addSink(USER_MODEL_SINK, Topics.MODEL_UPDATES, new StringSerializer(), new ByteArraySerializer(), USER_TRAINER);
-        t.addSink(USER_METRICS_SINK, Topics.TRAINING_METRICS, new StringSerializer(), new ByteArraySerializer(), USER_TRAINER);
+        t.addStateStore(PendingLog.builder(Topics.USER_PENDING_STORE), USER_TRAINER);
+        t.addStateStore(
+                Stores.keyValueStoreBuilder(
+                                Stores.inMemoryKeyValueStore(Topics.TASK_STATE_STORE + "-user"),
+                                Serdes.String(),
+                                Serdes.ByteArray())
+                        .withCachingEnabled(),
+                USER_TRAINER);
+        t.addSink(
+                ITEM_GRADIENTS_SINK,
+                Topics.ITEM_GRADIENTS,
+                new IntegerSerializer(),
+                new ByteArraySerializer(),
+                (String topic, Integer slot, byte[] value, int numPartitions) ->
+                        Optional.of(Set.of(slot % numPartitions)),
+                USER_TRAINER);
+        t.addSink(
+                USER_MODEL_SINK, Topics.MODEL_UPDATES, new StringSerializer(), new ByteArraySerializer(), USER_TRAINER);
+        t.addSink(
+                USER_METRICS_SINK,
+                Topics.TRAINING_METRICS,
+                new StringSerializer(),
+                new ByteArraySerializer(),
+                USER_TRAINER);
 
-        t.addSource(ITEM_GRADIENTS_SOURCE, new IntegerDeserializer(), new ByteArrayDeserializer(), Topics.ITEM_GRADIENTS);
+        t.addSource(
+                ITEM_GRADIENTS_SOURCE, new IntegerDeserializer(), new ByteArrayDeserializer(), Topics.ITEM_GRADIENTS);
         t.addProcessor(ITEM_TRAINER, () -> new ItemTrainerProcessor(config, listener), ITEM_GRADIENTS_SOURCE);
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Topics.ITEM_STORE),
-                Serdes.String(), Serdes.ByteArray()).withCachingEnabled(), ITEM_TRAINER);
+        t.addStateStore(
+                Stores.keyValueStoreBuilder(
+                                Stores.persistentKeyValueStore(Topics.ITEM_STORE), Serdes.String(), Serdes.ByteArray())
+                        .withCachingEnabled(),
+                ITEM_TRAINER);
         t.addStateStore(PendingLog.builder(Topics.ITEM_PENDING_STORE), ITEM_TRAINER);
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.TASK_STATE_STORE + "-item"),
-                Serdes.String(), Serdes.ByteArray()).withCachingEnabled(), ITEM_TRAINER);
-        t.addSink(ITEM_MODEL_SINK, Topics.MODEL_UPDATES, new StringSerializer(), new ByteArraySerializer(), ITEM_TRAINER);
-        t.addSink(ITEM_METRICS_SINK, Topics.TRAINING_METRICS, new StringSerializer(), new ByteArraySerializer(), ITEM_TRAINER);
+        t.addStateStore(
+                Stores.keyValueStoreBuilder(
+                                Stores.inMemoryKeyValueStore(Topics.TASK_STATE_STORE + "-item"),
+                                Serdes.String(),
+                                Serdes.ByteArray())
+                        .withCachingEnabled(),
+                ITEM_TRAINER);
+        t.addSink(
+                ITEM_MODEL_SINK, Topics.MODEL_UPDATES, new StringSerializer(), new ByteArraySerializer(), ITEM_TRAINER);
+        t.addSink(
+                ITEM_METRICS_SINK,
+                Topics.TRAINING_METRICS,
+                new StringSerializer(),
+                new ByteArraySerializer(),
+                ITEM_TRAINER);
 
-        t.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.GLOBAL_ROWS_STORE),
-                        Serdes.String(), Serdes.ByteArray()).withLoggingDisabled(),
-                "model-updates-source", new StringDeserializer(), new ByteArrayDeserializer(), Topics.MODEL_UPDATES,
-                "global-rows", () -> new GlobalRowsProcessor(published));
+        t.addGlobalStore(
+                Stores.keyValueStoreBuilder(
+                                Stores.inMemoryKeyValueStore(Topics.GLOBAL_ROWS_STORE),
+                                Serdes.String(),
+                                Serdes.ByteArray())
+                        .withLoggingDisabled(),
+                "model-updates-source",
+                new StringDeserializer(),
+                new ByteArrayDeserializer(),
+                Topics.MODEL_UPDATES,
+                "global-rows",
+                () -> new GlobalRowsProcessor(published));
         return t;
     }
 }

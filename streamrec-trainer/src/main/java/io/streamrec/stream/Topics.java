@@ -29,5 +29,5 @@ public final class Topics {
     public static final String GLOBAL_ROWS_STORE = "global-model-rows";
     // The keys of model-updates records are io.streamrec.model.ModelKeys, shared with the client.
 
-    private Topics() { }
+    private Topics() {}
 }

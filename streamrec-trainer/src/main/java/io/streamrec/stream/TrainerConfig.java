@@ -27,6 +27,7 @@ public final class TrainerConfig {
     public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
     /** Events per user mini-batch. Not {@code batch.size}: that is the Kafka producer's setting of the same name. */
     public static final String BATCH_SIZE = "train.batch.size";
+
     public static final String FLUSH_INTERVAL_MS = "flush.interval.ms";
     public static final String ITEM_BATCH_SIZE = "item.batch.size";
     public static final String USER_CACHE_ROWS = "user.cache.rows";
@@ -54,12 +55,35 @@ public final class TrainerConfig {
     /** Smallest {@link #READINESS_MAX_STALL_MS}: below a second, an ordinary commit or poll would read as a stall. */
     public static final int MIN_READINESS_MAX_STALL_MS = 1000;
 
-    private static final Set<String> OWN = Set.of(BATCH_SIZE, FLUSH_INTERVAL_MS, ITEM_BATCH_SIZE, USER_CACHE_ROWS, PARTITIONS,
-            REPLICATION, INIT_MODEL, MODEL_KIND, FACTORS, OPTIMIZER, LEARNING_RATE, SCHEDULE, SCHEDULE_POWER, SCHEDULE_SCALE, REG_BIAS, REG_FACTORS,
-            CLIP_NORM, INIT_STD, SEED, MIN_LABEL, MAX_LABEL, HTTP_PORT, HTTP_BIND, READINESS_MAX_STALL_MS);
+    private static final Set<String> OWN = Set.of(
+            BATCH_SIZE,
+            FLUSH_INTERVAL_MS,
+            ITEM_BATCH_SIZE,
+            USER_CACHE_ROWS,
+            PARTITIONS,
+            REPLICATION,
+            INIT_MODEL,
+            MODEL_KIND,
+            FACTORS,
+            OPTIMIZER,
+            LEARNING_RATE,
+            SCHEDULE,
+            SCHEDULE_POWER,
+            SCHEDULE_SCALE,
+            REG_BIAS,
+            REG_FACTORS,
+            CLIP_NORM,
+            INIT_STD,
+            SEED,
+            MIN_LABEL,
+            MAX_LABEL,
+            HTTP_PORT,
+            HTTP_BIND,
+            READINESS_MAX_STALL_MS);
 
     /** Old names that still work for one release, with a warning naming the new key. */
     private static final Map<String, String> RENAMED = Map.of("batch.size", BATCH_SIZE);
+
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TrainerConfig.class);
 
     private static final Map<String, String> DEFAULTS = Map.ofEntries(
@@ -129,21 +153,29 @@ public final class TrainerConfig {
     static boolean isSecret(String key) {
         String k = key.toLowerCase(Locale.ROOT);
         String bare = k;
-        for (String prefix : new String[] {"main.consumer.", "restore.consumer.", "global.consumer.", "consumer.",
-                "producer.", "admin."}) {
+        for (String prefix : new String[] {
+            "main.consumer.", "restore.consumer.", "global.consumer.", "consumer.", "producer.", "admin."
+        }) {
             if (k.startsWith(prefix)) {
                 bare = k.substring(prefix.length());
                 break;
             }
         }
-        return PASSWORDS.contains(k) || PASSWORDS.contains(bare) || k.contains("password") || k.contains("secret")
-                || k.contains("token") || k.endsWith("jaas.config") || k.endsWith("user.info");
+        return PASSWORDS.contains(k)
+                || PASSWORDS.contains(bare)
+                || k.contains("password")
+                || k.contains("secret")
+                || k.contains("token")
+                || k.endsWith("jaas.config")
+                || k.endsWith("user.info");
     }
 
     private static Set<String> passwordKeys() {
         Set<String> keys = new java.util.HashSet<>();
-        for (org.apache.kafka.common.config.ConfigDef def : java.util.List.of(ProducerConfig.configDef(),
-                ConsumerConfig.configDef(), org.apache.kafka.clients.admin.AdminClientConfig.configDef(),
+        for (org.apache.kafka.common.config.ConfigDef def : java.util.List.of(
+                ProducerConfig.configDef(),
+                ConsumerConfig.configDef(),
+                org.apache.kafka.clients.admin.AdminClientConfig.configDef(),
                 StreamsConfig.configDef())) {
             def.configKeys().forEach((name, key) -> {
                 if (key.type == org.apache.kafka.common.config.ConfigDef.Type.PASSWORD) {
@@ -163,8 +195,11 @@ public final class TrainerConfig {
     private static void put(Map<String, String> v, String key, String value) {
         String renamed = RENAMED.get(key);
         if (renamed != null) {
-            LOG.warn("setting '{}' is deprecated and will be removed in the next release: use '{}' (the old name is "
-                    + "also a Kafka producer setting)", key, renamed);
+            LOG.warn(
+                    "setting '{}' is deprecated and will be removed in the next release: use '{}' (the old name is "
+                            + "also a Kafka producer setting)",
+                    key,
+                    renamed);
             v.put(renamed, value);
         } else {
             v.put(key, value);
@@ -183,9 +218,11 @@ public final class TrainerConfig {
     }
 
     private void validate() {
-        if (!values.containsKey(BOOTSTRAP_SERVERS) || values.get(BOOTSTRAP_SERVERS).isBlank()) {
-            throw new IllegalArgumentException(BOOTSTRAP_SERVERS
-                    + " is required: host:port[,host:port] of the Kafka brokers (flag --bootstrap-servers, env STREAMREC_BOOTSTRAP_SERVERS)");
+        if (!values.containsKey(BOOTSTRAP_SERVERS)
+                || values.get(BOOTSTRAP_SERVERS).isBlank()) {
+            throw new IllegalArgumentException(
+                    BOOTSTRAP_SERVERS
+                            + " is required: host:port[,host:port] of the Kafka brokers (flag --bootstrap-servers, env STREAMREC_BOOTSTRAP_SERVERS)");
         }
         positiveInt(BATCH_SIZE);
         positiveInt(FLUSH_INTERVAL_MS);
@@ -276,10 +313,19 @@ public final class TrainerConfig {
             throw new IllegalArgumentException(MODEL_KIND + ": " + e.getMessage(), e);
         }
         HyperparameterOverrides given = new HyperparameterOverrides(
-                values.containsKey(FACTORS) ? integer(FACTORS) : null, number(INIT_STD),
-                values.containsKey(SEED) ? longValue(SEED) : null, values.get(OPTIMIZER), number(LEARNING_RATE),
-                values.get(SCHEDULE), number(SCHEDULE_POWER), number(SCHEDULE_SCALE), number(REG_BIAS),
-                number(REG_FACTORS), number(CLIP_NORM), floatNumber(MIN_LABEL), floatNumber(MAX_LABEL));
+                values.containsKey(FACTORS) ? integer(FACTORS) : null,
+                number(INIT_STD),
+                values.containsKey(SEED) ? longValue(SEED) : null,
+                values.get(OPTIMIZER),
+                number(LEARNING_RATE),
+                values.get(SCHEDULE),
+                number(SCHEDULE_POWER),
+                number(SCHEDULE_SCALE),
+                number(REG_BIAS),
+                number(REG_FACTORS),
+                number(CLIP_NORM),
+                floatNumber(MIN_LABEL),
+                floatNumber(MAX_LABEL));
         return given.applyTo(Hyperparameters.defaults(kind), SCHEDULE);
     }
 
@@ -290,7 +336,6 @@ public final class TrainerConfig {
     private Float floatNumber(String key) {
         return values.containsKey(key) ? (float) dbl(key, 0) : null;
     }
-
 
     /** Kafka Streams properties: our application id and servers, the defaults, and every pass-through setting. */
     public Properties streamsProperties() {
@@ -339,7 +384,9 @@ public final class TrainerConfig {
         // share (docs/architecture.md: recovery). An empty group.instance.id turns it off.
         String instanceId = p.getProperty(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
         if (instanceId == null) {
-            p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, defaultInstanceId(applicationId(), p.getProperty(StreamsConfig.STATE_DIR_CONFIG)));
+            p.put(
+                    ConsumerConfig.GROUP_INSTANCE_ID_CONFIG,
+                    defaultInstanceId(applicationId(), p.getProperty(StreamsConfig.STATE_DIR_CONFIG)));
         } else if (instanceId.isBlank()) {
             p.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
         }
@@ -361,7 +408,8 @@ public final class TrainerConfig {
      * on the same host over the same (possibly emptied) state directory, different for two instances on one host.
      */
     static String defaultInstanceId(String applicationId, String stateDir) {
-        String dir = stateDir != null ? stateDir
+        String dir = stateDir != null
+                ? stateDir
                 : Path.of(System.getProperty("java.io.tmpdir"), "kafka-streams").toString();
         String host;
         try {
@@ -370,7 +418,8 @@ public final class TrainerConfig {
             host = System.getenv().getOrDefault("HOSTNAME", "localhost");
         }
         java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-        crc.update(Path.of(dir).toAbsolutePath().normalize().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        crc.update(
+                Path.of(dir).toAbsolutePath().normalize().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         return applicationId + "-" + host + "-" + Long.toHexString(crc.getValue());
     }
 
@@ -378,8 +427,13 @@ public final class TrainerConfig {
     public Map<String, Object> clientProperties() {
         Map<String, Object> p = new LinkedHashMap<>();
         values.forEach((k, v) -> {
-            if (!OWN.contains(k) && !k.startsWith("processing.") && !k.equals(APPLICATION_ID) && !k.startsWith("group.")
-                    && !k.startsWith("num.stream") && !k.startsWith("state.") && !k.startsWith("commit.")) {
+            if (!OWN.contains(k)
+                    && !k.startsWith("processing.")
+                    && !k.equals(APPLICATION_ID)
+                    && !k.startsWith("group.")
+                    && !k.startsWith("num.stream")
+                    && !k.startsWith("state.")
+                    && !k.startsWith("commit.")) {
                 p.put(k, v);
             }
         });

@@ -6,37 +6,37 @@ package io.streamrec.stream;
  */
 public interface TrainerListener {
     /** A listener that ignores everything. */
-    TrainerListener NONE = new TrainerListener() { };
+    TrainerListener NONE = new TrainerListener() {};
 
     /** An event passed validation and joined a mini-batch. */
-    default void eventTrained() { }
+    default void eventTrained() {}
 
     /** An event went to the dead-letter topic; {@code reason} is one of the bounded DLQ reason codes. */
-    default void eventRejected(String reason) { }
+    default void eventRejected(String reason) {}
 
     /** Progressive validation: the model predicted {@code prediction} for an event labeled {@code label}, before learning it. */
-    default void prequential(double label, double prediction) { }
+    default void prequential(double label, double prediction) {}
 
     /** A mini-batch was applied. {@code role} is "user" or "item". */
-    default void flushed(String role, int batchSize, long durationNanos, double meanLoss, double learningRate) { }
+    default void flushed(String role, int batchSize, long durationNanos, double meanLoss, double learningRate) {}
 
     /**
      * Model rows of {@code kind} ("user" or "item") were written to model-updates. {@code oldestIngestTime} is the
      * oldest ingest time (the input record's Kafka timestamp, epoch ms) of the events those rows include, so
      * {@code now - oldestIngestTime} is the publish latency even when the events' own timestamps are historical.
      */
-    default void rowsPublished(String kind, int count, long oldestIngestTime) { }
+    default void rowsPublished(String kind, int count, long oldestIngestTime) {}
 
     /** The task for {@code kind} rows on {@code partition} now holds {@code rows} rows. */
-    default void modelRows(String kind, int partition, long rows) { }
+    default void modelRows(String kind, int partition, long rows) {}
 
     /** The task for {@code kind} rows on {@code partition} closed (its rows moved elsewhere). */
-    default void taskClosed(String kind, int partition) { }
+    default void taskClosed(String kind, int partition) {}
 
     /**
      * The task for {@code kind} rows on {@code partition} has applied {@code rowSteps} optimizer steps to its rows in
      * total (kept across restarts in the task's state). Summed over all tasks, that is the streamed part of the model
      * version (sum of row versions; pretrained snapshot versions excluded).
      */
-    default void modelVersion(String kind, int partition, long rowSteps) { }
+    default void modelVersion(String kind, int partition, long rowSteps) {}
 }

@@ -14,14 +14,29 @@ import java.nio.charset.StandardCharsets;
 public final class TrainingMetrics {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private TrainingMetrics() { }
+    private TrainingMetrics() {}
 
-    static byte[] record(int partition, String role, int events, double rmse, double mae, double logloss, double auc,
-                         double loss, double lr, long modelVersion, long latencyMs, long now) {
+    static byte[] record(
+            int partition,
+            String role,
+            int events,
+            double rmse,
+            double mae,
+            double logloss,
+            double auc,
+            double loss,
+            double lr,
+            long modelVersion,
+            long latencyMs,
+            long now) {
         // One per flush: written by hand, the same text ObjectNode.toString gave (Double.toString numbers, null for
         // a non-finite value); the role is one of two fixed words, so nothing needs escaping.
         StringBuilder b = new StringBuilder(200);
-        b.append("{\"partition\":").append(partition).append(",\"role\":\"").append(role).append("\",\"events\":")
+        b.append("{\"partition\":")
+                .append(partition)
+                .append(",\"role\":\"")
+                .append(role)
+                .append("\",\"events\":")
                 .append(events);
         num(b, "rmse", rmse);
         num(b, "mae", mae);
@@ -29,8 +44,13 @@ public final class TrainingMetrics {
         num(b, "auc", auc);
         num(b, "loss", loss);
         num(b, "learningRate", lr);
-        b.append(",\"modelVersion\":").append(modelVersion).append(",\"latencyMs\":").append(latencyMs)
-                .append(",\"timestamp\":").append(now).append('}');
+        b.append(",\"modelVersion\":")
+                .append(modelVersion)
+                .append(",\"latencyMs\":")
+                .append(latencyMs)
+                .append(",\"timestamp\":")
+                .append(now)
+                .append('}');
         return b.toString().getBytes(StandardCharsets.UTF_8);
     }
 
@@ -44,8 +64,19 @@ public final class TrainingMetrics {
     }
 
     /** The tree-built record, kept as the reference the hand-written one must equal (see TrainingMetricsTextTest). */
-    static byte[] recordTree(int partition, String role, int events, double rmse, double mae, double logloss, double auc,
-                             double loss, double lr, long modelVersion, long latencyMs, long now) {
+    static byte[] recordTree(
+            int partition,
+            String role,
+            int events,
+            double rmse,
+            double mae,
+            double logloss,
+            double auc,
+            double loss,
+            double lr,
+            long modelVersion,
+            long latencyMs,
+            long now) {
         ObjectNode o = MAPPER.createObjectNode();
         o.put("partition", partition);
         o.put("role", role);

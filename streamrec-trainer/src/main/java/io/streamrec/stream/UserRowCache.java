@@ -19,10 +19,11 @@ final class UserRowCache {
     private final int maxUsers;
     /** Per user row: the flush interval ({@link #tick}) of its last event. */
     private int[] lastUsed = new int[1024];
+
     private int tick;
 
-    UserRowCache(FactorTable table, KeyValueStore<String, byte[]> own, KeyValueStore<String, byte[]> global,
-            int maxUsers) {
+    UserRowCache(
+            FactorTable table, KeyValueStore<String, byte[]> own, KeyValueStore<String, byte[]> global, int maxUsers) {
         this.table = table;
         this.loader = new RowLoader(table, own, global);
         this.maxUsers = maxUsers;

@@ -31,8 +31,13 @@ final class UserRowPublisher {
     /** Ingest time of the oldest event whose row change is not yet published. */
     private long oldestUnpublished = Long.MAX_VALUE;
 
-    UserRowPublisher(ProcessorContext<Object, byte[]> context, TrainerListener listener, FactorTable userTable,
-            GlobalMean mean, int partition, UnpublishedRows unpublished) {
+    UserRowPublisher(
+            ProcessorContext<Object, byte[]> context,
+            TrainerListener listener,
+            FactorTable userTable,
+            GlobalMean mean,
+            int partition,
+            UnpublishedRows unpublished) {
         this.context = context;
         this.listener = listener;
         this.userTable = userTable;
@@ -91,12 +96,24 @@ final class UserRowPublisher {
                 LOG.warn("user row {} has a non-finite value; not published", id);
                 continue;
             }
-            context.forward(new Record<>(ModelKeys.row(RowKind.USER, id), ModelUpdates.row(RowKind.USER, id,
-                    userTable.params(), row * w, w, userTable.version(row), userTable.updates(row), now), now),
+            context.forward(
+                    new Record<>(
+                            ModelKeys.row(RowKind.USER, id),
+                            ModelUpdates.row(
+                                    RowKind.USER,
+                                    id,
+                                    userTable.params(),
+                                    row * w,
+                                    w,
+                                    userTable.version(row),
+                                    userTable.updates(row),
+                                    now),
+                            now),
                     StreamTopology.USER_MODEL_SINK);
         }
-        context.forward(new Record<>(ModelKeys.mean(partition),
-                ModelUpdates.mean(partition, mean.sum(), mean.count()), now), StreamTopology.USER_MODEL_SINK);
+        context.forward(
+                new Record<>(ModelKeys.mean(partition), ModelUpdates.mean(partition, mean.sum(), mean.count()), now),
+                StreamTopology.USER_MODEL_SINK);
         listener.rowsPublished("user", n, oldestUnpublished);
         unpublished.published();
         oldestUnpublished = Long.MAX_VALUE;

@@ -155,8 +155,10 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         }
         rows.saved(oldestIngest);
         rowSteps += touched.length;
-        stateStore.put(STATE_KEY, Codecs.encodeTaskState(new Codecs.TaskState(model.mean().sum(),
-                model.mean().count(), model.eventsSeen(), rowSteps)));
+        stateStore.put(
+                STATE_KEY,
+                Codecs.encodeTaskState(
+                        new Codecs.TaskState(model.mean().sum(), model.mean().count(), model.eventsSeen(), rowSteps)));
         pending.clear();
         long latency = now - oldestIngest;
         oldestIngest = Long.MAX_VALUE;
@@ -167,9 +169,23 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         listener.flushed("user", n, duration, loss / n, lr);
         listener.modelRows("user", partition, model.users().size());
         listener.modelVersion("user", partition, rowSteps);
-        context.forward(new Record<>("user-" + partition, TrainingMetrics.record(partition, "user", n,
-                prequential.rmse(), prequential.mae(), prequential.logLoss(),
-                prequential.auc(now), loss / n, lr, rowSteps, latency, now), now),
+        context.forward(
+                new Record<>(
+                        "user-" + partition,
+                        TrainingMetrics.record(
+                                partition,
+                                "user",
+                                n,
+                                prequential.rmse(),
+                                prequential.mae(),
+                                prequential.logLoss(),
+                                prequential.auc(now),
+                                loss / n,
+                                lr,
+                                rowSteps,
+                                latency,
+                                now),
+                        now),
                 StreamTopology.USER_METRICS_SINK);
     }
 

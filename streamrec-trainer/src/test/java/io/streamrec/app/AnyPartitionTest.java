@@ -6,13 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.streamrec.data.Rating;
 import io.streamrec.data.SyntheticRatings;
 import io.streamrec.kafka.EmbeddedKafka;
-import io.streamrec.model.ModelUpdates;
 import io.streamrec.stream.Topics;
 import io.streamrec.stream.TrainerConfig;
 import io.streamrec.stream.TrainerListener;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -34,14 +32,18 @@ class AnyPartitionTest {
     static final int EVENTS = 6_000;
 
     @Test
-    void shouldTrainEachUsersEventsExactlyOnceWhateverPartitionAndKeyTheyArriveWith(@TempDir Path work) throws Exception {
+    void shouldTrainEachUsersEventsExactlyOnceWhateverPartitionAndKeyTheyArriveWith(@TempDir Path work)
+            throws Exception {
         List<Rating> ratings = StreamSupport.stream(
-                new SyntheticRatings(SyntheticRatings.Spec.explicit(300, 200, 8, 5)).spliterator(), false)
-                .limit(EVENTS).toList();
+                        new SyntheticRatings(SyntheticRatings.Spec.explicit(300, 200, 8, 5)).spliterator(), false)
+                .limit(EVENTS)
+                .toList();
         try (EmbeddedKafka kafka = new EmbeddedKafka().start()) {
             String bootstrap = kafka.bootstrapServers();
             try (Admin admin = io.streamrec.kafka.TopicAdmin.admin(bootstrap)) {
-                admin.createTopics(List.of(new NewTopic(Topics.INTERACTIONS, 3, (short) 1))).all().get();
+                admin.createTopics(List.of(new NewTopic(Topics.INTERACTIONS, 3, (short) 1)))
+                        .all()
+                        .get();
             }
             TrainerConfig config = StreamHarness.config(bootstrap, "any-partition", work, 2, 8);
             Map<String, Long> perUser = new TreeMap<>();
@@ -55,17 +57,23 @@ class AnyPartitionTest {
                             case 1 -> "session-" + n;
                             default -> null;
                         };
-                        p.send(new ProducerRecord<>(Topics.INTERACTIONS, n % 3 == 0 ? (n / 3) % 3 : n % 3, key,
+                        p.send(new ProducerRecord<>(
+                                Topics.INTERACTIONS,
+                                n % 3 == 0 ? (n / 3) % 3 : n % 3,
+                                key,
                                 InteractionProducer.toJson(r)));
                         perUser.merge(r.user(), 1L, Long::sum);
                     }
                 }
                 int width = config.hyperparameters().width();
-                Map<String, byte[]> model = StreamHarness.awaitUserUpdates(bootstrap, width, EVENTS, Duration.ofSeconds(120));
-                assertEquals(perUser, StreamHarness.publishedUserUpdates(model, width), "per user: published updates = events");
+                Map<String, byte[]> model =
+                        StreamHarness.awaitUserUpdates(bootstrap, width, EVENTS, Duration.ofSeconds(120));
+                assertEquals(
+                        perUser,
+                        StreamHarness.publishedUserUpdates(model, width),
+                        "per user: published updates = events");
                 StreamHarness.assertNoRowWentBackwards(bootstrap, width);
             }
         }
     }
-
 }

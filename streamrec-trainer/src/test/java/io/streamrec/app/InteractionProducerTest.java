@@ -15,13 +15,16 @@ class InteractionProducerTest {
         assertEquals(InteractionProducer.MAX_BLOCK_MS, s.get(ProducerConfig.MAX_BLOCK_MS_CONFIG));
         assertEquals(InteractionProducer.DELIVERY_TIMEOUT_MS, s.get(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG));
         assertEquals("all", s.get(ProducerConfig.ACKS_CONFIG));
-        assertEquals("29995", s.get(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG),
+        assertEquals(
+                "29995",
+                s.get(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG),
                 "Kafka's 30000 ms request timeout + 5 ms linger would not fit the 30000 ms delivery timeout");
     }
 
     @Test
     void shouldLeaveKafkasRequestTimeoutWhenTheDeliveryTimeoutAllowsIt() {
-        Map<String, Object> s = InteractionProducer.settings(Map.of(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "120000"));
+        Map<String, Object> s =
+                InteractionProducer.settings(Map.of(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "120000"));
         assertFalse(s.containsKey(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG), s.toString());
     }
 
@@ -33,9 +36,17 @@ class InteractionProducerTest {
 
     @Test
     void shouldKeepEverySettingTheCallerGave() {
-        Map<String, String> given = Map.of(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "2000",
-                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "40000", ProducerConfig.MAX_BLOCK_MS_CONFIG, "5",
-                ProducerConfig.ACKS_CONFIG, "1", ProducerConfig.LINGER_MS_CONFIG, "0");
+        Map<String, String> given = Map.of(
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+                "2000",
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                "40000",
+                ProducerConfig.MAX_BLOCK_MS_CONFIG,
+                "5",
+                ProducerConfig.ACKS_CONFIG,
+                "1",
+                ProducerConfig.LINGER_MS_CONFIG,
+                "0");
         assertEquals(given, InteractionProducer.settings(given));
     }
 }

@@ -30,11 +30,17 @@ class ProgressWatchdogTest {
 
     @BeforeEach
     void createWatchdog() {
-        watchdog = new ProgressWatchdog(STALL_MS, "interactions", state::get, processed::get,
+        watchdog = new ProgressWatchdog(
+                STALL_MS,
+                "interactions",
+                state::get,
+                processed::get,
                 () -> {
                     lagReads.incrementAndGet();
                     return lag.get();
-                }, clock::get, (r, first) -> flips.add((first ? "first " : "") + (r.ready() ? "ready" : "not ready")));
+                },
+                clock::get,
+                (r, first) -> flips.add((first ? "first " : "") + (r.ready() ? "ready" : "not ready")));
     }
 
     private void advance(long millis) {
@@ -105,7 +111,9 @@ class ProgressWatchdogTest {
         assertEquals(10 * STALL_MS, r.millisSinceProgress());
         assertEquals("idle: no records waiting on interactions, last progress 300 s ago", r.reason());
         lag.set(1);
-        assertEquals("no progress for 300 s with 1 record waiting on interactions", watchdog.check().reason(),
+        assertEquals(
+                "no progress for 300 s with 1 record waiting on interactions",
+                watchdog.check().reason(),
                 "one record arriving at a stuck instance makes it not ready");
     }
 
@@ -183,7 +191,9 @@ class ProgressWatchdogTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = State.class, names = {"CREATED", "PENDING_SHUTDOWN", "NOT_RUNNING", "PENDING_ERROR", "ERROR"})
+    @EnumSource(
+            value = State.class,
+            names = {"CREATED", "PENDING_SHUTDOWN", "NOT_RUNNING", "PENDING_ERROR", "ERROR"})
     void shouldNotBeReadyWhenKafkaStreamsIsNotRunningOrRebalancing(State s) {
         startRunning();
         state.set(s);
@@ -195,7 +205,8 @@ class ProgressWatchdogTest {
 
     @Test
     void shouldRejectANonPositiveStallTime() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> new ProgressWatchdog(0, "interactions", state::get, processed::get, lag::get, clock::get));
         assertEquals("maxStallMs must be > 0, got 0", e.getMessage());
     }

@@ -42,9 +42,12 @@ class PublishedRowsRestoreTest {
             float[] film = new float[width];
             film[0] = 0.5f;
             try (KafkaProducer<String, byte[]> p = StreamHarness.producer(bootstrap)) {
-                p.send(new ProducerRecord<>(Topics.MODEL_UPDATES, ModelKeys.row(RowKind.ITEM, "film"),
+                p.send(new ProducerRecord<>(
+                        Topics.MODEL_UPDATES,
+                        ModelKeys.row(RowKind.ITEM, "film"),
                         ModelUpdates.row(RowKind.ITEM, "film", film, 0, width, 1, 0, 1L)));
-                p.send(new ProducerRecord<>(Topics.MODEL_UPDATES, ModelKeys.MEAN_SNAPSHOT_KEY, ModelUpdates.mean(-1, 30, 10)));
+                p.send(new ProducerRecord<>(
+                        Topics.MODEL_UPDATES, ModelKeys.MEAN_SNAPSHOT_KEY, ModelUpdates.mean(-1, 30, 10)));
                 p.flush();
             }
 
@@ -52,7 +55,9 @@ class PublishedRowsRestoreTest {
             try (TrainerApp app = TrainerApp.start(config, totals, false)) {
                 assertTrue(app.awaitRunning(Duration.ofSeconds(60)));
                 try (KafkaProducer<String, byte[]> p = StreamHarness.producer(bootstrap)) {
-                    p.send(new ProducerRecord<>(Topics.INTERACTIONS, "newbie",
+                    p.send(new ProducerRecord<>(
+                            Topics.INTERACTIONS,
+                            "newbie",
                             "{\"user\":\"newbie\",\"item\":\"film\",\"label\":5}".getBytes(StandardCharsets.UTF_8)));
                     p.flush();
                 }

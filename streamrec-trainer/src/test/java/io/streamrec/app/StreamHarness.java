@@ -27,7 +27,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Shared steps of the trainer integration tests: config, producing events, reading the published model. */
 final class StreamHarness {
-    private StreamHarness() { }
+    private StreamHarness() {}
 
     /** A trainer config for tests: its own application id and state dir, no HTTP; the rest are the defaults. */
     static TrainerConfig config(String bootstrap, String applicationId, Path stateDir, int partitions, int batchSize) {
@@ -46,7 +46,8 @@ final class StreamHarness {
     static void produce(String bootstrap, List<Rating> ratings) {
         try (KafkaProducer<String, byte[]> p = producer(bootstrap)) {
             for (Rating r : ratings) {
-                p.send(new ProducerRecord<>(Topics.INTERACTIONS, r.user(), io.streamrec.app.InteractionProducer.toJson(r)));
+                p.send(new ProducerRecord<>(
+                        Topics.INTERACTIONS, r.user(), io.streamrec.app.InteractionProducer.toJson(r)));
             }
             p.flush();
         }
@@ -63,8 +64,13 @@ final class StreamHarness {
     }
 
     static KafkaProducer<String, byte[]> producer(String bootstrap) {
-        Map<String, Object> props = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.LINGER_MS_CONFIG, "5", ProducerConfig.ACKS_CONFIG, "all");
+        Map<String, Object> props = Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ProducerConfig.LINGER_MS_CONFIG,
+                "5",
+                ProducerConfig.ACKS_CONFIG,
+                "all");
         return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     }
 
@@ -97,7 +103,8 @@ final class StreamHarness {
     /** The latest committed value of every key of {@code model-updates}. */
     static Map<String, byte[]> latestModel(String bootstrap) {
         Map<String, byte[]> latest = new LinkedHashMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : TopicReader.readAll(bootstrap, Topics.MODEL_UPDATES, Duration.ofSeconds(60))) {
+        for (ConsumerRecord<byte[], byte[]> r :
+                TopicReader.readAll(bootstrap, Topics.MODEL_UPDATES, Duration.ofSeconds(60))) {
             String key = new String(r.key(), StandardCharsets.UTF_8);
             if (r.value() == null) {
                 latest.remove(key);
@@ -166,7 +173,8 @@ final class StreamHarness {
         Map<String, ModelUpdates.ParsedRow> last = new HashMap<>();
         List<String> regressions = new java.util.ArrayList<>();
         long rows = 0;
-        for (ConsumerRecord<byte[], byte[]> r : TopicReader.readAll(bootstrap, Topics.MODEL_UPDATES, Duration.ofSeconds(60))) {
+        for (ConsumerRecord<byte[], byte[]> r :
+                TopicReader.readAll(bootstrap, Topics.MODEL_UPDATES, Duration.ofSeconds(60))) {
             String key = new String(r.key(), StandardCharsets.UTF_8);
             if (r.value() == null || !(key.startsWith("user:") || key.startsWith("item:"))) {
                 continue;

@@ -11,10 +11,8 @@ import io.streamrec.learn.MiniBatchLearner;
 import io.streamrec.learn.Model;
 import io.streamrec.stream.PrequentialTotals;
 import io.streamrec.stream.TrainerConfig;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class StreamParityTest {
     /** Events per user mini-batch, offline and in the stream. */
     static final int BATCH = 16;
+
     static final Duration TRAIN_TIMEOUT = Duration.ofSeconds(120);
 
     private static List<Rating> ratings;
@@ -41,7 +40,8 @@ class StreamParityTest {
         TrainerConfig hyperSource = StreamHarness.config("unused:9092", "unused", Path.of("unused"), 1, BATCH);
         Model model = new Model(hyperSource.hyperparameters());
         offlineRmse = new ProgressiveValidation(new MiniBatchLearner(model, BATCH), 10_000, 1_000)
-                .run(ratings, null, null).rmse();
+                .run(ratings, null, null)
+                .rmse();
     }
 
     @Test
@@ -53,12 +53,15 @@ class StreamParityTest {
             PrequentialTotals totals = new PrequentialTotals();
             try (TrainerApp app = TrainerApp.start(config, totals, false)) {
                 StreamHarness.produce(kafka.bootstrapServers(), ratings);
-                StreamHarness.await("all " + ratings.size() + " events trained", TRAIN_TIMEOUT,
+                StreamHarness.await(
+                        "all " + ratings.size() + " events trained",
+                        TRAIN_TIMEOUT,
                         () -> totals.events() >= ratings.size());
             }
             assertEquals(ratings.size(), totals.events(), "every event scored once");
             report("1 partition, 1 instance", totals.rmse());
-            assertTrue(Math.abs(totals.rmse() / offlineRmse - 1) <= 0.01,
+            assertTrue(
+                    Math.abs(totals.rmse() / offlineRmse - 1) <= 0.01,
                     "stream RMSE " + totals.rmse() + " vs offline " + offlineRmse);
         }
     }
@@ -91,24 +94,31 @@ class StreamParityTest {
     }
 
     /** Two instances of one application over 4 partitions; the file produced at {@code rate} (0: at once). */
-    private static double fourPartitionsTwoInstances(String id, Path stateA, Path stateB, double rate) throws Exception {
+    private static double fourPartitionsTwoInstances(String id, Path stateA, Path stateB, double rate)
+            throws Exception {
         try (EmbeddedKafka kafka = new EmbeddedKafka().start()) {
             PrequentialTotals a = new PrequentialTotals();
             PrequentialTotals b = new PrequentialTotals();
             List<PrequentialTotals> both = List.of(a, b);
-            try (TrainerApp first = TrainerApp.start(StreamHarness.config(kafka.bootstrapServers(), id, stateA, 4, BATCH), a, false);
-                 TrainerApp second = TrainerApp.start(StreamHarness.config(kafka.bootstrapServers(), id, stateB, 4, BATCH), b, false)) {
+            try (TrainerApp first = TrainerApp.start(
+                            StreamHarness.config(kafka.bootstrapServers(), id, stateA, 4, BATCH), a, false);
+                    TrainerApp second = TrainerApp.start(
+                            StreamHarness.config(kafka.bootstrapServers(), id, stateB, 4, BATCH), b, false)) {
                 assertTrue(first.awaitRunning(Duration.ofSeconds(60)) && second.awaitRunning(Duration.ofSeconds(60)));
                 if (rate > 0) {
                     try (InteractionProducer p = new InteractionProducer(kafka.bootstrapServers())) {
-                        p.sendAll(ratings.iterator(), Long.MAX_VALUE, rate, () -> false, r -> { });
+                        p.sendAll(ratings.iterator(), Long.MAX_VALUE, rate, () -> false, r -> {});
                     }
                 } else {
                     StreamHarness.produce(kafka.bootstrapServers(), ratings);
                 }
-                StreamHarness.await("all " + ratings.size() + " events trained", TRAIN_TIMEOUT,
+                StreamHarness.await(
+                        "all " + ratings.size() + " events trained",
+                        TRAIN_TIMEOUT,
                         () -> StreamHarness.events(both) >= ratings.size());
-                assertTrue(a.events() > 0 && b.events() > 0, "both instances trained: " + a.events() + " and " + b.events());
+                assertTrue(
+                        a.events() > 0 && b.events() > 0,
+                        "both instances trained: " + a.events() + " and " + b.events());
             }
             assertEquals(ratings.size(), StreamHarness.events(both), "every event scored once");
             return StreamHarness.pooledRmse(both);
@@ -116,7 +126,8 @@ class StreamParityTest {
     }
 
     private static void report(String setup, double streamRmse) {
-        System.out.printf("parity (%s, batch %d): stream RMSE %.4f, offline %.4f, gap %+.2f%%%n",
+        System.out.printf(
+                "parity (%s, batch %d): stream RMSE %.4f, offline %.4f, gap %+.2f%%%n",
                 setup, BATCH, streamRmse, offlineRmse, (streamRmse / offlineRmse - 1) * 100);
     }
 }

@@ -33,8 +33,12 @@ class StreamsLifecycleLogTest {
         log.onChange(State.RUNNING, State.REBALANCING);
         clock.addAndGet(168_000);
         log.onChange(State.PENDING_ERROR, State.RUNNING);
-        assertEquals(List.of("CREATED -> REBALANCING after 120 ms", "REBALANCING -> RUNNING after 3.2 s",
-                "RUNNING -> PENDING_ERROR after 168.0 s"), lines);
+        assertEquals(
+                List.of(
+                        "CREATED -> REBALANCING after 120 ms",
+                        "REBALANCING -> RUNNING after 3.2 s",
+                        "RUNNING -> PENDING_ERROR after 168.0 s"),
+                lines);
     }
 
     @Test
@@ -46,9 +50,11 @@ class StreamsLifecycleLogTest {
             log.onBatchRestored(CHANGELOG, "user-rows", 100 + 1_000L * (i + 1), 1_000);
         }
         log.onRestoreEnd(CHANGELOG, "user-rows", 50_000);
-        assertEquals(List.of(
-                "restoring user-rows from streamrec-user-rows-changelog-3: 50000 offsets (100 to 50100)",
-                "restored user-rows from streamrec-user-rows-changelog-3: 50000 records in 5.0 s"), lines);
+        assertEquals(
+                List.of(
+                        "restoring user-rows from streamrec-user-rows-changelog-3: 50000 offsets (100 to 50100)",
+                        "restored user-rows from streamrec-user-rows-changelog-3: 50000 records in 5.0 s"),
+                lines);
         assertEquals(0, log.restoringPartitions());
     }
 
@@ -70,8 +76,10 @@ class StreamsLifecycleLogTest {
         log.onRestoreStart(other, "item-rows", 0, 20);
         clock.addAndGet(700);
         log.onRestoreEnd(CHANGELOG, "user-rows", 10);
-        assertEquals("restored user-rows from streamrec-user-rows-changelog-3: 10 records in 700 ms; "
-                + "1 store partition still restoring", lines.get(2));
+        assertEquals(
+                "restored user-rows from streamrec-user-rows-changelog-3: 10 records in 700 ms; "
+                        + "1 store partition still restoring",
+                lines.get(2));
     }
 
     @Test
@@ -79,8 +87,10 @@ class StreamsLifecycleLogTest {
         log.onRestoreStart(CHANGELOG, "user-rows", 0, 9_000);
         clock.addAndGet(1_500);
         log.onRestoreSuspended(CHANGELOG, "user-rows", 4_000);
-        assertEquals("restoration of user-rows from streamrec-user-rows-changelog-3 suspended (task moved or closed): "
-                + "4000 records restored after 1.5 s", lines.get(1));
+        assertEquals(
+                "restoration of user-rows from streamrec-user-rows-changelog-3 suspended (task moved or closed): "
+                        + "4000 records restored after 1.5 s",
+                lines.get(1));
         assertEquals(0, log.restoringPartitions());
     }
 
@@ -90,8 +100,10 @@ class StreamsLifecycleLogTest {
         clock.addAndGet(60_000);
         log.onBatchLoaded(CHANGELOG, "user-rows", new TaskId(0, 3), 500, 500, 520);
         log.onUpdateSuspended(CHANGELOG, "user-rows", 500, 520, SuspendReason.PROMOTED);
-        assertEquals(List.of("standby user-rows from streamrec-user-rows-changelog-3 stopped (promoted) after 60.0 s "
-                + "at offset 500, 20 behind the changelog end"), lines);
+        assertEquals(
+                List.of("standby user-rows from streamrec-user-rows-changelog-3 stopped (promoted) after 60.0 s "
+                        + "at offset 500, 20 behind the changelog end"),
+                lines);
     }
 
     @Test

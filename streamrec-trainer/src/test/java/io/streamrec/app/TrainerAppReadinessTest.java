@@ -29,8 +29,9 @@ class TrainerAppReadinessTest {
     void shouldNotBeReadyWhileRunningWithoutProgressAndRecordsWaitingAndReadyOnceItProcessesAgain(@TempDir Path state)
             throws Exception {
         List<Rating> ratings = StreamSupport.stream(
-                new SyntheticRatings(SyntheticRatings.Spec.explicit(300, 100, 4, 3)).spliterator(), false)
-                .limit(4_000).toList();
+                        new SyntheticRatings(SyntheticRatings.Spec.explicit(300, 100, 4, 3)).spliterator(), false)
+                .limit(4_000)
+                .toList();
         try (EmbeddedKafka kafka = new EmbeddedKafka().start()) {
             String servers = kafka.bootstrapServers();
             TrainerConfig config = StreamHarness.config(servers, "ready-" + System.nanoTime(), state, 2, 16)
@@ -38,24 +39,32 @@ class TrainerAppReadinessTest {
             try (TrainerApp app = TrainerApp.start(config, TrainerListener.NONE, true)) {
                 assertTrue(app.awaitRunning(Duration.ofSeconds(60)), "Kafka Streams reached RUNNING");
                 StreamHarness.produce(servers, ratings.subList(0, 2_000));
-                StreamHarness.await("ready while training", Duration.ofSeconds(30), () -> app.readiness().ready()
-                        && app.metrics().listener().eventsTrained() >= 2_000);
+                StreamHarness.await(
+                        "ready while training",
+                        Duration.ofSeconds(30),
+                        () -> app.readiness().ready()
+                                && app.metrics().listener().eventsTrained() >= 2_000);
                 assertEquals(200, status(app, "/health/ready"));
 
                 app.streams().pause();
                 StreamHarness.produce(servers, ratings.subList(2_000, 4_000));
-                StreamHarness.await("not ready while paused with records waiting", Duration.ofSeconds(30),
+                StreamHarness.await(
+                        "not ready while paused with records waiting",
+                        Duration.ofSeconds(30),
                         () -> !app.readiness().ready());
                 Readiness stalled = app.readiness();
                 assertEquals("RUNNING", stalled.state());
-                assertTrue(stalled.reason().matches("no progress for .* with \\d+ records waiting on interactions"),
+                assertTrue(
+                        stalled.reason().matches("no progress for .* with \\d+ records waiting on interactions"),
                         stalled.reason());
                 assertTrue(stalled.millisSinceProgress() > 1_000, String.valueOf(stalled.millisSinceProgress()));
                 assertEquals(503, status(app, "/health/ready"), "the readiness probe fails");
                 assertEquals(200, status(app, "/health"), "the liveness probe does not: the process is fine");
 
                 app.streams().resume();
-                StreamHarness.await("ready again once training resumes", Duration.ofSeconds(30),
+                StreamHarness.await(
+                        "ready again once training resumes",
+                        Duration.ofSeconds(30),
                         () -> app.readiness().ready());
                 assertEquals(200, status(app, "/health/ready"));
             }
@@ -63,8 +72,12 @@ class TrainerAppReadinessTest {
     }
 
     private static int status(TrainerApp app, String path) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + app.http().port() + path)).build(),
-                HttpResponse.BodyHandlers.discarding()).statusCode();
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(
+                                        "http://127.0.0.1:" + app.http().port() + path))
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding())
+                .statusCode();
     }
 }

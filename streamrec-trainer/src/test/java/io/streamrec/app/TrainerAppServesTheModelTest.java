@@ -72,22 +72,36 @@ class TrainerAppServesTheModelTest {
     @BeforeAll
     static void trainOnMovieLens() throws Exception {
         Path data = io.streamrec.testsupport.Datasets.require("ml-100k/u.data");
-        List<Rating> ratings = RatingReader.sortByTime(RatingReader.readAll(data)).subList(0, EVENTS);
+        List<Rating> ratings =
+                RatingReader.sortByTime(RatingReader.readAll(data)).subList(0, EVENTS);
 
         kafka = new EmbeddedKafka().start();
         TrainerConfig config = TrainerConfig.of(Map.of(
-                TrainerConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers(),
-                TrainerConfig.APPLICATION_ID, "serves-the-model",
-                "state.dir", work.resolve("state").toString(),
-                TrainerConfig.PARTITIONS, String.valueOf(PARTITIONS),
-                TrainerConfig.FACTORS, "8",
-                TrainerConfig.HTTP_PORT, "0",
-                TrainerConfig.HTTP_BIND, "127.0.0.1"));
+                TrainerConfig.BOOTSTRAP_SERVERS,
+                kafka.bootstrapServers(),
+                TrainerConfig.APPLICATION_ID,
+                "serves-the-model",
+                "state.dir",
+                work.resolve("state").toString(),
+                TrainerConfig.PARTITIONS,
+                String.valueOf(PARTITIONS),
+                TrainerConfig.FACTORS,
+                "8",
+                TrainerConfig.HTTP_PORT,
+                "0",
+                TrainerConfig.HTTP_BIND,
+                "127.0.0.1"));
         app = TrainerApp.start(config, TrainerListener.NONE, true);
-        assertTrue(app.awaitRunning(Duration.ofSeconds(60)), "Kafka Streams did not reach RUNNING: " + app.streams().state());
-        Map<String, Object> props = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ProducerConfig.LINGER_MS_CONFIG, "5");
-        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+        assertTrue(
+                app.awaitRunning(Duration.ofSeconds(60)),
+                "Kafka Streams did not reach RUNNING: " + app.streams().state());
+        Map<String, Object> props = Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                kafka.bootstrapServers(),
+                ProducerConfig.LINGER_MS_CONFIG,
+                "5");
+        try (KafkaProducer<String, byte[]> p =
+                new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
             for (Rating r : ratings) {
                 p.send(new ProducerRecord<>(Topics.INTERACTIONS, r.user(), eventJson(r)));
             }
@@ -107,7 +121,8 @@ class TrainerAppServesTheModelTest {
 
     private static byte[] eventJson(Rating r) {
         return ("{\"user\":\"" + r.user() + "\",\"item\":\"" + r.item() + "\",\"label\":" + r.label()
-                + ",\"timestamp\":" + r.timestamp() + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                        + ",\"timestamp\":" + r.timestamp() + "}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /**
@@ -126,8 +141,11 @@ class TrainerAppServesTheModelTest {
             long version = versions(users) + versions(items);
             last = "user updates " + updates(users) + ", item updates " + updates(items) + " of " + EVENTS
                     + "; store version " + version + ", client version " + client.modelVersion();
-            if (updates(users) == EVENTS && updates(items) == EVENTS && client.isReady()
-                    && client.modelVersion() == version && version == previous) {
+            if (updates(users) == EVENTS
+                    && updates(items) == EVENTS
+                    && client.isReady()
+                    && client.modelVersion() == version
+                    && version == previous) {
                 return;
             }
             previous = version;
@@ -136,8 +154,9 @@ class TrainerAppServesTheModelTest {
     }
 
     private static Map<String, Codecs.StoredRow> rows(String storeName) {
-        ReadOnlyKeyValueStore<String, byte[]> store = app.streams().store(
-                StoreQueryParameters.fromNameAndType(storeName, QueryableStoreTypes.<String, byte[]>keyValueStore()));
+        ReadOnlyKeyValueStore<String, byte[]> store = app.streams()
+                .store(StoreQueryParameters.fromNameAndType(
+                        storeName, QueryableStoreTypes.<String, byte[]>keyValueStore()));
         Map<String, Codecs.StoredRow> out = new TreeMap<>();
         try (KeyValueIterator<String, byte[]> it = store.all()) {
             while (it.hasNext()) {
@@ -158,8 +177,9 @@ class TrainerAppServesTheModelTest {
 
     /** The global mean as the contract defines it, from the trainer's copy of the {@code mean:*} records. */
     private static double globalMeanOfTheMeanRecords() {
-        ReadOnlyKeyValueStore<String, byte[]> global = app.streams().store(StoreQueryParameters.fromNameAndType(
-                Topics.GLOBAL_ROWS_STORE, QueryableStoreTypes.<String, byte[]>keyValueStore()));
+        ReadOnlyKeyValueStore<String, byte[]> global = app.streams()
+                .store(StoreQueryParameters.fromNameAndType(
+                        Topics.GLOBAL_ROWS_STORE, QueryableStoreTypes.<String, byte[]>keyValueStore()));
         double sum = 0;
         double count = 0;
         int records = 0;
@@ -189,7 +209,9 @@ class TrainerAppServesTheModelTest {
             assertEquals(0, client.malformedRecords(), "mean:* and meta records are part of the contract");
             assertEquals(users.size(), client.userCount());
             assertEquals(items.size(), client.itemCount());
-            assertEquals(versions(users) + versions(items), client.modelVersion(),
+            assertEquals(
+                    versions(users) + versions(items),
+                    client.modelVersion(),
                     "model version = sum of the row versions in the trainer's stores");
 
             Random random = new Random(11);
@@ -198,16 +220,18 @@ class TrainerAppServesTheModelTest {
             int compared = 0;
             for (String u : userIds) {
                 for (String i : itemIds) {
-                    double expected = scorer.predictScore(
-                            Model.score(offset, users.get(u).params(), 0, items.get(i).params(), 0, width));
+                    double expected = scorer.predictScore(Model.score(
+                            offset, users.get(u).params(), 0, items.get(i).params(), 0, width));
                     assertEquals(expected, client.predict(u, i).score(), TOLERANCE, u + " x " + i);
                     compared++;
                 }
-                double unknownItem = scorer.predictScore(Model.score(offset, users.get(u).params(), 0, null, -1, width));
+                double unknownItem =
+                        scorer.predictScore(Model.score(offset, users.get(u).params(), 0, null, -1, width));
                 assertEquals(unknownItem, client.predict(u, "no-such-item").score(), TOLERANCE);
             }
             for (String i : itemIds) {
-                double unknownUser = scorer.predictScore(Model.score(offset, null, -1, items.get(i).params(), 0, width));
+                double unknownUser = scorer.predictScore(
+                        Model.score(offset, null, -1, items.get(i).params(), 0, width));
                 assertEquals(unknownUser, client.predict("no-such-user", i).score(), TOLERANCE);
             }
             assertEquals(40 * 40, compared);
@@ -240,12 +264,17 @@ class TrainerAppServesTheModelTest {
     }
 
     private static HttpResponse<String> get(HttpClient http, String url) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(10))
+                        .GET()
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     private static void assertJson(HttpResponse<String> response) {
-        assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/json"),
+        assertTrue(
+                response.headers().firstValue("Content-Type").orElse("").startsWith("application/json"),
                 response.headers().toString());
     }
 

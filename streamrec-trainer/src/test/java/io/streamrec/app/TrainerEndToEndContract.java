@@ -30,8 +30,9 @@ abstract class TrainerEndToEndContract {
     @Test
     void shouldTrainEventsAndPublishUserItemAndMeanRows(@TempDir Path state) throws Exception {
         List<Rating> ratings = StreamSupport.stream(
-                new SyntheticRatings(SyntheticRatings.Spec.explicit(300, 100, 4, 3)).spliterator(), false)
-                .limit(EVENTS).toList();
+                        new SyntheticRatings(SyntheticRatings.Spec.explicit(300, 100, 4, 3)).spliterator(), false)
+                .limit(EVENTS)
+                .toList();
         TrainerConfig config = StreamHarness.config(bootstrapServers(), "e2e-" + System.nanoTime(), state, 2, 16);
         int width = config.hyperparameters().width();
         PrequentialTotals totals = new PrequentialTotals();
@@ -39,16 +40,26 @@ abstract class TrainerEndToEndContract {
             StreamHarness.produce(bootstrapServers(), ratings);
             StreamHarness.produceRaw(bootstrapServers(), "bad", List.of("not json"));
             StreamHarness.await("all events trained", Duration.ofSeconds(60), () -> totals.events() >= EVENTS);
-            // Item rows are published by the item tasks' own flush, a commit or more after the user rows: wait for both.
-            Map<String, byte[]> model = StreamHarness.awaitModel(bootstrapServers(), Duration.ofSeconds(60),
+            // Item rows are published by the item tasks' own flush, a commit or more after the user rows: wait for
+            // both.
+            Map<String, byte[]> model = StreamHarness.awaitModel(
+                    bootstrapServers(),
+                    Duration.ofSeconds(60),
                     m -> StreamHarness.userUpdates(m, width) >= EVENTS
                             && m.keySet().stream().anyMatch(k -> k.startsWith("item:"))
-                            && m.containsKey(ModelKeys.mean(0)) && m.containsKey(ModelKeys.META));
+                            && m.containsKey(ModelKeys.mean(0))
+                            && m.containsKey(ModelKeys.META));
             assertEquals(EVENTS, StreamHarness.userUpdates(model, width), "published user rows include every event");
             assertTrue(model.keySet().stream().anyMatch(k -> k.startsWith("item:")), "item rows published");
-            assertTrue(model.containsKey(ModelKeys.mean(0)) && model.containsKey(ModelKeys.META), model.keySet().toString());
-            assertEquals(1, TopicReader.waitForRecords(bootstrapServers(), Topics.DLQ, all -> !all.isEmpty(),
-                    Duration.ofSeconds(30)).size(), "the malformed event went to the dead-letter topic");
+            assertTrue(
+                    model.containsKey(ModelKeys.mean(0)) && model.containsKey(ModelKeys.META),
+                    model.keySet().toString());
+            assertEquals(
+                    1,
+                    TopicReader.waitForRecords(
+                                    bootstrapServers(), Topics.DLQ, all -> !all.isEmpty(), Duration.ofSeconds(30))
+                            .size(),
+                    "the malformed event went to the dead-letter topic");
             assertTrue(totals.rmse() < 1.5, "learned something: prequential RMSE " + totals.rmse());
         }
     }

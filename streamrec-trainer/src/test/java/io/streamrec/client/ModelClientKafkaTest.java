@@ -54,7 +54,8 @@ class ModelClientKafkaTest {
         Properties config = new Properties();
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "model-client-test-" + UUID.randomUUID());
-        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
+        KafkaProducer<String, byte[]> producer =
+                new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
         producer.initTransactions();
         return producer;
     }
@@ -71,8 +72,8 @@ class ModelClientKafkaTest {
         return new ModelRow(RowKind.ITEM, id, bias, factors, version, version, 1_000 + version, 0);
     }
 
-    private static void send(KafkaProducer<String, byte[]> producer, List<ProducerRecord<String, byte[]>> records,
-                             boolean commit) {
+    private static void send(
+            KafkaProducer<String, byte[]> producer, List<ProducerRecord<String, byte[]>> records, boolean commit) {
         producer.beginTransaction();
         records.forEach(producer::send);
         if (commit) {
@@ -97,19 +98,26 @@ class ModelClientKafkaTest {
         String topic = createTopic();
         ModelMeta meta = new ModelMeta(ModelKind.BIASED_MF, 2, 3.5, 1_000, 1.0, 5.0, null, 500);
         try (KafkaProducer<String, byte[]> producer = producer()) {
-            send(producer, List.of(
-                    new ProducerRecord<>(topic, "meta", ModelRecordCodec.encodeMeta(meta)),
-                    row(topic, user("u1", 0.1f, 1, 0.1f, 0.1f)),
-                    row(topic, item("a", 0.2f, 4, 1f, 0.5f)),
-                    row(topic, item("b", -0.3f, 2, 0.5f, 0.5f)),
-                    row(topic, item("gone", 0f, 9, 0f, 0f)),
-                    new ProducerRecord<>(topic, "item:bad", "not json".getBytes(StandardCharsets.UTF_8)),
-                    new ProducerRecord<>(topic, "item:x", "{\"kind\":\"user\",\"id\":\"x\"}".getBytes(StandardCharsets.UTF_8))),
+            send(
+                    producer,
+                    List.of(
+                            new ProducerRecord<>(topic, "meta", ModelRecordCodec.encodeMeta(meta)),
+                            row(topic, user("u1", 0.1f, 1, 0.1f, 0.1f)),
+                            row(topic, item("a", 0.2f, 4, 1f, 0.5f)),
+                            row(topic, item("b", -0.3f, 2, 0.5f, 0.5f)),
+                            row(topic, item("gone", 0f, 9, 0f, 0f)),
+                            new ProducerRecord<>(topic, "item:bad", "not json".getBytes(StandardCharsets.UTF_8)),
+                            new ProducerRecord<>(
+                                    topic,
+                                    "item:x",
+                                    "{\"kind\":\"user\",\"id\":\"x\"}".getBytes(StandardCharsets.UTF_8))),
                     true);
             send(producer, List.of(row(topic, item("aborted", 9f, 100, 1f, 1f))), false);
-            send(producer, List.of(
-                    row(topic, user("u1", 0.25f, 3, 1f, -0.5f)),   // overwrites u1 version 1
-                    new ProducerRecord<>(topic, "item:gone", null)), // tombstone
+            send(
+                    producer,
+                    List.of(
+                            row(topic, user("u1", 0.25f, 3, 1f, -0.5f)), // overwrites u1 version 1
+                            new ProducerRecord<>(topic, "item:gone", null)), // tombstone
                     true);
         }
 
@@ -128,12 +136,19 @@ class ModelClientKafkaTest {
             assertFalse(client.hasItem("aborted"));
             // 3.5 + 0.25 + 0.2 + (1*1 - 0.5*0.5) = 4.7
             assertEquals(4.7, client.predict("u1", "a").score(), TOLERANCE);
-            assertEquals(List.of("a", "b"), client.recommend("u1", 5, java.util.Set.of()).stream()
-                    .map(ScoredItem::item).toList());
+            assertEquals(
+                    List.of("a", "b"),
+                    client.recommend("u1", 5, java.util.Set.of()).stream()
+                            .map(ScoredItem::item)
+                            .toList());
 
-            List<RowChange> u1 = changes.stream().filter(c -> c.id().equals("u1")).toList();
-            assertEquals(List.of(new RowChange(RowKind.USER, "u1", RowChange.ABSENT, 1),
-                    new RowChange(RowKind.USER, "u1", 1, 3)), u1);
+            List<RowChange> u1 =
+                    changes.stream().filter(c -> c.id().equals("u1")).toList();
+            assertEquals(
+                    List.of(
+                            new RowChange(RowKind.USER, "u1", RowChange.ABSENT, 1),
+                            new RowChange(RowKind.USER, "u1", 1, 3)),
+                    u1);
             assertTrue(changes.contains(new RowChange(RowKind.ITEM, "gone", 9, RowChange.ABSENT)));
 
             try (KafkaProducer<String, byte[]> producer = producer()) {
@@ -158,8 +173,9 @@ class ModelClientKafkaTest {
 
     @Test
     void shouldWaitForAMissingTopicWithoutBecomingReady() throws Exception {
-        try (ModelClient client = new ModelClient(bootstrap, "no-such-topic-" + UUID.randomUUID(),
-                Map.of("allow.auto.create.topics", "false")).start()) {
+        try (ModelClient client = new ModelClient(
+                        bootstrap, "no-such-topic-" + UUID.randomUUID(), Map.of("allow.auto.create.topics", "false"))
+                .start()) {
             assertFalse(client.awaitReady(Duration.ofSeconds(3)));
             assertEquals(ModelClient.Status.WAITING_FOR_TOPIC, client.status());
         }

@@ -1,25 +1,24 @@
 package io.streamrec.http;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.streamrec.metrics.StatsHistory;
 import io.streamrec.metrics.TrainerMetrics;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 class HttpApiTest {
     private static final HttpClient CLIENT = HttpClient.newHttpClient();
@@ -37,8 +36,12 @@ class HttpApiTest {
         metrics = new TrainerMetrics();
         metrics.bindTo(registry);
         history = new StatsHistory(metrics);
-        api = HttpApi.builder().bind("127.0.0.1", 0).metrics(registry).health(state::get)
-                .stats(history::view).start();
+        api = HttpApi.builder()
+                .bind("127.0.0.1", 0)
+                .metrics(registry)
+                .health(state::get)
+                .stats(history::view)
+                .start();
     }
 
     @AfterEach
@@ -47,7 +50,9 @@ class HttpApiTest {
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path)).build(),
+        return CLIENT.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -57,7 +62,9 @@ class HttpApiTest {
         metrics.flushed("user", 10, 1_000_000, 0.5, 0.01);
         HttpResponse<String> r = get("/metrics");
         assertEquals(200, r.statusCode());
-        assertEquals("text/plain; version=0.0.4; charset=utf-8", r.headers().firstValue("Content-Type").orElse(""));
+        assertEquals(
+                "text/plain; version=0.0.4; charset=utf-8",
+                r.headers().firstValue("Content-Type").orElse(""));
         assertTrue(r.body().contains("streamrec_events_total{outcome=\"trained\"} 1.0"), r.body());
         assertTrue(r.body().contains("# TYPE streamrec_flush_seconds histogram"));
         assertTrue(r.body().contains("streamrec_prequential_rmse"));
@@ -120,8 +127,11 @@ class HttpApiTest {
     @Test
     void shouldRouteAddedHandlersIncludingSubpaths() throws Exception {
         api.route("/api/users", ex -> HttpApi.sendJson(ex, 200, Map.of("path", ex.path())));
-        assertEquals("/api/users/196/recommendations",
-                JSON.readTree(get("/api/users/196/recommendations").body()).get("path").asText());
+        assertEquals(
+                "/api/users/196/recommendations",
+                JSON.readTree(get("/api/users/196/recommendations").body())
+                        .get("path")
+                        .asText());
         assertEquals(200, get("/api/users").statusCode());
     }
 

@@ -36,8 +36,12 @@ class HttpErrorsTest {
         store.apply(new ModelUpdate.Meta(new ModelMeta(ModelKind.BIASED_MF, 2, 3.0, 10, 1.0, 5.0, null, 0)));
         store.upsert(new ModelRow(RowKind.USER, "u1", 0.5f, new float[] {1f, 0f}, 3, 1, 0, 0));
         store.upsert(new ModelRow(RowKind.ITEM, "a", 0.1f, new float[] {1f, 0f}, 2, 1, 0, 0));
-        api = HttpApi.builder().bind("127.0.0.1", 0).metrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
-                .health(() -> "RUNNING").stats(() -> Map.of("points", List.of())).start();
+        api = HttpApi.builder()
+                .bind("127.0.0.1", 0)
+                .metrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+                .health(() -> "RUNNING")
+                .stats(() -> Map.of("points", List.of()))
+                .start();
         new RecommendationHandlers(new RecommendationHandlersTest.StoreRecommender(store)).registerWith(api::route);
     }
 
@@ -73,7 +77,9 @@ class HttpErrorsTest {
     void shouldAnswer414InJsonForAOneMegabyteQueryString() throws Exception {
         RawHttp.Reply reply = send(RawHttp.get("/health?q=" + "a".repeat(1 << 20)));
         JsonNode body = assertJsonError(reply, 414, "URI Too Long");
-        assertEquals("request line over " + HttpApi.MAX_REQUEST_HEAD_BYTES + " bytes", body.get("message").asText());
+        assertEquals(
+                "request line over " + HttpApi.MAX_REQUEST_HEAD_BYTES + " bytes",
+                body.get("message").asText());
     }
 
     @Test
@@ -103,8 +109,8 @@ class HttpErrorsTest {
 
     @Test
     void shouldAnswer400InJsonToATlsHandshakeOnThePlainPort() throws Exception {
-        JsonNode body = assertJsonError(RawHttp.exchange(api.port(), SlowClientsTest.TLS_CLIENT_HELLO_START), 400,
-                "Bad Request");
+        JsonNode body = assertJsonError(
+                RawHttp.exchange(api.port(), SlowClientsTest.TLS_CLIENT_HELLO_START), 400, "Bad Request");
         assertTrue(body.get("message").asText().contains("Illegal character"), body.toString());
     }
 
@@ -127,16 +133,24 @@ class HttpErrorsTest {
 
     @Test
     void shouldAnswerHeadOnEveryGetRouteWithTheGetHeadersAndNoBody() throws Exception {
-        for (String path : List.of("/health", "/metrics", "/api/stats", "/", "/predict?user=u1&item=a",
-                "/users/u1/recommendations?k=1", "/items/a/similar")) {
+        for (String path : List.of(
+                "/health",
+                "/metrics",
+                "/api/stats",
+                "/",
+                "/predict?user=u1&item=a",
+                "/users/u1/recommendations?k=1",
+                "/items/a/similar")) {
             RawHttp.Reply get = send(RawHttp.get(path));
             RawHttp.Reply head = send("HEAD " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
             assertEquals(200, get.status(), path);
             assertEquals(200, head.status(), path);
             assertEquals("", head.body(), path);
             assertEquals(get.header("Content-Type"), head.header("Content-Type"), path);
-            assertEquals(String.valueOf(get.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length),
-                    head.header("Content-Length"), path);
+            assertEquals(
+                    String.valueOf(get.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length),
+                    head.header("Content-Length"),
+                    path);
         }
         RawHttp.Reply missing = send("HEAD /nope HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
         assertEquals(404, missing.status());

@@ -1,12 +1,12 @@
 package io.streamrec.http;
 
-import io.streamrec.testsupport.ExternalTools;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamrec.testsupport.ExternalTools;
 import io.streamrec.testsupport.RunningTrainer;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,9 +17,8 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The live page of the real trainer ({@link RunningTrainer}: TrainerApp on an in-process broker) rendered by
@@ -42,11 +41,22 @@ class LivePageChromiumTest {
     }
 
     private static String run(Path chromium, Path profile, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--hide-scrollbars", "--user-data-dir=" + profile, "--virtual-time-budget=8000"));
+        List<String> cmd = new ArrayList<>(List.of(
+                chromium.toString(),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--hide-scrollbars",
+                "--user-data-dir=" + profile,
+                "--virtual-time-budget=8000"));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "chromium finished");
         return out;
@@ -81,7 +91,9 @@ class LivePageChromiumTest {
 
             // The page loads after the count above, so it may hold a point or two more, never fewer.
             int rmse = attribute(dom, "c-learning", "data-points-rmse");
-            assertTrue(rmse >= scored && rmse <= scored + 10, "an RMSE point per scored sample: " + rmse + " vs " + scored);
+            assertTrue(
+                    rmse >= scored && rmse <= scored + 10,
+                    "an RMSE point per scored sample: " + rmse + " vs " + scored);
             assertEquals(rmse, attribute(dom, "c-learning", "data-points-mae"), "an MAE point with every RMSE point");
             assertTrue(attribute(dom, "c-throughput", "data-points") >= scored - 1, "a rate per pair of samples");
             assertTrue(attribute(dom, "c-size", "data-points") >= 2 * scored, "user and item rows per sample");

@@ -19,7 +19,7 @@ import java.util.Map;
 final class RawHttp {
     private static final int SMALL = 16 * 1024;
 
-    private RawHttp() { }
+    private RawHttp() {}
 
     record Reply(int status, Map<String, String> headers, String body) {
         String header(String name) {
@@ -48,15 +48,17 @@ final class RawHttp {
             }
             // The server may answer (414, 413) and close before it has read a large request: write on the side so
             // that a blocked or failed write does not keep us from reading that answer.
-            Thread writer = new Thread(() -> {
-                try {
-                    OutputStream out = socket.getOutputStream();
-                    out.write(request);
-                    out.flush();
-                } catch (IOException expectedWhenTheServerClosesEarly) {
-                    // the reply tells what happened
-                }
-            }, "raw-http-writer");
+            Thread writer = new Thread(
+                    () -> {
+                        try {
+                            OutputStream out = socket.getOutputStream();
+                            out.write(request);
+                            out.flush();
+                        } catch (IOException expectedWhenTheServerClosesEarly) {
+                            // the reply tells what happened
+                        }
+                    },
+                    "raw-http-writer");
             writer.setDaemon(true);
             writer.start();
             byte[] raw = readUntilClosed(socket.getInputStream());
@@ -92,7 +94,9 @@ final class RawHttp {
         Map<String, String> headers = new HashMap<>();
         for (int i = 1; i < lines.length; i++) {
             int colon = lines[i].indexOf(':');
-            headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+            headers.put(
+                    lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                    lines[i].substring(colon + 1).trim());
         }
         String body = new String(raw, end + 4, raw.length - end - 4, StandardCharsets.UTF_8);
         return new Reply(status, headers, body);

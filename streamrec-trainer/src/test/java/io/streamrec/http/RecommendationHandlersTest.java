@@ -99,7 +99,8 @@ class RecommendationHandlersTest {
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(base + path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create(base + path)).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private JsonNode json(HttpResponse<String> response) throws IOException {
@@ -167,8 +168,13 @@ class RecommendationHandlersTest {
 
     @Test
     void shouldAnswer400WithAMessageForBadParameters() throws Exception {
-        for (String path : List.of("/users/u1/recommendations?k=0", "/users/u1/recommendations?k=1001",
-                "/users/u1/recommendations?k=ten", "/items/a/similar?k=-3", "/predict?item=a", "/predict?user=u1",
+        for (String path : List.of(
+                "/users/u1/recommendations?k=0",
+                "/users/u1/recommendations?k=1001",
+                "/users/u1/recommendations?k=ten",
+                "/items/a/similar?k=-3",
+                "/predict?item=a",
+                "/predict?user=u1",
                 "/predict?user=&item=a")) {
             HttpResponse<String> response = get(path);
             assertEquals(400, response.statusCode(), path);
@@ -177,7 +183,10 @@ class RecommendationHandlersTest {
             assertFalse(body.get("message").asText().isEmpty());
             assertFalse(response.body().contains("Exception"), response.body());
         }
-        assertTrue(json(get("/users/u1/recommendations?k=0")).get("message").asText().contains("k must be"));
+        assertTrue(json(get("/users/u1/recommendations?k=0"))
+                .get("message")
+                .asText()
+                .contains("k must be"));
         assertTrue(json(get("/predict?item=a")).get("message").asText().contains("'user'"));
     }
 
@@ -193,8 +202,11 @@ class RecommendationHandlersTest {
 
     @Test
     void shouldAnswer405ForOtherMethods() throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/predict?user=u&item=a"))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create(base + "/predict?user=u&item=a"))
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(405, response.statusCode());
         assertEquals("GET, HEAD", response.headers().firstValue("Allow").orElse(""));
         JsonNode body = json(response);

@@ -28,9 +28,31 @@ import org.junit.jupiter.api.Test;
 class SlowClientsTest {
     /** The first bytes of a TLS 1.2+ ClientHello record: what a client that speaks https to the plain port sends. */
     static final byte[] TLS_CLIENT_HELLO_START = {
-        0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, (byte) 0xfc, 0x03, 0x03,
-        0x5a, 0x11, 0x7e, (byte) 0xc3, 0x00, 0x20, (byte) 0x9f, 0x41, 0x0d, 0x0a, 0x0d, 0x0a
+        0x16,
+        0x03,
+        0x01,
+        0x02,
+        0x00,
+        0x01,
+        0x00,
+        0x01,
+        (byte) 0xfc,
+        0x03,
+        0x03,
+        0x5a,
+        0x11,
+        0x7e,
+        (byte) 0xc3,
+        0x00,
+        0x20,
+        (byte) 0x9f,
+        0x41,
+        0x0d,
+        0x0a,
+        0x0d,
+        0x0a
     };
+
     private static final int STALLED = 50;
     private static final long BOUND_NANOS = 100_000_000;
     private static final long BLOCKED_NANOS = 1_000_000_000;
@@ -64,8 +86,12 @@ class SlowClientsTest {
 
     @Test
     void shouldAnswerHealthAndAnotherRouteWithin100msWhile50ConnectionsStall() throws Exception {
-        api = HttpApi.builder().bind("127.0.0.1", 0).metrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
-                .health(() -> "RUNNING").stats(() -> Map.of("points", List.of())).start();
+        api = HttpApi.builder()
+                .bind("127.0.0.1", 0)
+                .metrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+                .health(() -> "RUNNING")
+                .stats(() -> Map.of("points", List.of()))
+                .start();
         List<Socket> stalled = new ArrayList<>();
         for (int i = 0; i < STALLED; i++) {
             Socket s = open();
@@ -82,8 +108,12 @@ class SlowClientsTest {
         for (int i = 0; i < 3; i++) {
             // A client that pipelines requests and never reads the answers: the server's writes back up.
             Socket reader = open();
-            write(reader, RawHttp.get("/metrics").replace("Connection: close\r\n", "").repeat(200)
-                    .getBytes(StandardCharsets.US_ASCII));
+            write(
+                    reader,
+                    RawHttp.get("/metrics")
+                            .replace("Connection: close\r\n", "")
+                            .repeat(200)
+                            .getBytes(StandardCharsets.US_ASCII));
         }
         for (int i = 0; i < 100; i++) { // warm-up: class loading and JIT, not what the issue is about
             RawHttp.exchange(api.port(), RawHttp.get(i % 2 == 0 ? "/health" : "/api/stats"));
@@ -97,14 +127,19 @@ class SlowClientsTest {
         for (int round = 0; round < ROUNDS && !withinBound; round++) {
             long[] health = timeSequential("/health");
             long[] stats = timeSequential("/api/stats");
-            rounds.add(String.format("/health max %.1f ms median %.1f ms, /api/stats max %.1f ms median %.1f ms",
-                    health[MEASURED - 1] / 1e6, health[MEASURED / 2] / 1e6, stats[MEASURED - 1] / 1e6,
+            rounds.add(String.format(
+                    "/health max %.1f ms median %.1f ms, /api/stats max %.1f ms median %.1f ms",
+                    health[MEASURED - 1] / 1e6,
+                    health[MEASURED / 2] / 1e6,
+                    stats[MEASURED - 1] / 1e6,
                     stats[MEASURED / 2] / 1e6));
-            assertTrue(health[MEASURED - 1] < BLOCKED_NANOS && stats[MEASURED - 1] < BLOCKED_NANOS,
+            assertTrue(
+                    health[MEASURED - 1] < BLOCKED_NANOS && stats[MEASURED - 1] < BLOCKED_NANOS,
                     "a request waited as if blocked: " + rounds);
             withinBound = health[MEASURED - 1] < BOUND_NANOS && stats[MEASURED - 1] < BOUND_NANOS;
         }
-        System.out.printf("with %d stalled connections, %d sequential requests per route, new connection each: %s%n",
+        System.out.printf(
+                "with %d stalled connections, %d sequential requests per route, new connection each: %s%n",
                 STALLED, MEASURED, rounds);
         assertTrue(withinBound, "no round of " + MEASURED + " requests per route all under 100 ms: " + rounds);
         for (Socket s : stalled) {
@@ -129,8 +164,12 @@ class SlowClientsTest {
 
     @Test
     void shouldCloseAConnectionThatTricklesItsHeadersPastTheDeadline() throws Exception {
-        api = HttpApi.builder().bind("127.0.0.1", 0).health(() -> "RUNNING").livePage(false)
-                .timeouts(Duration.ofSeconds(5), Duration.ofMillis(500)).start();
+        api = HttpApi.builder()
+                .bind("127.0.0.1", 0)
+                .health(() -> "RUNNING")
+                .livePage(false)
+                .timeouts(Duration.ofSeconds(5), Duration.ofMillis(500))
+                .start();
         Socket slow = open();
         slow.setSoTimeout(50);
         InputStream in = slow.getInputStream();
@@ -156,8 +195,12 @@ class SlowClientsTest {
 
     @Test
     void shouldKeepAKeepAliveConnectionPastTheHeadDeadlineOnceItsFirstRequestArrived() throws Exception {
-        api = HttpApi.builder().bind("127.0.0.1", 0).health(() -> "RUNNING").livePage(false)
-                .timeouts(Duration.ofSeconds(5), Duration.ofMillis(300)).start();
+        api = HttpApi.builder()
+                .bind("127.0.0.1", 0)
+                .health(() -> "RUNNING")
+                .livePage(false)
+                .timeouts(Duration.ofSeconds(5), Duration.ofMillis(300))
+                .start();
         Socket client = open();
         client.setSoTimeout(5_000);
         byte[] request = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -165,7 +208,8 @@ class SlowClientsTest {
             write(client, request);
             byte[] buf = new byte[4096];
             int n = client.getInputStream().read(buf);
-            assertTrue(n > 0 && new String(buf, 0, n, StandardCharsets.US_ASCII).startsWith("HTTP/1.1 200"),
+            assertTrue(
+                    n > 0 && new String(buf, 0, n, StandardCharsets.US_ASCII).startsWith("HTTP/1.1 200"),
                     "request " + i + " on the kept-alive connection was answered");
             Thread.sleep(800); // past the 300 ms head deadline, well within the 5 s idle timeout
         }
@@ -173,8 +217,12 @@ class SlowClientsTest {
 
     @Test
     void shouldCloseAnIdleKeepAliveConnectionAfterTheIdleTimeout() throws Exception {
-        api = HttpApi.builder().bind("127.0.0.1", 0).health(() -> "RUNNING").livePage(false)
-                .timeouts(Duration.ofMillis(300), Duration.ofSeconds(5)).start();
+        api = HttpApi.builder()
+                .bind("127.0.0.1", 0)
+                .health(() -> "RUNNING")
+                .livePage(false)
+                .timeouts(Duration.ofMillis(300), Duration.ofSeconds(5))
+                .start();
         Socket idle = open();
         write(idle, "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         idle.setSoTimeout(5_000);

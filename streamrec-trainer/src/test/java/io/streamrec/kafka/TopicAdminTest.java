@@ -41,12 +41,23 @@ class TopicAdminTest {
         String second = TestTopics.unique("second");
 
         assertEquals(List.of(first), TopicAdmin.ensureTopics(admin, List.of(TopicAdmin.topic(first, 2, (short) 1))));
-        assertEquals(List.of(second), TopicAdmin.ensureTopics(admin,
-                List.of(TopicAdmin.topic(first, 2, (short) 1), TopicAdmin.topic(second, 1, (short) 1))));
-        assertEquals(List.of(), TopicAdmin.ensureTopics(admin,
-                List.of(TopicAdmin.topic(first, 5, (short) 1), TopicAdmin.topic(second, 1, (short) 1))));
+        assertEquals(
+                List.of(second),
+                TopicAdmin.ensureTopics(
+                        admin, List.of(TopicAdmin.topic(first, 2, (short) 1), TopicAdmin.topic(second, 1, (short) 1))));
+        assertEquals(
+                List.of(),
+                TopicAdmin.ensureTopics(
+                        admin, List.of(TopicAdmin.topic(first, 5, (short) 1), TopicAdmin.topic(second, 1, (short) 1))));
 
-        assertEquals(2, admin.describeTopics(List.of(first)).allTopicNames().get().get(first).partitions().size(),
+        assertEquals(
+                2,
+                admin.describeTopics(List.of(first))
+                        .allTopicNames()
+                        .get()
+                        .get(first)
+                        .partitions()
+                        .size(),
                 "an existing topic is left as it was");
     }
 
@@ -55,8 +66,9 @@ class TopicAdminTest {
         String compacted = TestTopics.unique("compacted");
         String plain = TestTopics.unique("plain");
 
-        TopicAdmin.ensureTopics(admin, List.of(
-                TopicAdmin.compactedTopic(compacted, 1, (short) 1), TopicAdmin.topic(plain, 1, (short) 1)));
+        TopicAdmin.ensureTopics(
+                admin,
+                List.of(TopicAdmin.compactedTopic(compacted, 1, (short) 1), TopicAdmin.topic(plain, 1, (short) 1)));
 
         assertEquals(TopicConfig.CLEANUP_POLICY_COMPACT, cleanupPolicy(compacted));
         assertEquals(TopicConfig.CLEANUP_POLICY_DELETE, cleanupPolicy(plain));
@@ -67,13 +79,15 @@ class TopicAdminTest {
         String topic = TestTopics.unique("markers");
         TopicAdmin.ensureTopics(admin, List.of(TopicAdmin.topic(topic, 1, (short) 1)));
 
-        TestTopics.writeInTransaction(broker.bootstrapServers(), topic, List.of(Map.entry("a", "1"), Map.entry("b", "2")), true);
+        TestTopics.writeInTransaction(
+                broker.bootstrapServers(), topic, List.of(Map.entry("a", "1"), Map.entry("b", "2")), true);
 
         // commitTransaction returns before the marker is written; the end offset catches up a moment later.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         long end;
         do {
-            end = TopicAdmin.endOffsets(admin, topic, TopicAdmin.DEFAULT_TIMEOUT).get(new TopicPartition(topic, 0));
+            end = TopicAdmin.endOffsets(admin, topic, TopicAdmin.DEFAULT_TIMEOUT)
+                    .get(new TopicPartition(topic, 0));
         } while (end < 3 && System.nanoTime() < deadline);
         assertEquals(3, end, "two records and one commit marker");
     }
@@ -87,14 +101,16 @@ class TopicAdminTest {
 
     @Test
     void shouldReportAFailedCreationWithTheTopicName() {
-        IllegalStateException e = assertThrows(IllegalStateException.class,
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class,
                 () -> TopicAdmin.ensureTopics(admin, List.of(new NewTopic("too-replicated", 1, (short) 3))));
         assertTrue(e.getMessage().contains("too-replicated"), e.getMessage());
     }
 
     private static String cleanupPolicy(String topic) throws InterruptedException, ExecutionException {
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-        Map<ConfigResource, Config> configs = admin.describeConfigs(List.of(resource)).all().get();
+        Map<ConfigResource, Config> configs =
+                admin.describeConfigs(List.of(resource)).all().get();
         return configs.get(resource).get(TopicConfig.CLEANUP_POLICY_CONFIG).value();
     }
 }

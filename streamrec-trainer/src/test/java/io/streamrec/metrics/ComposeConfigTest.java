@@ -1,20 +1,18 @@
 package io.streamrec.metrics;
 
-import io.streamrec.testsupport.ExternalTools;
-import io.streamrec.testsupport.RepositoryFiles;
-import org.junit.jupiter.api.Test;
-
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.concurrent.TimeUnit;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamrec.testsupport.ExternalTools;
+import io.streamrec.testsupport.RepositoryFiles;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
 
 /** Validates docker-compose.yml client-side; no Docker engine needed. */
 class ComposeConfigTest {
@@ -22,7 +20,9 @@ class ComposeConfigTest {
     void shouldBeAValidComposeFile() throws Exception {
         String compose = ExternalTools.require("docker-compose", "apt-get install docker-compose");
         Process p = new ProcessBuilder(compose, "-f", "docker-compose.yml", "config", "-q")
-                .directory(RepositoryFiles.root().toFile()).redirectErrorStream(true).start();
+                .directory(RepositoryFiles.root().toFile())
+                .redirectErrorStream(true)
+                .start();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "docker-compose config finished");
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.exitValue(), out);
@@ -45,10 +45,13 @@ class ComposeConfigTest {
                 hostFiles.add("./Dockerfile");
             }
         }
-        assertTrue(hostFiles.contains("./prometheus/prometheus.yml") && hostFiles.contains("./Dockerfile"),
+        assertTrue(
+                hostFiles.contains("./prometheus/prometheus.yml") && hostFiles.contains("./Dockerfile"),
                 "the scan finds the mounts and the build: " + hostFiles);
         for (String f : hostFiles) {
-            assertTrue(Files.exists(RepositoryFiles.resolve(f)), "docker-compose.yml names " + f + ", which does not exist");
+            assertTrue(
+                    Files.exists(RepositoryFiles.resolve(f)),
+                    "docker-compose.yml names " + f + ", which does not exist");
         }
     }
 }

@@ -1,19 +1,18 @@
 package io.streamrec.metrics;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamrec.testsupport.GrafanaDashboard;
-import org.junit.jupiter.api.Test;
-
 import java.nio.file.Files;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * Static checks of the Grafana dashboard and its provisioning. That every metric it names is really exposed
@@ -23,8 +22,8 @@ class DashboardLintTest {
     private final JsonNode dashboard = GrafanaDashboard.load();
 
     private String provisionedUid() throws Exception {
-        Matcher m = Pattern.compile("(?m)^\\s*uid:\\s*(\\S+)\\s*$")
-                .matcher(Files.readString(GrafanaDashboard.DATASOURCE));
+        Matcher m =
+                Pattern.compile("(?m)^\\s*uid:\\s*(\\S+)\\s*$").matcher(Files.readString(GrafanaDashboard.DATASOURCE));
         assertTrue(m.find(), "datasource provisioning has a uid");
         return m.group(1);
     }
@@ -60,7 +59,8 @@ class DashboardLintTest {
     @Test
     void shouldUseOnlyTimeseriesAndStatPanels() {
         for (JsonNode p : GrafanaDashboard.panels(dashboard)) {
-            assertTrue(Set.of("timeseries", "stat").contains(p.path("type").asText()),
+            assertTrue(
+                    Set.of("timeseries", "stat").contains(p.path("type").asText()),
                     () -> "panel " + p.path("title") + " has type " + p.path("type"));
         }
     }
@@ -74,10 +74,14 @@ class DashboardLintTest {
 
     @Test
     void shouldExtractMetricNamesButNotFunctionsLabelsOrKeywords() {
-        assertEquals(Set.of("streamrec_flush_seconds_bucket"), GrafanaDashboard.metricNames(
-                "histogram_quantile(0.99, sum by (le, role) (rate(streamrec_flush_seconds_bucket{role=\"user\"}[1m])))"));
-        assertEquals(Set.of("a_sum", "a_count"), GrafanaDashboard.metricNames(
-                "sum without (instance) (rate(a_sum[5m])) / on (job) group_left sum(rate(a_count[5m])) > 1e3"));
+        assertEquals(
+                Set.of("streamrec_flush_seconds_bucket"),
+                GrafanaDashboard.metricNames(
+                        "histogram_quantile(0.99, sum by (le, role) (rate(streamrec_flush_seconds_bucket{role=\"user\"}[1m])))"));
+        assertEquals(
+                Set.of("a_sum", "a_count"),
+                GrafanaDashboard.metricNames(
+                        "sum without (instance) (rate(a_sum[5m])) / on (job) group_left sum(rate(a_count[5m])) > 1e3"));
     }
 
     @Test
@@ -85,7 +89,8 @@ class DashboardLintTest {
         List<String> exprs = GrafanaDashboard.expressions(dashboard);
         for (String e : exprs) {
             for (String name : GrafanaDashboard.metricNames(e)) {
-                assertTrue(name.matches("(streamrec|kafka|jvm|process|system)_[a-z0-9_]+"),
+                assertTrue(
+                        name.matches("(streamrec|kafka|jvm|process|system)_[a-z0-9_]+"),
                         () -> "unexpected metric " + name + " in " + e);
             }
         }

@@ -1,14 +1,14 @@
 package io.streamrec.metrics;
 
-import io.streamrec.testsupport.ExternalTools;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamrec.testsupport.ExternalTools;
 import io.streamrec.testsupport.GrafanaDashboard;
 import io.streamrec.testsupport.PrometheusServer;
 import io.streamrec.testsupport.RunningTrainer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,10 +16,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The real trainer ({@link RunningTrainer}: {@code TrainerApp} on an in-process broker, fed synthetic ratings and a
@@ -81,7 +80,8 @@ class DashboardQueriesTest {
         assertTrue(m.value("streamrec_events_total", "outcome=\"trained\"", appTag) > 0, "events trained");
         assertTrue(m.value("streamrec_events_total", "outcome=\"rejected\"") > 0, "events rejected");
         for (var bad : RunningTrainer.MALFORMED) {
-            assertTrue(m.value("streamrec_events_rejected_events_total", "reason=\"" + bad.getKey() + "\"") > 0,
+            assertTrue(
+                    m.value("streamrec_events_rejected_events_total", "reason=\"" + bad.getKey() + "\"") > 0,
                     "rejections counted under reason " + bad.getKey());
         }
         assertEquals(0, m.value("streamrec_events_rejected_events_total", "reason=\"other\""), "no unknown reason");
@@ -103,7 +103,9 @@ class DashboardQueriesTest {
             double mean = m.value("streamrec_batch_size_events_sum", r) / batches;
             assertTrue(batches > 0 && mean >= 1, role + " batch size recorded: " + mean);
         }
-        assertTrue(m.value("streamrec_batch_size_events_max", "role=\"user\"") <= 32, "user batches hold at most batch.size events");
+        assertTrue(
+                m.value("streamrec_batch_size_events_max", "role=\"user\"") <= 32,
+                "user batches hold at most batch.size events");
         assertTrue(m.value("streamrec_publish_latency_seconds_count") > 0, "publish latency recorded");
         double latencyP99 = m.histogramQuantile(0.99, "streamrec_publish_latency_seconds");
         assertTrue(latencyP99 > 0 && latencyP99 < 60, "publish latency p99 finite and under a minute: " + latencyP99);
@@ -121,15 +123,18 @@ class DashboardQueriesTest {
         // that reached it since its last flush), and a step covers at least one event for one user and one item
         // row. A flush between the reads of two meters may shift either side a little.
         double trained = m.value("streamrec_events_total", "outcome=\"trained\"");
-        assertTrue(version > 0 && version >= 0.9 * published,
+        assertTrue(
+                version > 0 && version >= 0.9 * published,
                 "model version (row steps) " + version + " at least the rows published " + published);
-        assertTrue(version <= 2.2 * trained,
+        assertTrue(
+                version <= 2.2 * trained,
                 "model version (row steps) " + version + " at most two steps per trained event " + trained);
     }
 
     private static boolean itemSideReported(Exposition m) {
         String item = "role=\"item\"";
-        return m.valueOrZero("streamrec_flush_seconds_count", item) > 0 && m.valueOrZero("streamrec_batch_size_events_count", item) > 0
+        return m.valueOrZero("streamrec_flush_seconds_count", item) > 0
+                && m.valueOrZero("streamrec_batch_size_events_count", item) > 0
                 && m.valueOrZero("streamrec_rows_published_rows_total", "kind=\"item\"") > 0
                 && m.valueOrZero("streamrec_model_rows", "kind=\"item\"") > 0;
     }
@@ -167,14 +172,16 @@ class DashboardQueriesTest {
             // Log loss and AUC are NaN for rating labels; every other figure must be a number.
             boolean mayBeNaN = expr.contains("logloss") || expr.contains("auc");
             long left = Math.max(1, deadline - System.nanoTime());
-            JsonNode result = prometheus.awaitResult(expr, r -> r.size() > 0 && (mayBeNaN || anyFinite(r)),
-                    Duration.ofNanos(left));
+            JsonNode result = prometheus.awaitResult(
+                    expr, r -> r.size() > 0 && (mayBeNaN || anyFinite(r)), Duration.ofNanos(left));
             if (result.size() == 0 || !(mayBeNaN || anyFinite(result))) {
                 failures.add(expr + " -> " + result);
             }
         }
-        assertTrue(failures.isEmpty(), () -> "dashboard queries without data:\n" + String.join("\n", failures)
-                + "\nprometheus log:\n" + prometheus.log());
+        assertTrue(
+                failures.isEmpty(),
+                () -> "dashboard queries without data:\n" + String.join("\n", failures) + "\nprometheus log:\n"
+                        + prometheus.log());
     }
 
     /** The samples of a Prometheus text exposition. */
@@ -187,12 +194,16 @@ class DashboardQueriesTest {
             double count = value(name + "_count", labels);
             java.util.TreeMap<Double, Double> buckets = new java.util.TreeMap<>();
             for (String line : text.split("\n")) {
-                if (!line.startsWith(name + "_bucket{") || !java.util.Arrays.stream(labels).allMatch(line::contains)) {
+                if (!line.startsWith(name + "_bucket{")
+                        || !java.util.Arrays.stream(labels).allMatch(line::contains)) {
                     continue;
                 }
-                java.util.regex.Matcher le = java.util.regex.Pattern.compile("[{,]le=\"([^\"]+)\"").matcher(line);
+                java.util.regex.Matcher le =
+                        java.util.regex.Pattern.compile("[{,]le=\"([^\"]+)\"").matcher(line);
                 assertTrue(le.find(), line);
-                buckets.put(le.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le.group(1)), Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
+                buckets.put(
+                        le.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le.group(1)),
+                        Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
             }
             assertTrue(!buckets.isEmpty(), () -> "no buckets for " + name + " " + List.of(labels));
             for (var b : buckets.entrySet()) {
@@ -206,7 +217,8 @@ class DashboardQueriesTest {
         /** The value of the one sample named {@code name} whose labels contain every {@code label}; fails otherwise. */
         double value(String name, String... labels) {
             List<String> found = samples(name, labels);
-            assertEquals(1, found.size(), () -> "one sample " + name + " " + List.of(labels) + " expected, found " + found);
+            assertEquals(
+                    1, found.size(), () -> "one sample " + name + " " + List.of(labels) + " expected, found " + found);
             return sampleValue(found.get(0));
         }
 

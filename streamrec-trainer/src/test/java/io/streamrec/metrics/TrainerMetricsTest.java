@@ -1,17 +1,16 @@
 package io.streamrec.metrics;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MockClock;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TrainerMetricsTest {
     private static final double TOLERANCE = 1e-12;
@@ -40,18 +39,49 @@ class TrainerMetricsTest {
         metrics.eventRejected("bad-label");
         metrics.eventRejected("bad-label");
 
-        assertEquals(2, registry.get("streamrec.events").tag("outcome", "trained").counter().count());
-        assertEquals(3, registry.get("streamrec.events").tag("outcome", "rejected").counter().count());
-        assertEquals(1, registry.get("streamrec.events.rejected").tag("reason", "not-json").counter().count());
-        assertEquals(2, registry.get("streamrec.events.rejected").tag("reason", "bad-label").counter().count());
-        assertEquals(0, registry.get("streamrec.events.rejected").tag("reason", "bad-weight").counter().count());
+        assertEquals(
+                2,
+                registry.get("streamrec.events")
+                        .tag("outcome", "trained")
+                        .counter()
+                        .count());
+        assertEquals(
+                3,
+                registry.get("streamrec.events")
+                        .tag("outcome", "rejected")
+                        .counter()
+                        .count());
+        assertEquals(
+                1,
+                registry.get("streamrec.events.rejected")
+                        .tag("reason", "not-json")
+                        .counter()
+                        .count());
+        assertEquals(
+                2,
+                registry.get("streamrec.events.rejected")
+                        .tag("reason", "bad-label")
+                        .counter()
+                        .count());
+        assertEquals(
+                0,
+                registry.get("streamrec.events.rejected")
+                        .tag("reason", "bad-weight")
+                        .counter()
+                        .count());
     }
 
     @Test
     void shouldKeepReasonTagBoundedByCountingUnknownReasonsAsOther() {
         metrics.eventRejected("user 42 sent garbage");
-        assertEquals(1, registry.get("streamrec.events.rejected").tag("reason", "other").counter().count());
-        assertEquals(TrainerMetrics.DLQ_REASONS.size() + 1,
+        assertEquals(
+                1,
+                registry.get("streamrec.events.rejected")
+                        .tag("reason", "other")
+                        .counter()
+                        .count());
+        assertEquals(
+                TrainerMetrics.DLQ_REASONS.size() + 1,
                 registry.find("streamrec.events.rejected").counters().size());
     }
 
@@ -59,9 +89,9 @@ class TrainerMetricsTest {
     void shouldComputeWindowedRmseAndMaeFromTheLastEventsOnly() {
         // The first event (error 10) falls out of the 4-event window.
         metrics.prequential(0, 10);
-        metrics.prequential(3, 4);   // error  1
-        metrics.prequential(5, 3);   // error -2
-        metrics.prequential(1, 1);   // error  0
+        metrics.prequential(3, 4); // error  1
+        metrics.prequential(5, 3); // error -2
+        metrics.prequential(1, 1); // error  0
         metrics.prequential(2, 4.5); // error  2.5
         metrics.prequentialNow();
 
@@ -116,7 +146,12 @@ class TrainerMetricsTest {
         Timer userFlush = registry.get("streamrec.flush").tag("role", "user").timer();
         assertEquals(1, userFlush.count());
         assertEquals(20, userFlush.totalTime(TimeUnit.MILLISECONDS), TOLERANCE);
-        assertEquals(300, registry.get("streamrec.batch.size").tag("role", "item").summary().totalAmount());
+        assertEquals(
+                300,
+                registry.get("streamrec.batch.size")
+                        .tag("role", "item")
+                        .summary()
+                        .totalAmount());
         assertEquals((100 * 0.5 + 300 * 1.0) / 400, gauge("streamrec.training.loss"), TOLERANCE);
         assertNotNull(userFlush.takeSnapshot().percentileValues(), "percentiles configured");
         assertEquals(2, userFlush.takeSnapshot().percentileValues().length);
@@ -132,8 +167,18 @@ class TrainerMetricsTest {
         Timer latency = registry.get("streamrec.publish.latency").timer();
         assertEquals(1, latency.count());
         assertEquals(250, latency.totalTime(TimeUnit.MILLISECONDS), TOLERANCE);
-        assertEquals(5, registry.get("streamrec.rows.published").tag("kind", "user").counter().count());
-        assertEquals(2, registry.get("streamrec.rows.published").tag("kind", "item").counter().count());
+        assertEquals(
+                5,
+                registry.get("streamrec.rows.published")
+                        .tag("kind", "user")
+                        .counter()
+                        .count());
+        assertEquals(
+                2,
+                registry.get("streamrec.rows.published")
+                        .tag("kind", "item")
+                        .counter()
+                        .count());
     }
 
     @Test
@@ -142,10 +187,16 @@ class TrainerMetricsTest {
         metrics.modelRows("user", 1, 7);
         metrics.modelRows("user", 0, 12);
         metrics.modelRows("item", 0, 3);
-        assertEquals(19, registry.get("streamrec.model.rows").tag("kind", "user").gauge().value());
+        assertEquals(
+                19,
+                registry.get("streamrec.model.rows").tag("kind", "user").gauge().value());
         metrics.taskClosed("user", 1);
-        assertEquals(12, registry.get("streamrec.model.rows").tag("kind", "user").gauge().value());
-        assertEquals(3, registry.get("streamrec.model.rows").tag("kind", "item").gauge().value());
+        assertEquals(
+                12,
+                registry.get("streamrec.model.rows").tag("kind", "user").gauge().value());
+        assertEquals(
+                3,
+                registry.get("streamrec.model.rows").tag("kind", "item").gauge().value());
     }
 
     @Test
@@ -166,15 +217,23 @@ class TrainerMetricsTest {
         late.eventRejected("missing-user");
         MeterRegistry r = new SimpleMeterRegistry();
         late.bindTo(r);
-        assertEquals(1, r.get("streamrec.events").tag("outcome", "trained").counter().count());
-        assertEquals(1, r.get("streamrec.events.rejected").tag("reason", "missing-user").counter().count());
+        assertEquals(
+                1, r.get("streamrec.events").tag("outcome", "trained").counter().count());
+        assertEquals(
+                1,
+                r.get("streamrec.events.rejected")
+                        .tag("reason", "missing-user")
+                        .counter()
+                        .count());
     }
 
     @Test
     void shouldGiveEveryMeterADescription() {
         // Micrometer derives the percentile gauges (".percentile") itself, without a description.
-        registry.getMeters().stream().filter(m -> !m.getId().getName().endsWith(".percentile")).forEach(m ->
-                assertNotNull(m.getId().getDescription(), () -> m.getId().getName() + " has no description"));
+        registry.getMeters().stream()
+                .filter(m -> !m.getId().getName().endsWith(".percentile"))
+                .forEach(m -> assertNotNull(
+                        m.getId().getDescription(), () -> m.getId().getName() + " has no description"));
     }
 
     @Test

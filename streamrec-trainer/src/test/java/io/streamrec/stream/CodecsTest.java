@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.streamrec.learn.Hyperparameters;
 import io.streamrec.model.ModelKind;
 import io.streamrec.model.ModelUpdates;
-import io.streamrec.model.RowKind;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -56,8 +55,9 @@ class CodecsTest {
     void shouldRefuseAGradientBatchOfAnotherWidth() {
         Codecs.GradientBatchWriter w = new Codecs.GradientBatchWriter(2);
         w.add("i", 1, 0L, new float[] {1f, 2f}, 0);
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> Codecs.readGradientBatch(w.toByteArray(), 3, (id, events, oldest, grad) -> { }));
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class,
+                () -> Codecs.readGradientBatch(w.toByteArray(), 3, (id, events, oldest, grad) -> {}));
         assertTrue(e.getMessage().contains("application.id"), e.getMessage());
     }
 

@@ -26,6 +26,7 @@ class ItemTrainerProcessorTest {
     Path stateDir;
 
     private final MockProcessorContext<String, byte[]> context = new MockProcessorContext<>();
+
     {
         context.setCurrentSystemTimeMs(StreamFixtures.NOW);
     }
@@ -44,10 +45,15 @@ class ItemTrainerProcessorTest {
 
     private ItemTrainerProcessor start(TrainerConfig c, TrainerListener l) {
         if (context.getStateStore(Topics.ITEM_STORE) == null) {
-            store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.ITEM_STORE), Serdes.String(), Serdes.ByteArray()));
+            store(Stores.keyValueStoreBuilder(
+                    Stores.inMemoryKeyValueStore(Topics.ITEM_STORE), Serdes.String(), Serdes.ByteArray()));
             store(PendingLog.builder(Topics.ITEM_PENDING_STORE));
-            store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.TASK_STATE_STORE + "-item"), Serdes.String(), Serdes.ByteArray()));
-            store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.GLOBAL_ROWS_STORE), Serdes.String(), Serdes.ByteArray()));
+            store(Stores.keyValueStoreBuilder(
+                    Stores.inMemoryKeyValueStore(Topics.TASK_STATE_STORE + "-item"),
+                    Serdes.String(),
+                    Serdes.ByteArray()));
+            store(Stores.keyValueStoreBuilder(
+                    Stores.inMemoryKeyValueStore(Topics.GLOBAL_ROWS_STORE), Serdes.String(), Serdes.ByteArray()));
         }
         ItemTrainerProcessor p = new ItemTrainerProcessor(c, l);
         p.init(context);

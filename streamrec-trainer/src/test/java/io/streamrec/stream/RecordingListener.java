@@ -7,10 +7,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /** A {@link TrainerListener} that remembers what it was told, for assertions. */
 final class RecordingListener implements TrainerListener {
     /** One progressive-validation call. */
-    record Prequential(double label, double prediction) { }
+    record Prequential(double label, double prediction) {}
 
     /** One flush call. */
-    record Flush(String role, int batchSize) { }
+    record Flush(String role, int batchSize) {}
 
     final AtomicLong trained = new AtomicLong();
     final List<String> rejected = new CopyOnWriteArrayList<>();

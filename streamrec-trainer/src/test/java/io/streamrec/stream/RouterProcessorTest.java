@@ -11,8 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
-import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.MockProcessorContext.CapturedForward;
 import org.apache.kafka.streams.processor.api.Record;
@@ -24,6 +24,7 @@ class RouterProcessorTest {
     private static final int PARTITIONS = 4;
     /** The task that owns user 196, and one that does not. */
     private static final int OWNER = StreamTopology.partitionOf("196", PARTITIONS);
+
     private static final int OTHER = (OWNER + 1) % PARTITIONS;
 
     private final RecordingListener listener = new RecordingListener();
@@ -54,7 +55,9 @@ class RouterProcessorTest {
         CapturedForward<?, ?> f = only();
         assertEquals(Optional.of(StreamTopology.USER_TRAINER), f.childName());
         assertEquals("196", f.record().key());
-        assertEquals(new Event("196", "242", 3f, 1f, 50L, 50L), assertInstanceOf(Event.class, f.record().value()));
+        assertEquals(
+                new Event("196", "242", 3f, 1f, 50L, 50L),
+                assertInstanceOf(Event.class, f.record().value()));
         assertEquals(50L, f.record().timestamp());
         assertTrue(listener.rejected.isEmpty());
     }
@@ -63,7 +66,8 @@ class RouterProcessorTest {
     void shouldPassAnEventOfAUserThisTaskOwnsStraightToTheTrainerWhateverItsKey() {
         router.process(new Record<>(utf8("another key"), event("196", "242", 3), 50L));
         router.process(new Record<>(null, event("196", "242", 3), 51L));
-        assertEquals(List.of(Optional.of(StreamTopology.USER_TRAINER), Optional.of(StreamTopology.USER_TRAINER)),
+        assertEquals(
+                List.of(Optional.of(StreamTopology.USER_TRAINER), Optional.of(StreamTopology.USER_TRAINER)),
                 context.forwarded().stream().map(CapturedForward::childName).toList());
     }
 
@@ -84,7 +88,8 @@ class RouterProcessorTest {
         CapturedForward<?, ?> f = only();
         assertEquals(Optional.of(StreamTopology.USER_EVENTS_SINK), f.childName());
         assertEquals("196", f.record().key());
-        assertEquals(new Event("196", "242", 3f, 1f, 50L, 50L), Codecs.decodeEvent((byte[]) f.record().value()));
+        assertEquals(new Event("196", "242", 3f, 1f, 50L, 50L), Codecs.decodeEvent((byte[])
+                f.record().value()));
     }
 
     @Test
@@ -108,9 +113,12 @@ class RouterProcessorTest {
         assertEquals(50L, f.record().timestamp());
         var out = f.record().headers();
         assertEquals("t1", str(out.lastHeader("trace-id").value()));
-        assertEquals(EventParser.LABEL_OUT_OF_RANGE, str(out.lastHeader(RouterProcessor.REASON_HEADER).value()));
+        assertEquals(
+                EventParser.LABEL_OUT_OF_RANGE,
+                str(out.lastHeader(RouterProcessor.REASON_HEADER).value()));
         assertTrue(str(out.lastHeader(RouterProcessor.DETAIL_HEADER).value()).contains("7.0"));
-        assertEquals(Topics.INTERACTIONS, str(out.lastHeader("streamrec.dlq.topic").value()));
+        assertEquals(
+                Topics.INTERACTIONS, str(out.lastHeader("streamrec.dlq.topic").value()));
         assertEquals("3", str(out.lastHeader("streamrec.dlq.partition").value()));
         assertEquals("1234", str(out.lastHeader("streamrec.dlq.offset").value()));
         assertEquals(1, h.toArray().length, "the input record's headers are not modified");

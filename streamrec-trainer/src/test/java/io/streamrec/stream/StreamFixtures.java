@@ -17,7 +17,7 @@ final class StreamFixtures {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private StreamFixtures() { }
+    private StreamFixtures() {}
 
     /** A config for a test topology: one partition, unique state dir, and the given settings over the defaults. */
     static TrainerConfig config(Path stateDir, String... keyValues) {

@@ -67,16 +67,26 @@ class StreamTopologyTest {
     /** The driver runs task 0 alone; with more {@code user-events} partitions, users owned elsewhere are re-keyed. */
     private void startWithUserEventsPartitions(int userEventsPartitions, String... settings) {
         TrainerConfig c = config(stateDir, settings);
-        driver = new TopologyTestDriver(StreamTopology.build(c, listener, userEventsPartitions), c.streamsProperties(),
-                START);
+        driver = new TopologyTestDriver(
+                StreamTopology.build(c, listener, userEventsPartitions), c.streamsProperties(), START);
         // Events were produced INGEST_AGE before the driver's wall clock starts: the latency of their rows is known.
-        interactions = driver.createInputTopic(Topics.INTERACTIONS, new ByteArraySerializer(), new ByteArraySerializer(),
-                START.minus(INGEST_AGE), Duration.ZERO);
+        interactions = driver.createInputTopic(
+                Topics.INTERACTIONS,
+                new ByteArraySerializer(),
+                new ByteArraySerializer(),
+                START.minus(INGEST_AGE),
+                Duration.ZERO);
         dlq = driver.createOutputTopic(Topics.DLQ, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        modelUpdates = driver.createOutputTopic(Topics.MODEL_UPDATES, new StringDeserializer(), new ByteArrayDeserializer());
-        userEvents = driver.createOutputTopic(Topics.USER_EVENTS, new StringDeserializer(), new ByteArrayDeserializer());
-        itemGradients = driver.createOutputTopic(Topics.ITEM_GRADIENTS, new org.apache.kafka.common.serialization.IntegerDeserializer(), new ByteArrayDeserializer());
-        metrics = driver.createOutputTopic(Topics.TRAINING_METRICS, new StringDeserializer(), new ByteArrayDeserializer());
+        modelUpdates =
+                driver.createOutputTopic(Topics.MODEL_UPDATES, new StringDeserializer(), new ByteArrayDeserializer());
+        userEvents =
+                driver.createOutputTopic(Topics.USER_EVENTS, new StringDeserializer(), new ByteArrayDeserializer());
+        itemGradients = driver.createOutputTopic(
+                Topics.ITEM_GRADIENTS,
+                new org.apache.kafka.common.serialization.IntegerDeserializer(),
+                new ByteArrayDeserializer());
+        metrics = driver.createOutputTopic(
+                Topics.TRAINING_METRICS, new StringDeserializer(), new ByteArrayDeserializer());
     }
 
     @AfterEach
@@ -116,7 +126,7 @@ class StreamTopologyTest {
     }
 
     /** A malformed input and the DLQ reason it must get. */
-    private record Bad(String key, String value, String reason) { }
+    private record Bad(String key, String value, String reason) {}
 
     private static List<Bad> malformed() {
         String longId = "x".repeat(EventParser.MAX_ID_LENGTH + 1);
@@ -146,11 +156,20 @@ class StreamTopologyTest {
                 new Bad("u", "{\"user\":true,\"item\":\"i\",\"label\":3}", EventParser.WRONG_TYPE),
                 new Bad("u", "{\"user\":1.5,\"item\":\"i\",\"label\":3}", EventParser.WRONG_TYPE),
                 new Bad("u", "{\"user\":\"u\",\"item\":false,\"label\":3}", EventParser.WRONG_TYPE),
-                new Bad("u", "{\"user\":\"u\",\"item\":\"i\",\"label\":3,\"timestamp\":\"2024-01-01\"}", EventParser.WRONG_TYPE),
+                new Bad(
+                        "u",
+                        "{\"user\":\"u\",\"item\":\"i\",\"label\":3,\"timestamp\":\"2024-01-01\"}",
+                        EventParser.WRONG_TYPE),
                 new Bad("u", "{\"user\":\"u\",\"item\":\"i\",\"label\":3,\"timestamp\":1.5}", EventParser.WRONG_TYPE),
-                new Bad("u", "{\"user\":\"u\",\"item\":\"i\",\"label\":3,\"timestamp\":99999999999999999999}", EventParser.WRONG_TYPE),
+                new Bad(
+                        "u",
+                        "{\"user\":\"u\",\"item\":\"i\",\"label\":3,\"timestamp\":99999999999999999999}",
+                        EventParser.WRONG_TYPE),
                 new Bad("u", "{\"user\":\"u\",\"item\":\"i\",\"label\":3,\"weight\":-1}", EventParser.BAD_WEIGHT),
-                new Bad("u", "{\"user\":\"u\",\"item\":\"i\",\"label\":3,\"weight\":\"heavy\"}", EventParser.BAD_WEIGHT),
+                new Bad(
+                        "u",
+                        "{\"user\":\"u\",\"item\":\"i\",\"label\":3,\"weight\":\"heavy\"}",
+                        EventParser.BAD_WEIGHT),
                 new Bad("u", "{\"user\":\"u\",\"item\":\"i\",\"label\":3,\"weight\":1e999}", EventParser.BAD_WEIGHT));
     }
 
@@ -204,7 +223,10 @@ class StreamTopologyTest {
         start(TrainerConfig.BATCH_SIZE, "2");
         String longest = "y".repeat(EventParser.MAX_ID_LENGTH);
         pipe(longest, event(longest, "i", 3));
-        pipe("196", utf8("{\"user\":196,\"item\":242,\"label\":1,\"weight\":0,\"timestamp\":881250949000,\"extra\":[1,{}]}"));
+        pipe(
+                "196",
+                utf8(
+                        "{\"user\":196,\"item\":242,\"label\":1,\"weight\":0,\"timestamp\":881250949000,\"extra\":[1,{}]}"));
         assertTrue(dlq.isEmpty());
         interval();
         Map<String, byte[]> model = latestModel();
@@ -226,13 +248,16 @@ class StreamTopologyTest {
 
     @Test
     void shouldRekeyEventsOfUsersOwnedByAnotherTaskThroughUserEventsWhateverTheirKeyAndStillTrainThem() {
-        assertEquals(List.of(1, 1), List.of(StreamTopology.partitionOf("alice", 2), StreamTopology.partitionOf("frank", 2)),
+        assertEquals(
+                List.of(1, 1),
+                List.of(StreamTopology.partitionOf("alice", 2), StreamTopology.partitionOf("frank", 2)),
                 "both users belong to the task of partition 1, not to the driver's task 0");
         startWithUserEventsPartitions(2, TrainerConfig.BATCH_SIZE, "1");
         pipe("alice", event("alice", "film", 2));
         pipe(null, event("frank", "film", 3));
         List<KeyValue<String, byte[]>> rekeyed = userEvents.readKeyValuesToList();
-        assertEquals(List.of("alice", "frank"), rekeyed.stream().map(kv -> kv.key).toList());
+        assertEquals(
+                List.of("alice", "frank"), rekeyed.stream().map(kv -> kv.key).toList());
         Event alice = Codecs.decodeEvent(rekeyed.get(0).value);
         assertEquals("film", alice.item());
         assertEquals(2f, alice.label());
@@ -245,8 +270,13 @@ class StreamTopologyTest {
 
     @Test
     void shouldFlushAfterBatchSizeEventsAndPublishUserRowsGradientsMeanAndMetrics() {
-        start(TrainerConfig.BATCH_SIZE, "4", TrainerConfig.FLUSH_INTERVAL_MS, String.valueOf(HOUR),
-                TrainerConfig.ITEM_BATCH_SIZE, "1000");
+        start(
+                TrainerConfig.BATCH_SIZE,
+                "4",
+                TrainerConfig.FLUSH_INTERVAL_MS,
+                String.valueOf(HOUR),
+                TrainerConfig.ITEM_BATCH_SIZE,
+                "1000");
         pipe("u1", event("u1", "i1", 5));
         pipe("u1", event("u1", "i2", 4));
         pipe("u2", event("u2", "i1", 3));
@@ -289,17 +319,36 @@ class StreamTopologyTest {
         assertEquals(Map.of("i1", 2, "i2", 1, "i3", 1), gradientEvents, "one summed gradient per item");
 
         List<KeyValue<String, byte[]>> m = metrics.readKeyValuesToList();
-        assertEquals(List.of("user-0", "item-0"), m.stream().map(kv -> kv.key).toList(),
+        assertEquals(
+                List.of("user-0", "item-0"),
+                m.stream().map(kv -> kv.key).toList(),
                 "one record per flush: the user task's batch, then the item task's interval");
         JsonNode um = json(m.get(0).value);
-        assertEquals(Set.of("partition", "role", "events", "rmse", "mae", "logloss", "auc", "loss", "learningRate",
-                "modelVersion", "latencyMs", "timestamp"), fieldNames(um));
+        assertEquals(
+                Set.of(
+                        "partition",
+                        "role",
+                        "events",
+                        "rmse",
+                        "mae",
+                        "logloss",
+                        "auc",
+                        "loss",
+                        "learningRate",
+                        "modelVersion",
+                        "latencyMs",
+                        "timestamp"),
+                fieldNames(um));
         assertEquals("user", um.get("role").asText());
         assertEquals(4, um.get("events").asInt());
         assertEquals(3, um.get("modelVersion").asLong(), "three user rows stepped once");
-        assertTrue(um.get("rmse").isNumber() && um.get("mae").isNumber() && um.get("loss").isNumber());
+        assertTrue(um.get("rmse").isNumber()
+                && um.get("mae").isNumber()
+                && um.get("loss").isNumber());
         assertTrue(um.get("logloss").isNull() && um.get("auc").isNull(), "biased model: no binary metrics");
-        assertEquals(INGEST_AGE.toMillis(), um.get("latencyMs").asLong(),
+        assertEquals(
+                INGEST_AGE.toMillis(),
+                um.get("latencyMs").asLong(),
                 "from the oldest event's ingest time to the flush, on the driver's wall clock");
 
         // The item trainer flushed on the same interval: one step per item, updates = events behind the gradients.
@@ -347,8 +396,13 @@ class StreamTopologyTest {
 
     @Test
     void shouldSaveItemsAfterItemBatchSizeEventsOfGradientsAndPublishThemOnTheInterval() {
-        start(TrainerConfig.BATCH_SIZE, "2", TrainerConfig.FLUSH_INTERVAL_MS, String.valueOf(HOUR),
-                TrainerConfig.ITEM_BATCH_SIZE, "2");
+        start(
+                TrainerConfig.BATCH_SIZE,
+                "2",
+                TrainerConfig.FLUSH_INTERVAL_MS,
+                String.valueOf(HOUR),
+                TrainerConfig.ITEM_BATCH_SIZE,
+                "2");
         pipe("u1", event("u1", "i1", 5));
         pipe("u2", event("u2", "i1", 3));
         // Two events' gradients reach item.batch.size = 2: the row is saved and the logged batch forgotten ...
@@ -373,9 +427,14 @@ class StreamTopologyTest {
         pipe("u1", event("u1", "i1", 5));
         pipe("u2", event("u2", "i2", 3));
         String changelog = driver.producedTopicNames().stream()
-                .filter(n -> n.endsWith("-" + Topics.USER_PENDING_STORE + "-changelog")).findFirst().orElseThrow();
-        List<TestRecord<Long, byte[]>> logged = driver.createOutputTopic(changelog,
-                new org.apache.kafka.common.serialization.LongDeserializer(), new ByteArrayDeserializer()).readRecordsToList();
+                .filter(n -> n.endsWith("-" + Topics.USER_PENDING_STORE + "-changelog"))
+                .findFirst()
+                .orElseThrow();
+        List<TestRecord<Long, byte[]>> logged = driver.createOutputTopic(
+                        changelog,
+                        new org.apache.kafka.common.serialization.LongDeserializer(),
+                        new ByteArrayDeserializer())
+                .readRecordsToList();
         assertEquals(2, logged.size(), "one record per commit");
         List<String> users = new ArrayList<>();
         for (TestRecord<Long, byte[]> r : logged) {
@@ -392,8 +451,13 @@ class StreamTopologyTest {
 
     @Test
     void shouldPredictTheFirstEventOfANewUserAndItemWithTheGlobalMeanFallback() {
-        start(TrainerConfig.BATCH_SIZE, "2", TrainerConfig.FLUSH_INTERVAL_MS, String.valueOf(HOUR),
-                TrainerConfig.ITEM_BATCH_SIZE, "2");
+        start(
+                TrainerConfig.BATCH_SIZE,
+                "2",
+                TrainerConfig.FLUSH_INTERVAL_MS,
+                String.valueOf(HOUR),
+                TrainerConfig.ITEM_BATCH_SIZE,
+                "2");
         pipe("u1", event("u1", "i1", 5));
         pipe("u2", event("u2", "i2", 4));
         // Before any label: the middle of the 1..5 range; unseen rows contribute nothing.
@@ -418,7 +482,13 @@ class StreamTopologyTest {
 
     @Test
     void shouldAccountEveryValidEventExactlyOnceInTheUpdatesOfTheLatestRows() {
-        start(TrainerConfig.BATCH_SIZE, "8", TrainerConfig.FLUSH_INTERVAL_MS, "500", TrainerConfig.ITEM_BATCH_SIZE, "20");
+        start(
+                TrainerConfig.BATCH_SIZE,
+                "8",
+                TrainerConfig.FLUSH_INTERVAL_MS,
+                "500",
+                TrainerConfig.ITEM_BATCH_SIZE,
+                "20");
         Random rnd = new Random(7);
         int valid = 0;
         int rejected = 0;
@@ -447,8 +517,12 @@ class StreamTopologyTest {
         driver.advanceWallClockTime(Duration.ofMillis(500));
 
         Map<String, byte[]> model = latestModel();
-        long userUpdates = rows(model, "user:").values().stream().mapToLong(r -> r.get("updates").asLong()).sum();
-        long itemUpdates = rows(model, "item:").values().stream().mapToLong(r -> r.get("updates").asLong()).sum();
+        long userUpdates = rows(model, "user:").values().stream()
+                .mapToLong(r -> r.get("updates").asLong())
+                .sum();
+        long itemUpdates = rows(model, "item:").values().stream()
+                .mapToLong(r -> r.get("updates").asLong())
+                .sum();
         assertEquals(valid, userUpdates, "each valid event updated exactly one user row once");
         assertEquals(valid, itemUpdates, "each valid event's gradient reached exactly one item row once");
         double[] mean = ModelUpdates.parseMean(model.get("mean:0"));

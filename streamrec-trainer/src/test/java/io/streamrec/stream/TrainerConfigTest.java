@@ -10,9 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.Properties;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,9 +29,10 @@ class TrainerConfigTest {
     @Test
     void shouldTakeFlagsOverEnvironmentOverFileOverDefaults() throws IOException {
         Path file = dir.resolve("trainer.properties");
-        Files.writeString(file, "bootstrap.servers=file:9092\ntrain.batch.size=10\nflush.interval.ms=20\nitem.batch.size=30\n");
-        Map<String, String> env = Map.of("STREAMREC_TRAIN_BATCH_SIZE", "11", "STREAMREC_FLUSH_INTERVAL_MS", "21",
-                "PATH", "/usr/bin");
+        Files.writeString(
+                file, "bootstrap.servers=file:9092\ntrain.batch.size=10\nflush.interval.ms=20\nitem.batch.size=30\n");
+        Map<String, String> env =
+                Map.of("STREAMREC_TRAIN_BATCH_SIZE", "11", "STREAMREC_FLUSH_INTERVAL_MS", "21", "PATH", "/usr/bin");
         Map<String, String> flags = new HashMap<>();
         flags.put("train.batch.size", "12");
         flags.put("model.factors", null); // an unset flag does not hide the lower sources
@@ -46,20 +47,33 @@ class TrainerConfigTest {
 
     @Test
     void shouldPassUnknownSettingsThroughToKafkaStreamsButKeepItsOwnOut() {
-        TrainerConfig c = TrainerConfig.of(Map.of(TrainerConfig.BOOTSTRAP_SERVERS, "b:9092",
-                "num.stream.threads", "3", "security.protocol", "SASL_SSL", "train.batch.size", "5"));
+        TrainerConfig c = TrainerConfig.of(Map.of(
+                TrainerConfig.BOOTSTRAP_SERVERS,
+                "b:9092",
+                "num.stream.threads",
+                "3",
+                "security.protocol",
+                "SASL_SSL",
+                "train.batch.size",
+                "5"));
         Properties p = c.streamsProperties();
         assertEquals("3", p.get("num.stream.threads"));
         assertEquals("SASL_SSL", p.get("security.protocol"));
         assertEquals("b:9092", p.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
         assertEquals("streamrec", p.get(StreamsConfig.APPLICATION_ID_CONFIG));
         assertEquals(StreamsConfig.EXACTLY_ONCE_V2, p.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
-        assertFalse(p.containsKey("batch.size") || p.containsKey(TrainerConfig.BATCH_SIZE), "the mini-batch is streamrec's");
+        assertFalse(
+                p.containsKey("batch.size") || p.containsKey(TrainerConfig.BATCH_SIZE),
+                "the mini-batch is streamrec's");
         assertFalse(p.containsKey(TrainerConfig.READINESS_MAX_STALL_MS), "readiness is streamrec's, not Kafka's");
         assertEquals(30_000, c.readinessMaxStallMs(), "default");
         assertEquals("262144", p.get("producer.batch.size"), "the producer's, 256 KB by default");
-        assertEquals("65536", TrainerConfig.of(Map.of(TrainerConfig.BOOTSTRAP_SERVERS, "b:9092", "producer.batch.size", "65536"))
-                .streamsProperties().get("producer.batch.size"), "a user's producer.batch.size wins");
+        assertEquals(
+                "65536",
+                TrainerConfig.of(Map.of(TrainerConfig.BOOTSTRAP_SERVERS, "b:9092", "producer.batch.size", "65536"))
+                        .streamsProperties()
+                        .get("producer.batch.size"),
+                "a user's producer.batch.size wins");
         assertEquals("5000", p.get("max.poll.records"));
         assertEquals("10000", p.get(StreamsConfig.BUFFERED_RECORDS_PER_PARTITION_CONFIG));
         assertEquals("true", p.get(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG));
@@ -76,22 +90,25 @@ class TrainerConfigTest {
     }
 
     @ParameterizedTest(name = "{0}={1}")
-    @CsvSource(delimiter = '|', value = {
-        "train.batch.size | 0 | train.batch.size must be >= 1, got 0",
-        "train.batch.size | abc | train.batch.size must be an integer, got \"abc\"",
-        "flush.interval.ms | -5 | flush.interval.ms must be >= 1, got -5",
-        "model.kind | foo | model.kind: ",
-        "processing.guarantee | bogus | processing.guarantee must be exactly_once_v2 or at_least_once, got \"bogus\"",
-        "http.port | 70000 | http.port must be in 0..65535",
-        "model.learning.rate | fast | model.learning.rate must be a number, got \"fast\"",
-        "model.schedule | cosine | model.schedule must be constant or inverse-scaling",
-        "model.seed | abc | model.seed must be an integer, got \"abc\"",
-        "model.factors | x | model.factors must be an integer",
-        "readiness.max.stall.ms | 999 | readiness.max.stall.ms must be >= 1000 (milliseconds without processed input",
-        "readiness.max.stall.ms | 30s | readiness.max.stall.ms must be an integer, got \"30s\"",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "train.batch.size | 0 | train.batch.size must be >= 1, got 0",
+                "train.batch.size | abc | train.batch.size must be an integer, got \"abc\"",
+                "flush.interval.ms | -5 | flush.interval.ms must be >= 1, got -5",
+                "model.kind | foo | model.kind: ",
+                "processing.guarantee | bogus | processing.guarantee must be exactly_once_v2 or at_least_once, got \"bogus\"",
+                "http.port | 70000 | http.port must be in 0..65535",
+                "model.learning.rate | fast | model.learning.rate must be a number, got \"fast\"",
+                "model.schedule | cosine | model.schedule must be constant or inverse-scaling",
+                "model.seed | abc | model.seed must be an integer, got \"abc\"",
+                "model.factors | x | model.factors must be an integer",
+                "readiness.max.stall.ms | 999 | readiness.max.stall.ms must be >= 1000 (milliseconds without processed input",
+                "readiness.max.stall.ms | 30s | readiness.max.stall.ms must be an integer, got \"30s\"",
+            })
     void shouldNameTheSettingInTheMessageForABadValue(String key, String value, String message) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> TrainerConfig.of(Map.of(TrainerConfig.BOOTSTRAP_SERVERS, "b:9092", key, value)));
         assertTrue(e.getMessage().startsWith(message), e.getMessage());
     }
@@ -99,8 +116,8 @@ class TrainerConfigTest {
     @Test
     void shouldSayWhichFileItCannotRead() {
         Path missing = dir.resolve("nope.properties");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> TrainerConfig.load(missing, null, SERVERS));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> TrainerConfig.load(missing, null, SERVERS));
         assertTrue(e.getMessage().contains("cannot read config file " + missing), e.getMessage());
     }
 
@@ -113,10 +130,17 @@ class TrainerConfigTest {
 
     @Test
     void shouldListEveryEffectiveSettingWithSecretsHidden() {
-        TrainerConfig c = TrainerConfig.of(Map.of(TrainerConfig.BOOTSTRAP_SERVERS, "b:9092",
-                "ssl.truststore.password", "pw1", "producer.ssl.key.password", "pw2",
-                "sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required password=\"pw3\";",
-                "security.protocol", "SASL_SSL"));
+        TrainerConfig c = TrainerConfig.of(Map.of(
+                TrainerConfig.BOOTSTRAP_SERVERS,
+                "b:9092",
+                "ssl.truststore.password",
+                "pw1",
+                "producer.ssl.key.password",
+                "pw2",
+                "sasl.jaas.config",
+                "org.apache.kafka.common.security.plain.PlainLoginModule required password=\"pw3\";",
+                "security.protocol",
+                "SASL_SSL"));
         var all = c.effectiveSettings();
         assertEquals("[hidden]", all.get("ssl.truststore.password"));
         assertEquals("[hidden]", all.get("producer.ssl.key.password"));
@@ -143,12 +167,21 @@ class TrainerConfigTest {
 
     @Test
     void shouldStillTakeTheOldBatchSizeNameForOneReleaseFromEverySource() throws IOException {
-        assertEquals(7, TrainerConfig.of(Map.of(TrainerConfig.BOOTSTRAP_SERVERS, "b:9092", "batch.size", "7")).batchSize());
-        assertEquals(11, TrainerConfig.load(null, Map.of("STREAMREC_BATCH_SIZE", "11"), SERVERS).batchSize());
+        assertEquals(
+                7,
+                TrainerConfig.of(Map.of(TrainerConfig.BOOTSTRAP_SERVERS, "b:9092", "batch.size", "7"))
+                        .batchSize());
+        assertEquals(
+                11,
+                TrainerConfig.load(null, Map.of("STREAMREC_BATCH_SIZE", "11"), SERVERS)
+                        .batchSize());
         Path file = dir.resolve("old.properties");
         Files.writeString(file, "batch.size=13\n");
         assertEquals(13, TrainerConfig.load(file, null, SERVERS).batchSize());
-        assertFalse(TrainerConfig.of(Map.of(TrainerConfig.BOOTSTRAP_SERVERS, "b:9092", "batch.size", "7"))
-                .streamsProperties().containsKey("batch.size"), "the old name does not reach the producers");
+        assertFalse(
+                TrainerConfig.of(Map.of(TrainerConfig.BOOTSTRAP_SERVERS, "b:9092", "batch.size", "7"))
+                        .streamsProperties()
+                        .containsKey("batch.size"),
+                "the old name does not reach the producers");
     }
 }

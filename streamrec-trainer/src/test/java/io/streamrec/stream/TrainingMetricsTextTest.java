@@ -11,8 +11,18 @@ import org.junit.jupiter.api.Test;
 
 /** The hand-written flush records read exactly as the Jackson trees they replaced. */
 class TrainingMetricsTextTest {
-    private static final double[] SPECIAL = {0.0, -0.0, 1.0, 1e-7, 123456789.123, 1e21, Double.NaN,
-            Double.POSITIVE_INFINITY, 0.30000001192092896, Double.MIN_VALUE};
+    private static final double[] SPECIAL = {
+        0.0,
+        -0.0,
+        1.0,
+        1e-7,
+        123456789.123,
+        1e21,
+        Double.NaN,
+        Double.POSITIVE_INFINITY,
+        0.30000001192092896,
+        Double.MIN_VALUE
+    };
 
     @Test
     void shouldWriteTheSameMetricsTextAsTheJacksonTree() {
@@ -20,11 +30,15 @@ class TrainingMetricsTextTest {
         for (int n = 0; n < 2000; n++) {
             double[] v = new double[6];
             for (int j = 0; j < v.length; j++) {
-                v[j] = r.nextInt(4) == 0 ? SPECIAL[r.nextInt(SPECIAL.length)] : r.nextGaussian() * Math.pow(10, r.nextInt(12) - 6);
+                v[j] = r.nextInt(4) == 0
+                        ? SPECIAL[r.nextInt(SPECIAL.length)]
+                        : r.nextGaussian() * Math.pow(10, r.nextInt(12) - 6);
             }
             String role = r.nextBoolean() ? "user" : "item";
             long now = r.nextLong();
-            assertEquals(text(TrainingMetrics.recordTree(n, role, n * 3, v[0], v[1], v[2], v[3], v[4], v[5], n * 7L, -n, now)),
+            assertEquals(
+                    text(TrainingMetrics.recordTree(
+                            n, role, n * 3, v[0], v[1], v[2], v[3], v[4], v[5], n * 7L, -n, now)),
                     text(TrainingMetrics.record(n, role, n * 3, v[0], v[1], v[2], v[3], v[4], v[5], n * 7L, -n, now)));
         }
     }
@@ -34,7 +48,9 @@ class TrainingMetricsTextTest {
         Random r = new Random(11);
         ObjectMapper m = new ObjectMapper();
         for (int n = 0; n < 2000; n++) {
-            double sum = r.nextInt(4) == 0 ? SPECIAL[r.nextInt(SPECIAL.length)] : r.nextDouble() * Math.pow(10, r.nextInt(12));
+            double sum = r.nextInt(4) == 0
+                    ? SPECIAL[r.nextInt(SPECIAL.length)]
+                    : r.nextDouble() * Math.pow(10, r.nextInt(12));
             double count = r.nextInt(1_000_000);
             if (!Double.isFinite(sum)) {
                 // JSON has no NaN or Infinity: the writer refuses them rather than publish what no client reads.
@@ -42,7 +58,11 @@ class TrainingMetricsTextTest {
                 assertThrows(IllegalArgumentException.class, () -> ModelUpdates.mean(0, refused, count));
                 continue;
             }
-            String tree = m.createObjectNode().put("kind", "mean").put("partition", n).put("sum", sum).put("count", count)
+            String tree = m.createObjectNode()
+                    .put("kind", "mean")
+                    .put("partition", n)
+                    .put("sum", sum)
+                    .put("count", count)
                     .toString();
             assertEquals(tree, text(ModelUpdates.mean(n, sum, count)));
         }

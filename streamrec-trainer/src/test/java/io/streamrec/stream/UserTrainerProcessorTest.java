@@ -15,8 +15,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.processor.api.MockProcessorContext.CapturedForward;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.MockProcessorContext.CapturedForward;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
@@ -41,13 +41,19 @@ class UserTrainerProcessorTest {
         Task() {
             // The processor reads the time from its context; a fixed clock makes the published timestamps exact.
             context.setCurrentSystemTimeMs(StreamFixtures.NOW);
-            store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.USER_STORE), Serdes.String(), Serdes.ByteArray()));
+            store(Stores.keyValueStoreBuilder(
+                    Stores.inMemoryKeyValueStore(Topics.USER_STORE), Serdes.String(), Serdes.ByteArray()));
             pending = store(PendingLog.builder(Topics.USER_PENDING_STORE));
-            store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.TASK_STATE_STORE + "-user"), Serdes.String(), Serdes.ByteArray()));
-            store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Topics.GLOBAL_ROWS_STORE), Serdes.String(), Serdes.ByteArray()));
+            store(Stores.keyValueStoreBuilder(
+                    Stores.inMemoryKeyValueStore(Topics.TASK_STATE_STORE + "-user"),
+                    Serdes.String(),
+                    Serdes.ByteArray()));
+            store(Stores.keyValueStoreBuilder(
+                    Stores.inMemoryKeyValueStore(Topics.GLOBAL_ROWS_STORE), Serdes.String(), Serdes.ByteArray()));
         }
 
-        private <S extends org.apache.kafka.streams.processor.StateStore> S store(org.apache.kafka.streams.state.StoreBuilder<S> b) {
+        private <S extends org.apache.kafka.streams.processor.StateStore> S store(
+                org.apache.kafka.streams.state.StoreBuilder<S> b) {
             S s = b.withLoggingDisabled().build();
             s.init(context.getStateStoreContext(), s);
             context.addStateStore(s);
@@ -60,7 +66,8 @@ class UserTrainerProcessorTest {
         }
 
         UserTrainerProcessor start(TrainerConfig c, TrainerListener l) {
-            UserTrainerProcessor p = new UserTrainerProcessor(c, l, new PublishedRows(c.hyperparameters().width()));
+            UserTrainerProcessor p = new UserTrainerProcessor(
+                    c, l, new PublishedRows(c.hyperparameters().width()));
             p.init(context);
             return p;
         }
@@ -83,7 +90,9 @@ class UserTrainerProcessorTest {
     }
 
     private static final List<Event> EVENTS = List.of(
-            new Event("u1", "i1", 5, 1, 10, 100), new Event("u2", "i1", 2, 1, 11, 101), new Event("u1", "i2", 4, 1, 12, 102));
+            new Event("u1", "i1", 5, 1, 10, 100),
+            new Event("u2", "i1", 2, 1, 11, 101),
+            new Event("u1", "i2", 4, 1, 12, 102));
 
     private static void feed(UserTrainerProcessor p, List<Event> events) {
         for (Event e : events) {
@@ -146,9 +155,11 @@ class UserTrainerProcessorTest {
         RecordingListener freeListener = new RecordingListener();
         Task boundedTask = new Task();
         Task freeTask = new Task();
-        UserTrainerProcessor bounded = boundedTask.start(config(stateDir.resolve("b"), TrainerConfig.BATCH_SIZE, "2",
-                TrainerConfig.USER_CACHE_ROWS, "2"), boundedListener);
-        UserTrainerProcessor free = freeTask.start(config(stateDir.resolve("f"), TrainerConfig.BATCH_SIZE, "2"), freeListener);
+        UserTrainerProcessor bounded = boundedTask.start(
+                config(stateDir.resolve("b"), TrainerConfig.BATCH_SIZE, "2", TrainerConfig.USER_CACHE_ROWS, "2"),
+                boundedListener);
+        UserTrainerProcessor free =
+                freeTask.start(config(stateDir.resolve("f"), TrainerConfig.BATCH_SIZE, "2"), freeListener);
         int most = 0;
         for (Event e : events) {
             feed(bounded, List.of(e));
@@ -156,11 +167,15 @@ class UserTrainerProcessorTest {
             most = Math.max(most, bounded.usersInMemory());
             boundedTask.punctuate();
             freeTask.punctuate();
-            assertTrue(bounded.usersInMemory() <= 2, "at most user.cache.rows after an interval: " + bounded.usersInMemory());
+            assertTrue(
+                    bounded.usersInMemory() <= 2,
+                    "at most user.cache.rows after an interval: " + bounded.usersInMemory());
         }
         assertEquals(3, most, "a third user joined between two intervals, then the least recently used went");
         assertEquals(5, free.usersInMemory());
-        assertEquals(freeListener.prequential, boundedListener.prequential,
+        assertEquals(
+                freeListener.prequential,
+                boundedListener.prequential,
                 "the same predictions: a dropped row comes back from the store with its values and optimizer state");
         Map<String, byte[]> want = freeTask.modelUpdates();
         Map<String, byte[]> got = boundedTask.modelUpdates();
@@ -205,7 +220,8 @@ class UserTrainerProcessorTest {
         assertTrue(task.modelUpdates().isEmpty(), "three flushes, nothing published before the interval");
         task.punctuate();
         long u1Records = task.context.forwarded().stream()
-                .filter(f -> "user:u1".equals(f.record().key())).count();
+                .filter(f -> "user:u1".equals(f.record().key()))
+                .count();
         assertEquals(1, u1Records, "u1 was stepped twice and published once");
         Map<String, byte[]> rows = task.modelUpdates();
         assertEquals(2, json(rows.get("user:u1")).get("updates").asLong());
@@ -213,8 +229,10 @@ class UserTrainerProcessorTest {
         assertEquals(1, json(rows.get("user:u2")).get("updates").asLong());
         task.context.resetForwards();
         task.punctuate();
-        assertTrue(task.context.forwarded().stream().noneMatch(f -> f.childName().orElseThrow()
-                .equals(StreamTopology.USER_MODEL_SINK)), "nothing changed since: nothing published");
+        assertTrue(
+                task.context.forwarded().stream()
+                        .noneMatch(f -> f.childName().orElseThrow().equals(StreamTopology.USER_MODEL_SINK)),
+                "nothing changed since: nothing published");
     }
 
     @Test
@@ -231,7 +249,8 @@ class UserTrainerProcessorTest {
         task.start(c, new RecordingListener());
         task.punctuate();
         Map<String, byte[]> republished = task.modelUpdates();
-        assertEquals(Set.of("user:u1", "mean:0"), republished.keySet(), "only the row whose published version is behind");
+        assertEquals(
+                Set.of("user:u1", "mean:0"), republished.keySet(), "only the row whose published version is behind");
         assertEquals(2, json(republished.get("user:u1")).get("version").asInt());
         assertEquals(2, json(republished.get("user:u1")).get("updates").asLong());
 
@@ -251,11 +270,19 @@ class UserTrainerProcessorTest {
 
         RecordingListener after = new RecordingListener();
         UserTrainerProcessor restarted = task.start(c, after);
-        feed(restarted, List.of(new Event("u9", "i9", 1, 1, 13, 103), new Event("u1", "i9", 1, 1, 14, 104),
-                new Event("u2", "i9", 1, 1, 15, 105)));
+        feed(
+                restarted,
+                List.of(
+                        new Event("u9", "i9", 1, 1, 13, 103),
+                        new Event("u1", "i9", 1, 1, 14, 104),
+                        new Event("u2", "i9", 1, 1, 15, 105)));
         assertTrue(task.modelUpdates().isEmpty(), "rows are published on the interval, not on every mini-batch");
         task.punctuate();
-        assertEquals(11.0 / 3, after.prequential.get(0).prediction(), 1e-12, "the mean of the first batch, from the task state");
+        assertEquals(
+                11.0 / 3,
+                after.prequential.get(0).prediction(),
+                1e-12,
+                "the mean of the first batch, from the task state");
         Map<String, byte[]> rows = task.modelUpdates();
         assertEquals(3, json(rows.get("user:u1")).get("updates").asLong(), "u1 continues from its stored row");
         assertEquals(2, json(rows.get("user:u1")).get("version").asInt());

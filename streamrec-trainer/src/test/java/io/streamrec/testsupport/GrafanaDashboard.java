@@ -2,7 +2,6 @@ package io.streamrec.testsupport;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -16,18 +15,32 @@ import java.util.regex.Pattern;
 /** Reads grafana/dashboards/streamrec.json and takes the metric names out of its PromQL. */
 public final class GrafanaDashboard {
     public static final Path FILE = RepositoryFiles.resolve("grafana", "dashboards", "streamrec.json");
-    public static final Path DATASOURCE = RepositoryFiles.resolve("grafana", "provisioning", "datasources", "prometheus.yml");
+    public static final Path DATASOURCE =
+            RepositoryFiles.resolve("grafana", "provisioning", "datasources", "prometheus.yml");
 
-    private static final Set<String> KEYWORDS = Set.of("by", "without", "on", "ignoring", "group_left",
-            "group_right", "offset", "bool", "and", "or", "unless", "atan2", "inf", "nan");
+    private static final Set<String> KEYWORDS = Set.of(
+            "by",
+            "without",
+            "on",
+            "ignoring",
+            "group_left",
+            "group_right",
+            "offset",
+            "bool",
+            "and",
+            "or",
+            "unless",
+            "atan2",
+            "inf",
+            "nan");
     private static final Pattern STRING = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'|`[^`]*`");
     private static final Pattern MATCHERS = Pattern.compile("\\{[^}]*}");
     private static final Pattern RANGE = Pattern.compile("\\[[^]]*]");
-    private static final Pattern GROUPING = Pattern.compile(
-            "\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)");
+    private static final Pattern GROUPING =
+            Pattern.compile("\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)");
     private static final Pattern IDENTIFIER = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
 
-    private GrafanaDashboard() { }
+    private GrafanaDashboard() {}
 
     public static JsonNode load() {
         try {
@@ -78,8 +91,8 @@ public final class GrafanaDashboard {
                 after++;
             }
             boolean call = after < s.length() && s.charAt(after) == '(';
-            boolean partOfNumber = m.start() > 0 && (Character.isDigit(s.charAt(m.start() - 1))
-                    || s.charAt(m.start() - 1) == '.');
+            boolean partOfNumber =
+                    m.start() > 0 && (Character.isDigit(s.charAt(m.start() - 1)) || s.charAt(m.start() - 1) == '.');
             if (!call && !partOfNumber && !KEYWORDS.contains(id.toLowerCase())) {
                 names.add(id);
             }

@@ -10,8 +10,7 @@ public final class RepositoryFiles {
 
     public static final String PROPERTY = "streamrec.root";
 
-    private RepositoryFiles() {
-    }
+    private RepositoryFiles() {}
 
     /** The repository root: the property, else the parent of the working directory (a module directory). */
     public static Path root() {

@@ -4,15 +4,9 @@ import io.streamrec.app.TrainerApp;
 import io.streamrec.data.Rating;
 import io.streamrec.data.SyntheticRatings;
 import io.streamrec.kafka.EmbeddedKafka;
+import io.streamrec.stream.Topics;
 import io.streamrec.stream.TrainerConfig;
 import io.streamrec.stream.TrainerListener;
-import io.streamrec.stream.Topics;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -26,6 +20,11 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The real trainer for tests: an {@link EmbeddedKafka} broker of its own (the topic names are fixed constants),
@@ -43,7 +42,8 @@ public final class RunningTrainer implements AutoCloseable {
             Map.entry("bad-label", "{\"user\":\"u1\",\"item\":\"i1\",\"label\":\"three\"}"),
             Map.entry("label-out-of-range", "{\"user\":\"u1\",\"item\":\"i1\",\"label\":42.0}"));
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final EmbeddedKafka broker;
     private final TrainerApp app;
@@ -62,7 +62,8 @@ public final class RunningTrainer implements AutoCloseable {
      * Starts a broker and the trainer (2 partitions, batches of 32), waits for RUNNING, then starts producing
      * {@code eventsPerSecond} records per second until closed.
      */
-    public static RunningTrainer start(String applicationId, double eventsPerSecond) throws IOException, InterruptedException {
+    public static RunningTrainer start(String applicationId, double eventsPerSecond)
+            throws IOException, InterruptedException {
         EmbeddedKafka broker = new EmbeddedKafka().start();
         try {
             Map<String, String> settings = new HashMap<>();
@@ -72,12 +73,14 @@ public final class RunningTrainer implements AutoCloseable {
             settings.put(TrainerConfig.BATCH_SIZE, "32");
             settings.put(TrainerConfig.HTTP_PORT, "0");
             settings.put(TrainerConfig.HTTP_BIND, "127.0.0.1");
-            settings.put("state.dir", Files.createTempDirectory("streamrec-state").toString());
+            settings.put(
+                    "state.dir", Files.createTempDirectory("streamrec-state").toString());
             TrainerApp app = TrainerApp.start(TrainerConfig.of(settings), TrainerListener.NONE, true);
             RunningTrainer t = new RunningTrainer(broker, app, eventsPerSecond);
             if (!app.awaitRunning(Duration.ofSeconds(60))) {
                 t.close();
-                throw new IllegalStateException("Kafka Streams did not reach RUNNING: " + app.streams().state());
+                throw new IllegalStateException(
+                        "Kafka Streams did not reach RUNNING: " + app.streams().state());
             }
             t.producer.start();
             return t;
@@ -89,20 +92,26 @@ public final class RunningTrainer implements AutoCloseable {
 
     private void produce(double eventsPerSecond) {
         Iterator<Rating> source = new SyntheticRatings(SyntheticRatings.Spec.explicit(2_000, 500, 8, 42)).iterator();
-        Map<String, Object> props = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                ProducerConfig.LINGER_MS_CONFIG, "5");
+        Map<String, Object> props = Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                broker.bootstrapServers(),
+                ProducerConfig.LINGER_MS_CONFIG,
+                "5");
         long start = System.nanoTime();
-        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<String, byte[]> p =
+                new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
             long n = 0;
             while (!Thread.currentThread().isInterrupted()) {
                 n++;
                 if (n % MALFORMED_EVERY == 0) {
                     long m = malformed.getAndIncrement();
                     String value = MALFORMED.get((int) (m % MALFORMED.size())).getValue();
-                    p.send(new ProducerRecord<>(Topics.INTERACTIONS, "bad-" + m, value.getBytes(StandardCharsets.UTF_8)));
+                    p.send(new ProducerRecord<>(
+                            Topics.INTERACTIONS, "bad-" + m, value.getBytes(StandardCharsets.UTF_8)));
                 } else {
                     Rating r = source.next();
-                    p.send(new ProducerRecord<>(Topics.INTERACTIONS, r.user(), io.streamrec.app.InteractionProducer.toJson(r)));
+                    p.send(new ProducerRecord<>(
+                            Topics.INTERACTIONS, r.user(), io.streamrec.app.InteractionProducer.toJson(r)));
                     produced.incrementAndGet();
                 }
                 long wait = start + (long) (n / eventsPerSecond * 1e9) - System.nanoTime();
@@ -135,8 +144,11 @@ public final class RunningTrainer implements AutoCloseable {
 
     /** GET of a path on the trainer's HTTP API; the body. */
     public String get(String path) throws IOException, InterruptedException {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl() + path))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HTTP.send(
+                HttpRequest.newBuilder(URI.create(baseUrl() + path))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new IOException("GET " + path + " answered " + r.statusCode() + ": " + r.body());
         }
