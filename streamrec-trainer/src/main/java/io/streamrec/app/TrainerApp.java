@@ -111,7 +111,8 @@ public final class TrainerApp implements AutoCloseable {
                 publishMeta(config, null);
             }
         }
-        MetricsSetup metrics = MetricsSetup.create(config.applicationId());
+        MetricsSetup metrics = MetricsSetup.create(
+                config.applicationId(), config.hyperparameters().kind() == io.streamrec.model.ModelKind.LOGISTIC_MF);
         TrainerListener listener =
                 extra == TrainerListener.NONE ? metrics.listener() : new CompositeListener(metrics.listener(), extra);
         KafkaStreams streams = new KafkaStreams(

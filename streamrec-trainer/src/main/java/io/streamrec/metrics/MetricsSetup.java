@@ -1,5 +1,6 @@
 package io.streamrec.metrics;
 
+import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -23,7 +24,7 @@ import org.apache.kafka.streams.KafkaStreams;
  * the streams client exists, its Kafka client metrics.
  *
  * <pre>{@code
- * try (MetricsSetup metrics = MetricsSetup.create(appId)) {
+ * try (MetricsSetup metrics = MetricsSetup.create(appId, false)) {
  *     KafkaStreams streams = new KafkaStreams(topology, props);   // topology uses metrics.listener()
  *     metrics.bindKafkaStreams(streams);
  *     ...
@@ -66,13 +67,16 @@ public final class MetricsSetup implements AutoCloseable {
         this.history = history;
     }
 
-    /** Registry, JVM meters and trainer meters for {@code applicationId}; the history starts sampling. */
-    public static MetricsSetup create(String applicationId) {
+    /**
+     * Registry, JVM meters and trainer meters for {@code applicationId}; the history starts sampling.
+     * {@code binaryLabels}: the model is logistic (0/1 labels), so log loss is counted.
+     */
+    public static MetricsSetup create(String applicationId, boolean binaryLabels) {
         if (applicationId == null || applicationId.isBlank()) {
             throw new IllegalArgumentException(
                     "application id must be a non-empty string, got '" + applicationId + "'");
         }
-        TrainerMetrics trainer = new TrainerMetrics();
+        TrainerMetrics trainer = new TrainerMetrics(TrainerMetrics.DEFAULT_WINDOW, Clock.SYSTEM, binaryLabels);
         return new MetricsSetup(applicationId, trainer, new StatsHistory(trainer).start());
     }
 

@@ -51,4 +51,14 @@ public final class CompositeListener implements TrainerListener {
     public void modelVersion(String kind, int partition, long rowSteps) {
         listeners.forEach(l -> l.modelVersion(kind, partition, rowSteps));
     }
+
+    @Override
+    public void userRowsEvicted(int rows) {
+        listeners.forEach(l -> l.userRowsEvicted(rows));
+    }
+
+    @Override
+    public void itemStaleness(long totalAgeMs, int events) {
+        listeners.forEach(l -> l.itemStaleness(totalAgeMs, events));
+    }
 }

@@ -88,6 +88,15 @@ final class LocalItems {
         return r;
     }
 
+    /**
+     * When the published version of an item row that {@link #row} last based it on was written ({@code updatedAt},
+     * epoch ms); 0 when the row has no published version yet (a new item, or rows of an older trainer).
+     */
+    long publishedAt(int row) {
+        ItemView v = row >= 0 && row < views.length ? views[row] : null;
+        return v == null || v.published == null ? 0 : v.published.updatedAt();
+    }
+
     /** The view of an item row of the task's table, created on first use. */
     ItemView view(int row) {
         if (row >= views.length) {

@@ -39,4 +39,14 @@ public interface TrainerListener {
      * version (sum of row versions; pretrained snapshot versions excluded).
      */
     default void modelVersion(String kind, int partition, long rowSteps) {}
+
+    /** A user task dropped {@code rows} least recently used rows from memory ({@code user.cache.rows}). */
+    default void userRowsEvicted(int rows) {}
+
+    /**
+     * Over {@code events} predictions, the published item versions the user task predicted with were
+     * {@code totalAgeMs} old in sum (now minus each row's {@code updatedAt}); predictions with an item that has no
+     * published version yet are not counted.
+     */
+    default void itemStaleness(long totalAgeMs, int events) {}
 }

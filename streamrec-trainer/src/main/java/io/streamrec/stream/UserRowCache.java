@@ -63,16 +63,18 @@ final class UserRowCache {
 
     /**
      * Past {@code user.cache.rows} rows in memory, drops the least recently used down to nine tenths of it (so that
-     * it happens once per many intervals, not each one) and returns true. The caller calls it only between a flush
+     * it happens once per many intervals, not each one). The caller calls it only between a flush
      * and the next event, when no batch, gradient or unpublished set refers to a row number: a dropped row is saved
      * in the task's store (every flush saves the rows it stepped; an unstepped row came from the store or the global
      * store unchanged) and is read back from there on its user's next event, optimizer state included, so dropping
      * changes no result.
+     *
+     * @return the rows dropped, 0 when within the bound
      */
-    boolean evictLeastRecentlyUsed() {
+    int evictLeastRecentlyUsed() {
         int n = table.size();
         if (n <= maxUsers) {
-            return false;
+            return 0;
         }
         int drop = n - (maxUsers - maxUsers / 10);
         int[] sorted = Arrays.copyOf(lastUsed, n);
@@ -90,6 +92,6 @@ final class UserRowCache {
             }
         }
         table.removeRows(remove, (from, to) -> lastUsed[to] = lastUsed[from]);
-        return true;
+        return drop;
     }
 }

@@ -52,6 +52,10 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
     private GlobalMeanMerge externalMean;
     private long rowSteps;
     private long oldestIngest = Long.MAX_VALUE;
+    /** Summed age of the published item versions predicted with since the last flush, and how many. */
+    private long itemAgeMs;
+
+    private int itemAgeEvents;
     private int partition;
 
     UserTrainerProcessor(TrainerConfig config, TrainerListener listener, PublishedRows published) {
@@ -96,8 +100,12 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
             rows.publish();
             // Only between a flush and the next event may rows move: no batch, gradient or unpublished set refers
             // to a row number then.
-            if (learner.pending() == 0 && rows.size() == 0 && users.evictLeastRecentlyUsed()) {
-                listener.modelRows("user", partition, model.users().size());
+            if (learner.pending() == 0 && rows.size() == 0) {
+                int evicted = users.evictLeastRecentlyUsed();
+                if (evicted > 0) {
+                    listener.userRowsEvicted(evicted);
+                    listener.modelRows("user", partition, model.users().size());
+                }
             }
             users.nextInterval();
         });
@@ -111,6 +119,11 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         int u = users.find(e.user());
         int i = items.row(e.item(), false);
         double prediction = model.predictScore(model.score(u, i));
+        long publishedAt = items.publishedAt(i);
+        if (publishedAt > 0) {
+            itemAgeMs += Math.max(0, context.currentSystemTimeMs() - publishedAt);
+            itemAgeEvents++;
+        }
         listener.prequential(e.label(), prediction);
         prequential.add(e.label(), prediction);
         listener.eventTrained();
@@ -167,6 +180,11 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         }
         long duration = System.nanoTime() - start;
         listener.flushed("user", n, duration, loss / n, lr);
+        if (itemAgeEvents > 0) {
+            listener.itemStaleness(itemAgeMs, itemAgeEvents);
+            itemAgeMs = 0;
+            itemAgeEvents = 0;
+        }
         listener.modelRows("user", partition, model.users().size());
         listener.modelVersion("user", partition, rowSteps);
         context.forward(

@@ -67,7 +67,7 @@ class HttpApiTest {
                 r.headers().firstValue("Content-Type").orElse(""));
         assertTrue(r.body().contains("streamrec_events_total{outcome=\"trained\"} 1.0"), r.body());
         assertTrue(r.body().contains("# TYPE streamrec_flush_seconds histogram"));
-        assertTrue(r.body().contains("streamrec_prequential_rmse"));
+        assertTrue(r.body().contains("streamrec_prequential_squared_error_total"));
     }
 
     @Test

@@ -85,14 +85,31 @@ class DashboardQueriesTest {
                     "rejections counted under reason " + bad.getKey());
         }
         assertEquals(0, m.value("streamrec_events_rejected_events_total", "reason=\"other\""), "no unknown reason");
-        double rmse = m.value("streamrec_prequential_rmse");
+        // Quality as counters: Prometheus divides their rates; here the totals since start.
+        double scored = m.value("streamrec_prequential_events_total");
+        double trainedEvents = m.value("streamrec_events_total", "outcome=\"trained\"");
+        assertTrue(
+                scored > 0 && Math.abs(scored - trainedEvents) <= 0.01 * trainedEvents + 64,
+                "every trained event is scored first: " + scored + " scored, " + trainedEvents + " trained");
+        double rmse = Math.sqrt(m.value("streamrec_prequential_squared_error_total") / scored);
         assertTrue(rmse > 0 && rmse < 4, "prequential RMSE in (0, 4) on 1..5 labels: " + rmse);
-        double mae = m.value("streamrec_prequential_mae");
+        double mae = m.value("streamrec_prequential_absolute_error_total") / scored;
         assertTrue(mae > 0 && mae <= rmse, "prequential MAE in (0, RMSE]: " + mae);
-        assertTrue(Double.isNaN(m.value("streamrec_prequential_logloss")), "log loss is NaN for rating labels");
+        assertTrue(m.samples("streamrec_prequential_logloss_total").isEmpty(), "no log loss for rating labels");
         assertTrue(Double.isNaN(m.value("streamrec_prequential_auc")), "AUC is NaN for rating labels");
-        double loss = m.value("streamrec_training_loss");
-        assertTrue(loss > 0 && loss < 16, "training loss finite and positive: " + loss);
+        double loss =
+                m.value("streamrec_training_loss_total") / m.value("streamrec_batch_size_events_sum", "role=\"user\"");
+        assertTrue(loss > 0 && loss < 16, "mean training loss finite and positive: " + loss);
+        for (String role : new String[] {"user", "item"}) {
+            double lr = m.value("streamrec_learning_rate", "role=\"" + role + "\"");
+            assertTrue(lr > 0 && lr < 10, role + " learning rate reported: " + lr);
+        }
+        assertTrue(m.value("streamrec_user_cache_evictions_rows_total") >= 0, "evictions exported");
+        double stalenessCount = m.value("streamrec_item_staleness_seconds_count");
+        double staleness = m.value("streamrec_item_staleness_seconds_sum") / stalenessCount;
+        assertTrue(
+                stalenessCount > 0 && staleness >= 0 && staleness < 60,
+                "predictions with published item versions, under a minute old on average: " + staleness + " s");
         for (String role : new String[] {"user", "item"}) {
             String r = "role=\"" + role + "\"";
             double flushes = m.value("streamrec_flush_seconds_count", r);
@@ -136,7 +153,8 @@ class DashboardQueriesTest {
         return m.valueOrZero("streamrec_flush_seconds_count", item) > 0
                 && m.valueOrZero("streamrec_batch_size_events_count", item) > 0
                 && m.valueOrZero("streamrec_rows_published_rows_total", "kind=\"item\"") > 0
-                && m.valueOrZero("streamrec_model_rows", "kind=\"item\"") > 0;
+                && m.valueOrZero("streamrec_model_rows", "kind=\"item\"") > 0
+                && m.valueOrZero("streamrec_item_staleness_seconds_count") > 0;
     }
 
     @Test
@@ -233,7 +251,7 @@ class DashboardQueriesTest {
         }
 
         /** The sample lines named {@code name} whose labels contain every {@code label}. */
-        private List<String> samples(String name, String... labels) {
+        List<String> samples(String name, String... labels) {
             List<String> found = new ArrayList<>();
             for (String line : text.split("\n")) {
                 if (line.startsWith("#") || !(line.startsWith(name + "{") || line.startsWith(name + " "))) {

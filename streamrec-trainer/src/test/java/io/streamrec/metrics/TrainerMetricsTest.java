@@ -2,8 +2,10 @@ package io.streamrec.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MockClock;
 import io.micrometer.core.instrument.Timer;
@@ -23,7 +25,7 @@ class TrainerMetricsTest {
     void setUp() {
         clock = new MockClock();
         registry = new SimpleMeterRegistry();
-        metrics = new TrainerMetrics(4, clock);
+        metrics = new TrainerMetrics(4, clock, false);
         metrics.bindTo(registry);
     }
 
@@ -43,31 +45,31 @@ class TrainerMetricsTest {
                 2,
                 registry.get("streamrec.events")
                         .tag("outcome", "trained")
-                        .counter()
+                        .functionCounter()
                         .count());
         assertEquals(
                 3,
                 registry.get("streamrec.events")
                         .tag("outcome", "rejected")
-                        .counter()
+                        .functionCounter()
                         .count());
         assertEquals(
                 1,
                 registry.get("streamrec.events.rejected")
                         .tag("reason", "not-json")
-                        .counter()
+                        .functionCounter()
                         .count());
         assertEquals(
                 2,
                 registry.get("streamrec.events.rejected")
                         .tag("reason", "bad-label")
-                        .counter()
+                        .functionCounter()
                         .count());
         assertEquals(
                 0,
                 registry.get("streamrec.events.rejected")
                         .tag("reason", "bad-weight")
-                        .counter()
+                        .functionCounter()
                         .count());
     }
 
@@ -78,47 +80,84 @@ class TrainerMetricsTest {
                 1,
                 registry.get("streamrec.events.rejected")
                         .tag("reason", "other")
-                        .counter()
+                        .functionCounter()
                         .count());
         assertEquals(
                 TrainerMetrics.DLQ_REASONS.size() + 1,
-                registry.find("streamrec.events.rejected").counters().size());
+                registry.find("streamrec.events.rejected").functionCounters().size());
+    }
+
+    private double counter(MeterRegistry r, String name) {
+        return r.get(name).functionCounter().count();
     }
 
     @Test
-    void shouldComputeWindowedRmseAndMaeFromTheLastEventsOnly() {
+    void shouldCountPrequentialErrorSumsSoThatAnySetOfInstancesGivesItsRmseAndMae() {
+        TrainerMetrics other = new TrainerMetrics(4, clock, false);
+        MeterRegistry otherRegistry = new SimpleMeterRegistry();
+        other.bindTo(otherRegistry);
+        metrics.prequential(3, 4); // error  1
+        metrics.prequential(5, 3); // error -2
+        other.prequential(1, 1); // error  0
+        other.prequential(2, 4.5); // error  2.5
+        other.prequential(2, Double.NaN); // ignored: it would poison every sum
+
+        // What PromQL does with sum(...) over the two instances: ratios of summed counters.
+        double events = counter(registry, "streamrec.prequential.events")
+                + counter(otherRegistry, "streamrec.prequential.events");
+        double squared = counter(registry, "streamrec.prequential.squared.error")
+                + counter(otherRegistry, "streamrec.prequential.squared.error");
+        double absolute = counter(registry, "streamrec.prequential.absolute.error")
+                + counter(otherRegistry, "streamrec.prequential.absolute.error");
+        assertEquals(4, events);
+        assertEquals(Math.sqrt((1 + 4 + 0 + 6.25) / 4), Math.sqrt(squared / events), TOLERANCE);
+        assertEquals((1 + 2 + 0 + 2.5) / 4, absolute / events, TOLERANCE);
+        assertNull(registry.find("streamrec.prequential.logloss").meter(), "no log loss for a rating model");
+        assertNull(registry.find("streamrec.prequential.rmse").meter(), "no per-instance RMSE gauge to average");
+    }
+
+    @Test
+    void shouldComputeWindowedRmseAndMaeFromTheLastEventsOnlyForTheLivePage() {
         // The first event (error 10) falls out of the 4-event window.
         metrics.prequential(0, 10);
         metrics.prequential(3, 4); // error  1
         metrics.prequential(5, 3); // error -2
         metrics.prequential(1, 1); // error  0
         metrics.prequential(2, 4.5); // error  2.5
-        metrics.prequentialNow();
+        PrequentialWindow.Snapshot s = metrics.prequentialNow();
 
-        assertEquals(Math.sqrt((1 + 4 + 0 + 6.25) / 4), gauge("streamrec.prequential.rmse"), TOLERANCE);
-        assertEquals((1 + 2 + 0 + 2.5) / 4, gauge("streamrec.prequential.mae"), TOLERANCE);
+        assertEquals(Math.sqrt((1 + 4 + 0 + 6.25) / 4), s.rmse(), TOLERANCE);
+        assertEquals((1 + 2 + 0 + 2.5) / 4, s.mae(), TOLERANCE);
         assertTrue(Double.isNaN(gauge("streamrec.prequential.auc")), "ratings 1..5 are not binary labels");
-        assertTrue(Double.isNaN(gauge("streamrec.prequential.logloss")));
+        assertEquals(5, counter(registry, "streamrec.prequential.events"), "the counters keep every event");
     }
 
     @Test
     void shouldReportNanBeforeAnyScoredEvent() {
-        assertTrue(Double.isNaN(gauge("streamrec.prequential.rmse")));
-        assertTrue(Double.isNaN(gauge("streamrec.training.loss")));
+        assertTrue(Double.isNaN(gauge("streamrec.prequential.auc")));
+        assertTrue(Double.isNaN(metrics.trainingLoss()));
+        assertTrue(Double.isNaN(registry.get("streamrec.learning.rate")
+                .tag("role", "user")
+                .gauge()
+                .value()));
     }
 
     @Test
-    void shouldComputeAucAndLogLossForBinaryLabels() {
+    void shouldComputeAucAndCountLogLossForBinaryLabels() {
+        TrainerMetrics logistic = new TrainerMetrics(4, clock, true);
+        MeterRegistry r = new SimpleMeterRegistry();
+        logistic.bindTo(r);
         // Positives scored 0.8 and 0.4, negatives 0.6 and 0.2: of the 4 positive/negative pairs, 3 are ordered right.
-        metrics.prequential(1, 0.8);
-        metrics.prequential(0, 0.6);
-        metrics.prequential(1, 0.4);
-        metrics.prequential(0, 0.2);
-        metrics.prequentialNow();
+        logistic.prequential(1, 0.8);
+        logistic.prequential(0, 0.6);
+        logistic.prequential(1, 0.4);
+        logistic.prequential(0, 0.2);
+        logistic.prequentialNow();
 
-        assertEquals(0.75, gauge("streamrec.prequential.auc"), TOLERANCE);
-        double logLoss = -(Math.log(0.8) + Math.log(0.4) + Math.log(1 - 0.6) + Math.log(1 - 0.2)) / 4;
-        assertEquals(logLoss, gauge("streamrec.prequential.logloss"), TOLERANCE);
+        assertEquals(0.75, r.get("streamrec.prequential.auc").gauge().value(), TOLERANCE);
+        double logLoss = -(Math.log(0.8) + Math.log(0.4) + Math.log(1 - 0.6) + Math.log(1 - 0.2));
+        assertEquals(logLoss, counter(r, "streamrec.prequential.logloss"), TOLERANCE);
+        assertEquals(logLoss / 4, logistic.prequentialNow().logLoss(), TOLERANCE, "the window agrees");
     }
 
     @Test
@@ -131,17 +170,17 @@ class TrainerMetricsTest {
     @Test
     void shouldReuseOneReadingForASecondSoAScrapeSortsTheWindowOnce() {
         metrics.prequential(1, 2);
-        assertEquals(1, gauge("streamrec.prequential.rmse"), TOLERANCE);
+        assertEquals(1, metrics.prequential().rmse(), TOLERANCE);
         metrics.prequential(1, 4);
-        assertEquals(1, gauge("streamrec.prequential.rmse"), TOLERANCE, "reused reading");
+        assertEquals(1, metrics.prequential().rmse(), TOLERANCE, "reused reading");
         clock.add(1, TimeUnit.SECONDS);
-        assertEquals(Math.sqrt((1 + 9) / 2.0), gauge("streamrec.prequential.rmse"), TOLERANCE);
+        assertEquals(Math.sqrt((1 + 9) / 2.0), metrics.prequential().rmse(), TOLERANCE);
     }
 
     @Test
-    void shouldRecordFlushDurationBatchSizeAndBatchWeightedLoss() {
+    void shouldRecordFlushDurationBatchSizeLossSumsAndLearningRateByRole() {
         metrics.flushed("user", 100, TimeUnit.MILLISECONDS.toNanos(20), 0.5, 0.01);
-        metrics.flushed("item", 300, TimeUnit.MILLISECONDS.toNanos(40), 1.0, 0.01);
+        metrics.flushed("item", 300, TimeUnit.MILLISECONDS.toNanos(40), 1.0, 0.02);
 
         Timer userFlush = registry.get("streamrec.flush").tag("role", "user").timer();
         assertEquals(1, userFlush.count());
@@ -152,7 +191,22 @@ class TrainerMetricsTest {
                         .tag("role", "item")
                         .summary()
                         .totalAmount());
-        assertEquals((100 * 0.5 + 300 * 1.0) / 400, gauge("streamrec.training.loss"), TOLERANCE);
+        assertEquals((100 * 0.5 + 300 * 1.0) / 400, metrics.trainingLoss(), TOLERANCE, "live page: recent flushes");
+        assertEquals(100 * 0.5 + 300 * 1.0, counter(registry, "streamrec.training.loss"), TOLERANCE);
+        assertEquals(
+                0.02,
+                registry.get("streamrec.learning.rate")
+                        .tag("role", "item")
+                        .gauge()
+                        .value(),
+                TOLERANCE);
+        assertEquals(
+                0.01,
+                registry.get("streamrec.learning.rate")
+                        .tag("role", "user")
+                        .gauge()
+                        .value(),
+                TOLERANCE);
         assertNotNull(userFlush.takeSnapshot().percentileValues(), "percentiles configured");
         assertEquals(2, userFlush.takeSnapshot().percentileValues().length);
     }
@@ -171,13 +225,13 @@ class TrainerMetricsTest {
                 5,
                 registry.get("streamrec.rows.published")
                         .tag("kind", "user")
-                        .counter()
+                        .functionCounter()
                         .count());
         assertEquals(
                 2,
                 registry.get("streamrec.rows.published")
                         .tag("kind", "item")
-                        .counter()
+                        .functionCounter()
                         .count());
     }
 
@@ -211,6 +265,20 @@ class TrainerMetricsTest {
     }
 
     @Test
+    void shouldCountEvictedUserRowsAndSumItemStalenessAsASummary() {
+        metrics.userRowsEvicted(90);
+        metrics.userRowsEvicted(10);
+        metrics.itemStaleness(1_500, 3);
+        metrics.itemStaleness(500, 1);
+
+        assertEquals(100, counter(registry, "streamrec.user.cache.evictions"));
+        FunctionTimer staleness = registry.get("streamrec.item.staleness").functionTimer();
+        assertEquals(4, staleness.count());
+        assertEquals(2.0, staleness.totalTime(TimeUnit.SECONDS), TOLERANCE);
+        assertEquals(500, staleness.mean(TimeUnit.MILLISECONDS), TOLERANCE);
+    }
+
+    @Test
     void shouldCarryCountsMadeBeforeBindingIntoTheMeters() {
         TrainerMetrics late = new TrainerMetrics();
         late.eventTrained();
@@ -218,12 +286,16 @@ class TrainerMetricsTest {
         MeterRegistry r = new SimpleMeterRegistry();
         late.bindTo(r);
         assertEquals(
-                1, r.get("streamrec.events").tag("outcome", "trained").counter().count());
+                1,
+                r.get("streamrec.events")
+                        .tag("outcome", "trained")
+                        .functionCounter()
+                        .count());
         assertEquals(
                 1,
                 r.get("streamrec.events.rejected")
                         .tag("reason", "missing-user")
-                        .counter()
+                        .functionCounter()
                         .count());
     }
 

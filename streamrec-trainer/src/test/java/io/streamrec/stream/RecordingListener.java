@@ -16,6 +16,7 @@ final class RecordingListener implements TrainerListener {
     final List<String> rejected = new CopyOnWriteArrayList<>();
     final List<Prequential> prequential = new CopyOnWriteArrayList<>();
     final List<Flush> flushes = new CopyOnWriteArrayList<>();
+    final AtomicLong evicted = new AtomicLong();
 
     @Override
     public void eventTrained() {
@@ -35,5 +36,10 @@ final class RecordingListener implements TrainerListener {
     @Override
     public void flushed(String role, int batchSize, long durationNanos, double meanLoss, double learningRate) {
         flushes.add(new Flush(role, batchSize));
+    }
+
+    @Override
+    public void userRowsEvicted(int rows) {
+        evicted.addAndGet(rows);
     }
 }

@@ -161,11 +161,14 @@ class UserTrainerProcessorTest {
         UserTrainerProcessor free =
                 freeTask.start(config(stateDir.resolve("f"), TrainerConfig.BATCH_SIZE, "2"), freeListener);
         int most = 0;
+        long dropped = 0;
         for (Event e : events) {
             feed(bounded, List.of(e));
             feed(free, List.of(e));
             most = Math.max(most, bounded.usersInMemory());
+            int before = bounded.usersInMemory();
             boundedTask.punctuate();
+            dropped += before - bounded.usersInMemory();
             freeTask.punctuate();
             assertTrue(
                     bounded.usersInMemory() <= 2,
@@ -173,6 +176,9 @@ class UserTrainerProcessorTest {
         }
         assertEquals(3, most, "a third user joined between two intervals, then the least recently used went");
         assertEquals(5, free.usersInMemory());
+        assertTrue(dropped > 0, "the bound dropped rows");
+        assertEquals(dropped, boundedListener.evicted.get(), "every dropped row is told to the listener");
+        assertEquals(0, freeListener.evicted.get());
         assertEquals(
                 freeListener.prequential,
                 boundedListener.prequential,
