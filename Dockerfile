@@ -1,5 +1,6 @@
 # Build: the Maven wrapper inside the JDK image, tests skipped (CI runs them).
-FROM maven:3.9-eclipse-temurin-17 AS build
+# Tags pinned to a release, so a rebuild gets the same toolchain and runtime.
+FROM maven:3.9.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY .mvn/ .mvn/
 COPY mvnw pom.xml ./
@@ -20,12 +21,14 @@ COPY streamrec-cli/src/ streamrec-cli/src/
 RUN ./mvnw -B -DskipTests package
 
 # Run: JRE only, non-root.
-FROM eclipse-temurin:17-jre
+FROM eclipse-temurin:17.0.13_11-jre
 RUN useradd --system --uid 10001 --home-dir /app streamrec
 WORKDIR /app
 COPY --from=build /src/target/streamrec.jar /app/streamrec.jar
 USER streamrec
 EXPOSE 8080
 ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75"
-# docker-compose.yml runs e.g. `java -jar streamrec.jar run --bootstrap-servers kafka:9092 --http-port 8080`.
-CMD ["java", "-jar", "streamrec.jar", "--help"]
+# Arguments are a streamrec command line: `docker run streamrec:0.1.0-SNAPSHOT run --bootstrap-servers kafka:9092`.
+# Exec form, so java is PID 1 and gets Docker's SIGTERM: the trainer then closes and leaves its group.
+ENTRYPOINT ["java", "-jar", "/app/streamrec.jar"]
+CMD ["--help"]
