@@ -42,7 +42,7 @@ class DashboardLintTest {
     void shouldReferenceTheProvisionedDatasourceByUidEverywhere() throws Exception {
         String uid = provisionedUid();
         assertEquals("streamrec-prometheus", uid);
-        for (JsonNode p : GrafanaDashboard.panels(dashboard)) {
+        for (JsonNode p : GrafanaDashboard.dataPanels(dashboard)) {
             assertEquals(uid, p.path("datasource").path("uid").asText(), () -> "panel " + p.path("title"));
             for (JsonNode t : p.path("targets")) {
                 assertEquals(uid, t.path("datasource").path("uid").asText(), () -> "target of " + p.path("title"));
@@ -58,7 +58,7 @@ class DashboardLintTest {
 
     @Test
     void shouldUseOnlyTimeseriesAndStatPanels() {
-        for (JsonNode p : GrafanaDashboard.panels(dashboard)) {
+        for (JsonNode p : GrafanaDashboard.dataPanels(dashboard)) {
             assertTrue(
                     Set.of("timeseries", "stat").contains(p.path("type").asText()),
                     () -> "panel " + p.path("title") + " has type " + p.path("type"));
@@ -67,7 +67,7 @@ class DashboardLintTest {
 
     @Test
     void shouldGiveEveryPanelAQuery() {
-        for (JsonNode p : GrafanaDashboard.panels(dashboard)) {
+        for (JsonNode p : GrafanaDashboard.dataPanels(dashboard)) {
             assertTrue(p.path("targets").size() > 0, () -> "panel " + p.path("title") + " has no target");
         }
     }
@@ -93,6 +93,101 @@ class DashboardLintTest {
                         name.matches("(streamrec|kafka|jvm|process|system)_[a-z0-9_]+"),
                         () -> "unexpected metric " + name + " in " + e);
             }
+        }
+    }
+
+    @Test
+    void shouldOfferApplicationAndInstanceVariablesFromTheProvisionedDatasource() throws Exception {
+        String uid = provisionedUid();
+        List<String> names = new java.util.ArrayList<>();
+        for (JsonNode v : dashboard.path("templating").path("list")) {
+            names.add(v.path("name").asText());
+            assertEquals("query", v.path("type").asText(), () -> "variable " + v.path("name"));
+            assertEquals(uid, v.path("datasource").path("uid").asText(), () -> "variable " + v.path("name"));
+        }
+        assertEquals(List.of("application", "instance"), names);
+    }
+
+    @Test
+    void shouldFilterEveryMetricOfEveryQueryByApplicationAndInstance() {
+        for (String e : GrafanaDashboard.expressions(dashboard)) {
+            for (String name : GrafanaDashboard.metricNames(e)) {
+                Matcher m = Pattern.compile("\\b" + Pattern.quote(name) + "(\\{[^}]*})?")
+                        .matcher(e);
+                while (m.find()) {
+                    String matchers = m.group(1) == null ? "" : m.group(1);
+                    assertTrue(
+                            matchers.contains("application=~\"$application\"")
+                                    && matchers.contains("instance=~\"$instance\""),
+                            () -> name + " without the $application and $instance matchers in " + e);
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldUseTheRateIntervalRatherThanFixedShortWindows() {
+        Pattern range = Pattern.compile("\\[([^]]*)]");
+        for (String e : GrafanaDashboard.expressions(dashboard)) {
+            Matcher m = range.matcher(e);
+            while (m.find()) {
+                String window = m.group(1);
+                // $__rate_interval follows the scrape interval and the zoom; an hour or more is a deliberate baseline.
+                assertTrue(
+                        window.equals("$__rate_interval") || window.matches("\\d+[hd]"),
+                        () -> "window [" + window + "] in " + e);
+            }
+        }
+    }
+
+    @Test
+    void shouldGiveEveryPanelAUnitAndOneScale() {
+        for (JsonNode p : GrafanaDashboard.dataPanels(dashboard)) {
+            String title = p.path("title").asText();
+            assertFalse(
+                    p.path("fieldConfig").path("defaults").path("unit").asText().isBlank(),
+                    () -> title + " has no unit");
+            for (JsonNode o : p.path("fieldConfig").path("overrides")) {
+                for (JsonNode prop : o.path("properties")) {
+                    String id = prop.path("id").asText();
+                    assertFalse(
+                            id.equals("unit")
+                                    || id.equals("custom.axisPlacement")
+                                    || id.startsWith("min")
+                                    || id.startsWith("max"),
+                            () -> title + " overrides " + id + " for some series: a second scale");
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldReadInputLagOfTheInputTopicOnly() {
+        for (String e : GrafanaDashboard.expressions(dashboard)) {
+            if (e.contains("records_lag")) {
+                assertTrue(e.contains("topic=\"interactions\""), () -> "lag of every topic in " + e);
+            }
+        }
+    }
+
+    @Test
+    void shouldNotAverageGaugesThatDoNotAverage() {
+        for (String e : GrafanaDashboard.expressions(dashboard)) {
+            assertFalse(e.contains("avg("), () -> "an average of per-instance figures in " + e);
+        }
+    }
+
+    @Test
+    void shouldGroupPanelsInRowsOperatorsAskAbout() {
+        List<String> rows = new java.util.ArrayList<>();
+        for (JsonNode p : dashboard.path("panels")) {
+            if (GrafanaDashboard.isRow(p)) {
+                rows.add(p.path("title").asText().toLowerCase(java.util.Locale.ROOT));
+            }
+        }
+        for (String question : List.of("keeping up", "learning", "publishing", "healthy")) {
+            assertTrue(
+                    rows.stream().anyMatch(r -> r.contains(question)), () -> "a row about " + question + ": " + rows);
         }
     }
 }

@@ -10,6 +10,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MockClock;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -158,6 +160,18 @@ class TrainerMetricsTest {
         double logLoss = -(Math.log(0.8) + Math.log(0.4) + Math.log(1 - 0.6) + Math.log(1 - 0.2));
         assertEquals(logLoss, counter(r, "streamrec.prequential.logloss"), TOLERANCE);
         assertEquals(logLoss / 4, logistic.prequentialNow().logLoss(), TOLERANCE, "the window agrees");
+    }
+
+    @Test
+    void shouldExportTheLogLossCounterUnderTheNameTheDashboardQueries() {
+        TrainerMetrics logistic = new TrainerMetrics(4, clock, true);
+        PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        logistic.bindTo(prometheus);
+        logistic.prequential(1, 0.5);
+        String text = prometheus.scrape();
+        for (String name : DashboardQueriesTest.LOGISTIC_ONLY) {
+            assertTrue(text.contains("\n" + name + " "), name + " in\n" + text);
+        }
     }
 
     @Test

@@ -50,6 +50,32 @@ public final class GrafanaDashboard {
         }
     }
 
+    /**
+     * An expression as Grafana sends it: {@code $application} and {@code $instance} (regex matchers) and
+     * {@code $__rate_interval} replaced by the given values.
+     */
+    public static String resolve(String expr, String application, String instance, String rateInterval) {
+        return expr.replace("$application", application)
+                .replace("$instance", instance)
+                .replace("$__rate_interval", rateInterval);
+    }
+
+    /** Whether a panel is a row (a heading that groups panels; it has no query). */
+    public static boolean isRow(JsonNode panel) {
+        return "row".equals(panel.path("type").asText());
+    }
+
+    /** Every panel that shows data: panels nested in rows included, rows themselves left out. */
+    public static List<JsonNode> dataPanels(JsonNode dashboard) {
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode p : panels(dashboard)) {
+            if (!isRow(p)) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
     /** Every panel, including panels nested in rows. */
     public static List<JsonNode> panels(JsonNode dashboard) {
         List<JsonNode> out = new ArrayList<>();
