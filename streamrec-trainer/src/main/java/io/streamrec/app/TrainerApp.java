@@ -52,8 +52,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Kafka Streams' state transitions, task assignments and restorations are logged at INFO by
  * {@link StreamsLifecycleLog}. {@link #readiness()} says whether the instance keeps up with its input
- * ({@link ProgressWatchdog}); a background check every second logs when that verdict flips. Liveness is the Kafka
- * Streams state alone ({@code /health}).
+ * ({@link ProgressWatchdog}); a background check every second logs when that verdict flips. {@code /health/ready}
+ * adds that the served model is loaded; {@code /health/live} is {@link Liveness}; {@code /health} (RUNNING or
+ * REBALANCING) stays for existing probes.
  */
 public final class TrainerApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TrainerApp.class);
@@ -134,18 +135,22 @@ public final class TrainerApp implements AutoCloseable {
         ScheduledExecutorService readinessChecks = startReadinessChecks(watchdog);
         HttpApi http = null;
         ModelClient modelClient = null;
+        // Set once the model client is started, after the HTTP server that serves its readiness.
+        var served = new java.util.concurrent.atomic.AtomicReference<ModelClient>();
         if (withHttp) {
             http = HttpApi.builder()
                     .bind(config.httpBind(), config.httpPort())
                     .metrics(metrics.registry())
                     .health(() -> streams.state().name())
-                    .readiness(() -> {
-                        Readiness r = watchdog.latest();
-                        return new HttpApi.Probe(r.ready(), r);
+                    .liveness(() -> {
+                        Liveness l = Liveness.of(streams);
+                        return new HttpApi.Probe(l.alive(), l);
                     })
+                    .readiness(() -> ready(watchdog.latest(), served.get()))
                     .stats(metrics.history()::view)
                     .start();
             modelClient = startModelClient(config);
+            served.set(modelClient);
             new RecommendationHandlers(modelClient).registerWith(http::route);
             LOG.info(
                     "serving http://{}:{}/ (metrics at /metrics, health at /health and /health/ready, recommendations at /users/<id>/recommendations)",
@@ -153,6 +158,17 @@ public final class TrainerApp implements AutoCloseable {
                     http.port());
         }
         return new TrainerApp(config, metrics, streams, http, modelClient, watchdog, readinessChecks, readinessAdmin);
+    }
+
+    /**
+     * {@code /health/ready}: the watchdog's verdict, and the model the recommendation endpoints serve loaded (the
+     * model client has read {@code model-updates} up to where it stood at start).
+     */
+    private static HttpApi.Probe ready(Readiness r, ModelClient served) {
+        if (r.ready() && (served == null || !served.isReady())) {
+            r = new Readiness(false, r.state(), "model not loaded yet: reading model-updates", r.millisSinceProgress());
+        }
+        return new HttpApi.Probe(r.ready(), r);
     }
 
     /**

@@ -10,19 +10,12 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.UriCompliance;
-import org.eclipse.jetty.io.Connection;
-import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code GET /metrics}: the registry in Prometheus text format 0.0.4;</li>
  *   <li>{@code GET /health}: 200 {@code {"status":"RUNNING"}} while the Kafka Streams state is RUNNING or
- *       REBALANCING (the body names the state), else 503 with the state;</li>
+ *       REBALANCING (the body names the state), else 503 with the state; kept for existing probes;</li>
+ *   <li>{@code GET /health/live}: 200 while the process and its stream threads are alive, else 503 (restart
+ *       it), with the reason;</li>
  *   <li>{@code GET /health/ready}: 200 when the instance should take traffic, else 503, with the reason;</li>
  *   <li>{@code GET /}: the live page; {@code GET /api/stats}: its history JSON;</li>
  *   <li>anything added with {@link #route}; every other path is a JSON 404.</li>
@@ -77,7 +72,7 @@ public final class HttpApi implements AutoCloseable {
 
     private final Server server;
     private final ServerConnector connector;
-    private final Map<String, Route> routes = new ConcurrentHashMap<>();
+    private final Routes routes = new Routes();
 
     private HttpApi(Builder b) throws IOException {
         // Jetty's default queue is unbounded, and Jetty warns against bounding it: its own selector and
@@ -103,12 +98,12 @@ public final class HttpApi implements AutoCloseable {
         connector.setIdleTimeout(b.idleTimeout.toMillis());
         connector.addEventListener(new HeadDeadline(connector, b.headDeadline));
         server.addConnector(connector);
-        server.setHandler(new Router());
+        server.setHandler(routes);
         server.setErrorHandler(new JsonErrorHandler());
 
         if (b.registry != null) {
             PrometheusMeterRegistry registry = b.registry;
-            builtIn(
+            routes.builtIn(
                     "/metrics",
                     ex -> ex.send(
                             200,
@@ -117,27 +112,22 @@ public final class HttpApi implements AutoCloseable {
         }
         if (b.state != null) {
             Supplier<String> state = b.state;
-            builtIn("/health", ex -> {
+            routes.builtIn("/health", ex -> {
                 String s = String.valueOf(state.get());
                 sendJson(ex, HEALTHY.contains(s) ? 200 : 503, Map.of("status", s));
             });
         }
-        if (b.readiness != null) {
-            Supplier<Probe> readiness = b.readiness;
-            builtIn("/health/ready", ex -> {
-                Probe probe = readiness.get();
-                sendJson(ex, probe.ok() ? 200 : 503, probe.body());
-            });
-        }
+        probe("/health/live", b.liveness);
+        probe("/health/ready", b.readiness);
         if (b.stats != null) {
             Supplier<?> stats = b.stats;
-            builtIn("/api/stats", ex -> sendJson(ex, 200, stats.get()));
+            routes.builtIn("/api/stats", ex -> sendJson(ex, 200, stats.get()));
         }
         byte[] page = b.page ? loadPage() : null;
         if (page != null) {
             RouteHandler pageHandler = ex -> ex.send(200, "text/html; charset=utf-8", page);
-            builtIn("/", pageHandler);
-            builtIn("/index.html", pageHandler);
+            routes.builtIn("/", pageHandler);
+            routes.builtIn("/index.html", pageHandler);
         }
         try {
             server.start();
@@ -147,6 +137,16 @@ public final class HttpApi implements AutoCloseable {
                 throw io;
             }
             throw new IOException("HTTP server did not start on " + b.host + ":" + b.port + ": " + e, e);
+        }
+    }
+
+    /** Serves {@code path} from {@code probe} when given: 200 when it passes, else 503, its body as JSON. */
+    private void probe(String path, Supplier<Probe> probe) {
+        if (probe != null) {
+            routes.builtIn(path, ex -> {
+                Probe p = probe.get();
+                sendJson(ex, p.ok() ? 200 : 503, p.body());
+            });
         }
     }
 
@@ -166,19 +166,8 @@ public final class HttpApi implements AutoCloseable {
      * and must send exactly one response (see {@link RouteHandler}).
      */
     public void route(String path, RouteHandler handler) {
-        if (path == null || !path.startsWith("/")) {
-            throw new IllegalArgumentException("route path must start with '/', got '" + path + "'");
-        }
-        String p = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-        routes.put(p, new Route(Objects.requireNonNull(handler, "handler"), false, p.equals("/")));
+        routes.add(path, handler);
     }
-
-    /** Built-in routes match their exact path and answer GET and HEAD only. */
-    private void builtIn(String path, RouteHandler handler) {
-        routes.put(path, new Route(handler, true, true));
-    }
-
-    private record Route(RouteHandler handler, boolean builtIn, boolean exact) {}
 
     @Override
     public void close() {
@@ -190,66 +179,6 @@ public final class HttpApi implements AutoCloseable {
             server.stop();
         } catch (Exception e) {
             LOG.warn("HTTP server did not stop cleanly: {}", e.toString());
-        }
-    }
-
-    /** Jetty's entry point: one call per parsed request head, on a pool thread. */
-    private final class Router extends Handler.Abstract {
-        @Override
-        public boolean handle(Request request, Response response, Callback callback) {
-            dispatch(new Exchange(request, response, callback), request.getLength());
-            return true;
-        }
-    }
-
-    private void dispatch(Exchange ex, long contentLength) {
-        String path = Objects.toString(ex.path(), ex.rawPath());
-        String method = ex.method();
-        try {
-            if (contentLength > MAX_REQUEST_BODY_BYTES) {
-                sendError(
-                        ex,
-                        413,
-                        "request body of " + contentLength + " bytes is over the limit of " + MAX_REQUEST_BODY_BYTES
-                                + "; these endpoints take no body");
-                return;
-            }
-            Route route = find(path);
-            if (route == null) {
-                sendError(ex, 404, "no resource at " + path);
-                return;
-            }
-            if (route.builtIn() && !method.equals("GET") && !method.equals("HEAD")) {
-                ex.setHeader("Allow", "GET, HEAD");
-                sendError(ex, 405, "method " + method + " not allowed, use GET or HEAD");
-                return;
-            }
-            route.handler().handle(ex);
-            if (!ex.sent()) {
-                LOG.warn("HTTP {} {}: the handler sent no response", method, path);
-                sendError(ex, 500, "internal error");
-            }
-        } catch (RuntimeException | IOException e) {
-            LOG.warn("HTTP {} {} failed", method, path, e);
-            if (!ex.sent()) {
-                sendError(ex, 500, "internal error");
-            }
-        }
-    }
-
-    /** The exact route for {@code path}, else the longest non-exact route above it. */
-    private Route find(String path) {
-        String p = path;
-        while (true) {
-            Route r = routes.get(p);
-            if (r != null && (!r.exact() || p.equals(path))) {
-                return r;
-            }
-            int slash = p.lastIndexOf('/');
-            if (slash <= 0) {
-                return null;
-            }
-            p = p.substring(0, slash);
         }
     }
 
@@ -280,36 +209,6 @@ public final class HttpApi implements AutoCloseable {
         }
     }
 
-    /**
-     * Closes a connection that has not delivered a complete request head within the deadline. The idle timeout
-     * alone does not catch a client that trickles a byte every few seconds (slowloris); this does, for the first
-     * request of each connection, which is where such clients sit.
-     */
-    private static final class HeadDeadline implements Connection.Listener {
-        private final ServerConnector connector;
-        private final Duration deadline;
-
-        HeadDeadline(ServerConnector connector, Duration deadline) {
-            this.connector = connector;
-            this.deadline = deadline;
-        }
-
-        @Override
-        public void onOpened(Connection connection) {
-            connector
-                    .getScheduler()
-                    .schedule(
-                            () -> {
-                                if (connection.getMessagesIn() == 0
-                                        && connection.getEndPoint().isOpen()) {
-                                    connection.getEndPoint().close();
-                                }
-                            },
-                            deadline.toMillis(),
-                            TimeUnit.MILLISECONDS);
-        }
-    }
-
     /** A verdict for a probe endpoint: whether it passes, and the JSON body that says why. */
     public record Probe(boolean ok, Object body) {}
 
@@ -319,6 +218,7 @@ public final class HttpApi implements AutoCloseable {
         private int port = 8080;
         private PrometheusMeterRegistry registry;
         private Supplier<String> state;
+        private Supplier<Probe> liveness;
         private Supplier<Probe> readiness;
         private Supplier<?> stats;
         private boolean page = true;
@@ -346,6 +246,15 @@ public final class HttpApi implements AutoCloseable {
         /** Serves {@code /health} from this state name, e.g. {@code () -> streams.state().name()}. */
         public Builder health(Supplier<String> state) {
             this.state = state;
+            return this;
+        }
+
+        /**
+         * Serves {@code /health/live}: 200 when the probe is ok, else 503, with the probe's body as JSON. A failing
+         * liveness probe means restart the process: it should fail only for what a restart cures.
+         */
+        public Builder liveness(Supplier<Probe> liveness) {
+            this.liveness = liveness;
             return this;
         }
 

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Readiness against a real broker. A paused Kafka Streams stays RUNNING and stops fetching, so its consumer's
+ * Readiness and liveness against a real broker. A paused Kafka Streams stays RUNNING and stops fetching, so its consumer's
  * {@code records-lag} keeps the last fetch's 0: only the committed offsets show the records that wait.
  */
 class TrainerAppReadinessTest {
@@ -44,7 +44,8 @@ class TrainerAppReadinessTest {
                         Duration.ofSeconds(30),
                         () -> app.readiness().ready()
                                 && app.metrics().listener().eventsTrained() >= 2_000);
-                assertEquals(200, status(app, "/health/ready"));
+                assertEquals(200, status(app, "/health/ready"), "training, and the served model loaded");
+                assertEquals(200, status(app, "/health/live"));
 
                 app.streams().pause();
                 StreamHarness.produce(servers, ratings.subList(2_000, 4_000));
@@ -59,7 +60,8 @@ class TrainerAppReadinessTest {
                         stalled.reason());
                 assertTrue(stalled.millisSinceProgress() > 1_000, String.valueOf(stalled.millisSinceProgress()));
                 assertEquals(503, status(app, "/health/ready"), "the readiness probe fails");
-                assertEquals(200, status(app, "/health"), "the liveness probe does not: the process is fine");
+                assertEquals(200, status(app, "/health/live"), "the liveness probe does not: a restart cures nothing");
+                assertEquals(200, status(app, "/health"), "nor the old combined probe");
 
                 app.streams().resume();
                 StreamHarness.await(
@@ -67,6 +69,15 @@ class TrainerAppReadinessTest {
                         Duration.ofSeconds(30),
                         () -> app.readiness().ready());
                 assertEquals(200, status(app, "/health/ready"));
+
+                // Kafka Streams gone while the process lives on: that is for a restart to cure.
+                app.streams().close(Duration.ofSeconds(30));
+                assertEquals(503, status(app, "/health/live"), "NOT_RUNNING is not alive");
+                StreamHarness.await(
+                        "not ready once Kafka Streams stopped",
+                        Duration.ofSeconds(10),
+                        () -> !app.readiness().ready());
+                assertEquals(503, status(app, "/health/ready"));
             }
         }
     }
