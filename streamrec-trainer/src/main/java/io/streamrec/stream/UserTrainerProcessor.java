@@ -27,7 +27,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * {@link GlobalMeanMerge} (the other partitions' label sums).
  */
 final class UserTrainerProcessor implements Processor<String, Object, Object, byte[]> {
-    private static final String STATE_KEY = "user";
+    private static final String STATE_KEY = Role.USER.label();
     /** Present in the task-state store while saved user rows are not yet published (see {@link UserRowPublisher}). */
     static final String UNPUBLISHED_KEY = "user-unpublished";
 
@@ -69,7 +69,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         this.partition = context.taskId().partition();
         KeyValueStore<String, byte[]> userStore = context.getStateStore(Topics.USER_STORE);
         pending = context.getStateStore(Topics.USER_PENDING_STORE);
-        stateStore = context.getStateStore(Topics.TASK_STATE_STORE + "-user");
+        stateStore = context.getStateStore(Role.USER.taskStateStore());
         UnpublishedRows unpublished = new UnpublishedRows(stateStore, UNPUBLISHED_KEY);
         KeyValueStore<String, byte[]> global = context.getStateStore(Topics.GLOBAL_ROWS_STORE);
         byte[] st = stateStore.get(STATE_KEY);
@@ -97,7 +97,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
             // Only between a flush and the next event may rows move: no batch, gradient or unpublished set refers
             // to a row number then.
             if (learner.pending() == 0 && rows.size() == 0 && users.evictLeastRecentlyUsed()) {
-                listener.modelRows("user", partition, model.users().size());
+                listener.modelRows(Role.USER.label(), partition, model.users().size());
             }
             users.nextInterval();
         });
@@ -166,15 +166,15 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
             externalMean.refresh();
         }
         long duration = System.nanoTime() - start;
-        listener.flushed("user", n, duration, loss / n, lr);
-        listener.modelRows("user", partition, model.users().size());
-        listener.modelVersion("user", partition, rowSteps);
+        listener.flushed(Role.USER.label(), n, duration, loss / n, lr);
+        listener.modelRows(Role.USER.label(), partition, model.users().size());
+        listener.modelVersion(Role.USER.label(), partition, rowSteps);
         context.forward(
                 new Record<>(
                         "user-" + partition,
                         TrainingMetrics.record(
                                 partition,
-                                "user",
+                                Role.USER.label(),
                                 n,
                                 prequential.rmse(),
                                 prequential.mae(),
@@ -196,6 +196,6 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
 
     @Override
     public void close() {
-        listener.taskClosed("user", partition);
+        listener.taskClosed(Role.USER.label(), partition);
     }
 }

@@ -45,9 +45,7 @@ class UserTrainerProcessorTest {
                     Stores.inMemoryKeyValueStore(Topics.USER_STORE), Serdes.String(), Serdes.ByteArray()));
             pending = store(PendingLog.builder(Topics.USER_PENDING_STORE));
             store(Stores.keyValueStoreBuilder(
-                    Stores.inMemoryKeyValueStore(Topics.TASK_STATE_STORE + "-user"),
-                    Serdes.String(),
-                    Serdes.ByteArray()));
+                    Stores.inMemoryKeyValueStore(Role.USER.taskStateStore()), Serdes.String(), Serdes.ByteArray()));
             store(Stores.keyValueStoreBuilder(
                     Stores.inMemoryKeyValueStore(Topics.GLOBAL_ROWS_STORE), Serdes.String(), Serdes.ByteArray()));
         }
