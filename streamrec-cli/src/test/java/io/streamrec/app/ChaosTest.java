@@ -36,6 +36,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,6 +54,7 @@ import org.junit.jupiter.api.io.TempDir;
  * record is in the dead-letter topic exactly once. The time from each fault to the next committed progress on the
  * input topic, and the longest time without committed progress after the last fault, are printed.
  */
+@Tag("integration")
 class ChaosTest {
     static final String APP = "chaos";
     static final int PARTITIONS = 4;

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * training. It must close cleanly, exit 0 (not the JVM's 143), and end its stdout with the JSON summary.
  * The broker is this test's own, so the counts are exact.
  */
+@Tag("integration")
 class RunCommandSigtermTest {
     static final int EVENTS = 500;
     static final List<String> MALFORMED = List.of("{not json", "{\"user\":7.5,\"item\":\"i1\",\"label\":3}");

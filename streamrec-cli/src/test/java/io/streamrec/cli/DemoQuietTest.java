@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * WARN and ERROR lines included, go to a file whose path the demo prints. Runs the demo as its own JVM, as a user
  * does.
  */
+@Tag("integration")
 class DemoQuietTest {
     private static final Pattern LEVEL = Pattern.compile("\\b(WARN|ERROR)\\b");
 

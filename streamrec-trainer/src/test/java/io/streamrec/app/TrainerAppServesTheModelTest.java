@@ -43,6 +43,7 @@ import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,6 +57,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Own broker rather than the shared one: the trainer's topic names are fixed, and the version sums compared
  * here must see no other test's rows. Skips when the data set is absent (system property {@code streamrec.datasets}).
  */
+@Tag("integration")
 class TrainerAppServesTheModelTest {
     private static final int EVENTS = 20_000;
     private static final int PARTITIONS = 2;

@@ -29,10 +29,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** ModelClient against a real in-process KRaft broker, with hand-made {@code model-updates} records. */
+@Tag("integration")
 @ExtendWith(EmbeddedKafkaExtension.class)
 class ModelClientKafkaTest {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);

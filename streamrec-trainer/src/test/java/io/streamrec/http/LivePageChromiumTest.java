@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The live page of the real trainer ({@link RunningTrainer}: TrainerApp on an in-process broker) rendered by
  * headless Chromium: its charts hold the history's points. Screenshot in target/test-artifacts/live-page.png.
  */
+@Tag("integration")
 class LivePageChromiumTest {
     /** History points (one per 2 s) to wait for before the page is loaded. */
     static final int MIN_SAMPLES = 5;

@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.Test;
  * the Grafana dashboard returns data from a real Prometheus scraping it. The Prometheus tests skip when the
  * {@code prometheus} binary is absent; the meter test runs anyway.
  */
+@Tag("integration")
 class DashboardQueriesTest {
     static final String APP_ID = "streamrec-dashboard-test";
     static final Duration FIRST_DATA_TIMEOUT = Duration.ofSeconds(60);
