@@ -1,5 +1,6 @@
 package io.streamrec.http;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,7 @@ import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -78,16 +80,10 @@ class LivePageChromiumTest {
         ExternalTools.requireThat(chromium.isPresent(), "chromium not installed (apt-get install chromium)");
         try (RunningTrainer trainer = RunningTrainer.start("streamrec-live-page-test", 1_000)) {
             // The history samples every 2 s: wait for MIN_SAMPLES points with an error figure.
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            int scored = 0;
-            while (System.nanoTime() < deadline) {
-                scored = scoredPoints(trainer.get("/api/stats"));
-                if (scored >= MIN_SAMPLES) {
-                    break;
-                }
-                Thread.sleep(500);
-            }
-            assertTrue(scored >= MIN_SAMPLES, "history points with an RMSE after 60 s: " + scored);
+            int scored = await("history points with an RMSE")
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> scoredPoints(trainer.get("/api/stats")), n -> n >= MIN_SAMPLES);
             String url = trainer.baseUrl() + "/";
             String dom = run(chromium.get(), profile.resolve("dom"), "--dump-dom", url);
 

@@ -1,8 +1,8 @@
 package io.streamrec.metrics;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamrec.testsupport.ExternalTools;
@@ -62,17 +62,15 @@ class DashboardQueriesTest {
     void shouldExposeEveryDocumentedMeterWithSaneValuesWhileTraining() throws Exception {
         assertTrue(app.awaitTrained(3_000, FIRST_DATA_TIMEOUT), "the trainer trains on the produced events");
         // Each malformed kind once at least, and a few flushes of both roles after them.
-        long deadline = System.nanoTime() + FIRST_DATA_TIMEOUT.toNanos();
-        while (app.malformed() < 2L * RunningTrainer.MALFORMED.size() && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
+        await("every malformed kind twice")
+                .atMost(FIRST_DATA_TIMEOUT)
+                .until(() -> app.malformed() >= 2L * RunningTrainer.MALFORMED.size());
         // Item rows are stepped and published a commit or more after the user rows: wait (bounded) until the item
         // side has flushed and published too, rather than for a fixed time a slow machine may not meet.
-        String text = app.get("/metrics");
-        while (!itemSideReported(new Exposition(text)) && System.nanoTime() < deadline) {
-            Thread.sleep(250);
-            text = app.get("/metrics");
-        }
+        String text = await("the item side's flushes and rows in /metrics")
+                .atMost(FIRST_DATA_TIMEOUT)
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> app.get("/metrics"), t -> itemSideReported(new Exposition(t)));
         Path dump = Path.of("target", "test-artifacts", "trainer-metrics.txt");
         Files.createDirectories(dump.getParent());
         Files.writeString(dump, text);
@@ -144,12 +142,9 @@ class DashboardQueriesTest {
     @Test
     void shouldExposeEveryMetricTheDashboardNames() throws Exception {
         // Kafka client metrics appear after assignment and the binder's refresh: wait for the lag gauge.
-        long deadline = System.nanoTime() + FIRST_DATA_TIMEOUT.toNanos();
-        Set<String> missing = new TreeSet<>();
-        do {
-            String exposition = app.get("/metrics");
-            Set<String> exposed = GrafanaDashboard.exposedNames(exposition);
-            missing.clear();
+        await().atMost(FIRST_DATA_TIMEOUT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            Set<String> exposed = GrafanaDashboard.exposedNames(app.get("/metrics"));
+            Set<String> missing = new TreeSet<>();
             for (String expr : GrafanaDashboard.expressions(GrafanaDashboard.load())) {
                 for (String name : GrafanaDashboard.metricNames(expr)) {
                     if (!exposed.contains(name)) {
@@ -157,12 +152,8 @@ class DashboardQueriesTest {
                     }
                 }
             }
-            if (missing.isEmpty()) {
-                return;
-            }
-            Thread.sleep(500);
-        } while (System.nanoTime() < deadline);
-        fail("the dashboard names metrics that /metrics does not expose: " + missing);
+            assertTrue(missing.isEmpty(), "the dashboard names metrics that /metrics does not expose: " + missing);
+        });
     }
 
     @Test
