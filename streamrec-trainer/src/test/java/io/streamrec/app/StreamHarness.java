@@ -119,7 +119,7 @@ final class StreamHarness {
         long sum = 0;
         for (Map.Entry<String, byte[]> e : model.entrySet()) {
             if (e.getKey().startsWith("user:")) {
-                ModelUpdates.ParsedRow row = ModelUpdates.parseRow(e.getValue(), width);
+                ModelUpdates.ParsedRow row = ModelUpdates.parseRow(e.getKey(), e.getValue(), width);
                 if (row == null) {
                     fail("unparseable row " + e.getKey() + ": " + new String(e.getValue(), StandardCharsets.UTF_8));
                 }
@@ -156,7 +156,7 @@ final class StreamHarness {
         Map<String, Long> published = new java.util.TreeMap<>();
         model.forEach((k, v) -> {
             if (k.startsWith("user:")) {
-                published.put(k.substring(5), ModelUpdates.parseRow(v, width).updates());
+                published.put(k.substring(5), ModelUpdates.parseRow(k, v, width).updates());
             }
         });
         return published;
@@ -178,7 +178,7 @@ final class StreamHarness {
             if (r.value() == null || !(key.startsWith("user:") || key.startsWith("item:"))) {
                 continue;
             }
-            ModelUpdates.ParsedRow row = ModelUpdates.parseRow(r.value(), width);
+            ModelUpdates.ParsedRow row = ModelUpdates.parseRow(key, r.value(), width);
             if (row == null) {
                 fail("unparseable row " + key);
             }
