@@ -2,7 +2,6 @@ package io.streamrec.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -36,6 +35,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,6 +54,7 @@ import org.junit.jupiter.api.io.TempDir;
  * record is in the dead-letter topic exactly once. The time from each fault to the next committed progress on the
  * input topic, and the longest time without committed progress after the last fault, are printed.
  */
+@Tag("integration")
 class ChaosTest {
     static final String APP = "chaos";
     static final int PARTITIONS = 4;
@@ -234,14 +236,12 @@ class ChaosTest {
     /** Waits for committed progress after {@code since}; fails the test when none comes within {@code bound} of {@code fault}. */
     private static long awaitProgress(CommittedProgress progress, long fault, long since, Duration bound, String what)
             throws InterruptedException {
-        long resumed;
-        while ((resumed = progress.firstProgressAfter(since)) < 0) {
-            if (System.nanoTime() - fault > bound.toNanos()) {
-                fail("no committed progress within " + bound.toSeconds() + " s of " + what);
-            }
-            Thread.sleep(100);
-        }
-        return resumed;
+        Duration left = bound.minusNanos(System.nanoTime() - fault);
+        return Awaitility.await("committed progress within " + bound.toSeconds() + " s of " + what)
+                .atMost(left.compareTo(Duration.ofMillis(1)) < 0 ? Duration.ofMillis(1) : left)
+                .pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> progress.firstProgressAfter(since), resumed -> resumed >= 0);
     }
 
     private interface Action {

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.StreamSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * in the middle of the stream, and restarts with an empty state dir, so its stores come back from the changelogs.
  * The published user rows must include every valid event exactly once, and the dead-letter topic every malformed one.
  */
+@Tag("integration")
 class KillNineExactlyOnceTest {
     static final int EVENTS = 20_000;
     static final int MALFORMED_EVERY = 1_000;

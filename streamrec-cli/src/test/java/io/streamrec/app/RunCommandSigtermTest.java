@@ -15,8 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * training. It must close cleanly, exit 0 (not the JVM's 143), and end its stdout with the JSON summary.
  * The broker is this test's own, so the counts are exact.
  */
+@Tag("integration")
 class RunCommandSigtermTest {
     static final int EVENTS = 500;
     static final List<String> MALFORMED = List.of("{not json", "{\"user\":7.5,\"item\":\"i1\",\"label\":3}");
@@ -42,8 +43,8 @@ class RunCommandSigtermTest {
                     .width();
             Path out = work.resolve("run.out");
             Path err = work.resolve("run.err");
-            Process app = startApp(bootstrap, work.resolve("state"), out, err);
-            try {
+            try (TrainerProcess app = TrainerProcess.start(
+                    bootstrap, "sigterm", work.resolve("state"), out, err, "--partitions", "1", "--batch-size", "16")) {
                 StreamHarness.produce(bootstrap, ratings);
                 StreamHarness.produceRaw(bootstrap, "bad", MALFORMED);
                 StreamHarness.awaitUserUpdates(bootstrap, width, EVENTS, Duration.ofSeconds(120));
@@ -52,16 +53,14 @@ class RunCommandSigtermTest {
                 assertTrue(app.isAlive(), "run is still running before the signal; stderr:\n" + Files.readString(err));
 
                 long signalled = System.nanoTime();
-                app.destroy(); // SIGTERM
-                assertTrue(app.waitFor(60, TimeUnit.SECONDS), "run stops within a minute of SIGTERM");
+                app.sigterm();
+                assertTrue(app.waitFor(Duration.ofSeconds(60)), "run stops within a minute of SIGTERM");
                 double stopSeconds = (System.nanoTime() - signalled) / 1e9;
                 assertEquals(
                         0,
                         app.exitValue(),
                         "exit code after SIGTERM (stopped in " + stopSeconds + " s); stderr:\n"
                                 + Files.readString(err));
-            } finally {
-                app.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
             }
             JsonNode summary = summary(Files.readAllLines(out));
             assertNotNull(summary, "a JSON summary line on stdout:\n" + Files.readString(out));
@@ -81,33 +80,5 @@ class RunCommandSigtermTest {
             }
         }
         return null;
-    }
-
-    private static Process startApp(String bootstrap, Path state, Path out, Path err) throws Exception {
-        List<String> cmd = List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "io.streamrec.cli.Main",
-                "run",
-                "--bootstrap-servers",
-                bootstrap,
-                "--application-id",
-                "sigterm",
-                "--partitions",
-                "1",
-                "--batch-size",
-                "16",
-                "--http-port",
-                "0",
-                "--http-bind",
-                "127.0.0.1",
-                "-D",
-                "state.dir=" + state);
-        return new ProcessBuilder(cmd)
-                .redirectOutput(out.toFile())
-                .redirectError(err.toFile())
-                .start();
     }
 }

@@ -2,6 +2,7 @@ package io.streamrec.app;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +21,23 @@ final class TrainerProcess implements AutoCloseable {
     /** Starts {@code run} against {@code bootstrap} with HTTP on an ephemeral loopback port, then {@code extra} flags. */
     static TrainerProcess start(String bootstrap, String applicationId, Path stateDir, Path log, String... extra)
             throws IOException {
+        return new TrainerProcess(new ProcessBuilder(command(bootstrap, applicationId, stateDir, extra))
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start());
+    }
+
+    /** As {@link #start(String, String, Path, Path, String...)}, with stdout and stderr in files of their own. */
+    static TrainerProcess start(
+            String bootstrap, String applicationId, Path stateDir, Path out, Path err, String... extra)
+            throws IOException {
+        return new TrainerProcess(new ProcessBuilder(command(bootstrap, applicationId, stateDir, extra))
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .start());
+    }
+
+    private static List<String> command(String bootstrap, String applicationId, Path stateDir, String... extra) {
         List<String> cmd = new ArrayList<>(
                 List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m"));
         // -Dstreamrec.test.trainer.log4j=FILE gives the child a log config of one's own, to see Kafka's INFO lines.
@@ -43,10 +61,21 @@ final class TrainerProcess implements AutoCloseable {
                 "-D",
                 "state.dir=" + stateDir));
         cmd.addAll(List.of(extra));
-        return new TrainerProcess(new ProcessBuilder(cmd)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .start());
+        return cmd;
+    }
+
+    /** SIGTERM, what a container runtime sends to stop it; the shutdown hook runs. */
+    void sigterm() {
+        process.destroy();
+    }
+
+    /** Waits for the process to end; false on timeout. */
+    boolean waitFor(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    int exitValue() {
+        return process.exitValue();
     }
 
     /** SIGKILL: no shutdown hook runs, open transactions stay open, the group is not left. */

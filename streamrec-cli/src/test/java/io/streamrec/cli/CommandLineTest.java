@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,6 +26,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The command line's contract: help, exit codes, messages naming the problem, and the closing JSON line. */
+@Tag("integration")
 @ExtendWith(EmbeddedKafkaExtension.class)
 class CommandLineTest {
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -1,15 +1,18 @@
 package io.streamrec.cli;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * WARN and ERROR lines included, go to a file whose path the demo prints. Runs the demo as its own JVM, as a user
  * does.
  */
+@Tag("integration")
 class DemoQuietTest {
     private static final Pattern LEVEL = Pattern.compile("\\b(WARN|ERROR)\\b");
 
@@ -57,10 +61,10 @@ class DemoQuietTest {
     void shouldPrintItsSummaryAndLeaveNothingBehindWhenStoppedWithSigterm(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("demo.out");
         Process p = demo(dir, out, "--http-port", "0");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (!Files.readString(out).contains("prequential RMSE") && System.nanoTime() < deadline && p.isAlive()) {
-            Thread.sleep(200);
-        }
+        await("the demo's first progress line")
+                .atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> !p.isAlive() || Files.readString(out).contains("prequential RMSE"));
         p.destroy(); // SIGTERM, as Ctrl-C's SIGINT: both end the stream loop
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the demo ended");
         String printed = Files.readString(out);

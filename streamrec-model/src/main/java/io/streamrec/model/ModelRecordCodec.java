@@ -1,5 +1,8 @@
 package io.streamrec.model;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -20,6 +23,10 @@ import java.util.Map;
  */
 public final class ModelRecordCodec {
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    // Fast float parsing: row values dominate what the client and the trainer's global thread read.
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+            .build();
 
     private ModelRecordCodec() {}
 
@@ -44,23 +51,132 @@ public final class ModelRecordCodec {
         if (value == null) {
             return keyKind == null ? new ModelUpdate.MetaTombstone() : new ModelUpdate.RowTombstone(keyKind, keyId);
         }
+        if (keyKind != null) {
+            return new ModelUpdate.Row(decodeRow(keyKind, keyId, value));
+        }
         JsonNode node = object(key, value);
         String kind = text(node, "kind");
-        if (keyKind == null) {
-            if (!"meta".equals(kind)) {
-                throw new MalformedRecordException("key 'meta' carries kind '" + kind + "'");
+        if (!"meta".equals(kind)) {
+            throw new MalformedRecordException("key 'meta' carries kind '" + kind + "'");
+        }
+        return new ModelUpdate.Meta(decodeMeta(node));
+    }
+
+    /**
+     * Decodes the value of row key {@code <kind>:<id>}: the one row reader, for the client and for the trainer, which
+     * reads its published rows back. A streaming parse (no tree): the trainer's global thread reads every published
+     * item row with it.
+     *
+     * @throws MalformedRecordException when the value is not such a row (kind or id disagreeing with the key
+     *         included)
+     */
+    public static ModelRow decodeRow(RowKind kind, String id, byte[] value) throws MalformedRecordException {
+        String key = kind.prefix() + ":" + abbreviate(id);
+        if (value == null) {
+            throw new MalformedRecordException(key + ": no value (a tombstone)");
+        }
+        String gotKind = null;
+        String gotId = null;
+        double bias = Double.NaN;
+        boolean hasBias = false;
+        float[] factors = null;
+        long version = -1;
+        boolean hasVersion = false;
+        long updates = 0;
+        long updatedAt = 0;
+        long eventTime = 0;
+        try (JsonParser p = JSON.createParser(value)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new MalformedRecordException("value of key '" + key + "' is not a JSON object");
             }
-            return new ModelUpdate.Meta(decodeMeta(node));
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken t = p.nextToken();
+                switch (name) {
+                    case "kind" -> gotKind = t == JsonToken.VALUE_STRING ? p.getText() : null;
+                    case "id" -> gotId = t == JsonToken.VALUE_STRING ? p.getText() : null;
+                    case "bias" -> {
+                        bias = number(p, t, key, "bias");
+                        hasBias = true;
+                    }
+                    case "factors" -> factors = factors(p, t, key);
+                    case "version" -> {
+                        version = integer(p, t, key, "version");
+                        hasVersion = true;
+                    }
+                    case "updates" -> updates = t == JsonToken.VALUE_NULL ? 0 : integer(p, t, key, "updates");
+                    case "updatedAt" -> updatedAt = t == JsonToken.VALUE_NULL ? 0 : integer(p, t, key, "updatedAt");
+                    case "eventTime" -> eventTime = t == JsonToken.VALUE_NULL ? 0 : integer(p, t, key, "eventTime");
+                    default -> p.skipChildren();
+                }
+            }
+        } catch (IOException e) {
+            throw new MalformedRecordException("value of key '" + key + "' is not JSON: " + firstLine(e.getMessage()));
         }
-        if (!keyKind.prefix().equals(kind)) {
-            throw new MalformedRecordException("key '" + abbreviate(key) + "' carries kind '" + kind + "'");
+        if (!kind.prefix().equals(gotKind)) {
+            throw new MalformedRecordException("key '" + key + "' carries kind '" + gotKind + "'");
         }
-        String id = text(node, "id");
-        if (!keyId.equals(id)) {
+        if (!id.equals(gotId)) {
             throw new MalformedRecordException(
-                    "key '" + abbreviate(key) + "' carries id '" + abbreviate(String.valueOf(id)) + "'");
+                    "key '" + key + "' carries id '" + abbreviate(String.valueOf(gotId)) + "'");
         }
-        return new ModelUpdate.Row(decodeRow(keyKind, id, node));
+        if (factors == null) {
+            throw new MalformedRecordException(key + ": factors must be an array");
+        }
+        if (!hasBias) {
+            throw new MalformedRecordException(key + ": bias must be a number, got nothing");
+        }
+        if (!hasVersion) {
+            throw new MalformedRecordException(key + ": version must be an integer, got nothing");
+        }
+        try {
+            return new ModelRow(kind, id, (float) bias, factors, version, updates, updatedAt, eventTime);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedRecordException(key + ": " + e.getMessage());
+        }
+    }
+
+    private static double number(JsonParser p, JsonToken t, String key, String field)
+            throws IOException, MalformedRecordException {
+        if (t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_NUMBER_FLOAT) {
+            throw new MalformedRecordException(key + ": " + field + " must be a number, got " + token(p, t));
+        }
+        return p.getDoubleValue();
+    }
+
+    private static long integer(JsonParser p, JsonToken t, String key, String field)
+            throws IOException, MalformedRecordException {
+        if (t != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+            throw new MalformedRecordException(key + ": " + field + " must be an integer, got " + token(p, t));
+        }
+        return p.getLongValue();
+    }
+
+    private static float[] factors(JsonParser p, JsonToken t, String key) throws IOException, MalformedRecordException {
+        if (t != JsonToken.START_ARRAY) {
+            throw new MalformedRecordException(key + ": factors must be an array");
+        }
+        float[] f = new float[16];
+        int n = 0;
+        JsonToken x;
+        while ((x = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (x != JsonToken.VALUE_NUMBER_INT && x != JsonToken.VALUE_NUMBER_FLOAT) {
+                throw new MalformedRecordException(key + ": factor " + n + " is not a number");
+            }
+            if (n == f.length) {
+                f = java.util.Arrays.copyOf(f, n * 2);
+            }
+            f[n++] = (float) p.getDoubleValue(); // as a double, then rounded: what the client always did
+        }
+        return n == f.length ? f : java.util.Arrays.copyOf(f, n);
+    }
+
+    private static String token(JsonParser p, JsonToken t) throws IOException {
+        if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+            p.skipChildren();
+            return t == JsonToken.START_OBJECT ? "an object" : "an array";
+        }
+        return abbreviate(t == JsonToken.VALUE_STRING ? '"' + p.getText() + '"' : p.getText());
     }
 
     private static JsonNode object(String key, byte[] value) throws MalformedRecordException {
@@ -122,35 +238,6 @@ public final class ModelRecordCodec {
             }
         }
         return null;
-    }
-
-    private static ModelRow decodeRow(RowKind kind, String id, JsonNode node) throws MalformedRecordException {
-        JsonNode factorsNode = node.get("factors");
-        if (factorsNode == null || !factorsNode.isArray()) {
-            throw new MalformedRecordException(kind.prefix() + ":" + abbreviate(id) + ": factors must be an array");
-        }
-        float[] factors = new float[factorsNode.size()];
-        for (int f = 0; f < factors.length; f++) {
-            JsonNode x = factorsNode.get(f);
-            if (!x.isNumber()) {
-                throw new MalformedRecordException(
-                        kind.prefix() + ":" + abbreviate(id) + ": factor " + f + " is not a number");
-            }
-            factors[f] = (float) x.doubleValue();
-        }
-        try {
-            return new ModelRow(
-                    kind,
-                    id,
-                    (float) requiredNumber(node, "bias"),
-                    factors,
-                    requiredLong(node, "version"),
-                    optionalLong(node, "updates"),
-                    optionalLong(node, "updatedAt"),
-                    optionalLong(node, "eventTime"));
-        } catch (IllegalArgumentException e) {
-            throw new MalformedRecordException(kind.prefix() + ":" + abbreviate(id) + ": " + e.getMessage());
-        }
     }
 
     private static ModelMeta decodeMeta(JsonNode node) throws MalformedRecordException {

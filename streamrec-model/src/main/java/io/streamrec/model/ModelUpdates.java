@@ -2,8 +2,6 @@ package io.streamrec.model;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.NumberOutput;
 import com.fasterxml.jackson.core.io.schubfach.FloatToDecimal;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,7 +14,7 @@ import java.util.Map;
 /**
  * Writes the {@code model-updates} records, the contract with downstream services: the trainer publishes with it and
  * {@link ModelRecordCodec} encodes with it, so there is one writer. Keys are {@link ModelKeys}; the client reads with
- * {@link ModelRecordCodec#decode}; {@link #parseRow} is the trainer's own lenient reader for restoring published rows.
+ * {@link ModelRecordCodec#decode}, and the trainer reads its published rows back with the same reader ({@link #parseRow}).
  * A non-finite value is refused when written ({@link IllegalArgumentException}): JSON has no NaN, and a row the
  * client cannot read must never be published.
  *
@@ -224,51 +222,33 @@ public final class ModelUpdates {
     public record ParsedRow(float[] params, int version, long updates, long updatedAt) {}
 
     /**
-     * Parses a row value into {@code width} parameters; null when the value is not a row of that width.
+     * The row of key {@code <kind>:<id>} as the trainer holds it, {@code width} parameters (bias first), read with the
+     * contract's one reader ({@link ModelRecordCodec#decodeRow}); null when the value is missing, breaks the contract,
+     * or is a row of another width (a model with another factor count).
      */
-    public static ParsedRow parseRow(byte[] value, int width) {
+    public static ParsedRow parseRow(String key, byte[] value, int width) {
+        RowKind kind = ModelKeys.rowKind(key);
+        return kind == null ? null : parseRow(kind, key.substring(kind.prefix().length() + 1), value, width);
+    }
+
+    /** {@link #parseRow(String, byte[], int)} of the row key {@code <kind>:<id>}. */
+    public static ParsedRow parseRow(RowKind kind, String id, byte[] value, int width) {
         if (value == null) {
             return null;
         }
-        float[] params = new float[width];
-        int version = 0;
-        long updates = 0;
-        long updatedAt = 0;
-        int n = 0;
-        boolean bias = false;
-        try (JsonParser p = JSON.createParser(value)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                return null;
-            }
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                JsonToken t = p.nextToken();
-                switch (name) {
-                    case "bias" -> {
-                        params[0] = p.getFloatValue();
-                        bias = true;
-                    }
-                    case "factors" -> {
-                        if (t != JsonToken.START_ARRAY) {
-                            return null;
-                        }
-                        while (p.nextToken() != JsonToken.END_ARRAY) {
-                            if (++n >= width) {
-                                return null;
-                            }
-                            params[n] = p.getFloatValue();
-                        }
-                    }
-                    case "version" -> version = p.getIntValue();
-                    case "updates" -> updates = p.getLongValue();
-                    case "updatedAt" -> updatedAt = p.getLongValue();
-                    default -> p.skipChildren();
-                }
-            }
-        } catch (IOException | RuntimeException e) {
+        ModelRow row;
+        try {
+            row = ModelRecordCodec.decodeRow(kind, id, value);
+        } catch (MalformedRecordException e) {
             return null;
         }
-        return bias && n == width - 1 ? new ParsedRow(params, version, updates, updatedAt) : null;
+        if (row.factors().length != width - 1 || row.version() > Integer.MAX_VALUE) {
+            return null;
+        }
+        float[] params = new float[width];
+        params[0] = row.bias();
+        System.arraycopy(row.factors(), 0, params, 1, width - 1);
+        return new ParsedRow(params, (int) row.version(), row.updates(), row.updatedAt());
     }
 
     /** Parses a {@code mean:<p>} value into {sum, count}; null when malformed. */

@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The {@code model-updates} contract end to end without a broker: what the trainer's writer ({@link ModelUpdates})
  * publishes, the client's reader ({@link ModelRecordCodec#decode}) reads back bit for bit, and so does the trainer's
- * own lenient reader ({@link ModelUpdates#parseRow}) that restores published rows. Non-finite values are refused
+ * restore path ({@link ModelUpdates#parseRow}), which reads published rows back with the same reader. Non-finite values are refused
  * when written, so they are never published.
  */
 class ModelContractTest {
@@ -88,7 +88,7 @@ class ModelContractTest {
             assertArrayEquals(value, ModelRecordCodec.encodeRow(row), where);
 
             // The trainer's restore path reads the same bits.
-            ModelUpdates.ParsedRow parsed = ModelUpdates.parseRow(value, width);
+            ModelUpdates.ParsedRow parsed = ModelUpdates.parseRow(key, value, width);
             assertNotNull(parsed, where);
             for (int j = 0; j < width; j++) {
                 assertEquals(

@@ -2,19 +2,20 @@ package io.streamrec.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** The trainer's row writer and its lenient parser (moved from the stream layer's CodecsTest). */
+/** The trainer's row writer, and its reading of rows back through the contract's reader. */
 class ModelUpdatesTest {
 
     @Test
     void shouldParseBackARowModelUpdatesWrote() {
         float[] params = {7, 0.125f, -2.5f, 1e-8f, 3.4028235e38f};
         byte[] row = ModelUpdates.row(RowKind.ITEM, "242", params, 1, 4, 12, 99L, 1732873200123L);
-        ModelUpdates.ParsedRow p = ModelUpdates.parseRow(row, 4);
+        ModelUpdates.ParsedRow p = ModelUpdates.parseRow("item:242", row, 4);
         assertArrayEquals(new float[] {0.125f, -2.5f, 1e-8f, 3.4028235e38f}, p.params(), 0f);
         assertEquals(12, p.version());
         assertEquals(99L, p.updates());
@@ -59,10 +60,17 @@ class ModelUpdatesTest {
     @Test
     void shouldRefuseRowsOfAnotherWidthOrMalformed() {
         byte[] row = ModelUpdates.row(RowKind.USER, "u", new float[] {1, 2, 3}, 0, 3, 1, 1L, 0L);
-        assertEquals(null, ModelUpdates.parseRow(row, 4));
-        assertEquals(null, ModelUpdates.parseRow(row, 2));
-        assertEquals(null, ModelUpdates.parseRow("nope".getBytes(), 3));
-        assertEquals(null, ModelUpdates.parseRow(null, 3));
-        assertEquals(null, ModelUpdates.parseRow(ModelUpdates.mean(0, 1, 1), 3));
+        assertNotNull(ModelUpdates.parseRow("user:u", row, 3));
+        assertEquals(null, ModelUpdates.parseRow("user:u", row, 4));
+        assertEquals(null, ModelUpdates.parseRow("user:u", row, 2));
+        assertEquals(null, ModelUpdates.parseRow("user:u", "nope".getBytes(), 3));
+        assertEquals(null, ModelUpdates.parseRow("user:u", null, 3));
+        assertEquals(null, ModelUpdates.parseRow("user:u", ModelUpdates.mean(0, 1, 1), 3));
+        // The contract's reader is strict where the old lenient parser was not: the key must agree with the row.
+        assertEquals(null, ModelUpdates.parseRow("user:other", row, 3));
+        assertEquals(null, ModelUpdates.parseRow("item:u", row, 3));
+        assertEquals(null, ModelUpdates.parseRow("meta", row, 3));
+        byte[] noVersion = "{\"kind\":\"user\",\"id\":\"u\",\"bias\":1,\"factors\":[2,3]}".getBytes();
+        assertEquals(null, ModelUpdates.parseRow("user:u", noVersion, 3));
     }
 }

@@ -6,12 +6,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The produce/consume round trip every broker must pass; subclasses say which broker
  * ({@link KafkaTestBroker} explains the pattern).
  */
+@Tag("integration")
 abstract class KafkaRoundTripContract {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 

@@ -9,9 +9,11 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+@Tag("integration")
 @ExtendWith(EmbeddedKafkaExtension.class)
 class TopicReaderTest {
     private static KafkaTestBroker broker;

@@ -3,15 +3,8 @@ package io.streamrec.app;
 import io.streamrec.client.ModelClient;
 import io.streamrec.http.HttpApi;
 import io.streamrec.http.RecommendationHandlers;
-import io.streamrec.learn.FactorTable;
-import io.streamrec.learn.Model;
-import io.streamrec.learn.ModelSnapshot;
 import io.streamrec.metrics.MetricsSetup;
-import io.streamrec.model.ModelKeys;
-import io.streamrec.model.ModelUpdates;
-import io.streamrec.model.RowKind;
 import io.streamrec.stream.CompositeListener;
-import io.streamrec.stream.MetaRecord;
 import io.streamrec.stream.StreamTopology;
 import io.streamrec.stream.Topics;
 import io.streamrec.stream.TrainerConfig;
@@ -19,24 +12,14 @@ import io.streamrec.stream.TrainerListener;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,18 +81,18 @@ public final class TrainerApp implements AutoCloseable {
         int userEventsPartitions;
         try (Admin admin = Admin.create(config.clientProperties())) {
             try {
-                createTopics(admin, config);
-                userEventsPartitions = partitionCount(admin, Topics.USER_EVENTS);
+                TopicSetup.createTopics(admin, config);
+                userEventsPartitions = TopicSetup.partitionCount(admin, Topics.USER_EVENTS);
             } catch (RuntimeException e) {
                 throw new IllegalStateException(
                         "cannot set up the topics on Kafka at " + config.bootstrapServers()
                                 + " (is it reachable, and may this client create topics?): " + e.getMessage(),
                         e);
             }
-            if (config.initModel() != null && isFirstStart(admin, config.applicationId())) {
-                seed(config);
+            if (config.initModel() != null && TopicSetup.isFirstStart(admin, config.applicationId())) {
+                ModelSeeder.seed(config);
             } else {
-                publishMeta(config, null);
+                ModelSeeder.publishMeta(config, null);
             }
         }
         MetricsSetup metrics = MetricsSetup.create(
@@ -226,134 +209,6 @@ public final class TrainerApp implements AutoCloseable {
         return s;
     }
 
-    /** Creates the topics that are missing, with the configured partitions and replication. */
-    static void createTopics(Admin admin, TrainerConfig config) {
-        int p = config.partitions();
-        short r = config.replicationFactor();
-        NewTopic updates = new NewTopic(Topics.MODEL_UPDATES, p, r)
-                .configs(Map.of(
-                        TopicConfig.CLEANUP_POLICY_CONFIG,
-                        TopicConfig.CLEANUP_POLICY_COMPACT,
-                        TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG,
-                        "0"));
-        List<NewTopic> topics = List.of(
-                new NewTopic(Topics.INTERACTIONS, p, r),
-                new NewTopic(Topics.DLQ, p, r),
-                updates,
-                new NewTopic(Topics.TRAINING_METRICS, p, r),
-                new NewTopic(Topics.USER_EVENTS, p, r),
-                new NewTopic(Topics.ITEM_GRADIENTS, p, r));
-        io.streamrec.kafka.TopicAdmin.ensureTopics(admin, topics);
-    }
-
-    /**
-     * The partition count of {@code topic} as it exists, which may differ from {@code topic.partitions} when the
-     * topic was created beforehand: user ownership must follow the topic itself.
-     */
-    static int partitionCount(Admin admin, String topic) {
-        // A topic created a moment ago may not be in the broker's metadata yet.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true) {
-            try {
-                return admin.describeTopics(List.of(topic))
-                        .allTopicNames()
-                        .get(30, TimeUnit.SECONDS)
-                        .get(topic)
-                        .partitions()
-                        .size();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while describing topic " + topic, e);
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
-                        || System.nanoTime() > deadline) {
-                    throw new IllegalStateException("cannot describe topic " + topic + ": " + e.getMessage(), e);
-                }
-            } catch (java.util.concurrent.TimeoutException e) {
-                throw new IllegalStateException("cannot describe topic " + topic + ": " + e.getMessage(), e);
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while describing topic " + topic, e);
-            }
-        }
-    }
-
-    /** True when the application id has never committed an offset: its first start. */
-    static boolean isFirstStart(Admin admin, String applicationId) {
-        try {
-            Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(applicationId)
-                    .partitionsToOffsetAndMetadata()
-                    .get(30, TimeUnit.SECONDS);
-            return offsets == null || offsets.isEmpty();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while checking consumer group " + applicationId, e);
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException(
-                    "cannot read the offsets of consumer group " + applicationId + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** Publishes every row of the snapshot, its global-mean sums and the meta record to {@code model-updates}. */
-    static void seed(TrainerConfig config) {
-        Model snapshot = ModelSnapshot.read(config.initModel());
-        if (snapshot.hyper().kind() != config.hyperparameters().kind()
-                || snapshot.hyper().factors() != config.hyperparameters().factors()) {
-            throw new IllegalArgumentException(TrainerConfig.INIT_MODEL + ": snapshot " + config.initModel() + " is a "
-                    + snapshot.hyper().kind().id() + " with " + snapshot.hyper().factors()
-                    + " factors, but the trainer is set to "
-                    + config.hyperparameters().kind().id() + " with "
-                    + config.hyperparameters().factors() + " factors");
-        }
-        long now = System.currentTimeMillis();
-        try (KafkaProducer<String, byte[]> p = producer(config)) {
-            for (RowKind kind : RowKind.values()) {
-                FactorTable t = snapshot.table(kind);
-                int w = t.width();
-                for (int r = 0; r < t.size(); r++) {
-                    // updates = 0: the streamed-event count starts at the snapshot.
-                    p.send(new ProducerRecord<>(
-                            Topics.MODEL_UPDATES,
-                            ModelKeys.row(kind, t.id(r)),
-                            ModelUpdates.row(kind, t.id(r), t.params(), r * w, w, t.version(r), 0, now)));
-                }
-            }
-            p.send(new ProducerRecord<>(
-                    Topics.MODEL_UPDATES,
-                    ModelKeys.MEAN_SNAPSHOT_KEY,
-                    ModelUpdates.mean(-1, snapshot.mean().sum(), snapshot.mean().count())));
-            p.send(new ProducerRecord<>(
-                    Topics.MODEL_UPDATES,
-                    ModelKeys.META,
-                    MetaRecord.of(
-                            config.hyperparameters(),
-                            snapshot.globalMean(),
-                            config.initModel().getFileName().toString(),
-                            now)));
-            p.flush();
-        }
-        LOG.info(
-                "seeded {} with {} user and {} item rows from {}",
-                Topics.MODEL_UPDATES,
-                snapshot.users().size(),
-                snapshot.items().size(),
-                config.initModel());
-    }
-
-    static void publishMeta(TrainerConfig config, String snapshot) {
-        try (KafkaProducer<String, byte[]> p = producer(config)) {
-            var h = config.hyperparameters();
-            p.send(new ProducerRecord<>(
-                    Topics.MODEL_UPDATES,
-                    ModelKeys.META,
-                    MetaRecord.of(h, (h.minLabel() + h.maxLabel()) / 2.0, snapshot, System.currentTimeMillis())));
-            p.flush();
-        }
-    }
-
     /** A reader of the whole model with the cluster's client settings (security included). */
     private static ModelClient startModelClient(TrainerConfig config) {
         Map<String, Object> props = new java.util.HashMap<>(config.clientProperties());
@@ -362,17 +217,6 @@ public final class TrainerApp implements AutoCloseable {
                         !ConsumerConfig.configNames().contains(k) && !k.startsWith("sasl") && !k.startsWith("ssl"));
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, config.applicationId() + "-model-client");
         return new ModelClient(config.bootstrapServers(), Topics.MODEL_UPDATES, props).start();
-    }
-
-    private static KafkaProducer<String, byte[]> producer(TrainerConfig config) {
-        Map<String, Object> props = new java.util.HashMap<>(config.clientProperties());
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        props.keySet()
-                .removeIf(k ->
-                        !ProducerConfig.configNames().contains(k) && !k.startsWith("sasl") && !k.startsWith("ssl"));
-        return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     }
 
     public KafkaStreams streams() {

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ItemTrainerProcessor implements Processor<Integer, byte[], String, byte[]> {
     private static final Logger LOG = LoggerFactory.getLogger(ItemTrainerProcessor.class);
-    private static final String STATE_KEY = "item";
+    private static final String STATE_KEY = Role.ITEM.label();
     /** Present in the task-state store while some saved item rows are not yet published. */
     static final String UNPUBLISHED_KEY = "item-unpublished";
 
@@ -69,7 +69,7 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
         this.partition = context.taskId().partition();
         KeyValueStore<String, byte[]> itemStore = context.getStateStore(Topics.ITEM_STORE);
         pending = context.getStateStore(Topics.ITEM_PENDING_STORE);
-        stateStore = context.getStateStore(Topics.TASK_STATE_STORE + "-item");
+        stateStore = context.getStateStore(Role.ITEM.taskStateStore());
         unpublished = new UnpublishedRows(stateStore, UNPUBLISHED_KEY);
         KeyValueStore<String, byte[]> global = context.getStateStore(Topics.GLOBAL_ROWS_STORE);
         byte[] st = stateStore.get(STATE_KEY);
@@ -200,16 +200,16 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
         long oldestEvent = oldest == Long.MAX_VALUE ? now : oldest;
         unpublishedEvents = 0;
         oldest = Long.MAX_VALUE;
-        listener.rowsPublished("item", n, oldestEvent);
-        listener.flushed("item", (int) events, System.nanoTime() - start, Double.NaN, lr);
-        listener.modelRows("item", partition, table.size());
-        listener.modelVersion("item", partition, rowSteps);
+        listener.rowsPublished(Role.ITEM.label(), n, oldestEvent);
+        listener.flushed(Role.ITEM.label(), (int) events, System.nanoTime() - start, Double.NaN, lr);
+        listener.modelRows(Role.ITEM.label(), partition, table.size());
+        listener.modelVersion(Role.ITEM.label(), partition, rowSteps);
         context.forward(
                 new Record<>(
                         "item-" + partition,
                         TrainingMetrics.record(
                                 partition,
-                                "item",
+                                Role.ITEM.label(),
                                 (int) events,
                                 Double.NaN,
                                 Double.NaN,
@@ -226,6 +226,6 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
 
     @Override
     public void close() {
-        listener.taskClosed("item", partition);
+        listener.taskClosed(Role.ITEM.label(), partition);
     }
 }

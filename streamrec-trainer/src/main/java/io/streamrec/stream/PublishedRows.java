@@ -2,6 +2,7 @@ package io.streamrec.stream;
 
 import io.streamrec.model.ModelKeys;
 import io.streamrec.model.ModelUpdates;
+import io.streamrec.model.RowKind;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -28,7 +29,7 @@ final class PublishedRows {
     void update(String key, byte[] value) {
         if (key.startsWith(ITEM_PREFIX)) {
             String id = key.substring(ITEM_PREFIX.length());
-            slot(id).row = value == null ? null : ModelUpdates.parseRow(value, width);
+            slot(id).row = value == null ? null : ModelUpdates.parseRow(RowKind.ITEM, id, value, width);
         } else if (key.startsWith(ModelKeys.MEAN_PREFIX)) {
             double[] m = value == null ? null : ModelUpdates.parseMean(value);
             if (m == null) {
@@ -39,7 +40,7 @@ final class PublishedRows {
         }
     }
 
-    private static final String ITEM_PREFIX = ModelKeys.prefix(io.streamrec.model.RowKind.ITEM);
+    private static final String ITEM_PREFIX = ModelKeys.prefix(RowKind.ITEM);
 
     /**
      * Where the newest published version of an item's row appears: a reader keeps the slot of each item it uses and

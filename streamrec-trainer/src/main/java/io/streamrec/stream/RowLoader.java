@@ -50,7 +50,7 @@ final class RowLoader {
         }
         ModelUpdates.ParsedRow published = global == null
                 ? null
-                : ModelUpdates.parseRow(global.get(ModelKeys.row(table.kind(), id)), table.width());
+                : ModelUpdates.parseRow(table.kind(), id, global.get(ModelKeys.row(table.kind(), id)), table.width());
         if (published != null) {
             return table.put(id, published.params(), 0, null, 0, published.version(), published.updates());
         }
@@ -68,8 +68,8 @@ final class RowLoader {
             while (it.hasNext()) {
                 KeyValue<String, byte[]> kv = it.next();
                 int version = Codecs.decodeRow(kv.value).version();
-                ModelUpdates.ParsedRow published =
-                        ModelUpdates.parseRow(global.get(ModelKeys.row(table.kind(), kv.key)), table.width());
+                ModelUpdates.ParsedRow published = ModelUpdates.parseRow(
+                        table.kind(), kv.key, global.get(ModelKeys.row(table.kind(), kv.key)), table.width());
                 if (published == null || published.version() != version) {
                     unpublished.accept(row(kv.key));
                 }

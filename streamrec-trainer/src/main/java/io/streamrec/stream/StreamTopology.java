@@ -132,7 +132,7 @@ public final class StreamTopology {
         t.addStateStore(PendingLog.builder(Topics.USER_PENDING_STORE), USER_TRAINER);
         t.addStateStore(
                 Stores.keyValueStoreBuilder(
-                                Stores.inMemoryKeyValueStore(Topics.TASK_STATE_STORE + "-user"),
+                                Stores.inMemoryKeyValueStore(Role.USER.taskStateStore()),
                                 Serdes.String(),
                                 Serdes.ByteArray())
                         .withCachingEnabled(),
@@ -165,7 +165,7 @@ public final class StreamTopology {
         t.addStateStore(PendingLog.builder(Topics.ITEM_PENDING_STORE), ITEM_TRAINER);
         t.addStateStore(
                 Stores.keyValueStoreBuilder(
-                                Stores.inMemoryKeyValueStore(Topics.TASK_STATE_STORE + "-item"),
+                                Stores.inMemoryKeyValueStore(Role.ITEM.taskStateStore()),
                                 Serdes.String(),
                                 Serdes.ByteArray())
                         .withCachingEnabled(),

@@ -23,8 +23,10 @@ public final class Topics {
     public static final String USER_PENDING_STORE = "user-pending";
     /** Item gradients received but not yet applied (changelogged, survives a crash). */
     public static final String ITEM_PENDING_STORE = "item-pending";
-    /** Per-task counters: global-mean sums, events seen (changelogged). */
-    public static final String TASK_STATE_STORE = "task-state";
+    /** Per-task counters of the user tasks: global-mean sums, events seen (changelogged). */
+    public static final String USER_TASK_STATE_STORE = "task-state-user";
+    /** Per-task counters of the item tasks (changelogged). */
+    public static final String ITEM_TASK_STATE_STORE = "task-state-item";
     /** Global store: every record of {@code model-updates}, as published. */
     public static final String GLOBAL_ROWS_STORE = "global-model-rows";
     // The keys of model-updates records are io.streamrec.model.ModelKeys, shared with the client.

@@ -114,7 +114,7 @@ final class UserRowPublisher {
         context.forward(
                 new Record<>(ModelKeys.mean(partition), ModelUpdates.mean(partition, mean.sum(), mean.count()), now),
                 StreamTopology.USER_MODEL_SINK);
-        listener.rowsPublished("user", n, oldestUnpublished);
+        listener.rowsPublished(Role.USER.label(), n, oldestUnpublished);
         unpublished.published();
         oldestUnpublished = Long.MAX_VALUE;
     }

@@ -27,7 +27,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * {@link GlobalMeanMerge} (the other partitions' label sums).
  */
 final class UserTrainerProcessor implements Processor<String, Object, Object, byte[]> {
-    private static final String STATE_KEY = "user";
+    private static final String STATE_KEY = Role.USER.label();
     /** Present in the task-state store while saved user rows are not yet published (see {@link UserRowPublisher}). */
     static final String UNPUBLISHED_KEY = "user-unpublished";
 
@@ -73,7 +73,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         this.partition = context.taskId().partition();
         KeyValueStore<String, byte[]> userStore = context.getStateStore(Topics.USER_STORE);
         pending = context.getStateStore(Topics.USER_PENDING_STORE);
-        stateStore = context.getStateStore(Topics.TASK_STATE_STORE + "-user");
+        stateStore = context.getStateStore(Role.USER.taskStateStore());
         UnpublishedRows unpublished = new UnpublishedRows(stateStore, UNPUBLISHED_KEY);
         KeyValueStore<String, byte[]> global = context.getStateStore(Topics.GLOBAL_ROWS_STORE);
         byte[] st = stateStore.get(STATE_KEY);
@@ -104,7 +104,8 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
                 int evicted = users.evictLeastRecentlyUsed();
                 if (evicted > 0) {
                     listener.userRowsEvicted(evicted);
-                    listener.modelRows("user", partition, model.users().size());
+                    listener.modelRows(
+                            Role.USER.label(), partition, model.users().size());
                 }
             }
             users.nextInterval();
@@ -179,20 +180,20 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
             externalMean.refresh();
         }
         long duration = System.nanoTime() - start;
-        listener.flushed("user", n, duration, loss / n, lr);
+        listener.flushed(Role.USER.label(), n, duration, loss / n, lr);
         if (itemAgeEvents > 0) {
             listener.itemStaleness(itemAgeMs, itemAgeEvents);
             itemAgeMs = 0;
             itemAgeEvents = 0;
         }
-        listener.modelRows("user", partition, model.users().size());
-        listener.modelVersion("user", partition, rowSteps);
+        listener.modelRows(Role.USER.label(), partition, model.users().size());
+        listener.modelVersion(Role.USER.label(), partition, rowSteps);
         context.forward(
                 new Record<>(
                         "user-" + partition,
                         TrainingMetrics.record(
                                 partition,
-                                "user",
+                                Role.USER.label(),
                                 n,
                                 prequential.rmse(),
                                 prequential.mae(),
@@ -214,6 +215,6 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
 
     @Override
     public void close() {
-        listener.taskClosed("user", partition);
+        listener.taskClosed(Role.USER.label(), partition);
     }
 }

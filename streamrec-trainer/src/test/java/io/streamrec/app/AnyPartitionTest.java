@@ -19,6 +19,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * user's events are spread over all of them; keys are the user id, another string, or none. Per user, the
  * published row's {@code updates} must equal that user's events, and every row is published by one task only.
  */
+@Tag("integration")
 class AnyPartitionTest {
     static final int EVENTS = 6_000;
 

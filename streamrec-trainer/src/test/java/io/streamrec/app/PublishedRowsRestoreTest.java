@@ -20,6 +20,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * published while it runs (the user tasks read parsed item rows and label sums that the global store's processor
  * fills, and Kafka Streams passes the restored records through that processor).
  */
+@Tag("integration")
 class PublishedRowsRestoreTest {
     @Test
     void shouldPredictWithItemRowsAndLabelSumsPublishedBeforeTheStart(@TempDir Path state) throws Exception {

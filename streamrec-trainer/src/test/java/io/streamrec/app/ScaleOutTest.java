@@ -13,10 +13,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Two trainer instances share one application id; when one leaves, the other takes its tasks over. */
+@Tag("integration")
 class ScaleOutTest {
     static final int EVENTS = 20_000;
 

@@ -24,6 +24,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /** Shared steps of the trainer integration tests: config, producing events, reading the published model. */
 final class StreamHarness {
@@ -75,14 +77,11 @@ final class StreamHarness {
     }
 
     /** Polls until {@code done} holds; fails the test with {@code what} on timeout. */
-    static void await(String what, Duration timeout, BooleanSupplier done) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                fail("timed out after " + timeout.toSeconds() + " s waiting for " + what);
-            }
-            Thread.sleep(100);
-        }
+    static void await(String what, Duration timeout, BooleanSupplier done) {
+        Awaitility.await(what)
+                .atMost(timeout)
+                .pollInterval(Duration.ofMillis(100))
+                .until(done::getAsBoolean);
     }
 
     static long events(Collection<PrequentialTotals> totals) {
@@ -120,7 +119,7 @@ final class StreamHarness {
         long sum = 0;
         for (Map.Entry<String, byte[]> e : model.entrySet()) {
             if (e.getKey().startsWith("user:")) {
-                ModelUpdates.ParsedRow row = ModelUpdates.parseRow(e.getValue(), width);
+                ModelUpdates.ParsedRow row = ModelUpdates.parseRow(e.getKey(), e.getValue(), width);
                 if (row == null) {
                     fail("unparseable row " + e.getKey() + ": " + new String(e.getValue(), StandardCharsets.UTF_8));
                 }
@@ -142,13 +141,13 @@ final class StreamHarness {
      */
     static Map<String, byte[]> awaitModel(String bootstrap, Duration timeout, Predicate<Map<String, byte[]>> done)
             throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            Map<String, byte[]> model = latestModel(bootstrap);
-            if (done.test(model) || System.nanoTime() - deadline > 0) {
-                return model;
-            }
-            Thread.sleep(500);
+        try {
+            return Awaitility.await()
+                    .atMost(timeout)
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> latestModel(bootstrap), done);
+        } catch (ConditionTimeoutException e) {
+            return latestModel(bootstrap);
         }
     }
 
@@ -157,7 +156,7 @@ final class StreamHarness {
         Map<String, Long> published = new java.util.TreeMap<>();
         model.forEach((k, v) -> {
             if (k.startsWith("user:")) {
-                published.put(k.substring(5), ModelUpdates.parseRow(v, width).updates());
+                published.put(k.substring(5), ModelUpdates.parseRow(k, v, width).updates());
             }
         });
         return published;
@@ -179,7 +178,7 @@ final class StreamHarness {
             if (r.value() == null || !(key.startsWith("user:") || key.startsWith("item:"))) {
                 continue;
             }
-            ModelUpdates.ParsedRow row = ModelUpdates.parseRow(r.value(), width);
+            ModelUpdates.ParsedRow row = ModelUpdates.parseRow(key, r.value(), width);
             if (row == null) {
                 fail("unparseable row " + key);
             }

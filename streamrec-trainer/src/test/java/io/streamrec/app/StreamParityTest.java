@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The stream differs by design: user tasks read item rows through the global store, stale by a flush plus two
  * commit intervals, and make up for it only with their own steps (see {@code StreamTopology}).
  */
+@Tag("integration")
 class StreamParityTest {
     /** Events per user mini-batch, offline and in the stream. */
     static final int BATCH = 16;

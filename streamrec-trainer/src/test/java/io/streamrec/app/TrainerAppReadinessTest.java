@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Readiness and liveness against a real broker. A paused Kafka Streams stays RUNNING and stops fetching, so its consumer's
  * {@code records-lag} keeps the last fetch's 0: only the committed offsets show the records that wait.
  */
+@Tag("integration")
 class TrainerAppReadinessTest {
 
     @Test

@@ -1,8 +1,8 @@
 package io.streamrec.app;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -43,6 +43,7 @@ import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,6 +57,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Own broker rather than the shared one: the trainer's topic names are fixed, and the version sums compared
  * here must see no other test's rows. Skips when the data set is absent (system property {@code streamrec.datasets}).
  */
+@Tag("integration")
 class TrainerAppServesTheModelTest {
     private static final int EVENTS = 20_000;
     private static final int PARTITIONS = 2;
@@ -129,28 +131,28 @@ class TrainerAppServesTheModelTest {
      * Waits until both row kinds account for every event (sum of {@code updates} = events) and the app's own
      * client holds the version the stores hold, stable across two looks.
      */
-    private static void awaitTrainedAndPublished() throws InterruptedException {
-        long deadline = System.nanoTime() + TRAINING_TIMEOUT.toNanos();
+    private static void awaitTrainedAndPublished() {
         ModelClient client = app.modelClient();
-        long previous = -1;
-        String last = "";
-        while (System.nanoTime() < deadline) {
-            Thread.sleep(500);
-            Map<String, Codecs.StoredRow> users = rows(Topics.USER_STORE);
-            Map<String, Codecs.StoredRow> items = rows(Topics.ITEM_STORE);
-            long version = versions(users) + versions(items);
-            last = "user updates " + updates(users) + ", item updates " + updates(items) + " of " + EVENTS
-                    + "; store version " + version + ", client version " + client.modelVersion();
-            if (updates(users) == EVENTS
-                    && updates(items) == EVENTS
-                    && client.isReady()
-                    && client.modelVersion() == version
-                    && version == previous) {
-                return;
-            }
-            previous = version;
-        }
-        fail("trainer or client did not settle within " + TRAINING_TIMEOUT + ": " + last);
+        long[] previous = {-1};
+        await("trainer and client to settle")
+                .atMost(TRAINING_TIMEOUT)
+                .pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> {
+                    Map<String, Codecs.StoredRow> users = rows(Topics.USER_STORE);
+                    Map<String, Codecs.StoredRow> items = rows(Topics.ITEM_STORE);
+                    long version = versions(users) + versions(items);
+                    boolean stable = version == previous[0];
+                    previous[0] = version;
+                    String state = "user updates " + updates(users) + ", item updates " + updates(items) + " of "
+                            + EVENTS + "; store version " + version + ", client version " + client.modelVersion();
+                    assertTrue(
+                            updates(users) == EVENTS
+                                    && updates(items) == EVENTS
+                                    && client.isReady()
+                                    && client.modelVersion() == version
+                                    && stable,
+                            state);
+                });
     }
 
     private static Map<String, Codecs.StoredRow> rows(String storeName) {

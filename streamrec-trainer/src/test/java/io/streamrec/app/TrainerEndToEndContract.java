@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A short train-and-publish run every broker must pass; subclasses say which broker (the pattern of
  * {@code io.streamrec.kafka.KafkaRoundTripContract}). Each broker is used by this test alone: topic names are fixed.
  */
+@Tag("integration")
 abstract class TrainerEndToEndContract {
     static final int EVENTS = 3_000;
 

@@ -1,5 +1,6 @@
 package io.streamrec.http;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,12 +12,14 @@ import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The live page of the real trainer ({@link RunningTrainer}: TrainerApp on an in-process broker) rendered by
  * headless Chromium: its charts hold the history's points. Screenshot in target/test-artifacts/live-page.png.
  */
+@Tag("integration")
 class LivePageChromiumTest {
     /** History points (one per 2 s) to wait for before the page is loaded. */
     static final int MIN_SAMPLES = 5;
@@ -76,16 +80,10 @@ class LivePageChromiumTest {
         ExternalTools.requireThat(chromium.isPresent(), "chromium not installed (apt-get install chromium)");
         try (RunningTrainer trainer = RunningTrainer.start("streamrec-live-page-test", 1_000)) {
             // The history samples every 2 s: wait for MIN_SAMPLES points with an error figure.
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            int scored = 0;
-            while (System.nanoTime() < deadline) {
-                scored = scoredPoints(trainer.get("/api/stats"));
-                if (scored >= MIN_SAMPLES) {
-                    break;
-                }
-                Thread.sleep(500);
-            }
-            assertTrue(scored >= MIN_SAMPLES, "history points with an RMSE after 60 s: " + scored);
+            int scored = await("history points with an RMSE")
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> scoredPoints(trainer.get("/api/stats")), n -> n >= MIN_SAMPLES);
             String url = trainer.baseUrl() + "/";
             String dom = run(chromium.get(), profile.resolve("dom"), "--dump-dom", url);
 

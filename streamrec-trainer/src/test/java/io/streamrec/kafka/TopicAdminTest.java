@@ -1,13 +1,14 @@
 package io.streamrec.kafka;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -16,9 +17,11 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+@Tag("integration")
 @ExtendWith(EmbeddedKafkaExtension.class)
 class TopicAdminTest {
     private static KafkaTestBroker broker;
@@ -83,13 +86,12 @@ class TopicAdminTest {
                 broker.bootstrapServers(), topic, List.of(Map.entry("a", "1"), Map.entry("b", "2")), true);
 
         // commitTransaction returns before the marker is written; the end offset catches up a moment later.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        long end;
-        do {
-            end = TopicAdmin.endOffsets(admin, topic, TopicAdmin.DEFAULT_TIMEOUT)
-                    .get(new TopicPartition(topic, 0));
-        } while (end < 3 && System.nanoTime() < deadline);
-        assertEquals(3, end, "two records and one commit marker");
+        await("two records and one commit marker")
+                .atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertEquals(
+                        3L,
+                        TopicAdmin.endOffsets(admin, topic, TopicAdmin.DEFAULT_TIMEOUT)
+                                .get(new TopicPartition(topic, 0))));
     }
 
     @Test

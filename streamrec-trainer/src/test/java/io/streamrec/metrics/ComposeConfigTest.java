@@ -12,9 +12,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Validates docker-compose.yml client-side; no Docker engine needed. */
+@Tag("integration")
 class ComposeConfigTest {
     @Test
     void shouldBeAValidComposeFile() throws Exception {

@@ -1,8 +1,8 @@
 package io.streamrec.metrics;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamrec.testsupport.AlertRules;
@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * returns data from a real Prometheus scraping it. The Prometheus tests skip when the
  * {@code prometheus} binary is absent; the meter test runs anyway.
  */
+@Tag("integration")
 class DashboardQueriesTest {
     static final String APP_ID = "streamrec-dashboard-test";
     static final Duration FIRST_DATA_TIMEOUT = Duration.ofSeconds(60);
@@ -64,17 +66,15 @@ class DashboardQueriesTest {
     void shouldExposeEveryDocumentedMeterWithSaneValuesWhileTraining() throws Exception {
         assertTrue(app.awaitTrained(3_000, FIRST_DATA_TIMEOUT), "the trainer trains on the produced events");
         // Each malformed kind once at least, and a few flushes of both roles after them.
-        long deadline = System.nanoTime() + FIRST_DATA_TIMEOUT.toNanos();
-        while (app.malformed() < 2L * RunningTrainer.MALFORMED.size() && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
+        await("every malformed kind twice")
+                .atMost(FIRST_DATA_TIMEOUT)
+                .until(() -> app.malformed() >= 2L * RunningTrainer.MALFORMED.size());
         // Item rows are stepped and published a commit or more after the user rows: wait (bounded) until the item
         // side has flushed and published too, rather than for a fixed time a slow machine may not meet.
-        String text = app.get("/metrics");
-        while (!itemSideReported(new Exposition(text)) && System.nanoTime() < deadline) {
-            Thread.sleep(250);
-            text = app.get("/metrics");
-        }
+        String text = await("the item side's flushes and rows in /metrics")
+                .atMost(FIRST_DATA_TIMEOUT)
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> app.get("/metrics"), t -> itemSideReported(new Exposition(t)));
         Path dump = Path.of("target", "test-artifacts", "trainer-metrics.txt");
         Files.createDirectories(dump.getParent());
         Files.writeString(dump, text);
@@ -164,12 +164,9 @@ class DashboardQueriesTest {
     @Test
     void shouldExposeEveryMetricTheDashboardNames() throws Exception {
         // Kafka client metrics appear after assignment and the binder's refresh: wait for the lag gauge.
-        long deadline = System.nanoTime() + FIRST_DATA_TIMEOUT.toNanos();
-        Set<String> missing = new TreeSet<>();
-        do {
-            String exposition = app.get("/metrics");
-            Set<String> exposed = GrafanaDashboard.exposedNames(exposition);
-            missing.clear();
+        await().atMost(FIRST_DATA_TIMEOUT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            Set<String> exposed = GrafanaDashboard.exposedNames(app.get("/metrics"));
+            Set<String> missing = new TreeSet<>();
             for (String expr : GrafanaDashboard.expressions(GrafanaDashboard.load())) {
                 for (String name : GrafanaDashboard.metricNames(expr)) {
                     if (!exposed.contains(name) && !LOGISTIC_ONLY.contains(name)) {
@@ -177,35 +174,30 @@ class DashboardQueriesTest {
                     }
                 }
             }
-            if (missing.isEmpty()) {
-                return;
-            }
-            Thread.sleep(500);
-        } while (System.nanoTime() < deadline);
-        fail("the dashboard names metrics that /metrics does not expose: " + missing);
+            assertTrue(missing.isEmpty(), "the dashboard names metrics that /metrics does not expose: " + missing);
+        });
     }
 
     @Test
-    void shouldExposeEveryMetricTheAlertsName() throws Exception {
-        long deadline = System.nanoTime() + FIRST_DATA_TIMEOUT.toNanos();
-        Set<String> missing = new TreeSet<>();
-        do {
-            Set<String> exposed = GrafanaDashboard.exposedNames(app.get("/metrics"));
-            missing.clear();
-            for (String expr : AlertRules.expressions().values()) {
-                for (String name : GrafanaDashboard.metricNames(expr)) {
-                    // up is Prometheus' own series for each target.
-                    if (!name.equals("up") && !exposed.contains(name)) {
-                        missing.add(name);
+    void shouldExposeEveryMetricTheAlertsName() {
+        await("every metric the alert rules name on /metrics")
+                .atMost(FIRST_DATA_TIMEOUT)
+                .pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> {
+                    Set<String> exposed = GrafanaDashboard.exposedNames(app.get("/metrics"));
+                    Set<String> missing = new TreeSet<>();
+                    for (String expr : AlertRules.expressions().values()) {
+                        for (String name : GrafanaDashboard.metricNames(expr)) {
+                            // up is Prometheus' own series for each target.
+                            if (!name.equals("up") && !exposed.contains(name)) {
+                                missing.add(name);
+                            }
+                        }
                     }
-                }
-            }
-            if (missing.isEmpty()) {
-                return;
-            }
-            Thread.sleep(500);
-        } while (System.nanoTime() < deadline);
-        fail("the alert rules name metrics that /metrics does not expose: " + missing);
+                    assertTrue(
+                            missing.isEmpty(),
+                            "the alert rules name metrics that /metrics does not expose: " + missing);
+                });
     }
 
     @Test

@@ -49,9 +49,7 @@ class ItemTrainerProcessorTest {
                     Stores.inMemoryKeyValueStore(Topics.ITEM_STORE), Serdes.String(), Serdes.ByteArray()));
             store(PendingLog.builder(Topics.ITEM_PENDING_STORE));
             store(Stores.keyValueStoreBuilder(
-                    Stores.inMemoryKeyValueStore(Topics.TASK_STATE_STORE + "-item"),
-                    Serdes.String(),
-                    Serdes.ByteArray()));
+                    Stores.inMemoryKeyValueStore(Role.ITEM.taskStateStore()), Serdes.String(), Serdes.ByteArray()));
             store(Stores.keyValueStoreBuilder(
                     Stores.inMemoryKeyValueStore(Topics.GLOBAL_ROWS_STORE), Serdes.String(), Serdes.ByteArray()));
         }

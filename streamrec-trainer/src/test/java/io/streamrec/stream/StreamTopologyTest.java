@@ -471,7 +471,7 @@ class StreamTopologyTest {
         // mean + b_i1, exactly.
         interval();
         Map<String, byte[]> model = latestModel();
-        ModelUpdates.ParsedRow i1 = ModelUpdates.parseRow(model.get("item:i1"), 5);
+        ModelUpdates.ParsedRow i1 = ModelUpdates.parseRow("item:i1", model.get("item:i1"), 5);
         assertNotNull(i1, "i1 was published after the first batch (item.batch.size = 2)");
         assertTrue(i1.params()[0] != 0f, "a trained bias");
         double[] mean = ModelUpdates.parseMean(model.get("mean:0"));

@@ -45,9 +45,7 @@ class UserTrainerProcessorTest {
                     Stores.inMemoryKeyValueStore(Topics.USER_STORE), Serdes.String(), Serdes.ByteArray()));
             pending = store(PendingLog.builder(Topics.USER_PENDING_STORE));
             store(Stores.keyValueStoreBuilder(
-                    Stores.inMemoryKeyValueStore(Topics.TASK_STATE_STORE + "-user"),
-                    Serdes.String(),
-                    Serdes.ByteArray()));
+                    Stores.inMemoryKeyValueStore(Role.USER.taskStateStore()), Serdes.String(), Serdes.ByteArray()));
             store(Stores.keyValueStoreBuilder(
                     Stores.inMemoryKeyValueStore(Topics.GLOBAL_ROWS_STORE), Serdes.String(), Serdes.ByteArray()));
         }
@@ -129,8 +127,8 @@ class UserTrainerProcessorTest {
         Map<String, byte[]> expected = reference.modelUpdates();
         assertEquals(expected.keySet(), restarted.keySet());
         for (String k : List.of("user:u1", "user:u2")) {
-            ModelUpdates.ParsedRow want = ModelUpdates.parseRow(expected.get(k), 5);
-            ModelUpdates.ParsedRow got = ModelUpdates.parseRow(restarted.get(k), 5);
+            ModelUpdates.ParsedRow want = ModelUpdates.parseRow(k, expected.get(k), 5);
+            ModelUpdates.ParsedRow got = ModelUpdates.parseRow(k, restarted.get(k), 5);
             assertNotNull(got);
             assertArrayEquals(want.params(), got.params(), 0f, k);
             assertEquals(want.version(), got.version());

@@ -19,6 +19,8 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A real Prometheus for tests: scrapes one {@code host:port} every second from a fresh TSDB in a temp directory.
@@ -97,28 +99,29 @@ public final class PrometheusServer implements AutoCloseable {
     }
 
     private void awaitReady(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("prometheus exited: " + log());
-            }
-            try {
-                HttpResponse<String> r = HTTP.send(
-                        HttpRequest.newBuilder(URI.create(base + "/-/ready")).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-            sleep(100);
+        try {
+            Awaitility.await()
+                    .atMost(timeout)
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> {
+                        if (!process.isAlive()) {
+                            throw new IllegalStateException("prometheus exited: " + log());
+                        }
+                        try {
+                            return HTTP.send(
+                                                    HttpRequest.newBuilder(URI.create(base + "/-/ready"))
+                                                            .build(),
+                                                    HttpResponse.BodyHandlers.ofString())
+                                            .statusCode()
+                                    == 200;
+                        } catch (IOException e) {
+                            return false; // not listening yet
+                        }
+                    });
+        } catch (ConditionTimeoutException e) {
+            close();
+            throw new IllegalStateException("prometheus not ready within " + timeout + ": " + log());
         }
-        close();
-        throw new IllegalStateException("prometheus not ready within " + timeout + ": " + log());
     }
 
     /** Base URL, e.g. http://127.0.0.1:41234. */
@@ -156,13 +159,15 @@ public final class PrometheusServer implements AutoCloseable {
 
     /** Polls {@code promql} until {@code done} accepts its result or the timeout passes; returns the last result. */
     public JsonNode awaitResult(String promql, Predicate<JsonNode> done, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        JsonNode result = query(promql);
-        while (!done.test(result) && System.nanoTime() < deadline) {
-            sleep(250);
-            result = query(promql);
+        try {
+            return Awaitility.await()
+                    .atMost(timeout)
+                    .pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(250))
+                    .until(() -> query(promql), done);
+        } catch (ConditionTimeoutException e) {
+            return query(promql);
         }
-        return result;
     }
 
     /** Prometheus' own log (for failure messages). */
@@ -188,15 +193,6 @@ public final class PrometheusServer implements AutoCloseable {
             files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         } catch (IOException ignored) {
             // a temp directory left behind is harmless
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -25,6 +25,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * The real trainer for tests: an {@link EmbeddedKafka} broker of its own (the topic names are fixed constants),
@@ -156,15 +158,16 @@ public final class RunningTrainer implements AutoCloseable {
     }
 
     /** Waits until the trainer has trained at least {@code events} events; false on timeout. */
-    public boolean awaitTrained(long events, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (app.metrics().listener().eventsTrained() >= events) {
-                return true;
-            }
-            Thread.sleep(100);
+    public boolean awaitTrained(long events, Duration timeout) {
+        try {
+            Awaitility.await()
+                    .atMost(timeout)
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> app.metrics().listener().eventsTrained() >= events);
+            return true;
+        } catch (ConditionTimeoutException e) {
+            return false;
         }
-        return false;
     }
 
     @Override

@@ -1,0 +1,98 @@
+package io.streamrec.app;
+
+import io.streamrec.learn.FactorTable;
+import io.streamrec.learn.Model;
+import io.streamrec.learn.ModelSnapshot;
+import io.streamrec.model.ModelKeys;
+import io.streamrec.model.ModelUpdates;
+import io.streamrec.model.RowKind;
+import io.streamrec.stream.MetaRecord;
+import io.streamrec.stream.Topics;
+import io.streamrec.stream.TrainerConfig;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes to {@code model-updates} outside Kafka Streams, before it starts: a snapshot's rows when a new application
+ * id starts from {@code init.model}, and the {@code meta} record at every start.
+ */
+final class ModelSeeder {
+    private static final Logger LOG = LoggerFactory.getLogger(ModelSeeder.class);
+
+    private ModelSeeder() {}
+
+    /** Publishes every row of the snapshot, its global-mean sums and the meta record to {@code model-updates}. */
+    static void seed(TrainerConfig config) {
+        Model snapshot = ModelSnapshot.read(config.initModel());
+        if (snapshot.hyper().kind() != config.hyperparameters().kind()
+                || snapshot.hyper().factors() != config.hyperparameters().factors()) {
+            throw new IllegalArgumentException(TrainerConfig.INIT_MODEL + ": snapshot " + config.initModel() + " is a "
+                    + snapshot.hyper().kind().id() + " with " + snapshot.hyper().factors()
+                    + " factors, but the trainer is set to "
+                    + config.hyperparameters().kind().id() + " with "
+                    + config.hyperparameters().factors() + " factors");
+        }
+        long now = System.currentTimeMillis();
+        try (KafkaProducer<String, byte[]> p = producer(config)) {
+            for (RowKind kind : RowKind.values()) {
+                FactorTable t = snapshot.table(kind);
+                int w = t.width();
+                for (int r = 0; r < t.size(); r++) {
+                    // updates = 0: the streamed-event count starts at the snapshot.
+                    p.send(new ProducerRecord<>(
+                            Topics.MODEL_UPDATES,
+                            ModelKeys.row(kind, t.id(r)),
+                            ModelUpdates.row(kind, t.id(r), t.params(), r * w, w, t.version(r), 0, now)));
+                }
+            }
+            p.send(new ProducerRecord<>(
+                    Topics.MODEL_UPDATES,
+                    ModelKeys.MEAN_SNAPSHOT_KEY,
+                    ModelUpdates.mean(-1, snapshot.mean().sum(), snapshot.mean().count())));
+            p.send(new ProducerRecord<>(
+                    Topics.MODEL_UPDATES,
+                    ModelKeys.META,
+                    MetaRecord.of(
+                            config.hyperparameters(),
+                            snapshot.globalMean(),
+                            config.initModel().getFileName().toString(),
+                            now)));
+            p.flush();
+        }
+        LOG.info(
+                "seeded {} with {} user and {} item rows from {}",
+                Topics.MODEL_UPDATES,
+                snapshot.users().size(),
+                snapshot.items().size(),
+                config.initModel());
+    }
+
+    static void publishMeta(TrainerConfig config, String snapshot) {
+        try (KafkaProducer<String, byte[]> p = producer(config)) {
+            var h = config.hyperparameters();
+            p.send(new ProducerRecord<>(
+                    Topics.MODEL_UPDATES,
+                    ModelKeys.META,
+                    MetaRecord.of(h, (h.minLabel() + h.maxLabel()) / 2.0, snapshot, System.currentTimeMillis())));
+            p.flush();
+        }
+    }
+
+    private static KafkaProducer<String, byte[]> producer(TrainerConfig config) {
+        Map<String, Object> props = new HashMap<>(config.clientProperties());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        props.keySet()
+                .removeIf(k ->
+                        !ProducerConfig.configNames().contains(k) && !k.startsWith("sasl") && !k.startsWith("ssl"));
+        return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    }
+}

@@ -1,0 +1,67 @@
+package io.streamrec.stream;
+
+import java.util.Map;
+
+/** Typed reads of string settings, with errors that name the setting and say what was expected and what came. */
+final class SettingParser {
+    private final Map<String, String> values;
+
+    SettingParser(Map<String, String> values) {
+        this.values = values;
+    }
+
+    /** The value as given, null when unset. */
+    String text(String key) {
+        return values.get(key);
+    }
+
+    int integer(String key) {
+        String s = values.get(key);
+        try {
+            return Integer.parseInt(s.trim());
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(key + " must be an integer, got \"" + s + "\"", e);
+        }
+    }
+
+    int positiveInt(String key) {
+        int v = integer(key);
+        if (v < 1) {
+            throw new IllegalArgumentException(key + " must be >= 1, got " + v);
+        }
+        return v;
+    }
+
+    Integer optionalInt(String key) {
+        return values.containsKey(key) ? integer(key) : null;
+    }
+
+    Long optionalLong(String key) {
+        String s = values.get(key);
+        if (s == null) {
+            return null;
+        }
+        try {
+            return Long.parseLong(s.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be an integer, got \"" + s + "\"", e);
+        }
+    }
+
+    Double optionalDouble(String key) {
+        String s = values.get(key);
+        if (s == null) {
+            return null;
+        }
+        try {
+            return Double.parseDouble(s.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a number, got \"" + s + "\"", e);
+        }
+    }
+
+    Float optionalFloat(String key) {
+        Double d = optionalDouble(key);
+        return d == null ? null : d.floatValue();
+    }
+}
