@@ -248,7 +248,7 @@ class StreamTopologyTest {
     }
 
     @Test
-    void shouldTombstoneAUserRowUntrainedForRowsTtlSoTheGlobalStoreAndCompactionDropIt() {
+    void shouldTombstoneUserAndItemRowsUntrainedForRowsTtlSoTheGlobalStoreAndCompactionDropThem() {
         // TTL 60 s: the user tasks sweep every 15 s of wall clock.
         start(TrainerConfig.BATCH_SIZE, "1", TrainerConfig.ROWS_TTL_MS, "60000");
         pipe("alice", event("alice", "book", 5));
@@ -261,15 +261,21 @@ class StreamTopologyTest {
         driver.advanceWallClockTime(Duration.ofSeconds(50)); // a sweep: nobody is older than 60 s yet
         assertNotNull(global.get("user:alice"));
         pipe("bob", event("bob", "pen", 4));
-        driver.advanceWallClockTime(Duration.ofSeconds(20)); // alice untrained for 71 s, bob for 20 s
+        // Alice and book untrained for 70 s and more; bob and pen trained 20 s ago.
+        driver.advanceWallClockTime(Duration.ofSeconds(20));
         Map<String, byte[]> model = latestModel();
         assertTrue(model.containsKey("user:alice") && model.get("user:alice") == null, "a tombstone for alice");
+        assertTrue(model.containsKey("item:book") && model.get("item:book") == null, "a tombstone for book");
         assertNotNull(model.get("user:bob"));
-        assertNull(global.get("user:alice"), "every instance's global store drops the row");
-        assertNull(driver.getKeyValueStore(Topics.USER_STORE).get("alice"), "and the task's store");
+        assertNotNull(model.get("item:pen"));
+        assertNull(global.get("user:alice"), "every instance's global store drops the rows");
+        assertNull(global.get("item:book"));
+        assertNotNull(global.get("item:pen"));
+        assertNull(driver.getKeyValueStore(Topics.USER_STORE).get("alice"), "and the tasks' stores");
+        assertNull(driver.getKeyValueStore(Topics.ITEM_STORE).get("book"));
         assertNotNull(driver.getKeyValueStore(Topics.USER_STORE).get("bob"));
-        assertNotNull(global.get("item:book"), "item rows are not expired by the user tasks");
-        assertEquals(1, listener.expired.get());
+        assertNotNull(driver.getKeyValueStore(Topics.ITEM_STORE).get("pen"));
+        assertEquals(2, listener.expired.get());
     }
 
     @Test
