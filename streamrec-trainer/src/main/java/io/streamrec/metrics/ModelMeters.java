@@ -25,6 +25,7 @@ final class ModelMeters implements TrainerListener, MeterBinder {
     private final Map<String, Map<Integer, Long>> rowsByKindAndPartition = new ConcurrentHashMap<>();
     private final Map<String, Map<Integer, Long>> stepsByKindAndPartition = new ConcurrentHashMap<>();
     private final LongAdder evicted = new LongAdder();
+    private final Map<String, LongAdder> expired = new ConcurrentHashMap<>();
     private final LongAdder stalenessMs = new LongAdder();
     private final LongAdder stalenessEvents = new LongAdder();
 
@@ -32,7 +33,9 @@ final class ModelMeters implements TrainerListener, MeterBinder {
         for (String kind : TrainerMetrics.KINDS) {
             rowsByKindAndPartition.put(kind, new ConcurrentHashMap<>());
             stepsByKindAndPartition.put(kind, new ConcurrentHashMap<>());
+            expired.put(kind, new LongAdder());
         }
+        expired.put(TrainerMetrics.OTHER, new LongAdder());
         rowsByKindAndPartition.put(TrainerMetrics.OTHER, new ConcurrentHashMap<>());
         stepsByKindAndPartition.put(TrainerMetrics.OTHER, new ConcurrentHashMap<>());
     }
@@ -56,6 +59,13 @@ final class ModelMeters implements TrainerListener, MeterBinder {
                 .description("User rows dropped from memory past user.cache.rows (kept in the task's store)")
                 .baseUnit("rows")
                 .register(registry);
+        for (String kind : TrainerMetrics.KINDS) {
+            FunctionCounter.builder("streamrec.rows.expired", expired.get(kind), LongAdder::sum)
+                    .description("Rows deleted and tombstoned after rows.ttl.ms without training, by kind")
+                    .baseUnit("rows")
+                    .tag("kind", kind)
+                    .register(registry);
+        }
         FunctionTimer.builder(
                         "streamrec.item.staleness",
                         this,
@@ -85,6 +95,11 @@ final class ModelMeters implements TrainerListener, MeterBinder {
     @Override
     public void userRowsEvicted(int rows) {
         evicted.add(rows);
+    }
+
+    @Override
+    public void rowsExpired(String kind, int rows) {
+        expired.get(TrainerMetrics.bounded(kind)).add(rows);
     }
 
     @Override

@@ -116,6 +116,11 @@ public final class TrainerMetrics implements TrainerListener, MeterBinder {
     }
 
     @Override
+    public void rowsExpired(String kind, int rows) {
+        model.rowsExpired(kind, rows);
+    }
+
+    @Override
     public void itemStaleness(long totalAgeMs, int count) {
         model.itemStaleness(totalAgeMs, count);
     }

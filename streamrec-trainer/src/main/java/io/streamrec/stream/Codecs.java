@@ -11,6 +11,10 @@ import java.nio.charset.StandardCharsets;
 public final class Codecs {
     private static final byte EVENT_V1 = 1;
     private static final byte ROW_V1 = 1;
+    /** V1 plus the wall-clock time the row was last saved (for {@code rows.ttl.ms}). */
+    private static final byte ROW_V2 = 2;
+    /** Offset of the saved-at time in a V2 row: after the format byte, version and updates. */
+    private static final int ROW_SAVED_AT = 1 + 4 + 8;
 
     private Codecs() {}
 
@@ -38,13 +42,34 @@ public final class Codecs {
         return new Event(user, item, b.getFloat(), b.getFloat(), b.getLong(), b.getLong());
     }
 
-    /** A row as the row stores keep it: version, updates, parameters, optimizer state. */
-    public record StoredRow(int version, long updates, float[] params, float[] state) {}
+    /**
+     * A row as the row stores keep it: version, updates, parameters, optimizer state, and when it was last saved
+     * (epoch ms; 0 when unknown: a row written before that was recorded).
+     */
+    public record StoredRow(int version, long updates, float[] params, float[] state, long savedAt) {}
 
     public static byte[] encodeRow(
             int version, long updates, float[] params, int p, int width, float[] state, int s, int stateSize) {
-        ByteBuffer b = ByteBuffer.allocate(1 + 4 + 8 + 4 + 4 + 4 * (width + stateSize));
-        b.put(ROW_V1).putInt(version).putLong(updates).putInt(width).putInt(stateSize);
+        return encodeRow(version, updates, params, p, width, state, s, stateSize, 0);
+    }
+
+    public static byte[] encodeRow(
+            int version,
+            long updates,
+            float[] params,
+            int p,
+            int width,
+            float[] state,
+            int s,
+            int stateSize,
+            long savedAt) {
+        ByteBuffer b = ByteBuffer.allocate(1 + 4 + 8 + 8 + 4 + 4 + 4 * (width + stateSize));
+        b.put(ROW_V2)
+                .putInt(version)
+                .putLong(updates)
+                .putLong(savedAt)
+                .putInt(width)
+                .putInt(stateSize);
         for (int j = 0; j < width; j++) {
             b.putFloat(params[p + j]);
         }
@@ -56,9 +81,13 @@ public final class Codecs {
 
     public static StoredRow decodeRow(byte[] bytes) {
         ByteBuffer b = ByteBuffer.wrap(bytes);
-        check(b.get(), ROW_V1, "row");
+        byte format = b.get();
+        if (format != ROW_V1) {
+            check(format, ROW_V2, "row");
+        }
         int version = b.getInt();
         long updates = b.getLong();
+        long savedAt = format == ROW_V2 ? b.getLong() : 0;
         float[] params = new float[b.getInt()];
         float[] state = new float[b.getInt()];
         for (int j = 0; j < params.length; j++) {
@@ -67,7 +96,12 @@ public final class Codecs {
         for (int j = 0; j < state.length; j++) {
             state[j] = b.getFloat();
         }
-        return new StoredRow(version, updates, params, state);
+        return new StoredRow(version, updates, params, state, savedAt);
+    }
+
+    /** When a stored row was last saved, read without decoding it; 0 when unknown (a V1 row). */
+    public static long rowSavedAt(byte[] bytes) {
+        return bytes[0] == ROW_V2 ? ByteBuffer.wrap(bytes, ROW_SAVED_AT, 8).getLong() : 0;
     }
 
     private static final byte GRADIENT_BATCH_V1 = 2;

@@ -61,4 +61,9 @@ public final class CompositeListener implements TrainerListener {
     public void itemStaleness(long totalAgeMs, int events) {
         listeners.forEach(l -> l.itemStaleness(totalAgeMs, events));
     }
+
+    @Override
+    public void rowsExpired(String kind, int rows) {
+        listeners.forEach(l -> l.rowsExpired(kind, rows));
+    }
 }

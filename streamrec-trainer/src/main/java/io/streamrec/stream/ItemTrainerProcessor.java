@@ -43,6 +43,9 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
     private RowLoader items;
     private RowUpdater updater;
     private GradientAccumulator grads;
+    /** {@code rows.ttl.ms}; null when rows never expire. */
+    private RowExpiry expiry;
+
     private long pendingEvents;
     private long batchEvents;
     private long oldest = Long.MAX_VALUE;
@@ -85,9 +88,17 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
             step();
         }
         unpublished.restore(items);
+        expiry = config.rowsTtlMs() > 0
+                ? new RowExpiry(itemStore, config.rowsTtlMs(), context.currentSystemTimeMs())
+                : null;
         context.schedule(Duration.ofMillis(config.flushIntervalMs()), PunctuationType.WALL_CLOCK_TIME, t -> {
             save();
             publish();
+            long now = context.currentSystemTimeMs();
+            // Saved and published: no row number is held anywhere, so rows may leave the table.
+            if (expiry != null && unsaved.size() == 0 && unpublished.size() == 0 && expiry.due(now)) {
+                expire(now);
+            }
         });
     }
 
@@ -146,8 +157,9 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
         if (unsaved.size() == 0) {
             return;
         }
+        long now = context.currentSystemTimeMs();
         for (int k = 0; k < unsaved.size(); k++) {
-            items.save(unsaved.get(k));
+            items.save(unsaved.get(k), now);
         }
         unsaved.clear();
         unpublishedEvents += pendingEvents;
@@ -222,6 +234,30 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
                                 now),
                         now),
                 StreamTopology.ITEM_METRICS_SINK);
+    }
+
+    /**
+     * {@code rows.ttl.ms}: deletes the item rows no save touched for longer than the TTL from the store and memory
+     * and tombstones them on {@code model-updates}. An item that comes back starts from its initial row.
+     */
+    private void expire(long now) {
+        java.util.List<String> expired = expiry.sweep(now);
+        if (expired.isEmpty()) {
+            return;
+        }
+        FactorTable table = model.items();
+        boolean[] remove = new boolean[table.size()];
+        for (String id : expired) {
+            int r = table.indexOf(id);
+            if (r >= 0) {
+                remove[r] = true;
+            }
+            context.forward(
+                    new Record<>(ModelKeys.row(RowKind.ITEM, id), (byte[]) null, now), StreamTopology.ITEM_MODEL_SINK);
+        }
+        table.removeRows(remove, (from, to) -> {});
+        listener.rowsExpired("item", expired.size());
+        listener.modelRows("item", partition, table.size());
     }
 
     @Override

@@ -77,14 +77,27 @@ final class RowLoader {
         }
     }
 
-    /** Writes a row back to the task's store. */
-    void save(int row) {
+    /** Writes a row back to the task's store; {@code now} (epoch ms) is when, for {@code rows.ttl.ms}. */
+    void save(int row, long now) {
         int w = table.width();
         int s = table.stateSize();
         own.put(
                 table.id(row),
                 Codecs.encodeRow(
-                        table.version(row), table.updates(row), table.params(), row * w, w, table.state(), row * s, s));
+                        table.version(row),
+                        table.updates(row),
+                        table.params(),
+                        row * w,
+                        w,
+                        table.state(),
+                        row * s,
+                        s,
+                        now));
+    }
+
+    /** Same, with the time unknown (0): rows whose expiry is not tracked. */
+    void save(int row) {
+        save(row, 0);
     }
 
     RowKind kind() {

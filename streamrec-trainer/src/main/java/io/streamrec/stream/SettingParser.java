@@ -24,6 +24,15 @@ final class SettingParser {
         }
     }
 
+    long longInt(String key) {
+        String s = values.get(key);
+        try {
+            return Long.parseLong(s.trim());
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(key + " must be an integer, got \"" + s + "\"", e);
+        }
+    }
+
     int positiveInt(String key) {
         int v = integer(key);
         if (v < 1) {

@@ -50,6 +50,8 @@ public final class TrainerConfig {
     public static final String READINESS_MAX_STALL_MS = "readiness.max.stall.ms";
     /** Smallest {@link #READINESS_MAX_STALL_MS}: below a second, an ordinary commit or poll would read as a stall. */
     public static final int MIN_READINESS_MAX_STALL_MS = 1000;
+    /** User rows no event has trained for this long (wall clock) are deleted and tombstoned; 0 = never. */
+    public static final String ROWS_TTL_MS = "rows.ttl.ms";
 
     private static final Set<String> OWN = Set.of(
             BATCH_SIZE,
@@ -75,7 +77,8 @@ public final class TrainerConfig {
             MAX_LABEL,
             HTTP_PORT,
             HTTP_BIND,
-            READINESS_MAX_STALL_MS);
+            READINESS_MAX_STALL_MS,
+            ROWS_TTL_MS);
 
     private static final Map<String, String> DEFAULTS = Map.ofEntries(
             Map.entry(APPLICATION_ID, "streamrec"),
@@ -89,6 +92,7 @@ public final class TrainerConfig {
             Map.entry(HTTP_PORT, "8080"),
             Map.entry(HTTP_BIND, "0.0.0.0"),
             Map.entry(READINESS_MAX_STALL_MS, "30000"),
+            Map.entry(ROWS_TTL_MS, "0"),
             Map.entry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2));
 
     private final Map<String, String> values;
@@ -101,6 +105,7 @@ public final class TrainerConfig {
     private final short replicationFactor;
     private final int httpPort;
     private final int readinessMaxStallMs;
+    private final long rowsTtlMs;
     private final Path initModel;
     private final Hyperparameters hyperparameters;
 
@@ -131,6 +136,11 @@ public final class TrainerConfig {
             throw new IllegalArgumentException(READINESS_MAX_STALL_MS + " must be >= " + MIN_READINESS_MAX_STALL_MS
                     + " (milliseconds without processed input, while input waits, before the instance is not ready),"
                     + " got " + readinessMaxStallMs);
+        }
+        rowsTtlMs = s.longInt(ROWS_TTL_MS);
+        if (rowsTtlMs < 0) {
+            throw new IllegalArgumentException(
+                    ROWS_TTL_MS + " must be >= 0 (milliseconds; 0 keeps rows forever), got " + rowsTtlMs);
         }
         String pg = values.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG);
         if (!pg.equals(StreamsConfig.EXACTLY_ONCE_V2) && !pg.equals(StreamsConfig.AT_LEAST_ONCE)) {
@@ -218,6 +228,11 @@ public final class TrainerConfig {
 
     public String httpBind() {
         return values.get(HTTP_BIND);
+    }
+
+    /** See {@link #ROWS_TTL_MS}; 0 when rows never expire. */
+    public long rowsTtlMs() {
+        return rowsTtlMs;
     }
 
     /** Longest stall, in milliseconds, that readiness tolerates while input waits (and longest REBALANCING). */

@@ -49,4 +49,7 @@ public interface TrainerListener {
      * published version yet are not counted.
      */
     default void itemStaleness(long totalAgeMs, int events) {}
+
+    /** {@code rows} rows of {@code kind} went unused for {@code rows.ttl.ms}: deleted and tombstoned. */
+    default void rowsExpired(String kind, int rows) {}
 }

@@ -47,9 +47,30 @@ final class UserRowCache {
         lastUsed[row] = tick;
     }
 
-    /** Writes a row back to the task's store. */
-    void save(int row) {
-        loader.save(row);
+    /** Writes a row back to the task's store, saved at {@code now} (epoch ms). */
+    void save(int row, long now) {
+        loader.save(row, now);
+    }
+
+    /**
+     * Drops the rows of {@code ids} from memory (those that are there), under the same conditions as
+     * {@link #evictLeastRecentlyUsed}; the caller has deleted them from the store. Returns how many were in memory.
+     */
+    int drop(java.util.Collection<String> ids) {
+        int n = table.size();
+        boolean[] remove = new boolean[n];
+        int dropped = 0;
+        for (String id : ids) {
+            int r = table.indexOf(id);
+            if (r >= 0) {
+                remove[r] = true;
+                dropped++;
+            }
+        }
+        if (dropped > 0) {
+            table.removeRows(remove, (from, to) -> lastUsed[to] = lastUsed[from]);
+        }
+        return dropped;
     }
 
     RowLoader loader() {

@@ -5,7 +5,9 @@ import io.streamrec.learn.GradientAccumulator;
 import io.streamrec.learn.Hyperparameters;
 import io.streamrec.learn.MiniBatchLearner;
 import io.streamrec.learn.Model;
+import io.streamrec.model.ModelKeys;
 import io.streamrec.model.ModelKind;
+import io.streamrec.model.RowKind;
 import java.time.Duration;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -49,6 +51,9 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
     private GradientRouter router;
     private UserRowPublisher rows;
     private PrequentialTracker prequential;
+    /** {@code rows.ttl.ms}; null when rows never expire. */
+    private RowExpiry expiry;
+
     private GlobalMeanMerge externalMean;
     private long rowSteps;
     private long oldestIngest = Long.MAX_VALUE;
@@ -82,6 +87,9 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         rowSteps = ts.rowSteps();
         learner = new MiniBatchLearner(model, Integer.MAX_VALUE);
         users = new UserRowCache(model.users(), userStore, global, config.userCacheRows());
+        expiry = config.rowsTtlMs() > 0
+                ? new RowExpiry(userStore, config.rowsTtlMs(), context.currentSystemTimeMs())
+                : null;
         userGrads = new GradientAccumulator(hyper.width());
         itemGrads = new GradientAccumulator(hyper.width());
         items = new LocalItems(model.items(), hyper.width(), published);
@@ -106,6 +114,10 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
                     listener.userRowsEvicted(evicted);
                     listener.modelRows(
                             Role.USER.label(), partition, model.users().size());
+                }
+                long now = context.currentSystemTimeMs();
+                if (expiry != null && expiry.due(now)) {
+                    expire(now);
                 }
             }
             users.nextInterval();
@@ -139,6 +151,27 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         }
     }
 
+    /**
+     * {@code rows.ttl.ms}: deletes the user rows no flush saved for longer than the TTL from the store and memory
+     * and tombstones them on {@code model-updates}. Called where eviction is, when no batch, gradient or unpublished
+     * set refers to a row number. A user who comes back starts from an initial row (or, for the moment the
+     * tombstone takes to reach this instance's global store, from the last published one).
+     */
+    private void expire(long now) {
+        java.util.List<String> expired = expiry.sweep(now);
+        if (expired.isEmpty()) {
+            return;
+        }
+        users.drop(expired);
+        for (String id : expired) {
+            context.forward(
+                    new Record<Object, byte[]>(ModelKeys.row(RowKind.USER, id), null, now),
+                    StreamTopology.USER_MODEL_SINK);
+        }
+        listener.rowsExpired("user", expired.size());
+        listener.modelRows("user", partition, model.users().size());
+    }
+
     private void addToBatch(Event e) {
         int u = users.row(e.user());
         users.used(u);
@@ -164,7 +197,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         }
         learner.applyUsers(userGrads, lr);
         for (int row : touched) {
-            users.save(row);
+            users.save(row, now);
             rows.add(row);
         }
         rows.saved(oldestIngest);

@@ -279,13 +279,27 @@ class TrainerMetricsTest {
     }
 
     @Test
-    void shouldCountEvictedUserRowsAndSumItemStalenessAsASummary() {
+    void shouldCountEvictedAndExpiredRowsAndSumItemStalenessAsASummary() {
         metrics.userRowsEvicted(90);
         metrics.userRowsEvicted(10);
+        metrics.rowsExpired("user", 7);
+        metrics.rowsExpired("item", 2);
         metrics.itemStaleness(1_500, 3);
         metrics.itemStaleness(500, 1);
 
         assertEquals(100, counter(registry, "streamrec.user.cache.evictions"));
+        assertEquals(
+                7,
+                registry.get("streamrec.rows.expired")
+                        .tag("kind", "user")
+                        .functionCounter()
+                        .count());
+        assertEquals(
+                2,
+                registry.get("streamrec.rows.expired")
+                        .tag("kind", "item")
+                        .functionCounter()
+                        .count());
         FunctionTimer staleness = registry.get("streamrec.item.staleness").functionTimer();
         assertEquals(4, staleness.count());
         assertEquals(2.0, staleness.totalTime(TimeUnit.SECONDS), TOLERANCE);

@@ -32,6 +32,37 @@ class CodecsTest {
     }
 
     @Test
+    void shouldKeepWhenARowWasSavedAndReadItFromTheHeaderAlone() {
+        byte[] row = Codecs.encodeRow(3, 5L, new float[] {1, 2}, 0, 2, new float[] {7}, 0, 1, 1_704_067_200_123L);
+        assertEquals(1_704_067_200_123L, Codecs.rowSavedAt(row));
+        Codecs.StoredRow r = Codecs.decodeRow(row);
+        assertEquals(1_704_067_200_123L, r.savedAt());
+        assertEquals(3, r.version());
+        assertArrayEquals(new float[] {7}, r.state());
+    }
+
+    @Test
+    void shouldStillReadRowsStoredBeforeTheSavedAtTimeExisted() {
+        // The V1 layout: format 1, version, updates, width, state size, floats.
+        java.nio.ByteBuffer v1 = java.nio.ByteBuffer.allocate(1 + 4 + 8 + 4 + 4 + 4 * 3);
+        v1.put((byte) 1)
+                .putInt(9)
+                .putLong(11L)
+                .putInt(2)
+                .putInt(1)
+                .putFloat(0.5f)
+                .putFloat(-1f)
+                .putFloat(2f);
+        Codecs.StoredRow r = Codecs.decodeRow(v1.array());
+        assertEquals(9, r.version());
+        assertEquals(11L, r.updates());
+        assertArrayEquals(new float[] {0.5f, -1f}, r.params());
+        assertArrayEquals(new float[] {2f}, r.state());
+        assertEquals(0, r.savedAt(), "unknown");
+        assertEquals(0, Codecs.rowSavedAt(v1.array()));
+    }
+
+    @Test
     void shouldRoundTripARowWithoutOptimizerState() {
         Codecs.StoredRow r = Codecs.decodeRow(Codecs.encodeRow(1, 1L, new float[] {1, 2}, 0, 2, new float[0], 0, 0));
         assertArrayEquals(new float[] {1, 2}, r.params());

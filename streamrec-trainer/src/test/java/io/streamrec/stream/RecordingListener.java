@@ -17,6 +17,7 @@ final class RecordingListener implements TrainerListener {
     final List<Prequential> prequential = new CopyOnWriteArrayList<>();
     final List<Flush> flushes = new CopyOnWriteArrayList<>();
     final AtomicLong evicted = new AtomicLong();
+    final AtomicLong expired = new AtomicLong();
 
     @Override
     public void eventTrained() {
@@ -41,5 +42,10 @@ final class RecordingListener implements TrainerListener {
     @Override
     public void userRowsEvicted(int rows) {
         evicted.addAndGet(rows);
+    }
+
+    @Override
+    public void rowsExpired(String kind, int rows) {
+        expired.addAndGet(rows);
     }
 }

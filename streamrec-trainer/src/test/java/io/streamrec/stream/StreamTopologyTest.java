@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -244,6 +245,37 @@ class StreamTopologyTest {
         JsonNode row = json(latestModel().get("user:alice"));
         assertEquals(1, row.get("updates").asLong());
         assertEquals(1, row.get("version").asInt());
+    }
+
+    @Test
+    void shouldTombstoneUserAndItemRowsUntrainedForRowsTtlSoTheGlobalStoreAndCompactionDropThem() {
+        // TTL 60 s: the user tasks sweep every 15 s of wall clock.
+        start(TrainerConfig.BATCH_SIZE, "1", TrainerConfig.ROWS_TTL_MS, "60000");
+        pipe("alice", event("alice", "book", 5));
+        pipe("bob", event("bob", "book", 3));
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        assertNotNull(latestModel().get("user:alice"), "published after training");
+        KeyValueStore<String, byte[]> global = driver.getKeyValueStore(Topics.GLOBAL_ROWS_STORE);
+        assertNotNull(global.get("user:alice"));
+
+        driver.advanceWallClockTime(Duration.ofSeconds(50)); // a sweep: nobody is older than 60 s yet
+        assertNotNull(global.get("user:alice"));
+        pipe("bob", event("bob", "pen", 4));
+        // Alice and book untrained for 70 s and more; bob and pen trained 20 s ago.
+        driver.advanceWallClockTime(Duration.ofSeconds(20));
+        Map<String, byte[]> model = latestModel();
+        assertTrue(model.containsKey("user:alice") && model.get("user:alice") == null, "a tombstone for alice");
+        assertTrue(model.containsKey("item:book") && model.get("item:book") == null, "a tombstone for book");
+        assertNotNull(model.get("user:bob"));
+        assertNotNull(model.get("item:pen"));
+        assertNull(global.get("user:alice"), "every instance's global store drops the rows");
+        assertNull(global.get("item:book"));
+        assertNotNull(global.get("item:pen"));
+        assertNull(driver.getKeyValueStore(Topics.USER_STORE).get("alice"), "and the tasks' stores");
+        assertNull(driver.getKeyValueStore(Topics.ITEM_STORE).get("book"));
+        assertNotNull(driver.getKeyValueStore(Topics.USER_STORE).get("bob"));
+        assertNotNull(driver.getKeyValueStore(Topics.ITEM_STORE).get("pen"));
+        assertEquals(2, listener.expired.get());
     }
 
     @Test

@@ -129,6 +129,16 @@ class TrainerConfigTest {
     }
 
     @Test
+    void shouldKeepRowsForeverByDefaultAndRefuseANegativeTtl() {
+        TrainerConfig c = TrainerConfig.of(SERVERS);
+        assertEquals(0, c.rowsTtlMs());
+        assertEquals(86_400_000L, c.with(TrainerConfig.ROWS_TTL_MS, "86400000").rowsTtlMs());
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> c.with(TrainerConfig.ROWS_TTL_MS, "-1"));
+        assertTrue(e.getMessage().contains("rows.ttl.ms must be >= 0"), e.getMessage());
+    }
+
+    @Test
     void shouldListEveryEffectiveSettingWithSecretsHidden() {
         TrainerConfig c = TrainerConfig.of(Map.of(
                 TrainerConfig.BOOTSTRAP_SERVERS,

@@ -4,7 +4,9 @@ import static io.streamrec.stream.StreamFixtures.config;
 import static io.streamrec.stream.StreamFixtures.json;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamrec.model.ModelUpdates;
@@ -189,6 +191,85 @@ class UserTrainerProcessorTest {
             assertEquals(json(want.get(k)).get("updates"), json(got.get(k)).get("updates"), k);
             assertEquals(json(want.get(k)).get("factors"), json(got.get(k)).get("factors"), k);
         }
+    }
+
+    @Test
+    void shouldExpireUserRowsNotTrainedForTheTtlFromStoreAndMemoryAndTombstoneThem() {
+        Task task = new Task();
+        TrainerConfig c = config(stateDir, TrainerConfig.BATCH_SIZE, "1", TrainerConfig.ROWS_TTL_MS, "10000");
+        RecordingListener listener = new RecordingListener();
+        UserTrainerProcessor p = task.start(c, listener);
+        KeyValueStore<String, byte[]> store = task.context.getStateStore(Topics.USER_STORE);
+        feed(p, List.of(new Event("u1", "i1", 4, 1, 10, 100), new Event("u2", "i1", 3, 1, 11, 101)));
+        task.punctuate();
+
+        // 6 s later u2 trains again: a sweep (every quarter TTL) finds nobody older than 10 s.
+        task.context.setCurrentSystemTimeMs(StreamFixtures.NOW + 6_000);
+        feed(p, List.of(new Event("u2", "i2", 5, 1, 12, 102)));
+        task.punctuate();
+        assertEquals(0, listener.expired.get());
+        assertNotNull(store.get("u1"));
+
+        // 11 s after its only event, u1 goes; u2 (5 s) stays.
+        task.context.setCurrentSystemTimeMs(StreamFixtures.NOW + 11_000);
+        task.context.resetForwards();
+        task.punctuate();
+        assertEquals(1, listener.expired.get());
+        assertNull(store.get("u1"), "deleted from the task's store");
+        assertNotNull(store.get("u2"));
+        assertEquals(1, p.usersInMemory(), "dropped from memory");
+        Map<String, byte[]> updates = task.modelUpdates();
+        assertTrue(updates.containsKey("user:u1"), "a record for u1 on model-updates");
+        assertNull(updates.get("user:u1"), "a tombstone: compaction removes the row, clients drop it");
+        assertFalse(updates.containsKey("user:u2"));
+
+        // u1 comes back: a new row from its initial values, one step old.
+        task.context.resetForwards();
+        feed(p, List.of(new Event("u1", "i1", 4, 1, 13, 103)));
+        task.punctuate();
+        assertEquals(1, json(task.modelUpdates().get("user:u1")).get("version").asInt());
+    }
+
+    @Test
+    void shouldKeepTheStoreOfAChurningPopulationBoundedByTheTtl() {
+        // Each second 20 new users train once and never return; the TTL is 5 s.
+        Task bounded = new Task();
+        Task free = new Task();
+        RecordingListener boundedListener = new RecordingListener();
+        UserTrainerProcessor withTtl = bounded.start(
+                config(stateDir.resolve("b"), TrainerConfig.BATCH_SIZE, "8", TrainerConfig.ROWS_TTL_MS, "5000"),
+                boundedListener);
+        UserTrainerProcessor without =
+                free.start(config(stateDir.resolve("f"), TrainerConfig.BATCH_SIZE, "8"), new RecordingListener());
+        KeyValueStore<String, byte[]> boundedStore = bounded.context.getStateStore(Topics.USER_STORE);
+        KeyValueStore<String, byte[]> freeStore = free.context.getStateStore(Topics.USER_STORE);
+        int seconds = 60;
+        int perSecond = 20;
+        long most = 0;
+        for (int t = 0; t < seconds; t++) {
+            List<Event> events = new java.util.ArrayList<>();
+            for (int u = 0; u < perSecond; u++) {
+                events.add(new Event("u" + t + "-" + u, "i" + (u % 7), 1 + u % 5, 1, t, t));
+            }
+            for (Task task : List.of(bounded, free)) {
+                task.context.setCurrentSystemTimeMs(StreamFixtures.NOW + t * 1_000L);
+            }
+            feed(withTtl, events);
+            feed(without, events);
+            bounded.punctuate();
+            free.punctuate();
+            most = Math.max(most, boundedStore.approximateNumEntries());
+        }
+        assertEquals((long) seconds * perSecond, freeStore.approximateNumEntries(), "without a TTL, every user stays");
+        // At most the TTL's worth of users, plus those of one sweep interval (a quarter TTL, rounded up to the 2 s
+        // at which sweeps land here, on whole seconds), plus the current second.
+        long bound = (5 + 2 + 1) * perSecond;
+        assertTrue(most <= bound, "store held at most " + bound + " rows, held " + most);
+        assertTrue(withTtl.usersInMemory() <= bound, "memory too: " + withTtl.usersInMemory());
+        assertEquals(
+                (long) seconds * perSecond - boundedStore.approximateNumEntries(),
+                boundedListener.expired.get(),
+                "every row that left the store was counted (and tombstoned)");
     }
 
     @Test
