@@ -132,6 +132,26 @@ class CommandLineTest {
         Run missing = run("pretrain", "--ratings", ratings().toString());
         assertEquals(2, missing.code());
         assertTrue(missing.err().contains("--out"), missing.err());
+
+        Path out = dir.resolve("never.srm");
+        Run threads = run("pretrain", "--ratings", ratings().toString(), "--out", out.toString(), "--threads", "0");
+        assertEquals(2, threads.code());
+        assertTrue(threads.err().contains("--threads must be in 1..256"), threads.err());
+        Run serial = run(
+                "pretrain",
+                "--ratings",
+                ratings().toString(),
+                "--out",
+                out.toString(),
+                "--algorithm",
+                "sgd",
+                "--threads",
+                "2");
+        assertEquals(2, serial.code());
+        assertTrue(serial.err().contains("--threads applies to --algorithm fpsg only"), serial.err());
+        Run adam = run("pretrain", "--ratings", ratings().toString(), "--out", out.toString(), "--optimizer", "adam");
+        assertEquals(2, adam.code());
+        assertTrue(adam.err().contains("use --algorithm sgd"), adam.err());
     }
 
     @Test

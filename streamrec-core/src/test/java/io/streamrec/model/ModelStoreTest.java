@@ -254,6 +254,21 @@ class ModelStoreTest {
     }
 
     @Test
+    void shouldRankTiedItemsInArrivalOrderAcrossAColumnBlockBoundary() {
+        Random random = new Random(5);
+        ModelStore store = randomStore(random, biased(3.5, 8), 3, 250);
+        float[] twin = randomVector(random, 8);
+        for (int t = 0; t < 12; t++) {
+            // A bias far above every random item's score, so the tied twins fill the top.
+            store.upsert(item("twin" + t, 100f, 1, twin.clone()));
+        }
+        List<String> top = store.recommend("u1", 8, Set.of("twin2")).stream()
+                .map(ScoredItem::item)
+                .toList();
+        assertEquals(List.of("twin0", "twin1", "twin3", "twin4", "twin5", "twin6", "twin7", "twin8"), top);
+    }
+
+    @Test
     void shouldRejectANonPositiveK() {
         ModelStore store = new ModelStore();
         assertThrows(IllegalArgumentException.class, () -> store.recommend("u", 0, Set.of()));

@@ -25,6 +25,16 @@ final class TopK {
         return size;
     }
 
+    /** True when the heap keeps as many pairs as it may. */
+    boolean full() {
+        return size == capacity;
+    }
+
+    /** The key of the worst pair kept; only when not empty. */
+    double worstKey() {
+        return keys[0];
+    }
+
     void offer(double key, int index) {
         if (size < capacity) {
             int j = size++;

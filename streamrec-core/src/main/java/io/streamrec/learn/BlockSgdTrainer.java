@@ -1,0 +1,381 @@
+package io.streamrec.learn;
+
+import io.streamrec.data.Rating;
+import io.streamrec.model.ModelKind;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.IntConsumer;
+
+/**
+ * Offline training for {@code pretrain --algorithm fpsg}: per-event SGD over blocks of the rating matrix, in
+ * parallel without locks on the rows, as FPSG does (Chin, Zhuang, Juan and Lin, "A Fast Parallel Stochastic
+ * Gradient Method for Matrix Factorization in Shared Memory Systems", ACM TIST 2015; the method of LIBMF).
+ *
+ * <p>Users and items are each split into {@code bins} groups by a seeded random permutation, which cuts the
+ * matrix into {@code bins x bins} blocks. Two blocks that share neither a user group nor an item group touch
+ * disjoint rows, so threads run such blocks at the same time on the shared tables with no locks and no races;
+ * a small scheduler hands out free blocks. Every epoch runs each block once, in an order drawn from the seed,
+ * and shuffles the events inside a block from a seed of its own (seed, epoch, block).
+ *
+ * <p><b>Reproducibility.</b> With one thread the result depends only on the data, the hyper-parameters and the
+ * seed. With more, each block still sees the same events in the same order, but which blocks run side by side
+ * depends on timing, so results vary slightly from run to run (as LIBMF's do).
+ *
+ * <p><b>The step.</b> Biased MF or logistic MF with the model's loss, L2 on biases and factors (once per event),
+ * gradient-norm clipping per row, and AdaGrad (Duchi et al. 2011) with one accumulator for the bias and one for
+ * the factors of each row, the latter growing by the mean squared factor gradient: the row-wise AdaGrad that
+ * LIBMF uses (Chin et al., "A Learning-Rate Schedule for Stochastic Gradient Methods to Matrix Factorization",
+ * PAKDD 2015), which takes two square roots per row and step instead of one per coordinate. The snapshot's
+ * per-coordinate AdaGrad state gets the row's accumulators (bias, then the factors' value in every factor).
+ * The global mean is the training set's, fixed. The learning-rate schedule advances once per epoch.
+ */
+public final class BlockSgdTrainer {
+    /** LIBMF's default number of user (and item) groups; raised to twice the threads when that is more. */
+    public static final int DEFAULT_BINS = 20;
+
+    private final Hyperparameters hyper;
+    private final int epochs;
+    private final int threads;
+    private final long seed;
+
+    public BlockSgdTrainer(Hyperparameters hyper, int epochs, int threads, long seed) {
+        if (epochs < 1) {
+            throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
+        }
+        if (threads < 1 || threads > 256) {
+            throw new IllegalArgumentException("threads must be in 1..256, got " + threads);
+        }
+        if (!(hyper.optimizer() instanceof Optimizer.AdaGrad)) {
+            throw new IllegalArgumentException("fpsg trains with AdaGrad; got optimizer "
+                    + hyper.optimizer().name() + " (use sgd for others)");
+        }
+        this.hyper = hyper;
+        this.epochs = epochs;
+        this.threads = threads;
+        this.seed = seed;
+    }
+
+    /**
+     * Trains a new model on {@code train}.
+     *
+     * @param afterEpoch told the number of each finished epoch; may be null
+     */
+    public Model train(List<Rating> train, IntConsumer afterEpoch) {
+        double sum = 0;
+        double count = 0;
+        for (Rating r : train) {
+            sum += r.label() * r.weight();
+            count += r.weight();
+        }
+        Model model = new Model(hyper, new GlobalMean(sum, count), 0);
+        Blocks blocks = Blocks.of(model, train, Math.max(DEFAULT_BINS, 2 * threads), seed);
+        int width = hyper.width();
+        BlockKernel kernel = new BlockKernel(
+                model,
+                new float[2 * model.users().size()],
+                new float[2 * model.items().size()],
+                width);
+        BlockScheduler scheduler = new BlockScheduler(blocks.bins, epochs, seed, afterEpoch);
+        List<Thread> workers = new ArrayList<>();
+        Throwable[] failure = new Throwable[1];
+        for (int t = 0; t < threads; t++) {
+            Runnable work = () -> {
+                try {
+                    int block;
+                    while ((block = scheduler.take()) >= 0) {
+                        int epoch = scheduler.epochOf(block);
+                        SplittableRandom rnd = new SplittableRandom(mix(seed, epoch, block));
+                        blocks.shuffle(block, rnd);
+                        float lr = (float) hyper.schedule().rate((long) epoch * train.size());
+                        kernel.run(blocks, block, lr);
+                        scheduler.done(block);
+                    }
+                } catch (Throwable e) {
+                    synchronized (failure) {
+                        failure[0] = e;
+                    }
+                    scheduler.abort();
+                }
+            };
+            if (threads == 1) {
+                work.run();
+            } else {
+                Thread worker = new Thread(work, "fpsg-" + t);
+                workers.add(worker);
+                worker.start();
+            }
+        }
+        for (Thread worker : workers) {
+            try {
+                worker.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while training", e);
+            }
+        }
+        if (failure[0] != null) {
+            throw new IllegalStateException("training failed: " + failure[0], failure[0]);
+        }
+        kernel.saveState();
+        model.addEventsSeen((long) epochs * train.size());
+        return model;
+    }
+
+    private static long mix(long seed, int epoch, int block) {
+        long h = seed * 0x9E3779B97F4A7C15L + epoch;
+        return h * 0xBF58476D1CE4E5B9L + block;
+    }
+
+    /** The training events grouped by block, contiguous per block, as row numbers of the model's tables. */
+    static final class Blocks {
+        final int bins;
+        final int[] start;
+        final int[] users;
+        final int[] items;
+        final float[] labels;
+        final float[] weights;
+
+        private Blocks(int bins, int n) {
+            this.bins = bins;
+            this.start = new int[bins * bins + 1];
+            this.users = new int[n];
+            this.items = new int[n];
+            this.labels = new float[n];
+            this.weights = new float[n];
+        }
+
+        /**
+         * Creates the model's rows in a seeded random order and groups them into {@code bins} equal ranges of row
+         * numbers: a random split, so popular rows spread over the groups, and a contiguous one, so threads
+         * working on different groups do not write to the same cache lines.
+         */
+        static Blocks of(Model model, List<Rating> train, int bins, long seed) {
+            int n = train.size();
+            SplittableRandom rnd = new SplittableRandom(seed);
+            int[] us = rows(model.users(), train, true, rnd);
+            int[] is = rows(model.items(), train, false, rnd);
+            int userRows = model.users().size();
+            int itemRows = model.items().size();
+            Blocks b = new Blocks(bins, n);
+            int[] fill = new int[bins * bins + 1];
+            for (int e = 0; e < n; e++) {
+                fill[block(us[e], userRows, is[e], itemRows, bins) + 1]++;
+            }
+            for (int k = 0; k < bins * bins; k++) {
+                fill[k + 1] += fill[k];
+            }
+            System.arraycopy(fill, 0, b.start, 0, fill.length);
+            for (int e = 0; e < n; e++) {
+                int at = fill[block(us[e], userRows, is[e], itemRows, bins)]++;
+                Rating r = train.get(e);
+                b.users[at] = us[e];
+                b.items[at] = is[e];
+                b.labels[at] = r.label();
+                b.weights[at] = r.weight();
+            }
+            return b;
+        }
+
+        private static int block(int u, int userRows, int i, int itemRows, int bins) {
+            return (int) ((long) u * bins / userRows) * bins + (int) ((long) i * bins / itemRows);
+        }
+
+        /** Row numbers of each event's user (or item), creating the rows in a random order of the distinct ids. */
+        private static int[] rows(FactorTable table, List<Rating> train, boolean user, SplittableRandom rnd) {
+            Map<String, Integer> first = new HashMap<>();
+            List<String> ids = new ArrayList<>();
+            int[] temp = new int[train.size()];
+            for (int e = 0; e < temp.length; e++) {
+                Rating r = train.get(e);
+                String id = user ? r.user() : r.item();
+                Integer t = first.get(id);
+                if (t == null) {
+                    t = ids.size();
+                    first.put(id, t);
+                    ids.add(id);
+                }
+                temp[e] = t;
+            }
+            int[] perm = new int[ids.size()];
+            for (int r = 0; r < perm.length; r++) {
+                perm[r] = r;
+            }
+            for (int r = perm.length - 1; r > 0; r--) {
+                int j = rnd.nextInt(r + 1);
+                int t = perm[r];
+                perm[r] = perm[j];
+                perm[j] = t;
+            }
+            int[] rowOf = new int[perm.length];
+            for (int r = 0; r < perm.length; r++) {
+                rowOf[perm[r]] = table.getOrCreate(ids.get(perm[r]));
+            }
+            for (int e = 0; e < temp.length; e++) {
+                temp[e] = rowOf[temp[e]];
+            }
+            return temp;
+        }
+
+        /** Fisher-Yates over the block's events, all four arrays together. */
+        void shuffle(int block, SplittableRandom rnd) {
+            int from = start[block];
+            for (int e = start[block + 1] - 1; e > from; e--) {
+                int j = from + rnd.nextInt(e - from + 1);
+                int u = users[e];
+                users[e] = users[j];
+                users[j] = u;
+                int i = items[e];
+                items[e] = items[j];
+                items[j] = i;
+                float y = labels[e];
+                labels[e] = labels[j];
+                labels[j] = y;
+                float w = weights[e];
+                weights[e] = weights[j];
+                weights[j] = w;
+            }
+        }
+    }
+
+    /** The per-event step on the shared tables; rows of concurrently running blocks never overlap. */
+    static final class BlockKernel {
+        private final Model model;
+        private final float[] userAcc;
+        private final float[] itemAcc;
+        private final int width;
+        private final boolean squared;
+        private final Loss loss;
+        private final double offset;
+        private final float regBias;
+        private final float regFactor;
+        private final float clip;
+        private final float epsilon;
+
+        BlockKernel(Model model, float[] userAcc, float[] itemAcc, int width) {
+            Hyperparameters h = model.hyper();
+            this.model = model;
+            this.userAcc = userAcc;
+            this.itemAcc = itemAcc;
+            this.width = width;
+            this.squared = h.kind() == ModelKind.BIASED_MF;
+            this.loss = Loss.of(h.kind());
+            this.offset = model.offset();
+            this.regBias = (float) h.regBias();
+            this.regFactor = (float) h.regFactor();
+            this.clip = (float) h.clipNorm();
+            this.epsilon = ((Optimizer.AdaGrad) h.optimizer()).epsilon();
+        }
+
+        void run(Blocks b, int block, float lr) {
+            FactorTable users = model.users();
+            FactorTable items = model.items();
+            float[] up = users.params();
+            float[] ip = items.params();
+            int w = width;
+            float invFactors = 1f / (w - 1);
+            for (int e = b.start[block], end = b.start[block + 1]; e < end; e++) {
+                int u = b.users[e];
+                int i = b.items[e];
+                int p = u * w;
+                int q = i * w;
+                // One pass for the dot product and both squared norms, in independent chains (two of each):
+                // the squared norms of the two factor gradients follow from them without a second pass, since
+                // |g q + r p|^2 = g^2 |q|^2 + 2 g r (p . q) + r^2 |p|^2.
+                float d0 = 0f;
+                float d1 = 0f;
+                float pp0 = 0f;
+                float pp1 = 0f;
+                float qq0 = 0f;
+                float qq1 = 0f;
+                int f = 1;
+                for (; f + 1 < w; f += 2) {
+                    float pa = up[p + f];
+                    float qa = ip[q + f];
+                    float pb = up[p + f + 1];
+                    float qb = ip[q + f + 1];
+                    d0 += pa * qa;
+                    d1 += pb * qb;
+                    pp0 += pa * pa;
+                    pp1 += pb * pb;
+                    qq0 += qa * qa;
+                    qq1 += qb * qb;
+                }
+                for (; f < w; f++) {
+                    float pa = up[p + f];
+                    float qa = ip[q + f];
+                    d0 += pa * qa;
+                    pp0 += pa * pa;
+                    qq0 += qa * qa;
+                }
+                float dot = d0 + d1;
+                float pp = pp0 + pp1;
+                float qq = qq0 + qq1;
+                double score = offset + up[p] + ip[q] + dot;
+                double err = squared ? score - b.labels[e] : loss.gradient(b.labels[e], score);
+                float g = (float) (b.weights[e] * err);
+                float gbu = g + regBias * up[p];
+                float gbi = g + regBias * ip[q];
+                float cross = 2 * g * regFactor * dot;
+                float r2 = regFactor * regFactor;
+                float su = Math.max(0f, g * g * qq + cross + r2 * pp);
+                float si = Math.max(0f, g * g * pp + cross + r2 * qq);
+                float cu = clipScale(gbu * gbu + su);
+                float ci = clipScale(gbi * gbi + si);
+                float bu = userAcc[2 * u] + gbu * gbu * cu * cu;
+                float fu = userAcc[2 * u + 1] + su * cu * cu * invFactors;
+                float bi = itemAcc[2 * i] + gbi * gbi * ci * ci;
+                float fi = itemAcc[2 * i + 1] + si * ci * ci * invFactors;
+                userAcc[2 * u] = bu;
+                userAcc[2 * u + 1] = fu;
+                itemAcc[2 * i] = bi;
+                itemAcc[2 * i + 1] = fi;
+                float ru = lr * cu / ((float) Math.sqrt(fu) + epsilon);
+                float ri = lr * ci / ((float) Math.sqrt(fi) + epsilon);
+                // p - ru (g q + r p) = (1 - ru r) p - (ru g) q, and the same for q.
+                float keepU = 1 - ru * regFactor;
+                float keepI = 1 - ri * regFactor;
+                float stepU = ru * g;
+                float stepI = ri * g;
+                for (int h = 1; h < w; h++) {
+                    float pf = up[p + h];
+                    float qf = ip[q + h];
+                    up[p + h] = keepU * pf - stepU * qf;
+                    ip[q + h] = keepI * qf - stepI * pf;
+                }
+                up[p] -= lr * cu * gbu / ((float) Math.sqrt(bu) + epsilon);
+                ip[q] -= lr * ci * gbi / ((float) Math.sqrt(bi) + epsilon);
+                users.touched(u, 1);
+                items.touched(i, 1);
+            }
+        }
+
+        /** The factor by which a gradient of this squared norm is scaled to respect the clip norm (1: none). */
+        private float clipScale(float squaredNorm) {
+            if (clip > 0 && squaredNorm > clip * clip) {
+                return clip / (float) Math.sqrt(squaredNorm);
+            }
+            return 1f;
+        }
+
+        /** Writes the row accumulators into the tables' per-coordinate AdaGrad state. */
+        void saveState() {
+            save(model.users(), userAcc);
+            save(model.items(), itemAcc);
+        }
+
+        private static void save(FactorTable table, float[] acc) {
+            int s = table.stateSize();
+            if (s == 0) {
+                return;
+            }
+            float[] state = table.state();
+            for (int r = 0; r < table.size(); r++) {
+                state[r * s] = acc[2 * r];
+                java.util.Arrays.fill(state, r * s + 1, (r + 1) * s, acc[2 * r + 1]);
+            }
+        }
+    }
+}

@@ -1,0 +1,172 @@
+package io.streamrec.learn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamrec.data.Rating;
+import io.streamrec.data.SyntheticRatings;
+import io.streamrec.eval.RegressionMetrics;
+import io.streamrec.model.ModelKind;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/** Parallel SGD over blocks: recovers a planted model, reproducible with one thread, safe with several. */
+class BlockSgdTrainerTest {
+    private static final double NOISE = 0.1;
+    /** Held-out RMSE may exceed the noise level by this factor plus {@link #RMSE_SLACK} (as ConvergenceTest). */
+    private static final double RMSE_FACTOR = 1.5;
+
+    private static final double RMSE_SLACK = 0.05;
+    /** Two threads may end this much (relative) above one thread's held-out RMSE. */
+    private static final double THREADS_RMSE_GAP = 0.05;
+
+    private static final SyntheticRatings DATA = new SyntheticRatings(
+            SyntheticRatings.Spec.explicit(300, 200, 3, 17).withNoise(NOISE).withZipf(0.5));
+    private static final List<Rating> EVENTS = DATA.take(60_000);
+    private static final List<Rating> TRAIN = EVENTS.subList(0, 50_000);
+    private static final List<Rating> TEST = EVENTS.subList(50_000, EVENTS.size());
+
+    private static Hyperparameters hyper() {
+        return Hyperparameters.pretrainDefaults(ModelKind.BIASED_MF)
+                .withFactors(3)
+                .withRegularization(0.001, 0.001);
+    }
+
+    private static double heldOutRmse(Model model) {
+        RegressionMetrics m = new RegressionMetrics();
+        for (Rating r : TEST) {
+            m.add(r.label(), model.predict(r.user(), r.item()));
+        }
+        return m.rmse();
+    }
+
+    @Test
+    void shouldReachTheNoiseLevelOnAPlantedModel() {
+        Model model = new BlockSgdTrainer(hyper(), 30, 1, 7).train(TRAIN, null);
+
+        double bound = RMSE_FACTOR * NOISE + RMSE_SLACK;
+        double rmse = heldOutRmse(model);
+        assertTrue(rmse < bound, "held-out RMSE " + rmse + " should be below " + bound);
+        assertEquals(30L * TRAIN.size(), model.eventsSeen());
+        assertEquals(30L * TRAIN.size(), sumUpdates(model.users()), "every event updates its user row once per epoch");
+    }
+
+    @Test
+    void shouldGiveTheSameModelForTheSameSeedOnOneThread() {
+        Model a = new BlockSgdTrainer(hyper(), 5, 1, 7).train(TRAIN, null);
+        Model b = new BlockSgdTrainer(hyper(), 5, 1, 7).train(TRAIN, null);
+        Model c = new BlockSgdTrainer(hyper(), 5, 1, 8).train(TRAIN, null);
+
+        assertArrayEquals(paramsById(a), paramsById(b));
+        assertFalse(Arrays.equals(paramsById(a), paramsById(c)), "another seed should give another model");
+    }
+
+    @Test
+    void shouldTrainAsWellOnTwoThreads() {
+        double one = heldOutRmse(new BlockSgdTrainer(hyper(), 30, 1, 7).train(TRAIN, null));
+        Model two = new BlockSgdTrainer(hyper(), 30, 2, 7).train(TRAIN, null);
+
+        double rmse = heldOutRmse(two);
+        assertTrue(rmse < one * (1 + THREADS_RMSE_GAP), "two threads " + rmse + " against one " + one);
+        assertEquals(30L * TRAIN.size(), sumUpdates(two.items()), "no event lost or run twice");
+    }
+
+    @Test
+    void shouldRefuseOptimizersOtherThanAdaGrad() {
+        Hyperparameters sgd = hyper().withOptimizer(new Optimizer.Sgd());
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> new BlockSgdTrainer(sgd, 1, 1, 7));
+        assertTrue(e.getMessage().contains("AdaGrad"), e.getMessage());
+    }
+
+    @Test
+    void schedulerShouldRunEachBlockOncePerEpochAndNeverTwoSharingAGroup() throws Exception {
+        int bins = 6;
+        int epochs = 4;
+        List<Integer> finished = new ArrayList<>();
+        BlockScheduler scheduler = new BlockScheduler(bins, epochs, 3, finished::add);
+        boolean[] userBusy = new boolean[bins];
+        boolean[] itemBusy = new boolean[bins];
+        List<Set<Integer>> seen = new ArrayList<>();
+        for (int e = 0; e < epochs; e++) {
+            seen.add(new HashSet<>());
+        }
+        AtomicReference<String> problem = new AtomicReference<>();
+        Runnable worker = () -> {
+            int block;
+            while ((block = scheduler.take()) >= 0) {
+                int epoch = scheduler.epochOf(block);
+                synchronized (userBusy) {
+                    if (userBusy[block / bins] || itemBusy[block % bins]) {
+                        problem.set("block " + block + " ran beside another block of its groups");
+                    }
+                    userBusy[block / bins] = true;
+                    itemBusy[block % bins] = true;
+                    if (!seen.get(epoch).add(block)) {
+                        problem.set("block " + block + " ran twice in epoch " + epoch);
+                    }
+                }
+                Thread.onSpinWait();
+                synchronized (userBusy) {
+                    userBusy[block / bins] = false;
+                    itemBusy[block % bins] = false;
+                }
+                scheduler.done(block);
+            }
+        };
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 3; t++) {
+            Thread thread = new Thread(worker);
+            threads.add(thread);
+            thread.start();
+        }
+        for (Thread thread : threads) {
+            thread.join(30_000);
+        }
+
+        assertEquals(null, problem.get());
+        for (Set<Integer> epoch : seen) {
+            assertEquals(bins * bins, epoch.size());
+        }
+        assertEquals(List.of(1, 2, 3, 4), finished);
+    }
+
+    private static long sumUpdates(FactorTable table) {
+        long s = 0;
+        for (int r = 0; r < table.size(); r++) {
+            s += table.updates(r);
+        }
+        return s;
+    }
+
+    /** Every row's parameters, users then items, each table in id order (row numbers are an implementation detail). */
+    private static float[] paramsById(Model model) {
+        List<Float> out = new ArrayList<>();
+        for (FactorTable t : List.of(model.users(), model.items())) {
+            List<String> ids = new ArrayList<>();
+            for (int r = 0; r < t.size(); r++) {
+                ids.add(t.id(r));
+            }
+            ids.sort(null);
+            for (String id : ids) {
+                int r = t.indexOf(id);
+                for (int f = 0; f < t.width(); f++) {
+                    out.add(t.params()[r * t.width() + f]);
+                }
+            }
+        }
+        float[] a = new float[out.size()];
+        for (int k = 0; k < a.length; k++) {
+            a[k] = out.get(k);
+        }
+        return a;
+    }
+}
