@@ -3,8 +3,8 @@ package io.streamrec.stream;
 import io.streamrec.learn.GlobalMean;
 import io.streamrec.learn.GradientAccumulator;
 import io.streamrec.learn.Hyperparameters;
-import io.streamrec.learn.MiniBatchLearner;
 import io.streamrec.learn.Model;
+import io.streamrec.learn.UserFirstLearner;
 import io.streamrec.model.ModelKind;
 import java.time.Duration;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -15,10 +15,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Owns the user rows of one input partition. For each event it predicts first (progressive validation), then
- * adds the event to the mini-batch (kept in a changelogged store until flushed, so a crash loses none). A flush,
- * every {@code train.batch.size} events or {@code flush.interval.ms}, computes the batch's gradients against the item
- * rows of the global store, steps the user rows, publishes them, and sends the items' summed gradients to the item
- * tasks that own them, one packed record per destination partition.
+ * learns it: the user row takes its step at once (the row is this task's own), and the item's gradient joins the
+ * mini-batch (the event is kept in a changelogged store until flushed, so a crash loses none). A flush, every
+ * {@code train.batch.size} events or {@code flush.interval.ms}, saves the user rows stepped since the last one and
+ * sends the items' summed gradients to the item tasks that own them, one packed record per destination partition
+ * (see {@link UserFirstLearner} for why users learn per event and items per batch).
  *
  * <p>This class is the training loop and the task state (events seen, row steps, the global mean's own sums in the
  * task-state store); each concern it drives has its own class, one instance per task: {@link UserRowCache} (user
@@ -41,10 +42,11 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
     private PendingLog pending;
     private KeyValueStore<String, byte[]> stateStore;
     private Model model;
-    private MiniBatchLearner learner;
+    private UserFirstLearner learner;
+    /** User rows stepped since the last flush: saved and published by it. */
+    private final RowSet stepped = new RowSet();
+
     private UserRowCache users;
-    private GradientAccumulator userGrads;
-    private GradientAccumulator itemGrads;
     private LocalItems items;
     private GradientRouter router;
     private UserRowPublisher rows;
@@ -76,17 +78,16 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         Codecs.TaskState ts = st == null ? Codecs.TaskState.EMPTY : Codecs.decodeTaskState(st);
         model = new Model(hyper, new GlobalMean(ts.meanSum(), ts.meanCount()), ts.eventsSeen());
         rowSteps = ts.rowSteps();
-        learner = new MiniBatchLearner(model, Integer.MAX_VALUE);
+        learner = new UserFirstLearner(model);
         users = new UserRowCache(model.users(), userStore, global, config.userCacheRows());
-        userGrads = new GradientAccumulator(hyper.width());
-        itemGrads = new GradientAccumulator(hyper.width());
         items = new LocalItems(model.items(), hyper.width(), published);
         router = new GradientRouter(context, model.items(), items, partitions, hyper.width());
         rows = new UserRowPublisher(context, listener, model.users(), model.mean(), partition, unpublished);
         prequential = new PrequentialTracker(hyper.kind() == ModelKind.LOGISTIC_MF);
         externalMean = new GlobalMeanMerge(published, model.mean(), partitions, partition);
         externalMean.refresh();
-        // Events that joined a batch before a crash or a rebalance: rejoin them, unscored (they were scored then).
+        // Events learned since the last flush before a crash or a rebalance (their user steps were not saved): learn
+        // them again, unscored (they were scored then).
         for (byte[] e : pending.restore()) {
             addToBatch(Codecs.decodeEvent(e));
         }
@@ -117,18 +118,19 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         pending.append(Codecs.encodeEvent(e));
         u = u >= 0 ? u : users.row(e.user());
         i = i >= 0 ? i : items.row(e.item(), true);
-        users.used(u);
-        learner.learn(u, i, e.label(), e.weight(), e.ingestTime());
-        oldestIngest = Math.min(oldestIngest, e.ingestTime());
+        learn(u, i, e);
         if (learner.pending() >= batchSize) {
             flush();
         }
     }
 
     private void addToBatch(Event e) {
-        int u = users.row(e.user());
+        learn(users.row(e.user()), items.row(e.item(), true), e);
+    }
+
+    private void learn(int u, int i, Event e) {
         users.used(u);
-        int i = items.row(e.item(), true);
+        stepped.add(u);
         learner.learn(u, i, e.label(), e.weight(), e.ingestTime());
         oldestIngest = Math.min(oldestIngest, e.ingestTime());
     }
@@ -140,21 +142,19 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         }
         long start = System.nanoTime();
         long now = context.currentSystemTimeMs();
-        float lr = (float) hyper.schedule().rate(model.eventsSeen());
-        double loss = learner.computeGradients(model.items().params(), userGrads, itemGrads);
+        float lr = learner.batchRate();
+        double loss = learner.pendingLoss();
+        GradientAccumulator itemGrads = learner.itemGradients();
         router.send(itemGrads, now);
         items.stepLocally(learner.updater(), itemGrads, lr, now);
-        int[] touched = new int[userGrads.size()];
-        for (int s = 0; s < touched.length; s++) {
-            touched[s] = userGrads.row(s);
-        }
-        learner.applyUsers(userGrads, lr);
-        for (int row : touched) {
-            users.save(row);
-            rows.add(row);
+        learner.endBatch();
+        for (int k = 0; k < stepped.size(); k++) {
+            users.save(stepped.get(k));
+            rows.add(stepped.get(k));
         }
         rows.saved(oldestIngest);
-        rowSteps += touched.length;
+        rowSteps += n;
+        stepped.clear();
         stateStore.put(
                 STATE_KEY,
                 Codecs.encodeTaskState(
