@@ -16,10 +16,14 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * Owns the user rows of one input partition. For each event it predicts first (progressive validation), then
  * learns it: the user row takes its step at once (the row is this task's own), and the item's gradient joins the
- * mini-batch (the event is kept in a changelogged store until flushed, so a crash loses none). A flush, every
- * {@code train.batch.size} events or {@code flush.interval.ms}, saves the user rows stepped since the last one and
- * sends the items' summed gradients to the item tasks that own them, one packed record per destination partition
- * (see {@link UserFirstLearner} for why users learn per event and items per batch).
+ * mini-batch (the event is kept in a changelogged store until flushed, so a crash loses none). Every
+ * {@code train.batch.size} events the mini-batch steps the task's local copy of its items (see {@link LocalItems})
+ * and its gradients join those to send (see {@link UserFirstLearner} for why users learn per event and items per
+ * batch). A flush, every {@code flush.interval.ms}, sends the item gradients summed since the last one to the item
+ * tasks that own them, one packed record per destination partition (each mini-batch of it one optimizer step there,
+ * as Downpour SGD's workers push gradients accumulated over several steps: Dean et al. 2012), and saves the user
+ * rows stepped since the last one. Summing over the interval rather than sending each mini-batch cuts the bytes
+ * per event of {@code item-gradients}, the largest topic of the training, by however often an item recurs in it.
  *
  * <p>This class is the training loop and the task state (events seen, row steps, the global mean's own sums in the
  * task-state store); each concern it drives has its own class, one instance per task: {@link UserRowCache} (user
@@ -31,6 +35,12 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
     private static final String STATE_KEY = "user";
     /** Present in the task-state store while saved user rows are not yet published (see {@link UserRowPublisher}). */
     static final String UNPUBLISHED_KEY = "user-unpublished";
+    /**
+     * Most events between two flushes, whatever the interval: the pending log writes the events since the last
+     * commit as one changelog record, and 4,096 encoded events (about 40 bytes plus their ids each) stay far below
+     * Kafka's default 1 MB limit on a record.
+     */
+    static final int MAX_UNFLUSHED_EVENTS = 4096;
 
     private final TrainerConfig config;
     private final Hyperparameters hyper;
@@ -45,6 +55,11 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
     private UserFirstLearner learner;
     /** User rows stepped since the last flush: saved and published by it. */
     private final RowSet stepped = new RowSet();
+    /** Item gradients of the mini-batches since the last flush, summed per item: sent by it. */
+    private GradientAccumulator toSend;
+
+    private int unsentEvents;
+    private double unsentLoss;
 
     private UserRowCache users;
     private LocalItems items;
@@ -79,6 +94,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         model = new Model(hyper, new GlobalMean(ts.meanSum(), ts.meanCount()), ts.eventsSeen());
         rowSteps = ts.rowSteps();
         learner = new UserFirstLearner(model);
+        toSend = new GradientAccumulator(hyper.width());
         users = new UserRowCache(model.users(), userStore, global, config.userCacheRows());
         items = new LocalItems(model.items(), hyper.width(), published);
         router = new GradientRouter(context, model.items(), items, partitions, hyper.width());
@@ -97,7 +113,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
             rows.publish();
             // Only between a flush and the next event may rows move: no batch, gradient or unpublished set refers
             // to a row number then.
-            if (learner.pending() == 0 && rows.size() == 0 && users.evictLeastRecentlyUsed()) {
+            if (unsentEvents == 0 && rows.size() == 0 && users.evictLeastRecentlyUsed()) {
                 listener.modelRows("user", partition, model.users().size());
             }
             users.nextInterval();
@@ -120,12 +136,18 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         i = i >= 0 ? i : items.row(e.item(), true);
         learn(u, i, e);
         if (learner.pending() >= batchSize) {
-            flush();
+            stepBatch(context.currentSystemTimeMs());
+            if (unsentEvents >= MAX_UNFLUSHED_EVENTS) {
+                flush();
+            }
         }
     }
 
     private void addToBatch(Event e) {
         learn(users.row(e.user()), items.row(e.item(), true), e);
+        if (learner.pending() >= batchSize) {
+            stepBatch(context.currentSystemTimeMs());
+        }
     }
 
     private void learn(int u, int i, Event e) {
@@ -135,19 +157,43 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         oldestIngest = Math.min(oldestIngest, e.ingestTime());
     }
 
+    /** Steps the local item rows with the mini-batch's gradients, which join those to send. */
+    private void stepBatch(long now) {
+        GradientAccumulator itemGrads = learner.itemGradients();
+        for (int s = 0; s < itemGrads.size(); s++) {
+            toSend.addSum(
+                    itemGrads.row(s),
+                    itemGrads.gradients(),
+                    s * hyper.width(),
+                    itemGrads.count(s),
+                    itemGrads.oldestEventTime(s));
+        }
+        unsentEvents += learner.pending();
+        unsentLoss += learner.pendingLoss();
+        items.stepLocally(learner.updater(), itemGrads, learner.batchRate());
+        learner.endBatch();
+        if (items.advanceEpoch(now)) {
+            externalMean.refresh();
+        }
+    }
+
     private void flush() {
-        int n = learner.pending();
+        long now = context.currentSystemTimeMs();
+        if (learner.pending() > 0) {
+            stepBatch(now);
+        }
+        int n = unsentEvents;
         if (n == 0) {
             return;
         }
         long start = System.nanoTime();
-        long now = context.currentSystemTimeMs();
         float lr = learner.batchRate();
-        double loss = learner.pendingLoss();
-        GradientAccumulator itemGrads = learner.itemGradients();
-        router.send(itemGrads, now);
-        items.stepLocally(learner.updater(), itemGrads, lr, now);
-        learner.endBatch();
+        double loss = unsentLoss;
+        router.send(toSend, now);
+        items.markSent(toSend, now);
+        toSend.clear();
+        unsentEvents = 0;
+        unsentLoss = 0;
         for (int k = 0; k < stepped.size(); k++) {
             users.save(stepped.get(k));
             rows.add(stepped.get(k));
@@ -162,9 +208,6 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         pending.clear();
         long latency = now - oldestIngest;
         oldestIngest = Long.MAX_VALUE;
-        if (items.advanceEpoch(now)) {
-            externalMean.refresh();
-        }
         long duration = System.nanoTime() - start;
         listener.flushed("user", n, duration, loss / n, lr);
         listener.modelRows("user", partition, model.users().size());
