@@ -44,8 +44,8 @@ import picocli.CommandLine.Spec;
  *   <li>Throughput: the same events through a passthrough topology (parse and forward only, the ceiling) and
  *       through the training topology, each a long-lived application under exactly-once, in alternating rounds:
  *       a round sends the next pass of the events to both (paused) applications, then resumes each in turn and
- *       times it from a tenth of the events to the last; medians of the rounds after the JIT's warm-up, and their
- *       ratio.</li>
+ *       times it from a tenth of the events to the last; medians of the rounds after the JIT's warm-up, the median of
+ *       the rounds' own ratios, and the bytes each application writes per event and topic.</li>
  *   <li>Latency: a paced stream through the trainer while a read_committed consumer follows
  *       {@code model-updates}; an event's latency runs from its send to the first committed user row whose
  *       {@code updates} count includes it.</li>
@@ -183,6 +183,10 @@ public final class BenchStreamCommand implements Callable<Integer> {
             List<Double> passRates = new ArrayList<>();
             List<Double> trainRates = new ArrayList<>();
             Map<String, double[]> sentBefore = new HashMap<>();
+            Map<String, double[]> passSentBefore = new HashMap<>();
+            // Bytes each application wrote per topic over the measured rounds.
+            Map<String, Double> trainBytes = new java.util.TreeMap<>();
+            Map<String, Double> passBytes = new java.util.TreeMap<>();
             int warmed = -1;
             try {
                 for (int round = 0; warmed < 0 || round < warmed + rounds; round++) {
@@ -193,16 +197,19 @@ public final class BenchStreamCommand implements Callable<Integer> {
                     System.err.printf("round %d: passthrough ...%n", round + 1);
                     Run p = steadyRate(pass::resume, processed::sum, events);
                     pass.pause();
+                    Map<String, Double> pb = bytesSent(pass, passSentBefore);
                     System.err.printf("round %d: training ...%n", round + 1);
                     Run t = steadyRate(app.streams()::resume, totals::events, events);
                     app.streams().pause();
-                    printThreadRatios(app.streams(), sentBefore);
+                    Map<String, Double> tb = printThreadRatios(app.streams(), sentBefore);
                     if (warming && round + 1 >= warmup && (t.jitShare() < MAX_JIT_SHARE || round + 1 >= MAX_WARMUP)) {
                         warmed = round + 1;
                     }
                     if (!warming) {
                         passRates.add(p.rate());
                         trainRates.add(t.rate());
+                        pb.forEach((topic, b) -> passBytes.merge(topic, b, Double::sum));
+                        tb.forEach((topic, b) -> trainBytes.merge(topic, b, Double::sum));
                     }
                     System.err.printf(
                             "round %d%s: passthrough %,.0f events/s, training %,.0f events/s (JIT %.0f%% of its CPU)%n",
@@ -240,12 +247,21 @@ public final class BenchStreamCommand implements Callable<Integer> {
                             .get(org.apache.kafka.streams.StreamsConfig.COMMIT_INTERVAL_MS_CONFIG))));
             Json.put(o, "passthrough_events_per_second", passRate);
             Json.put(o, "training_events_per_second", trainRate);
-            Json.put(o, "ratio", trainRate / passRate);
-            // Each measured round's own ratio, in order: how far single rounds swing on this machine.
+            // The median of the rounds' own ratios: each round's two applications ran back to back on the same
+            // backlog, so a round's ratio cancels most of what the shared machine did to both in it.
+            double[] ratios = new double[trainRates.size()];
             var roundRatios = o.putArray("round_ratios");
-            for (int k = 0; k < trainRates.size(); k++) {
-                roundRatios.add(Math.round(trainRates.get(k) / passRates.get(k) * 1000) / 1000.0);
+            for (int k = 0; k < ratios.length; k++) {
+                ratios[k] = trainRates.get(k) / passRates.get(k);
+                roundRatios.add(Math.round(ratios[k] * 1000) / 1000.0);
             }
+            Json.put(o, "ratio", median(ratios));
+            // Bytes written per input event and topic over the measured rounds (changelogs included).
+            double measured = (double) events * trainRates.size();
+            ObjectNode trainPerTopic = o.putObject("training_bytes_per_event");
+            trainBytes.forEach((topic, b) -> trainPerTopic.put(topic, Math.round(b / measured * 10) / 10.0));
+            ObjectNode passPerTopic = o.putObject("passthrough_bytes_per_event");
+            passBytes.forEach((topic, b) -> passPerTopic.put(topic, Math.round(b / measured * 10) / 10.0));
             o.put("latency_samples", latencies.size());
             Json.put(o, "latency_p50_ms", percentile(latencies, 0.50));
             Json.put(o, "latency_p99_ms", percentile(latencies, 0.99));
@@ -493,9 +509,9 @@ public final class BenchStreamCommand implements Callable<Integer> {
 
     /**
      * Where the stream threads spent their time (Kafka Streams' own thread metrics), and records and bytes written
-     * per topic since the previous call ({@code before} keeps the running totals).
+     * per topic since the previous call ({@code before} keeps the running totals); returns those bytes per topic.
      */
-    private static void printThreadRatios(KafkaStreams streams, Map<String, double[]> before) {
+    private static Map<String, Double> printThreadRatios(KafkaStreams streams, Map<String, double[]> before) {
         StringBuilder sb = new StringBuilder("  thread time:");
         streams.metrics().forEach((name, metric) -> {
             if (name.group().equals("stream-thread-metrics") && name.name().endsWith("-ratio")) {
@@ -521,13 +537,36 @@ public final class BenchStreamCommand implements Callable<Integer> {
             }
         });
         StringBuilder w = new StringBuilder("  records (kB) sent:");
+        Map<String, Double> written = new java.util.TreeMap<>();
         sent.forEach((topic, n) -> {
             double b = bytes.getOrDefault(topic, 0.0);
             double[] prev = before.getOrDefault(topic, new double[2]);
             w.append(String.format(" %s=%,.0f (%,.0f)", topic, n - prev[0], (b - prev[1]) / 1e3));
+            written.put(topic, b - prev[1]);
             before.put(topic, new double[] {n, b});
         });
         System.err.println(w);
+        return written;
+    }
+
+    /** Bytes written per topic by an application since the previous call ({@code before} keeps the totals). */
+    private static Map<String, Double> bytesSent(KafkaStreams streams, Map<String, double[]> before) {
+        Map<String, Double> written = new java.util.TreeMap<>();
+        streams.metrics().forEach((name, metric) -> {
+            if (name.group().equals("producer-topic-metrics") && name.name().equals("byte-total")) {
+                written.merge(
+                        name.tags().getOrDefault("topic", "?"),
+                        ((Number) metric.metricValue()).doubleValue(),
+                        Double::sum);
+            }
+        });
+        Map<String, Double> delta = new java.util.TreeMap<>();
+        written.forEach((topic, b) -> {
+            double[] prev = before.getOrDefault(topic, new double[2]);
+            delta.put(topic, b - prev[1]);
+            before.put(topic, new double[] {0, b});
+        });
+        return delta;
     }
 
     private static double median(double[] v) {

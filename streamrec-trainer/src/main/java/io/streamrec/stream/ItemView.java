@@ -73,8 +73,15 @@ final class ItemView {
     private int head;
     private int size;
     private int width;
-    /** The sum of the deltas held (null before the first step), so that a rebase costs one row addition. */
+    /** The sum of the deltas held, unsent ones included (null before the first step): a rebase adds one row. */
     float[] sum;
+    /**
+     * Local steps whose gradients the task has not sent yet (it sends once per flush interval): no published
+     * version can hold them, so a rebase keeps them whatever its flush time; {@link #markSent} dates them.
+     */
+    private float[] unsent;
+
+    private boolean hasUnsent;
 
     /** Drops the buckets that may hold steps the version flushed at {@code flushedAt} contains; adds the others
      * to its row at {@code p}. */
@@ -82,11 +89,15 @@ final class ItemView {
         while (size > 0 && bucketStart[head] <= flushedAt) {
             drop();
         }
-        if (size == 0) {
-            if (sum != null) {
-                java.util.Arrays.fill(sum, 0f);
-            }
+        if (sum == null) {
             return;
+        }
+        if (size == 0) {
+            // What is left are the unsent steps alone: copied rather than left as a difference of float sums.
+            System.arraycopy(unsent, 0, sum, 0, width);
+            if (!hasUnsent) {
+                return;
+            }
         }
         for (int j = 0; j < width; j++) {
             params[p + j] += sum[j];
@@ -95,10 +106,50 @@ final class ItemView {
 
     /** Records a step sent at {@code at}: the row's change from {@code before[b..]} to {@code after[a..]}. */
     void add(long at, float[] after, int a, float[] before, int b, int w) {
+        init(w);
+        int d = bucket(at);
+        for (int j = 0; j < w; j++) {
+            float delta = after[a + j] - before[b + j];
+            deltas[d + j] += delta;
+            sum[j] += delta;
+        }
+    }
+
+    /** Records a local step whose gradient is not sent yet: the row's change from {@code before} to {@code after}. */
+    void addUnsent(float[] after, int a, float[] before, int b, int w) {
+        init(w);
+        for (int j = 0; j < w; j++) {
+            float delta = after[a + j] - before[b + j];
+            unsent[j] += delta;
+            sum[j] += delta;
+        }
+        hasUnsent = true;
+    }
+
+    /** The gradients of the unsent steps went out at {@code at}: from now on they are dated like any sent step. */
+    void markSent(long at) {
+        if (!hasUnsent) {
+            return;
+        }
+        int d = bucket(at);
+        for (int j = 0; j < width; j++) {
+            deltas[d + j] += unsent[j];
+            unsent[j] = 0f;
+        }
+        hasUnsent = false;
+    }
+
+    private void init(int w) {
         if (sum == null) {
             width = w;
             sum = new float[w];
+            unsent = new float[w];
         }
+    }
+
+    /** The offset in {@link #deltas} of the bucket of {@code at}, the newest one, opened when needed. */
+    private int bucket(long at) {
+        int w = width;
         long start = at - Math.floorMod(at, bucketMs);
         int last = size == 0 ? -1 : (head + size - 1) % bucketStart.length;
         int d;
@@ -117,11 +168,7 @@ final class ItemView {
             java.util.Arrays.fill(deltas, d, d + w, 0f);
             size++;
         }
-        for (int j = 0; j < w; j++) {
-            float delta = after[a + j] - before[b + j];
-            deltas[d + j] += delta;
-            sum[j] += delta;
-        }
+        return d;
     }
 
     /** Records a step whose change is {@code delta}. */

@@ -111,10 +111,10 @@ final class LocalItems {
     }
 
     /**
-     * Applies the batch's item gradients (already sent) to the local item rows with {@code updater}; remembers each
-     * step's change.
+     * Applies a mini-batch's item gradients to the local item rows with {@code updater}; remembers each step's
+     * change as unsent until {@link #markSent}.
      */
-    void stepLocally(RowUpdater updater, GradientAccumulator itemGrads, float lr, long sentAt) {
+    void stepLocally(RowUpdater updater, GradientAccumulator itemGrads, float lr) {
         float[] params = items.params();
         int w = width;
         int n = itemGrads.size();
@@ -128,7 +128,14 @@ final class LocalItems {
         }
         updater.apply(items, itemGrads, lr);
         for (int s = 0; s < n; s++) {
-            view(stepRows[s]).add(sentAt, params, stepRows[s] * w, stepBefore, s * w, w);
+            view(stepRows[s]).addUnsent(params, stepRows[s] * w, stepBefore, s * w, w);
+        }
+    }
+
+    /** The gradients of the item rows in {@code sent} went out at {@code at}: dates their local steps. */
+    void markSent(GradientAccumulator sent, long at) {
+        for (int s = 0; s < sent.size(); s++) {
+            view(sent.row(s)).markSent(at);
         }
     }
 

@@ -3,8 +3,8 @@ package io.streamrec.stream;
 import io.streamrec.learn.GlobalMean;
 import io.streamrec.learn.GradientAccumulator;
 import io.streamrec.learn.Hyperparameters;
-import io.streamrec.learn.MiniBatchLearner;
 import io.streamrec.learn.Model;
+import io.streamrec.learn.UserFirstLearner;
 import io.streamrec.model.ModelKeys;
 import io.streamrec.model.ModelKind;
 import io.streamrec.model.RowKind;
@@ -17,10 +17,15 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Owns the user rows of one input partition. For each event it predicts first (progressive validation), then
- * adds the event to the mini-batch (kept in a changelogged store until flushed, so a crash loses none). A flush,
- * every {@code train.batch.size} events or {@code flush.interval.ms}, computes the batch's gradients against the item
- * rows of the global store, steps the user rows, publishes them, and sends the items' summed gradients to the item
- * tasks that own them, one packed record per destination partition.
+ * learns it: the user row takes its step at once (the row is this task's own), and the item's gradient joins the
+ * mini-batch (the event is kept in a changelogged store until flushed, so a crash loses none). Every
+ * {@code train.batch.size} events the mini-batch steps the task's local copy of its items (see {@link LocalItems})
+ * and its gradients join those to send (see {@link UserFirstLearner} for why users learn per event and items per
+ * batch). A flush, every {@code flush.interval.ms}, sends the item gradients summed since the last one to the item
+ * tasks that own them, one packed record per destination partition (each mini-batch of it one optimizer step there,
+ * as Downpour SGD's workers push gradients accumulated over several steps: Dean et al. 2012), and saves the user
+ * rows stepped since the last one. Summing over the interval rather than sending each mini-batch cuts the bytes
+ * per event of {@code item-gradients}, the largest topic of the training, by however often an item recurs in it.
  *
  * <p>This class is the training loop and the task state (events seen, row steps, the global mean's own sums in the
  * task-state store); each concern it drives has its own class, one instance per task: {@link UserRowCache} (user
@@ -32,6 +37,12 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
     private static final String STATE_KEY = Role.USER.label();
     /** Present in the task-state store while saved user rows are not yet published (see {@link UserRowPublisher}). */
     static final String UNPUBLISHED_KEY = "user-unpublished";
+    /**
+     * Most events between two flushes, whatever the interval: the pending log writes the events since the last
+     * commit as one changelog record, and 4,096 encoded events (about 40 bytes plus their ids each) stay far below
+     * Kafka's default 1 MB limit on a record.
+     */
+    static final int MAX_UNFLUSHED_EVENTS = 4096;
 
     private final TrainerConfig config;
     private final Hyperparameters hyper;
@@ -43,10 +54,16 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
     private PendingLog pending;
     private KeyValueStore<String, byte[]> stateStore;
     private Model model;
-    private MiniBatchLearner learner;
+    private UserFirstLearner learner;
+    /** User rows stepped since the last flush: saved and published by it. */
+    private final RowSet stepped = new RowSet();
+    /** Item gradients of the mini-batches since the last flush, summed per item: sent by it. */
+    private GradientAccumulator toSend;
+
+    private int unsentEvents;
+    private double unsentLoss;
+
     private UserRowCache users;
-    private GradientAccumulator userGrads;
-    private GradientAccumulator itemGrads;
     private LocalItems items;
     private GradientRouter router;
     private UserRowPublisher rows;
@@ -85,20 +102,20 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         Codecs.TaskState ts = st == null ? Codecs.TaskState.EMPTY : Codecs.decodeTaskState(st);
         model = new Model(hyper, new GlobalMean(ts.meanSum(), ts.meanCount()), ts.eventsSeen());
         rowSteps = ts.rowSteps();
-        learner = new MiniBatchLearner(model, Integer.MAX_VALUE);
+        learner = new UserFirstLearner(model);
+        toSend = new GradientAccumulator(hyper.width());
         users = new UserRowCache(model.users(), userStore, global, config.userCacheRows());
         expiry = config.rowsTtlMs() > 0
                 ? new RowExpiry(userStore, config.rowsTtlMs(), context.currentSystemTimeMs())
                 : null;
-        userGrads = new GradientAccumulator(hyper.width());
-        itemGrads = new GradientAccumulator(hyper.width());
         items = new LocalItems(model.items(), hyper.width(), published);
         router = new GradientRouter(context, model.items(), items, partitions, hyper.width());
         rows = new UserRowPublisher(context, listener, model.users(), model.mean(), partition, unpublished);
         prequential = new PrequentialTracker(hyper.kind() == ModelKind.LOGISTIC_MF);
         externalMean = new GlobalMeanMerge(published, model.mean(), partitions, partition);
         externalMean.refresh();
-        // Events that joined a batch before a crash or a rebalance: rejoin them, unscored (they were scored then).
+        // Events learned since the last flush before a crash or a rebalance (their user steps were not saved): learn
+        // them again, unscored (they were scored then).
         for (byte[] e : pending.restore()) {
             addToBatch(Codecs.decodeEvent(e));
         }
@@ -108,7 +125,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
             rows.publish();
             // Only between a flush and the next event may rows move: no batch, gradient or unpublished set refers
             // to a row number then.
-            if (learner.pending() == 0 && rows.size() == 0) {
+            if (unsentEvents == 0 && rows.size() == 0) {
                 int evicted = users.evictLeastRecentlyUsed();
                 if (evicted > 0) {
                     listener.userRowsEvicted(evicted);
@@ -143,11 +160,12 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         pending.append(Codecs.encodeEvent(e));
         u = u >= 0 ? u : users.row(e.user());
         i = i >= 0 ? i : items.row(e.item(), true);
-        users.used(u);
-        learner.learn(u, i, e.label(), e.weight(), e.ingestTime());
-        oldestIngest = Math.min(oldestIngest, e.ingestTime());
+        learn(u, i, e);
         if (learner.pending() >= batchSize) {
-            flush();
+            stepBatch(context.currentSystemTimeMs());
+            if (unsentEvents >= MAX_UNFLUSHED_EVENTS) {
+                flush();
+            }
         }
     }
 
@@ -168,40 +186,68 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
                     new Record<Object, byte[]>(ModelKeys.row(RowKind.USER, id), null, now),
                     StreamTopology.USER_MODEL_SINK);
         }
-        listener.rowsExpired("user", expired.size());
-        listener.modelRows("user", partition, model.users().size());
+        listener.rowsExpired(Role.USER.label(), expired.size());
+        listener.modelRows(Role.USER.label(), partition, model.users().size());
     }
 
     private void addToBatch(Event e) {
-        int u = users.row(e.user());
+        learn(users.row(e.user()), items.row(e.item(), true), e);
+        if (learner.pending() >= batchSize) {
+            stepBatch(context.currentSystemTimeMs());
+        }
+    }
+
+    private void learn(int u, int i, Event e) {
         users.used(u);
-        int i = items.row(e.item(), true);
+        stepped.add(u);
         learner.learn(u, i, e.label(), e.weight(), e.ingestTime());
         oldestIngest = Math.min(oldestIngest, e.ingestTime());
     }
 
+    /** Steps the local item rows with the mini-batch's gradients, which join those to send. */
+    private void stepBatch(long now) {
+        GradientAccumulator itemGrads = learner.itemGradients();
+        for (int s = 0; s < itemGrads.size(); s++) {
+            toSend.addSum(
+                    itemGrads.row(s),
+                    itemGrads.gradients(),
+                    s * hyper.width(),
+                    itemGrads.count(s),
+                    itemGrads.oldestEventTime(s));
+        }
+        unsentEvents += learner.pending();
+        unsentLoss += learner.pendingLoss();
+        items.stepLocally(learner.updater(), itemGrads, learner.batchRate());
+        learner.endBatch();
+        if (items.advanceEpoch(now)) {
+            externalMean.refresh();
+        }
+    }
+
     private void flush() {
-        int n = learner.pending();
+        long now = context.currentSystemTimeMs();
+        if (learner.pending() > 0) {
+            stepBatch(now);
+        }
+        int n = unsentEvents;
         if (n == 0) {
             return;
         }
         long start = System.nanoTime();
-        long now = context.currentSystemTimeMs();
-        float lr = (float) hyper.schedule().rate(model.eventsSeen());
-        double loss = learner.computeGradients(model.items().params(), userGrads, itemGrads);
-        router.send(itemGrads, now);
-        items.stepLocally(learner.updater(), itemGrads, lr, now);
-        int[] touched = new int[userGrads.size()];
-        for (int s = 0; s < touched.length; s++) {
-            touched[s] = userGrads.row(s);
-        }
-        learner.applyUsers(userGrads, lr);
-        for (int row : touched) {
-            users.save(row, now);
-            rows.add(row);
+        float lr = learner.batchRate();
+        double loss = unsentLoss;
+        router.send(toSend, now);
+        items.markSent(toSend, now);
+        toSend.clear();
+        unsentEvents = 0;
+        unsentLoss = 0;
+        for (int k = 0; k < stepped.size(); k++) {
+            users.save(stepped.get(k), now);
+            rows.add(stepped.get(k));
         }
         rows.saved(oldestIngest);
-        rowSteps += touched.length;
+        rowSteps += n;
+        stepped.clear();
         stateStore.put(
                 STATE_KEY,
                 Codecs.encodeTaskState(
@@ -209,9 +255,6 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         pending.clear();
         long latency = now - oldestIngest;
         oldestIngest = Long.MAX_VALUE;
-        if (items.advanceEpoch(now)) {
-            externalMean.refresh();
-        }
         long duration = System.nanoTime() - start;
         listener.flushed(Role.USER.label(), n, duration, loss / n, lr);
         if (itemAgeEvents > 0) {

@@ -32,13 +32,27 @@ final class StreamHarness {
     private StreamHarness() {}
 
     /** A trainer config for tests: its own application id and state dir, no HTTP; the rest are the defaults. */
+    static TrainerConfig config(String bootstrap, String applicationId, Path stateDir, int partitions) {
+        return config(bootstrap, applicationId, stateDir, partitions, Map.of());
+    }
+
+    /** As {@link #config(String, String, Path, int)} with {@code train.batch.size} set. */
     static TrainerConfig config(String bootstrap, String applicationId, Path stateDir, int partitions, int batchSize) {
-        Map<String, String> s = new HashMap<>();
+        return config(
+                bootstrap,
+                applicationId,
+                stateDir,
+                partitions,
+                Map.of(TrainerConfig.BATCH_SIZE, String.valueOf(batchSize)));
+    }
+
+    private static TrainerConfig config(
+            String bootstrap, String applicationId, Path stateDir, int partitions, Map<String, String> more) {
+        Map<String, String> s = new HashMap<>(more);
         s.put(TrainerConfig.BOOTSTRAP_SERVERS, bootstrap);
         s.put(TrainerConfig.APPLICATION_ID, applicationId);
         s.put("state.dir", stateDir.toString());
         s.put(TrainerConfig.PARTITIONS, String.valueOf(partitions));
-        s.put(TrainerConfig.BATCH_SIZE, String.valueOf(batchSize));
         s.put(TrainerConfig.HTTP_PORT, "0");
         s.put(TrainerConfig.HTTP_BIND, "127.0.0.1");
         return TrainerConfig.of(s);

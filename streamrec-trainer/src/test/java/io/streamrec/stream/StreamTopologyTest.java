@@ -254,15 +254,19 @@ class StreamTopologyTest {
         pipe("alice", event("alice", "book", 5));
         pipe("bob", event("bob", "book", 3));
         driver.advanceWallClockTime(Duration.ofSeconds(1));
+        // The user task sent book's gradients on that interval; the item task steps and saves it on the next.
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
         assertNotNull(latestModel().get("user:alice"), "published after training");
+        assertNotNull(latestModel().get("item:book"), "published after training");
         KeyValueStore<String, byte[]> global = driver.getKeyValueStore(Topics.GLOBAL_ROWS_STORE);
         assertNotNull(global.get("user:alice"));
 
-        driver.advanceWallClockTime(Duration.ofSeconds(50)); // a sweep: nobody is older than 60 s yet
+        driver.advanceWallClockTime(Duration.ofSeconds(49)); // a sweep: nobody is older than 60 s yet
         assertNotNull(global.get("user:alice"));
         pipe("bob", event("bob", "pen", 4));
         // Alice and book untrained for 70 s and more; bob and pen trained 20 s ago.
         driver.advanceWallClockTime(Duration.ofSeconds(20));
+        driver.advanceWallClockTime(Duration.ofSeconds(1)); // the item task steps pen on the interval after
         Map<String, byte[]> model = latestModel();
         assertTrue(model.containsKey("user:alice") && model.get("user:alice") == null, "a tombstone for alice");
         assertTrue(model.containsKey("item:book") && model.get("item:book") == null, "a tombstone for book");
@@ -301,7 +305,7 @@ class StreamTopologyTest {
     }
 
     @Test
-    void shouldFlushAfterBatchSizeEventsAndPublishUserRowsGradientsMeanAndMetrics() {
+    void shouldSendTheGradientsSummedOverTheIntervalAndPublishUserRowsMeanAndMetrics() {
         start(
                 TrainerConfig.BATCH_SIZE,
                 "4",
@@ -312,10 +316,8 @@ class StreamTopologyTest {
         pipe("u1", event("u1", "i1", 5));
         pipe("u1", event("u1", "i2", 4));
         pipe("u2", event("u2", "i1", 3));
-        assertTrue(modelUpdates.isEmpty(), "no flush before batch.size events");
-        assertTrue(itemGradients.isEmpty());
         pipe("u3", event("u3", "i3", 2));
-        assertFalse(itemGradients.isEmpty(), "the flush sent the item gradients at once");
+        assertTrue(itemGradients.isEmpty(), "a mini-batch steps the local item rows; its gradients wait");
         assertTrue(modelUpdates.isEmpty(), "rows are published on the flush interval, each changed row once");
 
         // The interval: the user task publishes its changed rows and label sums, the item task its stepped rows.
@@ -328,7 +330,7 @@ class StreamTopologyTest {
         assertEquals("u1", u1.get("id").asText());
         assertTrue(u1.get("bias").isNumber());
         assertEquals(4, u1.get("factors").size(), "model.factors = 4");
-        assertEquals(1, u1.get("version").asInt(), "one optimizer step for the batch");
+        assertEquals(2, u1.get("version").asInt(), "one optimizer step per event of u1");
         assertEquals(2, u1.get("updates").asLong(), "two events changed u1");
         assertTrue(u1.get("updatedAt").asLong() > 0);
         assertEquals(1, users.get("user:u2").get("updates").asLong());
@@ -341,7 +343,7 @@ class StreamTopologyTest {
 
         Map<String, Integer> gradientEvents = new LinkedHashMap<>();
         List<KeyValue<Integer, byte[]>> batches = itemGradients.readKeyValuesToList();
-        assertEquals(1, batches.size(), "one packed batch per flush and item partition (one partition here)");
+        assertEquals(1, batches.size(), "one packed batch per interval and item partition (one partition here)");
         for (KeyValue<Integer, byte[]> kv : batches) {
             Codecs.readGradientBatch(kv.value, 5, (id, events, oldest, grad) -> {
                 assertEquals(StreamTopology.partitionOf(id, 1), kv.key, "batch keyed by the items' slot");
@@ -350,11 +352,14 @@ class StreamTopologyTest {
         }
         assertEquals(Map.of("i1", 2, "i2", 1, "i3", 1), gradientEvents, "one summed gradient per item");
 
+        // The gradients reached the item task after its punctuator ran: it publishes on the next interval.
+        interval();
+        model = latestModel();
         List<KeyValue<String, byte[]>> m = metrics.readKeyValuesToList();
         assertEquals(
                 List.of("user-0", "item-0"),
                 m.stream().map(kv -> kv.key).toList(),
-                "one record per flush: the user task's batch, then the item task's interval");
+                "one record per interval and task: the user task's, then the item task's");
         JsonNode um = json(m.get(0).value);
         assertEquals(
                 Set.of(
@@ -373,17 +378,17 @@ class StreamTopologyTest {
                 fieldNames(um));
         assertEquals("user", um.get("role").asText());
         assertEquals(4, um.get("events").asInt());
-        assertEquals(3, um.get("modelVersion").asLong(), "three user rows stepped once");
+        assertEquals(4, um.get("modelVersion").asLong(), "four user-row steps, one per event");
         assertTrue(um.get("rmse").isNumber()
                 && um.get("mae").isNumber()
                 && um.get("loss").isNumber());
         assertTrue(um.get("logloss").isNull() && um.get("auc").isNull(), "biased model: no binary metrics");
         assertEquals(
-                INGEST_AGE.toMillis(),
+                INGEST_AGE.toMillis() + HOUR,
                 um.get("latencyMs").asLong(),
-                "from the oldest event's ingest time to the flush, on the driver's wall clock");
+                "from the oldest event's ingest time to the flush an interval later, on the driver's wall clock");
 
-        // The item trainer flushed on the same interval: one step per item, updates = events behind the gradients.
+        // The item trainer: one step per item, updates = events behind the gradients.
         Map<String, JsonNode> items = rows(model, "item:");
         assertEquals(Set.of("item:i1", "item:i2", "item:i3"), items.keySet());
         assertEquals("item", items.get("item:i1").get("kind").asText());
@@ -437,6 +442,7 @@ class StreamTopologyTest {
                 "2");
         pipe("u1", event("u1", "i1", 5));
         pipe("u2", event("u2", "i1", 3));
+        interval();
         // Two events' gradients reach item.batch.size = 2: the row is saved and the logged batch forgotten ...
         KeyValueStore<String, byte[]> itemStore = driver.getKeyValueStore(Topics.ITEM_STORE);
         assertNotNull(itemStore.get("i1"), "saved");
@@ -494,13 +500,14 @@ class StreamTopologyTest {
         pipe("u2", event("u2", "i2", 4));
         // Before any label: the middle of the 1..5 range; unseen rows contribute nothing.
         assertEquals(3.0, listener.prequential.get(0).prediction(), 0.0);
-        assertEquals(3.0, listener.prequential.get(1).prediction(), 0.0, "labels join the mean at the flush");
+        assertEquals(5.0, listener.prequential.get(1).prediction(), 0.0, "each label joins the mean once learned");
         pipe("u3", event("u3", "i3", 1));
-        assertEquals(4.5, listener.prequential.get(2).prediction(), 1e-12, "mean of the flushed labels 5 and 4");
+        assertEquals(4.5, listener.prequential.get(2).prediction(), 1e-12, "mean of the labels 5 and 4");
         assertEquals(1.0, listener.prequential.get(2).label(), 0.0);
 
         // A published item row is seen by the user task through the global store: a new user on i1 gets
-        // mean + b_i1, exactly.
+        // mean + b_i1, exactly. (The first interval sends the gradients, the second publishes the item.)
+        interval();
         interval();
         Map<String, byte[]> model = latestModel();
         ModelUpdates.ParsedRow i1 = ModelUpdates.parseRow("item:i1", model.get("item:i1"), 5);
@@ -575,6 +582,7 @@ class StreamTopologyTest {
         pipe("u2", utf8("{\"user\":\"u2\",\"item\":\"i2\",\"label\":0}"));
         pipe("u2", utf8("{\"user\":\"u2\",\"item\":\"i2\",\"label\":2}"));
         assertEquals(List.of(EventParser.LABEL_OUT_OF_RANGE), listener.rejected, "labels of 0..1 only");
+        interval();
         JsonNode um = json(metrics.readKeyValuesToList().get(0).value);
         assertTrue(um.get("logloss").isNumber(), "logloss for the logistic model");
         assertTrue(um.get("auc").isNumber(), "auc for the logistic model");

@@ -1,0 +1,106 @@
+package io.streamrec.learn;
+
+/**
+ * Online SGD that steps each event's user row at once and sums its item gradients for one later, batched item
+ * step: the learning loop of a stream trainer's user task, which owns its users' rows but not the items'.
+ *
+ * <p>Why: in timestamp order a user rates many items in a row, so a mini-batch that predicts all of them before
+ * it learns any costs several percent of RMSE against per-event SGD (on MovieLens-100K, batch 32 gives 0.979
+ * against 0.940). The user row is local, so it can learn event by event for the price of one row step per event;
+ * the items of one batch are mostly distinct, so summing their gradients over the batch changes little, and the
+ * item rows (owned elsewhere) still take one step per batch.
+ *
+ * <p>Per event, as per-event SGD does: the score from the user and item rows as they are, the loss gradient, the
+ * item row's gradient from the user row before its step (summed into {@link #itemGradients()}), the user row's
+ * step at the rate of the events seen so far, then the label into the global mean. With the items stepped
+ * ({@link #stepItems}) after every event it is exactly per-event SGD ({@code MiniBatchLearner} with batch 1), bit
+ * for bit.
+ */
+public final class UserFirstLearner {
+    private final Model model;
+    private final Loss loss;
+    private final int width;
+    private final RowUpdater updater;
+    private final GradientAccumulator userGrad;
+    private final GradientAccumulator itemGrads;
+    private int pending;
+    private double pendingLoss;
+    private float batchRate;
+
+    public UserFirstLearner(Model model) {
+        this.model = model;
+        this.loss = Loss.of(model.hyper().kind());
+        this.width = model.hyper().width();
+        this.updater = new RowUpdater(model.hyper());
+        this.userGrad = new GradientAccumulator(width);
+        this.itemGrads = new GradientAccumulator(width);
+    }
+
+    public Model model() {
+        return model;
+    }
+
+    /**
+     * Learns one event of user row {@code u} and item row {@code i} (both must exist): steps the user row now and
+     * adds the item's gradient to the batch.
+     *
+     * @return the event's weighted loss before the step
+     */
+    public double learn(int u, int i, float label, float weight, long time) {
+        float lr = (float) model.hyper().schedule().rate(model.eventsSeen());
+        if (pending == 0) {
+            batchRate = lr;
+        }
+        float[] userParams = model.users().params();
+        float[] itemParams = model.items().params();
+        double s = model.score(u, i);
+        double eventLoss = weight * loss.loss(label, s);
+        float g = (float) (weight * loss.gradient(label, s));
+        itemGrads.addEvent(i, g, userParams, u * width, time);
+        userGrad.addEvent(u, g, itemParams, i * width, time);
+        updater.apply(model.users(), userGrad, lr);
+        model.mean().add(label, weight);
+        model.addEventsSeen(1);
+        pending++;
+        pendingLoss += eventLoss;
+        return eventLoss;
+    }
+
+    /** Events learned since the last {@link #endBatch}: their item gradients wait in {@link #itemGradients()}. */
+    public int pending() {
+        return pending;
+    }
+
+    /** The summed weighted loss of the pending events. */
+    public double pendingLoss() {
+        return pendingLoss;
+    }
+
+    /** The learning rate at the batch's first event: the rate of its item step, as a mini-batch would use. */
+    public float batchRate() {
+        return batchRate;
+    }
+
+    /** The pending events' item gradients, summed per item row; stepping them ({@link RowUpdater#apply}) clears it. */
+    public GradientAccumulator itemGradients() {
+        return itemGrads;
+    }
+
+    /** Steps the model's own item rows with the pending gradients (offline use) and ends the batch. */
+    public void stepItems() {
+        updater.apply(model.items(), itemGrads, batchRate);
+        endBatch();
+    }
+
+    /** Ends the batch: the caller has sent and stepped the item gradients elsewhere. */
+    public void endBatch() {
+        itemGrads.clear();
+        pending = 0;
+        pendingLoss = 0;
+    }
+
+    /** The row updater (the same optimizer, regularization and clipping) for callers that step item rows. */
+    public RowUpdater updater() {
+        return updater;
+    }
+}
