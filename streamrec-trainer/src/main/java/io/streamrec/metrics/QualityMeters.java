@@ -162,10 +162,15 @@ final class QualityMeters implements TrainerListener, MeterBinder {
         return s;
     }
 
-    private static void counter(MeterRegistry registry, String name, String help, String unit, Object source) {
-        ToDoubleFunction<Object> read =
-                source instanceof LongAdder l ? x -> l.sum() : x -> ((DoubleAdder) source).sum();
-        FunctionCounter.builder(name, source, read)
+    private static void counter(MeterRegistry registry, String name, String help, String unit, LongAdder source) {
+        FunctionCounter.builder(name, source, LongAdder::sum)
+                .description(help)
+                .baseUnit(unit)
+                .register(registry);
+    }
+
+    private static void counter(MeterRegistry registry, String name, String help, String unit, DoubleAdder source) {
+        FunctionCounter.builder(name, source, DoubleAdder::sum)
                 .description(help)
                 .baseUnit(unit)
                 .register(registry);
