@@ -23,10 +23,9 @@ import picocli.CommandLine.Spec;
         name = "pretrain",
         header = "Batch training (SGD epochs or ALS) of a model snapshot.",
         mixinStandardHelpOptions = true,
-        description = {
-            "Batch training over shuffled epochs of mini-batch SGD (or ALS), with a holdout split or a",
-            "test file; writes a model snapshot. The last stdout line is a JSON summary."
-        })
+        description =
+                "Batch training over shuffled epochs of mini-batch SGD (or ALS), with a holdout split or a test file; "
+                        + "writes a model snapshot. The last stdout line is a JSON summary.")
 public final class PretrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -106,14 +105,14 @@ public final class PretrainCommand implements Callable<Integer> {
             int iterations = epochs == null ? AlternatingLeastSquares.DEFAULT_ITERATIONS : epochs;
             AlternatingLeastSquares als = new AlternatingLeastSquares(
                     hyper, iterations, alsLambda == null ? AlternatingLeastSquares.DEFAULT_LAMBDA : alsLambda);
-            ProgressBar bar = new ProgressBar(System.out, "pretrain als", iterations);
+            ProgressBar bar = new ProgressBar(System.err, "pretrain als", iterations);
             model = als.train(train, bar::update);
-            bar.done();
+            bar.done(iterations);
         } else {
             int n = epochs == null ? 30 : epochs;
-            ProgressBar bar = new ProgressBar(System.out, "pretrain", n);
+            ProgressBar bar = new ProgressBar(System.err, "pretrain", n);
             model = new BatchTrainer(hyper, n, batchSize, hyper.seed()).train(train, bar::update);
-            bar.done();
+            bar.done(n);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         RegressionMetrics m = new RegressionMetrics();
