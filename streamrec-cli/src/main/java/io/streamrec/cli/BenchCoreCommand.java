@@ -32,11 +32,9 @@ import picocli.CommandLine.Spec;
         name = "bench-core",
         header = "Benchmark: mini-batch SGD event updates per second on one core.",
         mixinStandardHelpOptions = true,
-        description = {
-            "Measures mini-batch SGD event updates per second on one core (biased MF, AdaGrad, 32 factors",
-            "by default) on a MovieLens-like shape (1,000 users, 2,000 Zipf-popular items); use --users 50000",
-            "--items 10000 for tables larger than the caches. The last stdout line is a JSON summary."
-        })
+        description = "Measures mini-batch SGD event updates per second on one core (biased MF, AdaGrad, 32 factors by "
+                + "default) on a MovieLens-like shape (1,000 users, 2,000 Zipf-popular items); use --users 50000 "
+                + "--items 10000 for tables larger than the caches. The last stdout line is a JSON summary.")
 public final class BenchCoreCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -55,10 +55,9 @@ import picocli.CommandLine.Spec;
         name = "bench-stream",
         header = "Benchmark: the training topology against a passthrough, and its latency.",
         mixinStandardHelpOptions = true,
-        description = {
-            "Measures the training topology against an in-process broker: events/s vs a passthrough",
-            "topology, their ratio, and event-to-model-update latency p50/p99. The last stdout line is JSON."
-        })
+        description =
+                "Measures the training topology against an in-process broker: events/s vs a passthrough topology, "
+                        + "their ratio, and event-to-model-update latency p50/p99. The last stdout line is JSON.")
 public final class BenchStreamCommand implements Callable<Integer> {
     private static final Duration SETTLE = Duration.ofSeconds(5);
     /** Warm-up ends once a training round spends less than this share of the process's CPU in the JIT compilers. */

@@ -41,12 +41,11 @@ import picocli.CommandLine.Spec;
         name = "demo",
         header = "Everything on one machine: in-process Kafka, trainer, producer, live page.",
         mixinStandardHelpOptions = true,
-        description = {
-            "Starts an in-process Kafka broker (KRaft), the trainer and a producer. With --ratings it",
-            "pretrains on the earliest part of the file, streams the rest through the trainer, and compares the",
-            "fine-tuned model's prequential RMSE with the frozen pretrained model's on the same events.",
-            "Without --ratings it streams synthetic events. Live page and metrics on --http-port."
-        })
+        description =
+                "Starts an in-process Kafka broker (KRaft), the trainer and a producer. With --ratings it pretrains "
+                        + "on the earliest part of the file, streams the rest through the trainer, and compares the fine-tuned "
+                        + "model's prequential RMSE with the frozen pretrained model's on the same events. Without --ratings it "
+                        + "streams synthetic events. Live page and metrics on --http-port.")
 public final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -26,10 +26,9 @@ import picocli.CommandLine.Spec;
         name = "evaluate",
         header = "Progressive validation (predict, score, learn) over a ratings file.",
         mixinStandardHelpOptions = true,
-        description = {
-            "Progressive validation over a ratings file: for each event (in timestamp order by default)",
-            "predict, score, then learn. The last stdout line is a JSON summary."
-        })
+        description =
+                "Progressive validation over a ratings file: for each event (in timestamp order by default) predict, "
+                        + "score, then learn. The last stdout line is a JSON summary.")
 public final class EvaluateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -98,13 +97,13 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         Model model = initModel == null ? new Model(hyper) : Snapshots.fineTune(initModel, hyper);
         MiniBatchLearner learner = new MiniBatchLearner(model, batchSize);
-        ProgressBar bar = new ProgressBar(System.out, "evaluate", events.size());
+        ProgressBar bar = new ProgressBar(System.err, "evaluate", events.size());
         ProgressiveValidation.Result r;
         try (CurveWriter w = curve == null ? null : new CurveWriter(curve)) {
             r = new ProgressiveValidation(learner, curveEvery, window)
                     .run(events, w == null ? null : w::point, bar::update);
         }
-        bar.done();
+        bar.done(events.size());
         ObjectNode out = Json.object();
         out.put("command", "evaluate");
         out.put("model", hyper.kind().id());

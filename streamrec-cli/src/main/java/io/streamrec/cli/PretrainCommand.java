@@ -25,10 +25,9 @@ import picocli.CommandLine.Spec;
         name = "pretrain",
         header = "Batch training (SGD epochs or ALS) of a model snapshot.",
         mixinStandardHelpOptions = true,
-        description = {
-            "Batch training over shuffled epochs of mini-batch SGD (or ALS), with a holdout split or a",
-            "test file; writes a model snapshot. The last stdout line is a JSON summary."
-        })
+        description =
+                "Batch training over shuffled epochs of mini-batch SGD (or ALS), with a holdout split or a test file; "
+                        + "writes a model snapshot. The last stdout line is a JSON summary.")
 public final class PretrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -130,9 +129,9 @@ public final class PretrainCommand implements Callable<Integer> {
             int iterations = rounds;
             AlternatingLeastSquares als = new AlternatingLeastSquares(
                     hyper, iterations, alsLambda == null ? AlternatingLeastSquares.DEFAULT_LAMBDA : alsLambda);
-            ProgressBar bar = new ProgressBar(System.out, "pretrain als", iterations);
+            ProgressBar bar = new ProgressBar(System.err, "pretrain als", iterations);
             model = als.train(train, bar::update);
-            bar.done();
+            bar.done(iterations);
         } else if (algorithm.equals("fpsg")) {
             if (!(hyper.optimizer() instanceof Optimizer.AdaGrad)) {
                 throw Cli.usage(
@@ -141,14 +140,14 @@ public final class PretrainCommand implements Callable<Integer> {
                                 + hyper.optimizer().name());
             }
             int n = rounds;
-            ProgressBar bar = new ProgressBar(System.out, "pretrain", n);
+            ProgressBar bar = new ProgressBar(System.err, "pretrain", n);
             model = new BlockSgdTrainer(hyper, n, threads, hyper.seed()).train(train, bar::update);
-            bar.done();
+            bar.done(n);
         } else {
             int n = rounds;
-            ProgressBar bar = new ProgressBar(System.out, "pretrain", n);
+            ProgressBar bar = new ProgressBar(System.err, "pretrain", n);
             model = new BatchTrainer(hyper, n, batchSize, hyper.seed()).train(train, bar::update);
-            bar.done();
+            bar.done(n);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         double cpuSeconds = (ProcessCpu.nanos() - cpuStart) / 1e9;

@@ -26,12 +26,11 @@ import picocli.CommandLine.Spec;
         name = "produce",
         header = "Replays a ratings file or a synthetic stream into the interactions topic.",
         mixinStandardHelpOptions = true,
-        description = {
-            "Replays a ratings file in timestamp order, or a synthetic stream with planted low-rank structure, "
-                    + "into the interactions topic, keyed by user.",
-            "The last stdout line is a JSON summary with the events sent, delivered and failed. Sending stops at "
-                    + "the first event the cluster did not acknowledge, and the command exits 1 when any event was not delivered."
-        })
+        description =
+                "Replays a ratings file in timestamp order, or a synthetic stream with planted low-rank structure, "
+                        + "into the interactions topic, keyed by user. The last stdout line is a JSON summary with the events "
+                        + "sent, delivered and failed. Sending stops at the first event the cluster did not acknowledge, and "
+                        + "the command exits 1 when any event was not delivered.")
 public final class ProduceCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -109,7 +108,7 @@ public final class ProduceCommand implements Callable<Integer> {
         Map<String, Object> props = new HashMap<>(properties);
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         long start = System.nanoTime();
-        ProgressBar bar = new ProgressBar(System.out, "produce", total == Long.MAX_VALUE ? 0 : total);
+        ProgressBar bar = new ProgressBar(System.err, "produce", total == Long.MAX_VALUE ? 0 : total);
         long[] count = {0};
         InteractionProducer.Delivery delivery;
         try (InteractionProducer producer = open(props)) {
@@ -120,7 +119,7 @@ public final class ProduceCommand implements Callable<Integer> {
             });
             delivery = producer.delivery();
         }
-        bar.done();
+        bar.done(count[0]);
         double secs = (System.nanoTime() - start) / 1e9;
         ObjectNode o = Json.object();
         o.put("command", "produce");
@@ -154,12 +153,11 @@ public final class ProduceCommand implements Callable<Integer> {
         } catch (KafkaException e) {
             // The producer wraps what its constructor failed on (no resolvable bootstrap address, a timeout below
             // linger.ms + request.timeout.ms, a missing class): its own message says only "Failed to construct".
-            throw new IllegalStateException(
-                    "cannot create the Kafka producer: " + describe(e.getCause() != null ? e.getCause() : e), e);
+            throw new IllegalStateException("cannot create the Kafka producer: " + describe(e), e);
         }
     }
 
     private static String describe(Throwable e) {
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return Errors.chain(e);
     }
 }

@@ -1,5 +1,7 @@
 package io.streamrec.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamrec.client.ModelClient;
 import io.streamrec.model.ModelMeta;
 import io.streamrec.model.ScoredItem;
@@ -24,7 +26,8 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * Loads the model from {@code model-updates} and prints a user's top-k items as a table.
+ * Loads the model from {@code model-updates} and prints a user's top-k items as a table, or as JSON with
+ * {@code --json}.
  * Exit codes: 0 printed; 1 Kafka unreachable, topic missing or model not loaded within {@code --timeout};
  * 2 bad usage (the message names the option).
  */
@@ -82,6 +85,12 @@ public final class RecommendCommand implements Callable<Integer> {
     int timeoutSeconds;
 
     @Option(
+            names = "--json",
+            description = "Print one JSON object (user, userKnown, model, modelVersion, items with rank, item, score"
+                    + " and title when --items is given) instead of the table.")
+    boolean json;
+
+    @Option(
             names = {"-D", "--set", "-C", "--consumer-property"},
             paramLabel = "KEY=VALUE",
             description = "Extra Kafka consumer setting, e.g. security.protocol=SASL_SSL (repeatable).")
@@ -117,7 +126,11 @@ public final class RecommendCommand implements Callable<Integer> {
                 return 1;
             }
             List<ScoredItem> top = client.recommend(user, k, new LinkedHashSet<>(exclude));
-            printTable(out, client, top, titles);
+            if (json) {
+                printJson(out, client, top, titles);
+            } else {
+                printTable(out, client, top, titles);
+            }
             return 0;
         }
     }
@@ -216,12 +229,28 @@ public final class RecommendCommand implements Callable<Integer> {
         out.flush();
     }
 
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
+    private void printJson(PrintWriter out, ModelClient client, List<ScoredItem> top, Map<String, String> titles) {
+        ObjectNode o = Json.object();
+        o.put("user", user);
+        o.put("userKnown", client.hasUser(user));
+        client.meta().ifPresentOrElse(m -> o.put("model", m.model().id()), () -> o.putNull("model"));
+        o.put("modelVersion", client.modelVersion());
+        o.put("k", k);
+        ArrayNode items = o.putArray("items");
+        int rank = 1;
+        for (ScoredItem s : top) {
+            ObjectNode item = items.addObject().put("rank", rank++).put("item", s.item());
+            Json.put(item, "score", s.score());
+            if (titles.containsKey(s.item())) {
+                item.put("title", titles.get(s.item()));
+            }
         }
-        return t.getMessage() == null ? t.toString() : t.getMessage();
+        out.println(o.toString());
+        out.flush();
+    }
+
+    private static String rootMessage(Throwable e) {
+        return Errors.chain(e);
     }
 
     public static void main(String[] args) {

@@ -21,14 +21,11 @@ import picocli.CommandLine.Spec;
         name = "run",
         header = "Runs the stream trainer against a Kafka cluster.",
         mixinStandardHelpOptions = true,
-        description = {
-            "Runs the stream trainer against a Kafka cluster. Settings: --config file, then",
-            "STREAMREC_* environment variables (STREAMREC_TRAIN_BATCH_SIZE sets train.batch.size), then flags.",
-            "Unknown settings pass through to Kafka (SASL, SSL, num.stream.threads, ...).",
-            "On SIGTERM or Ctrl-C it closes (leaving the group), prints a JSON line with the events trained and "
-                    + "rejected since it started and the seconds it ran, and exits 0 (1 when Kafka Streams failed). "
-                    + "A second signal stops it at once."
-        })
+        description = "Runs the stream trainer against a Kafka cluster. Settings: --config file, then STREAMREC_* "
+                + "environment variables (STREAMREC_TRAIN_BATCH_SIZE sets train.batch.size), then flags. Unknown "
+                + "settings pass through to Kafka (SASL, SSL, num.stream.threads, ...). On SIGTERM or Ctrl-C it closes "
+                + "(leaving the group), prints a JSON line with the events trained and rejected since it started and "
+                + "the seconds it ran, and exits 0 (1 when Kafka Streams failed). A second signal stops it at once.")
 public final class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

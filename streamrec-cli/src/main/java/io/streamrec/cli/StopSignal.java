@@ -23,6 +23,8 @@ import sun.misc.SignalHandler;
  * the main thread to stop and waits up to {@link #HOOK_WAIT_SECONDS} for it: the app is closed and the summary
  * printed, but the exit status is then the JVM's.
  */
+@SuppressWarnings(
+        "sunapi") // sun.misc.Signal, on purpose (see above); the cli module compiles with sun-API lint control
 final class StopSignal implements AutoCloseable {
     static final long HOOK_WAIT_SECONDS = 60;
 

@@ -108,6 +108,61 @@ class RecommendCommandTest {
     }
 
     @Test
+    void shouldPrintOneJsonObjectWithJson(@TempDir Path dir) throws Exception {
+        String topic = "model-updates-" + UUID.randomUUID().toString().substring(0, 8);
+        try (Admin admin = TopicAdmin.admin(bootstrap)) {
+            TopicAdmin.ensureTopics(admin, List.of(TopicAdmin.compactedTopic(topic, 1, (short) 1)));
+        }
+        Properties config = new Properties();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (KafkaProducer<String, byte[]> producer =
+                new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(
+                    topic,
+                    "meta",
+                    ModelRecordCodec.encodeMeta(new ModelMeta(ModelKind.BIASED_MF, 1, 3.0, 10, 1.0, 5.0, null, 0))));
+            for (ModelRow row : List.of(
+                    new ModelRow(RowKind.USER, "196", 0f, new float[] {1f}, 1, 1, 0, 0),
+                    new ModelRow(RowKind.ITEM, "1", 0f, new float[] {1f}, 1, 1, 0, 0),
+                    new ModelRow(RowKind.ITEM, "a \"quoted\" id", 0f, new float[] {0.5f}, 1, 1, 0, 0))) {
+                producer.send(new ProducerRecord<>(topic, row.key(), ModelRecordCodec.encodeRow(row)));
+            }
+        }
+        Path items = dir.resolve("u.item");
+        Files.write(items, List.of("1|Toy Story (1995)|01-Jan-1995"), StandardCharsets.ISO_8859_1);
+
+        Run run = run(
+                "--bootstrap-servers",
+                bootstrap,
+                "--topic",
+                topic,
+                "--user",
+                "196",
+                "-k",
+                "5",
+                "--json",
+                "--items",
+                items.toString(),
+                "--timeout",
+                "60");
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals(1, run.out().lines().count(), run.out());
+        com.fasterxml.jackson.databind.JsonNode o =
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree(run.out());
+        assertEquals("196", o.get("user").asText());
+        assertTrue(o.get("userKnown").asBoolean());
+        assertEquals("biased-mf", o.get("model").asText());
+        assertEquals(3, o.get("modelVersion").asLong());
+        assertEquals(2, o.get("items").size());
+        assertEquals(1, o.get("items").get(0).get("rank").asInt());
+        assertEquals("1", o.get("items").get(0).get("item").asText());
+        assertEquals(4.0, o.get("items").get(0).get("score").asDouble(), 1e-6);
+        assertEquals("Toy Story (1995)", o.get("items").get(0).get("title").asText());
+        assertEquals("a \"quoted\" id", o.get("items").get(1).get("item").asText());
+        assertFalse(o.get("items").get(1).has("title"), "no title for an item u.item does not list");
+    }
+
+    @Test
     void shouldScoreWithTheGlobalMeanOfTheMeanRecordsNotTheMetaPlaceholder() throws Exception {
         String topic = "model-updates-" + UUID.randomUUID().toString().substring(0, 8);
         try (Admin admin = TopicAdmin.admin(bootstrap)) {

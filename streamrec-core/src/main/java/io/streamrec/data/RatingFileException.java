@@ -11,6 +11,7 @@ import java.nio.file.Path;
  * Item-title files ({@link ItemTitles}) report their problems with this exception too.
  */
 public class RatingFileException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
 
     private final String file;
     private final long line;

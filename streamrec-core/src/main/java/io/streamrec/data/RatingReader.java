@@ -193,6 +193,8 @@ public final class RatingReader {
 
     /** A line that cannot become a rating; no stack trace, it only carries the message. */
     private static final class BadLine extends Exception {
+        private static final long serialVersionUID = 1L;
+
         BadLine(String message) {
             super(message, null, false, false);
         }

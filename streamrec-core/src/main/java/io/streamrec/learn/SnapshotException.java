@@ -5,6 +5,7 @@ package io.streamrec.learn;
  * read, is truncated or corrupt, or an I/O error happened. The message names the file and what is wrong.
  */
 public class SnapshotException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
 
     public SnapshotException(String message) {
         super(message);

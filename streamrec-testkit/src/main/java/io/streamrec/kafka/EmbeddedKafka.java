@@ -87,9 +87,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             Object config = configClass
                     .getMethod("fromProps", Properties.class, boolean.class)
                     .invoke(null, props, false);
-            return (KafkaRaftServer) KafkaRaftServer.class
-                    .getConstructor(configClass, Time.class)
-                    .newInstance(config, Time.SYSTEM);
+            return KafkaRaftServer.class.getConstructor(configClass, Time.class).newInstance(config, Time.SYSTEM);
         } catch (InvocationTargetException e) {
             Throwable cause = e.getCause();
             if (cause instanceof RuntimeException runtime) {

@@ -124,6 +124,8 @@ public final class RecommendationHandlers {
 
     /** A client error; the message goes to the client. */
     private static final class BadRequest extends Exception {
+        private static final long serialVersionUID = 1L;
+
         BadRequest(String message) {
             super(message, null, false, false);
         }

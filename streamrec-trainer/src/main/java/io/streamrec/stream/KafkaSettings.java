@@ -21,6 +21,7 @@ final class KafkaSettings {
     private KafkaSettings() {}
 
     /** Kafka Streams properties: our application id and servers, the defaults, and every pass-through setting. */
+    @SuppressWarnings("deprecation") // PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG: see below
     static Properties streams(TrainerConfig config) {
         Properties p = new Properties();
         config.settings().forEach((k, v) -> {

@@ -151,6 +151,7 @@ final class PendingLog implements StateStore, CachedStateStore<Long, byte[]> {
     }
 
     @Override
+    @SuppressWarnings("deprecation") // a wrapper passes on every StateStore call, deprecated ones included
     public void flush() {
         store.flush();
     }
@@ -166,6 +167,7 @@ final class PendingLog implements StateStore, CachedStateStore<Long, byte[]> {
     }
 
     @Override
+    @SuppressWarnings("deprecation") // as flush()
     public boolean managesOffsets() {
         return store.managesOffsets();
     }

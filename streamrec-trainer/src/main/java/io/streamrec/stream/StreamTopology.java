@@ -13,6 +13,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.StreamPartitioner;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -99,6 +100,14 @@ public final class StreamTopology {
         return Utils.toPositive(Utils.murmur2(id.getBytes(StandardCharsets.UTF_8))) % partitions;
     }
 
+    /** Item gradients go to the partition of their slot (the item task that owns the item). */
+    // partitions(topic, key, value, numPartitions) is the interface's only abstract method until Kafka removes it.
+    @SuppressWarnings("removal")
+    private static StreamPartitioner<Integer, byte[]> bySlot() {
+        return (String topic, Integer slot, byte[] value, int numPartitions) ->
+                Optional.of(Set.of(slot % numPartitions));
+    }
+
     /** {@link #build(TrainerConfig, TrainerListener, int)} for a {@code user-events} topic of
      * {@code topic.partitions} partitions. */
     public static Topology build(TrainerConfig config, TrainerListener listener) {
@@ -142,8 +151,7 @@ public final class StreamTopology {
                 Topics.ITEM_GRADIENTS,
                 new IntegerSerializer(),
                 new ByteArraySerializer(),
-                (String topic, Integer slot, byte[] value, int numPartitions) ->
-                        Optional.of(Set.of(slot % numPartitions)),
+                bySlot(),
                 USER_TRAINER);
         t.addSink(
                 USER_MODEL_SINK, Topics.MODEL_UPDATES, new StringSerializer(), new ByteArraySerializer(), USER_TRAINER);
