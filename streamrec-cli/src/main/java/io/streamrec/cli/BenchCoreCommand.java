@@ -3,11 +3,13 @@ package io.streamrec.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamrec.data.Rating;
 import io.streamrec.data.SyntheticRatings;
+import io.streamrec.learn.FactorTable;
 import io.streamrec.learn.Hyperparameters;
 import io.streamrec.learn.MiniBatchLearner;
 import io.streamrec.learn.Model;
 import io.streamrec.model.ModelKind;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
 import java.lang.management.ThreadMXBean;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -57,11 +59,27 @@ public final class BenchCoreCommand implements Callable<Integer> {
     @Option(names = "--rounds", paramLabel = "N", description = "Measured rounds. Default: 5.")
     int rounds = 5;
 
+    @Option(
+            names = "--user-rows",
+            paramLabel = "N",
+            description = {
+                "Instead of the speed, measure the heap bytes per user row that a trainer's user task holds",
+                "(its model table: id, bias, factors, optimizer state, version, update count, LRU stamp) by",
+                "creating N rows with ids like 196 and 1000196. 0 (default): measure the speed."
+            })
+    int userRows;
+
     @Mixin
     HyperOptions hyperOptions;
 
     @Override
     public Integer call() {
+        if (userRows < 0) {
+            throw Cli.usage(spec, "--user-rows must be >= 0, got " + userRows);
+        }
+        if (userRows > 0) {
+            return measureUserRows(Cli.hyper(spec, hyperOptions::online));
+        }
         if (events < 1 || users < 1 || items < 1 || batchSize < 1 || rounds < 1 || warmup < 0) {
             throw Cli.usage(spec, "--events, --users, --items, --batch-size and --rounds must be >= 1, --warmup >= 0");
         }
@@ -124,5 +142,40 @@ public final class BenchCoreCommand implements Callable<Integer> {
         o.put("threads", 1);
         System.out.println(o);
         return 0;
+    }
+
+    /**
+     * Heap bytes per user row: the heap in use (after full collections) before and after a table of
+     * {@code userRows} rows is built, over the rows. A user task holds its rows in the same table
+     * ({@code UserRowCache} over the task model's users), plus one int per row for the least recently used stamp.
+     */
+    private int measureUserRows(Hyperparameters hyper) {
+        long before = usedHeap();
+        Model model = new Model(hyper);
+        FactorTable users = model.users();
+        for (int u = 0; u < userRows; u++) {
+            users.getOrCreate(Integer.toString(u));
+        }
+        int[] lastUsed = new int[users.size()];
+        long after = usedHeap();
+        double perRow = (double) (after - before) / userRows;
+        ObjectNode o = Json.object();
+        o.put("command", "bench-core");
+        o.put("optimizer", hyper.optimizer().name());
+        o.put("factors", hyper.factors());
+        o.put("user_rows", userRows);
+        Json.put(o, "bytes_per_user_row", perRow);
+        Json.put(o, "mb_per_million_rows", perRow);
+        System.err.printf("%,d user rows: %.0f bytes per row (%d of them the LRU stamp)%n", userRows, perRow, 4);
+        System.out.println(o);
+        return lastUsed.length == users.size() && model.users().size() == userRows ? 0 : 1;
+    }
+
+    private static long usedHeap() {
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return memory.getHeapMemoryUsage().getUsed();
     }
 }

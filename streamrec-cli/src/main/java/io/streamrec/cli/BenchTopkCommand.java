@@ -8,6 +8,8 @@ import io.streamrec.model.ModelUpdate;
 import io.streamrec.model.RowKind;
 import io.streamrec.model.ScoredItem;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -84,20 +86,24 @@ public final class BenchTopkCommand implements Callable<Integer> {
                 (System.nanoTime() - buildStart) / 1e9);
 
         long[] latencies = new long[requests];
-        run(store, warmup, null, seed + 1);
+        long[] cpu = new long[requests];
+        run(store, warmup, null, null, seed + 1);
         long start = System.nanoTime();
-        run(store, requests, latencies, seed + 2);
+        run(store, requests, latencies, cpu, seed + 2);
         double seconds = (System.nanoTime() - start) / 1e9;
 
         Arrays.sort(latencies);
         double p50 = percentileMs(latencies, 0.50);
         double p99 = percentileMs(latencies, 0.99);
         double max = latencies[latencies.length - 1] / 1e6;
+        Arrays.sort(cpu);
+        double cpuP50 = percentileMs(cpu, 0.50);
+        double cpuP99 = percentileMs(cpu, 0.99);
         double rps = requests / seconds;
         out.printf(
                 Locale.ROOT,
                 "k=%d over %d items x %d factors, %d requests on %d thread(s): p50 %.3f ms, p99 %.3f ms,"
-                        + " max %.3f ms, %.0f requests/s%n",
+                        + " max %.3f ms, %.0f requests/s; CPU time per request p50 %.3f ms, p99 %.3f ms%n",
                 k,
                 items,
                 factors,
@@ -106,11 +112,14 @@ public final class BenchTopkCommand implements Callable<Integer> {
                 p50,
                 p99,
                 max,
-                rps);
+                rps,
+                cpuP50,
+                cpuP99);
         out.printf(
                 Locale.ROOT,
                 "{\"command\":\"bench-topk\",\"items\":%d,\"factors\":%d,\"k\":%d,\"threads\":%d,"
-                        + "\"requests\":%d,\"p50_ms\":%.4f,\"p99_ms\":%.4f,\"max_ms\":%.4f,\"requests_per_second\":%.1f}%n",
+                        + "\"requests\":%d,\"p50_ms\":%.4f,\"p99_ms\":%.4f,\"max_ms\":%.4f,\"requests_per_second\":%.1f,"
+                        + "\"cpu_p50_ms\":%.4f,\"cpu_p99_ms\":%.4f}%n",
                 items,
                 factors,
                 k,
@@ -119,13 +128,21 @@ public final class BenchTopkCommand implements Callable<Integer> {
                 p50,
                 p99,
                 max,
-                rps);
+                rps,
+                cpuP50,
+                cpuP99);
         out.flush();
         return 0;
     }
 
-    /** Runs {@code count} requests split over the threads; records each latency when {@code latencies} is set. */
-    private void run(ModelStore store, int count, long[] latencies, long runSeed) throws InterruptedException {
+    /**
+     * Runs {@code count} requests split over the threads; records each latency when {@code latencies} is set, and
+     * the thread's CPU time per request in {@code cpu} (steadier than wall time on a shared machine, since time
+     * spent descheduled does not count).
+     */
+    private void run(ModelStore store, int count, long[] latencies, long[] cpu, long runSeed)
+            throws InterruptedException {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         List<Thread> workers = new ArrayList<>();
         long[] sink = new long[threads];
         for (int t = 0; t < threads; t++) {
@@ -135,11 +152,15 @@ public final class BenchTopkCommand implements Callable<Integer> {
                         Random random = new Random(runSeed + thread);
                         for (int r = thread; r < count; r += threads) {
                             String user = "u" + random.nextInt(users);
+                            long c0 = cpu != null ? mx.getCurrentThreadCpuTime() : 0;
                             long t0 = System.nanoTime();
                             List<ScoredItem> top = store.recommend(user, k, Set.of());
                             long elapsed = System.nanoTime() - t0;
                             if (latencies != null) {
                                 latencies[r] = elapsed;
+                            }
+                            if (cpu != null) {
+                                cpu[r] = mx.getCurrentThreadCpuTime() - c0;
                             }
                             sink[thread] += top.size();
                         }

@@ -26,8 +26,7 @@ import java.util.concurrent.locks.StampedLock;
  *
  * <h2>Top-k</h2>
  * {@link #recommend} and {@link #similarItems} are exact: they score every item (in blocks of
- * {@value #BLOCK}, dot products first, from item factors stored in column blocks so the loop is vector code,
- * then selection, which skips an item at once when it ranks below the worst kept) into a bounded min-heap
+ * {@value #BLOCK}, dot products first so the loop has no branches, then selection) into a bounded min-heap
  * held in primitive arrays. Per-thread scratch ({@link ThreadLocal}) makes the scan allocation-free; only the
  * returned list is allocated. Ties keep the item that arrived first. Recommendations are ranked by raw score
  * (the link is monotonic), so items that clamp to {@code maxLabel} keep their order.
@@ -239,7 +238,7 @@ public final class ModelStore {
                 raw += items.biasArray()[i];
             }
             if (u >= 0 && i >= 0) {
-                raw += items.dot(users.factorArray(), u * k, i);
+                raw += dot(users.factorArray(), u * k, items.factorArray(), i * k, k);
             }
             return new Prediction(m.link(raw), u >= 0, i >= 0);
         } finally {
@@ -299,7 +298,7 @@ public final class ModelStore {
                 return Optional.of(List.of());
             }
             Scratch s = scratch.get();
-            s.queryItem(items, q, this.k);
+            s.query(items.factorArray(), q * this.k, this.k);
             s.exclude(items, Set.of(), q);
             s.heap.reset(Math.min(k, n - 1));
             scan(s, 0.0, true, items.normArray(), items.normArray()[q]);
@@ -320,7 +319,9 @@ public final class ModelStore {
      */
     private void scan(Scratch s, double base, boolean withDot, double[] norms, double queryNorm) {
         int n = items.size();
+        int dim = this.k;
         float[] bias = items.biasArray();
+        float[] m = items.factorArray();
         float[] q = s.query;
         float[] dots = s.dots;
         int[] excluded = s.excluded;
@@ -330,7 +331,7 @@ public final class ModelStore {
         for (int start = 0; start < n; start += BLOCK) {
             int end = Math.min(n, start + BLOCK);
             if (withDot) {
-                items.blockDots(q, start / BLOCK, dots);
+                blockDots(q, m, dim, start, end, dots);
             }
             for (int i = start; i < end; i++) {
                 if (next < excludedCount && excluded[next] == i) {
@@ -361,12 +362,7 @@ public final class ModelStore {
         try {
             FactorTable t = table(kind);
             int i = t.indexOf(id);
-            if (i < 0) {
-                return null;
-            }
-            float[] x = new float[k];
-            t.copyFactors(i, x, 0);
-            return x;
+            return i < 0 ? null : Arrays.copyOfRange(t.factorArray(), i * k, i * k + k);
         } finally {
             lock.unlockRead(stamp);
         }
@@ -396,6 +392,40 @@ public final class ModelStore {
             return out;
         } finally {
             lock.unlockRead(stamp);
+        }
+    }
+
+    /**
+     * {@code dots[i - start] = dot(q, item i)} for a block. Four items at a time, each accumulated in its own
+     * float in factor order, so every result is bitwise the plain loop's; the four independent chains let the
+     * CPU overlap the additions (about 2x faster than one item at a time here).
+     */
+    private static void blockDots(float[] q, float[] m, int dim, int start, int end, float[] dots) {
+        int i = start;
+        for (; i + 3 < end; i += 4) {
+            int o0 = i * dim;
+            int o1 = o0 + dim;
+            int o2 = o1 + dim;
+            int o3 = o2 + dim;
+            float a0 = 0f;
+            float a1 = 0f;
+            float a2 = 0f;
+            float a3 = 0f;
+            for (int f = 0; f < dim; f++) {
+                float x = q[f];
+                a0 += x * m[o0 + f];
+                a1 += x * m[o1 + f];
+                a2 += x * m[o2 + f];
+                a3 += x * m[o3 + f];
+            }
+            int j = i - start;
+            dots[j] = a0;
+            dots[j + 1] = a1;
+            dots[j + 2] = a2;
+            dots[j + 3] = a3;
+        }
+        for (; i < end; i++) {
+            dots[i - start] = dot(q, 0, m, i * dim, dim);
         }
     }
 
@@ -432,13 +462,6 @@ public final class ModelStore {
                 query = new float[k];
             }
             System.arraycopy(source, offset, query, 0, k);
-        }
-
-        void queryItem(FactorTable table, int i, int k) {
-            if (query.length < k) {
-                query = new float[k];
-            }
-            table.copyFactors(i, query, 0);
         }
 
         /** Sorted, distinct indices of {@code ids} held in {@code table}, plus {@code extra} when >= 0. */
