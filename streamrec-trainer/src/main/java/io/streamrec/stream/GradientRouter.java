@@ -6,8 +6,8 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
- * Sends a user task's summed item gradients of one mini-batch to the item tasks that own the items: one packed
- * record per destination partition and flush, on {@link StreamTopology#ITEM_GRADIENTS_SINK}, keyed by the
+ * Sends a user task's item gradients of one flush interval, summed per item, to the item tasks that own the items:
+ * one packed record per destination partition and flush, on {@link StreamTopology#ITEM_GRADIENTS_SINK}, keyed by the
  * destination partition (an {@code Integer}), its value a {@link Codecs.GradientBatchWriter} batch.
  *
  * <p>State: one instance per user task; the writers are reused scratch, empty between flushes.

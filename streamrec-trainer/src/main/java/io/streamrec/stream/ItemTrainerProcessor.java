@@ -18,9 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Owns the item rows of one {@code item-gradients} partition. Each gradient batch the user tasks send (the summed
- * gradients of one user mini-batch) is one optimizer step with regularization for every item it touches, as in
- * offline mini-batch training, applied to the cached rows on arrival; the batch is kept in a changelogged store
+ * Owns the item rows of one {@code item-gradients} partition. Each gradient batch the user tasks send (the
+ * gradients of one user task's flush interval, summed per item) is one optimizer step with regularization for every
+ * item it touches, as in offline mini-batch training, applied to the cached rows on arrival; the batch is kept in a changelogged store
  * until the stepped rows are saved (every {@code item.batch.size} events' worth of gradients, and before each
  * publication). Once per {@code flush.interval.ms} the rows stepped since the last publication go to
  * {@code model-updates}, from where every instance's global store picks them up. A restart replays the logged

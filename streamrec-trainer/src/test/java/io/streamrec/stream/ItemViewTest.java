@@ -31,6 +31,25 @@ class ItemViewTest {
     }
 
     @Test
+    void shouldKeepUnsentStepsAcrossEveryRebaseUntilSentAndThenDateThemBySendTime() {
+        ItemView view = new ItemView(1);
+        view.addUnsent(new float[] {3f}, 0, new float[] {1f}, 0, 1);
+        // No published version can hold a step whose gradient was not sent, however late its flush.
+        float[] published = {10f};
+        view.rebase(1_000, published, 0);
+        assertArrayEquals(new float[] {12f}, published, EXACT);
+        view.markSent(2_000);
+        float[] before = {10f};
+        view.rebase(1_999, before, 0);
+        assertArrayEquals(new float[] {12f}, before, EXACT, "flushed before the send: the step is not in it");
+        float[] after = {20f};
+        view.rebase(2_000, after, 0);
+        assertArrayEquals(new float[] {20f}, after, EXACT, "flushed at the send or later: the step is in it");
+        assertEquals(0, view.buckets());
+        assertArrayEquals(new float[] {0f}, view.sum, EXACT);
+    }
+
+    @Test
     void shouldAddEveryStepToARowPublishedBeforeAnyOfThem() {
         ItemView view = new ItemView(1);
         view.add(100, new float[] {1f});
