@@ -55,7 +55,7 @@ public final class TrainerConfig {
     /** Smallest {@link #READINESS_MAX_STALL_MS}: below a second, an ordinary commit or poll would read as a stall. */
     public static final int MIN_READINESS_MAX_STALL_MS = 1000;
 
-    private static final Set<String> OWN = Set.of(
+    private static final Set<String> OWN = withGateKeys(
             BATCH_SIZE,
             FLUSH_INTERVAL_MS,
             ITEM_BATCH_SIZE,
@@ -80,6 +80,18 @@ public final class TrainerConfig {
             HTTP_PORT,
             HTTP_BIND,
             READINESS_MAX_STALL_MS);
+
+    // Publication gate (docs/gate.md): its keys, defaults and validation live in GateConfig.
+    private static Set<String> withGateKeys(String... own) {
+        Set<String> s = new java.util.HashSet<>(Set.of(own));
+        s.addAll(GateConfig.KEYS);
+        return Set.copyOf(s);
+    }
+
+    /** The publication gate's settings (docs/gate.md). */
+    public GateConfig gate() {
+        return GateConfig.from(values::get);
+    }
 
     /** Old names that still work for one release, with a warning naming the new key. */
     private static final Map<String, String> RENAMED = Map.of("batch.size", BATCH_SIZE);
@@ -225,6 +237,7 @@ public final class TrainerConfig {
                             + " is required: host:port[,host:port] of the Kafka brokers (flag --bootstrap-servers, env STREAMREC_BOOTSTRAP_SERVERS)");
         }
         positiveInt(BATCH_SIZE);
+        gate();
         positiveInt(FLUSH_INTERVAL_MS);
         positiveInt(ITEM_BATCH_SIZE);
         positiveInt(USER_CACHE_ROWS);
