@@ -112,8 +112,10 @@ public final class TrainerApp implements AutoCloseable {
             }
         }
         MetricsSetup metrics = MetricsSetup.create(config.applicationId());
-        TrainerListener listener =
-                extra == TrainerListener.NONE ? metrics.listener() : new CompositeListener(metrics.listener(), extra);
+        // The publication gate's meters (docs/gate.md) beside the trainer's own.
+        io.streamrec.metrics.GateMetrics gateMetrics = new io.streamrec.metrics.GateMetrics();
+        gateMetrics.bindTo(metrics.registry());
+        TrainerListener listener = new CompositeListener(metrics.listener(), gateMetrics, extra);
         KafkaStreams streams = new KafkaStreams(
                 StreamTopology.build(config, listener, userEventsPartitions), config.streamsProperties());
         metrics.bindKafkaStreams(streams);

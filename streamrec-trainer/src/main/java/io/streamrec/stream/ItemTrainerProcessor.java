@@ -36,6 +36,8 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
     private final Hyperparameters hyper;
     private final TrainerListener listener;
     private final int itemBatchSize;
+    private final PublishedRows published;
+    private ItemGate gate;
     private ProcessorContext<String, byte[]> context;
     private PendingLog pending;
     private KeyValueStore<String, byte[]> stateStore;
@@ -56,8 +58,9 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
     private long rowSteps;
     private int partition;
 
-    ItemTrainerProcessor(TrainerConfig config, TrainerListener listener) {
+    ItemTrainerProcessor(TrainerConfig config, TrainerListener listener, PublishedRows published) {
         this.config = config;
+        this.published = published;
         this.hyper = config.hyperparameters();
         this.listener = listener;
         this.itemBatchSize = config.itemBatchSize();
@@ -85,6 +88,7 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
             step();
         }
         unpublished.restore(items);
+        gate = new ItemGate(published, stateStore);
         context.schedule(Duration.ofMillis(config.flushIntervalMs()), PunctuationType.WALL_CLOCK_TIME, t -> {
             save();
             publish();
@@ -164,6 +168,9 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
      * task-state store, as the user task does.
      */
     private void publish() {
+        if (!gate.allows(this::rollBack)) {
+            return;
+        }
         int n = unpublished.size();
         if (n == 0) {
             return;
@@ -222,6 +229,18 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
                                 now),
                         now),
                 StreamTopology.ITEM_METRICS_SINK);
+    }
+
+    /** A user partition rolled back (docs/gate.md): changed rows go back to their published versions. */
+    private void rollBack() {
+        for (int k = 0; k < unpublished.size(); k++) {
+            items.revert(unpublished.get(k));
+        }
+        unpublished.published();
+        unpublishedEvents = 0;
+        oldest = Long.MAX_VALUE;
+        listener.gateRolledBack("item", partition);
+        LOG.warn("item partition {}: rows rolled back to the last accepted (published) model", partition);
     }
 
     @Override

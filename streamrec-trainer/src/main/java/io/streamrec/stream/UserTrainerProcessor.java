@@ -50,6 +50,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
     private UserRowPublisher rows;
     private PrequentialTracker prequential;
     private GlobalMeanMerge externalMean;
+    private PublicationGate gate;
     private long rowSteps;
     private long oldestIngest = Long.MAX_VALUE;
     private int partition;
@@ -86,6 +87,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         prequential = new PrequentialTracker(hyper.kind() == ModelKind.LOGISTIC_MF);
         externalMean = new GlobalMeanMerge(published, model.mean(), partitions, partition);
         externalMean.refresh();
+        gate = new PublicationGate(context, listener, config.gate(), stateStore, partition);
         // Events that joined a batch before a crash or a rebalance: rejoin them, unscored (they were scored then).
         for (byte[] e : pending.restore()) {
             addToBatch(Codecs.decodeEvent(e));
@@ -93,7 +95,9 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         rows.restore(users.loader());
         context.schedule(Duration.ofMillis(config.flushIntervalMs()), PunctuationType.WALL_CLOCK_TIME, t -> {
             flush();
-            rows.publish();
+            if (gate.allows(this::predict, !rows.allFinite(), () -> rows.rollBack(users.loader()))) {
+                rows.publish();
+            }
             // Only between a flush and the next event may rows move: no batch, gradient or unpublished set refers
             // to a row number then.
             if (learner.pending() == 0 && rows.size() == 0 && users.evictLeastRecentlyUsed()) {
@@ -114,6 +118,9 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         listener.prequential(e.label(), prediction);
         prequential.add(e.label(), prediction);
         listener.eventTrained();
+        if (gate.holdOut(e)) {
+            return;
+        }
         pending.append(Codecs.encodeEvent(e));
         u = u >= 0 ? u : users.row(e.user());
         i = i >= 0 ? i : items.row(e.item(), true);
@@ -140,6 +147,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         }
         long start = System.nanoTime();
         long now = context.currentSystemTimeMs();
+        gate.trained(n);
         float lr = (float) hyper.schedule().rate(model.eventsSeen());
         double loss = learner.computeGradients(model.items().params(), userGrads, itemGrads);
         router.send(itemGrads, now);
@@ -187,6 +195,11 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
                                 now),
                         now),
                 StreamTopology.USER_METRICS_SINK);
+    }
+
+    /** The live model's prediction, for the gate: rows as {@link #process} finds them, none created. */
+    private double predict(String user, String item) {
+        return model.predictScore(model.score(users.find(user), items.row(item, false)));
     }
 
     /** User rows in memory (for tests). */
