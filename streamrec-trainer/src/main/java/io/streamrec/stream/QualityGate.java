@@ -8,10 +8,11 @@ import java.util.List;
  * accepted, on a validation window of held-out events (docs/gate.md). Plain Java, one instance per user task.
  *
  * <p><b>Validation data.</b> One event in {@code sampleEvery}, chosen by a hash of user, item and time
- * ({@link #heldOut(String, String, long, int)}), is held out of training. A held-out event joins the window only when
- * the gate accepts the model (re-bases the reference), so the window holds labels the gate let through; events held
- * out while the gate is closed, or since the last acceptance when it closes, are dropped: under an attack they are
- * the attack. The window keeps the newest {@code windowEvents}.
+ * ({@link #heldOut(String, String, long, int)}), is held out of training. A held-out event joins the window at the
+ * second acceptance (re-basing of the reference) after it arrived, so the window holds labels the gate let through
+ * twice over: an attack that starts just before an acceptance cannot slip its labels in at once and hide itself.
+ * Events held out while the gate is closed, or not yet in the window when it closes, are dropped: under an attack
+ * they are the attack. The window keeps the newest {@code windowEvents}.
  *
  * <p><b>Reference.</b> Kept as its predictions on the window, taken from the live model at each acceptance (no
  * second copy of the rows). An acceptance happens at a check that passes, once {@code referenceEvents} events were
@@ -83,7 +84,11 @@ final class QualityGate {
     private final List<Sample> window = new ArrayList<>();
 
     private double[] reference = new double[0];
+    /** Held out since the last acceptance. */
     private final List<Sample> candidates = new ArrayList<>();
+    /** Held out in the period before: they join the window at the next acceptance. */
+    private final List<Sample> seasoned = new ArrayList<>();
+
     private long trainedSinceAcceptance;
     private boolean open = true;
     private Reason reason = Reason.NONE;
@@ -153,13 +158,15 @@ final class QualityGate {
         double mean = n == 0 ? 0 : (live2 - ref2) / n;
         double se = n < 2 ? 0 : Math.sqrt(Math.max(0, dd / n - mean * mean) / n);
         z = se > 0 ? mean / se : 0;
-        if (judged && !(liveRmse <= referenceRmse * (1 + settings.margin())) && z > settings.z()) {
+        boolean withinMargin = liveRmse <= referenceRmse * (1 + settings.margin());
+        if (judged && !withinMargin && z > settings.z()) {
             close(Reason.QUALITY, now);
             return false;
         }
         if (!open) {
-            if (!judged) {
-                // A restarted task's window is empty: nothing shows that the rejected model is good again.
+            // Hysteresis: closed on evidence (margin and z), open again only within the margin. A restarted task's
+            // window is empty: nothing shows that the rejected model is good again.
+            if (!judged || (!withinMargin && z > settings.z())) {
                 return false;
             }
             open = true;
@@ -173,9 +180,9 @@ final class QualityGate {
     }
 
     private void accept(Predictor live, double[] preds) {
-        int keep = Math.max(0, window.size() + candidates.size() - settings.windowEvents());
-        List<Sample> next = new ArrayList<>(window.size() + candidates.size() - keep);
-        double[] ref = new double[window.size() + candidates.size() - keep];
+        int keep = Math.max(0, window.size() + seasoned.size() - settings.windowEvents());
+        List<Sample> next = new ArrayList<>(window.size() + seasoned.size() - keep);
+        double[] ref = new double[window.size() + seasoned.size() - keep];
         int j = 0;
         for (int k = 0; k < window.size(); k++) {
             if (k >= keep) {
@@ -183,9 +190,9 @@ final class QualityGate {
                 ref[j++] = preds[k];
             }
         }
-        for (int k = 0; k < candidates.size(); k++) {
+        for (int k = 0; k < seasoned.size(); k++) {
             if (window.size() + k >= keep) {
-                Sample s = candidates.get(k);
+                Sample s = seasoned.get(k);
                 next.add(s);
                 ref[j++] = live.predict(s.user(), s.item());
             }
@@ -193,12 +200,15 @@ final class QualityGate {
         window.clear();
         window.addAll(next);
         reference = ref;
+        seasoned.clear();
+        seasoned.addAll(candidates);
         candidates.clear();
         trainedSinceAcceptance = 0;
     }
 
     private void close(Reason why, long now) {
         candidates.clear();
+        seasoned.clear();
         if (open) {
             open = false;
             closedSince = now;
@@ -213,6 +223,7 @@ final class QualityGate {
         reason = Reason.NONE;
         closedSince = -1;
         candidates.clear();
+        seasoned.clear();
         trainedSinceAcceptance = 0;
     }
 
