@@ -157,7 +157,7 @@ final class QualityGate {
         referenceRmse = n == 0 ? Double.NaN : Math.sqrt(ref2 / n);
         double mean = n == 0 ? 0 : (live2 - ref2) / n;
         double se = n < 2 ? 0 : Math.sqrt(Math.max(0, dd / n - mean * mean) / n);
-        z = se > 0 ? mean / se : 0;
+        z = se > 0 ? mean / se : mean == 0 ? 0 : Math.signum(mean) * Double.POSITIVE_INFINITY;
         boolean withinMargin = liveRmse <= referenceRmse * (1 + settings.margin());
         if (judged && !withinMargin && z > settings.z()) {
             close(Reason.QUALITY, now);

@@ -29,7 +29,6 @@ public final class GateSimulation {
     static final int ROLLBACK_AFTER = 3000;
 
     public static void main(String[] args) {
-        double margin = 0;
         List<Rating> all = RatingReader.sortByTime(RatingReader.readAll(Path.of(args[0])));
         Holdout.Split split = Holdout.byTime(all, 0.5);
         Model pre = new BatchTrainer(Hyperparameters.pretrainDefaults(ModelKind.BIASED_MF), 30, 64, 42)
@@ -37,21 +36,19 @@ public final class GateSimulation {
         List<Rating> stream = split.test();
         for (String attack : new String[] {"none", "flip", "constant", "random", "bot"}) {
             for (boolean gate : new boolean[] {false, true}) {
-                run("ml-100k", pre, stream, attack, 10_000, 10_000, gate, margin);
+                run("ml-100k", pre, stream, attack, 10_000, 10_000, gate);
             }
         }
-        List<Rating> synth = new ArrayList<>();
-        for (Rating r : new SyntheticRatings(SyntheticRatings.Spec.explicit(5_000, 1_000, 8, 42))) {
-            synth.add(r);
-            if (synth.size() == 100_000) {
-                break;
-            }
+        List<Rating> synth = synthetic(100_000);
+        for (String attack : new String[] {"none", "flip", "constant", "random", "bot"}) {
+            run("synthetic", null, synth, attack, 50_000, 10_000, true);
         }
-        run("synthetic", null, synth, "none", 0, 0, true, margin);
     }
 
-    static void run(
-            String name, Model pre, List<Rating> stream, String attack, int at, int len, boolean gated, double margin) {
+    /** What one simulated run measured; RMSEs are the served model's against the clean labels. */
+    record Result(long closures, long closedAfter, double servedAttack, double servedAfter, double servedClean) {}
+
+    static Result run(String name, Model pre, List<Rating> stream, String attack, int at, int len, boolean gated) {
         Hyperparameters h = Hyperparameters.defaults(ModelKind.BIASED_MF);
         Model live = pre == null ? new Model(h) : Model.withHyper(pre, h);
         Model served = pre == null ? new Model(h) : Model.withHyper(pre, h);
@@ -137,6 +134,19 @@ public final class GateSimulation {
                 during.rmse(),
                 after.rmse(),
                 clean.rmse());
+        return new Result(g.closures(), closedAfter, during.rmse(), after.rmse(), clean.rmse());
+    }
+
+    /** The first {@code n} events of the demo's synthetic stream. */
+    static List<Rating> synthetic(int n) {
+        List<Rating> synth = new ArrayList<>();
+        for (Rating r : new SyntheticRatings(SyntheticRatings.Spec.explicit(5_000, 1_000, 8, 42))) {
+            synth.add(r);
+            if (synth.size() == n) {
+                break;
+            }
+        }
+        return synth;
     }
 
     /** Copies the rows of {@code ids} from one table to another; a row the source lacks is reset to its initial. */
