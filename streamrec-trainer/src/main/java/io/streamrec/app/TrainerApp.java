@@ -148,6 +148,9 @@ public final class TrainerApp implements AutoCloseable {
                     .start();
             modelClient = startModelClient(config);
             new RecommendationHandlers(modelClient).registerWith(http::route);
+            ModelClient gates = modelClient;
+            // The publication gates as clients see them on model-updates (docs/gate.md).
+            http.route("/api/gate", ex -> HttpApi.sendJson(ex, 200, GateView.of(gates)));
             LOG.info(
                     "serving http://{}:{}/ (metrics at /metrics, health at /health and /health/ready, recommendations at /users/<id>/recommendations)",
                     config.httpBind(),
