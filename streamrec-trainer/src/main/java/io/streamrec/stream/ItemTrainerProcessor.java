@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
  * publication). Once per {@code flush.interval.ms} the rows stepped since the last publication go to
  * {@code model-updates}, from where every instance's global store picks them up. A restart replays the logged
  * batches, in order, onto the rows saved last, and republishes saved rows that a crash kept from being published.
+ * While a user partition's publication gate is closed the changed rows wait, and a user partition's rollback rolls
+ * them back ({@link ItemGate}, docs/gate.md).
  */
 final class ItemTrainerProcessor implements Processor<Integer, byte[], String, byte[]> {
     private static final Logger LOG = LoggerFactory.getLogger(ItemTrainerProcessor.class);

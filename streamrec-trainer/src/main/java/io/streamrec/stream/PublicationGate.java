@@ -33,7 +33,7 @@ final class PublicationGate {
     private final long rollbackMs;
     private final QualityGate gate;
     private long rollbacks;
-    private long recordedAt = Long.MIN_VALUE;
+    private long recordedAt = Long.MIN_VALUE / 2;
     private boolean recordedOpen = true;
 
     PublicationGate(
@@ -131,12 +131,19 @@ final class PublicationGate {
         return ok;
     }
 
+    /** The task-state value of the gate: open, reason, closed since, closures, rollbacks. */
+    static byte[] encodeState(boolean open, String reason, long since, long closures, long rollbacks) {
+        return (open + "," + reason + "," + since + "," + closures + "," + rollbacks).getBytes(StandardCharsets.UTF_8);
+    }
+
+    static String stateKey() {
+        return STATE_KEY;
+    }
+
     private void record(long now) {
         stateStore.put(
                 STATE_KEY,
-                (gate.open() + "," + gate.reason().word + "," + gate.closedSince() + "," + gate.closures() + ","
-                                + rollbacks)
-                        .getBytes(StandardCharsets.UTF_8));
+                encodeState(gate.open(), gate.reason().word, gate.closedSince(), gate.closures(), rollbacks));
         byte[] value = ModelUpdates.gate(new GateState(
                 partition,
                 gate.open(),

@@ -23,8 +23,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * <p>This class is the training loop and the task state (events seen, row steps, the global mean's own sums in the
  * task-state store); each concern it drives has its own class, one instance per task: {@link UserRowCache} (user
  * rows in memory, LRU eviction), {@link LocalItems} (the local item copy), {@link GradientRouter} (gradients to the
- * item partitions), {@link UserRowPublisher} (row publication), {@link PrequentialTracker} (windowed metrics) and
- * {@link GlobalMeanMerge} (the other partitions' label sums).
+ * item partitions), {@link UserRowPublisher} (row publication), {@link PrequentialTracker} (windowed metrics),
+ * {@link GlobalMeanMerge} (the other partitions' label sums) and {@link PublicationGate} (with {@code gate.enabled}:
+ * held-out validation events, the quality gate on publication and the rollback; docs/gate.md).
  */
 final class UserTrainerProcessor implements Processor<String, Object, Object, byte[]> {
     private static final String STATE_KEY = "user";
