@@ -91,21 +91,30 @@ final class ServedModelScore {
             Json.put(o, "served_rmse_after", byPhase[AttackStream.Phase.AFTER.ordinal()].rmse());
         }
         if (kind == AttackStream.Kind.BOT) {
-            Json.put(o, "bot_items_in_top10", botItemsInTop10());
+            Json.put(o, "bot_top20_items_in_top10", botItemsInTop10());
         }
     }
 
-    /** Mean count of the items the bot rated in the served top-10 of the stream's first 200 real users. */
+    /**
+     * How far the bot moved the items it rated most: the 20 items with the most bot events, and the mean number of
+     * them in the served top-10 of the stream's first 200 real users. (The bot rates random items, so over thousands
+     * of events it touches nearly every item; its most-rated ones got the biggest push.)
+     */
     private double botItemsInTop10() {
-        Set<String> botItems = new HashSet<>();
+        java.util.Map<String, Integer> botCounts = new java.util.HashMap<>();
         Set<String> users = new LinkedHashSet<>();
         for (AttackStream.Streamed s : plan) {
             if (s.original() == null) {
-                botItems.add(s.sent().item());
+                botCounts.merge(s.sent().item(), 1, Integer::sum);
             } else if (users.size() < 200) {
                 users.add(s.original().user());
             }
         }
+        Set<String> botItems = new HashSet<>();
+        botCounts.entrySet().stream()
+                .sorted(java.util.Map.Entry.<String, Integer>comparingByValue().reversed())
+                .limit(20)
+                .forEach(e -> botItems.add(e.getKey()));
         long hits = 0;
         for (String u : users) {
             for (ScoredItem item : client.recommend(u, 10, Set.of())) {
