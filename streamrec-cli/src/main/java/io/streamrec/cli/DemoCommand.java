@@ -86,6 +86,35 @@ public final class DemoCommand implements Callable<Integer> {
     /** Prequential RMSE of offline per-event fine-tuning over the streamed events (with --ratings). */
     private double offlineRmse = Double.NaN;
 
+    @Option(
+            names = "--attack",
+            paramLabel = "KIND",
+            description = "Attack the stream: flip, constant, random or bot (docs/gate.md). Default: none.")
+    String attack;
+
+    @Option(
+            names = "--attack-at",
+            paramLabel = "N",
+            description = "Streamed event (after the pretraining part) where the attack starts. Default: 10000.")
+    long attackAt = 10_000;
+
+    @Option(
+            names = "--attack-events",
+            paramLabel = "M",
+            description = "Streamed events the attack lasts. Default: 10000.")
+    long attackEvents = 10_000;
+
+    @Option(
+            names = "--no-gate",
+            description = "Run without the publication gate (the demo runs with it: gate.enabled=true).")
+    boolean noGate;
+
+    @Option(
+            names = {"-D", "--set"},
+            paramLabel = "KEY=VALUE",
+            description = "A trainer setting, e.g. -D gate.rollback.ms=5000 (repeatable).")
+    Map<String, String> set = new HashMap<>();
+
     @Override
     public Integer call() throws Exception {
         if (!(pretrainFraction >= 0 && pretrainFraction < 1)) {
@@ -93,6 +122,21 @@ public final class DemoCommand implements Callable<Integer> {
         }
         if (events != null && events < 1) {
             throw Cli.usage(spec, "--events must be >= 1, got " + events);
+        }
+        if (attack != null) {
+            try {
+                AttackStream.Kind.parse(attack);
+            } catch (IllegalArgumentException e) {
+                throw Cli.usage(spec, e.getMessage());
+            }
+            if (ratings == null && events == null) {
+                throw Cli.usage(spec, "--attack needs --ratings or --events (a stream of known length)");
+            }
+            if (attackAt < 0 || attackEvents < 1) {
+                throw Cli.usage(
+                        spec,
+                        "--attack-at must be >= 0 and --attack-events >= 1, got " + attackAt + " and " + attackEvents);
+            }
         }
         Path work = Files.createTempDirectory("streamrec-demo");
         Path log = work.getParent().resolve(work.getFileName() + ".log");
@@ -138,6 +182,8 @@ public final class DemoCommand implements Callable<Integer> {
             settings.put(TrainerConfig.BATCH_SIZE, String.valueOf(batchSize));
             settings.put(TrainerConfig.HTTP_PORT, String.valueOf(httpPort));
             settings.put(TrainerConfig.HTTP_BIND, "127.0.0.1");
+            settings.put(io.streamrec.stream.GateConfig.ENABLED, String.valueOf(!noGate));
+            settings.putAll(set);
             if (snapshot != null) {
                 settings.put(TrainerConfig.INIT_MODEL, snapshot.toString());
             }
@@ -180,19 +226,33 @@ public final class DemoCommand implements Callable<Integer> {
             Model frozen,
             StopSignal signal)
             throws InterruptedException {
-        long target = file != null ? file.size() : events == null ? Long.MAX_VALUE : events;
         double r = rate != null ? rate : file != null ? 0 : 2000;
-        Iterator<Rating> source = file != null
-                ? file.iterator()
-                : new SyntheticRatings(SyntheticRatings.Spec.explicit(5_000, 1_000, 8, 42)).iterator();
+        Iterator<Rating> synthetic =
+                new SyntheticRatings(SyntheticRatings.Spec.explicit(5_000, 1_000, 8, 42)).iterator();
+        if (file == null && attack != null) {
+            file = new java.util.ArrayList<>();
+            while (file.size() < events) {
+                file.add(synthetic.next());
+            }
+        }
+        AttackStream.Kind kind = attack == null ? AttackStream.Kind.NONE : AttackStream.Kind.parse(attack);
+        List<AttackStream.Streamed> plan =
+                file == null ? null : AttackStream.of(file, kind, attackAt, attackEvents, 1f, 5f, 7);
+        long target = plan != null ? plan.size() : events == null ? Long.MAX_VALUE : events;
+        Iterator<Rating> source =
+                plan != null ? plan.stream().map(AttackStream.Streamed::sent).iterator() : synthetic;
         RegressionMetrics frozenError = new RegressionMetrics();
         AtomicBoolean stop = new AtomicBoolean();
+        ServedModelScore served = plan == null ? null : new ServedModelScore(app.modelClient(), totals, plan);
         Thread producer = new Thread(
                 () -> {
                     try (InteractionProducer p = new InteractionProducer(bootstrap)) {
                         p.sendAll(source, target, r, stop::get, e -> {
                             if (frozen != null) {
                                 frozenError.add(e.label(), frozen.predict(e.user(), e.item()));
+                            }
+                            if (served != null) {
+                                served.beforeSend(stop::get);
                             }
                         });
                     }
@@ -241,6 +301,9 @@ public final class DemoCommand implements Callable<Integer> {
                     "fine-tuned prequential RMSE %.4f vs frozen pretrained model %.4f on the same %,d events"
                             + " (offline per-event fine-tuning from the same snapshot: %.4f)%n",
                     totals.rmse(), frozenError.rmse(), frozenError.count(), offlineRmse);
+        }
+        if (served != null) {
+            served.summary(o, kind, !noGate);
         }
         Json.put(o, "seconds", seconds);
         Json.put(o, "events_per_second", totals.events() / seconds);

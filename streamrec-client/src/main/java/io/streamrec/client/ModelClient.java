@@ -211,6 +211,16 @@ public final class ModelClient implements Recommender, AutoCloseable {
         return store.meta();
     }
 
+    /** The trainer's publication gates by user partition ({@link ModelStore#gates()}); empty without a gate. */
+    public java.util.SortedMap<Integer, io.streamrec.model.GateState> gates() {
+        return store.gates();
+    }
+
+    /** False while some partition's gate is closed: the model held is then the model as last accepted. */
+    public boolean gateOpen() {
+        return store.gateOpen();
+    }
+
     public int userCount() {
         return store.userCount();
     }

@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * Reads and writes {@code model-updates} records as docs/contracts.md defines them:
- * key {@code user:<id>}, {@code item:<id>}, {@code mean:<partition>}, {@code mean:snapshot} or {@code meta};
+ * key {@code user:<id>}, {@code item:<id>}, {@code mean:<partition>}, {@code mean:snapshot},
+ * {@code gate:<partition>} or {@code meta};
  * value a JSON object whose {@code kind} (and {@code id}, or {@code partition}) must agree with the key; a null
  * value is a tombstone.
  *
@@ -37,6 +38,9 @@ public final class ModelRecordCodec {
         }
         if (key.startsWith(ModelKeys.MEAN_PREFIX)) {
             return decodeMean(key, value);
+        }
+        if (key.startsWith(ModelKeys.GATE_PREFIX)) {
+            return decodeGate(key, value);
         }
         RowKind keyKind = null;
         String keyId = null;
@@ -231,6 +235,50 @@ public final class ModelRecordCodec {
         return new ModelUpdate.Mean(key, partition, sum, count);
     }
 
+    /** {@code gate:<partition>}. */
+    private static ModelUpdate decodeGate(String key, byte[] value) throws MalformedRecordException {
+        int partition;
+        try {
+            partition = Integer.parseInt(key.substring(ModelKeys.GATE_PREFIX.length()));
+        } catch (NumberFormatException e) {
+            partition = -1;
+        }
+        if (partition < 0) {
+            throw new MalformedRecordException("key must be gate:<partition>, got '" + abbreviate(key) + "'");
+        }
+        if (value == null) {
+            return new ModelUpdate.GateTombstone(partition);
+        }
+        JsonNode node = object(key, value);
+        String kind = text(node, "kind");
+        if (!"gate".equals(kind)) {
+            throw new MalformedRecordException("key '" + abbreviate(key) + "' carries kind '" + kind + "'");
+        }
+        if (requiredLong(node, "partition") != partition) {
+            throw new MalformedRecordException(
+                    "key '" + abbreviate(key) + "' carries partition " + describe(node.get("partition")));
+        }
+        JsonNode open = node.get("open");
+        if (open == null || !open.isBoolean()) {
+            throw new MalformedRecordException(abbreviate(key) + ": open must be true or false, got " + describe(open));
+        }
+        String reason = text(node, "reason");
+        try {
+            return new ModelUpdate.Gate(new GateState(
+                    partition,
+                    open.booleanValue(),
+                    reason,
+                    optionalNumber(node, "liveRmse", Double.NaN),
+                    optionalNumber(node, "referenceRmse", Double.NaN),
+                    requiredLong(node, "since"),
+                    optionalLong(node, "closures"),
+                    optionalLong(node, "rollbacks"),
+                    optionalLong(node, "updatedAt")));
+        } catch (IllegalArgumentException e) {
+            throw new MalformedRecordException(abbreviate(key) + ": " + e.getMessage());
+        }
+    }
+
     private static ModelKind modelKind(String id) {
         for (ModelKind kind : ModelKind.values()) {
             if (kind.id().equals(id)) {
@@ -287,6 +335,11 @@ public final class ModelRecordCodec {
     /** Encodes a {@code mean:<partition>} value ({@code partition} -1 for the snapshot): {@link ModelUpdates#mean}. */
     public static byte[] encodeMean(int partition, double sum, double count) {
         return ModelUpdates.mean(partition, sum, count);
+    }
+
+    /** Encodes a {@code gate:<partition>} value: {@link ModelUpdates#gate}. */
+    public static byte[] encodeGate(GateState gate) {
+        return ModelUpdates.gate(gate);
     }
 
     /** Encodes a meta value with an empty {@code hyper} object: {@link ModelUpdates#meta}. */

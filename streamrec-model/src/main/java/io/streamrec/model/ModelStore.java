@@ -51,6 +51,8 @@ public final class ModelStore {
     private volatile ModelMeta meta;
     /** Label sums by {@code mean:*} key: {sum, count}. */
     private final Map<String, double[]> means = new TreeMap<>();
+
+    private final Map<Integer, GateState> gates = new java.util.concurrent.ConcurrentHashMap<>();
     /** {sum, count} over {@link #means}; replaced whole, so lock-free readers never see half an update. */
     private volatile double[] meanTotals = {0.0, 0.0};
 
@@ -134,6 +136,10 @@ public final class ModelStore {
             if (means.remove(t.key()) != null) {
                 sumMeans();
             }
+        } else if (update instanceof ModelUpdate.Gate g) {
+            gates.put(g.state().partition(), g.state());
+        } else if (update instanceof ModelUpdate.GateTombstone t) {
+            gates.remove(t.partition());
         }
         return null;
     }
@@ -162,6 +168,24 @@ public final class ModelStore {
     /** The meta record, if one arrived. */
     public Optional<ModelMeta> meta() {
         return Optional.ofNullable(meta);
+    }
+
+    /**
+     * The publication gates of the trainer's user partitions (docs/gate.md), by partition; empty when the trainer
+     * runs without a gate. While one is closed, the model held here is the model as last accepted.
+     */
+    public java.util.SortedMap<Integer, GateState> gates() {
+        return new TreeMap<>(gates);
+    }
+
+    /** False while the gate of some user partition is closed. */
+    public boolean gateOpen() {
+        for (GateState g : gates.values()) {
+            if (!g.open()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

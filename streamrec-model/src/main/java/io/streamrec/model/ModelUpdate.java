@@ -21,6 +21,12 @@ public sealed interface ModelUpdate {
     /** A null value on a {@code mean:*} key. */
     record MeanTombstone(String key) implements ModelUpdate {}
 
+    /** The publication gate of one user partition ({@code gate:<partition>}). */
+    record Gate(GateState state) implements ModelUpdate {}
+
+    /** A null value on a {@code gate:<partition>} key. */
+    record GateTombstone(int partition) implements ModelUpdate {}
+
     /** A null value on the {@code meta} key. */
     record MetaTombstone() implements ModelUpdate {}
 }

@@ -25,6 +25,7 @@ import java.util.Map;
  *       an optional {@code eventTime} follows {@code updatedAt} when it is not 0;</li>
  *   <li>key {@code mean:<partition>}: {@code {"kind":"mean","partition":0,"sum":..,"count":..}}, the label sums
  *       of one user partition; the global mean is the sum of the sums over the sum of the counts;</li>
+ *   <li>key {@code gate:<partition>}: the publication gate of a user partition, {@link #gate};</li>
  *   <li>key {@code meta}: model kind, factors, label range, hyper-parameters, the snapshot it was fine-tuned from.</li>
  * </ul>
  */
@@ -186,6 +187,34 @@ public final class ModelUpdates {
         // One per user flush: written by hand (Double.toString numbers, the text Jackson's tree writes).
         return ("{\"kind\":\"mean\",\"partition\":" + partition + ",\"sum\":" + sum + ",\"count\":" + count + "}")
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The {@code gate:<partition>} value: {@code {"kind":"gate","partition":0,"open":false,"reason":"quality",
+     * "liveRmse":1.12,"referenceRmse":1.01,"since":1732873200123,"closures":1,"rollbacks":0,"updatedAt":..}}; an RMSE
+     * that is not known is {@code null}.
+     */
+    public static byte[] gate(GateState g) {
+        ObjectNode o = MAPPER.createObjectNode();
+        o.put("kind", "gate");
+        o.put("partition", g.partition());
+        o.put("open", g.open());
+        o.put("reason", g.reason());
+        putFinite(o, "liveRmse", g.liveRmse());
+        putFinite(o, "referenceRmse", g.referenceRmse());
+        o.put("since", g.since());
+        o.put("closures", g.closures());
+        o.put("rollbacks", g.rollbacks());
+        o.put("updatedAt", g.updatedAt());
+        return o.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static void putFinite(ObjectNode o, String field, double v) {
+        if (Double.isFinite(v)) {
+            o.put(field, v);
+        } else {
+            o.putNull(field);
+        }
     }
 
     /**

@@ -97,8 +97,10 @@ public final class TrainerApp implements AutoCloseable {
         }
         MetricsSetup metrics = MetricsSetup.create(
                 config.applicationId(), config.hyperparameters().kind() == io.streamrec.model.ModelKind.LOGISTIC_MF);
-        TrainerListener listener =
-                extra == TrainerListener.NONE ? metrics.listener() : new CompositeListener(metrics.listener(), extra);
+        // The publication gate's meters (docs/gate.md) beside the trainer's own.
+        io.streamrec.metrics.GateMetrics gateMetrics = new io.streamrec.metrics.GateMetrics();
+        gateMetrics.bindTo(metrics.registry());
+        TrainerListener listener = new CompositeListener(metrics.listener(), gateMetrics, extra);
         KafkaStreams streams = new KafkaStreams(
                 StreamTopology.build(config, listener, userEventsPartitions), config.streamsProperties());
         metrics.bindKafkaStreams(streams);
@@ -135,6 +137,9 @@ public final class TrainerApp implements AutoCloseable {
             modelClient = startModelClient(config);
             served.set(modelClient);
             new RecommendationHandlers(modelClient).registerWith(http::route);
+            ModelClient gates = modelClient;
+            // The publication gates as clients see them on model-updates (docs/gate.md).
+            http.route("/api/gate", ex -> HttpApi.sendJson(ex, 200, GateView.of(gates)));
             LOG.info(
                     "serving http://{}:{}/ (metrics at /metrics, health at /health and /health/ready, recommendations at /users/<id>/recommendations)",
                     config.httpBind(),

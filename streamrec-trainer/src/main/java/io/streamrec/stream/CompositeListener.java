@@ -66,4 +66,24 @@ public final class CompositeListener implements TrainerListener {
     public void rowsExpired(String kind, int rows) {
         listeners.forEach(l -> l.rowsExpired(kind, rows));
     }
+
+    @Override
+    public void eventHeldOut() {
+        listeners.forEach(TrainerListener::eventHeldOut);
+    }
+
+    @Override
+    public void gateChecked(int partition, boolean open, double liveRmse, double referenceRmse) {
+        listeners.forEach(l -> l.gateChecked(partition, open, liveRmse, referenceRmse));
+    }
+
+    @Override
+    public void gateClosed(int partition, String reason) {
+        listeners.forEach(l -> l.gateClosed(partition, reason));
+    }
+
+    @Override
+    public void gateRolledBack(String role, int partition) {
+        listeners.forEach(l -> l.gateRolledBack(role, partition));
+    }
 }

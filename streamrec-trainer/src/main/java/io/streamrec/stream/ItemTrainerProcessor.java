@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
  * publication). Once per {@code flush.interval.ms} the rows stepped since the last publication go to
  * {@code model-updates}, from where every instance's global store picks them up. A restart replays the logged
  * batches, in order, onto the rows saved last, and republishes saved rows that a crash kept from being published.
+ * While a user partition's publication gate is closed the changed rows wait, and a user partition's rollback rolls
+ * them back ({@link ItemGate}, docs/gate.md).
  */
 final class ItemTrainerProcessor implements Processor<Integer, byte[], String, byte[]> {
     private static final Logger LOG = LoggerFactory.getLogger(ItemTrainerProcessor.class);
@@ -36,6 +38,8 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
     private final Hyperparameters hyper;
     private final TrainerListener listener;
     private final int itemBatchSize;
+    private final PublishedRows published;
+    private ItemGate gate;
     private ProcessorContext<String, byte[]> context;
     private PendingLog pending;
     private KeyValueStore<String, byte[]> stateStore;
@@ -59,8 +63,9 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
     private long rowSteps;
     private int partition;
 
-    ItemTrainerProcessor(TrainerConfig config, TrainerListener listener) {
+    ItemTrainerProcessor(TrainerConfig config, TrainerListener listener, PublishedRows published) {
         this.config = config;
+        this.published = published;
         this.hyper = config.hyperparameters();
         this.listener = listener;
         this.itemBatchSize = config.itemBatchSize();
@@ -91,6 +96,7 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
         expiry = config.rowsTtlMs() > 0
                 ? new RowExpiry(itemStore, config.rowsTtlMs(), context.currentSystemTimeMs())
                 : null;
+        gate = new ItemGate(published, stateStore);
         context.schedule(Duration.ofMillis(config.flushIntervalMs()), PunctuationType.WALL_CLOCK_TIME, t -> {
             save();
             publish();
@@ -176,6 +182,9 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
      * task-state store, as the user task does.
      */
     private void publish() {
+        if (!gate.allows(() -> rollBack(context.currentSystemTimeMs()))) {
+            return;
+        }
         int n = unpublished.size();
         if (n == 0) {
             return;
@@ -258,6 +267,18 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
         table.removeRows(remove, (from, to) -> {});
         listener.rowsExpired("item", expired.size());
         listener.modelRows("item", partition, table.size());
+    }
+
+    /** A user partition rolled back (docs/gate.md): changed rows go back to their published versions. */
+    private void rollBack(long now) {
+        for (int k = 0; k < unpublished.size(); k++) {
+            items.revert(unpublished.get(k), now);
+        }
+        unpublished.published();
+        unpublishedEvents = 0;
+        oldest = Long.MAX_VALUE;
+        listener.gateRolledBack("item", partition);
+        LOG.warn("item partition {}: rows rolled back to the last accepted (published) model", partition);
     }
 
     @Override

@@ -6,7 +6,7 @@ import io.streamrec.model.RowKind;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The item rows and label sums of {@code model-updates}, parsed once per published version by the global thread
+ * The item rows, label sums and publication gates of {@code model-updates}, parsed once per published version by the global thread
  * that feeds the global store, for the user tasks of the same application instance to read. Without it every user
  * task looked each item up in the global store (a sorted map of byte keys) every refresh and parsed the row's JSON
  * again whenever it had changed: in the profile, about a fifth of the per-event cost of a user task.
@@ -20,6 +20,7 @@ final class PublishedRows {
     private final int width;
     private final ConcurrentHashMap<String, Slot> items = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, double[]> means = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, io.streamrec.model.GateState> gates = new ConcurrentHashMap<>();
 
     PublishedRows(int width) {
         this.width = width;
@@ -30,6 +31,8 @@ final class PublishedRows {
         if (key.startsWith(ITEM_PREFIX)) {
             String id = key.substring(ITEM_PREFIX.length());
             slot(id).row = value == null ? null : ModelUpdates.parseRow(RowKind.ITEM, id, value, width);
+        } else if (key.startsWith(ModelKeys.GATE_PREFIX)) {
+            gate(key, value);
         } else if (key.startsWith(ModelKeys.MEAN_PREFIX)) {
             double[] m = value == null ? null : ModelUpdates.parseMean(value);
             if (m == null) {
@@ -54,6 +57,38 @@ final class PublishedRows {
     /** One item's newest published row: null when none (or not of this model's width). */
     static final class Slot {
         volatile ModelUpdates.ParsedRow row;
+    }
+
+    private void gate(String key, byte[] value) {
+        try {
+            if (io.streamrec.model.ModelRecordCodec.decode(key, value)
+                    instanceof io.streamrec.model.ModelUpdate.Gate g) {
+                gates.put(key, g.state());
+            } else {
+                gates.remove(key);
+            }
+        } catch (io.streamrec.model.MalformedRecordException e) {
+            gates.remove(key);
+        }
+    }
+
+    /** False while the published gate of some user partition is closed (docs/gate.md). */
+    boolean gatesOpen() {
+        for (io.streamrec.model.GateState g : gates.values()) {
+            if (!g.open()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The rollbacks of all user partitions' gates as published: an item task rolls back when it grows. */
+    long gateRollbacks() {
+        long n = 0;
+        for (io.streamrec.model.GateState g : gates.values()) {
+            n += g.rollbacks();
+        }
+        return n;
     }
 
     /** A {@code mean:*} record as {sum, count}; null when none. */

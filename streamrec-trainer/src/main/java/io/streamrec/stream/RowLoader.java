@@ -77,6 +77,22 @@ final class RowLoader {
         }
     }
 
+    /**
+     * Sets a row back to the version {@code model-updates} holds (fresh optimizer state), or, when none was
+     * published, to zeros (a row that adds nothing to a score, as an unseen one), and saves it: the gate's rollback.
+     */
+    void revert(int row, long now) {
+        String id = table.id(row);
+        ModelUpdates.ParsedRow published =
+                ModelUpdates.parseRow(table.kind(), id, global.get(ModelKeys.row(table.kind(), id)), table.width());
+        if (published != null) {
+            table.put(id, published.params(), 0, null, 0, published.version(), published.updates());
+        } else {
+            table.put(id, new float[table.width()], 0, null, 0, 0, 0);
+        }
+        save(row, now);
+    }
+
     /** Writes a row back to the task's store; {@code now} (epoch ms) is when, for {@code rows.ttl.ms}. */
     void save(int row, long now) {
         int w = table.width();

@@ -164,7 +164,8 @@ public final class StreamTopology {
 
         t.addSource(
                 ITEM_GRADIENTS_SOURCE, new IntegerDeserializer(), new ByteArrayDeserializer(), Topics.ITEM_GRADIENTS);
-        t.addProcessor(ITEM_TRAINER, () -> new ItemTrainerProcessor(config, listener), ITEM_GRADIENTS_SOURCE);
+        t.addProcessor(
+                ITEM_TRAINER, () -> new ItemTrainerProcessor(config, listener, published), ITEM_GRADIENTS_SOURCE);
         t.addStateStore(
                 Stores.keyValueStoreBuilder(
                                 Stores.persistentKeyValueStore(Topics.ITEM_STORE), Serdes.String(), Serdes.ByteArray())

@@ -53,7 +53,7 @@ public final class TrainerConfig {
     /** User rows no event has trained for this long (wall clock) are deleted and tombstoned; 0 = never. */
     public static final String ROWS_TTL_MS = "rows.ttl.ms";
 
-    private static final Set<String> OWN = Set.of(
+    private static final Set<String> OWN = withGateKeys(
             BATCH_SIZE,
             FLUSH_INTERVAL_MS,
             ITEM_BATCH_SIZE,
@@ -79,6 +79,18 @@ public final class TrainerConfig {
             HTTP_BIND,
             READINESS_MAX_STALL_MS,
             ROWS_TTL_MS);
+
+    // Publication gate (docs/gate.md): its keys, defaults and validation live in GateConfig.
+    private static Set<String> withGateKeys(String... own) {
+        Set<String> s = new java.util.HashSet<>(Set.of(own));
+        s.addAll(GateConfig.KEYS);
+        return Set.copyOf(s);
+    }
+
+    /** The publication gate's settings (docs/gate.md), validated at construction. */
+    public GateConfig gate() {
+        return gate;
+    }
 
     private static final Map<String, String> DEFAULTS = Map.ofEntries(
             Map.entry(APPLICATION_ID, "streamrec"),
@@ -106,6 +118,7 @@ public final class TrainerConfig {
     private final int httpPort;
     private final int readinessMaxStallMs;
     private final long rowsTtlMs;
+    private final GateConfig gate;
     private final Path initModel;
     private final Hyperparameters hyperparameters;
 
@@ -137,6 +150,7 @@ public final class TrainerConfig {
                     + " (milliseconds without processed input, while input waits, before the instance is not ready),"
                     + " got " + readinessMaxStallMs);
         }
+        gate = GateConfig.from(this.values::get);
         rowsTtlMs = s.longInt(ROWS_TTL_MS);
         if (rowsTtlMs < 0) {
             throw new IllegalArgumentException(

@@ -52,4 +52,18 @@ public interface TrainerListener {
 
     /** {@code rows} rows of {@code kind} went unused for {@code rows.ttl.ms}: deleted and tombstoned. */
     default void rowsExpired(String kind, int rows) {}
+
+    // Publication gate (docs/gate.md).
+
+    /** An event was held out of training as the gate's validation data (it was scored, not trained). */
+    default void eventHeldOut() {}
+
+    /** The gate of user partition {@code partition} judged the live model (RMSEs on its window, NaN if unknown). */
+    default void gateChecked(int partition, boolean open, double liveRmse, double referenceRmse) {}
+
+    /** The gate of user partition {@code partition} closed; {@code reason} is {@code quality} or {@code non-finite}. */
+    default void gateClosed(int partition, String reason) {}
+
+    /** User partition {@code partition}, or an item task ({@code partition} of role "item"), rolled back. */
+    default void gateRolledBack(String role, int partition) {}
 }

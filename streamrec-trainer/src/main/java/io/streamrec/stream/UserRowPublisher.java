@@ -68,6 +68,29 @@ final class UserRowPublisher {
         oldestUnpublished = Math.min(oldestUnpublished, oldestIngest);
     }
 
+    /** False when a changed row holds a non-finite value (the gate then closes). */
+    boolean allFinite() {
+        int w = userTable.width();
+        for (int k = 0; k < unpublished.size(); k++) {
+            if (!ModelUpdates.isFinite(userTable.params(), unpublished.get(k) * w, w)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The gate's rollback: sets every changed row back to its published version (the last accepted model), or to a
+     * row that contributes nothing when none was published, and saves it; nothing is left to publish.
+     */
+    void rollBack(RowLoader users, long now) {
+        for (int k = 0; k < unpublished.size(); k++) {
+            users.revert(unpublished.get(k), now);
+        }
+        unpublished.published();
+        oldestUnpublished = Long.MAX_VALUE;
+    }
+
     /** Rows changed and not yet published. */
     int size() {
         return unpublished.size();

@@ -30,8 +30,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * <p>This class is the training loop and the task state (events seen, row steps, the global mean's own sums in the
  * task-state store); each concern it drives has its own class, one instance per task: {@link UserRowCache} (user
  * rows in memory, LRU eviction), {@link LocalItems} (the local item copy), {@link GradientRouter} (gradients to the
- * item partitions), {@link UserRowPublisher} (row publication), {@link PrequentialTracker} (windowed metrics) and
- * {@link GlobalMeanMerge} (the other partitions' label sums).
+ * item partitions), {@link UserRowPublisher} (row publication), {@link PrequentialTracker} (windowed metrics),
+ * {@link GlobalMeanMerge} (the other partitions' label sums) and {@link PublicationGate} (with {@code gate.enabled}:
+ * held-out validation events, the quality gate on publication and the rollback; docs/gate.md).
  */
 final class UserTrainerProcessor implements Processor<String, Object, Object, byte[]> {
     private static final String STATE_KEY = Role.USER.label();
@@ -72,6 +73,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
     private RowExpiry expiry;
 
     private GlobalMeanMerge externalMean;
+    private PublicationGate gate;
     private long rowSteps;
     private long oldestIngest = Long.MAX_VALUE;
     /** Summed age of the published item versions predicted with since the last flush, and how many. */
@@ -114,6 +116,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         prequential = new PrequentialTracker(hyper.kind() == ModelKind.LOGISTIC_MF);
         externalMean = new GlobalMeanMerge(published, model.mean(), partitions, partition);
         externalMean.refresh();
+        gate = new PublicationGate(context, listener, config.gate(), stateStore, partition);
         // Events learned since the last flush before a crash or a rebalance (their user steps were not saved): learn
         // them again, unscored (they were scored then).
         for (byte[] e : pending.restore()) {
@@ -122,7 +125,12 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         rows.restore(users.loader());
         context.schedule(Duration.ofMillis(config.flushIntervalMs()), PunctuationType.WALL_CLOCK_TIME, t -> {
             flush();
-            rows.publish();
+            if (gate.allows(
+                    this::predict,
+                    !rows.allFinite(),
+                    () -> rows.rollBack(users.loader(), context.currentSystemTimeMs()))) {
+                rows.publish();
+            }
             // Only between a flush and the next event may rows move: no batch, gradient or unpublished set refers
             // to a row number then.
             if (unsentEvents == 0 && rows.size() == 0) {
@@ -157,6 +165,9 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         listener.prequential(e.label(), prediction);
         prequential.add(e.label(), prediction);
         listener.eventTrained();
+        if (gate.holdOut(e)) {
+            return;
+        }
         pending.append(Codecs.encodeEvent(e));
         u = u >= 0 ? u : users.row(e.user());
         i = i >= 0 ? i : items.row(e.item(), true);
@@ -234,6 +245,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
             return;
         }
         long start = System.nanoTime();
+        gate.trained(n);
         float lr = learner.batchRate();
         double loss = unsentLoss;
         router.send(toSend, now);
@@ -282,6 +294,11 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
                                 now),
                         now),
                 StreamTopology.USER_METRICS_SINK);
+    }
+
+    /** The live model's prediction, for the gate: rows as {@link #process} finds them, none created. */
+    private double predict(String user, String item) {
+        return model.predictScore(model.score(users.find(user), items.row(item, false)));
     }
 
     /** User rows in memory (for tests). */

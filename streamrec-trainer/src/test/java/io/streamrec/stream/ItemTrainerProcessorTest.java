@@ -53,7 +53,8 @@ class ItemTrainerProcessorTest {
             store(Stores.keyValueStoreBuilder(
                     Stores.inMemoryKeyValueStore(Topics.GLOBAL_ROWS_STORE), Serdes.String(), Serdes.ByteArray()));
         }
-        ItemTrainerProcessor p = new ItemTrainerProcessor(c, l);
+        ItemTrainerProcessor p = new ItemTrainerProcessor(
+                c, l, new PublishedRows(c.hyperparameters().width()));
         p.init(context);
         return p;
     }

@@ -75,6 +75,8 @@ public final class RunningTrainer implements AutoCloseable {
             settings.put(TrainerConfig.BATCH_SIZE, "32");
             settings.put(TrainerConfig.HTTP_PORT, "0");
             settings.put(TrainerConfig.HTTP_BIND, "127.0.0.1");
+            // The publication gate on, so that its meters (and the dashboard's gate panels) carry figures.
+            settings.put(io.streamrec.stream.GateConfig.ENABLED, "true");
             settings.put(
                     "state.dir", Files.createTempDirectory("streamrec-state").toString());
             TrainerApp app = TrainerApp.start(TrainerConfig.of(settings), TrainerListener.NONE, true);

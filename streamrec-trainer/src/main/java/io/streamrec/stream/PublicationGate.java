@@ -1,0 +1,162 @@
+package io.streamrec.stream;
+
+import io.streamrec.model.GateState;
+import io.streamrec.model.ModelKeys;
+import io.streamrec.model.ModelUpdates;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A user task's publication gate (docs/gate.md): the {@link QualityGate} that judges the live model, its state kept
+ * in the task-state store (so that a task restarted while closed stays closed), and its record: key
+ * {@code gate:<partition>}, value {@link ModelUpdates#gate}, on {@code model-updates} (where clients and the item
+ * tasks read it) and on {@code training-metrics} under key {@code gate-<partition>}, written when the state
+ * changes and at most once a second otherwise.
+ *
+ * <p>State: one instance per user task. Open or closed, reason, since when, closures and rollbacks are in the
+ * task-state store under key {@code gate}, written in the transaction that publishes or withholds the rows; the
+ * validation window is memory only and refills after a restart.
+ */
+final class PublicationGate {
+    private static final Logger LOG = LoggerFactory.getLogger(PublicationGate.class);
+    private static final String STATE_KEY = "gate";
+    private static final long RECORD_EVERY_MS = 1000;
+
+    private final ProcessorContext<Object, byte[]> context;
+    private final TrainerListener listener;
+    private final KeyValueStore<String, byte[]> stateStore;
+    private final int partition;
+    private final long rollbackMs;
+    private final QualityGate gate;
+    private long rollbacks;
+    private long recordedAt = Long.MIN_VALUE / 2;
+    private boolean recordedOpen = true;
+
+    PublicationGate(
+            ProcessorContext<Object, byte[]> context,
+            TrainerListener listener,
+            GateConfig config,
+            KeyValueStore<String, byte[]> stateStore,
+            int partition) {
+        this.context = context;
+        this.listener = listener;
+        this.stateStore = stateStore;
+        this.partition = partition;
+        this.rollbackMs = config.rollbackMs();
+        this.gate = new QualityGate(config.gateSettings());
+        byte[] saved = stateStore.get(STATE_KEY);
+        if (saved != null) {
+            String[] f = new String(saved, StandardCharsets.UTF_8).split(",");
+            boolean open = Boolean.parseBoolean(f[0]);
+            gate.restore(open, QualityGate.Reason.of(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]));
+            rollbacks = Long.parseLong(f[4]);
+            recordedOpen = open;
+            if (!open) {
+                LOG.warn(
+                        "user partition {}: the publication gate was closed ({}) before the restart; it stays closed",
+                        partition,
+                        f[1]);
+            }
+        }
+    }
+
+    boolean enabled() {
+        return gate.enabled();
+    }
+
+    /** True when the event is validation data: it is scored, not trained (see {@link QualityGate}). */
+    boolean holdOut(Event e) {
+        if (!gate.holdsOut(e.user(), e.item(), e.eventTime())) {
+            return false;
+        }
+        gate.heldOut(e.user(), e.item(), e.label());
+        listener.eventHeldOut();
+        return true;
+    }
+
+    void trained(int events) {
+        gate.trained(events);
+    }
+
+    /**
+     * On each publication interval: judges the live model and says whether the changed rows may be published.
+     * When the gate has been closed for {@code gate.rollback.ms}, runs {@code rollBack} (which sets the task's
+     * changed rows back to their published versions) and opens.
+     */
+    boolean allows(QualityGate.Predictor live, boolean nonFinite, Runnable rollBack) {
+        if (!gate.enabled()) {
+            return true;
+        }
+        long now = context.currentSystemTimeMs();
+        boolean wasOpen = gate.open();
+        boolean ok = gate.check(live, nonFinite, now);
+        listener.gateChecked(partition, ok, gate.liveRmse(), gate.referenceRmse());
+        if (wasOpen && !ok) {
+            listener.gateClosed(partition, gate.reason().word);
+            LOG.warn(
+                    "user partition {}: publication gate closed ({}): live RMSE {} against reference {} on {} held-out"
+                            + " events (z {}); changed rows are withheld",
+                    partition,
+                    gate.reason().word,
+                    gate.liveRmse(),
+                    gate.referenceRmse(),
+                    gate.windowSize(),
+                    gate.z());
+        } else if (!wasOpen && ok) {
+            LOG.info(
+                    "user partition {}: publication gate open again: live RMSE {} against reference {}; publishing the"
+                            + " changes held back",
+                    partition,
+                    gate.liveRmse(),
+                    gate.referenceRmse());
+        }
+        if (!ok && now - gate.closedSince() >= rollbackMs) {
+            rollBack.run();
+            rollbacks++;
+            gate.rolledBack();
+            listener.gateRolledBack("user", partition);
+            LOG.warn(
+                    "user partition {}: closed for over {} ms: rows rolled back to the last accepted (published) model",
+                    partition,
+                    rollbackMs);
+            ok = true;
+        }
+        if (ok != recordedOpen || now - recordedAt >= RECORD_EVERY_MS) {
+            record(now);
+        }
+        return ok;
+    }
+
+    /** The task-state value of the gate: open, reason, closed since, closures, rollbacks. */
+    static byte[] encodeState(boolean open, String reason, long since, long closures, long rollbacks) {
+        return (open + "," + reason + "," + since + "," + closures + "," + rollbacks).getBytes(StandardCharsets.UTF_8);
+    }
+
+    static String stateKey() {
+        return STATE_KEY;
+    }
+
+    private void record(long now) {
+        stateStore.put(
+                STATE_KEY,
+                encodeState(gate.open(), gate.reason().word, gate.closedSince(), gate.closures(), rollbacks));
+        byte[] value = ModelUpdates.gate(new GateState(
+                partition,
+                gate.open(),
+                gate.reason().word,
+                gate.liveRmse(),
+                gate.referenceRmse(),
+                gate.closedSince(),
+                gate.closures(),
+                rollbacks,
+                now));
+        context.forward(new Record<>(ModelKeys.gate(partition), value, now), StreamTopology.USER_MODEL_SINK);
+        context.forward(new Record<>("gate-" + partition, value, now), StreamTopology.USER_METRICS_SINK);
+        recordedAt = now;
+        recordedOpen = gate.open();
+    }
+}

@@ -1,0 +1,273 @@
+package io.streamrec.stream;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Decides whether a task's changed rows may be published: the live model against a reference, the model as last
+ * accepted, on a validation window of held-out events (docs/gate.md). Plain Java, one instance per user task.
+ *
+ * <p><b>Validation data.</b> One event in {@code sampleEvery}, chosen by a hash of user, item and time
+ * ({@link #heldOut(String, String, long, int)}), is held out of training. A held-out event joins the window at the
+ * second acceptance (re-basing of the reference) after it arrived, so the window holds labels the gate let through
+ * twice over: an attack that starts just before an acceptance cannot slip its labels in at once and hide itself.
+ * Events held out while the gate is closed, or not yet in the window when it closes, are dropped: under an attack
+ * they are the attack. The window keeps the newest {@code windowEvents}.
+ *
+ * <p><b>Reference.</b> Kept as its predictions on the window, taken from the live model at each acceptance (no
+ * second copy of the rows). An acceptance happens at a check that passes, once {@code referenceEvents} events were
+ * trained since the last one, and only if the live model is not itself getting worse ({@code z < ACCEPT_Z}): a slow
+ * degradation then accumulates against an older reference instead of being re-based away piece by piece.
+ *
+ * <p><b>Statistic.</b> RMSE of each model on the window's labels, and the paired z statistic of the squared-error
+ * differences. The gate closes when the live RMSE exceeds the reference's by more than {@code margin} (relative)
+ * and z exceeds {@code z}, or when a changed row is not finite; it opens again when a check finds the live model
+ * back within. Until the window holds {@code minWindow} events the gate accepts without judging; a gate restored
+ * closed (after a restart, with an empty window) stays closed until a rollback.
+ */
+final class QualityGate {
+    /** Below this z the live model is not getting worse, and the reference may be re-based on it. */
+    static final double ACCEPT_Z = 1.0;
+
+    /** The live model's prediction for a user and an item. */
+    interface Predictor {
+        double predict(String user, String item);
+    }
+
+    /** The gate's settings; see the class comment and {@link GateConfig}. */
+    record Settings(
+            boolean enabled,
+            int windowEvents,
+            int minWindow,
+            int sampleEvery,
+            long referenceEvents,
+            double margin,
+            double z) {
+        Settings {
+            if (windowEvents < 1 || minWindow < 1 || minWindow > windowEvents) {
+                throw new IllegalArgumentException(
+                        "expected 1 <= minWindow <= windowEvents, got " + minWindow + " and " + windowEvents);
+            }
+            if (sampleEvery < 1 || referenceEvents < 1) {
+                throw new IllegalArgumentException(
+                        "sampleEvery and referenceEvents must be >= 1, got " + sampleEvery + " and " + referenceEvents);
+            }
+        }
+    }
+
+    /** Why the gate is closed. */
+    enum Reason {
+        NONE("none"),
+        QUALITY("quality"),
+        NON_FINITE("non-finite");
+
+        final String word;
+
+        Reason(String word) {
+            this.word = word;
+        }
+
+        static Reason of(String word) {
+            for (Reason r : values()) {
+                if (r.word.equals(word)) {
+                    return r;
+                }
+            }
+            return QUALITY;
+        }
+    }
+
+    private record Sample(String user, String item, float label) {}
+
+    private final Settings settings;
+    /** The window, oldest first, and the reference's predictions on it, in the same order. */
+    private final List<Sample> window = new ArrayList<>();
+
+    private double[] reference = new double[0];
+    /** Held out since the last acceptance. */
+    private final List<Sample> candidates = new ArrayList<>();
+    /** Held out in the period before: they join the window at the next acceptance. */
+    private final List<Sample> seasoned = new ArrayList<>();
+
+    private long trainedSinceAcceptance;
+    private boolean open = true;
+    private Reason reason = Reason.NONE;
+    private long closedSince = -1;
+    private long closures;
+    private double liveRmse = Double.NaN;
+    private double referenceRmse = Double.NaN;
+    private double z = Double.NaN;
+
+    QualityGate(Settings settings) {
+        this.settings = settings;
+    }
+
+    /** Whether an event is held out of training as validation data: one in {@code every}, by a hash. */
+    static boolean heldOut(String user, String item, long time, int every) {
+        int h = user.hashCode() * 31 + item.hashCode();
+        h = h * 31 + Long.hashCode(time);
+        h ^= h >>> 16;
+        h *= 0x85ebca6b;
+        h ^= h >>> 13;
+        return Math.floorMod(h, every) == 0;
+    }
+
+    /** Whether this gate holds the event out of training (false when the gate is disabled). */
+    boolean holdsOut(String user, String item, long time) {
+        return settings.enabled() && heldOut(user, item, time, settings.sampleEvery());
+    }
+
+    /** An event held out of training: a candidate for the window while the gate is open. */
+    void heldOut(String user, String item, float label) {
+        if (open) {
+            candidates.add(new Sample(user, item, label));
+        }
+    }
+
+    /** {@code n} events were trained. */
+    void trained(int n) {
+        trainedSinceAcceptance += n;
+    }
+
+    /** Judges the live model; returns whether rows may be published. {@code nonFinite}: a changed row is not finite. */
+    boolean check(Predictor live, boolean nonFinite, long now) {
+        if (!settings.enabled()) {
+            return true;
+        }
+        if (nonFinite) {
+            close(Reason.NON_FINITE, now);
+            return false;
+        }
+        int n = window.size();
+        double[] preds = new double[n];
+        double live2 = 0;
+        double ref2 = 0;
+        double dd = 0;
+        for (int k = 0; k < n; k++) {
+            Sample s = window.get(k);
+            preds[k] = live.predict(s.user(), s.item());
+            double el = (s.label() - preds[k]) * (s.label() - preds[k]);
+            double er = (s.label() - reference[k]) * (s.label() - reference[k]);
+            live2 += el;
+            ref2 += er;
+            dd += (el - er) * (el - er);
+        }
+        boolean judged = n >= settings.minWindow();
+        liveRmse = n == 0 ? Double.NaN : Math.sqrt(live2 / n);
+        referenceRmse = n == 0 ? Double.NaN : Math.sqrt(ref2 / n);
+        double mean = n == 0 ? 0 : (live2 - ref2) / n;
+        double se = n < 2 ? 0 : Math.sqrt(Math.max(0, dd / n - mean * mean) / n);
+        z = se > 0 ? mean / se : mean == 0 ? 0 : Math.signum(mean) * Double.POSITIVE_INFINITY;
+        boolean withinMargin = liveRmse <= referenceRmse * (1 + settings.margin());
+        if (judged && !withinMargin && z > settings.z()) {
+            close(Reason.QUALITY, now);
+            return false;
+        }
+        if (!open) {
+            // Hysteresis: closed on evidence (margin and z), open again only within the margin. A restarted task's
+            // window is empty: nothing shows that the rejected model is good again.
+            if (!judged || (!withinMargin && z > settings.z())) {
+                return false;
+            }
+            open = true;
+            reason = Reason.NONE;
+            closedSince = -1;
+        }
+        if (!judged || (trainedSinceAcceptance >= settings.referenceEvents() && z < ACCEPT_Z)) {
+            accept(live, preds);
+        }
+        return true;
+    }
+
+    private void accept(Predictor live, double[] preds) {
+        int keep = Math.max(0, window.size() + seasoned.size() - settings.windowEvents());
+        List<Sample> next = new ArrayList<>(window.size() + seasoned.size() - keep);
+        double[] ref = new double[window.size() + seasoned.size() - keep];
+        int j = 0;
+        for (int k = 0; k < window.size(); k++) {
+            if (k >= keep) {
+                next.add(window.get(k));
+                ref[j++] = preds[k];
+            }
+        }
+        for (int k = 0; k < seasoned.size(); k++) {
+            if (window.size() + k >= keep) {
+                Sample s = seasoned.get(k);
+                next.add(s);
+                ref[j++] = live.predict(s.user(), s.item());
+            }
+        }
+        window.clear();
+        window.addAll(next);
+        reference = ref;
+        seasoned.clear();
+        seasoned.addAll(candidates);
+        candidates.clear();
+        trainedSinceAcceptance = 0;
+    }
+
+    private void close(Reason why, long now) {
+        candidates.clear();
+        seasoned.clear();
+        if (open) {
+            open = false;
+            closedSince = now;
+            closures++;
+        }
+        reason = why;
+    }
+
+    /** After a rollback the live model is the last accepted one again: the gate opens. */
+    void rolledBack() {
+        open = true;
+        reason = Reason.NONE;
+        closedSince = -1;
+        candidates.clear();
+        seasoned.clear();
+        trainedSinceAcceptance = 0;
+    }
+
+    /** Restores the state a restarted task persisted (the window restarts empty). */
+    void restore(boolean wasOpen, Reason why, long since, long closuresSoFar) {
+        open = wasOpen;
+        reason = why;
+        closedSince = since;
+        closures = closuresSoFar;
+    }
+
+    boolean enabled() {
+        return settings.enabled();
+    }
+
+    boolean open() {
+        return open;
+    }
+
+    Reason reason() {
+        return reason;
+    }
+
+    long closedSince() {
+        return closedSince;
+    }
+
+    long closures() {
+        return closures;
+    }
+
+    double liveRmse() {
+        return liveRmse;
+    }
+
+    double referenceRmse() {
+        return referenceRmse;
+    }
+
+    double z() {
+        return z;
+    }
+
+    int windowSize() {
+        return window.size();
+    }
+}

@@ -1,0 +1,121 @@
+package io.streamrec.stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamrec.data.Holdout;
+import io.streamrec.data.Rating;
+import io.streamrec.data.RatingReader;
+import io.streamrec.learn.BatchTrainer;
+import io.streamrec.learn.Hyperparameters;
+import io.streamrec.learn.Model;
+import io.streamrec.model.ModelKind;
+import io.streamrec.testsupport.Datasets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The gate's decisions over whole streams ({@link GateSimulation}: one task, the served model a copy published while
+ * the gate is open) and its state machine. Bounds are the closure delays measured on the synthetic stream (see
+ * docs/gate.md) with room for changes of detail, not of kind.
+ */
+class QualityGateTest {
+    private static final GateConfig DEFAULTS = GateConfig.from(k -> k.equals(GateConfig.ENABLED) ? "true" : null);
+
+    @Test
+    void shouldNeverCloseOnACleanSyntheticStream() {
+        GateSimulation.Result r =
+                GateSimulation.run("synthetic", null, GateSimulation.synthetic(100_000), "none", 0, 0, true);
+        assertEquals(0, r.closures());
+    }
+
+    @Test
+    void shouldNeverCloseOnCleanMovieLens100k() {
+        List<Rating> all = RatingReader.sortByTime(RatingReader.readAll(Datasets.require("ml-100k/u.data")));
+        Holdout.Split split = Holdout.byTime(all, 0.5);
+        Model pre = new BatchTrainer(Hyperparameters.pretrainDefaults(ModelKind.BIASED_MF), 30, 64, 42)
+                .train(split.train(), null);
+        GateSimulation.Result r = GateSimulation.run("ml-100k", pre, split.test(), "none", 0, 0, true);
+        assertEquals(0, r.closures());
+    }
+
+    @Test
+    void shouldCloseUnderEachAttackWithinItsMeasuredBound() {
+        List<Rating> stream = GateSimulation.synthetic(100_000);
+        // Measured: flip 1,200, constant 688, random 2,992, bot 5,336 attacked events before the first closure.
+        Map<String, Integer> bounds = Map.of("flip", 2_500, "constant", 1_500, "random", 5_000, "bot", 10_000);
+        bounds.forEach((attack, bound) -> {
+            GateSimulation.Result r = GateSimulation.run("synthetic", null, stream, attack, 50_000, 10_000, true);
+            assertTrue(
+                    r.closedAfter() >= 0 && r.closedAfter() <= bound,
+                    attack + ": closed after " + r.closedAfter() + " attacked events, bound " + bound);
+        });
+    }
+
+    @Test
+    void shouldHoldOutAboutOneEventInTen() {
+        int held = 0;
+        List<Rating> stream = GateSimulation.synthetic(50_000);
+        for (Rating r : stream) {
+            if (QualityGate.heldOut(r.user(), r.item(), r.timestamp(), 10)) {
+                held++;
+            }
+        }
+        assertEquals(0.1, held / (double) stream.size(), 0.01);
+    }
+
+    @Test
+    void shouldCloseOnANonFiniteRowAndOpenWhenTheModelIsBackWithinTheMargin() {
+        QualityGate g = new QualityGate(DEFAULTS.gateSettings());
+        assertTrue(g.check((u, i) -> 3.0, false, 0));
+        assertFalse(g.check((u, i) -> 3.0, true, 10));
+        assertEquals(QualityGate.Reason.NON_FINITE, g.reason());
+        assertEquals(10, g.closedSince());
+        assertEquals(1, g.closures());
+        // The window is empty: nothing to judge on, and a closed gate does not open on nothing.
+        assertFalse(g.check((u, i) -> 3.0, false, 20));
+    }
+
+    @Test
+    void shouldCloseWhenTheLiveModelIsWorseOnTheWindowAndOpenWhenItRecovers() {
+        QualityGate g = new QualityGate(DEFAULTS.gateSettings());
+        for (int k = 0; k < 400; k++) {
+            g.heldOut("u" + k, "i" + k, k % 2 == 0 ? 4f : 2f);
+        }
+        QualityGate.Predictor good = (u, i) -> Integer.parseInt(u.substring(1)) % 2 == 0 ? 3.9 : 2.1;
+        QualityGate.Predictor bad = (u, i) -> Integer.parseInt(u.substring(1)) % 2 == 0 ? 2.0 : 4.0;
+        // Two acceptances bring the held-out events into the window, with the good model as the reference.
+        assertTrue(g.check(good, false, 0));
+        assertTrue(g.check(good, false, 1));
+        assertEquals(300, g.windowSize());
+        assertFalse(g.check(bad, false, 2));
+        assertEquals(QualityGate.Reason.QUALITY, g.reason());
+        assertTrue(g.check(good, false, 3));
+        assertTrue(g.open());
+    }
+
+    @Test
+    void shouldStayClosedAfterARestartUntilARollback() {
+        QualityGate g = new QualityGate(DEFAULTS.gateSettings());
+        g.restore(false, QualityGate.Reason.QUALITY, 5, 3);
+        assertFalse(g.check((u, i) -> 3.0, false, 10));
+        assertEquals(5, g.closedSince());
+        g.rolledBack();
+        assertTrue(g.check((u, i) -> 3.0, false, 11));
+        assertEquals(3, g.closures());
+    }
+
+    @Test
+    void shouldNameTheSettingOnBadValues() {
+        var e = assertThrows(
+                IllegalArgumentException.class, () -> GateConfig.from(k -> k.equals(GateConfig.MARGIN) ? "2" : null));
+        assertTrue(e.getMessage().contains("gate.margin"), e.getMessage());
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> GateConfig.from(k -> k.equals(GateConfig.ENABLED) ? "yes" : null));
+        assertTrue(e.getMessage().contains("gate.enabled"), e.getMessage());
+    }
+}

@@ -1,0 +1,151 @@
+package io.streamrec.stream;
+
+import static io.streamrec.stream.StreamFixtures.config;
+import static io.streamrec.stream.StreamFixtures.json;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.MockProcessorContext.CapturedForward;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The gate inside the user trainer, over in-memory stores kept across "restarts" (a new processor over the stores
+ * the changelogs would restore, as in {@link UserTrainerProcessorTest}): a closed gate withholds every changed row,
+ * survives a restart closed, and rolls back after {@code gate.rollback.ms}.
+ */
+class UserTrainerGateTest {
+    private static final long ROLLBACK_MS = 60_000;
+
+    @TempDir
+    Path stateDir;
+
+    private final MockProcessorContext<Object, byte[]> context = new MockProcessorContext<>();
+    private KeyValueStore<String, byte[]> taskState;
+    private PendingLog pending;
+
+    private void stores() {
+        context.setCurrentSystemTimeMs(StreamFixtures.NOW);
+        store(Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(Topics.USER_STORE), Serdes.String(), Serdes.ByteArray()));
+        pending = store(PendingLog.builder(Topics.USER_PENDING_STORE));
+        taskState = store(Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(Role.USER.taskStateStore()), Serdes.String(), Serdes.ByteArray()));
+        store(Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(Topics.GLOBAL_ROWS_STORE), Serdes.String(), Serdes.ByteArray()));
+    }
+
+    private <S extends StateStore> S store(StoreBuilder<S> b) {
+        S s = b.withLoggingDisabled().build();
+        s.init(context.getStateStoreContext(), s);
+        context.addStateStore(s);
+        return s;
+    }
+
+    private UserTrainerProcessor start(RecordingListener l) {
+        TrainerConfig c = config(
+                stateDir,
+                TrainerConfig.BATCH_SIZE,
+                "10",
+                GateConfig.ENABLED,
+                "true",
+                GateConfig.ROLLBACK_MS,
+                Long.toString(ROLLBACK_MS));
+        UserTrainerProcessor p = new UserTrainerProcessor(
+                c, l, new PublishedRows(c.hyperparameters().width()));
+        p.init(context);
+        return p;
+    }
+
+    private void punctuate() {
+        List<MockProcessorContext.CapturedPunctuator> ps = context.scheduledPunctuators();
+        ps.get(ps.size() - 1).getPunctuator().punctuate(context.currentSystemTimeMs());
+    }
+
+    private Map<String, byte[]> modelUpdates() {
+        Map<String, byte[]> out = new TreeMap<>();
+        for (CapturedForward<?, ? extends byte[]> f : context.forwarded()) {
+            if (f.childName().orElseThrow().equals(StreamTopology.USER_MODEL_SINK)) {
+                out.put((String) f.record().key(), f.record().value());
+            }
+        }
+        return out;
+    }
+
+    private static List<Event> events(int n, int from) {
+        List<Event> out = new ArrayList<>();
+        for (int k = from; k < from + n; k++) {
+            out.add(new Event("u" + (k % 3), "i" + (k % 5), 1 + k % 5, 1, 1000 + k, 100 + k));
+        }
+        return out;
+    }
+
+    private static void feed(UserTrainerProcessor p, List<Event> events) {
+        for (Event e : events) {
+            p.process(new Record<>(e.user(), e, e.ingestTime()));
+        }
+    }
+
+    private static boolean anyRow(Map<String, byte[]> updates) {
+        return updates.keySet().stream().anyMatch(k -> k.startsWith("user:") || k.startsWith("mean:"));
+    }
+
+    @Test
+    void shouldWithholdRowsWhileClosedStayClosedAcrossARestartAndRollBackAfterTheTimeout() {
+        stores();
+        // The task closed its gate before the crash: the state the changelog restores.
+        taskState.put(
+                PublicationGate.stateKey(), PublicationGate.encodeState(false, "quality", StreamFixtures.NOW, 1, 0));
+        RecordingListener l = new RecordingListener();
+        feed(start(l), events(40, 0));
+        punctuate();
+        Map<String, byte[]> first = modelUpdates();
+        assertFalse(anyRow(first), "no row or label sum is published while the gate is closed: " + first.keySet());
+        JsonNode gate = json(first.get("gate:0"));
+        assertFalse(gate.get("open").asBoolean());
+        assertEquals("quality", gate.get("reason").asText());
+        assertEquals(1, gate.get("closures").asLong());
+
+        // A restart while closed: the new processor over the same stores still withholds everything.
+        pending.flushCache();
+        context.resetForwards();
+        feed(start(new RecordingListener()), events(40, 40));
+        punctuate();
+        assertFalse(anyRow(modelUpdates()), "still closed after the restart");
+
+        // Closed for longer than gate.rollback.ms: the rows go back to the published model (none: nothing of them
+        // was ever accepted), the gate opens, and nothing rejected is published.
+        context.resetForwards();
+        context.setCurrentSystemTimeMs(StreamFixtures.NOW + ROLLBACK_MS + 1);
+        punctuate();
+        Map<String, byte[]> rolledBack = modelUpdates();
+        assertFalse(
+                rolledBack.keySet().stream().anyMatch(k -> k.startsWith("user:")),
+                rolledBack.keySet().toString());
+        JsonNode open = json(rolledBack.get("gate:0"));
+        assertTrue(open.get("open").asBoolean());
+        assertEquals(1, open.get("rollbacks").asLong());
+
+        // Training goes on from the rolled-back rows and is published again.
+        context.resetForwards();
+        feed(start(new RecordingListener()), events(40, 80));
+        punctuate();
+        Map<String, byte[]> after = modelUpdates();
+        assertTrue(after.containsKey("user:u0"), after.keySet().toString());
+        assertTrue(json(after.get("user:u0")).get("updates").asLong() <= 14, "only events after the rollback count");
+    }
+}
