@@ -3,10 +3,12 @@ package io.streamrec.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamrec.data.Holdout;
 import io.streamrec.data.Rating;
+import io.streamrec.eval.PrequentialRanking;
 import io.streamrec.eval.RegressionMetrics;
 import io.streamrec.learn.AlternatingLeastSquares;
 import io.streamrec.learn.BatchTrainer;
 import io.streamrec.learn.Hyperparameters;
+import io.streamrec.learn.ImplicitBatchTrainer;
 import io.streamrec.learn.Model;
 import io.streamrec.learn.ModelSnapshot;
 import java.nio.file.Path;
@@ -77,6 +79,9 @@ public final class PretrainCommand implements Callable<Integer> {
     @Mixin
     HyperOptions hyperOptions;
 
+    @Mixin
+    PositivesOptions positivesOptions;
+
     @Override
     public Integer call() {
         if (!(holdout >= 0 && holdout < 1)) {
@@ -89,12 +94,20 @@ public final class PretrainCommand implements Callable<Integer> {
             throw Cli.usage(spec, "--epochs must be >= 1, got " + epochs);
         }
         Hyperparameters hyper = Cli.hyper(spec, () -> hyperOptions.pretrain());
-        List<Rating> all = input.read(ratings, System.err).ratings();
+        boolean positivesOnly = hyper.kind().positivesOnly();
+        if (positivesOnly && algorithm.equals("als")) {
+            throw Cli.usage(
+                    spec,
+                    "--algorithm als trains biased-mf only; " + hyper.kind().id() + " takes sgd");
+        }
+        int negatives = positivesOptions.negatives(spec, hyper.kind());
+        List<Rating> all =
+                positivesOptions.apply(spec, input.read(ratings, System.err).ratings(), hyper.kind());
         List<Rating> train;
         List<Rating> testSet;
         if (test != null) {
             train = all;
-            testSet = input.read(test, System.err).ratings();
+            testSet = positivesOptions.apply(spec, input.read(test, System.err).ratings(), hyper.kind());
         } else {
             Holdout.Split split = Holdout.random(all, 1 - holdout, hyper.seed());
             train = split.train();
@@ -109,6 +122,11 @@ public final class PretrainCommand implements Callable<Integer> {
             ProgressBar bar = new ProgressBar(System.out, "pretrain als", iterations);
             model = als.train(train, bar::update);
             bar.done();
+        } else if (positivesOnly) {
+            int n = epochs == null ? 30 : epochs;
+            ProgressBar bar = new ProgressBar(System.out, "pretrain", n);
+            model = new ImplicitBatchTrainer(hyper, n, batchSize, negatives, hyper.seed()).train(train, bar::update);
+            bar.done();
         } else {
             int n = epochs == null ? 30 : epochs;
             ProgressBar bar = new ProgressBar(System.out, "pretrain", n);
@@ -117,8 +135,13 @@ public final class PretrainCommand implements Callable<Integer> {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         RegressionMetrics m = new RegressionMetrics();
-        for (Rating r : testSet) {
-            m.add(r.label(), model.predict(r.user(), r.item()));
+        PrequentialRanking.Metrics ranking = null;
+        if (positivesOnly) {
+            ranking = holdoutRanking(model, train, testSet);
+        } else {
+            for (Rating r : testSet) {
+                m.add(r.label(), model.predict(r.user(), r.item()));
+            }
         }
         ModelSnapshot.write(model, out, "pretrain " + algorithm + " on " + ratings.getFileName());
         ObjectNode o = Json.object();
@@ -127,13 +150,37 @@ public final class PretrainCommand implements Callable<Integer> {
         o.put("model", hyper.kind().id());
         o.put("train", train.size());
         o.put("test", testSet.size());
-        Json.put(o, "rmse", m.rmse());
-        Json.put(o, "mae", m.mae());
+        if (ranking == null) {
+            Json.put(o, "rmse", m.rmse());
+            Json.put(o, "mae", m.mae());
+        } else {
+            o.put("evaluated", ranking.evaluated());
+            Json.put(o, "recall_at_" + ranking.cutoff(), ranking.recall());
+            Json.put(o, "ndcg_at_" + ranking.cutoff(), ranking.ndcg());
+            Json.put(o, "mrr", ranking.mrr());
+        }
         Json.put(o, "seconds", seconds);
         o.put("users", model.users().size());
         o.put("items", model.items().size());
         o.put("out", out.toString());
         System.out.println(o);
         return 0;
+    }
+
+    /**
+     * The held-out positives ranked as in {@code evaluate}, but by the trained model, which learns nothing more:
+     * each test event of a user with training events is ranked against every item, the user's training items
+     * left out.
+     */
+    private static PrequentialRanking.Metrics holdoutRanking(Model model, List<Rating> train, List<Rating> test) {
+        PrequentialRanking ranking = new PrequentialRanking(MetricList.DEFAULT_CUTOFF, Math.max(1, test.size()));
+        for (Rating r : train) {
+            ranking.seen(model.users().indexOf(r.user()), model.items().indexOf(r.item()));
+        }
+        for (Rating r : test) {
+            ranking.evaluate(
+                    model, model.users().indexOf(r.user()), model.items().indexOf(r.item()));
+        }
+        return ranking.metrics();
     }
 }
