@@ -3,19 +3,19 @@ package io.streamrec.eval;
 import java.util.Arrays;
 
 /** A set of non-negative ints by open addressing (linear probing): O(1) add and contains, no boxing. */
-final class IntSet {
+public final class IntSet {
     private int[] slots = new int[8];
     private int size;
 
-    IntSet() {
+    public IntSet() {
         Arrays.fill(slots, -1);
     }
 
-    int size() {
+    public int size() {
         return size;
     }
 
-    boolean contains(int v) {
+    public boolean contains(int v) {
         int mask = slots.length - 1;
         for (int s = mix(v) & mask; ; s = (s + 1) & mask) {
             int x = slots[s];
@@ -28,7 +28,7 @@ final class IntSet {
         }
     }
 
-    void add(int v) {
+    public void add(int v) {
         if (v < 0) {
             throw new IllegalArgumentException("IntSet holds non-negative ints, got " + v);
         }

@@ -88,7 +88,11 @@ public final class PrequentialRanking {
         s.add(i);
     }
 
-    private static int rank(Model model, int u, int i, IntSet exclude) {
+    /**
+     * The 1-based rank of item row {@code i} for user row {@code u} among every item row of {@code model} but those
+     * in {@code exclude} (ties to the lower row), scored by {@code b_i + p_u.q_i}.
+     */
+    public static int rank(Model model, int u, int i, IntSet exclude) {
         FactorTable items = model.items();
         float[] ip = items.params();
         float[] up = model.users().params();
@@ -109,7 +113,8 @@ public final class PrequentialRanking {
         return ahead + 1;
     }
 
-    private void record(int rank) {
+    /** Counts an evaluated event of 1-based {@code rank} (0 for a miss by an unknown or already-seen item). */
+    public void record(int rank) {
         boolean hit = rank >= 1 && rank <= cutoff;
         float ndcg = hit ? (float) (1 / (Math.log(1 + rank) / Math.log(2))) : 0f;
         float rr = rank >= 1 ? 1f / rank : 0f;

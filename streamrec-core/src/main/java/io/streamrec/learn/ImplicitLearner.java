@@ -22,7 +22,7 @@ import java.util.Arrays;
  * <p>A row's event count (regularization and {@code updates}) counts each event once for the user and the
  * positive item, and once per draw for a negative item.
  */
-public final class ImplicitLearner {
+public final class ImplicitLearner implements BatchLearner {
     /** BPR draws one negative per positive (Rendle et al. 2009). */
     public static final int BPR_NEGATIVES = 1;
     /** Four negatives per positive, as in neural collaborative filtering (He et al. 2017). */
@@ -74,6 +74,7 @@ public final class ImplicitLearner {
         this.scratch = new float[width];
     }
 
+    @Override
     public Model model() {
         return model;
     }
@@ -82,11 +83,13 @@ public final class ImplicitLearner {
         return negatives;
     }
 
+    @Override
     public int pending() {
         return pending;
     }
 
     /** Adds a positive event by row numbers; the label is not used (every event is a positive). */
+    @Override
     public MiniBatchLearner.FlushResult learn(int u, int i, float label, float weight, long time) {
         if (pending == users.length) {
             int cap = pending * 2;
@@ -104,6 +107,7 @@ public final class ImplicitLearner {
     }
 
     /** Applies the pending batch to both tables. */
+    @Override
     public MiniBatchLearner.FlushResult flush() {
         int n = pending;
         if (n == 0) {
@@ -124,6 +128,12 @@ public final class ImplicitLearner {
             rows[s] = acc.row(s);
         }
         return rows;
+    }
+
+    /** As {@link #computeGradients(float[], int, GradientAccumulator, GradientAccumulator)} over every item row. */
+    @Override
+    public double computeGradients(float[] itemParams, GradientAccumulator forUsers, GradientAccumulator forItems) {
+        return computeGradients(itemParams, model.items().size(), forUsers, forItems);
     }
 
     /**
@@ -238,10 +248,12 @@ public final class ImplicitLearner {
     }
 
     /** Steps the user rows accumulated by {@link #computeGradients}. */
+    @Override
     public void applyUsers(GradientAccumulator forUsers, float learningRate) {
         updater.apply(model.users(), forUsers, learningRate);
     }
 
+    @Override
     public RowUpdater updater() {
         return updater;
     }

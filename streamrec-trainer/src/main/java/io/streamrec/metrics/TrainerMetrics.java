@@ -59,6 +59,7 @@ public final class TrainerMetrics implements TrainerListener, MeterBinder {
 
     private final Clock clock;
     private final PrequentialWindow window;
+    private final RankingCounters ranking = new RankingCounters();
     private final LongAdder trained = new LongAdder();
     private final LongAdder rejected = new LongAdder();
     private final Map<String, LongAdder> rejectedByReason = new ConcurrentHashMap<>();
@@ -105,6 +106,7 @@ public final class TrainerMetrics implements TrainerListener, MeterBinder {
             throw new IllegalStateException("TrainerMetrics is already bound to a registry");
         }
         meters = new Meters(registry);
+        ranking.bindTo(registry);
     }
 
     // --- TrainerListener ---------------------------------------------------------------------------
@@ -133,6 +135,16 @@ public final class TrainerMetrics implements TrainerListener, MeterBinder {
     @Override
     public void prequential(double label, double prediction) {
         window.add(label, prediction);
+    }
+
+    @Override
+    public void ranked(int cutoff, boolean hit) {
+        ranking.ranked(cutoff, hit);
+    }
+
+    /** The sampled ranking counters of the user tasks. */
+    public RankingCounters ranking() {
+        return ranking;
     }
 
     @Override

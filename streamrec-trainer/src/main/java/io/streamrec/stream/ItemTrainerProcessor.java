@@ -216,6 +216,7 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
                                 Double.NaN,
                                 Double.NaN,
                                 Double.NaN,
+                                Double.NaN,
                                 lr,
                                 rowSteps,
                                 now - oldestEvent,

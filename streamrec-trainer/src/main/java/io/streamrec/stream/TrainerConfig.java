@@ -2,6 +2,7 @@ package io.streamrec.stream;
 
 import io.streamrec.learn.HyperparameterOverrides;
 import io.streamrec.learn.Hyperparameters;
+import io.streamrec.learn.ImplicitLearner;
 import io.streamrec.model.ModelKind;
 import java.io.IOException;
 import java.io.Reader;
@@ -48,6 +49,11 @@ public final class TrainerConfig {
     public static final String SEED = "model.seed";
     public static final String MIN_LABEL = "model.min.label";
     public static final String MAX_LABEL = "model.max.label";
+    /** Events labeled at least this are positives (see {@code io.streamrec.data.Positives}); unset: labels as they are. */
+    public static final String POSITIVES = "model.positives";
+    /** Negatives sampled per positive by the positives-only models. */
+    public static final String NEGATIVES = "model.negatives";
+
     public static final String HTTP_PORT = "http.port";
     public static final String HTTP_BIND = "http.bind";
     /** Longest time without processed input, while input waits, before the instance reports itself not ready. */
@@ -77,6 +83,8 @@ public final class TrainerConfig {
             SEED,
             MIN_LABEL,
             MAX_LABEL,
+            POSITIVES,
+            NEGATIVES,
             HTTP_PORT,
             HTTP_BIND,
             READINESS_MAX_STALL_MS);
@@ -246,6 +254,40 @@ public final class TrainerConfig {
                     + StreamsConfig.EXACTLY_ONCE_V2 + " or " + StreamsConfig.AT_LEAST_ONCE + ", got \"" + pg + "\"");
         }
         hyperparameters();
+        positives();
+        negatives();
+    }
+
+    /**
+     * The positives threshold of {@link #POSITIVES}, or null when unset: an event labeled at least this is learned
+     * as label 1, one below it as 0 ({@code logistic-mf}) or not at all (the positives-only models).
+     */
+    public Float positives() {
+        if (!values.containsKey(POSITIVES)) {
+            return null;
+        }
+        float min = (float) dbl(POSITIVES, Double.NEGATIVE_INFINITY);
+        if (!Float.isFinite(min)) {
+            throw new IllegalArgumentException(POSITIVES + " must be a finite label, got " + values.get(POSITIVES));
+        }
+        if (hyperparameters().kind() == ModelKind.BIASED_MF) {
+            throw new IllegalArgumentException(POSITIVES + " turns labels into positives for the 0/1 models"
+                    + " (logistic-mf, bpr, implicit-logistic, popularity); biased-mf learns the ratings themselves");
+        }
+        return min;
+    }
+
+    /** Negatives per positive ({@link #NEGATIVES}): by default 1 for bpr and 4 for implicit-logistic. */
+    public int negatives() {
+        ModelKind kind = hyperparameters().kind();
+        if (!values.containsKey(NEGATIVES)) {
+            return ImplicitLearner.defaultNegatives(kind);
+        }
+        int n = integer(NEGATIVES);
+        if (n < 1 || n > 1000) {
+            throw new IllegalArgumentException(NEGATIVES + " must be in 1..1000, got " + n);
+        }
+        return n;
     }
 
     public String get(String key) {

@@ -1,9 +1,9 @@
 package io.streamrec.stream;
 
+import io.streamrec.learn.BatchLearner;
 import io.streamrec.learn.GlobalMean;
 import io.streamrec.learn.GradientAccumulator;
 import io.streamrec.learn.Hyperparameters;
-import io.streamrec.learn.MiniBatchLearner;
 import io.streamrec.learn.Model;
 import io.streamrec.model.ModelKind;
 import java.time.Duration;
@@ -41,7 +41,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
     private PendingLog pending;
     private KeyValueStore<String, byte[]> stateStore;
     private Model model;
-    private MiniBatchLearner learner;
+    private BatchLearner learner;
     private UserRowCache users;
     private GradientAccumulator userGrads;
     private GradientAccumulator itemGrads;
@@ -49,6 +49,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
     private GradientRouter router;
     private UserRowPublisher rows;
     private PrequentialTracker prequential;
+    private StreamRanking ranking;
     private GlobalMeanMerge externalMean;
     private long rowSteps;
     private long oldestIngest = Long.MAX_VALUE;
@@ -76,7 +77,8 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         Codecs.TaskState ts = st == null ? Codecs.TaskState.EMPTY : Codecs.decodeTaskState(st);
         model = new Model(hyper, new GlobalMean(ts.meanSum(), ts.meanCount()), ts.eventsSeen());
         rowSteps = ts.rowSteps();
-        learner = new MiniBatchLearner(model, Integer.MAX_VALUE);
+        learner = BatchLearner.of(model, Integer.MAX_VALUE, config.negatives());
+        ranking = new StreamRanking(config.userCacheRows());
         users = new UserRowCache(model.users(), userStore, global, config.userCacheRows());
         userGrads = new GradientAccumulator(hyper.width());
         itemGrads = new GradientAccumulator(hyper.width());
@@ -108,16 +110,27 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         Event e = record.value() instanceof Event ev ? ev : Codecs.decodeEvent((byte[]) record.value());
         // Predict before the event creates any row: an unseen user or item contributes nothing (the global mean
         // fallback), as in offline progressive validation, instead of its random initial factors.
+        boolean positivesOnly = hyper.kind().positivesOnly();
+        if (positivesOnly && e.label() != 1f) {
+            return; // not a positive (below model.positives, or labeled 0): nothing for these models to learn
+        }
         int u = users.find(e.user());
         int i = items.row(e.item(), false);
-        double prediction = model.predictScore(model.score(u, i));
-        listener.prequential(e.label(), prediction);
-        prequential.add(e.label(), prediction);
+        if (!positivesOnly) {
+            double prediction = model.predictScore(model.score(u, i));
+            listener.prequential(e.label(), prediction);
+            prequential.add(e.label(), prediction);
+        }
+        int rank = ranking.evaluate(model, e.user(), u, i);
+        if (rank >= 0) {
+            listener.ranked(StreamRanking.CUTOFF, rank >= 1 && rank <= StreamRanking.CUTOFF);
+        }
         listener.eventTrained();
         pending.append(Codecs.encodeEvent(e));
         u = u >= 0 ? u : users.row(e.user());
         i = i >= 0 ? i : items.row(e.item(), true);
         users.used(u);
+        ranking.seen(e.user(), i);
         learner.learn(u, i, e.label(), e.weight(), e.ingestTime());
         oldestIngest = Math.min(oldestIngest, e.ingestTime());
         if (learner.pending() >= batchSize) {
@@ -180,6 +193,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
                                 prequential.mae(),
                                 prequential.logLoss(),
                                 prequential.auc(now),
+                                ranking.recall(),
                                 loss / n,
                                 lr,
                                 rowSteps,
