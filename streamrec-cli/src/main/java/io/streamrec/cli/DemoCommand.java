@@ -4,13 +4,17 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamrec.app.InteractionProducer;
 import io.streamrec.app.TrainerApp;
 import io.streamrec.data.Holdout;
+import io.streamrec.data.Positives;
 import io.streamrec.data.Rating;
 import io.streamrec.data.RatingReader;
 import io.streamrec.data.SyntheticRatings;
+import io.streamrec.eval.PrequentialRanking;
 import io.streamrec.eval.RegressionMetrics;
 import io.streamrec.kafka.EmbeddedKafka;
 import io.streamrec.learn.BatchTrainer;
 import io.streamrec.learn.Hyperparameters;
+import io.streamrec.learn.ImplicitBatchTrainer;
+import io.streamrec.learn.ImplicitLearner;
 import io.streamrec.learn.Model;
 import io.streamrec.learn.ModelSnapshot;
 import io.streamrec.model.ModelKind;
@@ -73,6 +77,13 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Producer rate; 0 = as fast as possible. Default: 0 (file), 2000 (synthetic).")
     Double rate;
 
+    @Option(
+            names = "--positives",
+            paramLabel = "MIN",
+            description = "With --ratings: events labeled >= MIN are positives; pretrains and fine-tunes bpr and"
+                    + " compares the sampled prequential recall@10 with the frozen model's.")
+    Float positives;
+
     @Option(names = "--partitions", paramLabel = "N", description = "Partitions of the topics. Default: 2.")
     int partitions = 2;
 
@@ -89,6 +100,9 @@ public final class DemoCommand implements Callable<Integer> {
         }
         if (events != null && events < 1) {
             throw Cli.usage(spec, "--events must be >= 1, got " + events);
+        }
+        if (positives != null && ratings == null) {
+            throw Cli.usage(spec, "--positives needs --ratings");
         }
         Path work = Files.createTempDirectory("streamrec-demo");
         Path log = work.getParent().resolve(work.getFileName() + ".log");
@@ -112,11 +126,15 @@ public final class DemoCommand implements Callable<Integer> {
             Holdout.Split split = Holdout.byTime(all, pretrainFraction);
             stream = split.test();
             if (!split.train().isEmpty()) {
-                Hyperparameters h = Hyperparameters.pretrainDefaults(ModelKind.BIASED_MF);
+                ModelKind kind = positives == null ? ModelKind.BIASED_MF : ModelKind.BPR;
+                Hyperparameters h = Hyperparameters.pretrainDefaults(kind);
                 System.out.printf(
-                        "pretraining on the earliest %,d events (%.0f%%) ...%n",
-                        split.train().size(), pretrainFraction * 100);
-                frozen = new BatchTrainer(h, 30, 64, 42).train(split.train(), null);
+                        "pretraining %s on the earliest %,d events (%.0f%%) ...%n",
+                        kind.id(), split.train().size(), pretrainFraction * 100);
+                frozen = positives == null
+                        ? new BatchTrainer(h, 30, 64, 42).train(split.train(), null)
+                        : new ImplicitBatchTrainer(h, 30, 64, ImplicitLearner.BPR_NEGATIVES, 42)
+                                .train(Positives.apply(split.train(), kind, positives, "--positives"), null);
                 snapshot = work.resolve("pretrained.srm");
                 ModelSnapshot.write(frozen, snapshot, "demo pretrain on " + ratings.getFileName());
             }
@@ -136,6 +154,10 @@ public final class DemoCommand implements Callable<Integer> {
             settings.put(TrainerConfig.HTTP_BIND, "127.0.0.1");
             if (snapshot != null) {
                 settings.put(TrainerConfig.INIT_MODEL, snapshot.toString());
+            }
+            if (positives != null) {
+                settings.put(TrainerConfig.MODEL_KIND, ModelKind.BPR.id());
+                settings.put(TrainerConfig.POSITIVES, positives.toString());
             }
             TrainerConfig config;
             try {
@@ -167,6 +189,11 @@ public final class DemoCommand implements Callable<Integer> {
             StopSignal signal)
             throws InterruptedException {
         long target = file != null ? file.size() : events == null ? Long.MAX_VALUE : events;
+        // With positives the trainer learns (and counts) only them: wait for as many as the file part holds.
+        long positiveTarget = file == null || positives == null
+                ? -1
+                : file.stream().filter(e -> e.label() >= positives).count();
+        FrozenRanking frozenRanking = frozen != null && positives != null ? new FrozenRanking(frozen) : null;
         double r = rate != null ? rate : file != null ? 0 : 2000;
         Iterator<Rating> source = file != null
                 ? file.iterator()
@@ -177,7 +204,9 @@ public final class DemoCommand implements Callable<Integer> {
                 () -> {
                     try (InteractionProducer p = new InteractionProducer(bootstrap)) {
                         p.sendAll(source, target, r, stop::get, e -> {
-                            if (frozen != null) {
+                            if (frozenRanking != null) {
+                                frozenRanking.event(e, positives);
+                            } else if (frozen != null) {
                                 frozenError.add(e.label(), frozen.predict(e.user(), e.item()));
                             }
                         });
@@ -191,18 +220,30 @@ public final class DemoCommand implements Callable<Integer> {
         long lastTime = start;
         while (!signal.await(2, TimeUnit.SECONDS)) {
             long now = System.nanoTime();
-            long n = totals.events();
-            System.out.printf(
-                    "events %,10d  %,8.0f/s  prequential RMSE %.4f  MAE %.4f  rejected %d  state %s%n",
-                    n,
-                    (n - lastEvents) / ((now - lastTime) / 1e9),
-                    totals.rmse(),
-                    totals.mae(),
-                    totals.rejected(),
-                    app.streams().state());
+            long n = positives == null ? totals.events() : totals.trained();
+            if (positives == null) {
+                System.out.printf(
+                        "events %,10d  %,8.0f/s  prequential RMSE %.4f  MAE %.4f  rejected %d  state %s%n",
+                        n,
+                        (n - lastEvents) / ((now - lastTime) / 1e9),
+                        totals.rmse(),
+                        totals.mae(),
+                        totals.rejected(),
+                        app.streams().state());
+            } else {
+                System.out.printf(
+                        "positives %,10d  %,8.0f/s  recall@10 (sampled) %.4f  rejected %d  state %s%n",
+                        n,
+                        (n - lastEvents) / ((now - lastTime) / 1e9),
+                        totals.recall(),
+                        totals.rejected(),
+                        app.streams().state());
+            }
             lastEvents = n;
             lastTime = now;
-            if (target != Long.MAX_VALUE && n + totals.rejected() >= target && !producer.isAlive()) {
+            boolean done =
+                    positiveTarget >= 0 ? n + totals.rejected() >= positiveTarget : n + totals.rejected() >= target;
+            if (target != Long.MAX_VALUE && done && !producer.isAlive()) {
                 break;
             }
             if (app.streams().state() == org.apache.kafka.streams.KafkaStreams.State.ERROR) {
@@ -219,7 +260,19 @@ public final class DemoCommand implements Callable<Integer> {
         o.put("rejected", totals.rejected());
         Json.put(o, "rmse", totals.rmse());
         Json.put(o, "mae", totals.mae());
-        if (frozen != null) {
+        if (positives != null) {
+            o.put("positives", totals.trained());
+            o.put("evaluated", totals.ranked());
+            Json.put(o, "recall_at_10", totals.recall());
+        }
+        if (frozenRanking != null) {
+            PrequentialRanking.Metrics m = frozenRanking.metrics();
+            o.put("frozen_evaluated", m.evaluated());
+            Json.put(o, "frozen_recall_at_10", m.recall());
+            System.out.printf(
+                    "fine-tuned recall@10 %.4f (sampled, %,d events ranked) vs frozen pretrained model %.4f (%,d)%n",
+                    totals.recall(), totals.ranked(), m.recall(), m.evaluated());
+        } else if (frozen != null) {
             Json.put(o, "frozen_rmse", frozenError.rmse());
             Json.put(o, "frozen_mae", frozenError.mae());
             System.out.printf(
@@ -227,7 +280,7 @@ public final class DemoCommand implements Callable<Integer> {
                     totals.rmse(), frozenError.rmse(), frozenError.count());
         }
         Json.put(o, "seconds", seconds);
-        Json.put(o, "events_per_second", totals.events() / seconds);
+        Json.put(o, "events_per_second", (positives == null ? totals.events() : totals.trained()) / seconds);
         System.out.println(o);
         return 0;
     }
