@@ -3,10 +3,13 @@ package io.streamrec.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamrec.data.Rating;
 import io.streamrec.data.RatingReader;
+import io.streamrec.eval.PrequentialRanking;
 import io.streamrec.eval.ProgressiveValidation;
 import io.streamrec.learn.Hyperparameters;
+import io.streamrec.learn.ImplicitLearner;
 import io.streamrec.learn.MiniBatchLearner;
 import io.streamrec.learn.Model;
+import io.streamrec.model.ModelKind;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,9 +29,10 @@ import picocli.CommandLine.Spec;
         name = "evaluate",
         header = "Progressive validation (predict, score, learn) over a ratings file.",
         mixinStandardHelpOptions = true,
-        description =
-                "Progressive validation over a ratings file: for each event (in timestamp order by default) predict, "
-                        + "score, then learn. The last stdout line is a JSON summary.")
+        description = "Progressive validation over a ratings file: for each event (in timestamp order by default) "
+                + "predict, score, then learn. With ranking metrics (the default for the positives-only models), "
+                + "each event whose user has an earlier one is ranked against every item known so far, the user's "
+                + "items left out. The last stdout line is a JSON summary.")
 public final class EvaluateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -68,6 +72,18 @@ public final class EvaluateCommand implements Callable<Integer> {
     int window = 5000;
 
     @Option(
+            names = "--metric",
+            paramLabel = "LIST",
+            split = ",",
+            description = "Metrics: rmse, mae (with logloss, auc for logistic-mf) and the prequential ranking ones"
+                    + " recall@N, ndcg@N, mrr (one N). Default: rmse,mae; recall@10,ndcg@10,mrr for bpr,"
+                    + " implicit-logistic and popularity.")
+    List<String> metrics;
+
+    @Mixin
+    PositivesOptions positivesOptions;
+
+    @Option(
             names = "--init-model",
             paramLabel = "SNAPSHOT",
             description = "Start from a pretrained model snapshot (fine-tuning).")
@@ -91,28 +107,51 @@ public final class EvaluateCommand implements Callable<Integer> {
             throw Cli.usage(spec, "--curve-every and --window must be >= 1");
         }
         Hyperparameters hyper = Cli.hyper(spec, hyperOptions::online);
+        MetricList metricList = MetricList.parse(spec, metrics, hyper.kind());
+        int negatives = positivesOptions.negatives(spec, hyper.kind());
         List<Rating> events = input.read(ratings, System.err).ratings();
+        events = positivesOptions.apply(spec, events, hyper.kind());
         if (order.equals("time")) {
             events = RatingReader.sortByTime(events);
         }
         Model model = initModel == null ? new Model(hyper) : Snapshots.fineTune(initModel, hyper);
-        MiniBatchLearner learner = new MiniBatchLearner(model, batchSize);
+        ProgressiveValidation validation;
+        PrequentialRanking ranking =
+                metricList.cutoff() > 0 ? new PrequentialRanking(metricList.cutoff(), window) : null;
+        if (hyper.kind().positivesOnly()) {
+            ImplicitLearner learner = new ImplicitLearner(model, batchSize, negatives);
+            validation = new ProgressiveValidation(model, learner::learn, learner::flush, ranking, curveEvery, window);
+        } else {
+            MiniBatchLearner learner = new MiniBatchLearner(model, batchSize);
+            validation = new ProgressiveValidation(model, learner::learn, learner::flush, ranking, curveEvery, window);
+        }
         ProgressBar bar = new ProgressBar(System.err, "evaluate", events.size());
         ProgressiveValidation.Result r;
-        try (CurveWriter w = curve == null ? null : new CurveWriter(curve)) {
-            r = new ProgressiveValidation(learner, curveEvery, window)
-                    .run(events, w == null ? null : w::point, bar::update);
+        try (CurveWriter w = curve == null ? null : new CurveWriter(curve, metricList.cutoff())) {
+            r = validation.run(events, w == null ? null : w::point, bar::update);
         }
         bar.done(events.size());
         ObjectNode out = Json.object();
         out.put("command", "evaluate");
         out.put("model", hyper.kind().id());
         out.put("events", r.events());
-        Json.put(out, "rmse", r.rmse());
-        Json.put(out, "mae", r.mae());
+        if (!hyper.kind().positivesOnly()) {
+            Json.put(out, "rmse", r.rmse());
+            Json.put(out, "mae", r.mae());
+        }
         if (!Double.isNaN(r.logloss())) {
             Json.put(out, "logloss", r.logloss());
             Json.put(out, "auc", r.auc());
+        }
+        if (r.ranking() != null) {
+            PrequentialRanking.Metrics m = r.ranking();
+            out.put("evaluated", m.evaluated());
+            Json.put(out, "recall_at_" + m.cutoff(), m.recall());
+            Json.put(out, "ndcg_at_" + m.cutoff(), m.ndcg());
+            Json.put(out, "mrr", m.mrr());
+        }
+        if (hyper.kind().positivesOnly() && hyper.kind() != ModelKind.POPULARITY) {
+            out.put("negatives", negatives);
         }
         Json.put(out, "seconds", r.seconds());
         Json.put(out, "events_per_second", r.eventsPerSecond());
@@ -127,10 +166,20 @@ public final class EvaluateCommand implements Callable<Integer> {
     static final class CurveWriter implements AutoCloseable {
         private final BufferedWriter out;
 
-        CurveWriter(Path file) {
+        private final boolean ranking;
+
+        /** {@code cutoff} is N of the ranking columns, 0 for none. */
+        CurveWriter(Path file, int cutoff) {
+            ranking = cutoff > 0;
             try {
                 out = Files.newBufferedWriter(file);
-                out.write("events,window_rmse,window_mae,rmse,mae\n");
+                String n = Integer.toString(cutoff);
+                out.write("events,window_rmse,window_mae,rmse,mae"
+                        + (ranking
+                                ? ",evaluated,window_recall_at_" + n + ",window_ndcg_at_" + n + ",window_mrr,recall_at_"
+                                        + n + ",ndcg_at_" + n + ",mrr"
+                                : "")
+                        + "\n");
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write learning curve " + file + ": " + e.getMessage(), e);
             }
@@ -140,12 +189,26 @@ public final class EvaluateCommand implements Callable<Integer> {
             try {
                 out.write(String.format(
                         Locale.ROOT,
-                        "%d,%.6f,%.6f,%.6f,%.6f%n",
+                        "%d,%.6f,%.6f,%.6f,%.6f",
                         p.events(),
                         p.windowRmse(),
                         p.windowMae(),
                         p.rmse(),
                         p.mae()));
+                if (ranking) {
+                    PrequentialRanking.Metrics m = p.ranking();
+                    out.write(String.format(
+                            Locale.ROOT,
+                            ",%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f",
+                            m.evaluated(),
+                            m.windowRecall(),
+                            m.windowNdcg(),
+                            m.windowMrr(),
+                            m.recall(),
+                            m.ndcg(),
+                            m.mrr()));
+                }
+                out.write("\n");
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -3,11 +3,13 @@ package io.streamrec.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamrec.data.Holdout;
 import io.streamrec.data.Rating;
+import io.streamrec.eval.PrequentialRanking;
 import io.streamrec.eval.RegressionMetrics;
 import io.streamrec.learn.AlternatingLeastSquares;
 import io.streamrec.learn.BatchTrainer;
 import io.streamrec.learn.BlockSgdTrainer;
 import io.streamrec.learn.Hyperparameters;
+import io.streamrec.learn.ImplicitBatchTrainer;
 import io.streamrec.learn.Model;
 import io.streamrec.learn.ModelSnapshot;
 import io.streamrec.learn.Optimizer;
@@ -91,6 +93,9 @@ public final class PretrainCommand implements Callable<Integer> {
     @Mixin
     HyperOptions hyperOptions;
 
+    @Mixin
+    PositivesOptions positivesOptions;
+
     @Override
     public Integer call() {
         if (!(holdout >= 0 && holdout < 1)) {
@@ -109,12 +114,20 @@ public final class PretrainCommand implements Callable<Integer> {
             throw Cli.usage(spec, "--epochs must be >= 1, got " + epochs);
         }
         Hyperparameters hyper = Cli.hyper(spec, () -> hyperOptions.pretrain());
-        List<Rating> all = input.read(ratings, System.err).ratings();
+        boolean positivesOnly = hyper.kind().positivesOnly();
+        if (positivesOnly && algorithm.equals("als")) {
+            throw Cli.usage(
+                    spec,
+                    "--algorithm als trains biased-mf only; " + hyper.kind().id() + " takes sgd");
+        }
+        int negatives = positivesOptions.negatives(spec, hyper.kind());
+        List<Rating> all =
+                positivesOptions.apply(spec, input.read(ratings, System.err).ratings(), hyper.kind());
         List<Rating> train;
         List<Rating> testSet;
         if (test != null) {
             train = all;
-            testSet = input.read(test, System.err).ratings();
+            testSet = positivesOptions.apply(spec, input.read(test, System.err).ratings(), hyper.kind());
         } else {
             Holdout.Split split = Holdout.random(all, 1 - holdout, hyper.seed());
             train = split.train();
@@ -143,6 +156,11 @@ public final class PretrainCommand implements Callable<Integer> {
             ProgressBar bar = new ProgressBar(System.err, "pretrain", n);
             model = new BlockSgdTrainer(hyper, n, threads, hyper.seed()).train(train, bar::update);
             bar.done(n);
+        } else if (positivesOnly) {
+            int n = epochs == null ? 30 : epochs;
+            ProgressBar bar = new ProgressBar(System.err, "pretrain", n);
+            model = new ImplicitBatchTrainer(hyper, n, batchSize, negatives, hyper.seed()).train(train, bar::update);
+            bar.done(n);
         } else {
             int n = rounds;
             ProgressBar bar = new ProgressBar(System.err, "pretrain", n);
@@ -152,8 +170,13 @@ public final class PretrainCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - start) / 1e9;
         double cpuSeconds = (ProcessCpu.nanos() - cpuStart) / 1e9;
         RegressionMetrics m = new RegressionMetrics();
-        for (Rating r : testSet) {
-            m.add(r.label(), model.predict(r.user(), r.item()));
+        PrequentialRanking.Metrics ranking = null;
+        if (positivesOnly) {
+            ranking = holdoutRanking(model, train, testSet);
+        } else {
+            for (Rating r : testSet) {
+                m.add(r.label(), model.predict(r.user(), r.item()));
+            }
         }
         ModelSnapshot.write(model, out, "pretrain " + algorithm + " on " + ratings.getFileName());
         ObjectNode o = Json.object();
@@ -164,8 +187,15 @@ public final class PretrainCommand implements Callable<Integer> {
         o.put("model", hyper.kind().id());
         o.put("train", train.size());
         o.put("test", testSet.size());
-        Json.put(o, "rmse", m.rmse());
-        Json.put(o, "mae", m.mae());
+        if (ranking == null) {
+            Json.put(o, "rmse", m.rmse());
+            Json.put(o, "mae", m.mae());
+        } else {
+            o.put("evaluated", ranking.evaluated());
+            Json.put(o, "recall_at_" + ranking.cutoff(), ranking.recall());
+            Json.put(o, "ndcg_at_" + ranking.cutoff(), ranking.ndcg());
+            Json.put(o, "mrr", ranking.mrr());
+        }
         Json.put(o, "seconds", seconds);
         Json.put(o, "cpu_seconds", cpuSeconds);
         if (!algorithm.equals("als")) {
@@ -178,5 +208,22 @@ public final class PretrainCommand implements Callable<Integer> {
         o.put("out", out.toString());
         System.out.println(o);
         return 0;
+    }
+
+    /**
+     * The held-out positives ranked as in {@code evaluate}, but by the trained model, which learns nothing more:
+     * each test event of a user with training events is ranked against every item, the user's training items
+     * left out.
+     */
+    private static PrequentialRanking.Metrics holdoutRanking(Model model, List<Rating> train, List<Rating> test) {
+        PrequentialRanking ranking = new PrequentialRanking(MetricList.DEFAULT_CUTOFF, Math.max(1, test.size()));
+        for (Rating r : train) {
+            ranking.seen(model.users().indexOf(r.user()), model.items().indexOf(r.item()));
+        }
+        for (Rating r : test) {
+            ranking.evaluate(
+                    model, model.users().indexOf(r.user()), model.items().indexOf(r.item()));
+        }
+        return ranking.metrics();
     }
 }

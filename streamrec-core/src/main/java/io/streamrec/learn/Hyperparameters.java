@@ -35,6 +35,17 @@ public record Hyperparameters(
         if (kind == null || optimizer == null || schedule == null) {
             throw new IllegalArgumentException("kind, optimizer and schedule are required");
         }
+        if (kind == ModelKind.POPULARITY) {
+            // Popularity has nothing to tune: one SGD step of rate 1 per event adds the event's weight to the
+            // item bias (ImplicitLearner gives the item a gradient of -weight), so every instance counts alike.
+            factors = 1;
+            initStd = 0;
+            optimizer = new Optimizer.Sgd();
+            schedule = new LearningRateSchedule.Constant(1);
+            regBias = 0;
+            regFactor = 0;
+            clipNorm = 0;
+        }
         if (factors < 1 || factors > 1024) {
             throw new IllegalArgumentException("factors must be in 1..1024, got " + factors);
         }
@@ -52,9 +63,10 @@ public record Hyperparameters(
             throw new IllegalArgumentException(
                     "label range must be finite with min < max, got [" + minLabel + ", " + maxLabel + "]");
         }
-        if (kind == ModelKind.LOGISTIC_MF && (minLabel != 0f || maxLabel != 1f)) {
-            throw new IllegalArgumentException("logistic-mf takes 0/1 labels: label range must be [0, 1], got ["
-                    + minLabel + ", " + maxLabel + "]");
+        if (kind.binaryLabels() && (minLabel != 0f || maxLabel != 1f)) {
+            throw new IllegalArgumentException(kind.id() + " takes 0/1 labels: label range must be [0, 1], got ["
+                    + minLabel + ", " + maxLabel + "]; map ratings to positives with --positives MIN"
+                    + " (model.positives)");
         }
     }
 
@@ -71,6 +83,25 @@ public record Hyperparameters(
      */
     public static Hyperparameters defaults(ModelKind kind) {
         Optimizer adagrad = new Optimizer.AdaGrad(Optimizer.AdaGrad.DEFAULT_EPSILON);
+        Optimizer sgd = new Optimizer.Sgd();
+        switch (kind) {
+            case BPR -> {
+                // Rendle et al. 2009's learner as its authors ship it (MyMediaLite BPRMF; LensKit's BPR too):
+                // plain SGD, rate 0.05, L2 0.0025, 10 factors drawn with deviation 0.1.
+                return new Hyperparameters(
+                        kind, 10, 0.1, 42, sgd, new LearningRateSchedule.Constant(0.05), 0.0025, 0.0025, 10, 0f, 1f);
+            }
+            case IMPLICIT_LOGISTIC -> {
+                // ISGD's setting for positives-only streams (Vinagre, Jorge and Gama 2014): k = 10, rate 0.05,
+                // L2 0.01; the negatives per positive are ImplicitLearner's.
+                return new Hyperparameters(
+                        kind, 10, 0.1, 42, sgd, new LearningRateSchedule.Constant(0.05), 0.01, 0.01, 10, 0f, 1f);
+            }
+            case POPULARITY -> {
+                return new Hyperparameters(kind, 1, 0, 42, sgd, new LearningRateSchedule.Constant(1), 0, 0, 0, 0f, 1f);
+            }
+            default -> {}
+        }
         if (kind == ModelKind.LOGISTIC_MF) {
             return new Hyperparameters(
                     kind, 32, 0.05, 42, adagrad, new LearningRateSchedule.Constant(0.3), 0.01, 0.02, 10, 0f, 1f);
@@ -85,6 +116,9 @@ public record Hyperparameters(
      */
     public static Hyperparameters pretrainDefaults(ModelKind kind) {
         Hyperparameters d = defaults(kind);
+        if (kind.positivesOnly()) {
+            return d; // the published settings above are already those of epoch training
+        }
         return d.withSchedule(new LearningRateSchedule.Constant(0.05)).withRegularization(d.regBias(), 0.1);
     }
 

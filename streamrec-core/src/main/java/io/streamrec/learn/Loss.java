@@ -71,9 +71,20 @@ public interface Loss {
         }
     };
 
-    /** The loss each model trains with: squared for {@link ModelKind#BIASED_MF}, logistic for {@link ModelKind#LOGISTIC_MF}. */
+    /**
+     * The pointwise loss each model trains with: squared for {@link ModelKind#BIASED_MF}, logistic for
+     * {@link ModelKind#LOGISTIC_MF} and {@link ModelKind#IMPLICIT_LOGISTIC}. BPR's loss is pairwise and popularity
+     * counts: {@link ImplicitLearner} trains both.
+     *
+     * @throws IllegalArgumentException for a kind without a pointwise loss
+     */
     static Loss of(ModelKind kind) {
-        return kind == ModelKind.BIASED_MF ? SQUARED : LOGISTIC;
+        return switch (kind) {
+            case BIASED_MF -> SQUARED;
+            case LOGISTIC_MF, IMPLICIT_LOGISTIC -> LOGISTIC;
+            case BPR, POPULARITY ->
+                throw new IllegalArgumentException(kind.id() + " has no pointwise loss; ImplicitLearner trains it");
+        };
     }
 
     /** The logistic function, stable for large |x| (the link of {@link ModelKind#LOGISTIC_MF}). */

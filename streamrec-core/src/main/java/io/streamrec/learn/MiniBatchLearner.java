@@ -14,7 +14,7 @@ import java.util.Arrays;
  * <p>The same code trains offline ({@code evaluate}, {@code pretrain}) and inside the stream processors, which
  * use {@link #computeGradients} and step the item rows on another task.
  */
-public final class MiniBatchLearner {
+public final class MiniBatchLearner implements BatchLearner {
     private final Model model;
     private final int batchSize;
     private final RowUpdater updater;

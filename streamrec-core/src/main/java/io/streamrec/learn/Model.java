@@ -127,10 +127,13 @@ public final class Model {
         return s;
     }
 
-    /** The prediction for a raw score: clamped to the label range (biased) or a probability (logistic). */
+    /**
+     * The prediction for a raw score: clamped to the label range (biased) or a probability (logistic); the score
+     * itself, unclamped, for the positives-only kinds (it only orders items). As {@code ModelMeta.link}.
+     */
     public double predictScore(double score) {
-        double p = Loss.of(hyper.kind()).link(score);
-        return Math.min(Math.max(p, hyper.minLabel()), hyper.maxLabel());
+        double p = hyper.kind().link(score);
+        return hyper.kind().positivesOnly() ? p : Math.min(Math.max(p, hyper.minLabel()), hyper.maxLabel());
     }
 
     /** The prediction for a user and an item, by id; unseen ids fall back to biases and the mean. */

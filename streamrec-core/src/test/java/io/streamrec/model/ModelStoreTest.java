@@ -132,7 +132,7 @@ class ModelStoreTest {
     }
 
     @Test
-    void shouldPredictExactlyAsTheTrainersModelForBothKinds() {
+    void shouldPredictExactlyAsTheTrainersModelForEveryKind() {
         Random random = new Random(7);
         for (ModelKind kind : ModelKind.values()) {
             Hyperparameters h = Hyperparameters.defaults(kind).withFactors(5);
@@ -143,7 +143,7 @@ class ModelStoreTest {
             Model model = new Model(h, mean, 0);
             ModelStore store = new ModelStore();
             store.apply(List.of(
-                    new ModelUpdate.Meta(new ModelMeta(kind, 5, 0.5, 0, h.minLabel(), h.maxLabel(), null, 0)),
+                    new ModelUpdate.Meta(new ModelMeta(kind, h.factors(), 0.5, 0, h.minLabel(), h.maxLabel(), null, 0)),
                     new ModelUpdate.Mean("mean:0", 0, sum0, 100.0),
                     new ModelUpdate.Mean("mean:snapshot", -1, sum1, 40.0)));
             for (int r = 0; r < 20; r++) {

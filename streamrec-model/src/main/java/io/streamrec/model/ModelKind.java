@@ -3,8 +3,9 @@ package io.streamrec.model;
 import java.util.Locale;
 
 /**
- * The two matrix-factorization models streamrec trains. Both score an event as
- * {@code offset + b_u + b_i + p_u . q_i}; they differ in the loss and the link.
+ * The models streamrec trains. All score an event as {@code offset + b_u + b_i + p_u . q_i}; they differ in the
+ * loss, the link and the offset. The positives-only kinds ({@link #positivesOnly()}) learn from streams without
+ * negative labels (views, plays, purchases) and are judged by ranking: their offset is 0.
  *
  * <p>The link and the offset live here, with the contract, because the client scores with them; the losses
  * and their gradients are the learner's ({@code io.streamrec.learn.Loss#of(ModelKind)}).
@@ -19,7 +20,22 @@ public enum ModelKind {
      * Logistic matrix factorization for 0/1 labels such as clicks (Johnson, 2014): the offset is the logit of the
      * global click rate, logistic loss, and the prediction is a probability.
      */
-    LOGISTIC_MF("logistic-mf");
+    LOGISTIC_MF("logistic-mf"),
+    /**
+     * Bayesian personalized ranking (Rendle, Freudenthaler, Gantner and Schmidt-Thieme, 2009) with item biases:
+     * every event is a positive, each paired with sampled negative items; the score only orders items for a user.
+     */
+    BPR("bpr"),
+    /**
+     * Logistic matrix factorization on positives only: every event is a positive (label 1) and sampled items the
+     * user did not pick are negatives (label 0), as in negative sampling (Mikolov et al. 2013; He et al. 2017).
+     */
+    IMPLICIT_LOGISTIC("implicit-logistic"),
+    /**
+     * The popularity baseline: the item bias counts the item's events (weighted), factors stay 0, so a user's
+     * top-k is the most popular items they have not seen yet.
+     */
+    POPULARITY("popularity");
 
     private final String id;
 
@@ -32,14 +48,40 @@ public enum ModelKind {
         return id;
     }
 
-    /** The score offset for a global label mean: the mean itself, or its logit. */
+    /** The score offset for a global label mean: the mean itself (ratings), its logit (clicks), or 0 (positives only). */
     public double offset(double globalMean) {
-        return this == BIASED_MF ? globalMean : logit(globalMean);
+        return switch (this) {
+            case BIASED_MF -> globalMean;
+            case LOGISTIC_MF -> logit(globalMean);
+            case BPR, IMPLICIT_LOGISTIC, POPULARITY -> 0;
+        };
     }
 
-    /** Maps a raw score to the prediction users see: identity for ratings, the sigmoid for click probabilities. */
+    /**
+     * Maps a raw score to the prediction users see: the sigmoid for probabilities (logistic kinds), the score itself
+     * otherwise (a rating, a ranking score, an event count).
+     */
     public double link(double score) {
-        return this == BIASED_MF ? score : sigmoid(score);
+        return this == LOGISTIC_MF || this == IMPLICIT_LOGISTIC ? sigmoid(score) : score;
+    }
+
+    /** True for the models that learn from positive events only and sample their negatives. */
+    public boolean positivesOnly() {
+        return this == BPR || this == IMPLICIT_LOGISTIC || this == POPULARITY;
+    }
+
+    /** True when the model's labels are 0/1: a label range other than [0, 1] cannot be right. */
+    public boolean binaryLabels() {
+        return this != BIASED_MF;
+    }
+
+    /** Every id, for messages. */
+    public static String ids() {
+        StringBuilder b = new StringBuilder();
+        for (ModelKind m : values()) {
+            b.append(b.length() == 0 ? "" : ", ").append(m.id);
+        }
+        return b.toString();
     }
 
     public static ModelKind parse(String s) {
@@ -55,7 +97,7 @@ public enum ModelKind {
         if (k.equals("logistic")) {
             return LOGISTIC_MF;
         }
-        throw new IllegalArgumentException("model must be one of biased-mf, logistic-mf; got \"" + s + "\"");
+        throw new IllegalArgumentException("model must be one of " + ids() + "; got \"" + s + "\"");
     }
 
     /** The logistic function, stable for large |x|. */

@@ -56,10 +56,11 @@ public record ModelMeta(
     /**
      * Maps a raw score (base + biases + dot product) to the model's prediction exactly as the trainer's
      * {@code Model.predictScore} does: the loss's link (identity or sigmoid), then clamped to
-     * {@code [minLabel, maxLabel]}.
+     * {@code [minLabel, maxLabel]} (not for the positives-only kinds, whose scores only rank).
      */
     public double link(double rawScore) {
         double p = model.link(rawScore);
-        return Math.min(Math.max(p, minLabel), maxLabel);
+        // A positives-only model's score orders items; clamping it to the 0/1 label range would erase the order.
+        return model.positivesOnly() ? p : Math.min(Math.max(p, minLabel), maxLabel);
     }
 }

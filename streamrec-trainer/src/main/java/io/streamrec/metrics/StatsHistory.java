@@ -71,6 +71,13 @@ public final class StatsHistory implements AutoCloseable {
             rate = (trained - last.eventsTrained) * 1000.0 / (now - last.time);
         }
         PrequentialWindow.Snapshot p = metrics.prequentialNow();
+        long ranked = metrics.ranking().evaluated();
+        long hits = metrics.ranking().hits();
+        // Recall over the events ranked since the previous sample: the page shows how it moves, not a lifetime mean.
+        Double recall = null;
+        if (last != null && ranked > last.rankedEvents) {
+            recall = (double) (hits - last.rankingHits) / (ranked - last.rankedEvents);
+        }
         Point point = new Point(
                 now,
                 trained,
@@ -83,7 +90,10 @@ public final class StatsHistory implements AutoCloseable {
                 finite(metrics.trainingLoss()),
                 metrics.modelRows("user"),
                 metrics.modelRows("item"),
-                metrics.modelVersion());
+                metrics.modelVersion(),
+                recall,
+                ranked,
+                hits);
         ring[next] = point;
         next = (next + 1) % ring.length;
         size = Math.min(size + 1, ring.length);
@@ -118,7 +128,8 @@ public final class StatsHistory implements AutoCloseable {
 
     /**
      * One sample. {@code eventsPerSecond} is the trained-event rate since the previous sample (null for the first);
-     * error figures are null while undefined.
+     * error figures are null while undefined. {@code recallAt10} is the sampled recall over the events ranked
+     * since the previous sample (null when none was).
      */
     public record Point(
             long time,
@@ -132,5 +143,8 @@ public final class StatsHistory implements AutoCloseable {
             Double trainingLoss,
             long userRows,
             long itemRows,
-            long modelVersion) {}
+            long modelVersion,
+            Double recallAt10,
+            long rankedEvents,
+            long rankingHits) {}
 }

@@ -40,6 +40,8 @@ public final class TrainerMetrics implements TrainerListener, MeterBinder {
     private final TrainerListener all;
     private boolean bound;
 
+    private final RankingCounters ranking = new RankingCounters();
+
     /** Metrics for a rating model with the default window and the system clock. */
     public TrainerMetrics() {
         this(DEFAULT_WINDOW, Clock.SYSTEM, false);
@@ -66,6 +68,7 @@ public final class TrainerMetrics implements TrainerListener, MeterBinder {
         events.bindTo(registry);
         quality.bindTo(registry);
         model.bindTo(registry);
+        ranking.bindTo(registry);
     }
 
     // --- TrainerListener: each concern hears only what it needs ---------------------------------------
@@ -83,6 +86,16 @@ public final class TrainerMetrics implements TrainerListener, MeterBinder {
     @Override
     public void prequential(double label, double prediction) {
         quality.prequential(label, prediction);
+    }
+
+    @Override
+    public void ranked(int cutoff, boolean hit) {
+        ranking.ranked(cutoff, hit);
+    }
+
+    /** The sampled ranking counters of the user tasks. */
+    public RankingCounters ranking() {
+        return ranking;
     }
 
     @Override

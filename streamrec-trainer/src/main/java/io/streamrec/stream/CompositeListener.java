@@ -28,6 +28,13 @@ public final class CompositeListener implements TrainerListener {
     }
 
     @Override
+    public void ranked(int cutoff, boolean hit) {
+        for (TrainerListener l : listeners) {
+            l.ranked(cutoff, hit);
+        }
+    }
+
+    @Override
     public void flushed(String role, int batchSize, long durationNanos, double meanLoss, double learningRate) {
         listeners.forEach(l -> l.flushed(role, batchSize, durationNanos, meanLoss, learningRate));
     }

@@ -32,10 +32,18 @@ public final class EventParser {
 
     private final float minLabel;
     private final float maxLabel;
+    /** With a threshold ({@code model.positives}) any finite label is valid and becomes 1 or 0; else NaN. */
+    private final float positives;
 
     public EventParser(float minLabel, float maxLabel) {
+        this(minLabel, maxLabel, null);
+    }
+
+    /** {@code positives}: labels at least this become 1, the others 0 (any finite label is valid); null for none. */
+    public EventParser(float minLabel, float maxLabel, Float positives) {
         this.minLabel = minLabel;
         this.maxLabel = maxLabel;
+        this.positives = positives == null ? Float.NaN : positives;
     }
 
     /** The outcome: an event, or a reason and a detail. */
@@ -144,7 +152,9 @@ public final class EventParser {
         if (!Double.isFinite(label)) {
             return Result.reject(BAD_LABEL, "\"label\" must be finite, got " + label);
         }
-        if (label < minLabel || label > maxLabel) {
+        if (!Float.isNaN(positives)) {
+            label = label >= positives ? 1.0 : 0.0;
+        } else if (label < minLabel || label > maxLabel) {
             return Result.reject(
                     LABEL_OUT_OF_RANGE,
                     "\"label\" " + label + " is outside the model's range [" + minLabel + ", " + maxLabel + "]");

@@ -237,6 +237,7 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
                                 Double.NaN,
                                 Double.NaN,
                                 Double.NaN,
+                                Double.NaN,
                                 lr,
                                 rowSteps,
                                 now - oldestEvent,

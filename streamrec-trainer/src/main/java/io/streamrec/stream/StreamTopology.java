@@ -123,7 +123,7 @@ public final class StreamTopology {
             throw new IllegalArgumentException("user-events partitions must be >= 1, got " + userEventsPartitions);
         }
         var hyper = config.hyperparameters();
-        EventParser parser = new EventParser(hyper.minLabel(), hyper.maxLabel());
+        EventParser parser = new EventParser(hyper.minLabel(), hyper.maxLabel(), config.positives());
         Topology t = new Topology();
         t.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), Topics.INTERACTIONS);
         t.addProcessor(ROUTER, () -> new RouterProcessor(parser, listener, userEventsPartitions), SOURCE);

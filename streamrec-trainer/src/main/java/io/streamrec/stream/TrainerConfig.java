@@ -2,6 +2,7 @@ package io.streamrec.stream;
 
 import io.streamrec.learn.HyperparameterOverrides;
 import io.streamrec.learn.Hyperparameters;
+import io.streamrec.learn.ImplicitLearner;
 import io.streamrec.model.ModelKind;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -44,6 +45,11 @@ public final class TrainerConfig {
     public static final String SEED = "model.seed";
     public static final String MIN_LABEL = "model.min.label";
     public static final String MAX_LABEL = "model.max.label";
+    /** Events labeled at least this are positives (see {@code io.streamrec.data.Positives}); unset: labels as they are. */
+    public static final String POSITIVES = "model.positives";
+    /** Negatives sampled per positive by the positives-only models. */
+    public static final String NEGATIVES = "model.negatives";
+
     public static final String HTTP_PORT = "http.port";
     public static final String HTTP_BIND = "http.bind";
     /** Longest time without processed input, while input waits, before the instance reports itself not ready. */
@@ -75,6 +81,8 @@ public final class TrainerConfig {
             SEED,
             MIN_LABEL,
             MAX_LABEL,
+            POSITIVES,
+            NEGATIVES,
             HTTP_PORT,
             HTTP_BIND,
             READINESS_MAX_STALL_MS,
@@ -164,6 +172,16 @@ public final class TrainerConfig {
         String init = values.get(INIT_MODEL);
         initModel = init == null || init.isBlank() ? null : Path.of(init);
         hyperparameters = hyperparameters(s);
+        if (hyperparameters.kind().positivesOnly()) {
+            // The user task learns each event's user row at once (UserFirstLearner); the pairwise and sampled
+            // losses of these models do not have that form yet.
+            throw new IllegalArgumentException(
+                    MODEL_KIND + " " + hyperparameters.kind().id()
+                            + " is offline only in this release (evaluate, pretrain); the stream trainer takes biased-mf or"
+                            + " logistic-mf (with " + POSITIVES + " for positives)");
+        }
+        positives();
+        negatives();
     }
 
     /** Builds a config from the sources in rising precedence; {@code file} and {@code env} may be null. */
@@ -185,6 +203,38 @@ public final class TrainerConfig {
     /** streamrec's own settings, which never reach Kafka's clients. */
     public static Set<String> ownKeys() {
         return OWN;
+    }
+
+    /**
+     * The positives threshold of {@link #POSITIVES}, or null when unset: an event labeled at least this is learned
+     * as label 1, one below it as 0 ({@code logistic-mf}) or not at all (the positives-only models).
+     */
+    public Float positives() {
+        if (!values.containsKey(POSITIVES)) {
+            return null;
+        }
+        float min = new SettingParser(values).optionalFloat(POSITIVES);
+        if (!Float.isFinite(min)) {
+            throw new IllegalArgumentException(POSITIVES + " must be a finite label, got " + values.get(POSITIVES));
+        }
+        if (hyperparameters().kind() == ModelKind.BIASED_MF) {
+            throw new IllegalArgumentException(POSITIVES + " turns labels into positives for the 0/1 models"
+                    + " (logistic-mf, bpr, implicit-logistic, popularity); biased-mf learns the ratings themselves");
+        }
+        return min;
+    }
+
+    /** Negatives per positive ({@link #NEGATIVES}): by default 1 for bpr and 4 for implicit-logistic. */
+    public int negatives() {
+        ModelKind kind = hyperparameters().kind();
+        if (!values.containsKey(NEGATIVES)) {
+            return ImplicitLearner.defaultNegatives(kind);
+        }
+        int n = new SettingParser(values).integer(NEGATIVES);
+        if (n < 1 || n > 1000) {
+            throw new IllegalArgumentException(NEGATIVES + " must be in 1..1000, got " + n);
+        }
+        return n;
     }
 
     /**

@@ -17,6 +17,12 @@ public interface TrainerListener {
     /** Progressive validation: the model predicted {@code prediction} for an event labeled {@code label}, before learning it. */
     default void prequential(double label, double prediction) {}
 
+    /**
+     * Sampled prequential ranking: an event was ranked among the items its user task knows before it was learned,
+     * and was ({@code hit}) or was not among the top {@code cutoff}.
+     */
+    default void ranked(int cutoff, boolean hit) {}
+
     /** A mini-batch was applied. {@code role} is "user" or "item". */
     default void flushed(String role, int batchSize, long durationNanos, double meanLoss, double learningRate) {}
 

@@ -6,9 +6,10 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The {@code training-metrics} record, one per flush and partition, key {@code <role>-<partition>}:
- * {@code {"partition":0,"role":"user","events":32,"rmse":0.94,"mae":0.74,"logloss":null,"auc":null,"loss":0.45,
+ * {@code {"partition":0,"role":"user","events":32,"rmse":0.94,"mae":0.74,"logloss":null,"auc":null,"recallAt10":null,"loss":0.45,
  * "learningRate":0.3,"modelVersion":1234,"latencyMs":85,"timestamp":1732873200123}}. RMSE and MAE are prequential
- * over the task's last 1,000 events (user role only); {@code modelVersion} counts the row steps this task applied;
+ * over the task's last 1,000 events (user role only), {@code recallAt10} over its last 1,000 ranked events (a
+ * sampled estimate, see {@code StreamRanking}; null until one was ranked); {@code modelVersion} counts the row steps this task applied;
  * {@code latencyMs} runs from the oldest event's ingest time to the publish of its rows.
  */
 public final class TrainingMetrics {
@@ -24,6 +25,7 @@ public final class TrainingMetrics {
             double mae,
             double logloss,
             double auc,
+            double recallAt10,
             double loss,
             double lr,
             long modelVersion,
@@ -42,6 +44,7 @@ public final class TrainingMetrics {
         num(b, "mae", mae);
         num(b, "logloss", logloss);
         num(b, "auc", auc);
+        num(b, "recallAt10", recallAt10);
         num(b, "loss", loss);
         num(b, "learningRate", lr);
         b.append(",\"modelVersion\":")
@@ -72,6 +75,7 @@ public final class TrainingMetrics {
             double mae,
             double logloss,
             double auc,
+            double recallAt10,
             double loss,
             double lr,
             long modelVersion,
@@ -85,6 +89,7 @@ public final class TrainingMetrics {
         put(o, "mae", mae);
         put(o, "logloss", logloss);
         put(o, "auc", auc);
+        put(o, "recallAt10", recallAt10);
         put(o, "loss", loss);
         put(o, "learningRate", lr);
         o.put("modelVersion", modelVersion);

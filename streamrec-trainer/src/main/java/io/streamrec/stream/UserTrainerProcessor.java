@@ -72,6 +72,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
     /** {@code rows.ttl.ms}; null when rows never expire. */
     private RowExpiry expiry;
 
+    private StreamRanking ranking;
     private GlobalMeanMerge externalMean;
     private PublicationGate gate;
     private long rowSteps;
@@ -106,6 +107,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         rowSteps = ts.rowSteps();
         learner = new UserFirstLearner(model);
         toSend = new GradientAccumulator(hyper.width());
+        ranking = new StreamRanking(config.userCacheRows());
         users = new UserRowCache(model.users(), userStore, global, config.userCacheRows());
         expiry = config.rowsTtlMs() > 0
                 ? new RowExpiry(userStore, config.rowsTtlMs(), context.currentSystemTimeMs())
@@ -164,6 +166,10 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         }
         listener.prequential(e.label(), prediction);
         prequential.add(e.label(), prediction);
+        int rank = ranking.evaluate(model, e.user(), u, i);
+        if (rank >= 0) {
+            listener.ranked(StreamRanking.CUTOFF, rank >= 1 && rank <= StreamRanking.CUTOFF);
+        }
         listener.eventTrained();
         if (gate.holdOut(e)) {
             return;
@@ -171,6 +177,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         pending.append(Codecs.encodeEvent(e));
         u = u >= 0 ? u : users.row(e.user());
         i = i >= 0 ? i : items.row(e.item(), true);
+        ranking.seen(e.user(), i);
         learn(u, i, e);
         if (learner.pending() >= batchSize) {
             stepBatch(context.currentSystemTimeMs());
@@ -287,6 +294,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
                                 prequential.mae(),
                                 prequential.logLoss(),
                                 prequential.auc(now),
+                                ranking.recall(),
                                 loss / n,
                                 lr,
                                 rowSteps,

@@ -363,6 +363,7 @@ class StreamTopologyTest {
         JsonNode um = json(m.get(0).value);
         assertEquals(
                 Set.of(
+                        "recallAt10",
                         "partition",
                         "role",
                         "events",

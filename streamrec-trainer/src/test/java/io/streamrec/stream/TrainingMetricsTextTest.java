@@ -28,7 +28,7 @@ class TrainingMetricsTextTest {
     void shouldWriteTheSameMetricsTextAsTheJacksonTree() {
         Random r = new Random(7);
         for (int n = 0; n < 2000; n++) {
-            double[] v = new double[6];
+            double[] v = new double[7];
             for (int j = 0; j < v.length; j++) {
                 v[j] = r.nextInt(4) == 0
                         ? SPECIAL[r.nextInt(SPECIAL.length)]
@@ -38,8 +38,9 @@ class TrainingMetricsTextTest {
             long now = r.nextLong();
             assertEquals(
                     text(TrainingMetrics.recordTree(
-                            n, role, n * 3, v[0], v[1], v[2], v[3], v[4], v[5], n * 7L, -n, now)),
-                    text(TrainingMetrics.record(n, role, n * 3, v[0], v[1], v[2], v[3], v[4], v[5], n * 7L, -n, now)));
+                            n, role, n * 3, v[0], v[1], v[2], v[3], v[4], v[5], v[6], n * 7L, -n, now)),
+                    text(TrainingMetrics.record(
+                            n, role, n * 3, v[0], v[1], v[2], v[3], v[4], v[5], v[6], n * 7L, -n, now)));
         }
     }
 

@@ -1,0 +1,170 @@
+package io.streamrec.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** evaluate and pretrain with the positives-only models, ranking metrics and the label checks. */
+class RankingCommandsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    private record Run(int code, String out, String err) {
+        JsonNode lastJson() throws Exception {
+            List<String> lines = out.lines().filter(l -> !l.isBlank()).toList();
+            return JSON.readTree(lines.get(lines.size() - 1));
+        }
+    }
+
+    private static Run run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            int code = Main.commandLine().execute(args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    /** 1-5 ratings, 2 in 5 of them 4 or 5: 40 users, 200 items, the low items popular. */
+    private Path ratings() throws Exception {
+        StringBuilder sb = new StringBuilder();
+        java.util.Random rnd = new java.util.Random(3);
+        for (int e = 0; e < 2000; e++) {
+            int u = e % 40;
+            double x = rnd.nextDouble();
+            int i = (int) (200 * x * x);
+            sb.append(u).append('\t').append(i).append('\t').append(1 + e / 40 % 5);
+            sb.append('\t').append(1000 + e).append('\n');
+        }
+        Path f = dir.resolve("u.data");
+        Files.writeString(f, sb);
+        return f;
+    }
+
+    @Test
+    void shouldRefuseBinaryModelsOnRatingsWithAMessageNamingPositives() throws Exception {
+        Path data = ratings();
+        for (String model : List.of("logistic-mf", "bpr", "implicit-logistic")) {
+            for (String command : List.of("evaluate", "pretrain")) {
+                Run r = command.equals("evaluate")
+                        ? run(command, "--ratings", data.toString(), "--model", model)
+                        : run(
+                                command,
+                                "--ratings",
+                                data.toString(),
+                                "--model",
+                                model,
+                                "--out",
+                                dir.resolve("m.srm").toString());
+                assertEquals(2, r.code(), command + " " + model + ": " + r.out());
+                assertTrue(r.err().contains("--positives MIN"), r.err());
+            }
+        }
+    }
+
+    @Test
+    void shouldReportRankingMetricsForPositivesOnlyModelsAndTheCurve() throws Exception {
+        Path curve = dir.resolve("curve.csv");
+        Run r = run(
+                "evaluate",
+                "--ratings",
+                ratings().toString(),
+                "--model",
+                "bpr",
+                "--positives",
+                "4",
+                "--curve",
+                curve.toString(),
+                "--curve-every",
+                "100");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = r.lastJson();
+        assertEquals(800, j.get("events").asLong(), "ratings 4 and 5 are 2 of 5 labels");
+        assertTrue(j.get("evaluated").asLong() > 700, j.toString());
+        assertTrue(j.has("recall_at_10") && j.has("ndcg_at_10") && j.has("mrr"), j.toString());
+        assertFalse(j.has("rmse"), "a ranking model predicts no labels: " + j);
+        List<String> lines = Files.readAllLines(curve);
+        assertTrue(
+                lines.get(0)
+                        .endsWith(",evaluated,window_recall_at_10,window_ndcg_at_10,window_mrr,recall_at_10"
+                                + ",ndcg_at_10,mrr"),
+                lines.get(0));
+        assertEquals(1 + 8, lines.size());
+    }
+
+    @Test
+    void shouldRankWithTheRatingModelWhenAskedAndNameTheCutoff() throws Exception {
+        Run r = run("evaluate", "--ratings", ratings().toString(), "--metric", "rmse,recall@5,ndcg@5");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = r.lastJson();
+        assertTrue(j.has("rmse") && j.has("recall_at_5") && j.has("ndcg_at_5"), j.toString());
+        Run bad = run("evaluate", "--ratings", ratings().toString(), "--metric", "recall@5,ndcg@10");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("one N"), bad.err());
+        Run rmse = run(
+                "evaluate",
+                "--ratings",
+                ratings().toString(),
+                "--model",
+                "popularity",
+                "--positives",
+                "1",
+                "--metric",
+                "rmse");
+        assertEquals(2, rmse.code());
+        assertTrue(rmse.err().contains("judged by ranking"), rmse.err());
+    }
+
+    @Test
+    void pretrainShouldReportHoldoutRankingForPositivesOnlyModels() throws Exception {
+        Path out = dir.resolve("p.srm");
+        Run r = run(
+                "pretrain",
+                "--ratings",
+                ratings().toString(),
+                "--model",
+                "popularity",
+                "--positives",
+                "1",
+                "--out",
+                out.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = r.lastJson();
+        assertEquals(1600, j.get("train").asLong());
+        assertTrue(j.get("recall_at_10").asDouble() > 0, j.toString());
+        assertTrue(Files.size(out) > 0);
+        Run als = run(
+                "pretrain",
+                "--ratings",
+                ratings().toString(),
+                "--model",
+                "bpr",
+                "--positives",
+                "1",
+                "--algorithm",
+                "als",
+                "--out",
+                out.toString());
+        assertEquals(2, als.code());
+    }
+}
