@@ -3,10 +3,9 @@ package io.streamrec.learn;
 import io.streamrec.data.Rating;
 import io.streamrec.model.ModelKind;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntConsumer;
 
 /**
@@ -71,7 +70,7 @@ public final class BlockSgdTrainer {
             count += r.weight();
         }
         Model model = new Model(hyper, new GlobalMean(sum, count), 0);
-        Blocks blocks = Blocks.of(model, train, Math.max(DEFAULT_BINS, 2 * threads), seed);
+        RatingBlocks blocks = RatingBlocks.of(model, train, Math.max(DEFAULT_BINS, 2 * threads), seed);
         int width = hyper.width();
         BlockKernel kernel = new BlockKernel(
                 model,
@@ -80,7 +79,7 @@ public final class BlockSgdTrainer {
                 width);
         BlockScheduler scheduler = new BlockScheduler(blocks.bins, epochs, seed, afterEpoch);
         List<Thread> workers = new ArrayList<>();
-        Throwable[] failure = new Throwable[1];
+        AtomicReference<Throwable> failure = new AtomicReference<>();
         for (int t = 0; t < threads; t++) {
             Runnable work = () -> {
                 try {
@@ -93,10 +92,8 @@ public final class BlockSgdTrainer {
                         kernel.run(blocks, block, lr);
                         scheduler.done(block);
                     }
-                } catch (Throwable e) {
-                    synchronized (failure) {
-                        failure[0] = e;
-                    }
+                } catch (RuntimeException | Error e) {
+                    failure.compareAndSet(null, e);
                     scheduler.abort();
                 }
             };
@@ -116,8 +113,8 @@ public final class BlockSgdTrainer {
                 throw new IllegalStateException("interrupted while training", e);
             }
         }
-        if (failure[0] != null) {
-            throw new IllegalStateException("training failed: " + failure[0], failure[0]);
+        if (failure.get() != null) {
+            throw new IllegalStateException("training failed: " + failure.get(), failure.get());
         }
         kernel.saveState();
         model.addEventsSeen((long) epochs * train.size());
@@ -127,117 +124,6 @@ public final class BlockSgdTrainer {
     private static long mix(long seed, int epoch, int block) {
         long h = seed * 0x9E3779B97F4A7C15L + epoch;
         return h * 0xBF58476D1CE4E5B9L + block;
-    }
-
-    /** The training events grouped by block, contiguous per block, as row numbers of the model's tables. */
-    static final class Blocks {
-        final int bins;
-        final int[] start;
-        final int[] users;
-        final int[] items;
-        final float[] labels;
-        final float[] weights;
-
-        private Blocks(int bins, int n) {
-            this.bins = bins;
-            this.start = new int[bins * bins + 1];
-            this.users = new int[n];
-            this.items = new int[n];
-            this.labels = new float[n];
-            this.weights = new float[n];
-        }
-
-        /**
-         * Creates the model's rows in a seeded random order and groups them into {@code bins} equal ranges of row
-         * numbers: a random split, so popular rows spread over the groups, and a contiguous one, so threads
-         * working on different groups do not write to the same cache lines.
-         */
-        static Blocks of(Model model, List<Rating> train, int bins, long seed) {
-            int n = train.size();
-            SplittableRandom rnd = new SplittableRandom(seed);
-            int[] us = rows(model.users(), train, true, rnd);
-            int[] is = rows(model.items(), train, false, rnd);
-            int userRows = model.users().size();
-            int itemRows = model.items().size();
-            Blocks b = new Blocks(bins, n);
-            int[] fill = new int[bins * bins + 1];
-            for (int e = 0; e < n; e++) {
-                fill[block(us[e], userRows, is[e], itemRows, bins) + 1]++;
-            }
-            for (int k = 0; k < bins * bins; k++) {
-                fill[k + 1] += fill[k];
-            }
-            System.arraycopy(fill, 0, b.start, 0, fill.length);
-            for (int e = 0; e < n; e++) {
-                int at = fill[block(us[e], userRows, is[e], itemRows, bins)]++;
-                Rating r = train.get(e);
-                b.users[at] = us[e];
-                b.items[at] = is[e];
-                b.labels[at] = r.label();
-                b.weights[at] = r.weight();
-            }
-            return b;
-        }
-
-        private static int block(int u, int userRows, int i, int itemRows, int bins) {
-            return (int) ((long) u * bins / userRows) * bins + (int) ((long) i * bins / itemRows);
-        }
-
-        /** Row numbers of each event's user (or item), creating the rows in a random order of the distinct ids. */
-        private static int[] rows(FactorTable table, List<Rating> train, boolean user, SplittableRandom rnd) {
-            Map<String, Integer> first = new HashMap<>();
-            List<String> ids = new ArrayList<>();
-            int[] temp = new int[train.size()];
-            for (int e = 0; e < temp.length; e++) {
-                Rating r = train.get(e);
-                String id = user ? r.user() : r.item();
-                Integer t = first.get(id);
-                if (t == null) {
-                    t = ids.size();
-                    first.put(id, t);
-                    ids.add(id);
-                }
-                temp[e] = t;
-            }
-            int[] perm = new int[ids.size()];
-            for (int r = 0; r < perm.length; r++) {
-                perm[r] = r;
-            }
-            for (int r = perm.length - 1; r > 0; r--) {
-                int j = rnd.nextInt(r + 1);
-                int t = perm[r];
-                perm[r] = perm[j];
-                perm[j] = t;
-            }
-            int[] rowOf = new int[perm.length];
-            for (int r = 0; r < perm.length; r++) {
-                rowOf[perm[r]] = table.getOrCreate(ids.get(perm[r]));
-            }
-            for (int e = 0; e < temp.length; e++) {
-                temp[e] = rowOf[temp[e]];
-            }
-            return temp;
-        }
-
-        /** Fisher-Yates over the block's events, all four arrays together. */
-        void shuffle(int block, SplittableRandom rnd) {
-            int from = start[block];
-            for (int e = start[block + 1] - 1; e > from; e--) {
-                int j = from + rnd.nextInt(e - from + 1);
-                int u = users[e];
-                users[e] = users[j];
-                users[j] = u;
-                int i = items[e];
-                items[e] = items[j];
-                items[j] = i;
-                float y = labels[e];
-                labels[e] = labels[j];
-                labels[j] = y;
-                float w = weights[e];
-                weights[e] = weights[j];
-                weights[j] = w;
-            }
-        }
     }
 
     /** The per-event step on the shared tables; rows of concurrently running blocks never overlap. */
@@ -269,7 +155,7 @@ public final class BlockSgdTrainer {
             this.epsilon = ((Optimizer.AdaGrad) h.optimizer()).epsilon();
         }
 
-        void run(Blocks b, int block, float lr) {
+        void run(RatingBlocks b, int block, float lr) {
             FactorTable users = model.users();
             FactorTable items = model.items();
             float[] up = users.params();

@@ -1,0 +1,122 @@
+package io.streamrec.learn;
+
+import io.streamrec.data.Rating;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The training events of {@link BlockSgdTrainer} grouped by block of the rating matrix, contiguous per block, as
+ * row numbers of the model's tables.
+ */
+final class RatingBlocks {
+    final int bins;
+    final int[] start;
+    final int[] users;
+    final int[] items;
+    final float[] labels;
+    final float[] weights;
+
+    private RatingBlocks(int bins, int n) {
+        this.bins = bins;
+        this.start = new int[bins * bins + 1];
+        this.users = new int[n];
+        this.items = new int[n];
+        this.labels = new float[n];
+        this.weights = new float[n];
+    }
+
+    /**
+     * Creates the model's rows in a seeded random order and groups them into {@code bins} equal ranges of row
+     * numbers: a random split, so popular rows spread over the groups, and a contiguous one, so threads
+     * working on different groups do not write to the same cache lines.
+     */
+    static RatingBlocks of(Model model, List<Rating> train, int bins, long seed) {
+        int n = train.size();
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int[] us = rows(model.users(), train, true, rnd);
+        int[] is = rows(model.items(), train, false, rnd);
+        int userRows = model.users().size();
+        int itemRows = model.items().size();
+        RatingBlocks b = new RatingBlocks(bins, n);
+        int[] fill = new int[bins * bins + 1];
+        for (int e = 0; e < n; e++) {
+            fill[block(us[e], userRows, is[e], itemRows, bins) + 1]++;
+        }
+        for (int k = 0; k < bins * bins; k++) {
+            fill[k + 1] += fill[k];
+        }
+        System.arraycopy(fill, 0, b.start, 0, fill.length);
+        for (int e = 0; e < n; e++) {
+            int at = fill[block(us[e], userRows, is[e], itemRows, bins)]++;
+            Rating r = train.get(e);
+            b.users[at] = us[e];
+            b.items[at] = is[e];
+            b.labels[at] = r.label();
+            b.weights[at] = r.weight();
+        }
+        return b;
+    }
+
+    private static int block(int u, int userRows, int i, int itemRows, int bins) {
+        return (int) ((long) u * bins / userRows) * bins + (int) ((long) i * bins / itemRows);
+    }
+
+    /** Row numbers of each event's user (or item), creating the rows in a random order of the distinct ids. */
+    private static int[] rows(FactorTable table, List<Rating> train, boolean user, SplittableRandom rnd) {
+        Map<String, Integer> first = new HashMap<>();
+        List<String> ids = new ArrayList<>();
+        int[] temp = new int[train.size()];
+        for (int e = 0; e < temp.length; e++) {
+            Rating r = train.get(e);
+            String id = user ? r.user() : r.item();
+            Integer t = first.get(id);
+            if (t == null) {
+                t = ids.size();
+                first.put(id, t);
+                ids.add(id);
+            }
+            temp[e] = t;
+        }
+        int[] perm = new int[ids.size()];
+        for (int r = 0; r < perm.length; r++) {
+            perm[r] = r;
+        }
+        for (int r = perm.length - 1; r > 0; r--) {
+            int j = rnd.nextInt(r + 1);
+            int t = perm[r];
+            perm[r] = perm[j];
+            perm[j] = t;
+        }
+        int[] rowOf = new int[perm.length];
+        for (int r = 0; r < perm.length; r++) {
+            rowOf[perm[r]] = table.getOrCreate(ids.get(perm[r]));
+        }
+        for (int e = 0; e < temp.length; e++) {
+            temp[e] = rowOf[temp[e]];
+        }
+        return temp;
+    }
+
+    /** Fisher-Yates over the block's events, all four arrays together. */
+    void shuffle(int block, SplittableRandom rnd) {
+        int from = start[block];
+        for (int e = start[block + 1] - 1; e > from; e--) {
+            int j = from + rnd.nextInt(e - from + 1);
+            int u = users[e];
+            users[e] = users[j];
+            users[j] = u;
+            int i = items[e];
+            items[e] = items[j];
+            items[j] = i;
+            float y = labels[e];
+            labels[e] = labels[j];
+            labels[j] = y;
+            float w = weights[e];
+            weights[e] = weights[j];
+            weights[j] = w;
+        }
+    }
+}
