@@ -66,4 +66,9 @@ public final class CompositeListener implements TrainerListener {
     public void rowsExpired(String kind, int rows) {
         listeners.forEach(l -> l.rowsExpired(kind, rows));
     }
+
+    @Override
+    public void rowsAdmitted(String kind, int rows) {
+        listeners.forEach(l -> l.rowsAdmitted(kind, rows));
+    }
 }

@@ -52,4 +52,7 @@ public interface TrainerListener {
 
     /** {@code rows} rows of {@code kind} went unused for {@code rows.ttl.ms}: deleted and tombstoned. */
     default void rowsExpired(String kind, int rows) {}
+
+    /** {@code rows} ids of {@code kind} reached {@code rows.admission.min.events} and got a row of their own. */
+    default void rowsAdmitted(String kind, int rows) {}
 }
