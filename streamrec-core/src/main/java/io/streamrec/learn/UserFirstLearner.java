@@ -44,11 +44,15 @@ public final class UserFirstLearner {
 
     /**
      * Learns one event of user row {@code u} and item row {@code i} (both must exist): steps the user row now and
-     * adds the item's gradient to the batch.
+     * adds the item's gradient to the batch. {@code u} = -1 learns it for a user without a row
+     * ({@link #learnWithoutUser}).
      *
      * @return the event's weighted loss before the step
      */
     public double learn(int u, int i, float label, float weight, long time) {
+        if (u < 0) {
+            return learnWithoutUser(i, label, weight, time);
+        }
         float lr = (float) model.hyper().schedule().rate(model.eventsSeen());
         if (pending == 0) {
             batchRate = lr;

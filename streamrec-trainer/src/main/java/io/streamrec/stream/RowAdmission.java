@@ -10,32 +10,43 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * only once or twice costs no factor row, in memory, in the store or on {@code model-updates}.
  *
  * <p>State: one count per waiting user in the task-state store (changelogged, so a restart keeps the counts), under
- * {@link #KEY_PREFIX}; the entry is deleted when the user is admitted. Counts of users that never come back are not
- * expired (an entry is the id plus four bytes, against a row of a few hundred bytes).
+ * {@link #KEY_PREFIX}; the entry is deleted when the user is admitted. The counts commit with the pending events, so
+ * events replayed after a crash learn without a row when their user was still {@link #waiting} at the last commit.
+ * Counts of users that never come back are not expired (an entry is the id plus four bytes, against a row of a few
+ * hundred bytes).
  */
 final class RowAdmission {
     static final String KEY_PREFIX = "admission/";
 
     private final KeyValueStore<String, byte[]> store;
     private final int minEvents;
+    private final TrainerListener listener;
 
-    /** {@code minEvents} > 1 (1 admits every user at its first event: no admission). */
-    RowAdmission(KeyValueStore<String, byte[]> store, int minEvents) {
-        if (minEvents <= 1) {
+    /** {@code minEvents} >= 1; 1 admits every user at its first event (no admission: the store is never read). */
+    RowAdmission(KeyValueStore<String, byte[]> store, int minEvents, TrainerListener listener) {
+        if (minEvents < 1) {
             throw new IllegalArgumentException(
-                    TrainerConfig.ROWS_ADMISSION_MIN_EVENTS + " must be > 1 for admission, got " + minEvents);
+                    TrainerConfig.ROWS_ADMISSION_MIN_EVENTS + " must be >= 1, got " + minEvents);
         }
         this.store = store;
         this.minEvents = minEvents;
+        this.listener = listener;
     }
 
-    /** Counts one event of {@code id}, which has no row; true when this event admits it (its count is cleared). */
-    boolean count(String id) {
+    /**
+     * Counts one event of {@code id}, which has no row; true when this event admits it (its count is then cleared
+     * and the admission counted in {@code streamrec.rows.admitted}).
+     */
+    boolean admits(String id) {
+        if (minEvents == 1) {
+            return true;
+        }
         String key = KEY_PREFIX + id;
         byte[] v = store.get(key);
         int n = (v == null ? 0 : ByteBuffer.wrap(v).getInt()) + 1;
         if (n >= minEvents) {
             store.delete(key);
+            listener.rowsAdmitted(Role.USER.label(), 1);
             return true;
         }
         store.put(key, ByteBuffer.allocate(Integer.BYTES).putInt(n).array());
@@ -44,6 +55,6 @@ final class RowAdmission {
 
     /** Whether {@code id} has counted events but no row yet. */
     boolean waiting(String id) {
-        return store.get(KEY_PREFIX + id) != null;
+        return minEvents > 1 && store.get(KEY_PREFIX + id) != null;
     }
 }

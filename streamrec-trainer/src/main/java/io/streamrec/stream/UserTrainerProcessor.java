@@ -68,10 +68,9 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
     private GradientRouter router;
     private UserRowPublisher rows;
     private PrequentialTracker prequential;
+    private RowAdmission admission;
     /** {@code rows.ttl.ms}; null when rows never expire. */
     private RowExpiry expiry;
-    /** {@code rows.admission.min.events}; null when every user gets its row at its first event. */
-    private RowAdmission admission;
 
     private GlobalMeanMerge externalMean;
     private long rowSteps;
@@ -110,9 +109,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         expiry = config.rowsTtlMs() > 0
                 ? new RowExpiry(userStore, config.rowsTtlMs(), context.currentSystemTimeMs())
                 : null;
-        admission = config.rowsAdmissionMinEvents() > 1
-                ? new RowAdmission(stateStore, config.rowsAdmissionMinEvents())
-                : null;
+        admission = new RowAdmission(stateStore, config.rowsAdmissionMinEvents(), listener);
         items = new LocalItems(model.items(), hyper.width(), published);
         router = new GradientRouter(context, model.items(), items, partitions, hyper.width());
         rows = new UserRowPublisher(context, listener, model.users(), model.mean(), partition, unpublished);
@@ -163,12 +160,9 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         prequential.add(e.label(), prediction);
         listener.eventTrained();
         pending.append(Codecs.encodeEvent(e));
+        u = u >= 0 ? u : admission.admits(e.user()) ? users.row(e.user()) : -1;
         i = i >= 0 ? i : items.row(e.item(), true);
-        if (u >= 0 || admits(e.user())) {
-            learn(u >= 0 ? u : users.row(e.user()), i, e);
-        } else {
-            learnWithoutUser(i, e);
-        }
+        learn(u, i, e);
         if (learner.pending() >= batchSize) {
             stepBatch(context.currentSystemTimeMs());
             if (unsentEvents >= MAX_UNFLUSHED_EVENTS) {
@@ -198,40 +192,19 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         listener.modelRows(Role.USER.label(), partition, model.users().size());
     }
 
-    /** Counts an event of a user without a row towards its admission; true when it has (or now gets) a row. */
-    private boolean admits(String user) {
-        if (admission == null) {
-            return true;
-        }
-        boolean admitted = admission.count(user);
-        if (admitted) {
-            listener.rowsAdmitted(Role.USER.label(), 1);
-        }
-        return admitted;
-    }
-
     private void addToBatch(Event e) {
-        int i = items.row(e.item(), true);
-        // Counts are committed with the pending log, so a user still waiting then learned these events without a row.
-        if (admission != null && admission.waiting(e.user())) {
-            learnWithoutUser(i, e);
-        } else {
-            learn(users.row(e.user()), i, e);
-        }
+        learn(admission.waiting(e.user()) ? -1 : users.row(e.user()), items.row(e.item(), true), e);
         if (learner.pending() >= batchSize) {
             stepBatch(context.currentSystemTimeMs());
         }
     }
 
     private void learn(int u, int i, Event e) {
-        users.used(u);
-        stepped.add(u);
+        if (u >= 0) { // -1: a user not yet admitted (RowAdmission)
+            users.used(u);
+            stepped.add(u);
+        }
         learner.learn(u, i, e.label(), e.weight(), e.ingestTime());
-        oldestIngest = Math.min(oldestIngest, e.ingestTime());
-    }
-
-    private void learnWithoutUser(int i, Event e) {
-        learner.learnWithoutUser(i, e.label(), e.weight(), e.ingestTime());
         oldestIngest = Math.min(oldestIngest, e.ingestTime());
     }
 
