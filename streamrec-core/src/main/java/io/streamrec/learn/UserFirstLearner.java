@@ -26,6 +26,8 @@ public final class UserFirstLearner {
     private int pending;
     private double pendingLoss;
     private float batchRate;
+    /** The user side of {@link #learnWithoutUser}: all zeros. */
+    private float[] zeroUser;
 
     public UserFirstLearner(Model model) {
         this.model = model;
@@ -42,11 +44,15 @@ public final class UserFirstLearner {
 
     /**
      * Learns one event of user row {@code u} and item row {@code i} (both must exist): steps the user row now and
-     * adds the item's gradient to the batch.
+     * adds the item's gradient to the batch. {@code u} = -1 learns it for a user without a row
+     * ({@link #learnWithoutUser}).
      *
      * @return the event's weighted loss before the step
      */
     public double learn(int u, int i, float label, float weight, long time) {
+        if (u < 0) {
+            return learnWithoutUser(i, label, weight, time);
+        }
         float lr = (float) model.hyper().schedule().rate(model.eventsSeen());
         if (pending == 0) {
             batchRate = lr;
@@ -59,6 +65,33 @@ public final class UserFirstLearner {
         itemGrads.addEvent(i, g, userParams, u * width, time);
         userGrad.addEvent(u, g, itemParams, i * width, time);
         updater.apply(model.users(), userGrad, lr);
+        model.mean().add(label, weight);
+        model.addEventsSeen(1);
+        pending++;
+        pendingLoss += eventLoss;
+        return eventLoss;
+    }
+
+    /**
+     * Learns one event of a user that has no row of its own (not yet admitted, see the trainer's
+     * {@code rows.admission.min.events}): scored as an unseen user is (the offset and the item's bias), it adds the
+     * item's gradient against a zero user row, so it steps the item's bias (and regularizes its factors), and it
+     * joins the global mean; no user row learns.
+     *
+     * @return the event's weighted loss
+     */
+    public double learnWithoutUser(int i, float label, float weight, long time) {
+        float lr = (float) model.hyper().schedule().rate(model.eventsSeen());
+        if (pending == 0) {
+            batchRate = lr;
+        }
+        if (zeroUser == null) {
+            zeroUser = new float[width];
+        }
+        double s = model.score(-1, i);
+        double eventLoss = weight * loss.loss(label, s);
+        float g = (float) (weight * loss.gradient(label, s));
+        itemGrads.addEvent(i, g, zeroUser, 0, time);
         model.mean().add(label, weight);
         model.addEventsSeen(1);
         pending++;

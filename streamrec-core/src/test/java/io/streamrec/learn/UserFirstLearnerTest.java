@@ -57,6 +57,29 @@ class UserFirstLearnerTest {
     }
 
     @Test
+    void shouldTrainOnlyTheItemBiasAndTheMeanForAUserWithoutARow() {
+        UserFirstLearner learner = new UserFirstLearner(new Model(Hyperparameters.defaults(ModelKind.BIASED_MF)));
+        Model m = learner.model();
+        int i = m.items().getOrCreate("i1");
+        float[] factors = m.items().factors(i);
+        float bias = m.items().bias(i);
+
+        learner.learnWithoutUser(i, 5f, 1f, 10L);
+
+        assertEquals(0, m.users().size(), "no user row");
+        assertEquals(1, learner.pending());
+        assertEquals(1, m.eventsSeen());
+        assertEquals(5.0, m.globalMean(), 1e-9, "the label joined the global mean");
+        learner.stepItems();
+        assertTrue(m.items().bias(i) > bias, "a label above the prediction raises the item's bias");
+        float[] after = m.items().factors(i);
+        for (int f = 0; f < factors.length; f++) {
+            // Against a zero user row only the regularization moves the factors: towards zero, never across it.
+            assertTrue(Math.abs(after[f]) <= Math.abs(factors[f]) && after[f] * factors[f] >= 0, "factor " + f);
+        }
+    }
+
+    @Test
     void shouldStayCloserToPerEventSgdThanAMiniBatchOfTheSameSize() {
         // Users rating several items in a row, as in timestamp order.
         List<Rating> events =

@@ -26,6 +26,7 @@ final class ModelMeters implements TrainerListener, MeterBinder {
     private final Map<String, Map<Integer, Long>> stepsByKindAndPartition = new ConcurrentHashMap<>();
     private final LongAdder evicted = new LongAdder();
     private final Map<String, LongAdder> expired = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> admitted = new ConcurrentHashMap<>();
     private final LongAdder stalenessMs = new LongAdder();
     private final LongAdder stalenessEvents = new LongAdder();
 
@@ -34,8 +35,10 @@ final class ModelMeters implements TrainerListener, MeterBinder {
             rowsByKindAndPartition.put(kind, new ConcurrentHashMap<>());
             stepsByKindAndPartition.put(kind, new ConcurrentHashMap<>());
             expired.put(kind, new LongAdder());
+            admitted.put(kind, new LongAdder());
         }
         expired.put(TrainerMetrics.OTHER, new LongAdder());
+        admitted.put(TrainerMetrics.OTHER, new LongAdder());
         rowsByKindAndPartition.put(TrainerMetrics.OTHER, new ConcurrentHashMap<>());
         stepsByKindAndPartition.put(TrainerMetrics.OTHER, new ConcurrentHashMap<>());
     }
@@ -62,6 +65,11 @@ final class ModelMeters implements TrainerListener, MeterBinder {
         for (String kind : TrainerMetrics.KINDS) {
             FunctionCounter.builder("streamrec.rows.expired", expired.get(kind), LongAdder::sum)
                     .description("Rows deleted and tombstoned after rows.ttl.ms without training, by kind")
+                    .baseUnit("rows")
+                    .tag("kind", kind)
+                    .register(registry);
+            FunctionCounter.builder("streamrec.rows.admitted", admitted.get(kind), LongAdder::sum)
+                    .description("Ids given a row of their own after rows.admission.min.events events, by kind")
                     .baseUnit("rows")
                     .tag("kind", kind)
                     .register(registry);
@@ -100,6 +108,11 @@ final class ModelMeters implements TrainerListener, MeterBinder {
     @Override
     public void rowsExpired(String kind, int rows) {
         expired.get(TrainerMetrics.bounded(kind)).add(rows);
+    }
+
+    @Override
+    public void rowsAdmitted(String kind, int rows) {
+        admitted.get(TrainerMetrics.bounded(kind)).add(rows);
     }
 
     @Override

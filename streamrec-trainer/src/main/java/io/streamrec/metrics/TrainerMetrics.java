@@ -134,6 +134,11 @@ public final class TrainerMetrics implements TrainerListener, MeterBinder {
     }
 
     @Override
+    public void rowsAdmitted(String kind, int rows) {
+        model.rowsAdmitted(kind, rows);
+    }
+
+    @Override
     public void itemStaleness(long totalAgeMs, int count) {
         model.itemStaleness(totalAgeMs, count);
     }

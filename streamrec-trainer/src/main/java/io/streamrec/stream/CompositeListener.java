@@ -93,4 +93,9 @@ public final class CompositeListener implements TrainerListener {
     public void gateRolledBack(String role, int partition) {
         listeners.forEach(l -> l.gateRolledBack(role, partition));
     }
+
+    @Override
+    public void rowsAdmitted(String kind, int rows) {
+        listeners.forEach(l -> l.rowsAdmitted(kind, rows));
+    }
 }

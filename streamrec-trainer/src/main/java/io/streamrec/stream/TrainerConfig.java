@@ -58,6 +58,8 @@ public final class TrainerConfig {
     public static final int MIN_READINESS_MAX_STALL_MS = 1000;
     /** User rows no event has trained for this long (wall clock) are deleted and tombstoned; 0 = never. */
     public static final String ROWS_TTL_MS = "rows.ttl.ms";
+    /** A user gets a row of its own at its n-th event; the events before train the items' biases only; 1 = at once. */
+    public static final String ROWS_ADMISSION_MIN_EVENTS = "rows.admission.min.events";
 
     private static final Set<String> OWN = withGateKeys(
             BATCH_SIZE,
@@ -86,7 +88,8 @@ public final class TrainerConfig {
             HTTP_PORT,
             HTTP_BIND,
             READINESS_MAX_STALL_MS,
-            ROWS_TTL_MS);
+            ROWS_TTL_MS,
+            ROWS_ADMISSION_MIN_EVENTS);
 
     // Publication gate (docs/gate.md): its keys, defaults and validation live in GateConfig.
     private static Set<String> withGateKeys(String... own) {
@@ -113,6 +116,7 @@ public final class TrainerConfig {
             Map.entry(HTTP_BIND, "0.0.0.0"),
             Map.entry(READINESS_MAX_STALL_MS, "30000"),
             Map.entry(ROWS_TTL_MS, "0"),
+            Map.entry(ROWS_ADMISSION_MIN_EVENTS, "1"),
             Map.entry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2));
 
     private final Map<String, String> values;
@@ -127,6 +131,7 @@ public final class TrainerConfig {
     private final int readinessMaxStallMs;
     private final long rowsTtlMs;
     private final GateConfig gate;
+    private final int rowsAdmissionMinEvents;
     private final Path initModel;
     private final Hyperparameters hyperparameters;
 
@@ -164,6 +169,7 @@ public final class TrainerConfig {
             throw new IllegalArgumentException(
                     ROWS_TTL_MS + " must be >= 0 (milliseconds; 0 keeps rows forever), got " + rowsTtlMs);
         }
+        rowsAdmissionMinEvents = s.positiveInt(ROWS_ADMISSION_MIN_EVENTS);
         String pg = values.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG);
         if (!pg.equals(StreamsConfig.EXACTLY_ONCE_V2) && !pg.equals(StreamsConfig.AT_LEAST_ONCE)) {
             throw new IllegalArgumentException(StreamsConfig.PROCESSING_GUARANTEE_CONFIG + " must be "
@@ -297,6 +303,11 @@ public final class TrainerConfig {
     /** See {@link #ROWS_TTL_MS}; 0 when rows never expire. */
     public long rowsTtlMs() {
         return rowsTtlMs;
+    }
+
+    /** See {@link #ROWS_ADMISSION_MIN_EVENTS}; 1 when every user gets its row at its first event. */
+    public int rowsAdmissionMinEvents() {
+        return rowsAdmissionMinEvents;
     }
 
     /** Longest stall, in milliseconds, that readiness tolerates while input waits (and longest REBALANCING). */

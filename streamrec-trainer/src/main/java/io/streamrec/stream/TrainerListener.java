@@ -72,4 +72,7 @@ public interface TrainerListener {
 
     /** User partition {@code partition}, or an item task ({@code partition} of role "item"), rolled back. */
     default void gateRolledBack(String role, int partition) {}
+
+    /** {@code rows} ids of {@code kind} reached {@code rows.admission.min.events} and got a row of their own. */
+    default void rowsAdmitted(String kind, int rows) {}
 }

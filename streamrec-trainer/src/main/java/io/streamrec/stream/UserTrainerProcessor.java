@@ -69,6 +69,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
     private GradientRouter router;
     private UserRowPublisher rows;
     private PrequentialTracker prequential;
+    private RowAdmission admission;
     /** {@code rows.ttl.ms}; null when rows never expire. */
     private RowExpiry expiry;
 
@@ -112,6 +113,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         expiry = config.rowsTtlMs() > 0
                 ? new RowExpiry(userStore, config.rowsTtlMs(), context.currentSystemTimeMs())
                 : null;
+        admission = new RowAdmission(stateStore, config.rowsAdmissionMinEvents(), listener);
         items = new LocalItems(model.items(), hyper.width(), published);
         router = new GradientRouter(context, model.items(), items, partitions, hyper.width());
         rows = new UserRowPublisher(context, listener, model.users(), model.mean(), partition, unpublished);
@@ -175,7 +177,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
             return;
         }
         pending.append(Codecs.encodeEvent(e));
-        u = u >= 0 ? u : users.row(e.user());
+        u = u >= 0 ? u : admission.admits(e.user()) ? users.row(e.user()) : -1;
         i = i >= 0 ? i : items.row(e.item(), true);
         ranking.seen(e.user(), i);
         learn(u, i, e);
@@ -209,15 +211,17 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
     }
 
     private void addToBatch(Event e) {
-        learn(users.row(e.user()), items.row(e.item(), true), e);
+        learn(admission.waiting(e.user()) ? -1 : users.row(e.user()), items.row(e.item(), true), e);
         if (learner.pending() >= batchSize) {
             stepBatch(context.currentSystemTimeMs());
         }
     }
 
     private void learn(int u, int i, Event e) {
-        users.used(u);
-        stepped.add(u);
+        if (u >= 0) { // -1: a user not yet admitted (RowAdmission)
+            users.used(u);
+            stepped.add(u);
+        }
         learner.learn(u, i, e.label(), e.weight(), e.ingestTime());
         oldestIngest = Math.min(oldestIngest, e.ingestTime());
     }

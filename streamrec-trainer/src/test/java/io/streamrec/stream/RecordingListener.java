@@ -18,6 +18,7 @@ final class RecordingListener implements TrainerListener {
     final List<Flush> flushes = new CopyOnWriteArrayList<>();
     final AtomicLong evicted = new AtomicLong();
     final AtomicLong expired = new AtomicLong();
+    final AtomicLong admitted = new AtomicLong();
 
     @Override
     public void eventTrained() {
@@ -47,5 +48,10 @@ final class RecordingListener implements TrainerListener {
     @Override
     public void rowsExpired(String kind, int rows) {
         expired.addAndGet(rows);
+    }
+
+    @Override
+    public void rowsAdmitted(String kind, int rows) {
+        admitted.addAndGet(rows);
     }
 }

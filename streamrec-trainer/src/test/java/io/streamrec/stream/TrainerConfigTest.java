@@ -139,6 +139,16 @@ class TrainerConfigTest {
     }
 
     @Test
+    void shouldAdmitUsersAtOnceByDefaultAndRefuseAThresholdBelowOne() {
+        TrainerConfig c = TrainerConfig.of(SERVERS);
+        assertEquals(1, c.rowsAdmissionMinEvents());
+        assertEquals(3, c.with(TrainerConfig.ROWS_ADMISSION_MIN_EVENTS, "3").rowsAdmissionMinEvents());
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> c.with(TrainerConfig.ROWS_ADMISSION_MIN_EVENTS, "0"));
+        assertTrue(e.getMessage().contains("rows.admission.min.events must be >= 1"), e.getMessage());
+    }
+
+    @Test
     void shouldListEveryEffectiveSettingWithSecretsHidden() {
         TrainerConfig c = TrainerConfig.of(Map.of(
                 TrainerConfig.BOOTSTRAP_SERVERS,

@@ -230,6 +230,69 @@ class UserTrainerProcessorTest {
         assertEquals(1, json(task.modelUpdates().get("user:u1")).get("version").asInt());
     }
 
+    /** The item gradients a flush sent, by item: {events, bias gradient, squared norm of the factor gradient}. */
+    private static Map<String, double[]> gradientsSent(Task task, int width) {
+        Map<String, double[]> out = new TreeMap<>();
+        for (CapturedForward<?, ? extends byte[]> f : task.context.forwarded()) {
+            if (f.childName().orElseThrow().equals(StreamTopology.ITEM_GRADIENTS_SINK)) {
+                Codecs.readGradientBatch(f.record().value(), width, (id, events, oldest, grad) -> {
+                    double norm = 0;
+                    for (int k = 1; k < width; k++) {
+                        norm += grad[k] * grad[k];
+                    }
+                    double[] sum = out.computeIfAbsent(id, k -> new double[3]);
+                    sum[0] += events;
+                    sum[1] += grad[0];
+                    sum[2] += norm;
+                });
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void shouldGiveAUserNoRowBeforeItsAdmissionWhileItsEventsStillTrainTheItemBias() {
+        Task task = new Task();
+        TrainerConfig c = config(stateDir, TrainerConfig.BATCH_SIZE, "1", TrainerConfig.ROWS_ADMISSION_MIN_EVENTS, "3");
+        int width = c.hyperparameters().width();
+        RecordingListener listener = new RecordingListener();
+        UserTrainerProcessor p = task.start(c, listener);
+        KeyValueStore<String, byte[]> store = task.context.getStateStore(Topics.USER_STORE);
+
+        feed(p, List.of(new Event("u1", "i1", 5, 1, 10, 100), new Event("u1", "i2", 1, 1, 11, 101)));
+        task.punctuate();
+        assertEquals(0, p.usersInMemory(), "two events, below the threshold of 3: no row in memory");
+        assertNull(store.get("u1"), "nor in the store");
+        assertFalse(task.modelUpdates().containsKey("user:u1"), "nor on model-updates");
+        assertEquals(0, listener.admitted.get());
+        Map<String, double[]> sent = gradientsSent(task, width);
+        assertEquals(Set.of("i1", "i2"), sent.keySet(), "both events still train their items");
+        assertEquals(1, sent.get("i1")[0]);
+        assertTrue(sent.get("i1")[1] < 0, "a 5 above the mean pushes i1's bias up (a gradient below zero)");
+        assertTrue(sent.get("i2")[1] > 0, "a 1 below the mean pushes i2's bias down");
+        assertEquals(0, sent.get("i1")[2], "against a zero user row the item factors get no gradient");
+
+        // The third event admits u1: it learns with a row of its own, which the flush saves and publishes.
+        task.context.resetForwards();
+        feed(p, List.of(new Event("u1", "i1", 4, 1, 12, 102)));
+        task.punctuate();
+        assertEquals(1, listener.admitted.get());
+        assertEquals(1, p.usersInMemory());
+        assertNotNull(store.get("u1"));
+        assertEquals(1, json(task.modelUpdates().get("user:u1")).get("version").asInt(), "one step: the third event");
+        assertTrue(gradientsSent(task, width).get("i1")[2] > 0, "now the item's factors learn from the user's");
+
+        // A restart keeps the counts: u2's first event before it and its second after it do not admit it.
+        feed(p, List.of(new Event("u2", "i1", 3, 1, 13, 103)));
+        task.punctuate();
+        task.commit();
+        UserTrainerProcessor restarted = task.start(c, listener);
+        feed(restarted, List.of(new Event("u2", "i2", 3, 1, 14, 104)));
+        task.punctuate();
+        assertNull(store.get("u2"));
+        assertEquals(1, listener.admitted.get());
+    }
+
     @Test
     void shouldKeepTheStoreOfAChurningPopulationBoundedByTheTtl() {
         // Each second 20 new users train once and never return; the TTL is 5 s.
