@@ -1,8 +1,6 @@
 package io.streamrec.stream;
 
-import io.streamrec.learn.HyperparameterOverrides;
 import io.streamrec.learn.Hyperparameters;
-import io.streamrec.learn.ImplicitLearner;
 import io.streamrec.model.ModelKind;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -47,8 +45,6 @@ public final class TrainerConfig {
     public static final String MAX_LABEL = "model.max.label";
     /** Events labeled at least this are positives (see {@code io.streamrec.data.Positives}); unset: labels as they are. */
     public static final String POSITIVES = "model.positives";
-    /** Negatives sampled per positive by the positives-only models. */
-    public static final String NEGATIVES = "model.negatives";
 
     public static final String HTTP_PORT = "http.port";
     public static final String HTTP_BIND = "http.bind";
@@ -61,63 +57,10 @@ public final class TrainerConfig {
     /** A user gets a row of its own at its n-th event; the events before train the items' biases only; 1 = at once. */
     public static final String ROWS_ADMISSION_MIN_EVENTS = "rows.admission.min.events";
 
-    private static final Set<String> OWN = withGateKeys(
-            BATCH_SIZE,
-            FLUSH_INTERVAL_MS,
-            ITEM_BATCH_SIZE,
-            USER_CACHE_ROWS,
-            PARTITIONS,
-            REPLICATION,
-            INIT_MODEL,
-            MODEL_KIND,
-            FACTORS,
-            OPTIMIZER,
-            LEARNING_RATE,
-            SCHEDULE,
-            SCHEDULE_POWER,
-            SCHEDULE_SCALE,
-            REG_BIAS,
-            REG_FACTORS,
-            CLIP_NORM,
-            INIT_STD,
-            SEED,
-            MIN_LABEL,
-            MAX_LABEL,
-            POSITIVES,
-            NEGATIVES,
-            HTTP_PORT,
-            HTTP_BIND,
-            READINESS_MAX_STALL_MS,
-            ROWS_TTL_MS,
-            ROWS_ADMISSION_MIN_EVENTS);
-
-    // Publication gate (docs/gate.md): its keys, defaults and validation live in GateConfig.
-    private static Set<String> withGateKeys(String... own) {
-        Set<String> s = new java.util.HashSet<>(Set.of(own));
-        s.addAll(GateConfig.KEYS);
-        return Set.copyOf(s);
-    }
-
     /** The publication gate's settings (docs/gate.md), validated at construction. */
     public GateConfig gate() {
         return gate;
     }
-
-    private static final Map<String, String> DEFAULTS = Map.ofEntries(
-            Map.entry(APPLICATION_ID, "streamrec"),
-            Map.entry(BATCH_SIZE, "32"),
-            Map.entry(FLUSH_INTERVAL_MS, "100"),
-            Map.entry(ITEM_BATCH_SIZE, "5000"),
-            Map.entry(USER_CACHE_ROWS, "1000000"),
-            Map.entry(PARTITIONS, "4"),
-            Map.entry(REPLICATION, "1"),
-            Map.entry(MODEL_KIND, "biased-mf"),
-            Map.entry(HTTP_PORT, "8080"),
-            Map.entry(HTTP_BIND, "0.0.0.0"),
-            Map.entry(READINESS_MAX_STALL_MS, "30000"),
-            Map.entry(ROWS_TTL_MS, "0"),
-            Map.entry(ROWS_ADMISSION_MIN_EVENTS, "1"),
-            Map.entry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2));
 
     private final Map<String, String> values;
     // Parsed once, here: a bad value fails the start, not the first use.
@@ -134,6 +77,7 @@ public final class TrainerConfig {
     private final int rowsAdmissionMinEvents;
     private final Path initModel;
     private final Hyperparameters hyperparameters;
+    private final Float positives;
 
     private TrainerConfig(Map<String, String> values) {
         this.values = Map.copyOf(values);
@@ -177,7 +121,7 @@ public final class TrainerConfig {
         }
         String init = values.get(INIT_MODEL);
         initModel = init == null || init.isBlank() ? null : Path.of(init);
-        hyperparameters = hyperparameters(s);
+        hyperparameters = TrainerKeys.hyperparameters(s);
         if (hyperparameters.kind().positivesOnly()) {
             // The user task learns each event's user row at once (UserFirstLearner); the pairwise and sampled
             // losses of these models do not have that form yet.
@@ -186,13 +130,12 @@ public final class TrainerConfig {
                             + " is offline only in this release (evaluate, pretrain); the stream trainer takes biased-mf or"
                             + " logistic-mf (with " + POSITIVES + " for positives)");
         }
-        positives();
-        negatives();
+        positives = positives(s, hyperparameters.kind());
     }
 
     /** Builds a config from the sources in rising precedence; {@code file} and {@code env} may be null. */
     public static TrainerConfig load(Path file, Map<String, String> env, Map<String, String> flags) {
-        return new TrainerConfig(ConfigSources.merge(DEFAULTS, file, env, flags));
+        return new TrainerConfig(ConfigSources.merge(TrainerKeys.DEFAULTS, file, env, flags));
     }
 
     /** A config from explicit settings over the defaults (tests, demo). */
@@ -208,39 +151,30 @@ public final class TrainerConfig {
 
     /** streamrec's own settings, which never reach Kafka's clients. */
     public static Set<String> ownKeys() {
-        return OWN;
+        return TrainerKeys.OWN;
     }
 
     /**
      * The positives threshold of {@link #POSITIVES}, or null when unset: an event labeled at least this is learned
-     * as label 1, one below it as 0 ({@code logistic-mf}) or not at all (the positives-only models).
+     * as label 1, one below it as 0 ({@code logistic-mf}).
      */
     public Float positives() {
-        if (!values.containsKey(POSITIVES)) {
-            return null;
-        }
-        float min = new SettingParser(values).optionalFloat(POSITIVES);
-        if (!Float.isFinite(min)) {
-            throw new IllegalArgumentException(POSITIVES + " must be a finite label, got " + values.get(POSITIVES));
-        }
-        if (hyperparameters().kind() == ModelKind.BIASED_MF) {
-            throw new IllegalArgumentException(POSITIVES + " turns labels into positives for the 0/1 models"
-                    + " (logistic-mf, bpr, implicit-logistic, popularity); biased-mf learns the ratings themselves");
-        }
-        return min;
+        return positives;
     }
 
-    /** Negatives per positive ({@link #NEGATIVES}): by default 1 for bpr and 4 for implicit-logistic. */
-    public int negatives() {
-        ModelKind kind = hyperparameters().kind();
-        if (!values.containsKey(NEGATIVES)) {
-            return ImplicitLearner.defaultNegatives(kind);
+    private static Float positives(SettingParser s, ModelKind kind) {
+        Float min = s.optionalFloat(POSITIVES);
+        if (min == null) {
+            return null;
         }
-        int n = new SettingParser(values).integer(NEGATIVES);
-        if (n < 1 || n > 1000) {
-            throw new IllegalArgumentException(NEGATIVES + " must be in 1..1000, got " + n);
+        if (!Float.isFinite(min)) {
+            throw new IllegalArgumentException(POSITIVES + " must be a finite label, got " + min);
         }
-        return n;
+        if (kind == ModelKind.BIASED_MF) {
+            throw new IllegalArgumentException(
+                    POSITIVES + " turns labels into 0/1 for logistic-mf; biased-mf learns" + " the ratings themselves");
+        }
+        return min;
     }
 
     /**
@@ -323,30 +257,6 @@ public final class TrainerConfig {
     /** Hyper-parameters: the online defaults of the model kind, overridden by {@code model.*} settings. */
     public Hyperparameters hyperparameters() {
         return hyperparameters;
-    }
-
-    private static Hyperparameters hyperparameters(SettingParser s) {
-        ModelKind kind;
-        try {
-            kind = ModelKind.parse(s.text(MODEL_KIND));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(MODEL_KIND + ": " + e.getMessage(), e);
-        }
-        HyperparameterOverrides given = new HyperparameterOverrides(
-                s.optionalInt(FACTORS),
-                s.optionalDouble(INIT_STD),
-                s.optionalLong(SEED),
-                s.text(OPTIMIZER),
-                s.optionalDouble(LEARNING_RATE),
-                s.text(SCHEDULE),
-                s.optionalDouble(SCHEDULE_POWER),
-                s.optionalDouble(SCHEDULE_SCALE),
-                s.optionalDouble(REG_BIAS),
-                s.optionalDouble(REG_FACTORS),
-                s.optionalDouble(CLIP_NORM),
-                s.optionalFloat(MIN_LABEL),
-                s.optionalFloat(MAX_LABEL));
-        return given.applyTo(Hyperparameters.defaults(kind), SCHEDULE);
     }
 
     /** Kafka Streams properties: our application id and servers, the defaults, and every pass-through setting. */

@@ -5,9 +5,7 @@ import io.streamrec.learn.GradientAccumulator;
 import io.streamrec.learn.Hyperparameters;
 import io.streamrec.learn.Model;
 import io.streamrec.learn.UserFirstLearner;
-import io.streamrec.model.ModelKeys;
 import io.streamrec.model.ModelKind;
-import io.streamrec.model.RowKind;
 import java.time.Duration;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -71,7 +69,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
     private PrequentialTracker prequential;
     private RowAdmission admission;
     /** {@code rows.ttl.ms}; null when rows never expire. */
-    private RowExpiry expiry;
+    private UserRowExpiry expiry;
 
     private StreamRanking ranking;
     private GlobalMeanMerge externalMean;
@@ -110,9 +108,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         toSend = new GradientAccumulator(hyper.width());
         ranking = new StreamRanking(config.userCacheRows());
         users = new UserRowCache(model.users(), userStore, global, config.userCacheRows());
-        expiry = config.rowsTtlMs() > 0
-                ? new RowExpiry(userStore, config.rowsTtlMs(), context.currentSystemTimeMs())
-                : null;
+        expiry = UserRowExpiry.of(config.rowsTtlMs(), userStore, context, listener);
         admission = new RowAdmission(stateStore, config.rowsAdmissionMinEvents(), listener);
         items = new LocalItems(model.items(), hyper.width(), published);
         router = new GradientRouter(context, model.items(), items, partitions, hyper.width());
@@ -141,12 +137,11 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
                 int evicted = users.evictLeastRecentlyUsed();
                 if (evicted > 0) {
                     listener.userRowsEvicted(evicted);
+                }
+                int expired = expiry == null ? 0 : expiry.sweep(context.currentSystemTimeMs(), users);
+                if (evicted + expired > 0) {
                     listener.modelRows(
                             Role.USER.label(), partition, model.users().size());
-                }
-                long now = context.currentSystemTimeMs();
-                if (expiry != null && expiry.due(now)) {
-                    expire(now);
                 }
             }
             users.nextInterval();
@@ -187,27 +182,6 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
                 flush();
             }
         }
-    }
-
-    /**
-     * {@code rows.ttl.ms}: deletes the user rows no flush saved for longer than the TTL from the store and memory
-     * and tombstones them on {@code model-updates}. Called where eviction is, when no batch, gradient or unpublished
-     * set refers to a row number. A user who comes back starts from an initial row (or, for the moment the
-     * tombstone takes to reach this instance's global store, from the last published one).
-     */
-    private void expire(long now) {
-        java.util.List<String> expired = expiry.sweep(now);
-        if (expired.isEmpty()) {
-            return;
-        }
-        users.drop(expired);
-        for (String id : expired) {
-            context.forward(
-                    new Record<Object, byte[]>(ModelKeys.row(RowKind.USER, id), null, now),
-                    StreamTopology.USER_MODEL_SINK);
-        }
-        listener.rowsExpired(Role.USER.label(), expired.size());
-        listener.modelRows(Role.USER.label(), partition, model.users().size());
     }
 
     private void addToBatch(Event e) {
