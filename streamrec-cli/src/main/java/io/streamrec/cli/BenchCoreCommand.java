@@ -62,11 +62,8 @@ public final class BenchCoreCommand implements Callable<Integer> {
     @Option(
             names = "--user-rows",
             paramLabel = "N",
-            description = {
-                "Instead of the speed, measure the heap bytes per user row that a trainer's user task holds",
-                "(its model table: id, bias, factors, optimizer state, version, update count, LRU stamp) by",
-                "creating N rows with ids like 196 and 1000196. 0 (default): measure the speed."
-            })
+            description =
+                    "Instead of the speed, measure the heap bytes per user row that a trainer's user task holds (its model table: id, bias, factors, optimizer state, version, update count, LRU stamp) by creating N rows with ids like 196 and 1000196. 0 (default): measure the speed.")
     int userRows;
 
     @Mixin

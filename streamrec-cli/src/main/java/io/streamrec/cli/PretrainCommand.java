@@ -56,20 +56,15 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(
             names = "--algorithm",
             paramLabel = "ALG",
-            description = {
-                "fpsg (per-event SGD over blocks of the rating matrix, parallel as LIBMF; AdaGrad only),",
-                "sgd (mini-batch SGD epochs, any optimizer, one thread) or als (alternating least squares).",
-                "Default: fpsg."
-            })
-    String algorithm = "fpsg";
+            description =
+                    "fpsg (per-event SGD over blocks of the rating matrix, parallel as LIBMF; AdaGrad only), sgd (mini-batch SGD epochs, any optimizer, one thread) or als (alternating least squares). Default: fpsg (sgd for the positives-only models).")
+    String algorithm;
 
     @Option(
             names = "--threads",
             paramLabel = "N",
-            description = {
-                "Threads for fpsg. Results are reproducible from --seed with one thread; with more they vary",
-                "slightly from run to run. Default: 1."
-            })
+            description =
+                    "Threads for fpsg. Results are reproducible from --seed with one thread; with more they vary slightly from run to run. Default: 1.")
     int threads = 1;
 
     @Option(
@@ -101,6 +96,14 @@ public final class PretrainCommand implements Callable<Integer> {
         if (!(holdout >= 0 && holdout < 1)) {
             throw Cli.usage(spec, "--holdout must be in [0, 1), got " + holdout);
         }
+        if (epochs != null && epochs < 1) {
+            throw Cli.usage(spec, "--epochs must be >= 1, got " + epochs);
+        }
+        Hyperparameters hyper = Cli.hyper(spec, () -> hyperOptions.pretrain());
+        boolean positivesOnly = hyper.kind().positivesOnly();
+        if (algorithm == null) {
+            algorithm = positivesOnly ? "sgd" : "fpsg";
+        }
         if (!algorithm.equals("fpsg") && !algorithm.equals("sgd") && !algorithm.equals("als")) {
             throw Cli.usage(spec, "--algorithm must be fpsg, sgd or als, got \"" + algorithm + "\"");
         }
@@ -110,15 +113,11 @@ public final class PretrainCommand implements Callable<Integer> {
         if (threads > 1 && !algorithm.equals("fpsg")) {
             throw Cli.usage(spec, "--threads applies to --algorithm fpsg only, got " + algorithm);
         }
-        if (epochs != null && epochs < 1) {
-            throw Cli.usage(spec, "--epochs must be >= 1, got " + epochs);
-        }
-        Hyperparameters hyper = Cli.hyper(spec, () -> hyperOptions.pretrain());
-        boolean positivesOnly = hyper.kind().positivesOnly();
-        if (positivesOnly && algorithm.equals("als")) {
+        if (positivesOnly && !algorithm.equals("sgd")) {
             throw Cli.usage(
                     spec,
-                    "--algorithm als trains biased-mf only; " + hyper.kind().id() + " takes sgd");
+                    "--algorithm " + algorithm + " trains rating models only; "
+                            + hyper.kind().id() + " takes sgd");
         }
         int negatives = positivesOptions.negatives(spec, hyper.kind());
         List<Rating> all =
