@@ -128,6 +128,11 @@ public final class TrainerConfig {
         hyperparameters = TrainerKeys.hyperparameters(s);
         positives = positives(s, hyperparameters.kind());
         negatives = negatives(s, hyperparameters.kind());
+        if (gate.enabled() && hyperparameters.kind().positivesOnly()) {
+            // The gate compares held-out squared errors; a positives-only model's scores rank, they estimate no label.
+            throw new IllegalArgumentException(GateConfig.ENABLED + " judges held-out RMSE (biased-mf, logistic-mf): "
+                    + MODEL_KIND + " " + hyperparameters.kind().id() + " needs it false");
+        }
     }
 
     /** Builds a config from the sources in rising precedence; {@code file} and {@code env} may be null. */

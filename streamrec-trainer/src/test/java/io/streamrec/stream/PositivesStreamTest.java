@@ -151,6 +151,14 @@ class PositivesStreamTest {
     }
 
     @Test
+    void shouldRefuseTheGateForPositivesOnlyModelsNamingBothSettings() {
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> config(stateDir, TrainerConfig.MODEL_KIND, "bpr", GateConfig.ENABLED, "true"));
+        assertTrue(e.getMessage().contains("gate.enabled") && e.getMessage().contains("bpr"), e.getMessage());
+    }
+
+    @Test
     void shouldRefuseABinaryModelOnARatingRangeWithoutPositivesNamingTheSetting() {
         IllegalArgumentException e = assertThrows(
                 IllegalArgumentException.class,
