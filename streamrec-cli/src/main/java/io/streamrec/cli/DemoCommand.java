@@ -4,14 +4,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamrec.app.InteractionProducer;
 import io.streamrec.app.TrainerApp;
 import io.streamrec.data.Holdout;
+import io.streamrec.data.Positives;
 import io.streamrec.data.Rating;
 import io.streamrec.data.RatingReader;
 import io.streamrec.data.SyntheticRatings;
+import io.streamrec.eval.PrequentialRanking;
 import io.streamrec.eval.ProgressiveValidation;
 import io.streamrec.eval.RegressionMetrics;
 import io.streamrec.kafka.EmbeddedKafka;
 import io.streamrec.learn.BatchTrainer;
 import io.streamrec.learn.Hyperparameters;
+import io.streamrec.learn.ImplicitBatchTrainer;
+import io.streamrec.learn.ImplicitLearner;
 import io.streamrec.learn.MiniBatchLearner;
 import io.streamrec.learn.Model;
 import io.streamrec.learn.ModelSnapshot;
@@ -45,7 +49,8 @@ import picocli.CommandLine.Spec;
                 "Starts an in-process Kafka broker (KRaft), the trainer and a producer. With --ratings it pretrains "
                         + "on the earliest part of the file, streams the rest through the trainer, and compares the fine-tuned "
                         + "model's prequential RMSE with the frozen pretrained model's on the same events. Without --ratings it "
-                        + "streams synthetic events. Live page and metrics on --http-port.")
+                        + "streams synthetic events. With --positives MIN it does the same for bpr on the events labeled at least "
+                        + "MIN, comparing sampled prequential recall@10. Live page and metrics on --http-port.")
 public final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -73,6 +78,13 @@ public final class DemoCommand implements Callable<Integer> {
             paramLabel = "EVENTS/S",
             description = "Producer rate; 0 = as fast as possible. Default: 0 (file), 2000 (synthetic).")
     Double rate;
+
+    @Option(
+            names = "--positives",
+            paramLabel = "MIN",
+            description = "With --ratings: events labeled >= MIN are positives; pretrains and fine-tunes bpr and"
+                    + " compares the sampled prequential recall@10 with the frozen model's (no gate, no attack).")
+    Float positives;
 
     @Option(names = "--partitions", paramLabel = "N", description = "Partitions of the topics. Default: 2.")
     int partitions = 2;
@@ -123,6 +135,9 @@ public final class DemoCommand implements Callable<Integer> {
         if (events != null && events < 1) {
             throw Cli.usage(spec, "--events must be >= 1, got " + events);
         }
+        if (positives != null && (ratings == null || attack != null)) {
+            throw Cli.usage(spec, "--positives needs --ratings and takes no --attack (the gate judges ratings)");
+        }
         if (attack != null) {
             try {
                 AttackStream.Kind.parse(attack);
@@ -160,11 +175,15 @@ public final class DemoCommand implements Callable<Integer> {
             Holdout.Split split = Holdout.byTime(all, pretrainFraction);
             stream = split.test();
             if (!split.train().isEmpty()) {
-                Hyperparameters h = Hyperparameters.pretrainDefaults(ModelKind.BIASED_MF);
+                ModelKind kind = positives == null ? ModelKind.BIASED_MF : ModelKind.BPR;
+                Hyperparameters h = Hyperparameters.pretrainDefaults(kind);
                 System.out.printf(
-                        "pretraining on the earliest %,d events (%.0f%%) ...%n",
-                        split.train().size(), pretrainFraction * 100);
-                frozen = new BatchTrainer(h, 30, 64, 42).train(split.train(), null);
+                        "pretraining %s on the earliest %,d events (%.0f%%) ...%n",
+                        kind.id(), split.train().size(), pretrainFraction * 100);
+                frozen = positives == null
+                        ? new BatchTrainer(h, 30, 64, 42).train(split.train(), null)
+                        : new ImplicitBatchTrainer(h, 30, 64, ImplicitLearner.BPR_NEGATIVES, 42)
+                                .train(Positives.apply(split.train(), kind, positives, "--positives"), null);
                 snapshot = work.resolve("pretrained.srm");
                 ModelSnapshot.write(frozen, snapshot, "demo pretrain on " + ratings.getFileName());
             }
@@ -182,7 +201,12 @@ public final class DemoCommand implements Callable<Integer> {
             settings.put(TrainerConfig.BATCH_SIZE, String.valueOf(batchSize));
             settings.put(TrainerConfig.HTTP_PORT, String.valueOf(httpPort));
             settings.put(TrainerConfig.HTTP_BIND, "127.0.0.1");
-            settings.put(io.streamrec.stream.GateConfig.ENABLED, String.valueOf(!noGate));
+            // The gate compares held-out RMSE, which means nothing for positives only: the positives demo runs without.
+            settings.put(io.streamrec.stream.GateConfig.ENABLED, String.valueOf(!noGate && positives == null));
+            if (positives != null) {
+                settings.put(TrainerConfig.MODEL_KIND, ModelKind.BPR.id());
+                settings.put(TrainerConfig.POSITIVES, positives.toString());
+            }
             settings.putAll(set);
             if (snapshot != null) {
                 settings.put(TrainerConfig.INIT_MODEL, snapshot.toString());
@@ -193,7 +217,7 @@ public final class DemoCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw Cli.usage(spec, e.getMessage());
             }
-            if (snapshot != null) {
+            if (snapshot != null && positives == null) {
                 // What `evaluate --init-model` gives at batch 1 on the same events from the same snapshot: the
                 // offline per-event reference the stream trainer's fine-tuning is measured against.
                 offlineRmse = new ProgressiveValidation(
@@ -239,16 +263,25 @@ public final class DemoCommand implements Callable<Integer> {
         List<AttackStream.Streamed> plan =
                 file == null ? null : AttackStream.of(file, kind, attackAt, attackEvents, 1f, 5f, 7);
         long target = plan != null ? plan.size() : events == null ? Long.MAX_VALUE : events;
+        // With positives the trainer learns (and counts) only them: wait for as many as the file part holds.
+        long positiveTarget = file == null || positives == null
+                ? -1
+                : file.stream().filter(e -> e.label() >= positives).count();
+        FrozenRanking frozenRanking = frozen != null && positives != null ? new FrozenRanking(frozen) : null;
         Iterator<Rating> source =
                 plan != null ? plan.stream().map(AttackStream.Streamed::sent).iterator() : synthetic;
         RegressionMetrics frozenError = new RegressionMetrics();
         AtomicBoolean stop = new AtomicBoolean();
-        ServedModelScore served = plan == null ? null : new ServedModelScore(app.modelClient(), totals, plan);
+        // It paces the producer by the trainer's scored events, which positives-only models do not score.
+        ServedModelScore served =
+                plan == null || positives != null ? null : new ServedModelScore(app.modelClient(), totals, plan);
         Thread producer = new Thread(
                 () -> {
                     try (InteractionProducer p = new InteractionProducer(bootstrap)) {
                         p.sendAll(source, target, r, stop::get, e -> {
-                            if (frozen != null) {
+                            if (frozenRanking != null) {
+                                frozenRanking.event(e, positives);
+                            } else if (frozen != null) {
                                 frozenError.add(e.label(), frozen.predict(e.user(), e.item()));
                             }
                             if (served != null) {
@@ -265,18 +298,30 @@ public final class DemoCommand implements Callable<Integer> {
         long lastTime = start;
         while (!signal.await(2, TimeUnit.SECONDS)) {
             long now = System.nanoTime();
-            long n = totals.events();
-            System.out.printf(
-                    "events %,10d  %,8.0f/s  prequential RMSE %.4f  MAE %.4f  rejected %d  state %s%n",
-                    n,
-                    (n - lastEvents) / ((now - lastTime) / 1e9),
-                    totals.rmse(),
-                    totals.mae(),
-                    totals.rejected(),
-                    app.streams().state());
+            long n = positives == null ? totals.events() : totals.trained();
+            if (positives == null) {
+                System.out.printf(
+                        "events %,10d  %,8.0f/s  prequential RMSE %.4f  MAE %.4f  rejected %d  state %s%n",
+                        n,
+                        (n - lastEvents) / ((now - lastTime) / 1e9),
+                        totals.rmse(),
+                        totals.mae(),
+                        totals.rejected(),
+                        app.streams().state());
+            } else {
+                System.out.printf(
+                        "positives %,10d  %,8.0f/s  recall@10 (sampled) %.4f  rejected %d  state %s%n",
+                        n,
+                        (n - lastEvents) / ((now - lastTime) / 1e9),
+                        totals.recall(),
+                        totals.rejected(),
+                        app.streams().state());
+            }
             lastEvents = n;
             lastTime = now;
-            if (target != Long.MAX_VALUE && n + totals.rejected() >= target && !producer.isAlive()) {
+            boolean done =
+                    positiveTarget >= 0 ? n + totals.rejected() >= positiveTarget : n + totals.rejected() >= target;
+            if (target != Long.MAX_VALUE && done && !producer.isAlive()) {
                 break;
             }
             if (app.streams().state() == org.apache.kafka.streams.KafkaStreams.State.ERROR) {
@@ -293,7 +338,19 @@ public final class DemoCommand implements Callable<Integer> {
         o.put("rejected", totals.rejected());
         Json.put(o, "rmse", totals.rmse());
         Json.put(o, "mae", totals.mae());
-        if (frozen != null) {
+        if (positives != null) {
+            o.put("positives", totals.trained());
+            o.put("evaluated", totals.ranked());
+            Json.put(o, "recall_at_10", totals.recall());
+        }
+        if (frozenRanking != null) {
+            PrequentialRanking.Metrics m = frozenRanking.metrics();
+            o.put("frozen_evaluated", m.evaluated());
+            Json.put(o, "frozen_recall_at_10", m.recall());
+            System.out.printf(
+                    "fine-tuned recall@10 %.4f (sampled, %,d events ranked) vs frozen pretrained model %.4f (%,d)%n",
+                    totals.recall(), totals.ranked(), m.recall(), m.evaluated());
+        } else if (frozen != null) {
             Json.put(o, "frozen_rmse", frozenError.rmse());
             Json.put(o, "frozen_mae", frozenError.mae());
             Json.put(o, "offline_rmse", offlineRmse);
@@ -306,7 +363,7 @@ public final class DemoCommand implements Callable<Integer> {
             served.summary(o, kind, !noGate);
         }
         Json.put(o, "seconds", seconds);
-        Json.put(o, "events_per_second", totals.events() / seconds);
+        Json.put(o, "events_per_second", (positives == null ? totals.events() : totals.trained()) / seconds);
         System.out.println(o);
         return 0;
     }

@@ -102,6 +102,16 @@ class CommandLineTest {
     }
 
     @Test
+    void demoShouldRefusePositivesWithoutRatingsOrWithAnAttackNamingTheOptions() throws Exception {
+        Run alone = run("demo", "--positives", "4");
+        assertEquals(2, alone.code());
+        assertTrue(alone.err().contains("--positives needs --ratings"), alone.err());
+        Run attacked = run("demo", "--ratings", ratings().toString(), "--positives", "4", "--attack", "flip");
+        assertEquals(2, attacked.code());
+        assertTrue(attacked.err().contains("--attack"), attacked.err());
+    }
+
+    @Test
     void shouldExitTwoWithTheUsageOnStderrWhenNoCommandIsGiven() {
         Run r = run();
         assertEquals(2, r.code());

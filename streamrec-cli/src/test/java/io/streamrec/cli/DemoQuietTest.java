@@ -84,6 +84,49 @@ class DemoQuietTest {
         assertEquals(List.of(), directories(dir), "nothing left behind in the temp dir but the log");
     }
 
+    @Test
+    void shouldFineTuneBprOnThePositivesAndPrintItsRecallNextToTheFrozenModels(@TempDir Path dir) throws Exception {
+        StringBuilder sb = new StringBuilder();
+        long streamedPositives = 0;
+        int n = 4000;
+        for (int e = 0; e < n; e++) {
+            int u = e % 60;
+            int i = (e * 7 + u) % 90;
+            int label = 1 + (u + i) % 5;
+            if (e >= n / 2 && label >= 4) { // the demo pretrains on the earliest half by default
+                streamedPositives++;
+            }
+            sb.append(u)
+                    .append('\t')
+                    .append(i)
+                    .append('\t')
+                    .append(label)
+                    .append('\t')
+                    .append(1000 + e)
+                    .append('\n');
+        }
+        Path ratings = dir.resolve("u.data");
+        Files.writeString(ratings, sb);
+        Path out = dir.resolve("demo.out");
+        Process p = demo(dir, out, "--ratings", ratings.toString(), "--positives", "4", "--http-port", "0");
+        assertTrue(p.waitFor(180, TimeUnit.SECONDS), "the demo ended");
+        String printed = Files.readString(out);
+        assertEquals(0, p.exitValue(), printed);
+        assertTrue(printed.contains("pretraining bpr"), printed);
+        assertTrue(printed.contains("fine-tuned recall@10") && printed.contains("vs frozen pretrained model"), printed);
+        String summary = printed.lines()
+                .filter(l -> l.startsWith("{\"command\":\"demo\""))
+                .findFirst()
+                .orElseThrow();
+        assertTrue(summary.contains("\"positives\":" + streamedPositives + ","), streamedPositives + " in " + summary);
+        assertTrue(
+                Pattern.compile("\"recall_at_10\":0\\.\\d+").matcher(summary).find()
+                        && Pattern.compile("\"frozen_recall_at_10\":0\\.\\d+")
+                                .matcher(summary)
+                                .find(),
+                summary);
+    }
+
     private static Process demo(Path tmp, Path out, String... args) throws java.io.IOException {
         List<String> cmd = new java.util.ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),

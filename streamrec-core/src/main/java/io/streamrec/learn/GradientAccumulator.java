@@ -77,6 +77,13 @@ public final class GradientAccumulator {
         }
     }
 
+    /** Adds every row of {@code other} (same width): its summed gradient, event count and oldest event time. */
+    public void addAll(GradientAccumulator other) {
+        for (int s = 0; s < other.slots; s++) {
+            addSum(other.rowOfSlot[s], other.grad, s * width, other.counts[s], other.oldest[s]);
+        }
+    }
+
     /** Rows touched in this batch. */
     public int size() {
         return slots;

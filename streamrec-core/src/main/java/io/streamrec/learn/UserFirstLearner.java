@@ -16,7 +16,7 @@ package io.streamrec.learn;
  * ({@link #stepItems}) after every event it is exactly per-event SGD ({@code MiniBatchLearner} with batch 1), bit
  * for bit.
  */
-public final class UserFirstLearner {
+public final class UserFirstLearner implements UserFirstLearning {
     private final Model model;
     private final Loss loss;
     private final int width;
@@ -38,6 +38,7 @@ public final class UserFirstLearner {
         this.itemGrads = new GradientAccumulator(width);
     }
 
+    @Override
     public Model model() {
         return model;
     }
@@ -49,6 +50,7 @@ public final class UserFirstLearner {
      *
      * @return the event's weighted loss before the step
      */
+    @Override
     public double learn(int u, int i, float label, float weight, long time) {
         if (u < 0) {
             return learnWithoutUser(i, label, weight, time);
@@ -100,21 +102,25 @@ public final class UserFirstLearner {
     }
 
     /** Events learned since the last {@link #endBatch}: their item gradients wait in {@link #itemGradients()}. */
+    @Override
     public int pending() {
         return pending;
     }
 
     /** The summed weighted loss of the pending events. */
+    @Override
     public double pendingLoss() {
         return pendingLoss;
     }
 
     /** The learning rate at the batch's first event: the rate of its item step, as a mini-batch would use. */
+    @Override
     public float batchRate() {
         return batchRate;
     }
 
     /** The pending events' item gradients, summed per item row; stepping them ({@link RowUpdater#apply}) clears it. */
+    @Override
     public GradientAccumulator itemGradients() {
         return itemGrads;
     }
@@ -126,6 +132,7 @@ public final class UserFirstLearner {
     }
 
     /** Ends the batch: the caller has sent and stepped the item gradients elsewhere. */
+    @Override
     public void endBatch() {
         itemGrads.clear();
         pending = 0;
@@ -133,6 +140,7 @@ public final class UserFirstLearner {
     }
 
     /** The row updater (the same optimizer, regularization and clipping) for callers that step item rows. */
+    @Override
     public RowUpdater updater() {
         return updater;
     }

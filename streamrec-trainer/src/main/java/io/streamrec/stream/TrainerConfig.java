@@ -1,6 +1,7 @@
 package io.streamrec.stream;
 
 import io.streamrec.learn.Hyperparameters;
+import io.streamrec.learn.ImplicitLearner;
 import io.streamrec.model.ModelKind;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -45,6 +46,8 @@ public final class TrainerConfig {
     public static final String MAX_LABEL = "model.max.label";
     /** Events labeled at least this are positives (see {@code io.streamrec.data.Positives}); unset: labels as they are. */
     public static final String POSITIVES = "model.positives";
+    /** Negatives sampled per positive by bpr and implicit-logistic (defaults 1 and 4). */
+    public static final String NEGATIVES = "model.negatives";
 
     public static final String HTTP_PORT = "http.port";
     public static final String HTTP_BIND = "http.bind";
@@ -78,6 +81,7 @@ public final class TrainerConfig {
     private final Path initModel;
     private final Hyperparameters hyperparameters;
     private final Float positives;
+    private final int negatives;
 
     private TrainerConfig(Map<String, String> values) {
         this.values = Map.copyOf(values);
@@ -122,15 +126,13 @@ public final class TrainerConfig {
         String init = values.get(INIT_MODEL);
         initModel = init == null || init.isBlank() ? null : Path.of(init);
         hyperparameters = TrainerKeys.hyperparameters(s);
-        if (hyperparameters.kind().positivesOnly()) {
-            // The user task learns each event's user row at once (UserFirstLearner); the pairwise and sampled
-            // losses of these models do not have that form yet.
-            throw new IllegalArgumentException(
-                    MODEL_KIND + " " + hyperparameters.kind().id()
-                            + " is offline only in this release (evaluate, pretrain); the stream trainer takes biased-mf or"
-                            + " logistic-mf (with " + POSITIVES + " for positives)");
-        }
         positives = positives(s, hyperparameters.kind());
+        negatives = negatives(s, hyperparameters.kind());
+        if (gate.enabled() && hyperparameters.kind().positivesOnly()) {
+            // The gate compares held-out squared errors; a positives-only model's scores rank, they estimate no label.
+            throw new IllegalArgumentException(GateConfig.ENABLED + " judges held-out RMSE (biased-mf, logistic-mf): "
+                    + MODEL_KIND + " " + hyperparameters.kind().id() + " needs it false");
+        }
     }
 
     /** Builds a config from the sources in rising precedence; {@code file} and {@code env} may be null. */
@@ -156,7 +158,7 @@ public final class TrainerConfig {
 
     /**
      * The positives threshold of {@link #POSITIVES}, or null when unset: an event labeled at least this is learned
-     * as label 1, one below it as 0 ({@code logistic-mf}).
+     * as label 1, one below it as 0 ({@code logistic-mf}) or not at all (the positives-only models).
      */
     public Float positives() {
         return positives;
@@ -172,9 +174,26 @@ public final class TrainerConfig {
         }
         if (kind == ModelKind.BIASED_MF) {
             throw new IllegalArgumentException(
-                    POSITIVES + " turns labels into 0/1 for logistic-mf; biased-mf learns" + " the ratings themselves");
+                    POSITIVES + " turns labels into positives for the 0/1 models (logistic-mf, bpr,"
+                            + " implicit-logistic, popularity); biased-mf learns the ratings themselves");
         }
         return min;
+    }
+
+    /** Negatives per positive ({@link #NEGATIVES}): by default 1 for bpr and 4 for implicit-logistic. */
+    public int negatives() {
+        return negatives;
+    }
+
+    private static int negatives(SettingParser s, ModelKind kind) {
+        Integer n = s.optionalInt(NEGATIVES);
+        if (n == null) {
+            return ImplicitLearner.defaultNegatives(kind);
+        }
+        if (n < 1 || n > 1000) {
+            throw new IllegalArgumentException(NEGATIVES + " must be in 1..1000 (negatives per positive), got " + n);
+        }
+        return n;
     }
 
     /**

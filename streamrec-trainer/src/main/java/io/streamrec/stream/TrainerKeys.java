@@ -38,6 +38,7 @@ final class TrainerKeys {
             TrainerConfig.MIN_LABEL,
             TrainerConfig.MAX_LABEL,
             TrainerConfig.POSITIVES,
+            TrainerConfig.NEGATIVES,
             TrainerConfig.HTTP_PORT,
             TrainerConfig.HTTP_BIND,
             TrainerConfig.READINESS_MAX_STALL_MS,

@@ -5,6 +5,7 @@ import io.streamrec.learn.GradientAccumulator;
 import io.streamrec.learn.Hyperparameters;
 import io.streamrec.learn.Model;
 import io.streamrec.learn.UserFirstLearner;
+import io.streamrec.learn.UserFirstLearning;
 import io.streamrec.model.ModelKind;
 import java.time.Duration;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -31,6 +32,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * item partitions), {@link UserRowPublisher} (row publication), {@link PrequentialTracker} (windowed metrics),
  * {@link GlobalMeanMerge} (the other partitions' label sums) and {@link PublicationGate} (with {@code gate.enabled}:
  * held-out validation events, the quality gate on publication and the rollback; docs/gate.md).
+ *
+ * <p>The positives-only kinds learn label-1 events only, with sampled negatives ({@link UserFirstLearning#of});
+ * events below {@code model.positives} are dropped before scoring and count in no meter (valid, not rejected).
  */
 final class UserTrainerProcessor implements Processor<String, Object, Object, byte[]> {
     private static final String STATE_KEY = Role.USER.label();
@@ -46,14 +50,12 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
     private final TrainerConfig config;
     private final Hyperparameters hyper;
     private final TrainerListener listener;
-    private final int batchSize;
-    private final int partitions;
     private final PublishedRows published;
     private ProcessorContext<Object, byte[]> context;
     private PendingLog pending;
     private KeyValueStore<String, byte[]> stateStore;
     private Model model;
-    private UserFirstLearner learner;
+    private UserFirstLearning learner;
     /** User rows stepped since the last flush: saved and published by it. */
     private final RowSet stepped = new RowSet();
     /** Item gradients of the mini-batches since the last flush, summed per item: sent by it. */
@@ -61,7 +63,6 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
 
     private int unsentEvents;
     private double unsentLoss;
-
     private UserRowCache users;
     private LocalItems items;
     private GradientRouter router;
@@ -87,8 +88,6 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         this.published = published;
         this.hyper = config.hyperparameters();
         this.listener = listener;
-        this.batchSize = config.batchSize();
-        this.partitions = config.partitions();
     }
 
     @Override
@@ -104,17 +103,17 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         Codecs.TaskState ts = st == null ? Codecs.TaskState.EMPTY : Codecs.decodeTaskState(st);
         model = new Model(hyper, new GlobalMean(ts.meanSum(), ts.meanCount()), ts.eventsSeen());
         rowSteps = ts.rowSteps();
-        learner = new UserFirstLearner(model);
+        learner = UserFirstLearning.of(model, config.negatives());
         toSend = new GradientAccumulator(hyper.width());
         ranking = new StreamRanking(config.userCacheRows());
         users = new UserRowCache(model.users(), userStore, global, config.userCacheRows());
         expiry = UserRowExpiry.of(config.rowsTtlMs(), userStore, context, listener);
         admission = new RowAdmission(stateStore, config.rowsAdmissionMinEvents(), listener);
         items = new LocalItems(model.items(), hyper.width(), published);
-        router = new GradientRouter(context, model.items(), items, partitions, hyper.width());
+        router = new GradientRouter(context, model.items(), items, config.partitions(), hyper.width());
         rows = new UserRowPublisher(context, listener, model.users(), model.mean(), partition, unpublished);
         prequential = new PrequentialTracker(hyper.kind() == ModelKind.LOGISTIC_MF);
-        externalMean = new GlobalMeanMerge(published, model.mean(), partitions, partition);
+        externalMean = new GlobalMeanMerge(published, model.mean(), config.partitions(), partition);
         externalMean.refresh();
         gate = new PublicationGate(context, listener, config.gate(), stateStore, partition);
         // Events learned since the last flush before a crash or a rebalance (their user steps were not saved): learn
@@ -151,18 +150,23 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
     @Override
     public void process(Record<String, Object> record) {
         Event e = record.value() instanceof Event ev ? ev : Codecs.decodeEvent((byte[]) record.value());
+        if (hyper.kind().positivesOnly() && e.label() != 1f) {
+            return; // not a positive: nothing for these models to learn (see the class comment)
+        }
         // Predict before the event creates any row: an unseen user or item contributes nothing (the global mean
         // fallback), as in offline progressive validation, instead of its random initial factors.
         int u = users.find(e.user());
         int i = items.row(e.item(), false);
-        double prediction = model.predictScore(model.score(u, i));
+        if (!hyper.kind().positivesOnly()) { // their labels are all 1: ranking, below, is their online metric
+            double prediction = model.predictScore(model.score(u, i));
+            listener.prequential(e.label(), prediction);
+            prequential.add(e.label(), prediction);
+        }
         long publishedAt = items.publishedAt(i);
         if (publishedAt > 0) {
             itemAgeMs += Math.max(0, context.currentSystemTimeMs() - publishedAt);
             itemAgeEvents++;
         }
-        listener.prequential(e.label(), prediction);
-        prequential.add(e.label(), prediction);
         int rank = ranking.evaluate(model, e.user(), u, i);
         if (rank >= 0) {
             listener.ranked(StreamRanking.CUTOFF, rank >= 1 && rank <= StreamRanking.CUTOFF);
@@ -176,7 +180,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         i = i >= 0 ? i : items.row(e.item(), true);
         ranking.seen(e.user(), i);
         learn(u, i, e);
-        if (learner.pending() >= batchSize) {
+        if (learner.pending() >= config.batchSize()) {
             stepBatch(context.currentSystemTimeMs());
             if (unsentEvents >= MAX_UNFLUSHED_EVENTS) {
                 flush();
@@ -186,7 +190,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
 
     private void addToBatch(Event e) {
         learn(admission.waiting(e.user()) ? -1 : users.row(e.user()), items.row(e.item(), true), e);
-        if (learner.pending() >= batchSize) {
+        if (learner.pending() >= config.batchSize()) {
             stepBatch(context.currentSystemTimeMs());
         }
     }
@@ -203,14 +207,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
     /** Steps the local item rows with the mini-batch's gradients, which join those to send. */
     private void stepBatch(long now) {
         GradientAccumulator itemGrads = learner.itemGradients();
-        for (int s = 0; s < itemGrads.size(); s++) {
-            toSend.addSum(
-                    itemGrads.row(s),
-                    itemGrads.gradients(),
-                    s * hyper.width(),
-                    itemGrads.count(s),
-                    itemGrads.oldestEventTime(s));
-        }
+        toSend.addAll(itemGrads);
         unsentEvents += learner.pending();
         unsentLoss += learner.pendingLoss();
         items.stepLocally(learner.updater(), itemGrads, learner.batchRate());

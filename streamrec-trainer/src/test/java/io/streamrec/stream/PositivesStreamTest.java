@@ -27,7 +27,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Positives in the whole topology: thresholded labels, the offline-only models refused, sampled ranking. */
+/** Positives in the whole topology: thresholded labels, exact item counts, sampled negatives and ranking. */
 class PositivesStreamTest {
     private static final Instant START = Instant.parse("2024-01-01T00:00:00Z");
 
@@ -74,6 +74,31 @@ class PositivesStreamTest {
     }
 
     @Test
+    void popularityShouldPublishEachItemsCountOfPositivesAsItsBias() {
+        TestInputTopic<byte[], byte[]> in = start(TrainerConfig.MODEL_KIND, "popularity", TrainerConfig.POSITIVES, "4");
+        int[] counts = new int[5];
+        for (int e = 0; e < 300; e++) {
+            int item = (e / 5) % 5;
+            int label = 1 + e % 5;
+            if (label >= 4) {
+                counts[item]++;
+            }
+            in.pipeInput(utf8("u" + e % 7), event("u" + e % 7, "i" + item, label));
+        }
+        // The user task flushes on the first interval, the item task steps the gradients it got on the second.
+        driver.advanceWallClockTime(Duration.ofHours(1));
+        driver.advanceWallClockTime(Duration.ofHours(1));
+        Map<String, JsonNode> rows = published();
+        for (int item = 0; item < 5; item++) {
+            JsonNode row = rows.get("item:i" + item);
+            assertTrue(row != null, "item:i" + item + " in " + rows.keySet());
+            assertEquals(counts[item], row.get("bias").asDouble(), 1e-3, "item i" + item);
+        }
+        assertEquals(120, recording.trained.get(), "only the positives (labels 4 and 5) are trained");
+        assertEquals(List.of(), recording.rejected, "ratings below the threshold are valid, not rejected");
+    }
+
+    @Test
     void logisticWithPositivesShouldLearnEveryRatingAsZeroOrOne() {
         TestInputTopic<byte[], byte[]> in =
                 start(TrainerConfig.MODEL_KIND, "logistic-mf", TrainerConfig.POSITIVES, "4");
@@ -88,18 +113,8 @@ class PositivesStreamTest {
     }
 
     @Test
-    void shouldRefusePositivesOnlyModelsInTheStreamNamingTheOfflineCommands() {
-        for (String kind : List.of("bpr", "implicit-logistic", "popularity")) {
-            IllegalArgumentException e = assertThrows(
-                    IllegalArgumentException.class,
-                    () -> config(stateDir, TrainerConfig.MODEL_KIND, kind, TrainerConfig.POSITIVES, "4"));
-            assertTrue(e.getMessage().contains("offline only") && e.getMessage().contains("evaluate"), e.getMessage());
-        }
-    }
-
-    @Test
-    void shouldRankSampledEventsBeforeLearningThemAndReportRecall() {
-        TestInputTopic<byte[], byte[]> in = start(TrainerConfig.MODEL_KIND, "logistic-mf");
+    void bprShouldRankSampledEventsBeforeLearningThemAndReportRecall() {
+        TestInputTopic<byte[], byte[]> in = start(TrainerConfig.MODEL_KIND, "bpr");
         for (int e = 0; e < 400; e++) {
             in.pipeInput(utf8("u" + e % 10), event("u" + e % 10, "i" + (e * 7) % 30, 1));
         }
@@ -120,10 +135,34 @@ class PositivesStreamTest {
     }
 
     @Test
+    void shouldReadNegativesOnceWithPublishedDefaultsAndNameTheSettingWhenOutOfRange() {
+        assertEquals(1, config(stateDir, TrainerConfig.MODEL_KIND, "bpr").negatives());
+        assertEquals(
+                4,
+                config(stateDir, TrainerConfig.MODEL_KIND, "implicit-logistic").negatives());
+        assertEquals(
+                8,
+                config(stateDir, TrainerConfig.MODEL_KIND, "implicit-logistic", TrainerConfig.NEGATIVES, "8")
+                        .negatives());
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> config(stateDir, TrainerConfig.MODEL_KIND, "bpr", TrainerConfig.NEGATIVES, "0"));
+        assertTrue(e.getMessage().contains("model.negatives") && e.getMessage().contains("1..1000"), e.getMessage());
+    }
+
+    @Test
+    void shouldRefuseTheGateForPositivesOnlyModelsNamingBothSettings() {
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> config(stateDir, TrainerConfig.MODEL_KIND, "bpr", GateConfig.ENABLED, "true"));
+        assertTrue(e.getMessage().contains("gate.enabled") && e.getMessage().contains("bpr"), e.getMessage());
+    }
+
+    @Test
     void shouldRefuseABinaryModelOnARatingRangeWithoutPositivesNamingTheSetting() {
         IllegalArgumentException e = assertThrows(
                 IllegalArgumentException.class,
-                () -> config(stateDir, TrainerConfig.MODEL_KIND, "logistic-mf", TrainerConfig.MAX_LABEL, "5"));
+                () -> config(stateDir, TrainerConfig.MODEL_KIND, "bpr", TrainerConfig.MAX_LABEL, "5"));
         assertTrue(e.getMessage().contains("model.positives"), e.getMessage());
         IllegalArgumentException b =
                 assertThrows(IllegalArgumentException.class, () -> config(stateDir, TrainerConfig.POSITIVES, "4"));
