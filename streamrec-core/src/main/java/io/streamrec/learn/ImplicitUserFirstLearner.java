@@ -13,25 +13,18 @@ import io.streamrec.model.ModelKind;
  * task are the items it has seen or loaded. The item gradients are taken from the user row before its step, as
  * per-event SGD does; each item row's event count counts the positive once and a negative once per draw.
  */
-public final class ImplicitUserFirstLearner implements UserFirstLearning {
-    private final Model model;
+public final class ImplicitUserFirstLearner extends UserFirstLearning {
     private final ModelKind kind;
-    private final int width;
     private final int negatives;
     private final NegativeSampler sampler;
-    private final RowUpdater updater;
     private final GradientAccumulator userGrad;
-    private final GradientAccumulator itemGrads;
     private final float[] scratch;
     /** The user side of an event without a user row: all zeros. */
     private final float[] zeroUser;
 
-    private int pending;
-    private double pendingLoss;
-    private float batchRate;
-
     /** {@code negatives} per positive: 1..1000 for bpr and implicit-logistic; ignored for popularity. */
     public ImplicitUserFirstLearner(Model model, int negatives) {
+        super(model);
         this.kind = model.hyper().kind();
         if (!kind.positivesOnly()) {
             throw new IllegalArgumentException(kind.id() + " is not a positives-only model");
@@ -39,20 +32,11 @@ public final class ImplicitUserFirstLearner implements UserFirstLearning {
         if (kind != ModelKind.POPULARITY && (negatives < 1 || negatives > 1000)) {
             throw new IllegalArgumentException("negatives must be in 1..1000, got " + negatives);
         }
-        this.model = model;
-        this.width = model.hyper().width();
         this.negatives = kind == ModelKind.POPULARITY ? 0 : negatives;
         this.sampler = new NegativeSampler(model.hyper().seed());
-        this.updater = new RowUpdater(model.hyper());
         this.userGrad = new GradientAccumulator(width);
-        this.itemGrads = new GradientAccumulator(width);
         this.scratch = new float[width];
         this.zeroUser = new float[width];
-    }
-
-    @Override
-    public Model model() {
-        return model;
     }
 
     public int negatives() {
@@ -150,43 +134,5 @@ public final class ImplicitUserFirstLearner implements UserFirstLearning {
             scratch[f] = g * ip[offset + f];
         }
         userGrad.addSum(u, scratch, 0, 0, t);
-    }
-
-    @Override
-    public int pending() {
-        return pending;
-    }
-
-    @Override
-    public double pendingLoss() {
-        return pendingLoss;
-    }
-
-    @Override
-    public float batchRate() {
-        return batchRate;
-    }
-
-    @Override
-    public GradientAccumulator itemGradients() {
-        return itemGrads;
-    }
-
-    /** Steps the model's own item rows with the pending gradients (offline use, tests) and ends the batch. */
-    public void stepItems() {
-        updater.apply(model.items(), itemGrads, batchRate);
-        endBatch();
-    }
-
-    @Override
-    public void endBatch() {
-        itemGrads.clear();
-        pending = 0;
-        pendingLoss = 0;
-    }
-
-    @Override
-    public RowUpdater updater() {
-        return updater;
     }
 }

@@ -16,31 +16,16 @@ package io.streamrec.learn;
  * ({@link #stepItems}) after every event it is exactly per-event SGD ({@code MiniBatchLearner} with batch 1), bit
  * for bit.
  */
-public final class UserFirstLearner implements UserFirstLearning {
-    private final Model model;
+public final class UserFirstLearner extends UserFirstLearning {
     private final Loss loss;
-    private final int width;
-    private final RowUpdater updater;
     private final GradientAccumulator userGrad;
-    private final GradientAccumulator itemGrads;
-    private int pending;
-    private double pendingLoss;
-    private float batchRate;
     /** The user side of {@link #learnWithoutUser}: all zeros. */
     private float[] zeroUser;
 
     public UserFirstLearner(Model model) {
-        this.model = model;
+        super(model);
         this.loss = Loss.of(model.hyper().kind());
-        this.width = model.hyper().width();
-        this.updater = new RowUpdater(model.hyper());
         this.userGrad = new GradientAccumulator(width);
-        this.itemGrads = new GradientAccumulator(width);
-    }
-
-    @Override
-    public Model model() {
-        return model;
     }
 
     /**
@@ -99,49 +84,5 @@ public final class UserFirstLearner implements UserFirstLearning {
         pending++;
         pendingLoss += eventLoss;
         return eventLoss;
-    }
-
-    /** Events learned since the last {@link #endBatch}: their item gradients wait in {@link #itemGradients()}. */
-    @Override
-    public int pending() {
-        return pending;
-    }
-
-    /** The summed weighted loss of the pending events. */
-    @Override
-    public double pendingLoss() {
-        return pendingLoss;
-    }
-
-    /** The learning rate at the batch's first event: the rate of its item step, as a mini-batch would use. */
-    @Override
-    public float batchRate() {
-        return batchRate;
-    }
-
-    /** The pending events' item gradients, summed per item row; stepping them ({@link RowUpdater#apply}) clears it. */
-    @Override
-    public GradientAccumulator itemGradients() {
-        return itemGrads;
-    }
-
-    /** Steps the model's own item rows with the pending gradients (offline use) and ends the batch. */
-    public void stepItems() {
-        updater.apply(model.items(), itemGrads, batchRate);
-        endBatch();
-    }
-
-    /** Ends the batch: the caller has sent and stepped the item gradients elsewhere. */
-    @Override
-    public void endBatch() {
-        itemGrads.clear();
-        pending = 0;
-        pendingLoss = 0;
-    }
-
-    /** The row updater (the same optimizer, regularization and clipping) for callers that step item rows. */
-    @Override
-    public RowUpdater updater() {
-        return updater;
     }
 }

@@ -6,15 +6,34 @@ package io.streamrec.learn;
  * (biased-mf, logistic-mf); {@link ImplicitUserFirstLearner} the positives-only models, pairing each positive with
  * sampled negatives.
  */
-public interface UserFirstLearning {
+public abstract class UserFirstLearning {
+    protected final Model model;
+    protected final int width;
+    protected final RowUpdater updater;
+    /** The pending events' item gradients, summed per item row. */
+    protected final GradientAccumulator itemGrads;
+
+    protected int pending;
+    protected double pendingLoss;
+    protected float batchRate;
+
+    protected UserFirstLearning(Model model) {
+        this.model = model;
+        this.width = model.hyper().width();
+        this.updater = new RowUpdater(model.hyper());
+        this.itemGrads = new GradientAccumulator(width);
+    }
+
     /** The learner for the model's kind; {@code negatives} per positive is used by the positives-only kinds only. */
-    static UserFirstLearning of(Model model, int negatives) {
+    public static UserFirstLearning of(Model model, int negatives) {
         return model.hyper().kind().positivesOnly()
                 ? new ImplicitUserFirstLearner(model, negatives)
                 : new UserFirstLearner(model);
     }
 
-    Model model();
+    public final Model model() {
+        return model;
+    }
 
     /**
      * Learns one event of user row {@code u} (-1: a user without a row) and item row {@code i}: steps the user row
@@ -22,23 +41,43 @@ public interface UserFirstLearning {
      *
      * @return the event's weighted loss before the step
      */
-    double learn(int u, int i, float label, float weight, long time);
+    public abstract double learn(int u, int i, float label, float weight, long time);
 
     /** Events learned since the last {@link #endBatch}: their item gradients wait in {@link #itemGradients()}. */
-    int pending();
+    public final int pending() {
+        return pending;
+    }
 
     /** The summed weighted loss of the pending events. */
-    double pendingLoss();
+    public final double pendingLoss() {
+        return pendingLoss;
+    }
 
     /** The learning rate at the batch's first event: the rate of its item step, as a mini-batch would use. */
-    float batchRate();
+    public final float batchRate() {
+        return batchRate;
+    }
 
     /** The pending events' item gradients, summed per item row; stepping them ({@link RowUpdater#apply}) clears it. */
-    GradientAccumulator itemGradients();
+    public final GradientAccumulator itemGradients() {
+        return itemGrads;
+    }
+
+    /** Steps the model's own item rows with the pending gradients (offline use, tests) and ends the batch. */
+    public final void stepItems() {
+        updater.apply(model.items(), itemGrads, batchRate);
+        endBatch();
+    }
 
     /** Ends the batch: the caller has sent and stepped the item gradients elsewhere. */
-    void endBatch();
+    public final void endBatch() {
+        itemGrads.clear();
+        pending = 0;
+        pendingLoss = 0;
+    }
 
     /** The row updater (the same optimizer, regularization and clipping) for callers that step item rows. */
-    RowUpdater updater();
+    public final RowUpdater updater() {
+        return updater;
+    }
 }
