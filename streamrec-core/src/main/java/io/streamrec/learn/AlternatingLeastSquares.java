@@ -92,14 +92,9 @@ public final class AlternatingLeastSquares {
             throw new IllegalArgumentException("ALS needs at least one training rating, got none");
         }
         int n = train.size();
-        double sum = 0;
-        double count = 0;
-        for (Rating r : train) {
-            sum += r.label() * r.weight();
-            count += r.weight();
-        }
-        Model model = new Model(hyper, new GlobalMean(sum, count), 0);
-        double mu = count > 0 ? sum / count : 0;
+        GlobalMean mean = GlobalMean.of(train);
+        Model model = new Model(hyper, mean, 0);
+        double mu = mean.value(0);
         int width = hyper.width();
         int[] us = new int[n];
         int[] is = new int[n];

@@ -36,13 +36,7 @@ public final class BatchTrainer {
      * @param afterEpoch told the number of each finished epoch (for progress or per-epoch evaluation); may be null
      */
     public Model train(List<Rating> train, IntConsumer afterEpoch) {
-        double sum = 0;
-        double count = 0;
-        for (Rating r : train) {
-            sum += r.label() * r.weight();
-            count += r.weight();
-        }
-        Model model = new Model(hyper, new GlobalMean(sum, count), 0);
+        Model model = new Model(hyper, GlobalMean.of(train), 0);
         // Index once; epochs then run on primitive arrays.
         int n = train.size();
         int[] us = new int[n];
@@ -56,7 +50,7 @@ public final class BatchTrainer {
             ys[e] = r.label();
             ws[e] = r.weight();
         }
-        GlobalMean frozen = new GlobalMean(sum, count);
+        GlobalMean frozen = new GlobalMean(model.mean().sum(), model.mean().count());
         MiniBatchLearner learner = new MiniBatchLearner(model, batchSize);
         int[] order = new int[n];
         for (int e = 0; e < n; e++) {

@@ -63,13 +63,7 @@ public final class BlockSgdTrainer {
      * @param afterEpoch told the number of each finished epoch; may be null
      */
     public Model train(List<Rating> train, IntConsumer afterEpoch) {
-        double sum = 0;
-        double count = 0;
-        for (Rating r : train) {
-            sum += r.label() * r.weight();
-            count += r.weight();
-        }
-        Model model = new Model(hyper, new GlobalMean(sum, count), 0);
+        Model model = new Model(hyper, GlobalMean.of(train), 0);
         RatingBlocks blocks = RatingBlocks.of(model, train, Math.max(DEFAULT_BINS, 2 * threads), seed);
         int width = hyper.width();
         BlockKernel kernel = new BlockKernel(

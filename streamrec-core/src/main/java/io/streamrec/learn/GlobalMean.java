@@ -1,5 +1,8 @@
 package io.streamrec.learn;
 
+import io.streamrec.data.Rating;
+import java.util.List;
+
 /**
  * The global label mean, part of the model: the biased model's offset, or (through its logit) the logistic
  * model's. It is a running mean over every label the model has learned, weighted by event weight, so that a
@@ -15,6 +18,17 @@ public final class GlobalMean {
     public GlobalMean(double sum, double count) {
         this.sum = sum;
         this.count = count;
+    }
+
+    /** The weighted mean of a training set: where pretraining starts (and, for SGD, holds) the model's offset. */
+    public static GlobalMean of(List<Rating> train) {
+        double sum = 0;
+        double count = 0;
+        for (Rating r : train) {
+            sum += r.label() * r.weight();
+            count += r.weight();
+        }
+        return new GlobalMean(sum, count);
     }
 
     /** The mean, or {@code fallback} before any label was seen. Includes the external sums, if any. */
