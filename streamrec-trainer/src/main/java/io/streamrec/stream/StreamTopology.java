@@ -100,6 +100,25 @@ public final class StreamTopology {
         return Utils.toPositive(Utils.murmur2(id.getBytes(StandardCharsets.UTF_8))) % partitions;
     }
 
+    /**
+     * A trainer's stores: its rows (persistent: they are the model), its pending log, and its task state (in memory,
+     * restored from the changelog: a few small records).
+     */
+    private static void addTaskStores(Topology t, String rows, String pending, Role role, String processor) {
+        t.addStateStore(
+                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(rows), Serdes.String(), Serdes.ByteArray())
+                        .withCachingEnabled(),
+                processor);
+        t.addStateStore(PendingLog.builder(pending), processor);
+        t.addStateStore(
+                Stores.keyValueStoreBuilder(
+                                Stores.inMemoryKeyValueStore(role.taskStateStore()),
+                                Serdes.String(),
+                                Serdes.ByteArray())
+                        .withCachingEnabled(),
+                processor);
+    }
+
     /** Item gradients go to the partition of their slot (the item task that owns the item). */
     // partitions(topic, key, value, numPartitions) is the interface's only abstract method until Kafka removes it.
     @SuppressWarnings("removal")
@@ -133,19 +152,7 @@ public final class StreamTopology {
         PublishedRows published = new PublishedRows(hyper.width());
         t.addProcessor(
                 USER_TRAINER, () -> new UserTrainerProcessor(config, listener, published), ROUTER, USER_EVENTS_SOURCE);
-        t.addStateStore(
-                Stores.keyValueStoreBuilder(
-                                Stores.persistentKeyValueStore(Topics.USER_STORE), Serdes.String(), Serdes.ByteArray())
-                        .withCachingEnabled(),
-                USER_TRAINER);
-        t.addStateStore(PendingLog.builder(Topics.USER_PENDING_STORE), USER_TRAINER);
-        t.addStateStore(
-                Stores.keyValueStoreBuilder(
-                                Stores.inMemoryKeyValueStore(Role.USER.taskStateStore()),
-                                Serdes.String(),
-                                Serdes.ByteArray())
-                        .withCachingEnabled(),
-                USER_TRAINER);
+        addTaskStores(t, Topics.USER_STORE, Topics.USER_PENDING_STORE, Role.USER, USER_TRAINER);
         t.addSink(
                 ITEM_GRADIENTS_SINK,
                 Topics.ITEM_GRADIENTS,
@@ -166,19 +173,7 @@ public final class StreamTopology {
                 ITEM_GRADIENTS_SOURCE, new IntegerDeserializer(), new ByteArrayDeserializer(), Topics.ITEM_GRADIENTS);
         t.addProcessor(
                 ITEM_TRAINER, () -> new ItemTrainerProcessor(config, listener, published), ITEM_GRADIENTS_SOURCE);
-        t.addStateStore(
-                Stores.keyValueStoreBuilder(
-                                Stores.persistentKeyValueStore(Topics.ITEM_STORE), Serdes.String(), Serdes.ByteArray())
-                        .withCachingEnabled(),
-                ITEM_TRAINER);
-        t.addStateStore(PendingLog.builder(Topics.ITEM_PENDING_STORE), ITEM_TRAINER);
-        t.addStateStore(
-                Stores.keyValueStoreBuilder(
-                                Stores.inMemoryKeyValueStore(Role.ITEM.taskStateStore()),
-                                Serdes.String(),
-                                Serdes.ByteArray())
-                        .withCachingEnabled(),
-                ITEM_TRAINER);
+        addTaskStores(t, Topics.ITEM_STORE, Topics.ITEM_PENDING_STORE, Role.ITEM, ITEM_TRAINER);
         t.addSink(
                 ITEM_MODEL_SINK, Topics.MODEL_UPDATES, new StringSerializer(), new ByteArraySerializer(), ITEM_TRAINER);
         t.addSink(

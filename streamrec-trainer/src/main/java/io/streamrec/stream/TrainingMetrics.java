@@ -1,7 +1,5 @@
 package io.streamrec.stream;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -13,8 +11,6 @@ import java.nio.charset.StandardCharsets;
  * {@code latencyMs} runs from the oldest event's ingest time to the publish of its rows.
  */
 public final class TrainingMetrics {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-
     private TrainingMetrics() {}
 
     static byte[] record(
@@ -63,46 +59,6 @@ public final class TrainingMetrics {
             b.append(v);
         } else {
             b.append("null");
-        }
-    }
-
-    /** The tree-built record, kept as the reference the hand-written one must equal (see TrainingMetricsTextTest). */
-    static byte[] recordTree(
-            int partition,
-            String role,
-            int events,
-            double rmse,
-            double mae,
-            double logloss,
-            double auc,
-            double recallAt10,
-            double loss,
-            double lr,
-            long modelVersion,
-            long latencyMs,
-            long now) {
-        ObjectNode o = MAPPER.createObjectNode();
-        o.put("partition", partition);
-        o.put("role", role);
-        o.put("events", events);
-        put(o, "rmse", rmse);
-        put(o, "mae", mae);
-        put(o, "logloss", logloss);
-        put(o, "auc", auc);
-        put(o, "recallAt10", recallAt10);
-        put(o, "loss", loss);
-        put(o, "learningRate", lr);
-        o.put("modelVersion", modelVersion);
-        o.put("latencyMs", latencyMs);
-        o.put("timestamp", now);
-        return o.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static void put(ObjectNode o, String k, double v) {
-        if (Double.isFinite(v)) {
-            o.put(k, v);
-        } else {
-            o.putNull(k);
         }
     }
 }

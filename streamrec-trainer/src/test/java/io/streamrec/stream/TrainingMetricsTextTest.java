@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamrec.model.ModelUpdates;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
@@ -37,8 +38,7 @@ class TrainingMetricsTextTest {
             String role = r.nextBoolean() ? "user" : "item";
             long now = r.nextLong();
             assertEquals(
-                    text(TrainingMetrics.recordTree(
-                            n, role, n * 3, v[0], v[1], v[2], v[3], v[4], v[5], v[6], n * 7L, -n, now)),
+                    tree(n, role, n * 3, v, n * 7L, -n, now),
                     text(TrainingMetrics.record(
                             n, role, n * 3, v[0], v[1], v[2], v[3], v[4], v[5], v[6], n * 7L, -n, now)));
         }
@@ -67,6 +67,27 @@ class TrainingMetricsTextTest {
                     .toString();
             assertEquals(tree, text(ModelUpdates.mean(n, sum, count)));
         }
+    }
+
+    /** The record as a Jackson tree writes it: the reference the hand-written text must equal. */
+    private static String tree(
+            int partition, String role, int events, double[] v, long version, long latency, long now) {
+        ObjectNode o = new ObjectMapper().createObjectNode();
+        o.put("partition", partition);
+        o.put("role", role);
+        o.put("events", events);
+        String[] names = {"rmse", "mae", "logloss", "auc", "recallAt10", "loss", "learningRate"};
+        for (int k = 0; k < names.length; k++) {
+            if (Double.isFinite(v[k])) {
+                o.put(names[k], v[k]);
+            } else {
+                o.putNull(names[k]);
+            }
+        }
+        o.put("modelVersion", version);
+        o.put("latencyMs", latency);
+        o.put("timestamp", now);
+        return o.toString();
     }
 
     private static String text(byte[] b) {
