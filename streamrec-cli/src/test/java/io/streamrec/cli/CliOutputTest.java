@@ -24,30 +24,16 @@ import picocli.CommandLine.Model.OptionSpec;
 
 /** What the command line prints where: version, progress, errors and help texts. No broker needed. */
 class CliOutputTest {
-    private record Run(int code, String out, String err) {}
 
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        // Swap the process streams before the command line is built: picocli binds its writers then.
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = Main.commandLine().execute(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void shouldPrintTheVersionOfThePom() {
         String pomVersion = System.getProperty("streamrec.version");
         assertNotNull(pomVersion, "the build passes the project version to the tests");
-        Run r = run("--version");
+        CliRun r = run("--version");
         assertEquals(0, r.code(), r.err());
         assertEquals("streamrec " + pomVersion, r.out().lines().findFirst().orElse(""));
         assertNotEquals("unknown", BuildVersion.version());
@@ -63,7 +49,7 @@ class CliOutputTest {
         Path data = dir.resolve("u.data");
         Files.writeString(data, sb);
 
-        Run r = run("evaluate", "--ratings", data.toString());
+        CliRun r = run("evaluate", "--ratings", data.toString());
         assertEquals(0, r.code(), r.err());
         List<String> out = r.out().lines().filter(l -> !l.isBlank()).toList();
         assertEquals(1, out.size(), "stdout holds the summary alone: " + r.out());
@@ -101,7 +87,7 @@ class CliOutputTest {
 
     @Test
     void shouldShowTheCauseChainOnOneLineAndTheStackTraceOnlyWhenVerbose() {
-        Run r = run("run", "--bootstrap-servers", "nonexistent.invalid:9092");
+        CliRun r = run("run", "--bootstrap-servers", "nonexistent.invalid:9092");
         assertEquals(1, r.code(), r.err());
         List<String> errors =
                 r.err().lines().filter(l -> l.startsWith("error: ")).toList();
@@ -112,7 +98,7 @@ class CliOutputTest {
                 r.err());
         assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
 
-        Run verbose = run("run", "--bootstrap-servers", "nonexistent.invalid:9092", "--verbose");
+        CliRun verbose = run("run", "--bootstrap-servers", "nonexistent.invalid:9092", "--verbose");
         assertEquals(1, verbose.code(), verbose.err());
         assertTrue(verbose.err().contains("\tat org.apache.kafka.clients.admin"), verbose.err());
     }

@@ -9,10 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamrec.kafka.EmbeddedKafkaExtension;
 import io.streamrec.kafka.KafkaTestBroker;
 import io.streamrec.kafka.TopicReader;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,31 +31,8 @@ class CommandLineTest {
     @TempDir
     Path dir;
 
-    /** Output of one run of the command line, in process. */
-    private record Run(int code, String out, String err) {
-        JsonNode lastJson() throws Exception {
-            List<String> lines = out.lines().filter(l -> !l.isBlank()).toList();
-            return JSON.readTree(lines.get(lines.size() - 1));
-        }
-    }
-
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        // Swap the process streams before the command line is built: picocli binds its writers then.
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = Main.commandLine().execute(args);
-            System.out.flush();
-            System.err.flush();
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     private Path ratings() throws Exception {
@@ -94,7 +68,7 @@ class CommandLineTest {
                 "recommend"
             })
     void shouldShowHelpForEveryCommandAndExitZero(String command) {
-        Run r = run(command, "--help");
+        CliRun r = run(command, "--help");
         assertEquals(0, r.code(), r.err());
         assertTrue(
                 r.out().contains("Usage: streamrec " + command), "out was: [" + r.out() + "] err: [" + r.err() + "]");
@@ -103,17 +77,17 @@ class CommandLineTest {
 
     @Test
     void demoShouldRefusePositivesWithoutRatingsOrWithAnAttackNamingTheOptions() throws Exception {
-        Run alone = run("demo", "--positives", "4");
+        CliRun alone = run("demo", "--positives", "4");
         assertEquals(2, alone.code());
         assertTrue(alone.err().contains("--positives needs --ratings"), alone.err());
-        Run attacked = run("demo", "--ratings", ratings().toString(), "--positives", "4", "--attack", "flip");
+        CliRun attacked = run("demo", "--ratings", ratings().toString(), "--positives", "4", "--attack", "flip");
         assertEquals(2, attacked.code());
         assertTrue(attacked.err().contains("--attack"), attacked.err());
     }
 
     @Test
     void shouldExitTwoWithTheUsageOnStderrWhenNoCommandIsGiven() {
-        Run r = run();
+        CliRun r = run();
         assertEquals(2, r.code());
         assertTrue(r.err().contains("Usage: streamrec"), r.err());
         assertEquals("", r.out(), "nothing on stdout: a script piping it gets no partial output");
@@ -121,33 +95,33 @@ class CommandLineTest {
 
     @Test
     void shouldSuggestTheNearestCommandOrOptionForATypo() throws Exception {
-        Run command = run("evalute");
+        CliRun command = run("evalute");
         assertEquals(2, command.code());
         assertTrue(command.err().contains("Did you mean") && command.err().contains("evaluate"), command.err());
-        Run option = run("evaluate", "--ratings", ratings().toString(), "--factorz", "8");
+        CliRun option = run("evaluate", "--ratings", ratings().toString(), "--factorz", "8");
         assertEquals(2, option.code());
         assertTrue(option.err().contains("--factors"), option.err());
     }
 
     @Test
     void shouldExitTwoNamingTheOptionForABadValue() throws Exception {
-        Run r = run("evaluate", "--ratings", ratings().toString(), "--order", "random");
+        CliRun r = run("evaluate", "--ratings", ratings().toString(), "--order", "random");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--order must be time or file"), r.err());
 
-        Run b = run("evaluate", "--ratings", ratings().toString(), "--optimizer", "rmsprop");
+        CliRun b = run("evaluate", "--ratings", ratings().toString(), "--optimizer", "rmsprop");
         assertEquals(2, b.code());
         assertTrue(b.err().contains("optimizer must be one of sgd, adagrad, adam"), b.err());
 
-        Run missing = run("pretrain", "--ratings", ratings().toString());
+        CliRun missing = run("pretrain", "--ratings", ratings().toString());
         assertEquals(2, missing.code());
         assertTrue(missing.err().contains("--out"), missing.err());
 
         Path out = dir.resolve("never.srm");
-        Run threads = run("pretrain", "--ratings", ratings().toString(), "--out", out.toString(), "--threads", "0");
+        CliRun threads = run("pretrain", "--ratings", ratings().toString(), "--out", out.toString(), "--threads", "0");
         assertEquals(2, threads.code());
         assertTrue(threads.err().contains("--threads must be in 1..256"), threads.err());
-        Run serial = run(
+        CliRun serial = run(
                 "pretrain",
                 "--ratings",
                 ratings().toString(),
@@ -159,7 +133,8 @@ class CommandLineTest {
                 "2");
         assertEquals(2, serial.code());
         assertTrue(serial.err().contains("--threads applies to --algorithm fpsg only"), serial.err());
-        Run adam = run("pretrain", "--ratings", ratings().toString(), "--out", out.toString(), "--optimizer", "adam");
+        CliRun adam =
+                run("pretrain", "--ratings", ratings().toString(), "--out", out.toString(), "--optimizer", "adam");
         assertEquals(2, adam.code());
         assertTrue(adam.err().contains("use --algorithm sgd"), adam.err());
     }
@@ -168,12 +143,12 @@ class CommandLineTest {
     void shouldExitOneWithFileAndLineForABadLineAndNoStackTrace() throws Exception {
         Path f = dir.resolve("bad.csv");
         Files.writeString(f, "userId,movieId,rating,timestamp\n1,2,3,4\n1,2,x,4\n");
-        Run r = run("evaluate", "--ratings", f.toString());
+        CliRun r = run("evaluate", "--ratings", f.toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("bad.csv:3: rating \"x\" is not a number"), r.err());
         assertTrue(!r.err().contains("\tat "), "no stack trace: " + r.err());
 
-        Run skipped = run("evaluate", "--ratings", f.toString(), "--skip-invalid");
+        CliRun skipped = run("evaluate", "--ratings", f.toString(), "--skip-invalid");
         assertEquals(0, skipped.code(), skipped.err());
         assertEquals(1, skipped.lastJson().get("events").asLong());
     }
@@ -182,7 +157,7 @@ class CommandLineTest {
     void shouldEndEvaluateAndPretrainWithTheDocumentedJsonAndFineTuneFromTheSnapshot() throws Exception {
         Path data = ratings();
         Path curve = dir.resolve("curve.csv");
-        Run e = run("evaluate", "--ratings", data.toString(), "--curve", curve.toString(), "--curve-every", "500");
+        CliRun e = run("evaluate", "--ratings", data.toString(), "--curve", curve.toString(), "--curve-every", "500");
         assertEquals(0, e.code(), e.err());
         JsonNode j = e.lastJson();
         for (String field : List.of("events", "rmse", "mae", "seconds", "events_per_second")) {
@@ -195,7 +170,7 @@ class CommandLineTest {
         assertEquals(1 + 6, lines.size(), "a point every 500 of 3000 events");
 
         Path snapshot = dir.resolve("m.srm");
-        Run p = run("pretrain", "--ratings", data.toString(), "--out", snapshot.toString(), "--epochs", "5");
+        CliRun p = run("pretrain", "--ratings", data.toString(), "--out", snapshot.toString(), "--epochs", "5");
         assertEquals(0, p.code(), p.err());
         JsonNode pj = p.lastJson();
         for (String field : List.of("train", "test", "rmse", "mae", "seconds")) {
@@ -205,7 +180,7 @@ class CommandLineTest {
         assertEquals(600, pj.get("test").asLong());
         assertTrue(Files.size(snapshot) > 0);
 
-        Run tuned = run("evaluate", "--ratings", data.toString(), "--init-model", snapshot.toString());
+        CliRun tuned = run("evaluate", "--ratings", data.toString(), "--init-model", snapshot.toString());
         assertEquals(0, tuned.code(), tuned.err());
         assertTrue(
                 tuned.lastJson().get("rmse").asDouble() < j.get("rmse").asDouble(),
@@ -216,7 +191,7 @@ class CommandLineTest {
     void shouldRefuseAForeignSnapshotWithAClearMessage() throws Exception {
         Path notASnapshot = dir.resolve("x.srm");
         Files.writeString(notASnapshot, "hello");
-        Run r = run("evaluate", "--ratings", ratings().toString(), "--init-model", notASnapshot.toString());
+        CliRun r = run("evaluate", "--ratings", ratings().toString(), "--init-model", notASnapshot.toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("not a streamrec snapshot"), r.err());
     }
@@ -231,7 +206,7 @@ class CommandLineTest {
     @Test
     void shouldExitOneWhenEventsAreNotDelivered() throws Exception {
         long start = System.nanoTime();
-        Run r = run(
+        CliRun r = run(
                 "produce",
                 "--bootstrap-servers",
                 "127.0.0.1:" + closedPort(),
@@ -261,7 +236,7 @@ class CommandLineTest {
     void shouldCountEveryEventDeliveredAndExitZeroWhenTheClusterAcknowledgesThem(KafkaTestBroker kafka)
             throws Exception {
         String topic = "produce-" + UUID.randomUUID().toString().substring(0, 8);
-        Run r = run(
+        CliRun r = run(
                 "produce",
                 "--bootstrap-servers",
                 kafka.bootstrapServers(),
@@ -283,7 +258,7 @@ class CommandLineTest {
 
     @Test
     void shouldExitTwoNamingAnInvalidProducerProperty() throws Exception {
-        Run r = run(
+        CliRun r = run(
                 "produce",
                 "--bootstrap-servers",
                 "127.0.0.1:" + closedPort(),
@@ -294,7 +269,7 @@ class CommandLineTest {
                 "max.block.ms=soon");
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("--property (-D): Invalid value soon for configuration max.block.ms"), r.err());
-        Run d = run(
+        CliRun d = run(
                 "produce",
                 "--bootstrap-servers",
                 "127.0.0.1:" + closedPort(),

@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,27 +19,8 @@ class RankingCommandsTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {
-        JsonNode lastJson() throws Exception {
-            List<String> lines = out.lines().filter(l -> !l.isBlank()).toList();
-            return JSON.readTree(lines.get(lines.size() - 1));
-        }
-    }
-
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = Main.commandLine().execute(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     /** 1-5 ratings, 2 in 5 of them 4 or 5: 40 users, 200 items, the low items popular. */
@@ -66,7 +44,7 @@ class RankingCommandsTest {
         Path data = ratings();
         for (String model : List.of("logistic-mf", "bpr", "implicit-logistic")) {
             for (String command : List.of("evaluate", "pretrain")) {
-                Run r = command.equals("evaluate")
+                CliRun r = command.equals("evaluate")
                         ? run(command, "--ratings", data.toString(), "--model", model)
                         : run(
                                 command,
@@ -85,7 +63,7 @@ class RankingCommandsTest {
     @Test
     void shouldReportRankingMetricsForPositivesOnlyModelsAndTheCurve() throws Exception {
         Path curve = dir.resolve("curve.csv");
-        Run r = run(
+        CliRun r = run(
                 "evaluate",
                 "--ratings",
                 ratings().toString(),
@@ -114,14 +92,14 @@ class RankingCommandsTest {
 
     @Test
     void shouldRankWithTheRatingModelWhenAskedAndNameTheCutoff() throws Exception {
-        Run r = run("evaluate", "--ratings", ratings().toString(), "--metric", "rmse,recall@5,ndcg@5");
+        CliRun r = run("evaluate", "--ratings", ratings().toString(), "--metric", "rmse,recall@5,ndcg@5");
         assertEquals(0, r.code(), r.err());
         JsonNode j = r.lastJson();
         assertTrue(j.has("rmse") && j.has("recall_at_5") && j.has("ndcg_at_5"), j.toString());
-        Run bad = run("evaluate", "--ratings", ratings().toString(), "--metric", "recall@5,ndcg@10");
+        CliRun bad = run("evaluate", "--ratings", ratings().toString(), "--metric", "recall@5,ndcg@10");
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("one N"), bad.err());
-        Run rmse = run(
+        CliRun rmse = run(
                 "evaluate",
                 "--ratings",
                 ratings().toString(),
@@ -138,7 +116,7 @@ class RankingCommandsTest {
     @Test
     void pretrainShouldReportHoldoutRankingForPositivesOnlyModels() throws Exception {
         Path out = dir.resolve("p.srm");
-        Run r = run(
+        CliRun r = run(
                 "pretrain",
                 "--ratings",
                 ratings().toString(),
@@ -153,7 +131,7 @@ class RankingCommandsTest {
         assertEquals(1600, j.get("train").asLong());
         assertTrue(j.get("recall_at_10").asDouble() > 0, j.toString());
         assertTrue(Files.size(out) > 0);
-        Run als = run(
+        CliRun als = run(
                 "pretrain",
                 "--ratings",
                 ratings().toString(),
