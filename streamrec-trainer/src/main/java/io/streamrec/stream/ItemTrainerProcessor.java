@@ -228,20 +228,17 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
         context.forward(
                 new Record<>(
                         "item-" + partition,
-                        TrainingMetrics.record(
-                                partition,
-                                Role.ITEM.label(),
-                                (int) events,
-                                Double.NaN,
-                                Double.NaN,
-                                Double.NaN,
-                                Double.NaN,
-                                Double.NaN,
-                                Double.NaN,
-                                lr,
-                                rowSteps,
-                                now - oldestEvent,
-                                now),
+                        new TrainingMetrics(
+                                        partition,
+                                        Role.ITEM,
+                                        (int) events,
+                                        TrainingMetrics.Quality.NONE,
+                                        Double.NaN,
+                                        lr,
+                                        rowSteps,
+                                        now - oldestEvent,
+                                        now)
+                                .encode(),
                         now),
                 StreamTopology.ITEM_METRICS_SINK);
     }

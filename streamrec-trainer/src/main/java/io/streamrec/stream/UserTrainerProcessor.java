@@ -261,20 +261,22 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         context.forward(
                 new Record<>(
                         "user-" + partition,
-                        TrainingMetrics.record(
-                                partition,
-                                Role.USER.label(),
-                                n,
-                                prequential.rmse(),
-                                prequential.mae(),
-                                prequential.logLoss(),
-                                prequential.auc(now),
-                                ranking.recall(),
-                                loss / n,
-                                lr,
-                                rowSteps,
-                                latency,
-                                now),
+                        new TrainingMetrics(
+                                        partition,
+                                        Role.USER,
+                                        n,
+                                        new TrainingMetrics.Quality(
+                                                prequential.rmse(),
+                                                prequential.mae(),
+                                                prequential.logLoss(),
+                                                prequential.auc(now),
+                                                ranking.recall()),
+                                        loss / n,
+                                        lr,
+                                        rowSteps,
+                                        latency,
+                                        now)
+                                .encode(),
                         now),
                 StreamTopology.USER_METRICS_SINK);
     }

@@ -35,12 +35,21 @@ class TrainingMetricsTextTest {
                         ? SPECIAL[r.nextInt(SPECIAL.length)]
                         : r.nextGaussian() * Math.pow(10, r.nextInt(12) - 6);
             }
-            String role = r.nextBoolean() ? "user" : "item";
+            Role role = r.nextBoolean() ? Role.USER : Role.ITEM;
             long now = r.nextLong();
             assertEquals(
-                    tree(n, role, n * 3, v, n * 7L, -n, now),
-                    text(TrainingMetrics.record(
-                            n, role, n * 3, v[0], v[1], v[2], v[3], v[4], v[5], v[6], n * 7L, -n, now)));
+                    tree(n, role.label(), n * 3, v, n * 7L, -n, now),
+                    text(new TrainingMetrics(
+                                    n,
+                                    role,
+                                    n * 3,
+                                    new TrainingMetrics.Quality(v[0], v[1], v[2], v[3], v[4]),
+                                    v[5],
+                                    v[6],
+                                    n * 7L,
+                                    -n,
+                                    now)
+                            .encode()));
         }
     }
 
