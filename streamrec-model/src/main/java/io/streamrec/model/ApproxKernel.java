@@ -1,16 +1,27 @@
 package io.streamrec.model;
 
 /**
- * The first stage of the exact top-k scan: approximate dot products of a query with the 8-bit rows of
- * {@link QuantizedRows}. Implementations may sum in any order: {@link QuantizedRows}' bound holds for all.
+ * The first stage of the exact top-k scan: which rows of a group of {@link QuantizedRows#GROUP} may score above
+ * the worst item kept, judged from the 8-bit copy and {@link QuantizedRows}' bound.
  */
 interface ApproxKernel {
     /**
-     * {@code out[i - start] = sum_f query[f] * code(i, f)} in float for rows {@code [start, end)}, where
-     * {@code start} is a multiple of {@link QuantizedRows#GROUP}; may also write the rest of the last group, so
-     * {@code out} holds {@code end - start} rounded up to a whole group.
+     * For rows {@code first + j}, {@code j < GROUP} ({@code first} a multiple of {@link QuantizedRows#GROUP}):
+     * {@code A = fl(sum_f query[f] * code(f))} in float (any order), {@code bound = scale * A + queryNorm * error}
+     * and {@code upper = (base + bias) + bound}, in double in that order (the products are of floats, so exact).
+     * Bit {@code j} of the result is set unless {@code upper < worst}; a NaN is set. Rows past the table's size may
+     * come back set. {@code approx} is scratch of at least {@code GROUP} floats.
      */
-    void dots(float[] query, int k, byte[] codes, int start, int end, float[] out);
+    int candidates(
+            float[] query,
+            int k,
+            QuantizedRows rows,
+            float[] bias,
+            double base,
+            float queryNorm,
+            double worst,
+            int first,
+            float[] approx);
 
     /** What ran, for benchmarks. */
     String name();
@@ -38,18 +49,48 @@ interface ApproxKernel {
         }
     }
 
-    /** The same sums in plain Java, each row accumulated in factor order; a reference for tests. */
+    /**
+     * The candidate bits from approximate dots already in {@code approx}, one row at a time: the filter's
+     * definition, which the SIMD kernel computes bitwise the same.
+     */
+    static int candidateBits(
+            float[] approx, QuantizedRows rows, float[] bias, double base, float queryNorm, double worst, int first) {
+        float[] scales = rows.scales();
+        float[] errors = rows.errors();
+        int bits = 0;
+        for (int j = 0; j < QuantizedRows.GROUP; j++) {
+            int i = first + j;
+            double bound = (double) scales[i] * approx[j] + (double) queryNorm * errors[i];
+            if (!((base + bias[i]) + bound < worst)) {
+                bits |= 1 << j;
+            }
+        }
+        return bits;
+    }
+
+    /** The same in plain Java, each row's dot summed in factor order; a reference for tests. */
     final class Scalar implements ApproxKernel {
         @Override
-        public void dots(float[] query, int k, byte[] codes, int start, int end, float[] out) {
-            for (int i = start; i < end; i++) {
-                int at = (i / QuantizedRows.GROUP) * QuantizedRows.GROUP * k + i % QuantizedRows.GROUP;
+        public int candidates(
+                float[] query,
+                int k,
+                QuantizedRows rows,
+                float[] bias,
+                double base,
+                float queryNorm,
+                double worst,
+                int first,
+                float[] approx) {
+            byte[] codes = rows.codes();
+            for (int j = 0; j < QuantizedRows.GROUP; j++) {
+                int at = first * k + j;
                 float acc = 0f;
                 for (int f = 0; f < k; f++) {
                     acc += query[f] * codes[at + f * QuantizedRows.GROUP];
                 }
-                out[i - start] = acc;
+                approx[j] = acc;
             }
+            return candidateBits(approx, rows, bias, base, queryNorm, worst, first);
         }
 
         @Override

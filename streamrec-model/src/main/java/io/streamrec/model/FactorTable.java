@@ -135,7 +135,8 @@ final class FactorTable {
     }
 
     private void grow() {
-        int capacity = Math.max(16, ids.length * 2);
+        // Whole groups, so that a kernel may read the biases of a last group past the size.
+        int capacity = Math.max(QuantizedRows.GROUP, ids.length * 2);
         if ((long) capacity * Math.max(k, 1) > Integer.MAX_VALUE - 8) {
             throw new IllegalStateException("too many " + kind.prefix() + " rows for one array: " + size);
         }

@@ -412,35 +412,40 @@ public final class ModelStore {
     }
 
     /**
-     * The recommendation scan of one block once the heap is full: approximate dots from the 8-bit copy, then the
-     * float score of only the items whose upper bound reaches the worst kept key. Returns the next exclusion.
+     * The recommendation scan of one block once the heap is full: the kernel names the items of each group whose
+     * upper bound reaches the worst kept key, and only those are scored in float. Returns the next exclusion.
      */
     private int pruneBlock(
             Scratch s, double base, QuantizedRows quantized, float queryNorm, int start, int end, int next) {
         int dim = this.k;
         float[] bias = items.biasArray();
         float[] m = items.factorArray();
-        float[] scales = quantized.scales();
-        float[] errors = quantized.errors();
-        float[] approx = s.dots;
+        int[] excluded = s.excluded;
         TopK heap = s.heap;
-        kernel.dots(s.query, dim, quantized.codes(), start, end, approx);
-        for (int i = start; i < end; i++) {
-            if (next < s.excludedCount && s.excluded[next] == i) {
-                next++;
-                continue;
+        for (int first = start; first < end; first += QuantizedRows.GROUP) {
+            int bits =
+                    kernel.candidates(s.query, dim, quantized, bias, base, queryNorm, heap.worstKey(), first, s.dots);
+            while (bits != 0) {
+                int i = first + Integer.numberOfTrailingZeros(bits);
+                bits &= bits - 1;
+                if (i >= end) {
+                    break;
+                }
+                while (next < s.excludedCount && excluded[next] < i) {
+                    next++;
+                }
+                if (next < s.excludedCount && excluded[next] == i) {
+                    continue;
+                }
+                double key = (base + bias[i]) + dot(s.query, 0, m, i * dim, dim);
+                if (key <= heap.worstKey()) {
+                    continue;
+                }
+                heap.offer(key, i);
             }
-            double partial = base + bias[i];
-            // Products of two floats, exact in double; see QuantizedRows for why this bounds the float score.
-            double bound = (double) scales[i] * approx[i - start] + (double) queryNorm * errors[i];
-            if (partial + bound < heap.worstKey()) {
-                continue;
-            }
-            double key = partial + dot(s.query, 0, m, i * dim, dim);
-            if (key <= heap.worstKey()) {
-                continue;
-            }
-            heap.offer(key, i);
+        }
+        while (next < s.excludedCount && excluded[next] < end) {
+            next++;
         }
         return next;
     }

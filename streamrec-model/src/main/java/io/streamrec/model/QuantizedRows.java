@@ -61,15 +61,15 @@ final class QuantizedRows {
         errors = new float[0];
     }
 
-    /** Makes room for rows {@code [0, capacity)}; codes are allocated in whole groups. */
+    /** Makes room for rows {@code [0, capacity)}, in whole groups. */
     void ensureCapacity(int capacity) {
         if (scales.length >= capacity) {
             return;
         }
-        int groups = (capacity + GROUP - 1) / GROUP;
-        codes = Arrays.copyOf(codes, groups * GROUP * k);
-        scales = Arrays.copyOf(scales, capacity);
-        errors = Arrays.copyOf(errors, capacity);
+        int rows = (capacity + GROUP - 1) / GROUP * GROUP;
+        codes = Arrays.copyOf(codes, rows * k);
+        scales = Arrays.copyOf(scales, rows);
+        errors = Arrays.copyOf(errors, rows);
     }
 
     /** Quantizes {@code x[xo .. xo + k)} into row {@code i}. */

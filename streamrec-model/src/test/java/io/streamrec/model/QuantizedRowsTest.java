@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -24,35 +24,41 @@ class QuantizedRowsTest {
     }
 
     @Test
-    void shouldComputeBitwiseTheScalarSumsWithTheVectorKernel() {
+    void shouldComputeBitwiseTheScalarDotsAndCandidatesWithTheVectorKernel() {
         ApproxKernel vector = ApproxKernel.best();
         if (vector == null) {
             return; // run without the module: shouldLoadTheVectorKernelWhenTheBuildRequiresIt guards the build
         }
         Random random = new Random(17);
         for (int k : new int[] {1, 7, 32, 64, 65}) {
-            int n = 200;
+            int n = 224;
             QuantizedRows rows = rows(random, n, k, r -> (float) r.nextGaussian());
+            float[] bias = new float[n];
+            for (int i = 0; i < n; i++) {
+                bias[i] = (float) random.nextGaussian();
+            }
             float[] query = new float[k];
             for (int f = 0; f < k; f++) {
                 query[f] = (float) (random.nextGaussian() * Math.pow(10, random.nextInt(7) - 3));
             }
-            for (int start = 0; start < n; start += 64) {
-                int end = Math.min(n, start + 64);
-                float[] expected = new float[64];
-                float[] actual = new float[64];
-                new ApproxKernel.Scalar().dots(query, k, rows.codes(), start, end, expected);
-                vector.dots(query, k, rows.codes(), start, end, actual);
-                assertArrayEquals(
-                        Arrays.copyOf(expected, end - start),
-                        Arrays.copyOf(actual, end - start),
-                        "k " + k + ", rows from " + start);
+            float norm = QuantizedRows.queryNorm(query, k);
+            for (double worst : new double[] {Double.NEGATIVE_INFINITY, -1, 0.5, 2, 4, Double.NaN}) {
+                for (int first = 0; first < n; first += QuantizedRows.GROUP) {
+                    float[] expected = new float[QuantizedRows.GROUP];
+                    float[] actual = new float[QuantizedRows.GROUP];
+                    int expectedBits = new ApproxKernel.Scalar()
+                            .candidates(query, k, rows, bias, 0.25, norm, worst, first, expected);
+                    int actualBits = vector.candidates(query, k, rows, bias, 0.25, norm, worst, first, actual);
+                    String what = "k " + k + ", worst " + worst + ", rows from " + first;
+                    assertArrayEquals(expected, actual, what);
+                    assertEquals(expectedBits, actualBits, what);
+                }
             }
         }
     }
 
     @Test
-    void shouldBoundTheFloatDotFromAboveOnAdversarialRows() {
+    void shouldBoundTheFloatDotAndNameTheRowAtItsOwnScoreOnAdversarialRows() {
         Random random = new Random(23);
         List<Gen> rowKinds = List.of(
                 r -> (float) r.nextGaussian(),
@@ -69,7 +75,10 @@ class QuantizedRowsTest {
                 r -> Float.MIN_VALUE * (r.nextInt(2001) - 1000),
                 r -> (float) r.nextGaussian() * 1e15f,
                 r -> 1f);
-        ApproxKernel kernel = new ApproxKernel.Scalar();
+        List<ApproxKernel> kernels = new ArrayList<>(List.of(new ApproxKernel.Scalar()));
+        if (ApproxKernel.best() != null) {
+            kernels.add(ApproxKernel.best());
+        }
         for (int k : new int[] {1, 2, 16, 64, 100}) {
             for (Gen rowKind : rowKinds) {
                 int n = 96;
@@ -92,12 +101,21 @@ class QuantizedRowsTest {
                     if (Float.isNaN(qn)) {
                         continue; // too long to bound: the store scores every item
                     }
-                    float[] approx = new float[n];
-                    kernel.dots(q, k, rows.codes(), 0, n, approx);
+                    float[] approx = dots(new ApproxKernel.Scalar(), q, k, rows, n);
                     for (int i = 0; i < n; i++) {
                         float dot = ModelStore.dot(q, 0, x[i], 0, k);
                         double bound = (double) rows.scales()[i] * approx[i] + (double) qn * rows.errors()[i];
                         assertTrue(bound >= dot, "k " + k + ", row " + i + ": bound " + bound + " < dot " + dot);
+                        // With the worst kept key equal to the row's own score, every kernel must name the row.
+                        double base = random.nextGaussian() * Math.pow(10, random.nextInt(9) - 4);
+                        float[] bias = new float[n];
+                        bias[i] = (float) (random.nextGaussian() * Math.pow(10, random.nextInt(9) - 4));
+                        double key = (base + bias[i]) + dot;
+                        int first = i / QuantizedRows.GROUP * QuantizedRows.GROUP;
+                        for (ApproxKernel kernel : kernels) {
+                            int bits = kernel.candidates(q, k, rows, bias, base, qn, key, first, new float[32]);
+                            assertTrue((bits >>> (i - first) & 1) == 1, kernel.name() + ", k " + k + ", row " + i);
+                        }
                     }
                 }
             }
@@ -123,8 +141,7 @@ class QuantizedRowsTest {
         for (int f = 0; f < k; f++) {
             q[f] = (float) random.nextGaussian();
         }
-        float[] approx = new float[n];
-        new ApproxKernel.Scalar().dots(q, k, rows.codes(), 0, n, approx);
+        float[] approx = dots(new ApproxKernel.Scalar(), q, k, rows, n);
         float qn = QuantizedRows.queryNorm(q, k);
         for (int i = 0; i < n; i++) {
             float dot = ModelStore.dot(q, 0, x[i], 0, k);
@@ -160,6 +177,18 @@ class QuantizedRowsTest {
         rows.move(69, 3);
         assertArrayEquals(before, row(rows, 3, k));
         assertEquals(scale, rows.scales()[3]);
+    }
+
+    /** The kernel's approximate dots of rows {@code [0, n)}, {@code n} a multiple of the group. */
+    private static float[] dots(ApproxKernel kernel, float[] q, int k, QuantizedRows rows, int n) {
+        float[] out = new float[n];
+        float[] group = new float[QuantizedRows.GROUP];
+        float[] bias = new float[n];
+        for (int first = 0; first < n; first += QuantizedRows.GROUP) {
+            kernel.candidates(q, k, rows, bias, 0.0, 1f, 0.0, first, group);
+            System.arraycopy(group, 0, out, first, QuantizedRows.GROUP);
+        }
+        return out;
     }
 
     interface Gen {
