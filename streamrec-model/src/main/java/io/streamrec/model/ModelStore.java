@@ -36,7 +36,7 @@ import java.util.concurrent.locks.StampedLock;
  * factors, a quarter of the bytes, and once the heap is full scans that copy first: an item whose upper bound
  * ({@link QuantizedRows}) ranks below the worst kept item is skipped, and only the others are scored in float.
  * The heap then sees the same offers in the same order, minus ones it would have refused, so the result is
- * identical to the float scan's, ties, NaN and all.
+ * identical to the float scan's, ties and scores that overflow to infinity or NaN included.
  *
  * <h2>Threads</h2>
  * One writer ({@link #apply}) and any number of readers. A {@link StampedLock} guards the tables: readers hold
