@@ -26,7 +26,8 @@ import picocli.CommandLine.Spec;
 /**
  * Measures exact top-k recommendation latency of {@link ModelStore} on a random model: one request is one
  * {@code recommend(user, k, {})} call over every item, timed with {@link System#nanoTime()}. Requests run
- * back to back on {@code --threads} threads after a warm-up; the last output line is JSON.
+ * back to back on {@code --threads} threads after a warm-up; the last output line is JSON. It names the scan that
+ * ran ({@link ModelStore#topKKernel()}): the 8-bit SIMD first stage needs {@code --add-modules jdk.incubator.vector}.
  */
 @Command(
         name = "bench-topk",
@@ -79,11 +80,12 @@ public final class BenchTopkCommand implements Callable<Integer> {
         ModelStore store = randomModel(new Random(seed), users, items, factors);
         out.printf(
                 Locale.ROOT,
-                "model: %d users, %d items, %d factors, built in %.1f s%n",
+                "model: %d users, %d items, %d factors, built in %.1f s; top-k kernel %s%n",
                 users,
                 items,
                 factors,
-                (System.nanoTime() - buildStart) / 1e9);
+                (System.nanoTime() - buildStart) / 1e9,
+                store.topKKernel());
 
         long[] latencies = new long[requests];
         long[] cpu = new long[requests];
@@ -117,9 +119,10 @@ public final class BenchTopkCommand implements Callable<Integer> {
                 cpuP99);
         out.printf(
                 Locale.ROOT,
-                "{\"command\":\"bench-topk\",\"items\":%d,\"factors\":%d,\"k\":%d,\"threads\":%d,"
-                        + "\"requests\":%d,\"p50_ms\":%.4f,\"p99_ms\":%.4f,\"max_ms\":%.4f,\"requests_per_second\":%.1f,"
+                "{\"command\":\"bench-topk\",\"kernel\":\"%s\",\"items\":%d,\"factors\":%d,\"k\":%d,"
+                        + "\"threads\":%d,\"requests\":%d,\"p50_ms\":%.4f,\"p99_ms\":%.4f,\"max_ms\":%.4f,\"requests_per_second\":%.1f,"
                         + "\"cpu_p50_ms\":%.4f,\"cpu_p99_ms\":%.4f}%n",
+                store.topKKernel(),
                 items,
                 factors,
                 k,

@@ -7,7 +7,8 @@ import java.util.HashMap;
  * The rows of one kind, packed for scanning: an id-to-index map, the biases in a {@code float[]} and the
  * factors in one row-major {@code float[]} of {@code capacity * k} (row {@code i} at {@code i * k}).
  * Arrays grow by doubling. A removal moves the last row into the hole, so indices are only stable while
- * the caller holds the store's lock. Not thread-safe: {@link ModelStore} guards it.
+ * the caller holds the store's lock. Optionally keeps an 8-bit copy of the factors ({@link QuantizedRows}) for
+ * the first stage of the top-k scan. Not thread-safe: {@link ModelStore} guards it.
  */
 final class FactorTable {
     private final RowKind kind;
@@ -20,10 +21,12 @@ final class FactorTable {
     private float[] factors = new float[0];
     private long[] versions = new long[0];
     private double[] norms = new double[0];
+    private final QuantizedRows quantized;
 
-    FactorTable(RowKind kind, boolean keepNorms) {
+    FactorTable(RowKind kind, boolean keepNorms, boolean quantize) {
         this.kind = kind;
         this.keepNorms = keepNorms;
+        this.quantized = quantize ? new QuantizedRows() : null;
     }
 
     int size() {
@@ -52,6 +55,11 @@ final class FactorTable {
         return norms;
     }
 
+    /** The 8-bit copy, or null when the table keeps none. */
+    QuantizedRows quantized() {
+        return quantized;
+    }
+
     long version(int i) {
         return versions[i];
     }
@@ -65,6 +73,10 @@ final class FactorTable {
         if (k != this.k) {
             this.k = k;
             factors = new float[ids.length * k];
+            if (quantized != null) {
+                quantized.reset(k);
+                quantized.ensureCapacity(ids.length);
+            }
         }
     }
 
@@ -90,7 +102,10 @@ final class FactorTable {
         System.arraycopy(x, 0, factors, i * k, k);
         versions[i] = row.version();
         if (keepNorms) {
-            norms[i] = norm(x);
+            norms[i] = norm(x, 0, k);
+        }
+        if (quantized != null) {
+            quantized.set(i, factors, i * k);
         }
         return new RowChange(kind, row.id(), old, row.version());
     }
@@ -110,6 +125,9 @@ final class FactorTable {
             System.arraycopy(factors, last * k, factors, i * k, k);
             versions[i] = versions[last];
             norms[i] = norms[last];
+            if (quantized != null) {
+                quantized.move(last, i);
+            }
             index.put(ids[i], i);
         }
         ids[last] = null;
@@ -117,7 +135,8 @@ final class FactorTable {
     }
 
     private void grow() {
-        int capacity = Math.max(16, ids.length * 2);
+        // Whole groups, so that a kernel may read the biases of a last group past the size.
+        int capacity = Math.max(QuantizedRows.GROUP, ids.length * 2);
         if ((long) capacity * Math.max(k, 1) > Integer.MAX_VALUE - 8) {
             throw new IllegalStateException("too many " + kind.prefix() + " rows for one array: " + size);
         }
@@ -126,13 +145,17 @@ final class FactorTable {
         factors = Arrays.copyOf(factors, capacity * k);
         versions = Arrays.copyOf(versions, capacity);
         norms = Arrays.copyOf(norms, capacity);
+        if (quantized != null) {
+            quantized.ensureCapacity(capacity);
+        }
     }
 
-    /** Euclidean norm, summed in double. */
-    static double norm(float[] x) {
+    /** Euclidean norm of {@code x[offset .. offset + k)}, summed in double. */
+    static double norm(float[] x, int offset, int k) {
         double s = 0;
-        for (float v : x) {
-            s += (double) v * v;
+        for (int f = 0; f < k; f++) {
+            double v = x[offset + f];
+            s += v * v;
         }
         return Math.sqrt(s);
     }

@@ -25,11 +25,18 @@ import java.util.concurrent.locks.StampedLock;
  * {@code biased-mf} model with global mean 0 and no clamping.
  *
  * <h2>Top-k</h2>
- * {@link #recommend} and {@link #similarItems} are exact: they score every item (in blocks of
- * {@value #BLOCK}, dot products first so the loop has no branches, then selection) into a bounded min-heap
- * held in primitive arrays. Per-thread scratch ({@link ThreadLocal}) makes the scan allocation-free; only the
+ * {@link #recommend} and {@link #similarItems} are exact: they offer every item, in index order and in blocks of
+ * {@value #BLOCK} (dot products first so the loop has no branches, then selection), to a bounded min-heap held
+ * in primitive arrays. Per-thread scratch ({@link ThreadLocal}) makes the scan allocation-free; only the
  * returned list is allocated. Ties keep the item that arrived first. Recommendations are ranked by raw score
  * (the link is monotonic), so items that clamp to {@code maxLabel} keep their order.
+ *
+ * <p>A query reads every item's factors, so it is bound by memory bandwidth. With an {@link ApproxKernel} (the
+ * JVM started with {@code --add-modules jdk.incubator.vector}) the store also keeps an 8-bit copy of the item
+ * factors, a quarter of the bytes, and once the heap is full scans that copy first: an item whose upper bound
+ * ({@link QuantizedRows}) ranks below the worst kept item is skipped, and only the others are scored in float.
+ * The heap then sees the same offers in the same order, minus ones it would have refused, so the result is
+ * identical to the float scan's, ties and scores that overflow to infinity or NaN included.
  *
  * <h2>Threads</h2>
  * One writer ({@link #apply}) and any number of readers. A {@link StampedLock} guards the tables: readers hold
@@ -44,8 +51,9 @@ public final class ModelStore {
             new ModelMeta(ModelKind.BIASED_MF, 0, 0.0, 0, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, null, 0);
 
     private final StampedLock lock = new StampedLock();
-    private final FactorTable users = new FactorTable(RowKind.USER, false);
-    private final FactorTable items = new FactorTable(RowKind.ITEM, true);
+    private final FactorTable users = new FactorTable(RowKind.USER, false, false);
+    private final FactorTable items;
+    private final ApproxKernel kernel;
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
     private int k = -1;
     private volatile ModelMeta meta;
@@ -60,6 +68,22 @@ public final class ModelStore {
     private volatile long lastUpdate;
     private volatile int userCount;
     private volatile int itemCount;
+
+    /** A store whose top-k scan uses {@link ApproxKernel#best()}. */
+    public ModelStore() {
+        this(ApproxKernel.best());
+    }
+
+    /** A store whose top-k scan first runs {@code kernel} over an 8-bit copy, or scores every item when null. */
+    ModelStore(ApproxKernel kernel) {
+        this.kernel = kernel;
+        this.items = new FactorTable(RowKind.ITEM, true, kernel != null);
+    }
+
+    /** Which first stage the top-k scan runs: a kernel name, or {@code float} when every item is scored in float. */
+    public String topKKernel() {
+        return kernel == null ? "float" : kernel.name();
+    }
 
     /** What a batch did: the row changes in order, and why any update was refused. */
     public record ApplyResult(List<RowChange> changes, List<String> rejections) {}
@@ -352,8 +376,15 @@ public final class ModelStore {
         int excludedCount = s.excludedCount;
         int next = 0;
         TopK heap = s.heap;
+        QuantizedRows quantized = items.quantized();
+        float boundNorm = kernel != null && withDot && norms == null ? QuantizedRows.queryNorm(q, dim) : Float.NaN;
+        boolean twoStage = !Float.isNaN(boundNorm);
         for (int start = 0; start < n; start += BLOCK) {
             int end = Math.min(n, start + BLOCK);
+            if (twoStage && heap.full()) {
+                next = pruneBlock(s, base, quantized, boundNorm, start, end, next);
+                continue;
+            }
             if (withDot) {
                 blockDots(q, m, dim, start, end, dots);
             }
@@ -378,6 +409,45 @@ public final class ModelStore {
                 heap.offer(key, i);
             }
         }
+    }
+
+    /**
+     * The recommendation scan of one block once the heap is full: the kernel names the items of each group whose
+     * upper bound reaches the worst kept key, and only those are scored in float. Returns the next exclusion.
+     */
+    private int pruneBlock(
+            Scratch s, double base, QuantizedRows quantized, float queryNorm, int start, int end, int next) {
+        int dim = this.k;
+        float[] bias = items.biasArray();
+        float[] m = items.factorArray();
+        int[] excluded = s.excluded;
+        TopK heap = s.heap;
+        for (int first = start; first < end; first += QuantizedRows.GROUP) {
+            int bits =
+                    kernel.candidates(s.query, dim, quantized, bias, base, queryNorm, heap.worstKey(), first, s.dots);
+            while (bits != 0) {
+                int i = first + Integer.numberOfTrailingZeros(bits);
+                bits &= bits - 1;
+                if (i >= end) {
+                    break;
+                }
+                while (next < s.excludedCount && excluded[next] < i) {
+                    next++;
+                }
+                if (next < s.excludedCount && excluded[next] == i) {
+                    continue;
+                }
+                double key = (base + bias[i]) + dot(s.query, 0, m, i * dim, dim);
+                if (key <= heap.worstKey()) {
+                    continue;
+                }
+                heap.offer(key, i);
+            }
+        }
+        while (next < s.excludedCount && excluded[next] < end) {
+            next++;
+        }
+        return next;
     }
 
     /** A copy of the factors of a held row, or null (tests). */

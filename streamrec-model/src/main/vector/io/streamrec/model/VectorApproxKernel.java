@@ -1,0 +1,93 @@
+package io.streamrec.model;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link ApproxKernel} on the incubating Vector API (JEP 414). The dots: four accumulators of eight float lanes
+ * for the group's 32 rows, one factor at a time (load eight codes, widen them to floats, multiply by the broadcast
+ * query factor, add), so no horizontal sums, and the group's codes are read in order. Multiply then add, not
+ * {@code fma}, which the API emulates slowly on CPUs without it; each lane sums in factor order, so the dots are
+ * bitwise those of {@link ApproxKernel.Scalar}. The filter: the bound in four double lanes at a time, the same
+ * operations in the same order as {@link ApproxKernel#candidateBits}, which only runs for a group with a candidate.
+ * The species are constants, as C2 needs to compile the calls to vector instructions; 256 bits rather than the
+ * preferred width because a wider one was no faster here (docs/benchmarks.md). Compiled apart from the rest of the
+ * module (see its pom) and loaded by name.
+ */
+final class VectorApproxKernel implements ApproxKernel {
+    private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_64;
+    private static final VectorSpecies<Float> HALF_FLOATS = FloatVector.SPECIES_128;
+    private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_256;
+    private static final int LANES = 8;
+    private static final int DOUBLE_LANES = 4;
+
+    private VectorApproxKernel() {}
+
+    /** The kernel, or null when the CPU's vectors are narrower than 256 bits (the API would emulate them). */
+    static ApproxKernel createIfFast() {
+        return FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 256 ? new VectorApproxKernel() : null;
+    }
+
+    @Override
+    public int candidates(
+            float[] query,
+            int k,
+            QuantizedRows rows,
+            float[] bias,
+            double base,
+            float queryNorm,
+            double worst,
+            int first,
+            float[] approx) {
+        byte[] codes = rows.codes();
+        int group = QuantizedRows.GROUP;
+        int o = first * k;
+        FloatVector a0 = FloatVector.zero(FLOATS);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        for (int f = 0; f < k; f++, o += group) {
+            FloatVector q = FloatVector.broadcast(FLOATS, query[f]);
+            a0 = a0.add(widen(codes, o).mul(q));
+            a1 = a1.add(widen(codes, o + LANES).mul(q));
+            a2 = a2.add(widen(codes, o + 2 * LANES).mul(q));
+            a3 = a3.add(widen(codes, o + 3 * LANES).mul(q));
+        }
+        a0.intoArray(approx, 0);
+        a1.intoArray(approx, LANES);
+        a2.intoArray(approx, 2 * LANES);
+        a3.intoArray(approx, 3 * LANES);
+
+        float[] scales = rows.scales();
+        float[] errors = rows.errors();
+        DoubleVector baseV = DoubleVector.broadcast(DOUBLES, base);
+        DoubleVector normV = DoubleVector.broadcast(DOUBLES, queryNorm);
+        VectorMask<Double> any = DOUBLES.maskAll(false);
+        for (int j = 0; j < group; j += DOUBLE_LANES) {
+            int i = first + j;
+            DoubleVector bound = toDoubles(scales, i).mul(toDoubles(approx, j)).add(normV.mul(toDoubles(errors, i)));
+            DoubleVector upper = baseV.add(toDoubles(bias, i)).add(bound);
+            any = any.or(upper.compare(VectorOperators.LT, worst).not());
+        }
+        return any.anyTrue() ? ApproxKernel.candidateBits(approx, rows, bias, base, queryNorm, worst, first) : 0;
+    }
+
+    private static FloatVector widen(byte[] codes, int offset) {
+        return (FloatVector) ByteVector.fromArray(BYTES, codes, offset).convertShape(VectorOperators.B2F, FLOATS, 0);
+    }
+
+    private static DoubleVector toDoubles(float[] a, int offset) {
+        return (DoubleVector)
+                FloatVector.fromArray(HALF_FLOATS, a, offset).convertShape(VectorOperators.F2D, DOUBLES, 0);
+    }
+
+    @Override
+    public String name() {
+        return "int8-vector-256";
+    }
+}
