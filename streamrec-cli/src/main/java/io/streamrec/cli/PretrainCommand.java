@@ -182,6 +182,9 @@ public final class PretrainCommand implements Callable<Integer> {
         o.put("command", "pretrain");
         o.put("algorithm", algorithm);
         o.put("threads", threads);
+        if (algorithm.equals("fpsg")) {
+            o.put("kernel", BlockSgdTrainer.kernel());
+        }
         o.put("epochs", rounds);
         o.put("model", hyper.kind().id());
         o.put("train", train.size());

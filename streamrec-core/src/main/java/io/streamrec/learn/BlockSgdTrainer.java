@@ -64,10 +64,13 @@ public final class BlockSgdTrainer {
      */
     public Model train(List<Rating> train, IntConsumer afterEpoch) {
         Model model = new Model(hyper, GlobalMean.of(train), 0);
-        RatingBlocks blocks = RatingBlocks.of(model, train, Math.max(DEFAULT_BINS, 2 * threads), seed);
         int width = hyper.width();
+        // Warmed first: the JIT compiles the kernel in the background while the blocks are built.
+        RowKernel rows = RowKernel.best().warmedUp(width - 1);
+        RatingBlocks blocks = RatingBlocks.of(model, train, Math.max(DEFAULT_BINS, 2 * threads), seed);
         BlockKernel kernel = new BlockKernel(
                 model,
+                rows,
                 new float[2 * model.users().size()],
                 new float[2 * model.items().size()],
                 width);
@@ -115,6 +118,14 @@ public final class BlockSgdTrainer {
         return model;
     }
 
+    /**
+     * The loops over the factors that run: {@code vector-256} when the JVM has {@code jdk.incubator.vector}
+     * ({@code java --add-modules jdk.incubator.vector ...}), else {@code scalar}.
+     */
+    public static String kernel() {
+        return RowKernel.best().name();
+    }
+
     private static long mix(long seed, int epoch, int block) {
         long h = seed * 0x9E3779B97F4A7C15L + epoch;
         return h * 0xBF58476D1CE4E5B9L + block;
@@ -133,10 +144,12 @@ public final class BlockSgdTrainer {
         private final float regFactor;
         private final float clip;
         private final float epsilon;
+        private final RowKernel rows;
 
-        BlockKernel(Model model, float[] userAcc, float[] itemAcc, int width) {
+        BlockKernel(Model model, RowKernel rows, float[] userAcc, float[] itemAcc, int width) {
             Hyperparameters h = model.hyper();
             this.model = model;
+            this.rows = rows;
             this.userAcc = userAcc;
             this.itemAcc = itemAcc;
             this.width = width;
@@ -155,44 +168,21 @@ public final class BlockSgdTrainer {
             float[] up = users.params();
             float[] ip = items.params();
             int w = width;
-            float invFactors = 1f / (w - 1);
+            int n = w - 1;
+            float invFactors = 1f / n;
+            float[] sums = new float[3];
             for (int e = b.start[block], end = b.start[block + 1]; e < end; e++) {
                 int u = b.users[e];
                 int i = b.items[e];
                 int p = u * w;
                 int q = i * w;
-                // One pass for the dot product and both squared norms, in independent chains (two of each):
-                // the squared norms of the two factor gradients follow from them without a second pass, since
-                // |g q + r p|^2 = g^2 |q|^2 + 2 g r (p . q) + r^2 |p|^2.
-                float d0 = 0f;
-                float d1 = 0f;
-                float pp0 = 0f;
-                float pp1 = 0f;
-                float qq0 = 0f;
-                float qq1 = 0f;
-                int f = 1;
-                for (; f + 1 < w; f += 2) {
-                    float pa = up[p + f];
-                    float qa = ip[q + f];
-                    float pb = up[p + f + 1];
-                    float qb = ip[q + f + 1];
-                    d0 += pa * qa;
-                    d1 += pb * qb;
-                    pp0 += pa * pa;
-                    pp1 += pb * pb;
-                    qq0 += qa * qa;
-                    qq1 += qb * qb;
-                }
-                for (; f < w; f++) {
-                    float pa = up[p + f];
-                    float qa = ip[q + f];
-                    d0 += pa * qa;
-                    pp0 += pa * pa;
-                    qq0 += qa * qa;
-                }
-                float dot = d0 + d1;
-                float pp = pp0 + pp1;
-                float qq = qq0 + qq1;
+                // One pass for the dot product and both squared norms: the squared norms of the two factor
+                // gradients follow from them without a second pass, since |g q + r p|^2 = g^2 |q|^2 + 2 g r (p . q)
+                // + r^2 |p|^2.
+                rows.dotAndNorms(up, p + 1, ip, q + 1, n, sums);
+                float dot = sums[0];
+                float pp = sums[1];
+                float qq = sums[2];
                 double score = offset + up[p] + ip[q] + dot;
                 double err = squared ? score - b.labels[e] : loss.gradient(b.labels[e], score);
                 float g = (float) (b.weights[e] * err);
@@ -219,12 +209,7 @@ public final class BlockSgdTrainer {
                 float keepI = 1 - ri * regFactor;
                 float stepU = ru * g;
                 float stepI = ri * g;
-                for (int h = 1; h < w; h++) {
-                    float pf = up[p + h];
-                    float qf = ip[q + h];
-                    up[p + h] = keepU * pf - stepU * qf;
-                    ip[q + h] = keepI * qf - stepI * pf;
-                }
+                rows.step(up, p + 1, ip, q + 1, n, keepU, stepU, keepI, stepI);
                 up[p] -= lr * cu * gbu / ((float) Math.sqrt(bu) + epsilon);
                 ip[q] -= lr * ci * gbi / ((float) Math.sqrt(bi) + epsilon);
                 users.touched(u, 1);
