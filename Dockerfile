@@ -29,6 +29,7 @@ USER streamrec
 EXPOSE 8080
 ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75"
 # Arguments are a streamrec command line: `docker run streamrec:0.1.0-SNAPSHOT run --bootstrap-servers kafka:9092`.
-# Exec form, so java is PID 1 and gets Docker's SIGTERM: the trainer then closes and leaves its group.
-ENTRYPOINT ["java", "-jar", "/app/streamrec.jar"]
+# Exec form, so java is PID 1 and gets Docker's SIGTERM: the trainer then closes and leaves its group. The
+# incubating Vector API module turns on the SIMD kernels of top-k and pretrain (README, "The client").
+ENTRYPOINT ["java", "--add-modules", "jdk.incubator.vector", "-jar", "/app/streamrec.jar"]
 CMD ["--help"]

@@ -122,7 +122,8 @@ class ComposeConfigTest {
     void shouldStartTheImageWithStreamrecSoCommandsAreItsCommandLine() throws Exception {
         String dockerfile = file("Dockerfile");
         assertTrue(
-                dockerfile.contains("ENTRYPOINT [\"java\", \"-jar\", \"/app/streamrec.jar\"]"),
+                dockerfile.contains(
+                        "ENTRYPOINT [\"java\", \"--add-modules\", \"jdk.incubator.vector\", \"-jar\", \"/app/streamrec.jar\"]"),
                 "exec-form ENTRYPOINT: java is PID 1 and gets SIGTERM");
         Matcher command = Pattern.compile("(?m)^\\s*command:\\s*(\\w+)").matcher(file("docker-compose.yml"));
         List<String> commands = new ArrayList<>();
