@@ -130,16 +130,26 @@ public class RankingPrototype {
                     } else if (loss.equals("seq")) { // n sequential BPR steps on (u, i, j_k)
                         j = draw(fen, cnt, nItems, beta, rnd, i);
                         if (j < 0) break;
-                        double[] pu2 = new double[W]; for (int f = 1; f < W; f++) pu2[f] = up[u * W + f];
+                        double[] pu2 = userVec(model, u, up, usum, hist.get(u).size(), alpha, userMix, W);
                         x = ip[i * W] + dot(pu2, 0, ip, i * W, W) - ip[j * W] - dot(pu2, 0, ip, j * W, W);
                         g = -sigmoid(-x);
                         ip[i * W] -= LR * (g + REG * ip[i * W]);
                         ip[j * W] -= LR * (-g + REG * ip[j * W]);
                         for (int f = 1; f < W; f++) {
                             double qi = ip[i * W + f], qj = ip[j * W + f], pf = pu2[f];
-                            up[u * W + f] -= LR * (g * (qi - qj) + REG * pf);
+                            if (model.equals("bpr")) up[u * W + f] -= LR * (g * (qi - qj) + REG * pf);
+                            else gu[f] = g * (qi - qj); // fism: the user's items step below
                             ip[i * W + f] -= LR * (g * pf + REG * qi);
                             ip[j * W + f] -= LR * (-g * pf + REG * qj);
+                        }
+                        if (model.equals("fism") && histGrad && !hist.get(u).isEmpty()) {
+                            double sc2 = Math.pow(hist.get(u).size(), -alpha);
+                            for (int h : hist.get(u)) for (int f = 1; f < W; f++) {
+                                double d = -LR * (gu[f] * sc2 + REG * ip[h * W + f]);
+                                ip[h * W + f] += d;
+                                usum[u * W + f] += d;
+                            }
+                            java.util.Arrays.fill(gu, 0);
                         }
                         continue;
                     } else if (loss.equals("bpr")) {
