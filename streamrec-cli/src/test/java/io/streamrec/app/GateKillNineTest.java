@@ -5,21 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamrec.data.Rating;
 import io.streamrec.data.SyntheticRatings;
 import io.streamrec.kafka.EmbeddedKafka;
 import io.streamrec.kafka.TopicReader;
 import io.streamrec.model.GateState;
 import io.streamrec.model.ModelKeys;
-import io.streamrec.model.ModelRecordCodec;
-import io.streamrec.model.ModelUpdate;
 import io.streamrec.model.ModelUpdates;
 import io.streamrec.stream.GateConfig;
 import io.streamrec.stream.Topics;
 import io.streamrec.stream.TrainerConfig;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,9 +27,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.StreamSupport;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -76,7 +69,6 @@ class GateKillNineTest {
     static final float MIN = 1;
     static final float MAX = 5;
     static final String APP = "gate-kill-nine";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A small window re-based often closes the gate fast on the synthetic stream; rollback only after an hour. */
     static final String[] GATE = {
@@ -102,7 +94,9 @@ class GateKillNineTest {
             Path log1 = logs.resolve("trainer-1.log");
             Files.deleteIfExists(log1);
             TrainerProcess first = start(bootstrap, work.resolve("state-1"), log1);
-            Thread producer = new Thread(() -> produce(bootstrap, stream.subList(0, BEFORE_RESTART)), "test-producer");
+            Thread producer = new Thread(
+                    () -> StreamHarness.produce(bootstrap, stream.subList(0, BEFORE_RESTART), EVENTS_PER_SECOND),
+                    "test-producer");
             producer.setDaemon(true);
             Map<Integer, GateState> closedAtKill;
             Map<Integer, Long> trainedAtKill;
@@ -123,40 +117,41 @@ class GateKillNineTest {
                 first.killNine();
             }
             killedAt = System.currentTimeMillis();
-            closedAtKill = closed(latestGates(bootstrap));
-            trainedAtKill = trained(bootstrap);
+            closedAtKill = GateRecords.closed(GateRecords.latestGates(bootstrap));
+            trainedAtKill = GateRecords.trained(bootstrap, PARTITIONS);
 
             Path log2 = logs.resolve("trainer-2.log");
             Files.deleteIfExists(log2);
             TrainerProcess second = start(bootstrap, work.resolve("state-2"), log2);
             try {
                 producer.join();
-                produce(bootstrap, stream.subList(BEFORE_RESTART, EVENTS));
+                StreamHarness.produce(bootstrap, stream.subList(BEFORE_RESTART, EVENTS), EVENTS_PER_SECOND);
                 long expected = stream.stream()
                         .filter(r -> !config.gate().holdsOut(r.user(), r.item(), r.timestamp()))
                         .count();
                 StreamHarness.await(
                         "every event not held out trained",
                         Duration.ofSeconds(180),
-                        () -> sum(trained(bootstrap)) >= expected);
+                        () -> GateRecords.sum(GateRecords.trained(bootstrap, PARTITIONS)) >= expected);
                 // A second's worth of gate records from the restarted trainer, then the final state of the topics.
                 StreamHarness.await(
                         "the restarted trainer's gate records",
                         Duration.ofSeconds(30),
-                        () -> latestGates(bootstrap).values().stream().allMatch(g -> g.updatedAt() > killedAt));
+                        () -> GateRecords.latestGates(bootstrap).values().stream()
+                                .allMatch(g -> g.updatedAt() > killedAt));
                 Thread.sleep(1_000);
-                Map<Integer, Long> trainedAtEnd = trained(bootstrap);
+                Map<Integer, Long> trainedAtEnd = GateRecords.trained(bootstrap, PARTITIONS);
                 System.out.printf(
                         "gate kill -9: closed at kill %s; trained at kill %s, at the end %s of %d produced (%d held"
                                 + " out)%n",
                         closedAtKill.keySet(), trainedAtKill, trainedAtEnd, EVENTS, EVENTS - expected);
                 assertEquals(
                         expected,
-                        sum(trainedAtEnd),
+                        GateRecords.sum(trainedAtEnd),
                         "every valid event not held out by the gate trained exactly once (trained at kill: "
                                 + trainedAtKill + ")");
 
-                Map<Integer, GateState> gates = latestGates(bootstrap);
+                Map<Integer, GateState> gates = GateRecords.latestGates(bootstrap);
                 for (Map.Entry<Integer, GateState> e : closedAtKill.entrySet()) {
                     GateState after = gates.get(e.getKey());
                     assertFalse(after.open(), "partition " + e.getKey() + " is still closed after the restart");
@@ -171,7 +166,7 @@ class GateKillNineTest {
                 assertTrue(
                         Files.readString(log2).contains("it stays closed"),
                         "the restarted trainer logged that the gate stays closed");
-                assertNoRejectedRowPublished(bootstrap, width, closed(gates), trainedAtEnd);
+                assertNoRejectedRowPublished(bootstrap, width, GateRecords.closed(gates), trainedAtEnd);
             } finally {
                 second.close();
             }
@@ -200,7 +195,7 @@ class GateKillNineTest {
             }
             if (key.startsWith("user:")) {
                 String user = key.substring("user:".length());
-                GateState g = closed.get(partitionOf(user));
+                GateState g = closed.get(GateRecords.partitionOf(user, PARTITIONS));
                 if (g != null && r.timestamp() >= g.since()) {
                     late.add(key + " at " + (r.timestamp() - g.since()) + " ms after the closure");
                 }
@@ -228,10 +223,11 @@ class GateKillNineTest {
                 "item rows stop within " + ITEM_LAG + " of the first closure: the last came "
                         + (lastItemRow - firstClosure) + " ms after it");
         Map<Integer, Long> published = new TreeMap<>();
-        List<JsonNode> metrics = userMetrics(bootstrap);
-        latest.forEach((key, row) -> published.merge(partitionOf(key.substring(5)), row.updates(), Long::sum));
+        List<JsonNode> metrics = GateRecords.userMetrics(bootstrap);
+        latest.forEach((key, row) ->
+                published.merge(GateRecords.partitionOf(key.substring(5), PARTITIONS), row.updates(), Long::sum));
         for (int p : closed.keySet()) {
-            long atClosure = trainedBefore(metrics, p, closed.get(p).since());
+            long atClosure = GateRecords.trainedBefore(metrics, p, closed.get(p).since());
             assertTrue(
                     published.getOrDefault(p, 0L) <= atClosure,
                     "partition " + p + ": the published user rows hold " + published.get(p) + " events, at most the "
@@ -252,117 +248,17 @@ class GateKillNineTest {
         return out;
     }
 
-    private static void produce(String bootstrap, List<Rating> stream) {
-        try (KafkaProducer<String, byte[]> p = StreamHarness.producer(bootstrap)) {
-            long start = System.nanoTime();
-            for (int n = 0; n < stream.size(); n++) {
-                Rating r = stream.get(n);
-                p.send(new ProducerRecord<>(Topics.INTERACTIONS, r.user(), InteractionProducer.toJson(r)));
-                long wait = start + (long) (n / EVENTS_PER_SECOND * 1e9) - System.nanoTime();
-                if (wait > 1_000_000) {
-                    try {
-                        Thread.sleep(wait / 1_000_000);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        return;
-                    }
-                }
-            }
-            p.flush();
-        }
-    }
-
-    /** The user task of a user: the input partition the Java producer's murmur2 puts its key on. */
-    static int partitionOf(String user) {
-        return Utils.toPositive(Utils.murmur2(user.getBytes(StandardCharsets.UTF_8))) % PARTITIONS;
-    }
-
-    /** The latest committed {@code gate:<partition>} record of each partition. */
-    static Map<Integer, GateState> latestGates(String bootstrap) {
-        Map<Integer, GateState> gates = new TreeMap<>();
-        for (ConsumerRecord<byte[], byte[]> r :
-                TopicReader.readAll(bootstrap, Topics.MODEL_UPDATES, Duration.ofSeconds(60))) {
-            String key = new String(r.key(), StandardCharsets.UTF_8);
-            if (key.startsWith(ModelKeys.GATE_PREFIX) && r.value() != null) {
-                try {
-                    if (ModelRecordCodec.decode(key, r.value()) instanceof ModelUpdate.Gate g) {
-                        gates.put(g.state().partition(), g.state());
-                    }
-                } catch (io.streamrec.model.MalformedRecordException e) {
-                    throw new AssertionError("unreadable gate record " + key, e);
-                }
-            }
-        }
-        return gates;
-    }
-
     /** The partitions whose gate is closed and trained {@link #TRAINED_WHILE_CLOSED} events since it closed. */
     static Map<Integer, GateState> closedLongEnough(String bootstrap) {
         Map<Integer, GateState> out = new TreeMap<>();
-        List<JsonNode> metrics = userMetrics(bootstrap);
-        Map<Integer, Long> now = trained(metrics);
-        closed(latestGates(bootstrap)).forEach((p, g) -> {
-            if (now.get(p) - trainedBefore(metrics, p, g.since()) >= TRAINED_WHILE_CLOSED) {
+        List<JsonNode> metrics = GateRecords.userMetrics(bootstrap);
+        Map<Integer, Long> now = GateRecords.trained(metrics, PARTITIONS);
+        GateRecords.closed(GateRecords.latestGates(bootstrap)).forEach((p, g) -> {
+            if (now.get(p) - GateRecords.trainedBefore(metrics, p, g.since()) >= TRAINED_WHILE_CLOSED) {
                 out.put(p, g);
             }
         });
         return out;
-    }
-
-    static Map<Integer, GateState> closed(Map<Integer, GateState> gates) {
-        Map<Integer, GateState> out = new TreeMap<>();
-        gates.forEach((p, g) -> {
-            if (!g.open()) {
-                out.put(p, g);
-            }
-        });
-        return out;
-    }
-
-    /** Per user partition, the row steps applied (events trained) as of the last committed training-metrics record. */
-    static Map<Integer, Long> trained(String bootstrap) {
-        return trained(userMetrics(bootstrap));
-    }
-
-    private static Map<Integer, Long> trained(List<JsonNode> metrics) {
-        Map<Integer, Long> out = new TreeMap<>();
-        for (int p = 0; p < PARTITIONS; p++) {
-            out.put(p, 0L);
-        }
-        for (JsonNode m : metrics) {
-            out.put(m.get("partition").asInt(), m.get("modelVersion").asLong());
-        }
-        return out;
-    }
-
-    /** The row steps partition {@code p} had applied at {@code time}: its last training-metrics record until then. */
-    private static long trainedBefore(List<JsonNode> metrics, int p, long time) {
-        long v = 0;
-        for (JsonNode m : metrics) {
-            if (m.get("partition").asInt() == p && m.get("timestamp").asLong() <= time) {
-                v = m.get("modelVersion").asLong();
-            }
-        }
-        return v;
-    }
-
-    private static List<JsonNode> userMetrics(String bootstrap) {
-        List<JsonNode> out = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r :
-                TopicReader.readAll(bootstrap, Topics.TRAINING_METRICS, Duration.ofSeconds(60))) {
-            if (r.key() != null && new String(r.key(), StandardCharsets.UTF_8).startsWith("user-")) {
-                try {
-                    out.add(JSON.readTree(r.value()));
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-        }
-        return out;
-    }
-
-    static long sum(Map<Integer, Long> m) {
-        return m.values().stream().mapToLong(Long::longValue).sum();
     }
 
     private static TrainerConfig gateConfig(String bootstrap, Path work) {
