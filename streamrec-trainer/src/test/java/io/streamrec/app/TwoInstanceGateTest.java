@@ -123,7 +123,9 @@ class TwoInstanceGateTest {
                 System.out.printf("gate, two instances: at the end %s%n", gates);
                 assertFalse(closed.open(), "the attacked partition's gate is still closed");
                 assertTrue(open.open(), "the clean partition's gate is open: " + open);
-                assertEquals(seen.get(ATTACKED).since(), closed.since(), "closed once, since the closure seen");
+                // The gate may open for a check and close again near its bar (docs/gate.md, "Open"): the rows are
+                // checked from the last closure on.
+                assertTrue(closed.since() >= seen.get(ATTACKED).since(), "closed since the closure seen or later");
                 StreamHarness.await(
                         "the client holds the gates as published",
                         Duration.ofSeconds(10),
