@@ -79,6 +79,15 @@ public record GateConfig(
                 (long) number(get, ROLLBACK_MS));
     }
 
+    /**
+     * Whether the gate holds this event out of training as validation data: never when disabled, else the rule of
+     * the user tasks (one event in {@code holdoutEvery}, by a hash of user, item and event time), so that a test or
+     * an operator can count the events trained.
+     */
+    public boolean holdsOut(String user, String item, long eventTime) {
+        return enabled && QualityGate.heldOut(user, item, eventTime, holdoutEvery);
+    }
+
     /** The settings of the task-level {@link QualityGate}. */
     QualityGate.Settings gateSettings() {
         return new QualityGate.Settings(

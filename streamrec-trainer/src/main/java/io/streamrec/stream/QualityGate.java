@@ -21,8 +21,8 @@ import java.util.List;
  *
  * <p><b>Statistic.</b> RMSE of each model on the window's labels, and the paired z statistic of the squared-error
  * differences. The gate closes when the live RMSE exceeds the reference's by more than {@code margin} (relative)
- * and z exceeds {@code z}, or when a changed row is not finite; it opens again when a check finds the live model
- * back within. Until the window holds {@code minWindow} events the gate accepts without judging; a gate restored
+ * and z exceeds {@code z}, or when a changed row is not finite; it opens again at the first check that does not
+ * find both (no hysteresis). Until the window holds {@code minWindow} events the gate accepts without judging; a gate restored
  * closed (after a restart, with an empty window) stays closed until a rollback.
  */
 final class QualityGate {
@@ -164,9 +164,12 @@ final class QualityGate {
             return false;
         }
         if (!open) {
-            // Hysteresis: closed on evidence (margin and z), open again only within the margin. A restarted task's
-            // window is empty: nothing shows that the rejected model is good again.
-            if (!judged || (!withinMargin && z > settings.z())) {
+            // Open again as soon as a judged check no longer finds both the margin and z exceeded. Near the bar the
+            // gate can then open and close from one check to the next, publishing rows it had withheld; requiring
+            // the live model back within the margin instead would keep it closed, from rollback to rollback, while
+            // its window is stale (docs/gate.md, "Open"). A restarted task's window is empty: nothing shows that
+            // the rejected model is good again.
+            if (!judged) {
                 return false;
             }
             open = true;

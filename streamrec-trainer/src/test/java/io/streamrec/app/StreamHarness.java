@@ -69,6 +69,28 @@ final class StreamHarness {
         }
     }
 
+    /** As {@link #produce}, at most {@code eventsPerSecond}; returns early when the thread is interrupted. */
+    static void produce(String bootstrap, List<Rating> ratings, double eventsPerSecond) {
+        try (KafkaProducer<String, byte[]> p = producer(bootstrap)) {
+            long start = System.nanoTime();
+            for (int n = 0; n < ratings.size(); n++) {
+                Rating r = ratings.get(n);
+                p.send(new ProducerRecord<>(
+                        Topics.INTERACTIONS, r.user(), io.streamrec.app.InteractionProducer.toJson(r)));
+                long wait = start + (long) (n / eventsPerSecond * 1e9) - System.nanoTime();
+                if (wait > 1_000_000) {
+                    try {
+                        Thread.sleep(wait / 1_000_000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+            }
+            p.flush();
+        }
+    }
+
     /** Sends raw values keyed by {@code key} (malformed events for the dead-letter topic). */
     static void produceRaw(String bootstrap, String key, List<String> values) {
         try (KafkaProducer<String, byte[]> p = producer(bootstrap)) {

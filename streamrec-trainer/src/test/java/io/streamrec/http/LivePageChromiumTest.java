@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The live page of the real trainer ({@link RunningTrainer}: TrainerApp on an in-process broker) rendered by
- * headless Chromium: its charts hold the history's points. Screenshot in target/test-artifacts/live-page.png.
+ * headless Chromium: its charts hold the history's points, and the publication gate's state and live vs reference
+ * RMSE are shown. Screenshot in target/test-artifacts/live-page.png.
  */
 @Tag("integration")
 class LivePageChromiumTest {
@@ -84,6 +85,11 @@ class LivePageChromiumTest {
                     .atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofMillis(500))
                     .until(() -> scoredPoints(trainer.get("/api/stats")), n -> n >= MIN_SAMPLES);
+            // RunningTrainer runs with the gate on: wait until a partition's gate has judged its window.
+            await("a gate with live and reference RMSE")
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> judgedGates(trainer.get("/api/gate")), n -> n >= 1);
             String url = trainer.baseUrl() + "/";
             String dom = run(chromium.get(), profile.resolve("dom"), "--dump-dom", url);
 
@@ -99,12 +105,37 @@ class LivePageChromiumTest {
             Matcher trained = Pattern.compile("id=\"f-trained\">([^<]+)<").matcher(dom);
             assertTrue(trained.find() && !trained.group(1).equals("–"), "current figures are filled in");
 
+            Matcher gate = Pattern.compile("id=\"f-gate\"[^>]*>([^<]+)<").matcher(dom);
+            assertTrue(
+                    gate.find()
+                            && (gate.group(1).equals("open") || gate.group(1).startsWith("closed")),
+                    "the gate's state is shown");
+            Matcher gateRmse =
+                    Pattern.compile("id=\"f-gate-rmse\">([0-9.]+)/([0-9.]+)<").matcher(dom);
+            assertTrue(gateRmse.find(), "live and reference RMSE are shown");
+            assertTrue(attribute(dom, "c-gate", "data-points-live") >= 1, "the gate chart has a live point");
+            assertEquals(
+                    attribute(dom, "c-gate", "data-points-live"),
+                    attribute(dom, "c-gate", "data-points-reference"),
+                    "a reference point with every live point");
+
             Path shot = Path.of("target", "test-artifacts", "live-page.png").toAbsolutePath();
             Files.createDirectories(shot.getParent());
             Files.deleteIfExists(shot);
             run(chromium.get(), profile.resolve("shot"), "--window-size=1280,1000", "--screenshot=" + shot, url);
             assertTrue(Files.size(shot) > 10_000, "screenshot written");
         }
+    }
+
+    /** Partitions of /api/gate with a live RMSE. */
+    private static int judgedGates(String gate) throws Exception {
+        int n = 0;
+        for (JsonNode p : new ObjectMapper().readTree(gate).path("partitions")) {
+            if (p.path("liveRmse").isNumber()) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Points of /api/stats that carry an RMSE. */

@@ -68,6 +68,21 @@ class QualityGateTest {
     }
 
     @Test
+    void shouldExposeTheHoldOutRuleForAccountingAndHoldNothingOutWhenDisabled() {
+        GateConfig on = GateConfig.from(k -> k.equals(GateConfig.ENABLED) ? "true" : null);
+        GateConfig off = GateConfig.from(k -> null);
+        QualityGate task = new QualityGate(on.gateSettings());
+        int held = 0;
+        for (Rating r : GateSimulation.synthetic(5_000)) {
+            boolean h = on.holdsOut(r.user(), r.item(), r.timestamp());
+            assertEquals(task.holdsOut(r.user(), r.item(), r.timestamp()), h, "the rule the user tasks apply");
+            assertFalse(off.holdsOut(r.user(), r.item(), r.timestamp()), "no hold-out without the gate");
+            held += h ? 1 : 0;
+        }
+        assertTrue(held > 0, "some events are held out");
+    }
+
+    @Test
     void shouldCloseOnANonFiniteRowAndOpenWhenTheModelIsBackWithinTheMargin() {
         QualityGate g = new QualityGate(DEFAULTS.gateSettings());
         assertTrue(g.check((u, i) -> 3.0, false, 0));

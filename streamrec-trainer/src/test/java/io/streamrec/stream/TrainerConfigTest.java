@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Precedence of the settings' sources, pass-through to Kafka, and the messages for bad values. */
 class TrainerConfigTest {
@@ -43,6 +44,35 @@ class TrainerConfigTest {
         assertEquals(4, c.partitions(), "default");
         assertEquals("file:9092", c.bootstrapServers());
         assertEquals(32, c.hyperparameters().factors());
+    }
+
+    /** The gate judges held-out RMSE, which a ranking model's scores do not estimate: refused, naming what is allowed. */
+    @ParameterizedTest
+    @ValueSource(strings = {"bpr", "implicit-logistic", "popularity"})
+    void shouldRefuseTheGateForEveryPositivesOnlyKindNamingTheSettingAndTheAllowedKinds(String kind) {
+        Map<String, String> s = new HashMap<>(SERVERS);
+        s.put(TrainerConfig.MODEL_KIND, kind);
+        s.put(GateConfig.ENABLED, "true");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainerConfig.of(s));
+        for (String word :
+                new String[] {GateConfig.ENABLED, TrainerConfig.MODEL_KIND, kind, "biased-mf", "logistic-mf"}) {
+            assertTrue(e.getMessage().contains(word), () -> "'" + word + "' in: " + e.getMessage());
+        }
+        s.put(GateConfig.ENABLED, "false");
+        assertFalse(TrainerConfig.of(s).gate().enabled(), "the same model without the gate is accepted");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"biased-mf", "logistic-mf"})
+    void shouldAcceptTheGateForTheKindsThatPredictALabel(String kind) {
+        Map<String, String> s = new HashMap<>(SERVERS);
+        s.put(TrainerConfig.MODEL_KIND, kind);
+        s.put(GateConfig.ENABLED, "true");
+        if (kind.equals("logistic-mf")) {
+            s.put(TrainerConfig.MIN_LABEL, "0");
+            s.put(TrainerConfig.MAX_LABEL, "1");
+        }
+        assertTrue(TrainerConfig.of(s).gate().enabled());
     }
 
     @Test
