@@ -145,7 +145,8 @@ public final class PretrainCommand implements Callable<Integer> {
             model = als.train(train, bar::update);
             bar.done(iterations);
         } else if (algorithm.equals("fpsg")) {
-            if (!(hyper.optimizer() instanceof Optimizer.AdaGrad)) {
+            if (!(hyper.optimizer() instanceof Optimizer.AdaGrad
+                    || hyper.optimizer() instanceof Optimizer.RowAdaGrad)) {
                 throw Cli.usage(
                         spec,
                         "--algorithm fpsg trains with AdaGrad; use --algorithm sgd for --optimizer "

@@ -342,10 +342,14 @@ public final class ModelSnapshot {
         if (o instanceof Optimizer.AdaGrad a) {
             return new float[] {a.epsilon()};
         }
+        if (o instanceof Optimizer.RowAdaGrad a) {
+            return new float[] {a.epsilon()};
+        }
         if (o instanceof Optimizer.Adam a) {
             return new float[] {a.beta1(), a.beta2(), a.epsilon()};
         }
-        throw new IllegalArgumentException("snapshots can store the sgd, adagrad and adam optimizers, got " + o);
+        throw new IllegalArgumentException(
+                "snapshots can store the sgd, row-adagrad, adagrad and adam optimizers, got " + o);
     }
 
     private static Optimizer optimizer(String name, float[] p) {
@@ -356,6 +360,9 @@ public final class ModelSnapshot {
             case "adagrad":
                 expect(p.length, 1, name);
                 return new Optimizer.AdaGrad(p[0]);
+            case "row-adagrad":
+                expect(p.length, 1, name);
+                return new Optimizer.RowAdaGrad(p[0]);
             case "adam":
                 expect(p.length, 3, name);
                 return new Optimizer.Adam(p[0], p[1], p[2]);

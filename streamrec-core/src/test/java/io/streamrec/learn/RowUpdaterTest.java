@@ -17,7 +17,8 @@ class RowUpdaterTest {
         Hyperparameters h = Hyperparameters.defaults(ModelKind.BIASED_MF)
                 .withFactors(FACTORS)
                 .withRegularization(0.03, 0.07)
-                .withClipNorm(1.5);
+                .withClipNorm(1.5)
+                .withOptimizer(new Optimizer.AdaGrad(Optimizer.AdaGrad.DEFAULT_EPSILON));
         int width = h.width();
         Model model = new Model(h);
         FactorTable table = model.users();
