@@ -9,21 +9,26 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * The experiment behind docs/benchmarks.md's "Implicit feedback (SVD++) in one online pass": progressive
- * validation (predict, score, learn; timestamp order) of biased MF with and without SVD++'s implicit term
- * (Koren 2008: the user factor p_u + |N(u)|^-1/2 sum over j in N(u) of y_j, N(u) the items the user rated before),
- * at the online defaults (32 factors, row-wise AdaGrad rate 0.3 epsilon 1, L2 0.05, init deviation 0.05).
- * Each event steps every y_j of N(u) exactly (cost |N(u)| k per event). Self-contained; not part of the build.
+ * The experiments behind docs/benchmarks.md's "Explicit ratings" section: progressive validation (predict, score,
+ * learn; timestamp order) of biased MF at the online defaults (32 factors, row-wise AdaGrad rate 0.3 epsilon 1,
+ * L2 0.05, init deviation 0.05), plain or with one of two published additions:
+ * SVD++'s implicit term (Koren 2008: the user factor p_u + |N(u)|^-1/2 sum over j in N(u) of y_j, N(u) the items
+ * the user rated before; each event steps every y_j of N(u) exactly, cost |N(u)| k per event), or a retraining of
+ * the user's row on the user's last events after each event, item rows fixed (the user update of Rendle and
+ * Schmidt-Thieme, "Online-updating regularized kernel matrix factorization models", RecSys 2008).
+ * Self-contained; not part of the build.
  *
- * <pre>java docs/experiments/OnlineSvdpp.java FILE MODE</pre>
- * FILE: u.data-like lines (user, item, rating, timestamp; tabs). MODE: {@code mf} (no implicit term: must give
- * what {@code evaluate} gives), {@code svdpp-adagrad} (the y_j rows stepped as the others: row-wise AdaGrad) or
- * {@code svdpp-koren} (the y_j rows by plain SGD at Koren 2008's factor rate 0.007 and L2 0.015).
+ * <pre>java docs/experiments/OnlineExperiments.java FILE MODE</pre>
+ * FILE: u.data-like lines (user, item, rating, timestamp; tabs). MODE: {@code mf} (must give what {@code evaluate}
+ * gives), {@code svdpp-adagrad} (the y_j rows stepped as the others: row-wise AdaGrad), {@code svdpp-koren} (the
+ * y_j rows by plain SGD at Koren 2008's factor rate 0.007 and L2 0.015), {@code replayN} (after each event, one
+ * more step of the user's row on each of its last N earlier events).
  */
-public class OnlineSvdpp {
+public class OnlineExperiments {
     public static void main(String[] args) throws Exception {
-        if (args.length != 2 || !List.of("mf", "svdpp-adagrad", "svdpp-koren").contains(args[1])) {
-            System.err.println("usage: java OnlineSvdpp.java FILE mf|svdpp-adagrad|svdpp-koren");
+        if (args.length != 2 || !(List.of("mf", "svdpp-adagrad", "svdpp-koren").contains(args[1])
+                || args[1].matches("replay[1-9][0-9]*"))) {
+            System.err.println("usage: java OnlineExperiments.java FILE mf|svdpp-adagrad|svdpp-koren|replayN");
             System.exit(2);
         }
         List<long[]> events = new ArrayList<>();
@@ -33,13 +38,15 @@ public class OnlineSvdpp {
         }
         events.sort(Comparator.comparingLong(e -> e[3]));
         String mode = args[1];
-        boolean implicit = !mode.equals("mf");
+        boolean implicit = mode.startsWith("svdpp");
+        int replay = mode.startsWith("replay") ? Integer.parseInt(mode.substring(6)) : 0;
         float lr = 0.3f, reg = 0.05f, eps = 1f;
         int k = 32, w = k + 1, n = events.size();
         Map<Long, Integer> userRows = new HashMap<>(), itemRows = new HashMap<>();
         float[] p = new float[n * w], q = new float[n * w], y = new float[n * k];
         float[] pAcc = new float[2 * n], qAcc = new float[2 * n], yAcc = new float[n];
         List<List<Integer>> rated = new ArrayList<>();
+        List<List<float[]>> history = new ArrayList<>();
         Random rnd = new Random(42);
         double sum = 0, count = 0, se = 0, ae = 0;
         float[] pz = new float[k], gp = new float[k], gq = new float[k];
@@ -50,6 +57,7 @@ public class OnlineSvdpp {
             if (uu == null) {
                 userRows.put(e[0], u);
                 rated.add(new ArrayList<>());
+                history.add(new ArrayList<>());
                 for (int f = 1; f < w; f++) p[u * w + f] = (float) (rnd.nextGaussian() * 0.05);
             }
             if (ii == null) {
@@ -105,6 +113,27 @@ public class OnlineSvdpp {
             for (int f = 0; f < k; f++) {
                 p[u * w + 1 + f] -= ru * gp[f];
                 q[i * w + 1 + f] -= ri * gq[f];
+            }
+            if (replay > 0) {
+                List<float[]> h = history.get(u);
+                for (int x = Math.max(0, h.size() - replay); x < h.size(); x++) {
+                    int j = (int) h.get(x)[0];
+                    double sj = mu + p[u * w] + q[j * w];
+                    for (int f = 0; f < k; f++) sj += p[u * w + 1 + f] * q[j * w + 1 + f];
+                    float gj = (float) (sj - h.get(x)[1]);
+                    float gb = gj + reg * p[u * w];
+                    pAcc[2 * u] += gb * gb;
+                    p[u * w] -= lr * gb / ((float) Math.sqrt(pAcc[2 * u]) + eps);
+                    float sj2 = 0;
+                    for (int f = 0; f < k; f++) {
+                        gp[f] = gj * q[j * w + 1 + f] + reg * p[u * w + 1 + f];
+                        sj2 += gp[f] * gp[f];
+                    }
+                    pAcc[2 * u + 1] += sj2 / k;
+                    float rj = lr / ((float) Math.sqrt(pAcc[2 * u + 1]) + eps);
+                    for (int f = 0; f < k; f++) p[u * w + 1 + f] -= rj * gp[f];
+                }
+                h.add(new float[] {i, e[2]});
             }
             nu.add(i);
             sum += e[2];
