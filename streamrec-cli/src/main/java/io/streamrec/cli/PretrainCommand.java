@@ -57,7 +57,7 @@ public final class PretrainCommand implements Callable<Integer> {
             names = "--algorithm",
             paramLabel = "ALG",
             description =
-                    "fpsg (per-event SGD over blocks of the rating matrix, parallel as LIBMF; AdaGrad only), sgd (mini-batch SGD epochs, any optimizer, one thread) or als (alternating least squares). Default: fpsg (sgd for the positives-only models).")
+                    "fpsg (per-event SGD over blocks of the rating matrix, parallel as LIBMF; row-adagrad or adagrad only), sgd (mini-batch SGD epochs, any optimizer, one thread) or als (alternating least squares). Default: fpsg (sgd for the positives-only models).")
     String algorithm;
 
     @Option(
