@@ -21,7 +21,11 @@ final class HyperOptions {
     @Option(names = "--factors", paramLabel = "K", description = "Latent factors per row (1..1024). Default: 32.")
     Integer factors;
 
-    @Option(names = "--optimizer", paramLabel = "NAME", description = "sgd, adagrad or adam. Default: adagrad.")
+    @Option(
+            names = "--optimizer",
+            paramLabel = "NAME",
+            description =
+                    "sgd, row-adagrad (LIBMF's: one rate per row), adagrad (one per coordinate) or adam. Default: row-adagrad.")
     String optimizer;
 
     @Option(

@@ -57,7 +57,7 @@ public final class PretrainCommand implements Callable<Integer> {
             names = "--algorithm",
             paramLabel = "ALG",
             description =
-                    "fpsg (per-event SGD over blocks of the rating matrix, parallel as LIBMF; AdaGrad only), sgd (mini-batch SGD epochs, any optimizer, one thread) or als (alternating least squares). Default: fpsg (sgd for the positives-only models).")
+                    "fpsg (per-event SGD over blocks of the rating matrix, parallel as LIBMF; row-adagrad or adagrad only), sgd (mini-batch SGD epochs, any optimizer, one thread) or als (alternating least squares). Default: fpsg (sgd for the positives-only models).")
     String algorithm;
 
     @Option(
@@ -145,7 +145,8 @@ public final class PretrainCommand implements Callable<Integer> {
             model = als.train(train, bar::update);
             bar.done(iterations);
         } else if (algorithm.equals("fpsg")) {
-            if (!(hyper.optimizer() instanceof Optimizer.AdaGrad)) {
+            if (!(hyper.optimizer() instanceof Optimizer.AdaGrad
+                    || hyper.optimizer() instanceof Optimizer.RowAdaGrad)) {
                 throw Cli.usage(
                         spec,
                         "--algorithm fpsg trains with AdaGrad; use --algorithm sgd for --optimizer "

@@ -111,7 +111,7 @@ class CommandLineTest {
 
         CliRun b = run("evaluate", "--ratings", ratings().toString(), "--optimizer", "rmsprop");
         assertEquals(2, b.code());
-        assertTrue(b.err().contains("optimizer must be one of sgd, adagrad, adam"), b.err());
+        assertTrue(b.err().contains("optimizer must be one of sgd, row-adagrad, adagrad, adam"), b.err());
 
         CliRun missing = run("pretrain", "--ratings", ratings().toString());
         assertEquals(2, missing.code());

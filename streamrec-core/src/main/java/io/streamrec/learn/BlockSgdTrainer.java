@@ -27,8 +27,9 @@ import java.util.function.IntConsumer;
  * gradient-norm clipping per row, and AdaGrad (Duchi et al. 2011) with one accumulator for the bias and one for
  * the factors of each row, the latter growing by the mean squared factor gradient: the row-wise AdaGrad that
  * LIBMF uses (Chin et al., "A Learning-Rate Schedule for Stochastic Gradient Methods to Matrix Factorization",
- * PAKDD 2015), which takes two square roots per row and step instead of one per coordinate. The snapshot's
- * per-coordinate AdaGrad state gets the row's accumulators (bias, then the factors' value in every factor).
+ * PAKDD 2015), which takes two square roots per row and step instead of one per coordinate: {@code row-adagrad}'s
+ * state as it is, or with {@code adagrad} the row's accumulators spread over its per-coordinate state (bias, then
+ * the factors' value in every factor).
  * The global mean is the training set's, fixed. The learning-rate schedule advances once per epoch.
  */
 public final class BlockSgdTrainer {
@@ -47,7 +48,7 @@ public final class BlockSgdTrainer {
         if (threads < 1 || threads > 256) {
             throw new IllegalArgumentException("threads must be in 1..256, got " + threads);
         }
-        if (!(hyper.optimizer() instanceof Optimizer.AdaGrad)) {
+        if (epsilon(hyper.optimizer()) < 0) {
             throw new IllegalArgumentException("fpsg trains with AdaGrad; got optimizer "
                     + hyper.optimizer().name() + " (use sgd for others)");
         }
@@ -126,6 +127,14 @@ public final class BlockSgdTrainer {
         return RowKernel.best().name();
     }
 
+    /** The epsilon of AdaGrad in either form (the kernel is row-wise in both), -1 for another optimizer. */
+    static float epsilon(Optimizer o) {
+        if (o instanceof Optimizer.RowAdaGrad a) {
+            return a.epsilon();
+        }
+        return o instanceof Optimizer.AdaGrad a ? a.epsilon() : -1f;
+    }
+
     private static long mix(long seed, int epoch, int block) {
         long h = seed * 0x9E3779B97F4A7C15L + epoch;
         return h * 0xBF58476D1CE4E5B9L + block;
@@ -159,7 +168,7 @@ public final class BlockSgdTrainer {
             this.regBias = (float) h.regBias();
             this.regFactor = (float) h.regFactor();
             this.clip = (float) h.clipNorm();
-            this.epsilon = ((Optimizer.AdaGrad) h.optimizer()).epsilon();
+            this.epsilon = epsilon(h.optimizer());
         }
 
         void run(RatingBlocks b, int block, float lr) {
@@ -225,7 +234,7 @@ public final class BlockSgdTrainer {
             return 1f;
         }
 
-        /** Writes the row accumulators into the tables' per-coordinate AdaGrad state. */
+        /** Writes the row accumulators into the tables' AdaGrad state, row-wise (2 floats) or per coordinate. */
         void saveState() {
             save(model.users(), userAcc);
             save(model.items(), itemAcc);

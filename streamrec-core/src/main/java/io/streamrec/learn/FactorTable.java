@@ -1,26 +1,22 @@
 package io.streamrec.learn;
 
 import io.streamrec.model.RowKind;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * The rows of one kind (users or items): for each id a bias and a factor vector, the optimizer's per-row state,
  * the row version (optimizer steps applied) and the number of events that updated the row.
  *
  * <p>Rows are stored densely in primitive arrays indexed by a row number that the table assigns on first sight of
- * an id; row {@code r}'s parameters are {@code params[r*width .. (r+1)*width)}, bias first. Not thread-safe.
+ * an id; row {@code r}'s parameters are {@code params[r*width .. (r+1)*width)}, bias first. The ids and the index
+ * from id to row are {@link RowIds}: primitive arrays, not a map of boxed row numbers. Not thread-safe.
  */
 public final class FactorTable {
     private final RowKind kind;
     private final int width;
     private final int stateSize;
     private final RowInitializer initializer;
-    private final Map<String, Integer> index = new HashMap<>();
-    private final List<String> ids = new ArrayList<>();
+    private final RowIds ids = new RowIds();
     private float[] params;
     private float[] state;
     private int[] version;
@@ -31,7 +27,7 @@ public final class FactorTable {
         this.width = width;
         this.stateSize = stateSize;
         this.initializer = initializer;
-        int capacity = 1024;
+        int capacity = RowIds.INITIAL_ROWS;
         params = new float[capacity * width];
         state = new float[capacity * stateSize];
         version = new int[capacity];
@@ -57,14 +53,13 @@ public final class FactorTable {
 
     /** The row number of {@code id}, or -1 when the table has no such row. */
     public int indexOf(String id) {
-        Integer r = index.get(id);
-        return r == null ? -1 : r;
+        return ids.indexOf(id);
     }
 
     /** The row number of {@code id}, creating the row with its deterministic initial values when missing. */
     public int getOrCreate(String id) {
-        Integer r = index.get(id);
-        if (r != null) {
+        int r = ids.indexOf(id);
+        if (r >= 0) {
             return r;
         }
         int row = append(id);
@@ -102,19 +97,19 @@ public final class FactorTable {
     private int append(String id) {
         int row = ids.size();
         if (row == version.length) {
-            int cap = row * 2;
+            int cap = RowIds.grow(row);
             params = Arrays.copyOf(params, cap * width);
             state = Arrays.copyOf(state, cap * stateSize);
             version = Arrays.copyOf(version, cap);
             updates = Arrays.copyOf(updates, cap);
         }
         ids.add(id);
-        index.put(id, row);
         return row;
     }
 
+    /** The id of row {@code row}, as a new string. */
     public String id(int row) {
-        return ids.get(row);
+        return ids.id(row);
     }
 
     /** The backing parameter array; row {@code r} starts at {@code r * width()}. Valid until the next insert. */
@@ -165,9 +160,7 @@ public final class FactorTable {
         int n = ids.size();
         int to = 0;
         for (int from = 0; from < n; from++) {
-            String id = ids.get(from);
             if (from < remove.length && remove[from]) {
-                index.remove(id);
                 continue;
             }
             if (to != from) {
@@ -175,13 +168,11 @@ public final class FactorTable {
                 System.arraycopy(state, from * stateSize, state, to * stateSize, stateSize);
                 version[to] = version[from];
                 updates[to] = updates[from];
-                ids.set(to, id);
-                index.put(id, to);
                 moves.moved(from, to);
             }
             to++;
         }
-        ids.subList(to, n).clear();
+        ids.removeRows(remove);
         // Rows appended later expect what a new table holds there: zeros (an initializer writes only the params).
         Arrays.fill(params, to * width, n * width, 0f);
         Arrays.fill(state, to * stateSize, n * stateSize, 0f);

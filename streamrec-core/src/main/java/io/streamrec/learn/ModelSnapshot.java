@@ -37,9 +37,9 @@ import java.util.zip.CheckedOutputStream;
  *  4      int      factors k (a row holds k+1 floats: bias, then k factors)
  *  4      float    min label
  *  4      float    max label
- *  2+n    UTF      optimizer name: "sgd", "adagrad" or "adam"
+ *  2+n    UTF      optimizer name: "sgd", "row-adagrad", "adagrad" or "adam"
  *  4      int      optimizer parameter count m, then m floats:
- *                    sgd none; adagrad epsilon; adam beta1, beta2, epsilon
+ *                    sgd none; row-adagrad and adagrad epsilon; adam beta1, beta2, epsilon
  *  2+n    UTF      learning-rate schedule: "constant" or "inverse-scaling"
  *  4      int      schedule parameter count m, then m doubles:
  *                    constant rate; inverse-scaling rate, power, scale
@@ -61,6 +61,8 @@ import java.util.zip.CheckedOutputStream;
  *  4      int      CRC32 of every byte before it, from the magic on
  * </pre>
  * A snapshot of a 32-factor model with U users and I items takes about {@code 150 (U + I)} bytes plus the ids.
+ * {@code row-adagrad} (the default since it was added) is a new name, not a new layout: the version stays 1, and a
+ * build older than it refuses such a snapshot with {@code unknown optimizer "row-adagrad"}.
  *
  * <h2>Why optimizer state is not stored</h2>
  * AdaGrad's squared-gradient sums and Adam's moments describe the trajectory of the run that wrote the snapshot,
@@ -342,10 +344,14 @@ public final class ModelSnapshot {
         if (o instanceof Optimizer.AdaGrad a) {
             return new float[] {a.epsilon()};
         }
+        if (o instanceof Optimizer.RowAdaGrad a) {
+            return new float[] {a.epsilon()};
+        }
         if (o instanceof Optimizer.Adam a) {
             return new float[] {a.beta1(), a.beta2(), a.epsilon()};
         }
-        throw new IllegalArgumentException("snapshots can store the sgd, adagrad and adam optimizers, got " + o);
+        throw new IllegalArgumentException(
+                "snapshots can store the sgd, row-adagrad, adagrad and adam optimizers, got " + o);
     }
 
     private static Optimizer optimizer(String name, float[] p) {
@@ -356,6 +362,9 @@ public final class ModelSnapshot {
             case "adagrad":
                 expect(p.length, 1, name);
                 return new Optimizer.AdaGrad(p[0]);
+            case "row-adagrad":
+                expect(p.length, 1, name);
+                return new Optimizer.RowAdaGrad(p[0]);
             case "adam":
                 expect(p.length, 3, name);
                 return new Optimizer.Adam(p[0], p[1], p[2]);

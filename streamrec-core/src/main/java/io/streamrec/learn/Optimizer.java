@@ -25,17 +25,22 @@ public interface Optimizer {
      */
     void step(float[] params, int p, float[] state, int s, float[] grad, int g, int width, float learningRate);
 
-    /** A short name used on the command line and in snapshots: {@code sgd}, {@code adagrad}, {@code adam}. */
+    /**
+     * A short name used on the command line and in snapshots: {@code sgd}, {@code row-adagrad}, {@code adagrad},
+     * {@code adam}.
+     */
     String name();
 
-    /** Parses {@code sgd}, {@code adagrad} or {@code adam} with their default settings. */
+    /** Parses {@code sgd}, {@code row-adagrad}, {@code adagrad} or {@code adam} with their default settings. */
     static Optimizer parse(String name) {
         return switch (name.toLowerCase(java.util.Locale.ROOT)) {
             case "sgd" -> new Sgd();
+            case "row-adagrad" -> new RowAdaGrad(AdaGrad.DEFAULT_EPSILON);
             case "adagrad" -> new AdaGrad(AdaGrad.DEFAULT_EPSILON);
             case "adam" -> new Adam(Adam.DEFAULT_BETA1, Adam.DEFAULT_BETA2, Adam.DEFAULT_EPSILON);
             default ->
-                throw new IllegalArgumentException("optimizer must be one of sgd, adagrad, adam; got \"" + name + "\"");
+                throw new IllegalArgumentException(
+                        "optimizer must be one of sgd, row-adagrad, adagrad, adam; got \"" + name + "\"");
         };
     }
 
@@ -93,6 +98,54 @@ public interface Optimizer {
         @Override
         public String name() {
             return "adagrad";
+        }
+    }
+
+    /**
+     * Row-wise AdaGrad, the learning-rate schedule of LIBMF (Chin, Zhuang, Juan and Lin, "A Learning-Rate Schedule
+     * for Stochastic Gradient Methods to Matrix Factorization", PAKDD 2015): AdaGrad (Duchi et al. 2011) with one
+     * accumulator per row for the factors, growing by the mean of the squared factor gradient coordinates, instead
+     * of one per coordinate; the bias (the row's first parameter) keeps an accumulator of its own. The paper shows
+     * that the coordinates of a factor row see gradients of about the same size, so per-coordinate sums buy little,
+     * while a row's state shrinks from {@code width} floats to 2 and a step takes two square roots instead of one
+     * per coordinate. The epsilon is {@link AdaGrad}'s: the accumulators are on the same scale.
+     */
+    record RowAdaGrad(float epsilon) implements Optimizer {
+        public RowAdaGrad {
+            if (!(epsilon > 0)) {
+                throw new IllegalArgumentException("row-adagrad epsilon must be > 0, got " + epsilon);
+            }
+        }
+
+        @Override
+        public int stateSize(int width) {
+            return Math.min(width, 2);
+        }
+
+        @Override
+        public void step(float[] params, int p, float[] state, int s, float[] grad, int g, int width, float lr) {
+            float g0 = grad[g];
+            float bias = state[s] + g0 * g0;
+            state[s] = bias;
+            params[p] -= lr * g0 / ((float) Math.sqrt(bias) + epsilon);
+            if (width < 2) {
+                return;
+            }
+            float sq = 0f;
+            for (int j = 1; j < width; j++) {
+                sq += grad[g + j] * grad[g + j];
+            }
+            float acc = state[s + 1] + sq / (width - 1);
+            state[s + 1] = acc;
+            float rate = lr / ((float) Math.sqrt(acc) + epsilon);
+            for (int j = 1; j < width; j++) {
+                params[p + j] -= rate * grad[g + j];
+            }
+        }
+
+        @Override
+        public String name() {
+            return "row-adagrad";
         }
     }
 

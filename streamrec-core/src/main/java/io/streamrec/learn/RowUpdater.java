@@ -26,6 +26,10 @@ public final class RowUpdater {
             applyAdaGrad(table, acc, learningRate, adaGrad.epsilon());
             return;
         }
+        if (optimizer instanceof Optimizer.RowAdaGrad rowAdaGrad && table.stateSize() == 2) {
+            applyRowAdaGrad(table, acc, learningRate, rowAdaGrad.epsilon());
+            return;
+        }
         int width = table.width();
         int stateSize = table.stateSize();
         float[] params = table.params();
@@ -113,6 +117,70 @@ public final class RowUpdater {
             System.arraycopy(ps, g, params, p, width);
             System.arraycopy(ss, g, state, p, width);
             table.touched(row, acc.count(s));
+        }
+        acc.clear();
+    }
+
+    /**
+     * Row-wise AdaGrad fused with the L2 penalty and clipping: one pass adds the penalty and sums the squared factor
+     * gradient (in four float lanes, as {@link #clip} does), one steps the factors; the clip factor {@code c} scales
+     * the accumulators' increments ({@code c^2}) and the rate ({@code c}) instead of the gradient. The arithmetic of
+     * penalty, clip and {@link Optimizer.RowAdaGrad#step}, up to float rounding, in two passes over a row instead of
+     * four, one of them a serial chain of adds.
+     */
+    private void applyRowAdaGrad(FactorTable table, GradientAccumulator acc, float lr, float epsilon) {
+        int width = table.width();
+        float[] params = table.params();
+        float[] state = table.state();
+        float[] grad = acc.gradients();
+        float regBias = (float) hyper.regBias();
+        float regFactor = (float) hyper.regFactor();
+        double clip = hyper.clipNorm();
+        float perFactor = 1f / (width - 1);
+        for (int s = 0; s < acc.size(); s++) {
+            int row = acc.row(s);
+            int p = row * width;
+            int g = s * width;
+            int n = acc.count(s);
+            float rf = n * regFactor;
+            float s0 = 0f;
+            float s1 = 0f;
+            float s2 = 0f;
+            float s3 = 0f;
+            int f = 1;
+            for (; f + 3 < width; f += 4) {
+                float a = grad[g + f] + rf * params[p + f];
+                float b = grad[g + f + 1] + rf * params[p + f + 1];
+                float c = grad[g + f + 2] + rf * params[p + f + 2];
+                float d = grad[g + f + 3] + rf * params[p + f + 3];
+                grad[g + f] = a;
+                grad[g + f + 1] = b;
+                grad[g + f + 2] = c;
+                grad[g + f + 3] = d;
+                s0 += a * a;
+                s1 += b * b;
+                s2 += c * c;
+                s3 += d * d;
+            }
+            for (; f < width; f++) {
+                float a = grad[g + f] + rf * params[p + f];
+                grad[g + f] = a;
+                s0 += a * a;
+            }
+            float factorSq = (s0 + s1) + (s2 + s3);
+            float g0 = grad[g] + n * regBias * params[p];
+            double sq = (double) g0 * g0 + factorSq;
+            float scale = clip > 0 && sq > clip * clip ? (float) (clip / Math.sqrt(sq)) : 1f;
+            float bias = state[2 * row] + (scale * g0) * (scale * g0);
+            state[2 * row] = bias;
+            params[p] -= lr * (scale * g0) / ((float) Math.sqrt(bias) + epsilon);
+            float factors = state[2 * row + 1] + scale * scale * factorSq * perFactor;
+            state[2 * row + 1] = factors;
+            float rate = lr * scale / ((float) Math.sqrt(factors) + epsilon);
+            for (int h = 1; h < width; h++) {
+                params[p + h] -= rate * grad[g + h];
+            }
+            table.touched(row, n);
         }
         acc.clear();
     }

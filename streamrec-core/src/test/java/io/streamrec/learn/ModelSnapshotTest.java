@@ -37,6 +37,8 @@ class ModelSnapshotTest {
                         .withInit(0.1, -7)
                         .withLabelRange(0.5f, 10f),
                 biased.withOptimizer(new Optimizer.Adam(0.8f, 0.99f, 1e-6f)).withRegularization(0.01, 0.2),
+                // Per-coordinate AdaGrad, the default of snapshots written before row-adagrad: still read as such.
+                biased.withOptimizer(new Optimizer.AdaGrad(0.5f)),
                 Hyperparameters.defaults(ModelKind.LOGISTIC_MF).withFactors(3));
     }
 

@@ -37,6 +37,8 @@ class OptimizerContractTest {
                 new Case(new Optimizer.Sgd(), 0.2f, 500),
                 new Case(new Optimizer.AdaGrad(Optimizer.AdaGrad.DEFAULT_EPSILON), 0.5f, 3000),
                 new Case(new Optimizer.AdaGrad(1e-8f), 0.5f, 3000),
+                new Case(new Optimizer.RowAdaGrad(Optimizer.AdaGrad.DEFAULT_EPSILON), 0.5f, 3000),
+                new Case(new Optimizer.RowAdaGrad(1e-8f), 0.5f, 3000),
                 new Case(
                         new Optimizer.Adam(
                                 Optimizer.Adam.DEFAULT_BETA1,
@@ -116,6 +118,9 @@ class OptimizerContractTest {
     void stateSizesShouldBeAsDocumented() {
         assertEquals(0, new Optimizer.Sgd().stateSize(WIDTH));
         assertEquals(WIDTH, new Optimizer.AdaGrad(1f).stateSize(WIDTH));
+        assertEquals(2, new Optimizer.RowAdaGrad(1f).stateSize(WIDTH));
+        assertEquals(2, new Optimizer.RowAdaGrad(1f).stateSize(33));
+        assertEquals(1, new Optimizer.RowAdaGrad(1f).stateSize(1));
         assertEquals(2 * WIDTH + 1, new Optimizer.Adam(0.9f, 0.999f, 1e-8f).stateSize(WIDTH));
     }
 
@@ -139,6 +144,41 @@ class OptimizerContractTest {
         o.step(params, 0, state, 0, new float[] {4f, 0f}, 0, 2, 1f);
         assertArrayEquals(new float[] {25f, 1f}, state);
         assertArrayEquals(new float[] {-0.75f - 4f / 6f, 0.5f}, params, 1e-6f);
+    }
+
+    @Test
+    void rowAdaGradShouldKeepOneSumForTheBiasAndOneOfMeanSquaredFactorGradients() {
+        Optimizer o = new Optimizer.RowAdaGrad(1f);
+        float[] params = new float[3];
+        float[] state = new float[2];
+        o.step(params, 0, state, 0, new float[] {3f, 1f, -3f}, 0, 3, 1f);
+        // Bias: 3^2; factors: (1 + 9) / 2.
+        assertArrayEquals(new float[] {9f, 5f}, state);
+        float rate = 1f / ((float) Math.sqrt(5f) + 1f);
+        assertArrayEquals(new float[] {-0.75f, -rate, 3f * rate}, params, 1e-6f);
+    }
+
+    @Test
+    void rowAdaGradShouldEqualPerCoordinateAdaGradWhenTheFactorGradientsHaveOneSize() {
+        // Chin et al.'s premise: when a row's coordinates see gradients of one size, the two forms are the same.
+        Optimizer row = new Optimizer.RowAdaGrad(1f);
+        Optimizer coordinate = new Optimizer.AdaGrad(1f);
+        float[] a = new float[WIDTH];
+        float[] b = new float[WIDTH];
+        float[] rowState = new float[row.stateSize(WIDTH)];
+        float[] coordinateState = new float[coordinate.stateSize(WIDTH)];
+        SplittableRandom rnd = new SplittableRandom(3);
+        float[] grad = new float[WIDTH];
+        for (int t = 0; t < 20; t++) {
+            float size = (float) rnd.nextDouble(0.1, 2);
+            for (int j = 0; j < WIDTH; j++) {
+                grad[j] = rnd.nextBoolean() ? size : -size;
+            }
+            grad[0] = (float) rnd.nextGaussian();
+            row.step(a, 0, rowState, 0, grad, 0, WIDTH, 0.3f);
+            coordinate.step(b, 0, coordinateState, 0, grad, 0, WIDTH, 0.3f);
+        }
+        assertArrayEquals(b, a, 1e-5f);
     }
 
     @Test
@@ -182,9 +222,13 @@ class OptimizerContractTest {
         assertNotEquals(new Optimizer.AdaGrad(1f), new Optimizer.AdaGrad(0.5f));
         assertEquals(new Optimizer.Adam(0.9f, 0.999f, 1e-8f), new Optimizer.Adam(0.9f, 0.999f, 1e-8f));
         assertEquals(new Optimizer.Sgd(), new Optimizer.Sgd());
-        for (Optimizer o :
-                new Optimizer[] {new Optimizer.Sgd(), new Optimizer.AdaGrad(1f), new Optimizer.Adam(0.9f, 0.999f, 1e-8f)
-                }) {
+        assertNotEquals(new Optimizer.AdaGrad(1f), new Optimizer.RowAdaGrad(1f));
+        for (Optimizer o : new Optimizer[] {
+            new Optimizer.Sgd(),
+            new Optimizer.RowAdaGrad(1f),
+            new Optimizer.AdaGrad(1f),
+            new Optimizer.Adam(0.9f, 0.999f, 1e-8f)
+        }) {
             assertEquals(o, Optimizer.parse(o.name()), "defaults by name");
             assertEquals(o, Optimizer.parse(o.name().toUpperCase(java.util.Locale.ROOT)));
         }
@@ -198,6 +242,10 @@ class OptimizerContractTest {
                         .getMessage());
         assertThrows(IllegalArgumentException.class, () -> new Optimizer.AdaGrad(Float.NaN));
         assertEquals(
+                "row-adagrad epsilon must be > 0, got 0.0",
+                assertThrows(IllegalArgumentException.class, () -> new Optimizer.RowAdaGrad(0f))
+                        .getMessage());
+        assertEquals(
                 "Adam betas must be in [0, 1), got 1.0, 0.999",
                 assertThrows(IllegalArgumentException.class, () -> new Optimizer.Adam(1f, 0.999f, 1e-8f))
                         .getMessage());
@@ -207,7 +255,7 @@ class OptimizerContractTest {
                 assertThrows(IllegalArgumentException.class, () -> new Optimizer.Adam(0.9f, 0.999f, -1f))
                         .getMessage());
         assertEquals(
-                "optimizer must be one of sgd, adagrad, adam; got \"rmsprop\"",
+                "optimizer must be one of sgd, row-adagrad, adagrad, adam; got \"rmsprop\"",
                 assertThrows(IllegalArgumentException.class, () -> Optimizer.parse("rmsprop"))
                         .getMessage());
     }

@@ -7,18 +7,30 @@ import io.streamrec.model.ModelKind;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** The batched AdaGrad path of {@link RowUpdater} against the row-by-row formulas and {@link Optimizer#step}. */
+/** The AdaGrad paths of {@link RowUpdater} against the row-by-row formulas and {@link Optimizer#step}. */
 class RowUpdaterTest {
 
     private static final int FACTORS = 32;
 
     @Test
     void batchedAdaGradShouldEqualRowByRowRegularizeClipAndStepBitForBit() {
+        check(new Optimizer.AdaGrad(Optimizer.AdaGrad.DEFAULT_EPSILON), 0f);
+    }
+
+    @Test
+    void fusedRowAdaGradShouldEqualRegularizeClipAndStepUpToFloatRounding() {
+        // The fused path scales the accumulators and the rate by the clip factor instead of the gradient.
+        check(new Optimizer.RowAdaGrad(Optimizer.AdaGrad.DEFAULT_EPSILON), 1e-6f);
+    }
+
+    private static void check(Optimizer optimizer, float tolerance) {
         Hyperparameters h = Hyperparameters.defaults(ModelKind.BIASED_MF)
                 .withFactors(FACTORS)
                 .withRegularization(0.03, 0.07)
-                .withClipNorm(1.5);
+                .withClipNorm(1.5)
+                .withOptimizer(optimizer);
         int width = h.width();
+        int stateSize = optimizer.stateSize(width);
         Model model = new Model(h);
         FactorTable table = model.users();
         SplittableRandom rnd = new SplittableRandom(5);
@@ -26,7 +38,7 @@ class RowUpdaterTest {
             table.getOrCreate("u" + r);
         }
         float[] state = table.state();
-        for (int k = 0; k < 300 * width; k++) {
+        for (int k = 0; k < 300 * stateSize; k++) {
             state[k] = (float) rnd.nextDouble(0, 3);
         }
         float[] expectedParams = table.params().clone();
@@ -66,14 +78,14 @@ class RowUpdaterTest {
                 clipped++;
             }
             clipAsRowUpdater(grads, g, width, h.clipNorm());
-            h.optimizer().step(expectedParams, p, expectedState, p, grads, g, width, lr);
+            h.optimizer().step(expectedParams, p, expectedState, row * stateSize, grads, g, width, lr);
         }
 
         new RowUpdater(h).apply(table, acc, lr);
 
         assertEquals(0, acc.size(), "the accumulator is cleared");
-        assertArrayEquals(expectedParams, table.params());
-        assertArrayEquals(expectedState, table.state());
+        assertArrayEquals(expectedParams, table.params(), tolerance);
+        assertArrayEquals(expectedState, table.state(), tolerance * 10);
         assertEquals(true, clipped > 0 && clipped < 211, "some but not all rows were clipped: " + clipped);
         for (int r = 0; r < 300; r++) {
             assertEquals(touches[r] > 0 ? 1 : 0, table.version(r), "version of row " + r);

@@ -44,8 +44,8 @@ final class RowLoader {
         if (stored != null) {
             Codecs.StoredRow s = Codecs.decodeRow(stored);
             if (s.params().length == table.width()) {
-                boolean sameState = s.state().length == table.stateSize();
-                return table.put(id, s.params(), 0, sameState ? s.state() : null, 0, s.version(), s.updates());
+                float[] state = stateFor(s.state(), table.width(), table.stateSize());
+                return table.put(id, s.params(), 0, state, 0, s.version(), s.updates());
             }
         }
         ModelUpdates.ParsedRow published = global == null
@@ -55,6 +55,26 @@ final class RowLoader {
             return table.put(id, published.params(), 0, null, 0, published.version(), published.updates());
         }
         return -1;
+    }
+
+    /**
+     * The stored optimizer state as the table keeps it, or null (fresh state) when it was written by another
+     * optimizer. A row saved with per-coordinate AdaGrad ({@code width} floats, before {@code row-adagrad} was the
+     * default) becomes row-wise state exactly: the sum over steps of the mean squared factor gradient is the mean
+     * over factors of their summed squares.
+     */
+    static float[] stateFor(float[] stored, int width, int stateSize) {
+        if (stored.length == stateSize) {
+            return stored;
+        }
+        if (stateSize == 2 && stored.length == width && width > 2) {
+            float factors = 0f;
+            for (int j = 1; j < width; j++) {
+                factors += stored[j];
+            }
+            return new float[] {stored[0], factors / (width - 1)};
+        }
+        return null;
     }
 
     /**

@@ -18,7 +18,7 @@ final class UserRowCache {
     /** Most user rows kept in memory ({@code user.cache.rows}); the least recently used beyond it are dropped. */
     private final int maxUsers;
     /** Per user row: the flush interval ({@link #tick}) of its last event. */
-    private int[] lastUsed = new int[1024];
+    private int[] lastUsed = new int[1024 - 8];
 
     private int tick;
 
@@ -42,7 +42,8 @@ final class UserRowCache {
     /** Marks a row as used in the current flush interval. */
     void used(int row) {
         if (row >= lastUsed.length) {
-            lastUsed = Arrays.copyOf(lastUsed, Math.max(row + 1, lastUsed.length * 2));
+            // As the table's rows grow (FactorTable): 8 short of a power of two, so the array fills whole heap regions.
+            lastUsed = Arrays.copyOf(lastUsed, Math.max(row + 1, lastUsed.length * 2 + 8));
         }
         lastUsed[row] = tick;
     }

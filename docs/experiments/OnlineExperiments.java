@@ -1,0 +1,144 @@
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The experiments behind docs/benchmarks.md's "Explicit ratings" section: progressive validation (predict, score,
+ * learn; timestamp order) of biased MF at the online defaults (32 factors, row-wise AdaGrad rate 0.3 epsilon 1,
+ * L2 0.05, init deviation 0.05), plain or with one of two published additions:
+ * SVD++'s implicit term (Koren 2008: the user factor p_u + |N(u)|^-1/2 sum over j in N(u) of y_j, N(u) the items
+ * the user rated before; each event steps every y_j of N(u) exactly, cost |N(u)| k per event), or a retraining of
+ * the user's row on the user's last events after each event, item rows fixed (the user update of Rendle and
+ * Schmidt-Thieme, "Online-updating regularized kernel matrix factorization models", RecSys 2008).
+ * Self-contained; not part of the build.
+ *
+ * <pre>java docs/experiments/OnlineExperiments.java FILE MODE</pre>
+ * FILE: u.data-like lines (user, item, rating, timestamp; tabs). MODE: {@code mf} (must give what {@code evaluate}
+ * gives), {@code svdpp-adagrad} (the y_j rows stepped as the others: row-wise AdaGrad), {@code svdpp-koren} (the
+ * y_j rows by plain SGD at Koren 2008's factor rate 0.007 and L2 0.015), {@code replayN} (after each event, one
+ * more step of the user's row on each of its last N earlier events).
+ */
+public class OnlineExperiments {
+    public static void main(String[] args) throws Exception {
+        if (args.length != 2 || !(List.of("mf", "svdpp-adagrad", "svdpp-koren").contains(args[1])
+                || args[1].matches("replay[1-9][0-9]*"))) {
+            System.err.println("usage: java OnlineExperiments.java FILE mf|svdpp-adagrad|svdpp-koren|replayN");
+            System.exit(2);
+        }
+        List<long[]> events = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of(args[0]))) {
+            String[] f = line.trim().split("\\s+");
+            events.add(new long[] {Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3])});
+        }
+        events.sort(Comparator.comparingLong(e -> e[3]));
+        String mode = args[1];
+        boolean implicit = mode.startsWith("svdpp");
+        int replay = mode.startsWith("replay") ? Integer.parseInt(mode.substring(6)) : 0;
+        float lr = 0.3f, reg = 0.05f, eps = 1f;
+        int k = 32, w = k + 1, n = events.size();
+        Map<Long, Integer> userRows = new HashMap<>(), itemRows = new HashMap<>();
+        float[] p = new float[n * w], q = new float[n * w], y = new float[n * k];
+        float[] pAcc = new float[2 * n], qAcc = new float[2 * n], yAcc = new float[n];
+        List<List<Integer>> rated = new ArrayList<>();
+        List<List<float[]>> history = new ArrayList<>();
+        Random rnd = new Random(42);
+        double sum = 0, count = 0, se = 0, ae = 0;
+        float[] pz = new float[k], gp = new float[k], gq = new float[k];
+        for (long[] e : events) {
+            double mu = count > 0 ? sum / count : 3.0;
+            Integer uu = userRows.get(e[0]), ii = itemRows.get(e[1]);
+            int u = uu == null ? userRows.size() : uu, i = ii == null ? itemRows.size() : ii;
+            if (uu == null) {
+                userRows.put(e[0], u);
+                rated.add(new ArrayList<>());
+                history.add(new ArrayList<>());
+                for (int f = 1; f < w; f++) p[u * w + f] = (float) (rnd.nextGaussian() * 0.05);
+            }
+            if (ii == null) {
+                itemRows.put(e[1], i);
+                for (int f = 1; f < w; f++) q[i * w + f] = (float) (rnd.nextGaussian() * 0.05);
+            }
+            List<Integer> nu = rated.get(u);
+            float norm = nu.isEmpty() ? 0 : (float) (1 / Math.sqrt(nu.size()));
+            Arrays.fill(pz, 0);
+            if (implicit) for (int j : nu) for (int f = 0; f < k; f++) pz[f] += y[j * k + f];
+            for (int f = 0; f < k; f++) pz[f] = p[u * w + 1 + f] + norm * pz[f];
+            // Predict as evaluate does: a row never seen contributes nothing (its factors neither).
+            double s = mu + (uu == null ? 0 : p[u * w]) + (ii == null ? 0 : q[i * w]);
+            if (ii != null) for (int f = 0; f < k; f++) s += (uu == null ? pz[f] - p[u * w + 1 + f] : pz[f]) * q[i * w + 1 + f];
+            double err = Math.min(5, Math.max(1, s)) - e[2];
+            se += err * err;
+            ae += Math.abs(err);
+            // Learn with the rows as they are now (new ones at their initial values).
+            s = mu + p[u * w] + q[i * w];
+            for (int f = 0; f < k; f++) s += pz[f] * q[i * w + 1 + f];
+            float g = (float) (s - e[2]);
+            float gbu = g + reg * p[u * w], gbi = g + reg * q[i * w];
+            pAcc[2 * u] += gbu * gbu;
+            qAcc[2 * i] += gbi * gbi;
+            float sp = 0, sq = 0;
+            for (int f = 0; f < k; f++) {
+                gp[f] = g * q[i * w + 1 + f] + reg * p[u * w + 1 + f];
+                gq[f] = g * pz[f] + reg * q[i * w + 1 + f];
+                sp += gp[f] * gp[f];
+                sq += gq[f] * gq[f];
+            }
+            pAcc[2 * u + 1] += sp / k;
+            qAcc[2 * i + 1] += sq / k;
+            if (implicit) {
+                for (int j : nu) {
+                    if (mode.equals("svdpp-koren")) {
+                        for (int f = 0; f < k; f++) y[j * k + f] -= 0.007f * (g * norm * q[i * w + 1 + f] + 0.015f * y[j * k + f]);
+                    } else {
+                        float sy = 0;
+                        for (int f = 0; f < k; f++) {
+                            float gy = g * norm * q[i * w + 1 + f] + reg * y[j * k + f];
+                            sy += gy * gy;
+                        }
+                        yAcc[j] += sy / k;
+                        float rate = lr / ((float) Math.sqrt(yAcc[j]) + eps);
+                        for (int f = 0; f < k; f++) y[j * k + f] -= rate * (g * norm * q[i * w + 1 + f] + reg * y[j * k + f]);
+                    }
+                }
+            }
+            p[u * w] -= lr * gbu / ((float) Math.sqrt(pAcc[2 * u]) + eps);
+            q[i * w] -= lr * gbi / ((float) Math.sqrt(qAcc[2 * i]) + eps);
+            float ru = lr / ((float) Math.sqrt(pAcc[2 * u + 1]) + eps), ri = lr / ((float) Math.sqrt(qAcc[2 * i + 1]) + eps);
+            for (int f = 0; f < k; f++) {
+                p[u * w + 1 + f] -= ru * gp[f];
+                q[i * w + 1 + f] -= ri * gq[f];
+            }
+            if (replay > 0) {
+                List<float[]> h = history.get(u);
+                for (int x = Math.max(0, h.size() - replay); x < h.size(); x++) {
+                    int j = (int) h.get(x)[0];
+                    double sj = mu + p[u * w] + q[j * w];
+                    for (int f = 0; f < k; f++) sj += p[u * w + 1 + f] * q[j * w + 1 + f];
+                    float gj = (float) (sj - h.get(x)[1]);
+                    float gb = gj + reg * p[u * w];
+                    pAcc[2 * u] += gb * gb;
+                    p[u * w] -= lr * gb / ((float) Math.sqrt(pAcc[2 * u]) + eps);
+                    float sj2 = 0;
+                    for (int f = 0; f < k; f++) {
+                        gp[f] = gj * q[j * w + 1 + f] + reg * p[u * w + 1 + f];
+                        sj2 += gp[f] * gp[f];
+                    }
+                    pAcc[2 * u + 1] += sj2 / k;
+                    float rj = lr / ((float) Math.sqrt(pAcc[2 * u + 1]) + eps);
+                    for (int f = 0; f < k; f++) p[u * w + 1 + f] -= rj * gp[f];
+                }
+                h.add(new float[] {i, e[2]});
+            }
+            nu.add(i);
+            sum += e[2];
+            count++;
+        }
+        System.out.printf("{\"mode\":\"%s\",\"events\":%d,\"rmse\":%.4f,\"mae\":%.4f}%n", mode, n, Math.sqrt(se / n), ae / n);
+    }
+}
