@@ -26,7 +26,7 @@ import java.util.Arrays;
  */
 final class QuantizedRows {
     /** Rows per group; a multiple of every kernel's lane count. */
-    static final int GROUP = 32;
+    static final int GROUP = 64;
 
     private static final double UNIT_ROUNDOFF = 0x1p-24;
     /** Covers the double rounding in computing the error itself (relative 1e-14 at most for k below 10^3). */
