@@ -12,7 +12,7 @@ interface ApproxKernel {
      * Bit {@code j} of the result is set unless {@code upper < worst}; a NaN is set. Rows past the table's size may
      * come back set. {@code approx} is scratch of at least {@code GROUP} floats.
      */
-    int candidates(
+    long candidates(
             float[] query,
             int k,
             QuantizedRows rows,
@@ -53,16 +53,16 @@ interface ApproxKernel {
      * The candidate bits from approximate dots already in {@code approx}, one row at a time: the filter's
      * definition, which the SIMD kernel computes bitwise the same.
      */
-    static int candidateBits(
+    static long candidateBits(
             float[] approx, QuantizedRows rows, float[] bias, double base, float queryNorm, double worst, int first) {
         float[] scales = rows.scales();
         float[] errors = rows.errors();
-        int bits = 0;
+        long bits = 0;
         for (int j = 0; j < QuantizedRows.GROUP; j++) {
             int i = first + j;
             double bound = (double) scales[i] * approx[j] + (double) queryNorm * errors[i];
             if (!((base + bias[i]) + bound < worst)) {
-                bits |= 1 << j;
+                bits |= 1L << j;
             }
         }
         return bits;
@@ -71,7 +71,7 @@ interface ApproxKernel {
     /** The same in plain Java, each row's dot summed in factor order; a reference for tests. */
     final class Scalar implements ApproxKernel {
         @Override
-        public int candidates(
+        public long candidates(
                 float[] query,
                 int k,
                 QuantizedRows rows,

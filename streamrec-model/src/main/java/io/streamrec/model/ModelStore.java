@@ -423,10 +423,10 @@ public final class ModelStore {
         int[] excluded = s.excluded;
         TopK heap = s.heap;
         for (int first = start; first < end; first += QuantizedRows.GROUP) {
-            int bits =
+            long bits =
                     kernel.candidates(s.query, dim, quantized, bias, base, queryNorm, heap.worstKey(), first, s.dots);
             while (bits != 0) {
-                int i = first + Integer.numberOfTrailingZeros(bits);
+                int i = first + Long.numberOfTrailingZeros(bits);
                 bits &= bits - 1;
                 if (i >= end) {
                     break;

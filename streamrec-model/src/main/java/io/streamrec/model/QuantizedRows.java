@@ -12,28 +12,28 @@ import java.util.Arrays;
  * For a query {@code q} the kernel computes {@code A = fl(sum_f q[f] * code[f])} in float, in any order. Then
  * the float dot product {@link ModelStore#dot} of the query and the row satisfies
  * {@code dot <= scale * A + Q * error}, with {@code Q} = {@link #queryNorm} (at least {@code |q|}, Euclidean) and
- * {@code error} (stored rounded up) = {@code scale * g * |code| + |x - scale * code| + g * |x| + k 2^-90}, where
+ * {@code error} (stored rounded up) = {@code scale * g * |code| + |x - scale * code| + g * |x| + k 2^-88}, where
  * {@code g = gamma(k + 1)}, {@code gamma(n) = n u / (1 - n u)}, {@code u = 2^-24} (Higham, Accuracy and Stability
  * of Numerical Algorithms, 2002, section 3.1). The first term bounds the kernel's rounding (a product of a float
  * and a small integer, and sums, round only relatively, even below the normal range), the second the quantization
  * (Cauchy-Schwarz), the third the rounding of the float dot product, and the last, with {@code Q >= 2^-60}, its
- * products that fall below the normal range (each off by at most 2^-150). No sum overflows: a row with
- * {@code |x| >= 2^60} or a non-finite factor gets scale 0 and an infinite error, so it is never skipped, and a
- * query with {@code |q| >= 2^60} is not bounded at all. {@code scale * A} is a product of two floats, exact in
- * double, and so is {@code Q * error}; since rounding to nearest is monotonic and the float dot is a double, their
- * sum computed in double is still at least the float dot, and so is {@code partial + bound} at least
- * {@code partial + dot} for any double {@code partial}.
+ * products that fall below the normal range (each off by at most 2^-150, carried through the sums by a factor of at
+ * most 1 + g). No sum overflows: a row with {@code |x| >= 2^60} or a non-finite factor gets scale 0 and an infinite
+ * error, so it is never skipped, and a query with {@code |q| >= 2^60} is not bounded at all. {@code scale * A} is
+ * a product of two floats, exact in double, and so is {@code Q * error}; since rounding to nearest is monotonic and
+ * the float dot is a double, their sum computed in double is still at least the float dot, and so is
+ * {@code partial + bound} at least {@code partial + dot} for any double {@code partial}.
  */
 final class QuantizedRows {
     /** Rows per group; a multiple of every kernel's lane count. */
-    static final int GROUP = 32;
+    static final int GROUP = 64;
 
     private static final double UNIT_ROUNDOFF = 0x1p-24;
     /** Covers the double rounding in computing the error itself (relative 1e-14 at most for k below 10^3). */
     private static final double SLACK = 1 + 0x1p-20;
     /** Rows and queries at least this long are not bounded, so that no float sum can overflow. */
     private static final double MAX_NORM = 0x1p60;
-    /** The least query norm used, so that {@code k 2^-90} in the error covers underflow in the float dot. */
+    /** The least query norm used, so that {@code k 2^-88} in the error covers underflow in the float dot. */
     private static final float MIN_QUERY_NORM = 0x1p-60f;
 
     private int k;
@@ -105,7 +105,7 @@ final class QuantizedRows {
         }
         double g = gamma(k + 1);
         double error =
-                scale * g * Math.sqrt(codeSquares) + Math.sqrt(residualSquares) + g * Math.sqrt(squares) + k * 0x1p-90;
+                scale * g * Math.sqrt(codeSquares) + Math.sqrt(residualSquares) + g * Math.sqrt(squares) + k * 0x1p-88;
         scales[i] = scale;
         errors[i] = roundUp(error * SLACK);
     }

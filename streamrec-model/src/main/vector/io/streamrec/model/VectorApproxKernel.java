@@ -8,22 +8,22 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link ApproxKernel} on the incubating Vector API (JEP 414). The dots: four accumulators of eight float lanes
- * for the group's 32 rows, one factor at a time (load eight codes, widen them to floats, multiply by the broadcast
- * query factor, add), so no horizontal sums, and the group's codes are read in order. Multiply then add, not
- * {@code fma}, which the API emulates slowly on CPUs without it; each lane sums in factor order, so the dots are
- * bitwise those of {@link ApproxKernel.Scalar}. The filter: the bound in four double lanes at a time, the same
- * operations in the same order as {@link ApproxKernel#candidateBits}, which only runs for a group with a candidate.
- * The species are constants, as C2 needs to compile the calls to vector instructions; 256 bits rather than the
- * preferred width because a wider one was no faster here (docs/benchmarks.md). Compiled apart from the rest of the
- * module (see its pom) and loaded by name.
+ * {@link ApproxKernel} on the incubating Vector API (JEP 414). The dots: four accumulators of 8 float lanes (16 on
+ * CPUs with 512-bit vectors) over a group's rows, one factor at a time (load the codes, widen them to floats,
+ * multiply by the broadcast query factor, add), so no horizontal sums, and the group's codes are read in order.
+ * Multiply then add, not {@code fma}, which the API emulates slowly on CPUs without it; each lane sums in factor
+ * order, so the dots are bitwise those of {@link ApproxKernel.Scalar}. The filter: the bound in four double lanes
+ * at a time, the same operations in the same order as {@link ApproxKernel#candidateBits}, which only runs for a
+ * group with a candidate. The species are constants (static finals), as C2 needs to compile the calls to vector
+ * instructions. Compiled apart from the rest of the module (see its pom) and loaded by name.
  */
 final class VectorApproxKernel implements ApproxKernel {
-    private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_256;
-    private static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_64;
+    private static final boolean WIDE = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
+    private static final VectorSpecies<Float> FLOATS = WIDE ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
+    private static final VectorSpecies<Byte> BYTES = WIDE ? ByteVector.SPECIES_128 : ByteVector.SPECIES_64;
     private static final VectorSpecies<Float> HALF_FLOATS = FloatVector.SPECIES_128;
     private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_256;
-    private static final int LANES = 8;
+    private static final int LANES = FLOATS.length();
     private static final int DOUBLE_LANES = 4;
 
     private VectorApproxKernel() {}
@@ -34,7 +34,7 @@ final class VectorApproxKernel implements ApproxKernel {
     }
 
     @Override
-    public int candidates(
+    public long candidates(
             float[] query,
             int k,
             QuantizedRows rows,
@@ -46,22 +46,25 @@ final class VectorApproxKernel implements ApproxKernel {
             float[] approx) {
         byte[] codes = rows.codes();
         int group = QuantizedRows.GROUP;
-        int o = first * k;
-        FloatVector a0 = FloatVector.zero(FLOATS);
-        FloatVector a1 = a0;
-        FloatVector a2 = a0;
-        FloatVector a3 = a0;
-        for (int f = 0; f < k; f++, o += group) {
-            FloatVector q = FloatVector.broadcast(FLOATS, query[f]);
-            a0 = a0.add(widen(codes, o).mul(q));
-            a1 = a1.add(widen(codes, o + LANES).mul(q));
-            a2 = a2.add(widen(codes, o + 2 * LANES).mul(q));
-            a3 = a3.add(widen(codes, o + 3 * LANES).mul(q));
+        // Four accumulators of LANES rows each: one pass over the group with 512-bit vectors, two with 256.
+        for (int part = 0; part < group; part += 4 * LANES) {
+            int o = first * k + part;
+            FloatVector a0 = FloatVector.zero(FLOATS);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            for (int f = 0; f < k; f++, o += group) {
+                FloatVector q = FloatVector.broadcast(FLOATS, query[f]);
+                a0 = a0.add(widen(codes, o).mul(q));
+                a1 = a1.add(widen(codes, o + LANES).mul(q));
+                a2 = a2.add(widen(codes, o + 2 * LANES).mul(q));
+                a3 = a3.add(widen(codes, o + 3 * LANES).mul(q));
+            }
+            a0.intoArray(approx, part);
+            a1.intoArray(approx, part + LANES);
+            a2.intoArray(approx, part + 2 * LANES);
+            a3.intoArray(approx, part + 3 * LANES);
         }
-        a0.intoArray(approx, 0);
-        a1.intoArray(approx, LANES);
-        a2.intoArray(approx, 2 * LANES);
-        a3.intoArray(approx, 3 * LANES);
 
         float[] scales = rows.scales();
         float[] errors = rows.errors();
@@ -88,6 +91,6 @@ final class VectorApproxKernel implements ApproxKernel {
 
     @Override
     public String name() {
-        return "int8-vector-256";
+        return "int8-vector-" + FLOATS.vectorBitSize();
     }
 }

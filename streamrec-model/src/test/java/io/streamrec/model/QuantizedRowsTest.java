@@ -19,7 +19,7 @@ class QuantizedRowsTest {
         if ("required".equals(System.getProperty("streamrec.test.vectorKernel"))) {
             ApproxKernel kernel = ApproxKernel.best();
             assertNotNull(kernel, "surefire adds jdk.incubator.vector, so the SIMD kernel must load");
-            assertEquals("int8-vector-256", kernel.name());
+            assertTrue(kernel.name().startsWith("int8-vector-"), kernel.name());
         }
     }
 
@@ -31,7 +31,7 @@ class QuantizedRowsTest {
         }
         Random random = new Random(17);
         for (int k : new int[] {1, 7, 32, 64, 65}) {
-            int n = 224;
+            int n = 256;
             QuantizedRows rows = rows(random, n, k, r -> (float) r.nextGaussian());
             float[] bias = new float[n];
             for (int i = 0; i < n; i++) {
@@ -46,9 +46,9 @@ class QuantizedRowsTest {
                 for (int first = 0; first < n; first += QuantizedRows.GROUP) {
                     float[] expected = new float[QuantizedRows.GROUP];
                     float[] actual = new float[QuantizedRows.GROUP];
-                    int expectedBits = new ApproxKernel.Scalar()
+                    long expectedBits = new ApproxKernel.Scalar()
                             .candidates(query, k, rows, bias, 0.25, norm, worst, first, expected);
-                    int actualBits = vector.candidates(query, k, rows, bias, 0.25, norm, worst, first, actual);
+                    long actualBits = vector.candidates(query, k, rows, bias, 0.25, norm, worst, first, actual);
                     String what = "k " + k + ", worst " + worst + ", rows from " + first;
                     assertArrayEquals(expected, actual, what);
                     assertEquals(expectedBits, actualBits, what);
@@ -81,7 +81,7 @@ class QuantizedRowsTest {
         }
         for (int k : new int[] {1, 2, 16, 64, 100}) {
             for (Gen rowKind : rowKinds) {
-                int n = 96;
+                int n = 128;
                 QuantizedRows rows = new QuantizedRows();
                 rows.reset(k);
                 rows.ensureCapacity(n);
@@ -113,7 +113,8 @@ class QuantizedRowsTest {
                         double key = (base + bias[i]) + dot;
                         int first = i / QuantizedRows.GROUP * QuantizedRows.GROUP;
                         for (ApproxKernel kernel : kernels) {
-                            int bits = kernel.candidates(q, k, rows, bias, base, qn, key, first, new float[32]);
+                            long bits = kernel.candidates(
+                                    q, k, rows, bias, base, qn, key, first, new float[QuantizedRows.GROUP]);
                             assertTrue((bits >>> (i - first) & 1) == 1, kernel.name() + ", k " + k + ", row " + i);
                         }
                     }
