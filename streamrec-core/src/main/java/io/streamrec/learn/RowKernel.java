@@ -1,5 +1,8 @@
 package io.streamrec.learn;
 
+import io.streamrec.model.VectorKernels;
+import java.lang.invoke.MethodHandles;
+
 /**
  * The two loops over the factors of one user row and one item row in {@link BlockSgdTrainer}'s step: the dot
  * product with both squared norms, and the update of both rows. Implementations may sum in any order, so results
@@ -40,19 +43,10 @@ interface RowKernel {
      * the module. {@code -Dstreamrec.sgd.kernel=scalar} forces the scalar loops.
      */
     static RowKernel best() {
-        if ("scalar".equals(System.getProperty("streamrec.sgd.kernel"))
-                || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-            return new Scalar();
-        }
-        try {
-            // By name, so that no class of the incubating module is loaded when the module is absent.
-            Object kernel = Class.forName("io.streamrec.learn.VectorRowKernel")
-                    .getDeclaredMethod("createIfFast")
-                    .invoke(null);
-            return kernel == null ? new Scalar() : (RowKernel) kernel;
-        } catch (ReflectiveOperationException | LinkageError e) {
-            return new Scalar();
-        }
+        RowKernel simd = "scalar".equals(System.getProperty("streamrec.sgd.kernel"))
+                ? null
+                : VectorKernels.load(MethodHandles.lookup(), "io.streamrec.learn.VectorRowKernel", RowKernel.class);
+        return simd != null ? simd : new Scalar();
     }
 
     /** Plain loops, the sums in two independent chains each so that they do not wait on one another. */

@@ -1,5 +1,7 @@
 package io.streamrec.model;
 
+import java.lang.invoke.MethodHandles;
+
 /**
  * The first stage of the exact top-k scan: which rows of a group of {@link QuantizedRows#GROUP} may score above
  * the worst item kept, judged from the 8-bit copy and {@link QuantizedRows}' bound.
@@ -34,19 +36,10 @@ interface ApproxKernel {
      * scan.
      */
     static ApproxKernel best() {
-        if ("float".equals(System.getProperty("streamrec.topk.kernel"))
-                || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+        if ("float".equals(System.getProperty("streamrec.topk.kernel"))) {
             return null;
         }
-        try {
-            // By name, so that no class of the incubating module is loaded when the module is absent.
-            Object kernel = Class.forName("io.streamrec.model.VectorApproxKernel")
-                    .getDeclaredMethod("createIfFast")
-                    .invoke(null);
-            return (ApproxKernel) kernel;
-        } catch (ReflectiveOperationException | LinkageError e) {
-            return null;
-        }
+        return VectorKernels.load(MethodHandles.lookup(), "io.streamrec.model.VectorApproxKernel", ApproxKernel.class);
     }
 
     /**
