@@ -61,12 +61,16 @@ class RecommendationServiceTest {
             assertTrue(service.awaitReady(TIMEOUT), "the service never loaded the model");
             assertEquals(200, get(service, "/ready").statusCode());
 
-            JsonNode top = json(get(service, "/recommendations?user=u1&k=2"));
-            assertEquals("u1", top.get("user").asText());
-            assertTrue(top.get("userKnown").asBoolean());
-            assertEquals(List.of("a", ODD_ITEM), items(top));
-            assertEquals(4.0, top.get("items").get(0).get("score").asDouble(), 1e-6);
-            assertEquals(3.75, top.get("items").get(1).get("score").asDouble(), 1e-6);
+            // commitTransaction returns before the commit marker is written: "ready" (caught up with the end offsets
+            // seen at start) may come a moment before the rows are readable, so wait for them.
+            await().atMost(TIMEOUT).untilAsserted(() -> {
+                JsonNode top = json(get(service, "/recommendations?user=u1&k=2"));
+                assertEquals("u1", top.get("user").asText());
+                assertTrue(top.get("userKnown").asBoolean(), top.toString());
+                assertEquals(List.of("a", ODD_ITEM), items(top));
+                assertEquals(4.0, top.get("items").get(0).get("score").asDouble(), 1e-6);
+                assertEquals(3.75, top.get("items").get(1).get("score").asDouble(), 1e-6);
+            });
 
             // An unknown user gets the popularity ranking: the item with the highest bias first.
             JsonNode stranger = json(get(service, "/recommendations?user=" + encode("nobody") + "&k=1"));
