@@ -57,7 +57,7 @@ public final class RunCommand implements Callable<Integer> {
     @Option(
             names = "--flush-interval-ms",
             paramLabel = "MS",
-            description = "Flush at least this often (flush.interval.ms). Default: 100.")
+            description = "Flush at least this often (flush.interval.ms). Default: 200.")
     Integer flushIntervalMs;
 
     @Option(

@@ -8,8 +8,6 @@ import io.streamrec.learn.RowUpdater;
 import io.streamrec.model.ModelKeys;
 import io.streamrec.model.ModelUpdates;
 import io.streamrec.model.RowKind;
-import java.time.Duration;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -97,7 +95,7 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
                 ? new RowExpiry(itemStore, config.rowsTtlMs(), context.currentSystemTimeMs())
                 : null;
         gate = new ItemGate(published, stateStore);
-        context.schedule(Duration.ofMillis(config.flushIntervalMs()), PunctuationType.WALL_CLOCK_TIME, t -> {
+        FlushPunctuation.schedule(context, config.flushIntervalMs(), () -> {
             save();
             publish();
             long now = context.currentSystemTimeMs();

@@ -36,12 +36,11 @@ final class KafkaSettings {
         // Two kinds of tasks, user and item: with one thread, a backlog of events keeps the thread in the user
         // tasks and the item rows they read fall further behind (StreamParityTest: +1.0% instead of +0.3% RMSE).
         p.putIfAbsent(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "2");
-        // The trade-off between freshness (end-to-end latency, and the item rows the user tasks read) and throughput:
-        // each commit ends a transaction on every partition a thread wrote (changelogs, gradients, model rows,
-        // metrics), waits for the broker, and writes the pending events. Twice Kafka Streams' exactly-once default
-        // of 100 ms: bench-stream, ratio 0.49-0.55 in five runs at 100 ms and 0.52-0.63 in six at 200 ms, latency
-        // p99 210-232 ms and 309-322 ms (the target is under 1 s). Set 100 for fresher rows.
-        p.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "200");
+        // Commits follow the flushes: each flush.interval.ms punctuation asks for one (FlushPunctuation), and that
+        // decides freshness and the commits per second. Kafka Streams' own timer, which those commits do not reset,
+        // is only a backstop: at its exactly-once default of 100 ms it would add commits beside them. Half of Kafka
+        // Streams' exactly-once transaction.timeout.ms (10 s), which the commit interval must not exceed.
+        p.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "5000");
         // Producer batches of up to 256 KB instead of the client's 16 KB: a training instance writes item gradients,
         // model rows and changelogs at tens of MB/s, and at 16 KB a batch fills every few milliseconds, each one a
         // produce request for the broker to append and the producer to complete. Latency is unchanged: Kafka

@@ -11,7 +11,8 @@ import org.apache.kafka.streams.processor.api.Record;
 /**
  * The benchmark's ceiling: parses and validates each event exactly as the trainer's router does, and forwards it
  * unchanged to an output topic. Everything the training topology adds (state stores, gradients, publishing) is
- * absent, so its throughput over the same events bounds the trainer's.
+ * absent, so its throughput over the same events bounds the trainer's. Its output becomes visible as often as the
+ * trainer's rows: a commit after each {@code flush.interval.ms} (see {@link FlushPunctuation}).
  */
 public final class PassthroughTopology {
     public static final String OUTPUT = "passthrough-out";
@@ -33,6 +34,8 @@ public final class PassthroughTopology {
                     @Override
                     public void init(ProcessorContext<byte[], byte[]> context) {
                         this.context = context;
+                        // Commits on the trainer's schedule, so that both pay the same commits per second.
+                        FlushPunctuation.schedule(context, config.flushIntervalMs(), () -> {});
                     }
 
                     @Override

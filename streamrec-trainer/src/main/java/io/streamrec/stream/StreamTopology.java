@@ -65,7 +65,7 @@ import org.apache.kafka.streams.state.Stores;
  * partitions) on the same items, by the whole path above (asynchronous data parallelism), and for a short while a
  * task's own steps sent before an item flush but committed after it. The local steps use the task's own optimizer
  * state for the item, which with several partitions has seen only that task's share of the item's gradients. The
- * task looks for newer published versions every 20 milliseconds (a tenth of the default commit interval).
+ * task looks for newer published versions every 20 milliseconds (a tenth of the default flush interval).
  * Measured on MovieLens-100K (batch 16, {@code StreamParityTest}): prequential RMSE within about 0.3% of offline
  * progressive validation on one partition with the whole file as a backlog; within about 0.5% on four partitions
  * and two instances when the trainer keeps up with its input, and about 3.5% when the whole file is a backlog

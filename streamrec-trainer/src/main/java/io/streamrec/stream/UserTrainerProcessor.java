@@ -7,8 +7,6 @@ import io.streamrec.learn.Model;
 import io.streamrec.learn.UserFirstLearner;
 import io.streamrec.learn.UserFirstLearning;
 import io.streamrec.model.ModelKind;
-import java.time.Duration;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -122,7 +120,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
             addToBatch(Codecs.decodeEvent(e));
         }
         rows.restore(users.loader());
-        context.schedule(Duration.ofMillis(config.flushIntervalMs()), PunctuationType.WALL_CLOCK_TIME, t -> {
+        FlushPunctuation.schedule(context, config.flushIntervalMs(), () -> {
             flush();
             if (gate.allows(
                     this::predict,

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * rows) on a real broker reaches the prequential RMSE of the offline {@link ProgressiveValidation} at batch 1, as
  * {@code evaluate} runs by default, with the same hyper-parameters on the whole of MovieLens-100K. The stream
  * differs by design: its item rows take one step per mini-batch, and user tasks read item rows through the global
- * store, stale by a flush plus two commit intervals, making up for it only with their own steps (see
+ * store, stale by about two flush intervals, making up for it only with their own steps (see
  * {@code StreamTopology}).
  */
 @Tag("integration")

@@ -3,6 +3,7 @@ package io.streamrec.stream;
 import static io.streamrec.stream.StreamFixtures.config;
 import static io.streamrec.stream.StreamFixtures.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -96,6 +97,19 @@ class ItemTrainerProcessorTest {
         assertTrue(json(rows.get("item:i1")).get("bias").asDouble() < 0, "a positive gradient lowers the bias");
         assertTrue(json(rows.get("item:i2")).get("bias").asDouble() > 0);
         assertEquals(List.of(new RecordingListener.Flush("item", 6)), after.flushes);
+    }
+
+    @Test
+    void shouldAskForACommitRightAfterEachPublicationOnTheEpochsPhase() {
+        ItemTrainerProcessor p = start(config(stateDir), new RecordingListener());
+        p.process(gradient("i1", 2, 0.5f, 0, 0, 0, 0));
+        MockProcessorContext.CapturedPunctuator flush =
+                context.scheduledPunctuators().get(0);
+        assertEquals(java.time.Instant.EPOCH, flush.getStartTime(), "the user tasks' phase: one commit per thread");
+        assertFalse(context.committed());
+        flush.getPunctuator().punctuate(0L);
+        assertTrue(published().containsKey("item:i1"));
+        assertTrue(context.committed(), "the published rows become visible at once, not at the commit timer");
     }
 
     @Test

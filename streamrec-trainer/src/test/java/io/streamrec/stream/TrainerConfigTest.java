@@ -107,7 +107,7 @@ class TrainerConfigTest {
         assertEquals("5000", p.get("max.poll.records"));
         assertEquals("10000", p.get(StreamsConfig.BUFFERED_RECORDS_PER_PARTITION_CONFIG));
         assertEquals("true", p.get(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG));
-        assertEquals("200", p.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG));
+        assertEquals("5000", p.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG));
         assertEquals("SASL_SSL", c.clientProperties().get("security.protocol"));
         assertFalse(c.clientProperties().containsKey("num.stream.threads"));
     }

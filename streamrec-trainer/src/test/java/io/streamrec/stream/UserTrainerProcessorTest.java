@@ -144,6 +144,22 @@ class UserTrainerProcessorTest {
     }
 
     @Test
+    void shouldAskForACommitRightAfterEachFlushOnTheEpochsPhase() {
+        Task task = new Task();
+        feed(task.start(config(stateDir, TrainerConfig.FLUSH_INTERVAL_MS, "150"), new RecordingListener()), EVENTS);
+        MockProcessorContext.CapturedPunctuator p =
+                task.context.scheduledPunctuators().get(0);
+        // Anchored at the epoch, every task of a stream thread flushes at the same moment, and the thread (one
+        // transaction for all its tasks) commits once per interval instead of once per task.
+        assertEquals(java.time.Instant.EPOCH, p.getStartTime());
+        assertEquals(java.time.Duration.ofMillis(150), p.getInterval());
+        assertFalse(task.context.committed(), "no commit asked before the flush");
+        task.punctuate();
+        assertTrue(task.modelUpdates().containsKey("user:u1"), "published by the flush");
+        assertTrue(task.context.committed(), "the published rows become visible at once, not at the commit timer");
+    }
+
+    @Test
     void shouldDropTheLeastRecentlyUsedUserRowsBeyondTheBoundWithoutChangingAnyResult() {
         // Users in turn, then the earliest ones again: the bounded task must read their rows back from its store.
         List<Event> events = new java.util.ArrayList<>();
