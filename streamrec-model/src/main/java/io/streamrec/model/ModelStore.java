@@ -26,8 +26,8 @@ import java.util.concurrent.locks.StampedLock;
  *
  * <h2>Top-k</h2>
  * {@link #recommend} and {@link #similarItems} are exact: they offer every item, in index order and in blocks of
- * {@value #BLOCK} (dot products first so the loop has no branches, then selection), to a bounded min-heap held
- * in primitive arrays. Per-thread scratch ({@link ThreadLocal}) makes the scan allocation-free; only the
+ * {@value ItemScan#BLOCK} (dot products first so the loop has no branches, then selection), to a bounded min-heap held
+ * in primitive arrays. A per-thread {@link ItemScan} makes the scan allocation-free; only the
  * returned list is allocated. Ties keep the item that arrived first. Recommendations are ranked by raw score
  * (the link is monotonic), so items that clamp to {@code maxLabel} keep their order.
  *
@@ -45,7 +45,6 @@ import java.util.concurrent.locks.StampedLock;
  * starve the writer. Counters ({@link #modelVersion()} and friends) are volatile and read without the lock.
  */
 public final class ModelStore {
-    static final int BLOCK = 256;
 
     private static final ModelMeta NO_META =
             new ModelMeta(ModelKind.BIASED_MF, 0, 0.0, 0, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, null, 0);
@@ -54,7 +53,7 @@ public final class ModelStore {
     private final FactorTable users = new FactorTable(RowKind.USER, false, false);
     private final FactorTable items;
     private final ApproxKernel kernel;
-    private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+    private final ThreadLocal<ItemScan> scratch = ThreadLocal.withInitial(ItemScan::new);
     private int k = -1;
     private volatile ModelMeta meta;
     /** Label sums by {@code mean:*} key: {sum, count}. */
@@ -286,7 +285,7 @@ public final class ModelStore {
                 raw += items.biasArray()[i];
             }
             if (u >= 0 && i >= 0) {
-                raw += dot(users.factorArray(), u * k, items.factorArray(), i * k, k);
+                raw += ItemScan.dot(users.factorArray(), u * k, items.factorArray(), i * k, k);
             }
             return new Prediction(m.link(raw), u >= 0, i >= 0);
         } finally {
@@ -307,7 +306,7 @@ public final class ModelStore {
             if (n == 0) {
                 return List.of();
             }
-            Scratch s = scratch.get();
+            ItemScan s = scratch.get();
             ModelMeta m = metaOrDefault();
             int u = users.indexOf(user);
             double base = m.scoreBase(globalMean());
@@ -317,7 +316,7 @@ public final class ModelStore {
             }
             s.exclude(items, exclude, -1);
             s.heap.reset(Math.min(k, n));
-            scan(s, base, u >= 0, null, 0);
+            s.scan(items, this.k, kernel, base, u >= 0, null, 0);
             int size = s.heap.drainBestFirst();
             List<ScoredItem> out = new ArrayList<>(size);
             for (int j = 0; j < size; j++) {
@@ -345,11 +344,11 @@ public final class ModelStore {
             if (n == 1) {
                 return Optional.of(List.of());
             }
-            Scratch s = scratch.get();
+            ItemScan s = scratch.get();
             s.query(items.factorArray(), q * this.k, this.k);
             s.exclude(items, Set.of(), q);
             s.heap.reset(Math.min(k, n - 1));
-            scan(s, 0.0, true, items.normArray(), items.normArray()[q]);
+            s.scan(items, this.k, kernel, 0.0, true, items.normArray(), items.normArray()[q]);
             int size = s.heap.drainBestFirst();
             List<ScoredItem> out = new ArrayList<>(size);
             for (int j = 0; j < size; j++) {
@@ -359,95 +358,6 @@ public final class ModelStore {
         } finally {
             lock.unlockRead(stamp);
         }
-    }
-
-    /**
-     * Offers every item not excluded to the heap. Key = {@code (base + b_i) + dot} for recommendations
-     * ({@code norms == null}), {@code dot / (queryNorm * norm_i)} for cosine.
-     */
-    private void scan(Scratch s, double base, boolean withDot, double[] norms, double queryNorm) {
-        int n = items.size();
-        int dim = this.k;
-        float[] bias = items.biasArray();
-        float[] m = items.factorArray();
-        float[] q = s.query;
-        float[] dots = s.dots;
-        int[] excluded = s.excluded;
-        int excludedCount = s.excludedCount;
-        int next = 0;
-        TopK heap = s.heap;
-        QuantizedRows quantized = items.quantized();
-        float boundNorm = kernel != null && withDot && norms == null ? QuantizedRows.queryNorm(q, dim) : Float.NaN;
-        boolean twoStage = !Float.isNaN(boundNorm);
-        for (int start = 0; start < n; start += BLOCK) {
-            int end = Math.min(n, start + BLOCK);
-            if (twoStage && heap.full()) {
-                next = pruneBlock(s, base, quantized, boundNorm, start, end, next);
-                continue;
-            }
-            if (withDot) {
-                blockDots(q, m, dim, start, end, dots);
-            }
-            for (int i = start; i < end; i++) {
-                if (next < excludedCount && excluded[next] == i) {
-                    next++;
-                    continue;
-                }
-                double key;
-                if (norms != null) {
-                    double denominator = queryNorm * norms[i];
-                    key = denominator == 0.0 ? 0.0 : dots[i - start] / denominator;
-                } else if (withDot) {
-                    key = (base + bias[i]) + dots[i - start];
-                } else {
-                    key = base + bias[i];
-                }
-                // Items come in index order, so one that only ties the worst kept item ranks below it.
-                if (heap.full() && key <= heap.worstKey()) {
-                    continue;
-                }
-                heap.offer(key, i);
-            }
-        }
-    }
-
-    /**
-     * The recommendation scan of one block once the heap is full: the kernel names the items of each group whose
-     * upper bound reaches the worst kept key, and only those are scored in float. Returns the next exclusion.
-     */
-    private int pruneBlock(
-            Scratch s, double base, QuantizedRows quantized, float queryNorm, int start, int end, int next) {
-        int dim = this.k;
-        float[] bias = items.biasArray();
-        float[] m = items.factorArray();
-        int[] excluded = s.excluded;
-        TopK heap = s.heap;
-        for (int first = start; first < end; first += QuantizedRows.GROUP) {
-            long bits =
-                    kernel.candidates(s.query, dim, quantized, bias, base, queryNorm, heap.worstKey(), first, s.dots);
-            while (bits != 0) {
-                int i = first + Long.numberOfTrailingZeros(bits);
-                bits &= bits - 1;
-                if (i >= end) {
-                    break;
-                }
-                while (next < s.excludedCount && excluded[next] < i) {
-                    next++;
-                }
-                if (next < s.excludedCount && excluded[next] == i) {
-                    continue;
-                }
-                double key = (base + bias[i]) + dot(s.query, 0, m, i * dim, dim);
-                if (key <= heap.worstKey()) {
-                    continue;
-                }
-                heap.offer(key, i);
-            }
-        }
-        while (next < s.excludedCount && excluded[next] < end) {
-            next++;
-        }
-        return next;
     }
 
     /** A copy of the factors of a held row, or null (tests). */
@@ -489,49 +399,6 @@ public final class ModelStore {
         }
     }
 
-    /**
-     * {@code dots[i - start] = dot(q, item i)} for a block. Four items at a time, each accumulated in its own
-     * float in factor order, so every result is bitwise the plain loop's; the four independent chains let the
-     * CPU overlap the additions (about 2x faster than one item at a time here).
-     */
-    private static void blockDots(float[] q, float[] m, int dim, int start, int end, float[] dots) {
-        int i = start;
-        for (; i + 3 < end; i += 4) {
-            int o0 = i * dim;
-            int o1 = o0 + dim;
-            int o2 = o1 + dim;
-            int o3 = o2 + dim;
-            float a0 = 0f;
-            float a1 = 0f;
-            float a2 = 0f;
-            float a3 = 0f;
-            for (int f = 0; f < dim; f++) {
-                float x = q[f];
-                a0 += x * m[o0 + f];
-                a1 += x * m[o1 + f];
-                a2 += x * m[o2 + f];
-                a3 += x * m[o3 + f];
-            }
-            int j = i - start;
-            dots[j] = a0;
-            dots[j + 1] = a1;
-            dots[j + 2] = a2;
-            dots[j + 3] = a3;
-        }
-        for (; i < end; i++) {
-            dots[i - start] = dot(q, 0, m, i * dim, dim);
-        }
-    }
-
-    /** Plain float dot product, the order every score uses. */
-    static float dot(float[] a, int ao, float[] b, int bo, int k) {
-        float acc = 0f;
-        for (int f = 0; f < k; f++) {
-            acc += a[ao + f] * b[bo + f];
-        }
-        return acc;
-    }
-
     private ModelMeta metaOrDefault() {
         ModelMeta m = meta;
         return m == null ? NO_META : m;
@@ -540,50 +407,6 @@ public final class ModelStore {
     private static void requirePositive(int k) {
         if (k <= 0) {
             throw new IllegalArgumentException("k must be positive, got " + k);
-        }
-    }
-
-    /** Per-thread buffers of one query. */
-    private static final class Scratch {
-        final float[] dots = new float[BLOCK];
-        final TopK heap = new TopK();
-        float[] query = new float[0];
-        int[] excluded = new int[16];
-        int excludedCount;
-
-        void query(float[] source, int offset, int k) {
-            if (query.length < k) {
-                query = new float[k];
-            }
-            System.arraycopy(source, offset, query, 0, k);
-        }
-
-        /** Sorted, distinct indices of {@code ids} held in {@code table}, plus {@code extra} when >= 0. */
-        void exclude(FactorTable table, Set<String> ids, int extra) {
-            int needed = (ids == null ? 0 : ids.size()) + 1;
-            if (excluded.length < needed) {
-                excluded = new int[Math.max(needed, excluded.length * 2)];
-            }
-            int c = 0;
-            if (extra >= 0) {
-                excluded[c++] = extra;
-            }
-            if (ids != null) {
-                for (String id : ids) {
-                    int i = table.indexOf(id);
-                    if (i >= 0) {
-                        excluded[c++] = i;
-                    }
-                }
-            }
-            Arrays.sort(excluded, 0, c);
-            int distinct = 0;
-            for (int j = 0; j < c; j++) {
-                if (distinct == 0 || excluded[distinct - 1] != excluded[j]) {
-                    excluded[distinct++] = excluded[j];
-                }
-            }
-            excludedCount = distinct;
         }
     }
 }

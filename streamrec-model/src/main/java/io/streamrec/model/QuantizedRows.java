@@ -10,7 +10,7 @@ import java.util.Arrays;
  *
  * <h2>The bound</h2>
  * For a query {@code q} the kernel computes {@code A = fl(sum_f q[f] * code[f])} in float, in any order. Then
- * the float dot product {@link ModelStore#dot} of the query and the row satisfies
+ * the float dot product {@link ItemScan#dot} of the query and the row satisfies
  * {@code dot <= scale * A + Q * error}, with {@code Q} = {@link #queryNorm} (at least {@code |q|}, Euclidean) and
  * {@code error} (stored rounded up) = {@code scale * g * |code| + |x - scale * code| + g * |x| + k 2^-88}, where
  * {@code g = gamma(k + 1)}, {@code gamma(n) = n u / (1 - n u)}, {@code u = 2^-24} (Higham, Accuracy and Stability

@@ -103,7 +103,7 @@ class QuantizedRowsTest {
                     }
                     float[] approx = dots(new ApproxKernel.Scalar(), q, k, rows, n);
                     for (int i = 0; i < n; i++) {
-                        float dot = ModelStore.dot(q, 0, x[i], 0, k);
+                        float dot = ItemScan.dot(q, 0, x[i], 0, k);
                         double bound = (double) rows.scales()[i] * approx[i] + (double) qn * rows.errors()[i];
                         assertTrue(bound >= dot, "k " + k + ", row " + i + ": bound " + bound + " < dot " + dot);
                         // With the worst kept key equal to the row's own score, every kernel must name the row.
@@ -145,7 +145,7 @@ class QuantizedRowsTest {
         float[] approx = dots(new ApproxKernel.Scalar(), q, k, rows, n);
         float qn = QuantizedRows.queryNorm(q, k);
         for (int i = 0; i < n; i++) {
-            float dot = ModelStore.dot(q, 0, x[i], 0, k);
+            float dot = ItemScan.dot(q, 0, x[i], 0, k);
             double bound = (double) rows.scales()[i] * approx[i] + (double) qn * rows.errors()[i];
             double scale = qn * FactorTable.norm(x[i], 0, k);
             assertTrue(bound - dot <= LOOSENESS * scale, "row " + i + ": bound " + bound + ", dot " + dot);
