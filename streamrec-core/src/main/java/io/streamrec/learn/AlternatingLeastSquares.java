@@ -96,21 +96,15 @@ public final class AlternatingLeastSquares {
         Model model = new Model(hyper, mean, 0);
         double mu = mean.value(0);
         int width = hyper.width();
-        int[] us = new int[n];
-        int[] is = new int[n];
-        for (int e = 0; e < n; e++) {
-            Rating r = train.get(e);
-            us[e] = model.users().getOrCreate(r.user());
-            is[e] = model.items().getOrCreate(r.item());
-        }
+        IndexedRatings events = new IndexedRatings(model, train);
         int users = model.users().size();
         int items = model.items().size();
         double[] userRows = toDouble(model.users(), users);
         double[] itemRows = toDouble(model.items(), items);
 
         // Ratings grouped by user and by item (compressed rows), so each solve reads only its own events.
-        Csr byUser = Csr.of(us, users);
-        Csr byItem = Csr.of(is, items);
+        Csr byUser = Csr.of(events.users, users);
+        Csr byItem = Csr.of(events.items, items);
         double[] ys = new double[n];
         double[] ws = new double[n];
         for (int e = 0; e < n; e++) {
@@ -120,8 +114,8 @@ public final class AlternatingLeastSquares {
 
         Solver solver = new Solver(width);
         for (int it = 1; it <= iterations; it++) {
-            solveAll(solver, byUser, is, ys, ws, itemRows, userRows, users);
-            solveAll(solver, byItem, us, ys, ws, userRows, itemRows, items);
+            solveAll(solver, byUser, events.items, ys, ws, itemRows, userRows, users);
+            solveAll(solver, byItem, events.users, ys, ws, userRows, itemRows, items);
             store(model.users(), userRows, byUser, ws, it);
             store(model.items(), itemRows, byItem, ws, it);
             model.addEventsSeen(n);

@@ -37,35 +37,13 @@ public final class BatchTrainer {
      */
     public Model train(List<Rating> train, IntConsumer afterEpoch) {
         Model model = new Model(hyper, GlobalMean.of(train), 0);
-        // Index once; epochs then run on primitive arrays.
-        int n = train.size();
-        int[] us = new int[n];
-        int[] is = new int[n];
-        float[] ys = new float[n];
-        float[] ws = new float[n];
-        for (int e = 0; e < n; e++) {
-            Rating r = train.get(e);
-            us[e] = model.users().getOrCreate(r.user());
-            is[e] = model.items().getOrCreate(r.item());
-            ys[e] = r.label();
-            ws[e] = r.weight();
-        }
+        IndexedRatings events = new IndexedRatings(model, train);
         GlobalMean frozen = new GlobalMean(model.mean().sum(), model.mean().count());
         MiniBatchLearner learner = new MiniBatchLearner(model, batchSize);
-        int[] order = new int[n];
-        for (int e = 0; e < n; e++) {
-            order[e] = e;
-        }
         SplittableRandom rnd = new SplittableRandom(shuffleSeed);
         for (int epoch = 1; epoch <= epochs; epoch++) {
-            for (int e = n - 1; e > 0; e--) {
-                int j = rnd.nextInt(e + 1);
-                int t = order[e];
-                order[e] = order[j];
-                order[j] = t;
-            }
-            for (int e : order) {
-                learner.learn(us[e], is[e], ys[e], ws[e], 0L);
+            for (int e : events.shuffled(rnd)) {
+                learner.learn(events.users[e], events.items[e], events.labels[e], events.weights[e], 0L);
             }
             learner.flush();
             // The learner keeps a running mean; pretraining wants the training mean, so put it back.

@@ -35,32 +35,13 @@ public final class ImplicitBatchTrainer {
     /** Trains a new model on {@code positives}; {@code afterEpoch} (may be null) hears each finished epoch. */
     public Model train(List<Rating> positives, IntConsumer afterEpoch) {
         Model model = new Model(hyper);
-        int n = positives.size();
-        int[] us = new int[n];
-        int[] is = new int[n];
-        float[] ws = new float[n];
-        for (int e = 0; e < n; e++) {
-            Rating r = positives.get(e);
-            us[e] = model.users().getOrCreate(r.user());
-            is[e] = model.items().getOrCreate(r.item());
-            ws[e] = r.weight();
-        }
+        IndexedRatings events = new IndexedRatings(model, positives);
         ImplicitLearner learner = new ImplicitLearner(model, batchSize, negatives);
-        int[] order = new int[n];
-        for (int e = 0; e < n; e++) {
-            order[e] = e;
-        }
         SplittableRandom rnd = new SplittableRandom(shuffleSeed);
         int rounds = hyper.kind() == ModelKind.POPULARITY ? 1 : epochs;
         for (int epoch = 1; epoch <= rounds; epoch++) {
-            for (int e = n - 1; e > 0; e--) {
-                int j = rnd.nextInt(e + 1);
-                int t = order[e];
-                order[e] = order[j];
-                order[j] = t;
-            }
-            for (int e : order) {
-                learner.learn(us[e], is[e], 1f, ws[e], 0L);
+            for (int e : events.shuffled(rnd)) {
+                learner.learn(events.users[e], events.items[e], 1f, events.weights[e], 0L);
             }
             learner.flush();
             if (afterEpoch != null) {
