@@ -273,6 +273,7 @@ public final class ModelRecordCodec {
                     requiredLong(node, "since"),
                     optionalLong(node, "closures"),
                     optionalLong(node, "rollbacks"),
+                    optionalLong(node, "quarantined"),
                     optionalLong(node, "updatedAt")));
         } catch (IllegalArgumentException e) {
             throw new MalformedRecordException(abbreviate(key) + ": " + e.getMessage());

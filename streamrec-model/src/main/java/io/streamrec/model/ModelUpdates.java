@@ -191,7 +191,8 @@ public final class ModelUpdates {
 
     /**
      * The {@code gate:<partition>} value: {@code {"kind":"gate","partition":0,"open":false,"reason":"quality",
-     * "liveRmse":1.12,"referenceRmse":1.01,"since":1732873200123,"closures":1,"rollbacks":0,"updatedAt":..}}; an RMSE
+     * "liveRmse":1.12,"referenceRmse":1.01,"since":1732873200123,"closures":1,"rollbacks":0,"quarantined":0,
+     * "updatedAt":..}}; an RMSE
      * that is not known is {@code null}.
      */
     public static byte[] gate(GateState g) {
@@ -205,6 +206,7 @@ public final class ModelUpdates {
         o.put("since", g.since());
         o.put("closures", g.closures());
         o.put("rollbacks", g.rollbacks());
+        o.put("quarantined", g.quarantined());
         o.put("updatedAt", g.updatedAt());
         return o.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 
 /** The {@code gate:<partition>} record: what the writer writes, the reader reads back, and the store keeps. */
 class GateStateContractTest {
-    private static final GateState CLOSED = new GateState(1, false, "quality", 1.21, 1.08, 1732873200123L, 2, 1, 99L);
+    private static final GateState CLOSED =
+            new GateState(1, false, "quality", 1.21, 1.08, 1732873200123L, 2, 1, 40, 99L);
 
     @Test
     void shouldDecodeWhatTheWriterWrites() throws MalformedRecordException {
@@ -21,7 +22,7 @@ class GateStateContractTest {
 
     @Test
     void shouldWriteAnUnknownRmseAsNullAndReadItAsNaN() throws MalformedRecordException {
-        GateState open = new GateState(0, true, "none", Double.NaN, Double.NaN, -1, 0, 0, 5);
+        GateState open = new GateState(0, true, "none", Double.NaN, Double.NaN, -1, 0, 0, 0, 5);
         byte[] v = ModelUpdates.gate(open);
         assertTrue(new String(v, StandardCharsets.UTF_8).contains("\"liveRmse\":null"));
         GateState back = ((ModelUpdate.Gate) ModelRecordCodec.decode("gate:0", v)).state();

@@ -15,9 +15,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code streamrec.gate.open} (gauge): 1 while every gate of this instance is open, 0 while one is closed;</li>
  *   <li>{@code streamrec.gate.live.rmse} and {@code streamrec.gate.reference.rmse} (gauges): the live and the
  *       reference model's RMSE on the validation windows, averaged over the partitions (NaN without a gate);</li>
- *   <li>{@code streamrec.gate.closures} (counter, tag {@code reason}=quality|non-finite),
- *       {@code streamrec.gate.rollbacks} (counter, tag {@code role}=user|item) and {@code streamrec.gate.heldout}
- *       (counter: events held out of training as validation data).</li>
+ *   <li>{@code streamrec.gate.closures} (counter, tag {@code reason}=quality|labels|non-finite),
+ *       {@code streamrec.gate.rollbacks} (counter, tag {@code role}=user|item), {@code streamrec.gate.heldout}
+ *       (counter: events held out of training as validation data) and {@code streamrec.gate.quarantined} (counter:
+ *       events scored but not trained while the label check found the arriving labels suspect).</li>
  * </ul>
  */
 public final class GateMetrics implements TrainerListener, MeterBinder {
@@ -25,6 +26,7 @@ public final class GateMetrics implements TrainerListener, MeterBinder {
     private final Map<String, Counter> closures = new ConcurrentHashMap<>();
     private final Map<String, Counter> rollbacks = new ConcurrentHashMap<>();
     private volatile Counter heldOut;
+    private volatile Counter quarantined;
 
     @Override
     public void bindTo(MeterRegistry r) {
@@ -32,7 +34,11 @@ public final class GateMetrics implements TrainerListener, MeterBinder {
                 .baseUnit("events")
                 .description("events held out of training as the gate's validation data")
                 .register(r);
-        for (String reason : new String[] {"quality", "non-finite"}) {
+        quarantined = Counter.builder("streamrec.gate.quarantined")
+                .baseUnit("events")
+                .description("events scored but not trained: the arriving labels were suspect")
+                .register(r);
+        for (String reason : new String[] {"quality", "labels", "non-finite"}) {
             closures.put(
                     reason,
                     Counter.builder("streamrec.gate.closures")
@@ -77,6 +83,14 @@ public final class GateMetrics implements TrainerListener, MeterBinder {
     @Override
     public void eventHeldOut() {
         Counter c = heldOut;
+        if (c != null) {
+            c.increment();
+        }
+    }
+
+    @Override
+    public void eventQuarantined() {
+        Counter c = quarantined;
         if (c != null) {
             c.increment();
         }

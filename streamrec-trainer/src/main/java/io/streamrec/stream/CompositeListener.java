@@ -80,6 +80,11 @@ public final class CompositeListener implements TrainerListener {
     }
 
     @Override
+    public void eventQuarantined() {
+        listeners.forEach(TrainerListener::eventQuarantined);
+    }
+
+    @Override
     public void gateChecked(int partition, boolean open, double liveRmse, double referenceRmse) {
         listeners.forEach(l -> l.gateChecked(partition, open, liveRmse, referenceRmse));
     }

@@ -18,6 +18,10 @@ import java.util.Set;
  * @param margin          {@code gate.margin}: relative RMSE increase over the reference that closes the gate
  * @param z               {@code gate.z}: the paired z statistic the increase must also exceed
  * @param rollbackMs      {@code gate.rollback.ms}: time closed after which the task rolls back to the published model
+ * @param labelEvents     {@code gate.labels.events}: recent events the label check judges ({@link LabelCheck}; its
+ *                        history is ten times as many); 0 turns the check off
+ * @param labelFraction   {@code gate.labels.fraction}: the labels are suspect when the recent events follow the
+ *                        items' order less than this fraction as much as the history did
  */
 public record GateConfig(
         boolean enabled,
@@ -26,7 +30,9 @@ public record GateConfig(
         long referenceEvents,
         double margin,
         double z,
-        long rollbackMs) {
+        long rollbackMs,
+        int labelEvents,
+        double labelFraction) {
     public static final String ENABLED = "gate.enabled";
     public static final String HOLDOUT_EVERY = "gate.holdout.every";
     public static final String WINDOW_EVENTS = "gate.window.events";
@@ -34,6 +40,8 @@ public record GateConfig(
     public static final String MARGIN = "gate.margin";
     public static final String Z = "gate.z";
     public static final String ROLLBACK_MS = "gate.rollback.ms";
+    public static final String LABEL_EVENTS = "gate.labels.events";
+    public static final String LABEL_FRACTION = "gate.labels.fraction";
 
     static final Map<String, String> DEFAULTS = Map.of(
             ENABLED, "false",
@@ -42,7 +50,9 @@ public record GateConfig(
             REFERENCE_EVENTS, "2000",
             MARGIN, "0.01",
             Z, "3",
-            ROLLBACK_MS, "30000");
+            ROLLBACK_MS, "30000",
+            LABEL_EVENTS, "400",
+            LABEL_FRACTION, "0.5");
 
     static final Set<String> KEYS = DEFAULTS.keySet();
 
@@ -62,6 +72,12 @@ public record GateConfig(
         if (!(z >= 0)) {
             throw new IllegalArgumentException(Z + " must be >= 0, got " + z);
         }
+        if (labelEvents != 0 && labelEvents < 20) {
+            throw new IllegalArgumentException(LABEL_EVENTS + " must be 0 (off) or >= 20, got " + labelEvents);
+        }
+        if (!(labelFraction > 0 && labelFraction < 1)) {
+            throw new IllegalArgumentException(LABEL_FRACTION + " must be in (0, 1), got " + labelFraction);
+        }
         if (rollbackMs < 1) {
             throw new IllegalArgumentException(ROLLBACK_MS + " must be >= 1 (milliseconds), got " + rollbackMs);
         }
@@ -76,7 +92,9 @@ public record GateConfig(
                 (long) number(get, REFERENCE_EVENTS),
                 number(get, MARGIN),
                 number(get, Z),
-                (long) number(get, ROLLBACK_MS));
+                (long) number(get, ROLLBACK_MS),
+                (int) number(get, LABEL_EVENTS),
+                number(get, LABEL_FRACTION));
     }
 
     /**
@@ -91,7 +109,15 @@ public record GateConfig(
     /** The settings of the task-level {@link QualityGate}. */
     QualityGate.Settings gateSettings() {
         return new QualityGate.Settings(
-                enabled, windowEvents, windowEvents / 4, holdoutEvery, referenceEvents, margin, z);
+                enabled,
+                windowEvents,
+                windowEvents / 4,
+                holdoutEvery,
+                referenceEvents,
+                margin,
+                z,
+                labelEvents,
+                labelFraction);
     }
 
     private static String value(java.util.function.Function<String, String> get, String key) {

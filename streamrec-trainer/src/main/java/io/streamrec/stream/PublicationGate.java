@@ -33,6 +33,7 @@ final class PublicationGate {
     private final long rollbackMs;
     private final QualityGate gate;
     private long rollbacks;
+    private long quarantined;
     private long recordedAt = Long.MIN_VALUE / 2;
     private boolean recordedOpen = true;
 
@@ -54,6 +55,7 @@ final class PublicationGate {
             boolean open = Boolean.parseBoolean(f[0]);
             gate.restore(open, QualityGate.Reason.of(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]));
             rollbacks = Long.parseLong(f[4]);
+            quarantined = f.length > 5 ? Long.parseLong(f[5]) : 0;
             recordedOpen = open;
             if (!open) {
                 LOG.warn(
@@ -76,6 +78,40 @@ final class PublicationGate {
         gate.heldOut(e.user(), e.item(), e.label());
         listener.eventHeldOut();
         return true;
+    }
+
+    /**
+     * An arriving event, scored and not yet learned, with its item's bias in the model (NaN for an item the task has
+     * no row for), for the label check ({@link LabelCheck}). True when the labels arriving now are suspect: unless
+     * it is held out, the event is then quarantined ({@link #quarantined}): scored, counted, not trained.
+     */
+    boolean suspect(Event e, double itemBias) {
+        if (!gate.enabled() || Double.isNaN(itemBias)) {
+            return gate.quarantines();
+        }
+        boolean was = gate.quarantines();
+        boolean q = gate.observe(e.user(), itemBias, e.label());
+        if (q && !was) {
+            LOG.warn(
+                    "user partition {}: the arriving labels follow the items' order at {} of the accepted stream's"
+                            + " ({}); events are scored, not trained, until they agree again",
+                    partition,
+                    gate.labelSlopeRatio(),
+                    gate.labelCheck());
+        } else if (was && !q) {
+            LOG.info("user partition {}: the arriving labels agree with the accepted stream again", partition);
+        }
+        return q;
+    }
+
+    /**
+     * An event not trained because its labels are suspect. The count is saved with the event, as the pending log
+     * saves a trained one, so that events trained, held out and quarantined add up exactly across a crash.
+     */
+    void quarantined() {
+        quarantined++;
+        listener.eventQuarantined();
+        saveState();
     }
 
     void trained(int events) {
@@ -114,7 +150,17 @@ final class PublicationGate {
                     gate.liveRmse(),
                     gate.referenceRmse());
         }
-        if (!ok && now - gate.closedSince() >= rollbackMs) {
+        if (wasOpen && !ok && gate.reason() == QualityGate.Reason.LABELS) {
+            // The rows changed since the last publication trained on labels from before the check found them
+            // suspect: back to the published model, and the item tasks with them.
+            rollBack.run();
+            rollbacks++;
+            listener.gateRolledBack("user", partition);
+            LOG.warn(
+                    "user partition {}: rows changed since the last publication rolled back to the published model"
+                            + " (they trained on suspect labels)",
+                    partition);
+        } else if (!ok && now - gate.closedSince() >= rollbackMs) {
             rollBack.run();
             rollbacks++;
             gate.rolledBack();
@@ -131,9 +177,18 @@ final class PublicationGate {
         return ok;
     }
 
-    /** The task-state value of the gate: open, reason, closed since, closures, rollbacks. */
-    static byte[] encodeState(boolean open, String reason, long since, long closures, long rollbacks) {
-        return (open + "," + reason + "," + since + "," + closures + "," + rollbacks).getBytes(StandardCharsets.UTF_8);
+    /** The task-state value of the gate: open, reason, closed since, closures, rollbacks, quarantined events. */
+    static byte[] encodeState(
+            boolean open, String reason, long since, long closures, long rollbacks, long quarantined) {
+        return (open + "," + reason + "," + since + "," + closures + "," + rollbacks + "," + quarantined)
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    private void saveState() {
+        stateStore.put(
+                STATE_KEY,
+                encodeState(
+                        gate.open(), gate.reason().word, gate.closedSince(), gate.closures(), rollbacks, quarantined));
     }
 
     static String stateKey() {
@@ -141,9 +196,7 @@ final class PublicationGate {
     }
 
     private void record(long now) {
-        stateStore.put(
-                STATE_KEY,
-                encodeState(gate.open(), gate.reason().word, gate.closedSince(), gate.closures(), rollbacks));
+        saveState();
         byte[] value = ModelUpdates.gate(new GateState(
                 partition,
                 gate.open(),
@@ -153,6 +206,7 @@ final class PublicationGate {
                 gate.closedSince(),
                 gate.closures(),
                 rollbacks,
+                quarantined,
                 now));
         context.forward(new Record<>(ModelKeys.gate(partition), value, now), StreamTopology.USER_MODEL_SINK);
         context.forward(new Record<>("gate-" + partition, value, now), StreamTopology.USER_METRICS_SINK);

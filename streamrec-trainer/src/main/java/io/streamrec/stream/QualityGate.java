@@ -42,7 +42,9 @@ final class QualityGate {
             int sampleEvery,
             long referenceEvents,
             double margin,
-            double z) {
+            double z,
+            int labelEvents,
+            double labelFraction) {
         Settings {
             if (windowEvents < 1 || minWindow < 1 || minWindow > windowEvents) {
                 throw new IllegalArgumentException(
@@ -59,6 +61,7 @@ final class QualityGate {
     enum Reason {
         NONE("none"),
         QUALITY("quality"),
+        LABELS("labels"),
         NON_FINITE("non-finite");
 
         final String word;
@@ -98,8 +101,39 @@ final class QualityGate {
     private double referenceRmse = Double.NaN;
     private double z = Double.NaN;
 
+    /** The label check; null when off. */
+    private final LabelCheck labels;
+    /** The incoming labels are suspect: events are scored, not trained, and the gate closes at the next check. */
+    private boolean quarantine;
+
     QualityGate(Settings settings) {
         this.settings = settings;
+        this.labels = settings.enabled() && settings.labelEvents() > 0
+                ? new LabelCheck(
+                        settings.labelEvents(), 10 * settings.labelEvents(), settings.labelFraction(), settings.z())
+                : null;
+    }
+
+    /**
+     * An arriving event, before anything learns from it: the item's bias in the model (its accepted quality) and the
+     * label, for the label check. Returns whether the event is quarantined: scored, not trained, because the labels
+     * arriving now do not follow the items' order as the accepted stream did ({@link LabelCheck}).
+     */
+    boolean observe(String user, double itemBias, float label) {
+        if (labels == null) {
+            return false;
+        }
+        labels.add(user, itemBias, label, open && !quarantine);
+        if (!quarantine && labels.suspect()) {
+            quarantine = true;
+        } else if (quarantine && labels.agrees()) {
+            quarantine = false;
+        }
+        return quarantine;
+    }
+
+    boolean quarantines() {
+        return quarantine;
     }
 
     /** Whether an event is held out of training as validation data: one in {@code every}, by a hash. */
@@ -136,6 +170,12 @@ final class QualityGate {
         }
         if (nonFinite) {
             close(Reason.NON_FINITE, now);
+            return false;
+        }
+        if (quarantine) {
+            // The window test is not run: it would re-base the reference on a model that trained on the labels
+            // before the check found them suspect.
+            close(Reason.LABELS, now);
             return false;
         }
         int n = window.size();
@@ -222,6 +262,12 @@ final class QualityGate {
 
     /** After a rollback the live model is the last accepted one again: the gate opens. */
     void rolledBack() {
+        if (labels != null) {
+            // The stream from now on is the accepted one: under a lasting shift of labels the check starts over
+            // instead of quarantining the stream for ever.
+            labels.clear();
+        }
+        quarantine = false;
         open = true;
         reason = Reason.NONE;
         closedSince = -1;
@@ -268,6 +314,16 @@ final class QualityGate {
 
     double z() {
         return z;
+    }
+
+    /** The label check's figures, for logs. */
+    String labelCheck() {
+        return String.valueOf(labels);
+    }
+
+    /** The label check's recent slope over its history's (NaN before it judged). */
+    double labelSlopeRatio() {
+        return labels == null ? Double.NaN : labels.recentSlope() / labels.historySlope();
     }
 
     int windowSize() {

@@ -64,10 +64,13 @@ public interface TrainerListener {
     /** An event was held out of training as the gate's validation data (it was scored, not trained). */
     default void eventHeldOut() {}
 
+    /** An event was quarantined: the gate's label check found the arriving labels suspect (scored, not trained). */
+    default void eventQuarantined() {}
+
     /** The gate of user partition {@code partition} judged the live model (RMSEs on its window, NaN if unknown). */
     default void gateChecked(int partition, boolean open, double liveRmse, double referenceRmse) {}
 
-    /** The gate of user partition {@code partition} closed; {@code reason} is {@code quality} or {@code non-finite}. */
+    /** The gate of user partition {@code partition} closed; {@code reason}: {@code quality}, {@code labels}, {@code non-finite}. */
     default void gateClosed(int partition, String reason) {}
 
     /** User partition {@code partition}, or an item task ({@code partition} of role "item"), rolled back. */

@@ -108,6 +108,13 @@ final class GateRecords {
         return v;
     }
 
+    /** Events quarantined by the label checks of all user partitions, as their latest gate records say. */
+    static long quarantined(String bootstrap) {
+        return latestGates(bootstrap).values().stream()
+                .mapToLong(GateState::quarantined)
+                .sum();
+    }
+
     static long sum(Map<Integer, Long> m) {
         return m.values().stream().mapToLong(Long::longValue).sum();
     }

@@ -25,7 +25,7 @@ import java.util.Set;
  * {@link GateConfig}'s defaults unless given as system properties.
  */
 public final class GateSimulation {
-    static final int PUBLISH_EVERY = 256;
+    static final int PUBLISH_EVERY = Integer.getInteger("sim.publish", 256);
     static final int ROLLBACK_AFTER = 3000;
 
     public static void main(String[] args) {
@@ -34,6 +34,15 @@ public final class GateSimulation {
         Model pre = new BatchTrainer(Hyperparameters.pretrainDefaults(ModelKind.BIASED_MF), 30, 64, 42)
                 .train(split.train(), null);
         List<Rating> stream = split.test();
+        // -Dsim.part=p/n: only the users of partition p of n (by hash), as one user task of n sees the stream.
+        String part = System.getProperty("sim.part");
+        if (part != null) {
+            int p = Integer.parseInt(part.split("/")[0]);
+            int parts = Integer.parseInt(part.split("/")[1]);
+            stream = stream.stream()
+                    .filter(r -> Math.floorMod(r.user().hashCode(), parts) == p)
+                    .toList();
+        }
         for (String attack : new String[] {"none", "flip", "constant", "random", "bot"}) {
             for (boolean gate : new boolean[] {false, true}) {
                 run("ml-100k", pre, stream, attack, 10_000, 10_000, gate);
@@ -55,19 +64,8 @@ public final class GateSimulation {
         MiniBatchLearner learner = new MiniBatchLearner(live, 32);
         GateConfig c = GateConfig.from(k -> k.equals(GateConfig.ENABLED) ? "" + gated : System.getProperty(k));
         QualityGate g = new QualityGate(c.gateSettings());
-        // -Dsim.incoming=true adds the IncomingCheck; -Dsim.recent sets how many held-out events it calls recent,
-        // -Dsim.iid=true takes them as independent (no clustering by user).
-        IncomingCheck incoming = gated && Boolean.getBoolean("sim.incoming")
-                ? new IncomingCheck(
-                        Integer.getInteger("sim.recent", 100),
-                        c.windowEvents(),
-                        c.margin(),
-                        c.z(),
-                        !Boolean.getBoolean("sim.iid"))
-                : null;
-        boolean suspect = false;
-        long suspectSince = -1;
-        long incomingClosures = 0;
+        long labelClosures = 0;
+        long quarantined = 0;
         Set<String> changedUsers = new HashSet<>();
         Set<String> changedItems = new HashSet<>();
         RegressionMetrics during = new RegressionMetrics();
@@ -96,35 +94,27 @@ public final class GateSimulation {
             (attacked ? during : k >= at + len && !attack.equals("none") ? after : clean).add(r.label(), p);
             events.add(trained);
             for (Rating e : events) {
+                // As the user task: every event feeds the label check, with its item's bias before learning it.
+                int ir = live.items().indexOf(e.item());
+                boolean q = ir >= 0 ? g.observe(e.user(), live.items().bias(ir), e.label()) : g.quarantines();
                 if (g.holdsOut(e.user(), e.item(), e.timestamp())) {
-                    if (incoming != null) {
-                        double err = e.label() - served.predict(e.user(), e.item());
-                        incoming.add(e.user(), err * err, g.open() && !suspect);
-                    }
-                    if (!suspect) { // while suspect the gate is closed: its held-out events are dropped
-                        g.heldOut(e.user(), e.item(), e.label());
-                    }
+                    g.heldOut(e.user(), e.item(), e.label());
+                } else if (q) {
+                    quarantined++;
                 } else {
                     learner.learn(e);
                     g.trained(1);
+                    changedUsers.add(e.user());
+                    changedItems.add(e.item());
                 }
-                changedUsers.add(e.user());
-                changedItems.add(e.item());
                 n++;
-                if (attacked && closedAfter < 0 && (!g.open() || suspect)) {
+                if (attacked && closedAfter < 0 && (!g.open() || q)) {
                     closedAfter = k - at;
                 }
                 if (n % PUBLISH_EVERY == 0) {
                     learner.flush();
-                    boolean wasSuspect = suspect;
-                    suspect = incoming != null && incoming.suspect();
-                    if (suspect && !wasSuspect) {
-                        incomingClosures++;
-                        suspectSince = n;
-                    }
-                    // While the incoming labels are suspect the quality gate is not consulted: it would re-base its
-                    // reference on a model trained on them.
-                    boolean ok = !suspect && g.check(live::predict, false, n);
+                    boolean wasOpen = g.open();
+                    boolean ok = g.check(live::predict, false, n);
                     if (gated && g.windowSize() >= 200) {
                         maxRatio = Math.max(maxRatio, g.liveRmse() / g.referenceRmse());
                     }
@@ -136,19 +126,21 @@ public final class GateSimulation {
                         changedItems.clear();
                     } else {
                         closedEvents += PUBLISH_EVERY;
-                        long since = suspect
-                                ? (g.open() ? suspectSince : Math.min(suspectSince, g.closedSince()))
-                                : g.closedSince();
-                        if (n - since >= ROLLBACK_AFTER) {
+                        boolean labels = g.reason() == QualityGate.Reason.LABELS;
+                        if (labels && wasOpen) {
+                            labelClosures++;
+                        }
+                        // As PublicationGate: rows that trained on labels from before the check found them suspect
+                        // go back at once; otherwise after ROLLBACK_AFTER events closed.
+                        boolean timeUp = n - g.closedSince() >= ROLLBACK_AFTER;
+                        if ((labels && wasOpen) || timeUp) {
                             copy(served.users(), live.users(), changedUsers);
                             copy(served.items(), live.items(), changedItems);
                             changedUsers.clear();
                             changedItems.clear();
+                        }
+                        if (timeUp) {
                             g.rolledBack();
-                            suspect = false;
-                            if (incoming != null) {
-                                incoming.recent.clear();
-                            }
                         }
                     }
                 }
@@ -156,108 +148,21 @@ public final class GateSimulation {
             events.clear();
         }
         System.out.printf(
-                "%s attack=%s gate=%s closures=%d+%d closed_after=%d closed_events=%d max_ratio=%.4f served_attack=%.4f"
-                        + " served_after=%.4f served_clean=%.4f%n",
+                "%s attack=%s gate=%s closures=%d (labels %d) closed_after=%d closed_events=%d quarantined=%d"
+                        + " max_ratio=%.4f served_attack=%.4f served_after=%.4f served_clean=%.4f%n",
                 name,
                 attack,
                 gated,
                 g.closures(),
-                incomingClosures,
+                labelClosures,
                 closedAfter,
                 closedEvents,
+                quarantined,
                 maxRatio,
                 during.rmse(),
                 after.rmse(),
                 clean.rmse());
         return new Result(g.closures(), closedAfter, during.rmse(), after.rmse(), clean.rmse());
-    }
-
-    /**
-     * A second closure condition, tried offline (docs/gate.md, "Open"): do the labels arriving now agree with the
-     * accepted model as well as the accepted history did? Each held-out event is scored at arrival by the served
-     * (last accepted) model; the newest {@code recent} squared errors are compared with the {@code history} before
-     * them, taken only while the gate was open, by the gate's own margin and z (Welch's two-sample z on the mean
-     * squared error). An attack on labels shows at once in the events it touches, while the window of held-out
-     * history only shows it once the live model has learned it and spread it to users whose history is held out.
-     */
-    static final class IncomingCheck {
-        private record Scored(String user, double squaredError) {}
-
-        private final int recentSize;
-        private final int historySize;
-        private final double margin;
-        private final double zBar;
-        private final boolean clustered;
-        private final java.util.ArrayDeque<Scored> recent = new java.util.ArrayDeque<>();
-        private final java.util.ArrayDeque<Scored> history = new java.util.ArrayDeque<>();
-        double z;
-        double ratio;
-
-        IncomingCheck(int recentSize, int historySize, double margin, double z, boolean clustered) {
-            this.recentSize = recentSize;
-            this.historySize = historySize;
-            this.margin = margin;
-            this.zBar = z;
-            this.clustered = clustered;
-        }
-
-        /** A held-out event's squared error under the served model; {@code open}: the gate is open now. */
-        void add(String user, double squaredError, boolean open) {
-            recent.addLast(new Scored(user, squaredError));
-            if (recent.size() > recentSize) {
-                Scored old = recent.removeFirst();
-                if (open) {
-                    history.addLast(old);
-                    if (history.size() > historySize) {
-                        history.removeFirst();
-                    }
-                }
-            }
-        }
-
-        /** True when the recent labels disagree with the served model beyond the margin, with evidence z. */
-        boolean suspect() {
-            if (history.size() < historySize / 4 || recent.size() < recentSize) {
-                return false;
-            }
-            double[] r = meanVar(recent);
-            double[] h = meanVar(history);
-            double se = Math.sqrt(r[1] + h[1]);
-            z = se > 0 ? (r[0] - h[0]) / se : 0;
-            ratio = Math.sqrt(r[0] / h[0]);
-            return ratio > 1 + margin && z > zBar;
-        }
-
-        /**
-         * The mean and the variance of the mean. Events of one user are not independent (a session of a harsh rater
-         * moves them together): with {@code clustered}, the variance is the cluster-robust one, by user
-         * (sum over users of their summed residuals squared, over n squared), so that one user's run of events
-         * counts as one observation, not as many.
-         */
-        private double[] meanVar(java.util.Collection<Scored> xs) {
-            int n = xs.size();
-            double sum = 0;
-            for (Scored x : xs) {
-                sum += x.squaredError();
-            }
-            double mean = sum / n;
-            if (!clustered) {
-                double sq = 0;
-                for (Scored x : xs) {
-                    sq += (x.squaredError() - mean) * (x.squaredError() - mean);
-                }
-                return new double[] {mean, sq / n / n};
-            }
-            java.util.Map<String, Double> byUser = new java.util.HashMap<>();
-            for (Scored x : xs) {
-                byUser.merge(x.user(), x.squaredError() - mean, Double::sum);
-            }
-            double v = 0;
-            for (double u : byUser.values()) {
-                v += u * u;
-            }
-            return new double[] {mean, v / n / n};
-        }
     }
 
     /** The first {@code n} events of the demo's synthetic stream. */

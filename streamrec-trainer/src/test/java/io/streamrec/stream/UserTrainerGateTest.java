@@ -109,7 +109,7 @@ class UserTrainerGateTest {
         stores();
         // The task closed its gate before the crash: the state the changelog restores.
         taskState.put(
-                PublicationGate.stateKey(), PublicationGate.encodeState(false, "quality", StreamFixtures.NOW, 1, 0));
+                PublicationGate.stateKey(), PublicationGate.encodeState(false, "quality", StreamFixtures.NOW, 1, 0, 0));
         RecordingListener l = new RecordingListener();
         feed(start(l), events(40, 0));
         punctuate();

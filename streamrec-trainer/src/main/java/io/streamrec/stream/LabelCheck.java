@@ -1,0 +1,232 @@
+package io.streamrec.stream;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Do the labels arriving now still follow the accepted model's order of items? The gate's label check
+ * (docs/gate.md, "The label check"). For each event, x is the item's bias in the model before it trains on the event
+ * (the accepted quality of the item) and y the label. Within each user (every sum below is of deviations from the
+ * user's own means in the window, so a harsh or a generous rater, or a new user, moves nothing), the slope of y on x
+ * is positive on a healthy stream: users rate better items higher. Flipped labels turn it negative, constant or
+ * random labels flatten it to zero, whatever the users' own rows learn meanwhile (a prequential error does not show a
+ * flip for long: a user's row learns the flipped taste within a few events).
+ *
+ * <p>The newest {@code recentEvents} events are compared with the {@code historyEvents} before them, which take
+ * events only while the stream is accepted. The labels are suspect when the recent slope is below {@code fraction}
+ * of the history's, by more than {@code z} standard errors. Events of one user are not independent, so the standard
+ * error is cluster-robust by user: one user's run of events counts as one observation. Every statistic is kept
+ * incrementally: an event costs O(1).
+ *
+ * <p>State: one instance per user task, memory only (a restarted task's check refills before it judges).
+ */
+final class LabelCheck {
+    /** Fewer users than this in the recent events: too few independent observations to judge. */
+    static final int MIN_USERS = 10;
+
+    private final int recentEvents;
+    private final int historyEvents;
+    private final double fraction;
+    private final double z;
+    private final Window recent = new Window();
+    private final Window history = new Window();
+    private double recentSlope = Double.NaN;
+    private double historySlope = Double.NaN;
+    private double lastZ = Double.NaN;
+
+    LabelCheck(int recentEvents, int historyEvents, double fraction, double z) {
+        if (recentEvents < 2 || historyEvents < recentEvents) {
+            throw new IllegalArgumentException(
+                    "expected 2 <= recentEvents <= historyEvents, got " + recentEvents + " and " + historyEvents);
+        }
+        this.recentEvents = recentEvents;
+        this.historyEvents = historyEvents;
+        this.fraction = fraction;
+        this.z = z;
+    }
+
+    /** An event: its user, the item's bias {@code x} and the label {@code y}; {@code accepting}: history may grow. */
+    void add(String user, double x, double y, boolean accepting) {
+        recent.add(user, x, y);
+        if (recent.size() > recentEvents) {
+            Window.Event e = recent.removeOldest();
+            if (accepting) {
+                history.add(e.user(), e.x(), e.y());
+                if (history.size() > historyEvents) {
+                    history.removeOldest();
+                }
+            }
+        }
+    }
+
+    /** True when the recent labels follow the items' order less than {@code fraction} as much as the history's. */
+    boolean suspect() {
+        int users = recent.users();
+        if (recent.size() < recentEvents || history.size() < historyEvents / 2 || users < MIN_USERS) {
+            return false;
+        }
+        historySlope = history.slope();
+        recentSlope = recent.slope();
+        double bar = fraction * historySlope;
+        // Few clusters: the cluster-robust variance is scaled by G/(G-1) and compared with Student's t on G-1
+        // degrees of freedom, the usual small-sample correction (Cameron and Miller 2015).
+        double se = Math.sqrt(recent.slopeVariance(recentSlope) * users / (users - 1.0));
+        lastZ = se > 0 ? (bar - recentSlope) / se : 0;
+        return historySlope > 0 && recentSlope < bar && lastZ > studentT(z, users - 1);
+    }
+
+    /**
+     * The quantile of Student's t with {@code dof} degrees of freedom at the normal quantile {@code z}
+     * (Cornish-Fisher expansion; at z = 3 within 0.5% of the exact value from {@code MIN_USERS - 1} degrees of
+     * freedom on).
+     */
+    static double studentT(double z, int dof) {
+        double z3 = z * z * z;
+        double z5 = z3 * z * z;
+        double z7 = z5 * z * z;
+        double v = dof;
+        return z
+                + (z3 + z) / (4 * v)
+                + (5 * z5 + 16 * z3 + 3 * z) / (96 * v * v)
+                + (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / (384 * v * v * v);
+    }
+
+    /**
+     * True when the check can judge and the recent slope is back above {@code fraction} of the history's: the end
+     * of a suspicion (a check that cannot judge, for lack of users in the recent events, ends none).
+     */
+    boolean agrees() {
+        if (recent.size() < recentEvents || history.size() < historyEvents / 2 || recent.users() < MIN_USERS) {
+            return false;
+        }
+        return recent.slope() >= fraction * history.slope();
+    }
+
+    @Override
+    public String toString() {
+        return String.format(
+                java.util.Locale.ROOT,
+                "recent slope %.3f over %d events of %d users, history slope %.3f over %d events, t %.2f",
+                recentSlope,
+                recent.size(),
+                recent.users(),
+                historySlope,
+                history.size(),
+                lastZ);
+    }
+
+    double recentSlope() {
+        return recentSlope;
+    }
+
+    double historySlope() {
+        return historySlope;
+    }
+
+    double z() {
+        return lastZ;
+    }
+
+    /** Starts over: the stream from now on is the accepted one (after a rollback or a restart). */
+    void clear() {
+        recent.clear();
+        history.clear();
+    }
+
+    int historySize() {
+        return history.size();
+    }
+
+    /**
+     * Events in arrival order; their sums Σx, Σy, Σxy, Σx², n; per user the vector v_u = (Σxy, Σx, Σy, n, Σx²) of
+     * theirs; and M = Σ_u v_u v_uᵀ, from which the cluster-robust variance of the slope follows for any means and
+     * slope: each user's score Σ_{i∈u} (x_i − x̄)·e_i, with e_i the residual, is a linear form w·v_u.
+     */
+    private static final class Window {
+        record Event(String user, double x, double y) {}
+
+        private final ArrayDeque<Event> events = new ArrayDeque<>();
+        private final Map<String, double[]> byUser = new HashMap<>();
+        private final double[] total = new double[5];
+        private final double[][] m = new double[5][5];
+
+        void add(String user, double x, double y) {
+            events.addLast(new Event(user, x, y));
+            move(user, x, y, 1);
+        }
+
+        Event removeOldest() {
+            Event e = events.removeFirst();
+            move(e.user(), e.x(), e.y(), -1);
+            return e;
+        }
+
+        private void move(String user, double x, double y, int sign) {
+            double[] v = byUser.computeIfAbsent(user, k -> new double[5]);
+            outer(v, -1);
+            double[] d = {x * y, x, y, 1, x * x};
+            for (int k = 0; k < 5; k++) {
+                v[k] += sign * d[k];
+                total[k] += sign * d[k];
+            }
+            if (v[3] == 0) {
+                byUser.remove(user);
+                return;
+            }
+            outer(v, 1);
+        }
+
+        private void outer(double[] v, int sign) {
+            for (int r = 0; r < 5; r++) {
+                for (int c = 0; c < 5; c++) {
+                    m[r][c] += sign * v[r] * v[c];
+                }
+            }
+        }
+
+        int size() {
+            return events.size();
+        }
+
+        int users() {
+            return byUser.size();
+        }
+
+        private double sxx() {
+            double n = total[3];
+            return total[4] - total[1] * total[1] / n;
+        }
+
+        double slope() {
+            double n = total[3];
+            double sxx = sxx();
+            return sxx > 0 ? (total[0] - total[1] * total[2] / n) / sxx : 0;
+        }
+
+        /** Σ_u (Σ_{i∈u} (x_i − x̄)·e_i)² / Sxx², with e_i = y_i − ȳ − β(x_i − x̄): each user's events one cluster. */
+        double slopeVariance(double beta) {
+            double n = total[3];
+            double mx = total[1] / n;
+            double my = total[2] / n;
+            double[] w = {1, -my + 2 * beta * mx, -mx, mx * my - beta * mx * mx, -beta};
+            double q = 0;
+            for (int r = 0; r < 5; r++) {
+                for (int c = 0; c < 5; c++) {
+                    q += w[r] * m[r][c] * w[c];
+                }
+            }
+            double sxx = sxx();
+            return sxx > 0 ? Math.max(0, q) / (sxx * sxx) : 0;
+        }
+
+        void clear() {
+            events.clear();
+            byUser.clear();
+            java.util.Arrays.fill(total, 0);
+            for (double[] row : m) {
+                java.util.Arrays.fill(row, 0);
+            }
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package io.streamrec.stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The label check's statistic on streams whose slope of label on item quality is known (docs/gate.md). */
+class LabelCheckTest {
+    private static final int RECENT = 200;
+
+    /** Labels that follow the items' quality x, with a per-user offset (harsh and generous raters) and noise. */
+    private static double label(Random rnd, int user, double x, double slope) {
+        return 3 + ((user % 5) - 2) * 0.4 + slope * x + rnd.nextGaussian() * 0.8;
+    }
+
+    /** Feeds {@code events} events of {@code users} users in runs of 8 (a user rates several items in a row). */
+    private static int feed(LabelCheck c, Random rnd, int events, int users, double slope, int stopAtSuspect) {
+        for (int k = 0; k < events; k++) {
+            int user = (k / 8) % users;
+            double x = rnd.nextGaussian() * 0.4;
+            c.add("u" + user, x, label(rnd, user, x, slope), !c.suspect());
+            if (stopAtSuspect > 0 && c.suspect()) {
+                return k + 1;
+            }
+        }
+        return -1;
+    }
+
+    @Test
+    void aCleanStreamIsNeverSuspectAndAFlipIsFoundWithinTheRecentEvents() {
+        Random rnd = new Random(1);
+        LabelCheck c = new LabelCheck(RECENT, 10 * RECENT, 0.5, 3);
+        int suspects = 0;
+        for (int k = 0; k < 50_000; k++) {
+            int user = (k / 8) % 300;
+            double x = rnd.nextGaussian() * 0.4;
+            c.add("u" + user, x, label(rnd, user, x, 1.0), true);
+            suspects += c.suspect() ? 1 : 0;
+        }
+        assertEquals(0, suspects, "checks that found a clean stream suspect");
+        assertTrue(c.agrees());
+        assertTrue(c.historySlope() > 0.8 && c.historySlope() < 1.2, "history slope " + c.historySlope());
+
+        int found = feed(c, rnd, 5_000, 300, -1.0, 1);
+        assertTrue(found > 0 && found <= RECENT, "flipped labels found after " + found + " events");
+        assertTrue(c.recentSlope() < 0.5 * c.historySlope());
+    }
+
+    @Test
+    void constantLabelsAreSuspectAndARunOfAHarshRaterIsNot() {
+        Random rnd = new Random(2);
+        LabelCheck c = new LabelCheck(RECENT, 10 * RECENT, 0.5, 3);
+        feed(c, rnd, 5_000, 300, 1.0, 0);
+        // A harsh rater's run: every label two points lower, still in the items' order: an offset, not a shift.
+        for (int k = 0; k < RECENT / 2; k++) {
+            double x = rnd.nextGaussian() * 0.4;
+            c.add("harsh", x, 1 + x + rnd.nextGaussian() * 0.5, true);
+            assertFalse(c.suspect(), "a harsh rater's run after " + k + " events");
+        }
+        int found = -1;
+        for (int k = 0; k < 2 * RECENT && found < 0; k++) {
+            c.add("u" + (k / 8) % 300, rnd.nextGaussian() * 0.4, 5, false);
+            found = c.suspect() ? k + 1 : -1;
+        }
+        assertTrue(found > 0 && found <= RECENT, "constant labels found after " + found + " events");
+    }
+
+    @Test
+    void fewUsersAreNotJudgedAndClearStartsOver() {
+        Random rnd = new Random(3);
+        LabelCheck c = new LabelCheck(RECENT, 10 * RECENT, 0.5, 3);
+        feed(c, rnd, 5_000, 300, 1.0, 0);
+        // Flipped labels from fewer users than LabelCheck.MIN_USERS: too few independent observations.
+        for (int k = 0; k < 2 * RECENT; k++) {
+            int user = k % (LabelCheck.MIN_USERS - 1);
+            double x = rnd.nextGaussian() * 0.4;
+            c.add("v" + user, x, label(rnd, user, x, -1.0), false);
+            if (k >= RECENT) { // the recent events are theirs only
+                assertFalse(c.suspect(), "judged on " + (LabelCheck.MIN_USERS - 1) + " users");
+            }
+        }
+        assertFalse(c.agrees(), "a check that cannot judge ends no suspicion");
+        c.clear();
+        assertEquals(0, c.historySize());
+        assertEquals(-1, feed(c, rnd, 5 * RECENT, 300, -1.0, 1), "judged before the history refilled");
+    }
+
+    @Test
+    void studentTApproachesTheNormalQuantile() {
+        assertEquals(3.0, LabelCheck.studentT(3, 1_000_000), 1e-4);
+        // Student's t at the normal's 3-sigma level (one-sided 0.135%): 4.094 at 9 degrees of freedom, 3.694 at 13,
+        // 3.270 at 30 (exact values from scipy.stats.t.ppf).
+        assertEquals(4.094, LabelCheck.studentT(3, 9), 0.02);
+        assertEquals(3.694, LabelCheck.studentT(3, 13), 0.01);
+        assertEquals(3.270, LabelCheck.studentT(3, 30), 0.005);
+    }
+}
