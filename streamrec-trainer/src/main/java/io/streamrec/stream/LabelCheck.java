@@ -6,18 +6,19 @@ import java.util.Map;
 
 /**
  * Do the labels arriving now still follow the accepted model's order of items? The gate's label check
- * (docs/gate.md, "The label check"). For each event, x is the item's bias in the model before it trains on the event
- * (the accepted quality of the item) and y the label. Within each user (every sum below is of deviations from the
- * user's own means in the window, so a harsh or a generous rater, or a new user, moves nothing), the slope of y on x
- * is positive on a healthy stream: users rate better items higher. Flipped labels turn it negative, constant or
- * random labels flatten it to zero, whatever the users' own rows learn meanwhile (a prequential error does not show a
- * flip for long: a user's row learns the flipped taste within a few events).
+ * (docs/gate.md, "The label check"). For each event, x is the item's bias in the model before it learns the event
+ * (the item's accepted quality) and y the label. On a healthy stream the slope of y on x (least squares, with an
+ * intercept) is positive: users rate better items higher. Flipped labels turn it negative, constant or random labels
+ * flatten it to zero, whatever the users' own rows learn meanwhile: a prequential error shows a flip only briefly,
+ * because a user's row learns the flipped taste within a few events, while the items' order moves slowly. A harsh
+ * or a generous rater, or a new one, shifts the intercept, not the slope.
  *
  * <p>The newest {@code recentEvents} events are compared with the {@code historyEvents} before them, which take
  * events only while the stream is accepted. The labels are suspect when the recent slope is below {@code fraction}
- * of the history's, by more than {@code z} standard errors. Events of one user are not independent, so the standard
- * error is cluster-robust by user: one user's run of events counts as one observation. Every statistic is kept
- * incrementally: an event costs O(1).
+ * of the history's by more than the t quantile at {@code z} standard errors. Events of one user are not independent
+ * (ML-100K users rate dozens of items in a row), so the standard error is cluster-robust by user, with the usual
+ * small-sample correction for few clusters; fewer than {@link #MIN_USERS} users in the recent events are not judged.
+ * Every statistic is kept incrementally: an event costs O(1).
  *
  * <p>State: one instance per user task, memory only (a restarted task's check refills before it judges).
  */

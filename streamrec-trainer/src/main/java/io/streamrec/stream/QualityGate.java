@@ -22,8 +22,14 @@ import java.util.List;
  * <p><b>Statistic.</b> RMSE of each model on the window's labels, and the paired z statistic of the squared-error
  * differences. The gate closes when the live RMSE exceeds the reference's by more than {@code margin} (relative)
  * and z exceeds {@code z}, or when a changed row is not finite; it opens again at the first check that does not
- * find both (no hysteresis). Until the window holds {@code minWindow} events the gate accepts without judging; a gate restored
- * closed (after a restart, with an empty window) stays closed until a rollback.
+ * find both (no hysteresis). Until the window holds {@code minWindow} events the gate accepts without judging; a
+ * gate restored closed (after a restart, with an empty window) stays closed until a rollback.
+ *
+ * <p><b>Labels.</b> The window test sees an attack only once the live model has learned it. The {@link LabelCheck}
+ * looks at the arriving labels themselves ({@link #observe}): while they are suspect the task quarantines its events
+ * (scores them, does not train them), the next check closes the gate with reason {@code labels} without running the
+ * window test (it would re-base the reference on a model that trained on suspect labels), and the gate stays closed
+ * until the labels agree again and the window test passes.
  */
 final class QualityGate {
     /** Below this z the live model is not getting worse, and the reference may be re-based on it. */
