@@ -75,28 +75,42 @@ class GateKillNineTest {
         "-D", GateConfig.ENABLED + "=true",
         "-D", GateConfig.WINDOW_EVENTS + "=100",
         "-D", GateConfig.REFERENCE_EVENTS + "=300",
-        "-D", GateConfig.ROLLBACK_MS + "=3600000",
-        // The closure under test is the window test's (quality), which trains on while closed; the label check would
-        // quarantine the flipped events instead (TwoInstanceGateTest counts those across two instances).
-        "-D", GateConfig.LABEL_EVENTS + "=0"
+        "-D", GateConfig.ROLLBACK_MS + "=3600000"
     };
+    /** The window test alone: it closes the gate and the tasks train on, withholding their rows. */
+    static final String[] WINDOW_ONLY = {"-D", GateConfig.LABEL_EVENTS + "=0"};
 
     @Test
     void shouldKeepTheGateClosedAndLoseNoEventAndPublishNoRejectedRowAcrossKillNine(@TempDir Path work)
             throws Exception {
+        run(work, false);
+    }
+
+    /**
+     * The same with the label check: the tasks quarantine the flipped events (scored, counted, not trained), the
+     * kill comes once a partition has quarantined {@link #TRAINED_WHILE_CLOSED} events, and the events trained plus
+     * those quarantined equal the events produced less those held out, exactly. The restarted task's label check is
+     * empty and judges nothing, so it trains on, closed (docs/gate.md, "Open").
+     */
+    @Test
+    void shouldCountEveryQuarantinedEventOnceAcrossKillNine(@TempDir Path work) throws Exception {
+        run(work, true);
+    }
+
+    private static void run(Path work, boolean labels) throws Exception {
         List<Rating> stream = attacked(StreamSupport.stream(
                         new SyntheticRatings(SyntheticRatings.Spec.explicit(1_500, 400, 8, 29)).spliterator(), false)
                 .limit(EVENTS)
                 .toList());
         try (EmbeddedKafka kafka = new EmbeddedKafka().start()) {
             String bootstrap = kafka.bootstrapServers();
-            TrainerConfig config = gateConfig(bootstrap, work);
+            TrainerConfig config = gateConfig(bootstrap, work, labels);
             int width = config.hyperparameters().width();
             // The trainers' logs go where a failed run leaves them for reading.
             Path logs = Files.createDirectories(Path.of("target", "gate-kill-nine-test"));
             Path log1 = logs.resolve("trainer-1.log");
             Files.deleteIfExists(log1);
-            TrainerProcess first = start(bootstrap, work.resolve("state-1"), log1);
+            TrainerProcess first = start(bootstrap, work.resolve("state-1"), log1, labels);
             Thread producer = new Thread(
                     () -> StreamHarness.produce(bootstrap, stream.subList(0, BEFORE_RESTART), EVENTS_PER_SECOND),
                     "test-producer");
@@ -109,13 +123,13 @@ class GateKillNineTest {
                 // A gate may close and open again while the evidence is near its threshold: what counts is a
                 // partition closed now that has trained (and withheld) enough since it closed.
                 StreamHarness.await(
-                        "a partition's gate closed under the attack, and " + TRAINED_WHILE_CLOSED
-                                + " events trained since",
+                        "a partition's gate closed under the attack, and " + TRAINED_WHILE_CLOSED + " events "
+                                + (labels ? "quarantined" : "trained") + " since",
                         Duration.ofSeconds(180),
-                        () -> !closedLongEnough(bootstrap).isEmpty());
+                        () -> !closedLongEnough(bootstrap, labels).isEmpty());
                 System.out.printf(
-                        "gate kill -9: closed %s (%d clean events, then the attack)%n",
-                        closedLongEnough(bootstrap), CLEAN);
+                        "gate kill -9%s: closed %s (%d clean events, then the attack)%n",
+                        labels ? " (label check)" : "", closedLongEnough(bootstrap, labels), CLEAN);
             } finally {
                 first.killNine();
             }
@@ -125,7 +139,7 @@ class GateKillNineTest {
 
             Path log2 = logs.resolve("trainer-2.log");
             Files.deleteIfExists(log2);
-            TrainerProcess second = start(bootstrap, work.resolve("state-2"), log2);
+            TrainerProcess second = start(bootstrap, work.resolve("state-2"), log2, labels);
             try {
                 producer.join();
                 StreamHarness.produce(bootstrap, stream.subList(BEFORE_RESTART, EVENTS), EVENTS_PER_SECOND);
@@ -133,9 +147,11 @@ class GateKillNineTest {
                         .filter(r -> !config.gate().holdsOut(r.user(), r.item(), r.timestamp()))
                         .count();
                 StreamHarness.await(
-                        "every event not held out trained",
+                        "every event not held out trained or quarantined",
                         Duration.ofSeconds(180),
-                        () -> GateRecords.sum(GateRecords.trained(bootstrap, PARTITIONS)) >= expected);
+                        () -> GateRecords.sum(GateRecords.trained(bootstrap, PARTITIONS))
+                                        + GateRecords.quarantined(bootstrap)
+                                >= expected);
                 // A second's worth of gate records from the restarted trainer, then the final state of the topics.
                 StreamHarness.await(
                         "the restarted trainer's gate records",
@@ -144,15 +160,17 @@ class GateKillNineTest {
                                 .allMatch(g -> g.updatedAt() > killedAt));
                 Thread.sleep(1_000);
                 Map<Integer, Long> trainedAtEnd = GateRecords.trained(bootstrap, PARTITIONS);
+                long quarantined = GateRecords.quarantined(bootstrap);
                 System.out.printf(
-                        "gate kill -9: closed at kill %s; trained at kill %s, at the end %s of %d produced (%d held"
-                                + " out)%n",
-                        closedAtKill.keySet(), trainedAtKill, trainedAtEnd, EVENTS, EVENTS - expected);
+                        "gate kill -9: closed at kill %s; trained at kill %s, at the end %s and %d quarantined, of %d"
+                                + " produced (%d held out)%n",
+                        closedAtKill.keySet(), trainedAtKill, trainedAtEnd, quarantined, EVENTS, EVENTS - expected);
+                assertEquals(labels, quarantined > 0, "events quarantined with the label check, none without");
                 assertEquals(
                         expected,
-                        GateRecords.sum(trainedAtEnd),
-                        "every valid event not held out by the gate trained exactly once (trained at kill: "
-                                + trainedAtKill + ")");
+                        GateRecords.sum(trainedAtEnd) + quarantined,
+                        "every valid event not held out by the gate trained or quarantined exactly once (trained at"
+                                + " kill: " + trainedAtKill + ")");
 
                 Map<Integer, GateState> gates = GateRecords.latestGates(bootstrap);
                 for (Map.Entry<Integer, GateState> e : closedAtKill.entrySet()) {
@@ -160,7 +178,7 @@ class GateKillNineTest {
                     assertFalse(after.open(), "partition " + e.getKey() + " is still closed after the restart");
                     assertEquals(e.getValue().since(), after.since(), "closed since the same time");
                     assertEquals(e.getValue().closures(), after.closures(), "no new closure");
-                    assertEquals(0, after.rollbacks(), "no rollback");
+                    assertEquals(e.getValue().rollbacks(), after.rollbacks(), "no rollback after the kill");
                     assertTrue(after.updatedAt() > killedAt, "written by the restarted trainer");
                     assertTrue(
                             trainedAtEnd.get(e.getKey()) - trainedAtKill.get(e.getKey()) >= TRAINED_WHILE_CLOSED,
@@ -251,34 +269,49 @@ class GateKillNineTest {
         return out;
     }
 
-    /** The partitions whose gate is closed and trained {@link #TRAINED_WHILE_CLOSED} events since it closed. */
-    static Map<Integer, GateState> closedLongEnough(String bootstrap) {
+    /**
+     * The partitions whose gate is closed and trained {@link #TRAINED_WHILE_CLOSED} events since it closed, or with
+     * {@code labels}, closed for suspect labels with that many events quarantined.
+     */
+    static Map<Integer, GateState> closedLongEnough(String bootstrap, boolean labels) {
         Map<Integer, GateState> out = new TreeMap<>();
         List<JsonNode> metrics = GateRecords.userMetrics(bootstrap);
         Map<Integer, Long> now = GateRecords.trained(metrics, PARTITIONS);
         GateRecords.closed(GateRecords.latestGates(bootstrap)).forEach((p, g) -> {
-            if (now.get(p) - GateRecords.trainedBefore(metrics, p, g.since()) >= TRAINED_WHILE_CLOSED) {
+            boolean enough = labels
+                    ? g.reason().equals("labels") && g.quarantined() >= TRAINED_WHILE_CLOSED
+                    : now.get(p) - GateRecords.trainedBefore(metrics, p, g.since()) >= TRAINED_WHILE_CLOSED;
+            if (enough) {
                 out.put(p, g);
             }
         });
         return out;
     }
 
-    private static TrainerConfig gateConfig(String bootstrap, Path work) {
+    private static TrainerConfig gateConfig(String bootstrap, Path work, boolean labels) {
         Map<String, String> s = new HashMap<>();
         s.put(TrainerConfig.BOOTSTRAP_SERVERS, bootstrap);
         s.put(TrainerConfig.APPLICATION_ID, APP);
         s.put("state.dir", work.resolve("unused").toString());
-        for (int k = 1; k < GATE.length; k += 2) {
-            String[] kv = GATE[k].split("=", 2);
+        List<String> args = gateArgs(labels);
+        for (int k = 1; k < args.size(); k += 2) {
+            String[] kv = args.get(k).split("=", 2);
             s.put(kv[0], kv[1]);
         }
         return TrainerConfig.of(s);
     }
 
-    private static TrainerProcess start(String bootstrap, Path state, Path log) throws IOException {
+    private static List<String> gateArgs(boolean labels) {
+        List<String> args = new ArrayList<>(List.of(GATE));
+        if (!labels) {
+            args.addAll(List.of(WINDOW_ONLY));
+        }
+        return args;
+    }
+
+    private static TrainerProcess start(String bootstrap, Path state, Path log, boolean labels) throws IOException {
         List<String> extra = new ArrayList<>(List.of("--partitions", String.valueOf(PARTITIONS), "--batch-size", "16"));
-        extra.addAll(List.of(GATE));
+        extra.addAll(gateArgs(labels));
         return TrainerProcess.start(bootstrap, APP, state, log, extra.toArray(String[]::new));
     }
 }
