@@ -29,11 +29,9 @@ public final class GateSimulation {
     static final int ROLLBACK_AFTER = 3000;
 
     public static void main(String[] args) {
-        List<Rating> all = RatingReader.sortByTime(RatingReader.readAll(Path.of(args[0])));
-        Holdout.Split split = Holdout.byTime(all, 0.5);
-        Model pre = new BatchTrainer(Hyperparameters.pretrainDefaults(ModelKind.BIASED_MF), 30, 64, 42)
-                .train(split.train(), null);
-        List<Rating> stream = split.test();
+        Pretrained ml = pretrainOnFirstHalf(Path.of(args[0]));
+        Model pre = ml.model();
+        List<Rating> stream = ml.stream();
         // -Dsim.part=p/n: only the users of partition p of n (by hash), as one user task of n sees the stream.
         String part = System.getProperty("sim.part");
         if (part != null) {
@@ -52,6 +50,17 @@ public final class GateSimulation {
         for (String attack : new String[] {"none", "flip", "constant", "random", "bot"}) {
             run("synthetic", null, synth, attack, 50_000, 10_000, true);
         }
+    }
+
+    /** A model pretrained on the earliest half of a file's ratings, and the later half to stream. */
+    record Pretrained(Model model, List<Rating> stream) {}
+
+    /** The demo's set-up: pretrain on the earliest half by time (the pretrain defaults, 30 epochs), stream the rest. */
+    static Pretrained pretrainOnFirstHalf(Path file) {
+        Holdout.Split split = Holdout.byTime(RatingReader.sortByTime(RatingReader.readAll(file)), 0.5);
+        Model pre = new BatchTrainer(Hyperparameters.pretrainDefaults(ModelKind.BIASED_MF), 30, 64, 42)
+                .train(split.train(), null);
+        return new Pretrained(pre, split.test());
     }
 
     /** What one simulated run measured; RMSEs are the served model's against the clean labels. */

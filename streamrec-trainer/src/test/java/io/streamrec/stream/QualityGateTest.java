@@ -5,13 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamrec.data.Holdout;
 import io.streamrec.data.Rating;
-import io.streamrec.data.RatingReader;
-import io.streamrec.learn.BatchTrainer;
-import io.streamrec.learn.Hyperparameters;
-import io.streamrec.learn.Model;
-import io.streamrec.model.ModelKind;
 import io.streamrec.testsupport.Datasets;
 import java.util.List;
 import java.util.Map;
@@ -34,11 +28,8 @@ class QualityGateTest {
 
     @Test
     void shouldNeverCloseOnCleanMovieLens100k() {
-        List<Rating> all = RatingReader.sortByTime(RatingReader.readAll(Datasets.require("ml-100k/u.data")));
-        Holdout.Split split = Holdout.byTime(all, 0.5);
-        Model pre = new BatchTrainer(Hyperparameters.pretrainDefaults(ModelKind.BIASED_MF), 30, 64, 42)
-                .train(split.train(), null);
-        GateSimulation.Result r = GateSimulation.run("ml-100k", pre, split.test(), "none", 0, 0, true);
+        GateSimulation.Pretrained ml = GateSimulation.pretrainOnFirstHalf(Datasets.require("ml-100k/u.data"));
+        GateSimulation.Result r = GateSimulation.run("ml-100k", ml.model(), ml.stream(), "none", 0, 0, true);
         assertEquals(0, r.closures());
     }
 
@@ -59,13 +50,11 @@ class QualityGateTest {
 
     @Test
     void shouldCloseUnderFlipAndConstantOnMovieLens100kWithinItsMeasuredBound() {
-        List<Rating> all = RatingReader.sortByTime(RatingReader.readAll(Datasets.require("ml-100k/u.data")));
-        Holdout.Split split = Holdout.byTime(all, 0.5);
-        Model pre = new BatchTrainer(Hyperparameters.pretrainDefaults(ModelKind.BIASED_MF), 30, 64, 42)
-                .train(split.train(), null);
+        GateSimulation.Pretrained ml = GateSimulation.pretrainOnFirstHalf(Datasets.require("ml-100k/u.data"));
         // Measured: flip 314, constant 363 attacked events (the window test alone: 4,080 and 8,176).
         for (String attack : List.of("flip", "constant")) {
-            GateSimulation.Result r = GateSimulation.run("ml-100k", pre, split.test(), attack, 10_000, 10_000, true);
+            GateSimulation.Result r =
+                    GateSimulation.run("ml-100k", ml.model(), ml.stream(), attack, 10_000, 10_000, true);
             assertTrue(
                     r.closedAfter() >= 0 && r.closedAfter() <= 800,
                     attack + ": closed after " + r.closedAfter() + " attacked events, bound 800");
