@@ -22,13 +22,15 @@ import java.util.Random;
  * FILE: u.data-like lines (user, item, rating, timestamp; tabs). MODE: {@code mf} (must give what {@code evaluate}
  * gives), {@code svdpp-adagrad} (the y_j rows stepped as the others: row-wise AdaGrad), {@code svdpp-koren} (the
  * y_j rows by plain SGD at Koren 2008's factor rate 0.007 and L2 0.015), {@code replayN} (after each event, one
- * more step of the user's row on each of its last N earlier events).
+ * more step of the user's row on each of its last N earlier events), {@code base} (the biases replaced by Koren
+ * 2008's closed-form shrunk baseline, b_i = sum(r - mu) / (25 + n_i), b_u = sum(r - mu - b_i) / (10 + n_u), kept as
+ * running sums; the factors learned on the rest) and {@code base2} (that baseline added to the learned biases).
  */
 public class OnlineExperiments {
     public static void main(String[] args) throws Exception {
-        if (args.length != 2 || !(List.of("mf", "svdpp-adagrad", "svdpp-koren").contains(args[1])
+        if (args.length != 2 || !(List.of("mf", "svdpp-adagrad", "svdpp-koren", "base", "base2").contains(args[1])
                 || args[1].matches("replay[1-9][0-9]*"))) {
-            System.err.println("usage: java OnlineExperiments.java FILE mf|svdpp-adagrad|svdpp-koren|replayN");
+            System.err.println("usage: java OnlineExperiments.java FILE mf|svdpp-adagrad|svdpp-koren|replayN|base|base2");
             System.exit(2);
         }
         List<long[]> events = new ArrayList<>();
@@ -50,6 +52,10 @@ public class OnlineExperiments {
         Random rnd = new Random(42);
         double sum = 0, count = 0, se = 0, ae = 0;
         float[] pz = new float[k], gp = new float[k], gq = new float[k];
+        boolean base = mode.startsWith("base");
+        double l2 = Double.parseDouble(System.getProperty("l2", "25")), l3 = Double.parseDouble(System.getProperty("l3", "10"));
+        double[] sumI = new double[n], sumU = new double[n];
+        int[] nI = new int[n], nU = new int[n];
         for (long[] e : events) {
             double mu = count > 0 ? sum / count : 3.0;
             Integer uu = userRows.get(e[0]), ii = itemRows.get(e[1]);
@@ -70,13 +76,16 @@ public class OnlineExperiments {
             if (implicit) for (int j : nu) for (int f = 0; f < k; f++) pz[f] += y[j * k + f];
             for (int f = 0; f < k; f++) pz[f] = p[u * w + 1 + f] + norm * pz[f];
             // Predict as evaluate does: a row never seen contributes nothing (its factors neither).
-            double s = mu + (uu == null ? 0 : p[u * w]) + (ii == null ? 0 : q[i * w]);
+            double bicf = sumI[i] / (l2 + nI[i]);
+            double bucf = sumU[u] / (l3 + nU[u]);
+            double s = base ? mu + bicf + bucf + (mode.equals("base2") ? (uu == null ? 0 : p[u * w]) + (ii == null ? 0 : q[i * w]) : 0)
+                    : mu + (uu == null ? 0 : p[u * w]) + (ii == null ? 0 : q[i * w]);
             if (ii != null) for (int f = 0; f < k; f++) s += (uu == null ? pz[f] - p[u * w + 1 + f] : pz[f]) * q[i * w + 1 + f];
             double err = Math.min(5, Math.max(1, s)) - e[2];
             se += err * err;
             ae += Math.abs(err);
             // Learn with the rows as they are now (new ones at their initial values).
-            s = mu + p[u * w] + q[i * w];
+            s = base ? mu + bicf + bucf + (mode.equals("base2") ? p[u * w] + q[i * w] : 0) : mu + p[u * w] + q[i * w];
             for (int f = 0; f < k; f++) s += pz[f] * q[i * w + 1 + f];
             float g = (float) (s - e[2]);
             float gbu = g + reg * p[u * w], gbi = g + reg * q[i * w];
@@ -107,8 +116,10 @@ public class OnlineExperiments {
                     }
                 }
             }
-            p[u * w] -= lr * gbu / ((float) Math.sqrt(pAcc[2 * u]) + eps);
-            q[i * w] -= lr * gbi / ((float) Math.sqrt(qAcc[2 * i]) + eps);
+            if (!mode.equals("base")) {
+                p[u * w] -= lr * gbu / ((float) Math.sqrt(pAcc[2 * u]) + eps);
+                q[i * w] -= lr * gbi / ((float) Math.sqrt(qAcc[2 * i]) + eps);
+            }
             float ru = lr / ((float) Math.sqrt(pAcc[2 * u + 1]) + eps), ri = lr / ((float) Math.sqrt(qAcc[2 * i + 1]) + eps);
             for (int f = 0; f < k; f++) {
                 p[u * w + 1 + f] -= ru * gp[f];
@@ -134,6 +145,12 @@ public class OnlineExperiments {
                     for (int f = 0; f < k; f++) p[u * w + 1 + f] -= rj * gp[f];
                 }
                 h.add(new float[] {i, e[2]});
+            }
+            if (base) {
+                sumI[i] += e[2] - mu;
+                nI[i]++;
+                sumU[u] += e[2] - mu - sumI[i] / (l2 + nI[i]);
+                nU[u]++;
             }
             nu.add(i);
             sum += e[2];
