@@ -70,8 +70,25 @@ final class PublicationGate {
         return gate.enabled();
     }
 
+    /**
+     * Whether an event, scored and not yet learned, stays out of training: held out as validation data, or
+     * quarantined because the labels arriving now are suspect. {@code itemBias}: its item's bias in the model (NaN
+     * for an item the task has no row for). Every event feeds the label check first; a held-out event stays held out
+     * (by its hash) even then, so that a reader can tell which events were held out.
+     */
+    boolean keepsOut(Event e, double itemBias) {
+        boolean suspect = suspect(e, itemBias);
+        if (holdOut(e)) {
+            return true;
+        }
+        if (suspect) {
+            quarantined();
+        }
+        return suspect;
+    }
+
     /** True when the event is validation data: it is scored, not trained (see {@link QualityGate}). */
-    boolean holdOut(Event e) {
+    private boolean holdOut(Event e) {
         if (!gate.holdsOut(e.user(), e.item(), e.eventTime())) {
             return false;
         }
@@ -85,7 +102,7 @@ final class PublicationGate {
      * no row for), for the label check ({@link LabelCheck}). True when the labels arriving now are suspect: unless
      * it is held out, the event is then quarantined ({@link #quarantined}): scored, counted, not trained.
      */
-    boolean suspect(Event e, double itemBias) {
+    private boolean suspect(Event e, double itemBias) {
         if (!gate.enabled() || Double.isNaN(itemBias)) {
             return gate.quarantines();
         }
@@ -108,7 +125,7 @@ final class PublicationGate {
      * An event not trained because its labels are suspect. The count is saved with the event, as the pending log
      * saves a trained one, so that events trained, held out and quarantined add up exactly across a crash.
      */
-    void quarantined() {
+    private void quarantined() {
         quarantined++;
         listener.eventQuarantined();
         saveState();

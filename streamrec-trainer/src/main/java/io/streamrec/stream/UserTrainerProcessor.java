@@ -170,15 +170,8 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
             listener.ranked(StreamRanking.CUTOFF, rank >= 1 && rank <= StreamRanking.CUTOFF);
         }
         listener.eventTrained();
-        // Every event feeds the label check; one held out stays held out (by its hash), so that a reader can tell
-        // which events were held out, and the rest of a suspect stream is quarantined.
-        boolean suspect = gate.suspect(e, i >= 0 ? model.items().bias(i) : Double.NaN);
-        if (gate.holdOut(e)) {
-            return;
-        }
-        if (suspect) {
-            gate.quarantined();
-            return;
+        if (gate.keepsOut(e, i >= 0 ? model.items().bias(i) : Double.NaN)) {
+            return; // held out as validation data, or quarantined
         }
         pending.append(Codecs.encodeEvent(e));
         u = u >= 0 ? u : admission.admits(e.user()) ? users.row(e.user()) : -1;
