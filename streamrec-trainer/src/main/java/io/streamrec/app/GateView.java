@@ -27,6 +27,7 @@ final class GateView {
             p.put("since", g.since());
             p.put("closures", g.closures());
             p.put("rollbacks", g.rollbacks());
+            p.put("quarantined", g.quarantined());
             p.put("updatedAt", g.updatedAt());
             partitions.add(p);
         }

@@ -113,6 +113,11 @@ class LivePageChromiumTest {
             Matcher gateRmse =
                     Pattern.compile("id=\"f-gate-rmse\">([0-9.]+)/([0-9.]+)<").matcher(dom);
             assertTrue(gateRmse.find(), "live and reference RMSE are shown");
+            assertTrue(
+                    Pattern.compile("id=\"f-gate-quarantined\">[0-9,]+<")
+                            .matcher(dom)
+                            .find(),
+                    "the quarantined events are counted");
             assertTrue(attribute(dom, "c-gate", "data-points-live") >= 1, "the gate chart has a live point");
             assertEquals(
                     attribute(dom, "c-gate", "data-points-live"),
