@@ -89,6 +89,29 @@ class LabelCheckTest {
     }
 
     @Test
+    void clicksAreJudgedAsRatingsAre() {
+        // logistic-mf's labels: 0/1 clicks, more likely on better items (x on the logit scale).
+        Random rnd = new Random(4);
+        LabelCheck c = new LabelCheck(RECENT, 10 * RECENT, 0.5, 3);
+        int suspects = 0;
+        for (int k = 0; k < 20_000; k++) {
+            double x = rnd.nextGaussian();
+            double y = rnd.nextDouble() < 1 / (1 + Math.exp(-2 * x)) ? 1 : 0;
+            c.add("u" + (k / 8) % 300, x, y, true);
+            suspects += c.suspect() ? 1 : 0;
+        }
+        assertEquals(0, suspects, "checks that found clean clicks suspect");
+        int found = -1;
+        for (int k = 0; k < 2 * RECENT && found < 0; k++) {
+            double x = rnd.nextGaussian();
+            double y = rnd.nextDouble() < 1 / (1 + Math.exp(-2 * x)) ? 0 : 1; // flipped: 1 - label
+            c.add("u" + (k / 8) % 300, x, y, false);
+            found = c.suspect() ? k + 1 : -1;
+        }
+        assertTrue(found > 0 && found <= RECENT, "flipped clicks found after " + found + " events");
+    }
+
+    @Test
     void studentTApproachesTheNormalQuantile() {
         assertEquals(3.0, LabelCheck.studentT(3, 1_000_000), 1e-4);
         // Student's t at the normal's 3-sigma level (one-sided 0.135%): 4.094 at 9 degrees of freedom, 3.694 at 13,
