@@ -152,9 +152,30 @@ final class LabelCheck {
         private final double[] total = new double[5];
         private final double[][] m = new double[5][5];
 
+        /** Adds between two rebuilds from the events: running sums that add and subtract drift in floating point. */
+        private static final int REBUILD_EVERY = 1 << 16;
+
+        private int addsSinceRebuild;
+
         void add(String user, double x, double y) {
             events.addLast(new Event(user, x, y));
             move(user, x, y, 1);
+            if (++addsSinceRebuild >= REBUILD_EVERY) {
+                rebuild();
+            }
+        }
+
+        /** Every sum again from the events held: O(window) once per {@link #REBUILD_EVERY} adds. */
+        private void rebuild() {
+            byUser.clear();
+            java.util.Arrays.fill(total, 0);
+            for (double[] row : m) {
+                java.util.Arrays.fill(row, 0);
+            }
+            for (Event e : events) {
+                move(e.user(), e.x(), e.y(), 1);
+            }
+            addsSinceRebuild = 0;
         }
 
         Event removeOldest() {

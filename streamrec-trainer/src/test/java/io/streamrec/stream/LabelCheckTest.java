@@ -34,7 +34,7 @@ class LabelCheckTest {
         Random rnd = new Random(1);
         LabelCheck c = new LabelCheck(RECENT, 10 * RECENT, 0.5, 3);
         int suspects = 0;
-        for (int k = 0; k < 50_000; k++) {
+        for (int k = 0; k < 70_000; k++) { // past a rebuild of the running sums (every 65,536 adds)
             int user = (k / 8) % 300;
             double x = rnd.nextGaussian() * 0.4;
             c.add("u" + user, x, label(rnd, user, x, 1.0), true);
@@ -86,6 +86,30 @@ class LabelCheckTest {
         c.clear();
         assertEquals(0, c.historySize());
         assertEquals(-1, feed(c, rnd, 5 * RECENT, 300, -1.0, 1), "judged before the history refilled");
+    }
+
+    @Test
+    void runningSumsAgreeWithAFreshCheckOverTheSameEvents() {
+        // 200,000 events (three rebuilds of the running sums) against a check fed only the last 4,400 of them: the
+        // same recent and history windows, so the same slopes and statistic, up to rounding.
+        Random rnd = new Random(5);
+        LabelCheck longRun = new LabelCheck(400, 4_000, 0.5, 3);
+        LabelCheck fresh = new LabelCheck(400, 4_000, 0.5, 3);
+        int n = 200_000;
+        for (int k = 0; k < n; k++) {
+            int user = (k / 8) % 300;
+            double x = rnd.nextGaussian() * 0.4;
+            double y = label(rnd, user, x, k < n / 2 ? 1.0 : 0.7);
+            longRun.add("u" + user, x, y, true);
+            if (k >= n - 4_400) {
+                fresh.add("u" + user, x, y, true);
+            }
+        }
+        longRun.suspect();
+        fresh.suspect();
+        assertEquals(fresh.recentSlope(), longRun.recentSlope(), 1e-9);
+        assertEquals(fresh.historySlope(), longRun.historySlope(), 1e-9);
+        assertEquals(fresh.z(), longRun.z(), 1e-6);
     }
 
     @Test
