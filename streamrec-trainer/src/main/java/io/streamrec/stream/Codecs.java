@@ -180,22 +180,29 @@ public final class Codecs {
     }
 
     /** Task counters: global-mean sum and count of this task's labels, events it learned, row steps it applied. */
-    public record TaskState(double meanSum, double meanCount, long eventsSeen, long rowSteps) {
-        public static final TaskState EMPTY = new TaskState(0, 0, 0, 0);
+    /**
+     * A task's own state, saved at each flush: its label sums, events seen, row steps, and the first pending-log
+     * record that flush did not cover ({@link PendingLog#restore(long)}).
+     */
+    public record TaskState(double meanSum, double meanCount, long eventsSeen, long rowSteps, long pendingFrom) {
+        public static final TaskState EMPTY = new TaskState(0, 0, 0, 0, 0);
     }
 
     public static byte[] encodeTaskState(TaskState t) {
-        return ByteBuffer.allocate(32)
+        return ByteBuffer.allocate(40)
                 .putDouble(t.meanSum())
                 .putDouble(t.meanCount())
                 .putLong(t.eventsSeen())
                 .putLong(t.rowSteps())
+                .putLong(t.pendingFrom())
                 .array();
     }
 
+    /** Reads a task state; one written before {@code pendingFrom} existed (32 bytes) reads it as 0 (skip nothing). */
     public static TaskState decodeTaskState(byte[] bytes) {
         ByteBuffer b = ByteBuffer.wrap(bytes);
-        return new TaskState(b.getDouble(), b.getDouble(), b.getLong(), b.getLong());
+        return new TaskState(
+                b.getDouble(), b.getDouble(), b.getLong(), b.getLong(), b.remaining() >= 8 ? b.getLong() : 0);
     }
 
     private static String string(ByteBuffer b) {

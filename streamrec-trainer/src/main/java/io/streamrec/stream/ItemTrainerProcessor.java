@@ -86,7 +86,7 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
         items = new RowLoader(model.items(), itemStore, global);
         updater = new RowUpdater(hyper);
         grads = new GradientAccumulator(hyper.width());
-        for (byte[] batch : pending.restore()) {
+        for (byte[] batch : pending.restore(ts.pendingFrom())) {
             read(batch);
             step();
         }
@@ -169,8 +169,10 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
         unpublishedEvents += pendingEvents;
         pendingEvents = 0;
         unpublished.saved();
-        stateStore.put(STATE_KEY, Codecs.encodeTaskState(new Codecs.TaskState(0, 0, eventsSeen, rowSteps)));
         pending.clear();
+        stateStore.put(
+                STATE_KEY,
+                Codecs.encodeTaskState(new Codecs.TaskState(0, 0, eventsSeen, rowSteps, pending.flushedBefore())));
     }
 
     /**

@@ -116,7 +116,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         gate = new PublicationGate(context, listener, config.gate(), stateStore, partition);
         // Events learned since the last flush before a crash or a rebalance (their user steps were not saved): learn
         // them again, unscored (they were scored then).
-        for (byte[] e : pending.restore()) {
+        for (byte[] e : pending.restore(ts.pendingFrom())) {
             addToBatch(Codecs.decodeEvent(e));
         }
         rows.restore(users.loader());
@@ -240,11 +240,15 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         rows.saved(oldestIngest);
         rowSteps += n;
         stepped.clear();
+        pending.clear();
         stateStore.put(
                 STATE_KEY,
-                Codecs.encodeTaskState(
-                        new Codecs.TaskState(model.mean().sum(), model.mean().count(), model.eventsSeen(), rowSteps)));
-        pending.clear();
+                Codecs.encodeTaskState(new Codecs.TaskState(
+                        model.mean().sum(),
+                        model.mean().count(),
+                        model.eventsSeen(),
+                        rowSteps,
+                        pending.flushedBefore())));
         long latency = now - oldestIngest;
         oldestIngest = Long.MAX_VALUE;
         long duration = System.nanoTime() - start;

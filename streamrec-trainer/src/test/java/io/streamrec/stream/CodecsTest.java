@@ -94,8 +94,11 @@ class CodecsTest {
 
     @Test
     void shouldRoundTripTaskState() {
-        Codecs.TaskState t = new Codecs.TaskState(123.5, 40.25, 41L, 17L);
+        Codecs.TaskState t = new Codecs.TaskState(123.5, 40.25, 41L, 17L, 9L);
         assertEquals(t, Codecs.decodeTaskState(Codecs.encodeTaskState(t)));
+        // A state written before the pending-log watermark existed: 32 bytes, read with the watermark 0.
+        byte[] old = java.util.Arrays.copyOf(Codecs.encodeTaskState(t), 32);
+        assertEquals(new Codecs.TaskState(123.5, 40.25, 41L, 17L, 0L), Codecs.decodeTaskState(old));
     }
 
     @Test
