@@ -62,6 +62,26 @@ class TrainerConfigTest {
         assertFalse(TrainerConfig.of(s).gate().enabled(), "the same model without the gate is accepted");
     }
 
+    @Test
+    void shouldRefuseABadLabelCheckSettingNamingItAndWhatIsAllowed() {
+        Map<String, String[]> bad = Map.of(
+                GateConfig.LABEL_EVENTS, new String[] {"10", "0 (off) or >= 20"},
+                GateConfig.LABEL_FRACTION, new String[] {"1.5", "in (0, 1)"});
+        bad.forEach((key, valueAndRule) -> {
+            Map<String, String> s = new HashMap<>(SERVERS);
+            s.put(GateConfig.ENABLED, "true");
+            s.put(key, valueAndRule[0]);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainerConfig.of(s));
+            assertTrue(
+                    e.getMessage().contains(key) && e.getMessage().contains(valueAndRule[1]),
+                    () -> key + ": " + e.getMessage());
+        });
+        Map<String, String> off = new HashMap<>(SERVERS);
+        off.put(GateConfig.ENABLED, "true");
+        off.put(GateConfig.LABEL_EVENTS, "0");
+        assertEquals(0, TrainerConfig.of(off).gate().labelEvents(), "0 turns the label check off");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"biased-mf", "logistic-mf"})
     void shouldAcceptTheGateForTheKindsThatPredictALabel(String kind) {
