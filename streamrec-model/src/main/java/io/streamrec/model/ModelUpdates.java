@@ -192,8 +192,7 @@ public final class ModelUpdates {
     /**
      * The {@code gate:<partition>} value: {@code {"kind":"gate","partition":0,"open":false,"reason":"quality",
      * "liveRmse":1.12,"referenceRmse":1.01,"since":1732873200123,"closures":1,"rollbacks":0,"quarantined":0,
-     * "updatedAt":..}}; an RMSE
-     * that is not known is {@code null}.
+     * "updatedAt":..}}; an RMSE that is not known is {@code null}.
      */
     public static byte[] gate(GateState g) {
         ObjectNode o = MAPPER.createObjectNode();

@@ -179,10 +179,9 @@ public final class Codecs {
         }
     }
 
-    /** Task counters: global-mean sum and count of this task's labels, events it learned, row steps it applied. */
     /**
-     * A task's own state, saved at each flush: its label sums, events seen, row steps, and the first pending-log
-     * record that flush did not cover ({@link PendingLog#restore(long)}).
+     * A task's own state, saved at each flush: the global-mean sum and count of its labels, events it learned, row
+     * steps it applied, and the first pending-log record that flush did not cover ({@link PendingLog#restore(long)}).
      */
     public record TaskState(double meanSum, double meanCount, long eventsSeen, long rowSteps, long pendingFrom) {
         public static final TaskState EMPTY = new TaskState(0, 0, 0, 0, 0);

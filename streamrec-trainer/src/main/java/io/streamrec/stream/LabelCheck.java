@@ -63,10 +63,10 @@ final class LabelCheck {
 
     /** True when the recent labels follow the items' order less than {@code fraction} as much as the history's. */
     boolean suspect() {
-        int users = recent.users();
-        if (recent.size() < recentEvents || history.size() < historyEvents / 2 || users < MIN_USERS) {
+        if (!judges()) {
             return false;
         }
+        int users = recent.users();
         historySlope = history.slope();
         recentSlope = recent.slope();
         double bar = fraction * historySlope;
@@ -98,10 +98,12 @@ final class LabelCheck {
      * of a suspicion (a check that cannot judge, for lack of users in the recent events, ends none).
      */
     boolean agrees() {
-        if (recent.size() < recentEvents || history.size() < historyEvents / 2 || recent.users() < MIN_USERS) {
-            return false;
-        }
-        return recent.slope() >= fraction * history.slope();
+        return judges() && recent.slope() >= fraction * history.slope();
+    }
+
+    /** Whether the check can judge: the recent events all in, half the history, and enough users among them. */
+    private boolean judges() {
+        return recent.size() >= recentEvents && history.size() >= historyEvents / 2 && recent.users() >= MIN_USERS;
     }
 
     @Override

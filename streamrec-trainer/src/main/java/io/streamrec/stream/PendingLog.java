@@ -98,7 +98,7 @@ final class PendingLog implements StateStore, CachedStateStore<Long, byte[]> {
         for (long k : stale) {
             store.delete(k);
         }
-        nextChunk = Math.max(maxAny + 1, Math.max(flushedBefore, 0));
+        nextChunk = Math.max(maxAny + 1, flushedBefore);
         firstChunk = max < 0 ? nextChunk : min;
         length = 0;
         entries = out.size();

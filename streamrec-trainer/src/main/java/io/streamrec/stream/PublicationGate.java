@@ -170,18 +170,14 @@ final class PublicationGate {
         if (wasOpen && !ok && gate.reason() == QualityGate.Reason.LABELS) {
             // The rows changed since the last publication trained on labels from before the check found them
             // suspect: back to the published model, and the item tasks with them.
-            rollBack.run();
-            rollbacks++;
-            listener.gateRolledBack("user", partition);
+            rollBack(rollBack);
             LOG.warn(
                     "user partition {}: rows changed since the last publication rolled back to the published model"
                             + " (they trained on suspect labels)",
                     partition);
         } else if (!ok && now - gate.closedSince() >= rollbackMs) {
-            rollBack.run();
-            rollbacks++;
+            rollBack(rollBack);
             gate.rolledBack();
-            listener.gateRolledBack("user", partition);
             LOG.warn(
                     "user partition {}: closed for over {} ms: rows rolled back to the last accepted (published) model",
                     partition,
@@ -192,6 +188,14 @@ final class PublicationGate {
             record(now);
         }
         return ok;
+    }
+
+    /** Runs {@code rollBack}, which sets the changed rows back to their published versions, and counts it (the item
+     * tasks follow the count). */
+    private void rollBack(Runnable rollBack) {
+        rollBack.run();
+        rollbacks++;
+        listener.gateRolledBack("user", partition);
     }
 
     /** The task-state value of the gate: open, reason, closed since, closures, rollbacks, quarantined events. */

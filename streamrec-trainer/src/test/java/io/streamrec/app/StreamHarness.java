@@ -46,7 +46,8 @@ final class StreamHarness {
                 Map.of(TrainerConfig.BATCH_SIZE, String.valueOf(batchSize)));
     }
 
-    private static TrainerConfig config(
+    /** A trainer's settings against {@code bootstrap}, HTTP on an ephemeral local port, plus {@code more}. */
+    static TrainerConfig config(
             String bootstrap, String applicationId, Path stateDir, int partitions, Map<String, String> more) {
         Map<String, String> s = new HashMap<>(more);
         s.put(TrainerConfig.BOOTSTRAP_SERVERS, bootstrap);

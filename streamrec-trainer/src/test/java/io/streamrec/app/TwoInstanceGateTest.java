@@ -19,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -185,20 +184,18 @@ class TwoInstanceGateTest {
     }
 
     private static TrainerConfig config(String bootstrap, Path state) {
-        Map<String, String> s = new HashMap<>();
-        s.put(TrainerConfig.BOOTSTRAP_SERVERS, bootstrap);
-        s.put(TrainerConfig.APPLICATION_ID, APP);
-        s.put("state.dir", state.toString());
-        s.put(TrainerConfig.PARTITIONS, String.valueOf(PARTITIONS));
-        s.put(TrainerConfig.BATCH_SIZE, "16");
-        s.put(TrainerConfig.HTTP_PORT, "0");
-        s.put(TrainerConfig.HTTP_BIND, "127.0.0.1");
         // As in GateKillNineTest: a small window re-based often, and no rollback within the test.
-        s.put(GateConfig.ENABLED, "true");
-        s.put(GateConfig.WINDOW_EVENTS, "100");
-        s.put(GateConfig.REFERENCE_EVENTS, "300");
-        s.put(GateConfig.ROLLBACK_MS, "3600000");
-        return TrainerConfig.of(s);
+        return StreamHarness.config(
+                bootstrap,
+                APP,
+                state,
+                PARTITIONS,
+                Map.of(
+                        TrainerConfig.BATCH_SIZE, "16",
+                        GateConfig.ENABLED, "true",
+                        GateConfig.WINDOW_EVENTS, "100",
+                        GateConfig.REFERENCE_EVENTS, "300",
+                        GateConfig.ROLLBACK_MS, "3600000"));
     }
 
     /** The active tasks of an instance, by id; empty unless RUNNING. */

@@ -25,7 +25,7 @@ import java.util.Set;
  * {@link GateConfig}'s defaults unless given as system properties.
  */
 public final class GateSimulation {
-    static final int PUBLISH_EVERY = Integer.getInteger("sim.publish", 256);
+    static final int PUBLISH_EVERY = 256;
     static final int ROLLBACK_AFTER = 3000;
 
     public static void main(String[] args) {
