@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code streamrec.gate.open} (gauge): 1 while every gate of this instance is open, 0 while one is closed;</li>
  *   <li>{@code streamrec.gate.live.rmse} and {@code streamrec.gate.reference.rmse} (gauges): the live and the
  *       reference model's RMSE on the validation windows, averaged over the partitions (NaN without a gate);</li>
- *   <li>{@code streamrec.gate.closures} (counter, tag {@code reason}=quality|labels|non-finite),
+ *   <li>{@code streamrec.gate.closures} (counter, tag {@code reason}=quality|labels|non-finite|norm),
  *       {@code streamrec.gate.rollbacks} (counter, tag {@code role}=user|item), {@code streamrec.gate.heldout}
  *       (counter: events held out of training as validation data) and {@code streamrec.gate.quarantined} (counter:
  *       events scored but not trained while the label check found the arriving labels suspect).</li>
@@ -38,7 +38,7 @@ public final class GateMetrics implements TrainerListener, MeterBinder {
                 .baseUnit("events")
                 .description("events scored but not trained: the arriving labels were suspect")
                 .register(r);
-        for (String reason : new String[] {"quality", "labels", "non-finite"}) {
+        for (String reason : new String[] {"quality", "labels", "non-finite", "norm"}) {
             closures.put(
                     reason,
                     Counter.builder("streamrec.gate.closures")

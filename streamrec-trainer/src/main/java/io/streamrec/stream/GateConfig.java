@@ -10,7 +10,8 @@ import java.util.Set;
  * independent check under the null), a margin of 1% (closures for changes smaller than that cost more in staleness
  * than they save), a reference re-based at most every 2,000 trained events and a rollback after 30 s closed; the
  * label check judges the newest 400 events (at least 10 users: a slope's standard error of about 0.1 on ML-100K)
- * against the 4,000 before, and finds labels suspect that follow the items' order less than half as much.
+ * against the 4,000 before, and finds labels suspect that follow the items' order less than half as much; a row
+ * has exploded at ten times the largest accepted norm (an order of magnitude).
  *
  * @param enabled         {@code gate.enabled}
  * @param holdoutEvery    {@code gate.holdout.every}: one event in this many (by a hash of user, item, time) is held
@@ -24,6 +25,8 @@ import java.util.Set;
  *                        history is ten times as many); 0 turns the check off
  * @param labelFraction   {@code gate.labels.fraction}: the labels are suspect when the recent events follow the
  *                        items' order less than this fraction as much as the history did
+ * @param normFactor      {@code gate.norm.factor}: a changed row whose norm exceeds this many times the accepted
+ *                        model's largest has exploded ({@link RowNormCheck}); 0 turns the check off
  */
 public record GateConfig(
         boolean enabled,
@@ -34,7 +37,8 @@ public record GateConfig(
         double z,
         long rollbackMs,
         int labelEvents,
-        double labelFraction) {
+        double labelFraction,
+        double normFactor) {
     public static final String ENABLED = "gate.enabled";
     public static final String HOLDOUT_EVERY = "gate.holdout.every";
     public static final String WINDOW_EVENTS = "gate.window.events";
@@ -44,6 +48,7 @@ public record GateConfig(
     public static final String ROLLBACK_MS = "gate.rollback.ms";
     public static final String LABEL_EVENTS = "gate.labels.events";
     public static final String LABEL_FRACTION = "gate.labels.fraction";
+    public static final String NORM_FACTOR = "gate.norm.factor";
 
     static final Map<String, String> DEFAULTS = Map.of(
             ENABLED, "false",
@@ -54,7 +59,8 @@ public record GateConfig(
             Z, "3",
             ROLLBACK_MS, "30000",
             LABEL_EVENTS, "400",
-            LABEL_FRACTION, "0.5");
+            LABEL_FRACTION, "0.5",
+            NORM_FACTOR, "10");
 
     static final Set<String> KEYS = DEFAULTS.keySet();
 
@@ -80,6 +86,9 @@ public record GateConfig(
         if (!(labelFraction > 0 && labelFraction < 1)) {
             throw new IllegalArgumentException(LABEL_FRACTION + " must be in (0, 1), got " + labelFraction);
         }
+        if (normFactor != 0 && !(normFactor > 1)) {
+            throw new IllegalArgumentException(NORM_FACTOR + " must be 0 (off) or > 1, got " + normFactor);
+        }
         if (rollbackMs < 1) {
             throw new IllegalArgumentException(ROLLBACK_MS + " must be >= 1 (milliseconds), got " + rollbackMs);
         }
@@ -96,7 +105,8 @@ public record GateConfig(
                 number(get, Z),
                 (long) number(get, ROLLBACK_MS),
                 (int) number(get, LABEL_EVENTS),
-                number(get, LABEL_FRACTION));
+                number(get, LABEL_FRACTION),
+                number(get, NORM_FACTOR));
     }
 
     /**
@@ -106,6 +116,11 @@ public record GateConfig(
      */
     public boolean holdsOut(String user, String item, long eventTime) {
         return enabled && QualityGate.heldOut(user, item, eventTime, holdoutEvery);
+    }
+
+    /** The check on exploded rows of a task with labels in {@code [minLabel, maxLabel]}; null when it is off. */
+    RowNormCheck normCheck(float minLabel, float maxLabel) {
+        return enabled && normFactor > 0 ? new RowNormCheck(normFactor, minLabel, maxLabel) : null;
     }
 
     /** The settings of the task-level {@link QualityGate}. */

@@ -38,6 +38,9 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
     private final int itemBatchSize;
     private final PublishedRows published;
     private ItemGate gate;
+    /** The gate's check on exploded rows; null when the gate or the check is off. */
+    private RowNormCheck norms;
+
     private ProcessorContext<String, byte[]> context;
     private PendingLog pending;
     private KeyValueStore<String, byte[]> stateStore;
@@ -95,6 +98,7 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
                 ? new RowExpiry(itemStore, config.rowsTtlMs(), context.currentSystemTimeMs())
                 : null;
         gate = new ItemGate(published, stateStore);
+        norms = config.gate().normCheck(hyper.minLabel(), hyper.maxLabel());
         FlushPunctuation.schedule(context, config.flushIntervalMs(), () -> {
             save();
             publish();
@@ -201,6 +205,16 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
                 LOG.warn("item row {} has a non-finite value; not published", table.id(row));
                 continue;
             }
+            if (norms != null && norms.exploded(table.params(), row * w, w)) {
+                // As a non-finite row: the last accepted version stays published. Item rows take gradients from
+                // every user partition, so no single user partition's gate could judge them.
+                LOG.warn(
+                        "item row {} has exploded: norm {} above {}; not published",
+                        table.id(row),
+                        RowNormCheck.norm(table.params(), row * w, w),
+                        norms.bound());
+                continue;
+            }
             context.forward(
                     new Record<>(
                             ModelKeys.row(RowKind.ITEM, table.id(row)),
@@ -215,6 +229,9 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
                                     now),
                             now),
                     StreamTopology.ITEM_MODEL_SINK);
+            if (norms != null) {
+                norms.accepted(table.params(), row * w, w);
+            }
         }
         unpublished.published();
         long events = unpublishedEvents;

@@ -137,16 +137,16 @@ final class PublicationGate {
 
     /**
      * On each publication interval: judges the live model and says whether the changed rows may be published.
-     * When the gate has been closed for {@code gate.rollback.ms}, runs {@code rollBack} (which sets the task's
+     * {@code rows}: what is wrong with a changed row ({@code NON_FINITE}, {@code NORM}), else {@code NONE}. When the gate has been closed for {@code gate.rollback.ms}, runs {@code rollBack} (which sets the task's
      * changed rows back to their published versions) and opens.
      */
-    boolean allows(QualityGate.Predictor live, boolean nonFinite, Runnable rollBack) {
+    boolean allows(QualityGate.Predictor live, QualityGate.Reason rows, Runnable rollBack) {
         if (!gate.enabled()) {
             return true;
         }
         long now = context.currentSystemTimeMs();
         boolean wasOpen = gate.open();
-        boolean ok = gate.check(live, nonFinite, now);
+        boolean ok = gate.check(live, rows, now);
         listener.gateChecked(partition, ok, gate.liveRmse(), gate.referenceRmse());
         if (wasOpen && !ok) {
             listener.gateClosed(partition, gate.reason().word);

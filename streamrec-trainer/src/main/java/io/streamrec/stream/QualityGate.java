@@ -21,7 +21,7 @@ import java.util.List;
  *
  * <p><b>Statistic.</b> RMSE of each model on the window's labels, and the paired z statistic of the squared-error
  * differences. The gate closes when the live RMSE exceeds the reference's by more than {@code margin} (relative)
- * and z exceeds {@code z}, or when a changed row is not finite; it opens again at the first check that does not
+ * and z exceeds {@code z}, or when a changed row is not finite or has exploded; it opens again at the first check that does not
  * find both (no hysteresis). Until the window holds {@code minWindow} events the gate accepts without judging; a
  * gate restored closed (after a restart, with an empty window) stays closed until a rollback.
  *
@@ -68,7 +68,8 @@ final class QualityGate {
         NONE("none"),
         QUALITY("quality"),
         LABELS("labels"),
-        NON_FINITE("non-finite");
+        NON_FINITE("non-finite"),
+        NORM("norm");
 
         final String word;
 
@@ -169,13 +170,16 @@ final class QualityGate {
         trainedSinceAcceptance += n;
     }
 
-    /** Judges the live model; returns whether rows may be published. {@code nonFinite}: a changed row is not finite. */
-    boolean check(Predictor live, boolean nonFinite, long now) {
+    /**
+     * Judges the live model; returns whether rows may be published. {@code rows}: what is wrong with a changed row,
+     * {@link Reason#NON_FINITE} or {@link Reason#NORM} ({@link RowNormCheck}), else {@link Reason#NONE}.
+     */
+    boolean check(Predictor live, Reason rows, long now) {
         if (!settings.enabled()) {
             return true;
         }
-        if (nonFinite) {
-            close(Reason.NON_FINITE, now);
+        if (rows != Reason.NONE) {
+            close(rows, now);
             return false;
         }
         if (quarantine) {

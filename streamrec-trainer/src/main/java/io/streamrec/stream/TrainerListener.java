@@ -70,7 +70,8 @@ public interface TrainerListener {
     /** The gate of user partition {@code partition} judged the live model (RMSEs on its window, NaN if unknown). */
     default void gateChecked(int partition, boolean open, double liveRmse, double referenceRmse) {}
 
-    /** The gate of user partition {@code partition} closed; {@code reason}: {@code quality}, {@code labels}, {@code non-finite}. */
+    /** The gate of user partition {@code partition} closed; {@code reason}: {@code quality}, {@code labels}, {@code non-finite},
+     * {@code norm}. */
     default void gateClosed(int partition, String reason) {}
 
     /** User partition {@code partition}, or an item task ({@code partition} of role "item"), rolled back. */

@@ -28,6 +28,10 @@ final class UserRowPublisher {
     private final GlobalMean mean;
     private final int partition;
     private final UnpublishedRows unpublished;
+    /** The gate's check on exploded rows; null when the gate or the check is off. */
+    private final RowNormCheck norms;
+    /** What {@link #problem} found last time, so that an exploded row is logged once, not at every check. */
+    private QualityGate.Reason lastProblem = QualityGate.Reason.NONE;
     /** Ingest time of the oldest event whose row change is not yet published. */
     private long oldestUnpublished = Long.MAX_VALUE;
 
@@ -37,13 +41,15 @@ final class UserRowPublisher {
             FactorTable userTable,
             GlobalMean mean,
             int partition,
-            UnpublishedRows unpublished) {
+            UnpublishedRows unpublished,
+            RowNormCheck norms) {
         this.context = context;
         this.listener = listener;
         this.userTable = userTable;
         this.mean = mean;
         this.partition = partition;
         this.unpublished = unpublished;
+        this.norms = norms;
     }
 
     /** At task start: finds the saved rows that model-updates lacks (after a crash or a move), to publish them. */
@@ -68,15 +74,34 @@ final class UserRowPublisher {
         oldestUnpublished = Math.min(oldestUnpublished, oldestIngest);
     }
 
-    /** False when a changed row holds a non-finite value (the gate then closes). */
-    boolean allFinite() {
+    /**
+     * What is wrong with a changed row, for the gate: {@code NON_FINITE} when one holds a non-finite value, else
+     * {@code NORM} when one has exploded ({@link RowNormCheck}), else {@code NONE}.
+     */
+    QualityGate.Reason problem() {
         int w = userTable.width();
+        float[] params = userTable.params();
+        QualityGate.Reason found = QualityGate.Reason.NONE;
         for (int k = 0; k < unpublished.size(); k++) {
-            if (!ModelUpdates.isFinite(userTable.params(), unpublished.get(k) * w, w)) {
-                return false;
+            int at = unpublished.get(k) * w;
+            if (!ModelUpdates.isFinite(params, at, w)) {
+                lastProblem = QualityGate.Reason.NON_FINITE;
+                return lastProblem;
+            }
+            if (found == QualityGate.Reason.NONE && norms != null && norms.exploded(params, at, w)) {
+                found = QualityGate.Reason.NORM;
+                if (lastProblem == found) {
+                    continue;
+                }
+                LOG.warn(
+                        "user row {} has exploded: norm {} above {} (gate.norm.factor times the accepted model's)",
+                        userTable.id(unpublished.get(k)),
+                        RowNormCheck.norm(params, at, w),
+                        norms.bound());
             }
         }
-        return true;
+        lastProblem = found;
+        return found;
     }
 
     /**
@@ -84,8 +109,14 @@ final class UserRowPublisher {
      * row that contributes nothing when none was published, and saves it; nothing is left to publish.
      */
     void rollBack(RowLoader users, long now) {
+        int w = userTable.width();
         for (int k = 0; k < unpublished.size(); k++) {
             users.revert(unpublished.get(k), now);
+            if (norms != null) {
+                // The published version is the accepted model's: after a restart (when the largest accepted norm
+                // starts again from the label range) this is what lets the bound rise to the model's own rows.
+                norms.accepted(userTable.params(), unpublished.get(k) * w, w);
+            }
         }
         unpublished.published();
         oldestUnpublished = Long.MAX_VALUE;
@@ -133,6 +164,9 @@ final class UserRowPublisher {
                                     now),
                             now),
                     StreamTopology.USER_MODEL_SINK);
+            if (norms != null) {
+                norms.accepted(userTable.params(), row * w, w);
+            }
         }
         context.forward(
                 new Record<>(ModelKeys.mean(partition), ModelUpdates.mean(partition, mean.sum(), mean.count()), now),

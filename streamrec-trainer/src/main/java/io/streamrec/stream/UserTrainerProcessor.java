@@ -109,7 +109,14 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         admission = new RowAdmission(stateStore, config.rowsAdmissionMinEvents(), listener);
         items = new LocalItems(model.items(), hyper.width(), published);
         router = new GradientRouter(context, model.items(), items, config.partitions(), hyper.width());
-        rows = new UserRowPublisher(context, listener, model.users(), model.mean(), partition, unpublished);
+        rows = new UserRowPublisher(
+                context,
+                listener,
+                model.users(),
+                model.mean(),
+                partition,
+                unpublished,
+                config.gate().normCheck(hyper.minLabel(), hyper.maxLabel()));
         prequential = new PrequentialTracker(hyper.kind() == ModelKind.LOGISTIC_MF);
         externalMean = new GlobalMeanMerge(published, model.mean(), config.partitions(), partition);
         externalMean.refresh();
@@ -124,7 +131,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
             flush();
             if (gate.allows(
                     this::predict,
-                    !rows.allFinite(),
+                    rows.problem(),
                     () -> rows.rollBack(users.loader(), context.currentSystemTimeMs()))) {
                 rows.publish();
             }

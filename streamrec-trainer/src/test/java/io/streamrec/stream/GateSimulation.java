@@ -123,7 +123,7 @@ public final class GateSimulation {
                 if (n % PUBLISH_EVERY == 0) {
                     learner.flush();
                     boolean wasOpen = g.open();
-                    boolean ok = g.check(live::predict, false, n);
+                    boolean ok = g.check(live::predict, QualityGate.Reason.NONE, n);
                     if (gated && g.windowSize() >= 200) {
                         maxRatio = Math.max(maxRatio, g.liveRmse() / g.referenceRmse());
                     }

@@ -113,6 +113,43 @@ class ItemTrainerProcessorTest {
     }
 
     @Test
+    void shouldKeepAnExplodedItemRowOutOfModelUpdatesWhenTheGateIsOn() {
+        // A learning rate a thousand times the default: i1's gradient moves its row by hundreds, i2's (zero) does not.
+        TrainerConfig c = config(
+                stateDir,
+                TrainerConfig.LEARNING_RATE,
+                "300",
+                GateConfig.ENABLED,
+                "true",
+                TrainerConfig.ITEM_BATCH_SIZE,
+                "1");
+        ItemTrainerProcessor p = start(c, new RecordingListener());
+        p.process(gradient("i1", 2, 5f, 5f, 5f, 5f, 5f));
+        p.process(gradient("i2", 1, 0f, 0f, 0f, 0f, 0f));
+        context.scheduledPunctuators().get(0).getPunctuator().punctuate(0L);
+        assertEquals(
+                java.util.Set.of("item:i2"), published().keySet(), "the exploded row keeps its last published one");
+
+        // With the check off, the same row is published.
+        context.resetForwards();
+        TrainerConfig off = config(
+                stateDir,
+                TrainerConfig.LEARNING_RATE,
+                "300",
+                GateConfig.ENABLED,
+                "true",
+                GateConfig.NORM_FACTOR,
+                "0",
+                TrainerConfig.ITEM_BATCH_SIZE,
+                "1");
+        ItemTrainerProcessor q = start(off, new RecordingListener());
+        q.process(gradient("i1", 2, 5f, 5f, 5f, 5f, 5f));
+        List<MockProcessorContext.CapturedPunctuator> ps = context.scheduledPunctuators();
+        ps.get(ps.size() - 1).getPunctuator().punctuate(0L);
+        assertTrue(published().containsKey("item:i1"), published().keySet().toString());
+    }
+
+    @Test
     void shouldPublishAfterARestartTheRowsSavedButNotPublishedBeforeACrash() {
         TrainerConfig c = config(stateDir, TrainerConfig.ITEM_BATCH_SIZE, "1");
         ItemTrainerProcessor crashed = start(c, new RecordingListener());

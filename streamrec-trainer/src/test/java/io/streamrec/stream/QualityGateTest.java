@@ -10,6 +10,8 @@ import io.streamrec.testsupport.Datasets;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The gate's decisions over whole streams ({@link GateSimulation}: one task, the served model a copy published while
@@ -88,16 +90,19 @@ class QualityGateTest {
         assertTrue(held > 0, "some events are held out");
     }
 
-    @Test
-    void shouldCloseOnANonFiniteRowAndOpenWhenTheModelIsBackWithinTheMargin() {
+    @ParameterizedTest
+    @EnumSource(
+            value = QualityGate.Reason.class,
+            names = {"NON_FINITE", "NORM"})
+    void shouldCloseOnANonFiniteOrExplodedRowAndStayClosedOnAnEmptyWindow(QualityGate.Reason rows) {
         QualityGate g = new QualityGate(DEFAULTS.gateSettings());
-        assertTrue(g.check((u, i) -> 3.0, false, 0));
-        assertFalse(g.check((u, i) -> 3.0, true, 10));
-        assertEquals(QualityGate.Reason.NON_FINITE, g.reason());
+        assertTrue(g.check((u, i) -> 3.0, QualityGate.Reason.NONE, 0));
+        assertFalse(g.check((u, i) -> 3.0, rows, 10));
+        assertEquals(rows, g.reason());
         assertEquals(10, g.closedSince());
         assertEquals(1, g.closures());
         // The window is empty: nothing to judge on, and a closed gate does not open on nothing.
-        assertFalse(g.check((u, i) -> 3.0, false, 20));
+        assertFalse(g.check((u, i) -> 3.0, QualityGate.Reason.NONE, 20));
     }
 
     @Test
@@ -109,12 +114,12 @@ class QualityGateTest {
         QualityGate.Predictor good = (u, i) -> Integer.parseInt(u.substring(1)) % 2 == 0 ? 3.9 : 2.1;
         QualityGate.Predictor bad = (u, i) -> Integer.parseInt(u.substring(1)) % 2 == 0 ? 2.0 : 4.0;
         // Two acceptances bring the held-out events into the window, with the good model as the reference.
-        assertTrue(g.check(good, false, 0));
-        assertTrue(g.check(good, false, 1));
+        assertTrue(g.check(good, QualityGate.Reason.NONE, 0));
+        assertTrue(g.check(good, QualityGate.Reason.NONE, 1));
         assertEquals(300, g.windowSize());
-        assertFalse(g.check(bad, false, 2));
+        assertFalse(g.check(bad, QualityGate.Reason.NONE, 2));
         assertEquals(QualityGate.Reason.QUALITY, g.reason());
-        assertTrue(g.check(good, false, 3));
+        assertTrue(g.check(good, QualityGate.Reason.NONE, 3));
         assertTrue(g.open());
     }
 
@@ -122,10 +127,10 @@ class QualityGateTest {
     void shouldStayClosedAfterARestartUntilARollback() {
         QualityGate g = new QualityGate(DEFAULTS.gateSettings());
         g.restore(false, QualityGate.Reason.QUALITY, 5, 3);
-        assertFalse(g.check((u, i) -> 3.0, false, 10));
+        assertFalse(g.check((u, i) -> 3.0, QualityGate.Reason.NONE, 10));
         assertEquals(5, g.closedSince());
         g.rolledBack();
-        assertTrue(g.check((u, i) -> 3.0, false, 11));
+        assertTrue(g.check((u, i) -> 3.0, QualityGate.Reason.NONE, 11));
         assertEquals(3, g.closures());
     }
 

@@ -63,10 +63,11 @@ class TrainerConfigTest {
     }
 
     @Test
-    void shouldRefuseABadLabelCheckSettingNamingItAndWhatIsAllowed() {
+    void shouldRefuseABadLabelOrNormCheckSettingNamingItAndWhatIsAllowed() {
         Map<String, String[]> bad = Map.of(
                 GateConfig.LABEL_EVENTS, new String[] {"10", "0 (off) or >= 20"},
-                GateConfig.LABEL_FRACTION, new String[] {"1.5", "in (0, 1)"});
+                GateConfig.LABEL_FRACTION, new String[] {"1.5", "in (0, 1)"},
+                GateConfig.NORM_FACTOR, new String[] {"0.5", "0 (off) or > 1"});
         bad.forEach((key, valueAndRule) -> {
             Map<String, String> s = new HashMap<>(SERVERS);
             s.put(GateConfig.ENABLED, "true");
@@ -80,6 +81,9 @@ class TrainerConfigTest {
         off.put(GateConfig.ENABLED, "true");
         off.put(GateConfig.LABEL_EVENTS, "0");
         assertEquals(0, TrainerConfig.of(off).gate().labelEvents(), "0 turns the label check off");
+        off.put(GateConfig.NORM_FACTOR, "0");
+        assertEquals(null, TrainerConfig.of(off).gate().normCheck(1, 5), "0 turns the norm check off");
+        assertEquals(10, TrainerConfig.of(SERVERS).gate().normFactor(), 1e-12, "the default");
     }
 
     @ParameterizedTest

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamrec.learn.Hyperparameters;
+import io.streamrec.model.ModelKind;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,10 +59,19 @@ class UserTrainerGateTest {
     }
 
     private UserTrainerProcessor start(RecordingListener l) {
+        return start(
+                l,
+                Double.toString(
+                        Hyperparameters.defaults(ModelKind.BIASED_MF).schedule().rate(0)));
+    }
+
+    private UserTrainerProcessor start(RecordingListener l, String learningRate) {
         TrainerConfig c = config(
                 stateDir,
                 TrainerConfig.BATCH_SIZE,
                 "10",
+                TrainerConfig.LEARNING_RATE,
+                learningRate,
                 GateConfig.ENABLED,
                 "true",
                 GateConfig.ROLLBACK_MS,
@@ -147,5 +158,27 @@ class UserTrainerGateTest {
         Map<String, byte[]> after = modelUpdates();
         assertTrue(after.containsKey("user:u0"), after.keySet().toString());
         assertTrue(json(after.get("user:u0")).get("updates").asLong() <= 14, "only events after the rollback count");
+    }
+
+    @Test
+    void shouldWithholdExplodedRowsOfALearningRateSetFarTooHigh() {
+        stores();
+        // "A learning rate set too high in a deploy": the same events at the default rate, then at 1,000 times it.
+        feed(start(new RecordingListener()), events(40, 0));
+        punctuate();
+        Map<String, byte[]> healthy = modelUpdates();
+        assertTrue(healthy.containsKey("user:u0"), healthy.keySet().toString());
+        assertEquals("none", json(healthy.get("gate:0")).get("reason").asText());
+
+        context.resetForwards();
+        String tooHigh = Double.toString(
+                1000 * Hyperparameters.defaults(ModelKind.BIASED_MF).schedule().rate(0));
+        feed(start(new RecordingListener(), tooHigh), events(40, 40));
+        punctuate();
+        Map<String, byte[]> exploded = modelUpdates();
+        JsonNode gate = json(exploded.get("gate:0"));
+        assertFalse(gate.get("open").asBoolean(), gate.toString());
+        assertEquals("norm", gate.get("reason").asText(), "finite rows, far larger than the accepted ones");
+        assertFalse(anyRow(exploded), "no exploded row is published: " + exploded.keySet());
     }
 }
