@@ -146,9 +146,12 @@ final class PublicationGate {
         }
         long now = context.currentSystemTimeMs();
         boolean wasOpen = gate.open();
+        // False with the gate still open: a first finding of a worse live model holds this interval's rows back
+        // (QualityGate.CONFIRMING_CHECKS); only a closure counts, logs and can roll back.
         boolean ok = gate.check(live, rows, now);
-        listener.gateChecked(partition, ok, gate.liveRmse(), gate.referenceRmse());
-        if (wasOpen && !ok) {
+        boolean closedNow = wasOpen && !gate.open();
+        listener.gateChecked(partition, gate.open(), gate.liveRmse(), gate.referenceRmse());
+        if (closedNow) {
             listener.gateClosed(partition, gate.reason().word);
             LOG.warn(
                     "user partition {}: publication gate closed ({}): live RMSE {} against reference {} on {} held-out"
@@ -159,7 +162,7 @@ final class PublicationGate {
                     gate.referenceRmse(),
                     gate.windowSize(),
                     gate.z());
-        } else if (!wasOpen && ok) {
+        } else if (!wasOpen && gate.open()) {
             LOG.info(
                     "user partition {}: publication gate open again: live RMSE {} against reference {}; publishing the"
                             + " changes held back",
@@ -167,7 +170,7 @@ final class PublicationGate {
                     gate.liveRmse(),
                     gate.referenceRmse());
         }
-        if (wasOpen && !ok && gate.reason() == QualityGate.Reason.LABELS) {
+        if (closedNow && gate.reason() == QualityGate.Reason.LABELS) {
             // The rows changed since the last publication trained on labels from before the check found them
             // suspect: back to the published model, and the item tasks with them.
             rollBack(rollBack);
@@ -175,7 +178,7 @@ final class PublicationGate {
                     "user partition {}: rows changed since the last publication rolled back to the published model"
                             + " (they trained on suspect labels)",
                     partition);
-        } else if (!ok && now - gate.closedSince() >= rollbackMs) {
+        } else if (!gate.open() && now - gate.closedSince() >= rollbackMs) {
             rollBack(rollBack);
             gate.rolledBack();
             LOG.warn(
@@ -184,7 +187,7 @@ final class PublicationGate {
                     rollbackMs);
             ok = true;
         }
-        if (ok != recordedOpen || now - recordedAt >= RECORD_EVERY_MS) {
+        if (gate.open() != recordedOpen || now - recordedAt >= RECORD_EVERY_MS) {
             record(now);
         }
         return ok;

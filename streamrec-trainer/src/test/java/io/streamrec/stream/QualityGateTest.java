@@ -117,9 +117,33 @@ class QualityGateTest {
         assertTrue(g.check(good, QualityGate.Reason.NONE, 0));
         assertTrue(g.check(good, QualityGate.Reason.NONE, 1));
         assertEquals(300, g.windowSize());
+        // A first finding holds the interval's rows back with the gate open; the second in a row closes it.
         assertFalse(g.check(bad, QualityGate.Reason.NONE, 2));
+        assertTrue(g.open(), "held, not closed");
+        assertEquals(0, g.closures());
+        assertFalse(g.check(bad, QualityGate.Reason.NONE, 3));
+        assertFalse(g.open());
         assertEquals(QualityGate.Reason.QUALITY, g.reason());
-        assertTrue(g.check(good, QualityGate.Reason.NONE, 3));
+        assertEquals(3, g.closedSince());
+        assertTrue(g.check(good, QualityGate.Reason.NONE, 4));
+        assertTrue(g.open());
+    }
+
+    @Test
+    void shouldNotCloseOnASingleFindingBetweenTwoChecksThatPass() {
+        QualityGate g = new QualityGate(DEFAULTS.gateSettings());
+        for (int k = 0; k < 400; k++) {
+            g.heldOut("u" + k, "i" + k, k % 2 == 0 ? 4f : 2f);
+        }
+        QualityGate.Predictor good = (u, i) -> Integer.parseInt(u.substring(1)) % 2 == 0 ? 3.9 : 2.1;
+        QualityGate.Predictor bad = (u, i) -> Integer.parseInt(u.substring(1)) % 2 == 0 ? 2.0 : 4.0;
+        assertTrue(g.check(good, QualityGate.Reason.NONE, 0));
+        assertTrue(g.check(good, QualityGate.Reason.NONE, 1));
+        for (int t = 2; t < 8; t += 2) {
+            assertFalse(g.check(bad, QualityGate.Reason.NONE, t), "held");
+            assertTrue(g.check(good, QualityGate.Reason.NONE, t + 1), "published with the held rows");
+        }
+        assertEquals(0, g.closures(), "findings that do not last are no closure");
         assertTrue(g.open());
     }
 
