@@ -112,18 +112,24 @@ class ItemTrainerProcessorTest {
         assertTrue(context.committed(), "the published rows become visible at once, not at the commit timer");
     }
 
-    @Test
-    void shouldKeepAnExplodedItemRowOutOfModelUpdatesWhenTheGateIsOn() {
-        // A learning rate a thousand times the default: i1's gradient moves its row by hundreds, i2's (zero) does not.
-        TrainerConfig c = config(
+    /** The gate on, items stepped at every gradient, a learning rate a thousand times the default, and {@code key}. */
+    private TrainerConfig rateTooHigh(String key, String value) {
+        return config(
                 stateDir,
                 TrainerConfig.LEARNING_RATE,
                 "300",
                 GateConfig.ENABLED,
                 "true",
                 TrainerConfig.ITEM_BATCH_SIZE,
-                "1");
-        ItemTrainerProcessor p = start(c, new RecordingListener());
+                "1",
+                key,
+                value);
+    }
+
+    @Test
+    void shouldKeepAnExplodedItemRowOutOfModelUpdatesWhenTheGateIsOn() {
+        // A learning rate a thousand times the default: i1's gradient moves its row by hundreds, i2's (zero) does not.
+        ItemTrainerProcessor p = start(rateTooHigh(GateConfig.NORM_FACTOR, "10"), new RecordingListener());
         p.process(gradient("i1", 2, 5f, 5f, 5f, 5f, 5f));
         p.process(gradient("i2", 1, 0f, 0f, 0f, 0f, 0f));
         context.scheduledPunctuators().get(0).getPunctuator().punctuate(0L);
@@ -132,17 +138,7 @@ class ItemTrainerProcessorTest {
 
         // With the check off, the same row is published.
         context.resetForwards();
-        TrainerConfig off = config(
-                stateDir,
-                TrainerConfig.LEARNING_RATE,
-                "300",
-                GateConfig.ENABLED,
-                "true",
-                GateConfig.NORM_FACTOR,
-                "0",
-                TrainerConfig.ITEM_BATCH_SIZE,
-                "1");
-        ItemTrainerProcessor q = start(off, new RecordingListener());
+        ItemTrainerProcessor q = start(rateTooHigh(GateConfig.NORM_FACTOR, "0"), new RecordingListener());
         q.process(gradient("i1", 2, 5f, 5f, 5f, 5f, 5f));
         List<MockProcessorContext.CapturedPunctuator> ps = context.scheduledPunctuators();
         ps.get(ps.size() - 1).getPunctuator().punctuate(0L);

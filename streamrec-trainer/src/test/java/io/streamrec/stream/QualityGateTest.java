@@ -105,43 +105,43 @@ class QualityGateTest {
         assertFalse(g.check((u, i) -> 3.0, QualityGate.Reason.NONE, 20));
     }
 
-    @Test
-    void shouldCloseWhenTheLiveModelIsWorseOnTheWindowAndOpenWhenItRecovers() {
+    private static final QualityGate.Predictor GOOD = (u, i) -> Integer.parseInt(u.substring(1)) % 2 == 0 ? 3.9 : 2.1;
+    private static final QualityGate.Predictor BAD = (u, i) -> Integer.parseInt(u.substring(1)) % 2 == 0 ? 2.0 : 4.0;
+
+    /** A gate whose full window (labels 4 and 2 by user) has {@link #GOOD} as its reference. */
+    private static QualityGate judgingAgainstGood() {
         QualityGate g = new QualityGate(DEFAULTS.gateSettings());
         for (int k = 0; k < 400; k++) {
             g.heldOut("u" + k, "i" + k, k % 2 == 0 ? 4f : 2f);
         }
-        QualityGate.Predictor good = (u, i) -> Integer.parseInt(u.substring(1)) % 2 == 0 ? 3.9 : 2.1;
-        QualityGate.Predictor bad = (u, i) -> Integer.parseInt(u.substring(1)) % 2 == 0 ? 2.0 : 4.0;
         // Two acceptances bring the held-out events into the window, with the good model as the reference.
-        assertTrue(g.check(good, QualityGate.Reason.NONE, 0));
-        assertTrue(g.check(good, QualityGate.Reason.NONE, 1));
+        assertTrue(g.check(GOOD, QualityGate.Reason.NONE, 0));
+        assertTrue(g.check(GOOD, QualityGate.Reason.NONE, 1));
         assertEquals(300, g.windowSize());
+        return g;
+    }
+
+    @Test
+    void shouldCloseWhenTheLiveModelIsWorseOnTheWindowAndOpenWhenItRecovers() {
+        QualityGate g = judgingAgainstGood();
         // A first finding holds the interval's rows back with the gate open; the second in a row closes it.
-        assertFalse(g.check(bad, QualityGate.Reason.NONE, 2));
+        assertFalse(g.check(BAD, QualityGate.Reason.NONE, 2));
         assertTrue(g.open(), "held, not closed");
         assertEquals(0, g.closures());
-        assertFalse(g.check(bad, QualityGate.Reason.NONE, 3));
+        assertFalse(g.check(BAD, QualityGate.Reason.NONE, 3));
         assertFalse(g.open());
         assertEquals(QualityGate.Reason.QUALITY, g.reason());
         assertEquals(3, g.closedSince());
-        assertTrue(g.check(good, QualityGate.Reason.NONE, 4));
+        assertTrue(g.check(GOOD, QualityGate.Reason.NONE, 4));
         assertTrue(g.open());
     }
 
     @Test
     void shouldNotCloseOnASingleFindingBetweenTwoChecksThatPass() {
-        QualityGate g = new QualityGate(DEFAULTS.gateSettings());
-        for (int k = 0; k < 400; k++) {
-            g.heldOut("u" + k, "i" + k, k % 2 == 0 ? 4f : 2f);
-        }
-        QualityGate.Predictor good = (u, i) -> Integer.parseInt(u.substring(1)) % 2 == 0 ? 3.9 : 2.1;
-        QualityGate.Predictor bad = (u, i) -> Integer.parseInt(u.substring(1)) % 2 == 0 ? 2.0 : 4.0;
-        assertTrue(g.check(good, QualityGate.Reason.NONE, 0));
-        assertTrue(g.check(good, QualityGate.Reason.NONE, 1));
+        QualityGate g = judgingAgainstGood();
         for (int t = 2; t < 8; t += 2) {
-            assertFalse(g.check(bad, QualityGate.Reason.NONE, t), "held");
-            assertTrue(g.check(good, QualityGate.Reason.NONE, t + 1), "published with the held rows");
+            assertFalse(g.check(BAD, QualityGate.Reason.NONE, t), "held");
+            assertTrue(g.check(GOOD, QualityGate.Reason.NONE, t + 1), "published with the held rows");
         }
         assertEquals(0, g.closures(), "findings that do not last are no closure");
         assertTrue(g.open());
