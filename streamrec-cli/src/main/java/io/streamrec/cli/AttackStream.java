@@ -9,7 +9,8 @@ import java.util.Random;
 /**
  * The demo's stream with an attack in it (docs/gate.md): from streamed event {@code at} on, {@code events} events
  * are attacked. {@code flip} sends {@code min + max - label}, {@code constant} sends {@code max}, {@code random} a
- * uniform label in range (whole numbers when the range is), and {@code bot} adds, after each real event of the
+ * uniform label in range (whole numbers when the range is), {@code shift} the label a quarter of the range lower (at
+ * least {@code min}: a producer on another scale, the items' order kept), and {@code bot} adds, after each real event of the
  * window, an event of one new user ({@link #BOT_USER}) on a random item of the stream at {@code max}. Each element
  * keeps the original, clean label, against which the served model is scored.
  */
@@ -22,13 +23,15 @@ final class AttackStream {
         FLIP,
         CONSTANT,
         RANDOM,
+        SHIFT,
         BOT;
 
         static Kind parse(String s) {
             try {
                 return valueOf(s.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--attack must be flip, constant, random or bot, got '" + s + "'");
+                throw new IllegalArgumentException(
+                        "--attack must be flip, constant, random, shift or bot, got '" + s + "'");
             }
         }
 
@@ -72,6 +75,7 @@ final class AttackStream {
                 case CONSTANT -> max;
                 case RANDOM ->
                     integral ? min + random.nextInt((int) (max - min) + 1) : min + random.nextFloat() * (max - min);
+                case SHIFT -> Math.max(min, r.label() - (max - min) / 4);
                 default -> r.label();
             };
             out.add(new Streamed(

@@ -101,7 +101,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(
             names = "--attack",
             paramLabel = "KIND",
-            description = "Attack the stream: flip, constant, random or bot (docs/gate.md). Default: none.")
+            description = "Attack the stream: flip, constant, random, shift or bot (docs/gate.md). Default: none.")
     String attack;
 
     @Option(

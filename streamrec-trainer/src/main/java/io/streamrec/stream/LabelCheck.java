@@ -13,6 +13,12 @@ import java.util.Map;
  * because a user's row learns the flipped taste within a few events, while the items' order moves slowly. A harsh
  * or a generous rater, or a new one, shifts the intercept, not the slope.
  *
+ * <p>The slope misses labels shifted as a whole (every label a point lower: a producer on another scale), so the
+ * check also compares their level: the recent events' mean residual from the history's line, which is about 0 on a
+ * healthy stream. The labels are suspect when it moves by more than {@code fraction} of the history's residual
+ * standard deviation (a typical label's deviation from its item's expectation), significantly: one rater's level
+ * is one cluster, so it takes many users moved together.
+ *
  * <p>The newest {@code recentEvents} events are compared with the {@code historyEvents} before them, which take
  * events only while the stream is accepted. The labels are suspect when the recent slope is below {@code fraction}
  * of the history's by more than the t quantile at {@code z} standard errors. Events of one user are not independent
@@ -35,6 +41,9 @@ final class LabelCheck {
     private double recentSlope = Double.NaN;
     private double historySlope = Double.NaN;
     private double lastZ = Double.NaN;
+    private double recentShift = Double.NaN;
+    private double shiftBar = Double.NaN;
+    private double lastShiftZ = Double.NaN;
 
     LabelCheck(int recentEvents, int historyEvents, double fraction, double z) {
         if (recentEvents < 2 || historyEvents < recentEvents) {
@@ -61,7 +70,10 @@ final class LabelCheck {
         }
     }
 
-    /** True when the recent labels follow the items' order less than {@code fraction} as much as the history's. */
+    /**
+     * True when the recent labels follow the items' order less than {@code fraction} as much as the history's, or
+     * their level has moved by more than {@code fraction} of the history's residual standard deviation.
+     */
     boolean suspect() {
         if (!judges()) {
             return false;
@@ -72,9 +84,18 @@ final class LabelCheck {
         double bar = fraction * historySlope;
         // Few clusters: the cluster-robust variance is scaled by G/(G-1) and compared with Student's t on G-1
         // degrees of freedom, the usual small-sample correction (Cameron and Miller 2015).
-        double se = Math.sqrt(recent.slopeVariance(recentSlope) * users / (users - 1.0));
+        double small = users / (users - 1.0);
+        double t = studentT(z, users - 1);
+        double se = Math.sqrt(recent.slopeVariance(recentSlope) * small);
         lastZ = se > 0 ? (bar - recentSlope) / se : 0;
-        return historySlope > 0 && recentSlope < bar && lastZ > studentT(z, users - 1);
+        boolean flatter = historySlope > 0 && recentSlope < bar && lastZ > t;
+        double a = history.intercept(historySlope);
+        recentShift = recent.meanResidual(a, historySlope);
+        shiftBar = fraction * history.residualDeviation(historySlope);
+        double seShift = Math.sqrt(recent.meanResidualVariance(a, historySlope, recentShift) * small);
+        lastShiftZ = seShift > 0 ? (Math.abs(recentShift) - shiftBar) / seShift : 0;
+        boolean shifted = Math.abs(recentShift) > shiftBar && lastShiftZ > t;
+        return flatter || shifted;
     }
 
     /**
@@ -98,7 +119,12 @@ final class LabelCheck {
      * of a suspicion (a check that cannot judge, for lack of users in the recent events, ends none).
      */
     boolean agrees() {
-        return judges() && recent.slope() >= fraction * history.slope();
+        if (!judges()) {
+            return false;
+        }
+        double b = history.slope();
+        double shift = recent.meanResidual(history.intercept(b), b);
+        return recent.slope() >= fraction * b && Math.abs(shift) <= fraction * history.residualDeviation(b);
     }
 
     /** Whether the check can judge: the recent events all in, half the history, and enough users among them. */
@@ -110,13 +136,17 @@ final class LabelCheck {
     public String toString() {
         return String.format(
                 java.util.Locale.ROOT,
-                "recent slope %.3f over %d events of %d users, history slope %.3f over %d events, t %.2f",
+                "recent slope %.3f over %d events of %d users, history slope %.3f over %d events, t %.2f;"
+                        + " level shift %.3f against %.3f, t %.2f",
                 recentSlope,
                 recent.size(),
                 recent.users(),
                 historySlope,
                 history.size(),
-                lastZ);
+                lastZ,
+                recentShift,
+                shiftBar,
+                lastShiftZ);
     }
 
     double recentSlope() {
@@ -129,6 +159,11 @@ final class LabelCheck {
 
     double z() {
         return lastZ;
+    }
+
+    /** The recent events' mean residual from the history's line at the last {@link #suspect}, in label units. */
+    double recentShift() {
+        return recentShift;
     }
 
     /** Starts over: the stream from now on is the accepted one (after a rollback or a restart). */
@@ -152,6 +187,9 @@ final class LabelCheck {
         private final ArrayDeque<Event> events = new ArrayDeque<>();
         private final Map<String, double[]> byUser = new HashMap<>();
         private final double[] total = new double[5];
+        /** Σy², for the residual deviation; no user's share of it is needed. */
+        private double syy;
+
         private final double[][] m = new double[5][5];
 
         /** Adds between two rebuilds from the events: running sums that add and subtract drift in floating point. */
@@ -171,6 +209,7 @@ final class LabelCheck {
         private void rebuild() {
             byUser.clear();
             java.util.Arrays.fill(total, 0);
+            syy = 0;
             for (double[] row : m) {
                 java.util.Arrays.fill(row, 0);
             }
@@ -194,6 +233,7 @@ final class LabelCheck {
                 v[k] += sign * d[k];
                 total[k] += sign * d[k];
             }
+            syy += sign * y * y;
             if (v[3] == 0) {
                 byUser.remove(user);
                 return;
@@ -244,10 +284,47 @@ final class LabelCheck {
             return sxx > 0 ? Math.max(0, q) / (sxx * sxx) : 0;
         }
 
+        /** The least-squares intercept at slope {@code beta}: ȳ − β x̄. */
+        double intercept(double beta) {
+            double n = total[3];
+            return (total[2] - beta * total[1]) / n;
+        }
+
+        /** The standard deviation of the residuals from the least-squares line at slope {@code beta}. */
+        double residualDeviation(double beta) {
+            double n = total[3];
+            double syyCentered = syy - total[2] * total[2] / n;
+            return n > 2 ? Math.sqrt(Math.max(0, syyCentered - beta * beta * sxx()) / (n - 2)) : 0;
+        }
+
+        /** The mean of y − a − βx over the window: its level against another window's line. */
+        double meanResidual(double a, double beta) {
+            double n = total[3];
+            return (total[2] - a * n - beta * total[1]) / n;
+        }
+
+        /**
+         * Σ_u (Σ_{i∈u} (e_i − ē))² / n², with e_i = y_i − a − βx_i and ē their mean: the cluster-robust variance of
+         * {@link #meanResidual}, each user one cluster; user u's term is the linear form w·v_u.
+         */
+        double meanResidualVariance(double a, double beta, double mean) {
+            double n = total[3];
+            double[] w = {0, -beta, 1, -(a + mean), 0};
+            double q = 0;
+            for (int r = 0; r < 5; r++) {
+                for (int c = 0; c < 5; c++) {
+                    q += w[r] * m[r][c] * w[c];
+                }
+            }
+            return Math.max(0, q) / (n * n);
+        }
+
         void clear() {
             events.clear();
             byUser.clear();
             java.util.Arrays.fill(total, 0);
+            syy = 0;
+            syy = 0;
             for (double[] row : m) {
                 java.util.Arrays.fill(row, 0);
             }

@@ -110,8 +110,8 @@ final class PublicationGate {
         boolean q = gate.observe(e.user(), itemBias, e.label());
         if (q && !was) {
             LOG.warn(
-                    "user partition {}: the arriving labels follow the items' order at {} of the accepted stream's"
-                            + " ({}); events are scored, not trained, until they agree again",
+                    "user partition {}: the arriving labels no longer look like the accepted stream's (slope ratio {};"
+                            + " {}); events are scored, not trained, until they agree again",
                     partition,
                     gate.labelSlopeRatio(),
                     gate.labelCheck());

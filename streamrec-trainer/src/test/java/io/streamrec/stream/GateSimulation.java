@@ -41,13 +41,13 @@ public final class GateSimulation {
                     .filter(r -> Math.floorMod(r.user().hashCode(), parts) == p)
                     .toList();
         }
-        for (String attack : new String[] {"none", "flip", "constant", "random", "bot"}) {
+        for (String attack : new String[] {"none", "flip", "constant", "random", "shift", "bot"}) {
             for (boolean gate : new boolean[] {false, true}) {
                 run("ml-100k", pre, stream, attack, 10_000, 10_000, gate);
             }
         }
         List<Rating> synth = synthetic(100_000);
-        for (String attack : new String[] {"none", "flip", "constant", "random", "bot"}) {
+        for (String attack : new String[] {"none", "flip", "constant", "random", "shift", "bot"}) {
             run("synthetic", null, synth, attack, 50_000, 10_000, true);
         }
     }
@@ -95,6 +95,7 @@ public final class GateSimulation {
                     case "flip" -> trained = new Rating(r.user(), r.item(), 6 - r.label(), r.timestamp());
                     case "constant" -> trained = new Rating(r.user(), r.item(), 5, r.timestamp());
                     case "random" -> trained = new Rating(r.user(), r.item(), 1 + rnd.nextInt(5), r.timestamp());
+                    case "shift" -> trained = new Rating(r.user(), r.item(), Math.max(1, r.label() - 1), r.timestamp());
                     case "bot" -> events.add(new Rating("bot", "" + (1 + rnd.nextInt(1682)), 5, r.timestamp()));
                     default -> throw new IllegalArgumentException(attack);
                 }

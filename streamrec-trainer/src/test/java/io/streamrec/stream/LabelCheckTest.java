@@ -69,6 +69,26 @@ class LabelCheckTest {
     }
 
     @Test
+    void labelsShiftedAsAWholeAreSuspectThoughTheyKeepTheItemsOrder() {
+        Random rnd = new Random(4);
+        LabelCheck c = new LabelCheck(RECENT, 10 * RECENT, 0.5, 3);
+        feed(c, rnd, 5_000, 300, 1.0, 0);
+        assertTrue(c.agrees());
+        // A producer on another scale: every user's every label one point lower (the residual deviation is 0.8).
+        int found = -1;
+        for (int k = 0; k < 2 * RECENT && found < 0; k++) {
+            int user = (k / 8) % 300;
+            double x = rnd.nextGaussian() * 0.4;
+            c.add("u" + user, x, label(rnd, user, x, 1.0) - 1, false);
+            found = c.suspect() ? k + 1 : -1;
+        }
+        // Found once the shift outweighs the raters' own offsets in the recent events: 309 events here.
+        assertTrue(found > 0 && found <= 2 * RECENT, "shifted labels found after " + found + " events");
+        assertTrue(c.recentSlope() > 0.5 * c.historySlope(), "the slope alone would not have found them");
+        assertTrue(c.recentShift() < -0.4, "shift " + c.recentShift());
+    }
+
+    @Test
     void fewUsersAreNotJudgedAndClearStartsOver() {
         Random rnd = new Random(3);
         LabelCheck c = new LabelCheck(RECENT, 10 * RECENT, 0.5, 3);

@@ -38,10 +38,11 @@ class QualityGateTest {
     @Test
     void shouldCloseUnderEachAttackWithinItsMeasuredBound() {
         List<Rating> stream = GateSimulation.synthetic(100_000);
-        // Measured with the label check (docs/gate.md): flip 213, constant 233, random 332 attacked events before the
-        // first closure (the window test alone: 1,200, 688, 2,992). Not the bot: one user's labels are one cluster of
+        // Measured with the label check (docs/gate.md): flip 213, constant 150, random 332, shift (every label a point
+        // lower) 226 attacked events before the first closure (the window test alone: 1,200, 688, 2,992). Not the bot:
+        // one user's labels are one cluster of
         // the label check, and its damage stays within the window test's margin.
-        Map<String, Integer> bounds = Map.of("flip", 500, "constant", 500, "random", 1_000);
+        Map<String, Integer> bounds = Map.of("flip", 500, "constant", 500, "random", 1_000, "shift", 500);
         bounds.forEach((attack, bound) -> {
             GateSimulation.Result r = GateSimulation.run("synthetic", null, stream, attack, 50_000, 10_000, true);
             assertTrue(
@@ -53,13 +54,14 @@ class QualityGateTest {
     @Test
     void shouldCloseUnderFlipAndConstantOnMovieLens100kWithinItsMeasuredBound() {
         GateSimulation.Pretrained ml = GateSimulation.pretrainOnFirstHalf(Datasets.require("ml-100k/u.data"));
-        // Measured: flip 314, constant 363 attacked events (the window test alone: 4,080 and 8,176).
-        for (String attack : List.of("flip", "constant")) {
+        // Measured: flip 314, constant 315, shift 574 attacked events (the window test alone: 4,080 and 8,176 for
+        // flip and constant).
+        for (String attack : List.of("flip", "constant", "shift")) {
             GateSimulation.Result r =
                     GateSimulation.run("ml-100k", ml.model(), ml.stream(), attack, 10_000, 10_000, true);
             assertTrue(
-                    r.closedAfter() >= 0 && r.closedAfter() <= 800,
-                    attack + ": closed after " + r.closedAfter() + " attacked events, bound 800");
+                    r.closedAfter() >= 0 && r.closedAfter() <= (attack.equals("shift") ? 1_200 : 800),
+                    attack + ": closed after " + r.closedAfter() + " attacked events");
         }
     }
 
