@@ -24,7 +24,8 @@ import java.util.Set;
  * @param labelEvents     {@code gate.labels.events}: recent events the label check judges ({@link LabelCheck}; its
  *                        history is ten times as many); 0 turns the check off
  * @param labelFraction   {@code gate.labels.fraction}: the labels are suspect when the recent events follow the
- *                        items' order less than this fraction as much as the history did
+ *                        items' order less than this fraction as much as the history did, or their level moves by
+ *                        more than this fraction of the history's residual deviation
  * @param normFactor      {@code gate.norm.factor}: a changed row whose norm exceeds this many times the accepted
  *                        model's largest has exploded ({@link RowNormCheck}); 0 turns the check off
  */
