@@ -10,9 +10,9 @@ import java.util.Random;
  * The demo's stream with an attack in it (docs/gate.md): from streamed event {@code at} on, {@code events} events
  * are attacked. {@code flip} sends {@code min + max - label}, {@code constant} sends {@code max}, {@code random} a
  * uniform label in range (whole numbers when the range is), {@code shift} the label a quarter of the range lower (at
- * least {@code min}: a producer on another scale, the items' order kept), and {@code bot} adds, after each real event of the
- * window, an event of one new user ({@link #BOT_USER}) on a random item of the stream at {@code max}. Each element
- * keeps the original, clean label, against which the served model is scored.
+ * least {@code min}: a producer on another scale, the items' order kept), and {@code bot} adds, after each real
+ * event of the window, an event of one new user ({@link #BOT_USER}) on a random item of the stream at {@code max}.
+ * Each element keeps the original, clean label, against which the served model is scored.
  */
 final class AttackStream {
     static final String BOT_USER = "streamrec-demo-bot";

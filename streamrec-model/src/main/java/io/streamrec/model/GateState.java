@@ -10,7 +10,8 @@ package io.streamrec.model;
  * @param open          whether changed rows are being published
  * @param reason        why it is closed: {@code quality} (the live model is worse than the reference beyond the
  *                      margin), {@code labels} (the arriving labels no longer follow the items' order as the
- *                      accepted stream did), {@code non-finite} (a changed row is not finite), {@code norm} (a changed row has exploded); {@code none} when open
+ *                      accepted stream did), {@code non-finite} (a changed row is not finite), {@code norm} (a
+ *                      changed row has exploded); {@code none} when open
  * @param liveRmse      RMSE of the live model on the validation window at the last check (NaN when unknown)
  * @param referenceRmse RMSE of the reference (the model as last accepted) on the same events (NaN when unknown)
  * @param since         wall-clock epoch ms since which the gate is closed; -1 when open

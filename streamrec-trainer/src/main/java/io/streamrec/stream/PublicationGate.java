@@ -137,8 +137,9 @@ final class PublicationGate {
 
     /**
      * On each publication interval: judges the live model and says whether the changed rows may be published.
-     * {@code rows}: what is wrong with a changed row ({@code NON_FINITE}, {@code NORM}), else {@code NONE}. When the gate has been closed for {@code gate.rollback.ms}, runs {@code rollBack} (which sets the task's
-     * changed rows back to their published versions) and opens.
+     * {@code rows}: what is wrong with a changed row ({@code NON_FINITE}, {@code NORM}), else {@code NONE}. When
+     * the gate has been closed for {@code gate.rollback.ms}, runs {@code rollBack} (which sets the task's changed
+     * rows back to their published versions) and opens.
      */
     boolean allows(QualityGate.Predictor live, QualityGate.Reason rows, Runnable rollBack) {
         if (!gate.enabled()) {

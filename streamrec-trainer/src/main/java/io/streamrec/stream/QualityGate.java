@@ -23,8 +23,8 @@ import java.util.List;
  * differences. A check finds the live model worse when its RMSE exceeds the reference's by more than {@code margin}
  * (relative) and z exceeds {@code z}; the gate closes at the second such check in a row (the first holds the rows
  * back), or at once when a changed row is not finite or has exploded; it opens again at the first check that does not
- * find the live model worse (no hysteresis). Until the window holds {@code minWindow} events the gate accepts without judging; a
- * gate restored closed (after a restart, with an empty window) stays closed until a rollback.
+ * find the live model worse (no hysteresis). Until the window holds {@code minWindow} events the gate accepts
+ * without judging; a gate restored closed (after a restart, with an empty window) stays closed until a rollback.
  *
  * <p><b>Labels.</b> The window test sees an attack only once the live model has learned it. The {@link LabelCheck}
  * looks at the arriving labels themselves ({@link #observe}): while they are suspect the task quarantines its events
