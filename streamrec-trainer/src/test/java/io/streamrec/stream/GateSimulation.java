@@ -136,14 +136,16 @@ public final class GateSimulation {
                         changedItems.clear();
                     } else {
                         closedEvents += PUBLISH_EVERY;
+                        // Withheld with the gate still open: a first finding of a worse live model (a hold).
+                        boolean closedNow = wasOpen && !g.open();
                         boolean labels = g.reason() == QualityGate.Reason.LABELS;
-                        if (labels && wasOpen) {
+                        if (labels && closedNow) {
                             labelClosures++;
                         }
                         // As PublicationGate: rows that trained on labels from before the check found them suspect
                         // go back at once; otherwise after ROLLBACK_AFTER events closed.
-                        boolean timeUp = n - g.closedSince() >= ROLLBACK_AFTER;
-                        if ((labels && wasOpen) || timeUp) {
+                        boolean timeUp = !g.open() && n - g.closedSince() >= ROLLBACK_AFTER;
+                        if ((labels && closedNow) || timeUp) {
                             copy(served.users(), live.users(), changedUsers);
                             copy(served.items(), live.items(), changedItems);
                             changedUsers.clear();
