@@ -110,10 +110,9 @@ final class PublicationGate {
         boolean q = gate.observe(e.user(), itemBias, e.label());
         if (q && !was) {
             LOG.warn(
-                    "user partition {}: the arriving labels no longer look like the accepted stream's (slope ratio {};"
-                            + " {}); events are scored, not trained, until they agree again",
+                    "user partition {}: the arriving labels no longer look like the accepted stream's ({}); events are"
+                            + " scored, not trained, until they agree again",
                     partition,
-                    gate.labelSlopeRatio(),
                     gate.labelCheck());
         } else if (was && !q) {
             LOG.info("user partition {}: the arriving labels agree with the accepted stream again", partition);

@@ -346,11 +346,6 @@ final class QualityGate {
         return String.valueOf(labels);
     }
 
-    /** The label check's recent slope over its history's (NaN before it judged). */
-    double labelSlopeRatio() {
-        return labels == null ? Double.NaN : labels.recentSlope() / labels.historySlope();
-    }
-
     int windowSize() {
         return window.size();
     }
