@@ -135,7 +135,7 @@ public final class BlockSgdTrainer {
         return o instanceof Optimizer.AdaGrad a ? a.epsilon() : -1f;
     }
 
-    private static long mix(long seed, int epoch, int block) {
+    static long mix(long seed, int epoch, int block) {
         long h = seed * 0x9E3779B97F4A7C15L + epoch;
         return h * 0xBF58476D1CE4E5B9L + block;
     }
