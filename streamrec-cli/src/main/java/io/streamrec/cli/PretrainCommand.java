@@ -119,6 +119,9 @@ public final class PretrainCommand implements Callable<Integer> {
                     "--algorithm " + algorithm + " trains rating models only; "
                             + hyper.kind().id() + " takes sgd");
         }
+        if (algorithm.equals("fpsg")) {
+            BlockSgdTrainer.prepare(hyper);
+        }
         int negatives = positivesOptions.negatives(spec, hyper.kind());
         List<Rating> all =
                 positivesOptions.apply(spec, input.read(ratings, System.err).ratings(), hyper.kind());

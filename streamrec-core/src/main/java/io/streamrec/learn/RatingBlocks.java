@@ -31,7 +31,7 @@ final class RatingBlocks {
     /**
      * Creates the model's rows in a seeded random order and groups them into {@code bins} equal ranges of row
      * numbers: a random split, so popular rows spread over the groups, and a contiguous one, so threads
-     * working on different groups do not write to the same cache lines.
+     * working on different groups do not write to the same cache lines. Each block's events are then shuffled once.
      */
     static RatingBlocks of(Model model, List<Rating> train, int bins, long seed) {
         int n = train.size();
@@ -56,6 +56,9 @@ final class RatingBlocks {
             b.items[at] = is[e];
             b.labels[at] = r.label();
             b.weights[at] = r.weight();
+        }
+        for (int k = 0; k < bins * bins; k++) {
+            b.shuffle(k, rnd);
         }
         return b;
     }

@@ -6,7 +6,6 @@ import io.streamrec.eval.RegressionMetrics;
 import io.streamrec.model.ModelKind;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 
 /**
  * How the order of SGD steps moves {@link BlockSgdTrainerTest}'s held-out RMSE (docs/benchmarks.md, "bench"). Not a
@@ -75,7 +74,6 @@ public final class BlockOrderExperiment {
         float lr = (float) HYPER.schedule().rate(0);
         if (replay != null) {
             for (int[] be : replay) {
-                blocks.shuffle(be[0], new SplittableRandom(BlockSgdTrainer.mix(SEED, be[1], be[0])));
                 kernel.run(blocks, be[0], lr);
             }
             return rmse(model);
@@ -90,7 +88,6 @@ public final class BlockOrderExperiment {
                     synchronized (log) {
                         log.add(new int[] {block, epoch});
                     }
-                    blocks.shuffle(block, new SplittableRandom(BlockSgdTrainer.mix(SEED, epoch, block)));
                     kernel.run(blocks, block, lr);
                     scheduler.done(block);
                 }
