@@ -24,13 +24,18 @@ import java.util.Random;
  * y_j rows by plain SGD at Koren 2008's factor rate 0.007 and L2 0.015), {@code replayN} (after each event, one
  * more step of the user's row on each of its last N earlier events), {@code base} (the biases replaced by Koren
  * 2008's closed-form shrunk baseline, b_i = sum(r - mu) / (25 + n_i), b_u = sum(r - mu - b_i) / (10 + n_u), kept as
- * running sums; the factors learned on the rest) and {@code base2} (that baseline added to the learned biases).
+ * running sums; the factors learned on the rest), {@code base2} (that baseline added to the learned biases),
+ * {@code short-bias} (a second, short-term user bias stepped by plain SGD at a constant rate, {@code -Deta=0.02}:
+ * a user's level within a session, as timeSVD++'s day bias b_{u,t}, Koren 2009) and {@code stack} (the plain model's
+ * prediction plus a least-squares fit, refitted online with a unit ridge, of the residual on the user's last
+ * residual and three moving averages of their residuals at rates 0.5, 0.2 and 0.05: how much of the error is the
+ * user's recent level).
  */
 public class OnlineExperiments {
     public static void main(String[] args) throws Exception {
-        if (args.length != 2 || !(List.of("mf", "svdpp-adagrad", "svdpp-koren", "base", "base2").contains(args[1])
+        if (args.length != 2 || !(List.of("mf", "svdpp-adagrad", "svdpp-koren", "base", "base2", "short-bias", "stack").contains(args[1])
                 || args[1].matches("replay[1-9][0-9]*"))) {
-            System.err.println("usage: java OnlineExperiments.java FILE mf|svdpp-adagrad|svdpp-koren|replayN|base|base2");
+            System.err.println("usage: java OnlineExperiments.java FILE mf|svdpp-adagrad|svdpp-koren|replayN|base|base2|short-bias|stack");
             System.exit(2);
         }
         List<long[]> events = new ArrayList<>();
@@ -56,6 +61,12 @@ public class OnlineExperiments {
         double l2 = Double.parseDouble(System.getProperty("l2", "25")), l3 = Double.parseDouble(System.getProperty("l3", "10"));
         double[] sumI = new double[n], sumU = new double[n];
         int[] nI = new int[n], nU = new int[n];
+        boolean shortBias = mode.equals("short-bias"), stack = mode.equals("stack");
+        double eta = Double.parseDouble(System.getProperty("eta", "0.02"));
+        double[] shortB = new double[n];
+        int d = 4;
+        double[][] xtx = new double[d][d], residuals = new double[n][d];
+        double[] xty = new double[d], beta = new double[d], rates = {0.5, 0.2, 0.05};
         for (long[] e : events) {
             double mu = count > 0 ? sum / count : 3.0;
             Integer uu = userRows.get(e[0]), ii = itemRows.get(e[1]);
@@ -81,13 +92,32 @@ public class OnlineExperiments {
             double s = base ? mu + bicf + bucf + (mode.equals("base2") ? (uu == null ? 0 : p[u * w]) + (ii == null ? 0 : q[i * w]) : 0)
                     : mu + (uu == null ? 0 : p[u * w]) + (ii == null ? 0 : q[i * w]);
             if (ii != null) for (int f = 0; f < k; f++) s += (uu == null ? pz[f] - p[u * w + 1 + f] : pz[f]) * q[i * w + 1 + f];
+            if (shortBias) s += shortB[u];
+            double plain = s;
+            double[] recent = residuals[u];
+            if (stack && nU[u] > 0) for (int j = 0; j < d; j++) s += beta[j] * recent[j];
             double err = Math.min(5, Math.max(1, s)) - e[2];
+            if (stack) {
+                double res = e[2] - plain;
+                if (nU[u] > 0) {
+                    for (int a = 0; a < d; a++) {
+                        xty[a] += recent[a] * res;
+                        for (int b = 0; b < d; b++) xtx[a][b] += recent[a] * recent[b];
+                    }
+                    beta = ridge(xtx, xty);
+                }
+                recent[0] = res;
+                for (int j = 0; j < 3; j++) recent[j + 1] = nU[u] == 0 ? res : (1 - rates[j]) * recent[j + 1] + rates[j] * res;
+                nU[u]++;
+            }
             se += err * err;
             ae += Math.abs(err);
             // Learn with the rows as they are now (new ones at their initial values).
             s = base ? mu + bicf + bucf + (mode.equals("base2") ? p[u * w] + q[i * w] : 0) : mu + p[u * w] + q[i * w];
             for (int f = 0; f < k; f++) s += pz[f] * q[i * w + 1 + f];
+            if (shortBias) s += shortB[u];
             float g = (float) (s - e[2]);
+            if (shortBias) shortB[u] -= eta * g;
             float gbu = g + reg * p[u * w], gbi = g + reg * q[i * w];
             pAcc[2 * u] += gbu * gbu;
             qAcc[2 * i] += gbi * gbi;
@@ -156,6 +186,28 @@ public class OnlineExperiments {
             sum += e[2];
             count++;
         }
+        if (stack) System.err.println("stacked weights (last residual, averages at 0.5, 0.2, 0.05): " + Arrays.toString(beta));
         System.out.printf("{\"mode\":\"%s\",\"events\":%d,\"rmse\":%.4f,\"mae\":%.4f}%n", mode, n, Math.sqrt(se / n), ae / n);
+    }
+
+    /** (X'X + I)^-1 X'y by Gaussian elimination. */
+    static double[] ridge(double[][] xtx, double[] xty) {
+        int d = xty.length;
+        double[][] m = new double[d][d + 1];
+        for (int a = 0; a < d; a++) {
+            for (int b = 0; b < d; b++) m[a][b] = xtx[a][b] + (a == b ? 1 : 0);
+            m[a][d] = xty[a];
+        }
+        for (int c = 0; c < d; c++) for (int r = c + 1; r < d; r++) {
+            double f = m[r][c] / m[c][c];
+            for (int c2 = c; c2 <= d; c2++) m[r][c2] -= f * m[c][c2];
+        }
+        double[] beta = new double[d];
+        for (int r = d - 1; r >= 0; r--) {
+            double v = m[r][d];
+            for (int c2 = r + 1; c2 < d; c2++) v -= m[r][c2] * beta[c2];
+            beta[r] = v / m[r][r];
+        }
+        return beta;
     }
 }
