@@ -77,12 +77,7 @@ public final class BlockSgdTrainer {
         Model model = new Model(hyper, GlobalMean.of(train), 0);
         int width = hyper.width();
         RatingBlocks blocks = RatingBlocks.of(model, train, Math.max(DEFAULT_BINS, 2 * threads), seed);
-        BlockKernel kernel = new BlockKernel(
-                model,
-                rows,
-                new float[2 * model.users().size()],
-                new float[2 * model.items().size()],
-                width);
+        BlockKernel kernel = new BlockKernel(model, rows, width);
         BlockScheduler scheduler = new BlockScheduler(blocks.bins, epochs, seed, afterEpoch);
         List<Thread> workers = new ArrayList<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -120,7 +115,7 @@ public final class BlockSgdTrainer {
         if (failure.get() != null) {
             throw new IllegalStateException("training failed: " + failure.get(), failure.get());
         }
-        kernel.saveState();
+        kernel.finish(blocks, epochs);
         model.addEventsSeen((long) epochs * train.size());
         return model;
     }
@@ -183,12 +178,19 @@ public final class BlockSgdTrainer {
         return o instanceof Optimizer.AdaGrad a ? a.epsilon() : -1f;
     }
 
-    /** The per-event step on the shared tables; rows of concurrently running blocks never overlap. */
+    /**
+     * The per-event step; rows of concurrently running blocks never overlap. It trains on copies of the tables'
+     * rows packed with their two AdaGrad accumulators (bias, factors, then the accumulators: {@code width + 2}
+     * floats a row), so that an event reads and writes two packed rows and nothing else; {@link #finish} writes
+     * them back. Separate accumulator, version and update-count arrays cost three more cache lines per row and
+     * event, which showed with two threads on two cores.
+     */
     static final class BlockKernel {
         private final Model model;
-        private final float[] userAcc;
-        private final float[] itemAcc;
+        private final float[] up;
+        private final float[] ip;
         private final int width;
+        private final int stride;
         private final boolean squared;
         private final Loss loss;
         private final double offset;
@@ -198,13 +200,14 @@ public final class BlockSgdTrainer {
         private final float epsilon;
         private final RowKernel rows;
 
-        BlockKernel(Model model, RowKernel rows, float[] userAcc, float[] itemAcc, int width) {
+        BlockKernel(Model model, RowKernel rows, int width) {
             Hyperparameters h = model.hyper();
             this.model = model;
             this.rows = rows;
-            this.userAcc = userAcc;
-            this.itemAcc = itemAcc;
             this.width = width;
+            this.stride = width + 2;
+            this.up = pack(model.users(), width, stride);
+            this.ip = pack(model.items(), width, stride);
             this.squared = h.kind() == ModelKind.BIASED_MF;
             this.loss = Loss.of(h.kind());
             this.offset = model.offset();
@@ -214,21 +217,29 @@ public final class BlockSgdTrainer {
             this.epsilon = epsilon(h.optimizer());
         }
 
+        private static float[] pack(FactorTable table, int width, int stride) {
+            float[] packed = new float[table.size() * stride];
+            float[] params = table.params();
+            for (int r = 0; r < table.size(); r++) {
+                System.arraycopy(params, r * width, packed, r * stride, width);
+            }
+            return packed;
+        }
+
         /** One pass over the block's events, in the order they were shuffled into when the blocks were built. */
         void run(RatingBlocks b, int block, float lr) {
-            FactorTable users = model.users();
-            FactorTable items = model.items();
-            float[] up = users.params();
-            float[] ip = items.params();
+            float[] up = this.up;
+            float[] ip = this.ip;
             int w = width;
+            int st = stride;
             int n = w - 1;
             float invFactors = 1f / n;
             float[] sums = new float[3];
             for (int e = b.start[block], end = b.start[block + 1]; e < end; e++) {
                 int u = b.users[e];
                 int i = b.items[e];
-                int p = u * w;
-                int q = i * w;
+                int p = u * st;
+                int q = i * st;
                 // One pass for the dot product and both squared norms: the squared norms of the two factor
                 // gradients follow from them without a second pass, since |g q + r p|^2 = g^2 |q|^2 + 2 g r (p . q)
                 // + r^2 |p|^2.
@@ -247,14 +258,14 @@ public final class BlockSgdTrainer {
                 float si = Math.max(0f, g * g * pp + cross + r2 * qq);
                 float cu = clipScale(gbu * gbu + su);
                 float ci = clipScale(gbi * gbi + si);
-                float bu = userAcc[2 * u] + gbu * gbu * cu * cu;
-                float fu = userAcc[2 * u + 1] + su * cu * cu * invFactors;
-                float bi = itemAcc[2 * i] + gbi * gbi * ci * ci;
-                float fi = itemAcc[2 * i + 1] + si * ci * ci * invFactors;
-                userAcc[2 * u] = bu;
-                userAcc[2 * u + 1] = fu;
-                itemAcc[2 * i] = bi;
-                itemAcc[2 * i + 1] = fi;
+                float bu = up[p + w] + gbu * gbu * cu * cu;
+                float fu = up[p + w + 1] + su * cu * cu * invFactors;
+                float bi = ip[q + w] + gbi * gbi * ci * ci;
+                float fi = ip[q + w + 1] + si * ci * ci * invFactors;
+                up[p + w] = bu;
+                up[p + w + 1] = fu;
+                ip[q + w] = bi;
+                ip[q + w + 1] = fi;
                 float ru = lr * cu / ((float) Math.sqrt(fu) + epsilon);
                 float ri = lr * ci / ((float) Math.sqrt(fi) + epsilon);
                 // p - ru (g q + r p) = (1 - ru r) p - (ru g) q, and the same for q.
@@ -265,8 +276,6 @@ public final class BlockSgdTrainer {
                 rows.step(up, p + 1, ip, q + 1, n, keepU, stepU, keepI, stepI);
                 up[p] -= lr * cu * gbu / ((float) Math.sqrt(bu) + epsilon);
                 ip[q] -= lr * ci * gbi / ((float) Math.sqrt(bi) + epsilon);
-                users.touched(u, 1);
-                items.touched(i, 1);
             }
         }
 
@@ -278,21 +287,32 @@ public final class BlockSgdTrainer {
             return 1f;
         }
 
-        /** Writes the row accumulators into the tables' AdaGrad state, row-wise (2 floats) or per coordinate. */
-        void saveState() {
-            save(model.users(), userAcc);
-            save(model.items(), itemAcc);
+        /**
+         * Writes the packed rows back into the tables: parameters, the accumulators as the tables' AdaGrad state
+         * (row-wise, 2 floats, or spread per coordinate), and one step per event and epoch in each row's version
+         * and update count.
+         */
+        void finish(RatingBlocks b, int epochs) {
+            unpack(model.users(), up, b.users, epochs);
+            unpack(model.items(), ip, b.items, epochs);
         }
 
-        private static void save(FactorTable table, float[] acc) {
-            int s = table.stateSize();
-            if (s == 0) {
-                return;
+        private void unpack(FactorTable table, float[] packed, int[] rowOfEvent, int epochs) {
+            int[] steps = new int[table.size()];
+            for (int r : rowOfEvent) {
+                steps[r] += epochs;
             }
+            float[] params = table.params();
+            int s = table.stateSize();
             float[] state = table.state();
             for (int r = 0; r < table.size(); r++) {
-                state[r * s] = acc[2 * r];
-                java.util.Arrays.fill(state, r * s + 1, (r + 1) * s, acc[2 * r + 1]);
+                int at = r * stride;
+                System.arraycopy(packed, at, params, r * width, width);
+                if (s > 0) {
+                    state[r * s] = packed[at + width];
+                    java.util.Arrays.fill(state, r * s + 1, (r + 1) * s, packed[at + width + 1]);
+                }
+                table.touched(r, steps[r], steps[r]);
             }
         }
     }

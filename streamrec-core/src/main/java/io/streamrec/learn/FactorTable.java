@@ -145,6 +145,12 @@ public final class FactorTable {
         updates[row] += events;
     }
 
+    /** Records that the row took {@code steps} optimizer steps covering {@code events} events in all. */
+    void touched(int row, int steps, long events) {
+        version[row] += steps;
+        updates[row] += events;
+    }
+
     /** Told where a row that {@link #removeRows} kept moved to. */
     @FunctionalInterface
     public interface RowMove {

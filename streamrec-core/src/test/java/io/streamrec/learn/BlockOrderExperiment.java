@@ -65,17 +65,13 @@ public final class BlockOrderExperiment {
     private static double run(List<int[]> log, List<int[]> replay) throws InterruptedException {
         Model model = new Model(HYPER, GlobalMean.of(TRAIN), 0);
         RatingBlocks blocks = RatingBlocks.of(model, TRAIN, BlockSgdTrainer.DEFAULT_BINS, SEED);
-        BlockSgdTrainer.BlockKernel kernel = new BlockSgdTrainer.BlockKernel(
-                model,
-                RowKernel.best(),
-                new float[2 * model.users().size()],
-                new float[2 * model.items().size()],
-                HYPER.width());
+        BlockSgdTrainer.BlockKernel kernel = new BlockSgdTrainer.BlockKernel(model, RowKernel.best(), HYPER.width());
         float lr = (float) HYPER.schedule().rate(0);
         if (replay != null) {
             for (int[] be : replay) {
                 kernel.run(blocks, be[0], lr);
             }
+            kernel.finish(blocks, EPOCHS);
             return rmse(model);
         }
         BlockScheduler scheduler = new BlockScheduler(blocks.bins, EPOCHS, SEED, null);
@@ -98,6 +94,7 @@ public final class BlockOrderExperiment {
         for (Thread w : workers) {
             w.join();
         }
+        kernel.finish(blocks, EPOCHS);
         return rmse(model);
     }
 }

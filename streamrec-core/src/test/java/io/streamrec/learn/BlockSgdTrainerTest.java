@@ -57,6 +57,22 @@ class BlockSgdTrainerTest {
         assertTrue(rmse < bound, "held-out RMSE " + rmse + " should be below " + bound);
         assertEquals(30L * TRAIN.size(), model.eventsSeen());
         assertEquals(30L * TRAIN.size(), sumUpdates(model.users()), "every event updates its user row once per epoch");
+        assertStepsPerRow(model.users(), TRAIN.stream().map(Rating::user).toList(), 30);
+        assertStepsPerRow(model.items(), TRAIN.stream().map(Rating::item).toList(), 30);
+    }
+
+    /** Each row's version and update count: one step per event of its id and epoch. */
+    private static void assertStepsPerRow(FactorTable table, List<String> idOfEvent, int epochs) {
+        java.util.Map<String, Long> events = new java.util.HashMap<>();
+        for (String id : idOfEvent) {
+            events.merge(id, 1L, Long::sum);
+        }
+        assertEquals(events.size(), table.size());
+        for (int r = 0; r < table.size(); r++) {
+            long expected = epochs * events.get(table.id(r));
+            assertEquals(expected, table.updates(r), "update count of " + table.id(r));
+            assertEquals(expected, table.version(r), "version of " + table.id(r));
+        }
     }
 
     @Test
