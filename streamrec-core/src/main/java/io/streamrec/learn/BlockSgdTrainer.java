@@ -76,7 +76,7 @@ public final class BlockSgdTrainer {
     private Model train(List<Rating> train, RowKernel rows, IntConsumer afterEpoch) {
         Model model = new Model(hyper, GlobalMean.of(train), 0);
         int width = hyper.width();
-        RatingBlocks blocks = RatingBlocks.of(model, train, Math.max(DEFAULT_BINS, 2 * threads), seed);
+        RatingBlocks blocks = RatingBlocks.of(model, train, Math.max(DEFAULT_BINS, 2 * threads), seed, threads > 1);
         BlockKernel kernel = new BlockKernel(model, rows, width);
         BlockScheduler scheduler = new BlockScheduler(blocks.bins, epochs, seed, afterEpoch);
         List<Thread> workers = new ArrayList<>();

@@ -64,7 +64,7 @@ public final class BlockOrderExperiment {
     /** As BlockSgdTrainer.train with two threads, logging (block, epoch) as taken; or replaying such a log. */
     private static double run(List<int[]> log, List<int[]> replay) throws InterruptedException {
         Model model = new Model(HYPER, GlobalMean.of(TRAIN), 0);
-        RatingBlocks blocks = RatingBlocks.of(model, TRAIN, BlockSgdTrainer.DEFAULT_BINS, SEED);
+        RatingBlocks blocks = RatingBlocks.of(model, TRAIN, BlockSgdTrainer.DEFAULT_BINS, SEED, false);
         BlockSgdTrainer.BlockKernel kernel = new BlockSgdTrainer.BlockKernel(model, RowKernel.best(), HYPER.width());
         float lr = (float) HYPER.schedule().rate(0);
         if (replay != null) {
