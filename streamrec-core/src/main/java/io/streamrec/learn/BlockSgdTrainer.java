@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntConsumer;
@@ -70,7 +71,14 @@ public final class BlockSgdTrainer {
      * @param afterEpoch told the number of each finished epoch; may be null
      */
     public Model train(List<Rating> train, IntConsumer afterEpoch) {
-        return train(train, warmUp(hyper).join(), afterEpoch);
+        RowKernel rows;
+        try {
+            rows = warmUp(hyper).join();
+        } catch (CompletionException e) {
+            // The warm-up only saves time; its failure is no reason to fail the training.
+            rows = RowKernel.best();
+        }
+        return train(train, rows, afterEpoch);
     }
 
     private Model train(List<Rating> train, RowKernel rows, IntConsumer afterEpoch) {
