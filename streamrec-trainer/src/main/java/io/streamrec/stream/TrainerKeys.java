@@ -55,7 +55,7 @@ final class TrainerKeys {
     static final Map<String, String> DEFAULTS = Map.ofEntries(
             Map.entry(TrainerConfig.APPLICATION_ID, "streamrec"),
             Map.entry(TrainerConfig.BATCH_SIZE, "32"),
-            Map.entry(TrainerConfig.FLUSH_INTERVAL_MS, "200"),
+            Map.entry(TrainerConfig.FLUSH_INTERVAL_MS, "150"),
             Map.entry(TrainerConfig.ITEM_BATCH_SIZE, "5000"),
             Map.entry(TrainerConfig.USER_CACHE_ROWS, "1000000"),
             Map.entry(TrainerConfig.PARTITIONS, "4"),
