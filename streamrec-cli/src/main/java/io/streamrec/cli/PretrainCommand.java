@@ -13,6 +13,8 @@ import io.streamrec.learn.ImplicitBatchTrainer;
 import io.streamrec.learn.Model;
 import io.streamrec.learn.ModelSnapshot;
 import io.streamrec.learn.Optimizer;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -91,6 +93,20 @@ public final class PretrainCommand implements Callable<Integer> {
     @Mixin
     PositivesOptions positivesOptions;
 
+    /**
+     * Files from this size (about 50,000 ratings) get the trainer compiled while they are read; for smaller ones the
+     * warm-up's throwaway run would take longer than the reading and the training it speeds up.
+     */
+    private static final long PREPARE_BYTES = 1 << 20;
+
+    private static long sizeOf(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return 0; // the reader reports it
+        }
+    }
+
     @Override
     public Integer call() {
         if (!(holdout >= 0 && holdout < 1)) {
@@ -119,7 +135,7 @@ public final class PretrainCommand implements Callable<Integer> {
                     "--algorithm " + algorithm + " trains rating models only; "
                             + hyper.kind().id() + " takes sgd");
         }
-        if (algorithm.equals("fpsg")) {
+        if (algorithm.equals("fpsg") && sizeOf(ratings) >= PREPARE_BYTES) {
             BlockSgdTrainer.prepare(hyper);
         }
         int negatives = positivesOptions.negatives(spec, hyper.kind());

@@ -71,12 +71,17 @@ public final class BlockSgdTrainer {
      * @param afterEpoch told the number of each finished epoch; may be null
      */
     public Model train(List<Rating> train, IntConsumer afterEpoch) {
-        RowKernel rows;
-        try {
-            rows = warmUp(hyper).join();
-        } catch (CompletionException e) {
-            // The warm-up only saves time; its failure is no reason to fail the training.
-            rows = RowKernel.best();
+        CompletableFuture<RowKernel> prepared = WARMED.get(hyper.width() - 1);
+        RowKernel rows = null;
+        if (prepared != null) {
+            try {
+                rows = prepared.join();
+            } catch (CompletionException e) {
+                // The warm-up only saves time; its failure is no reason to fail the training.
+            }
+        }
+        if (rows == null) {
+            rows = RowKernel.best().warmedUp(hyper.width() - 1);
         }
         return train(train, rows, afterEpoch);
     }
@@ -132,6 +137,8 @@ public final class BlockSgdTrainer {
      * Starts getting this trainer's code compiled, on a daemon thread, for the given hyper-parameters' model; {@link
      * #train} waits for it. A caller that reads its input first calls this before reading, so that the compilation
      * (about half a second of a cold JVM, most of it the Vector API's classes and the kernel) overlaps the reading.
+     * Without it {@link #train} warms up the kernel alone, before it builds the blocks: for a small training the
+     * throwaway run would cost more than it saves.
      */
     public static void prepare(Hyperparameters hyper) {
         warmUp(hyper);

@@ -86,6 +86,15 @@ class BlockSgdTrainerTest {
     }
 
     @Test
+    void shouldGiveTheSameModelWhetherOrNotTheWarmUpRanFirst() {
+        Model cold = new BlockSgdTrainer(hyper(), 5, 1, 7).train(TRAIN, null);
+        BlockSgdTrainer.prepare(hyper());
+        Model prepared = new BlockSgdTrainer(hyper(), 5, 1, 7).train(TRAIN, null);
+
+        assertArrayEquals(paramsById(cold), paramsById(prepared), "the warm-up's throwaway run must leave no trace");
+    }
+
+    @Test
     void shouldTrainAsWellOnTwoThreads() {
         double one = heldOutRmse(new BlockSgdTrainer(hyper(), 30, 1, 7).train(TRAIN, null));
         // Which blocks two threads run side by side depends on timing, so each run is one more order of the same
