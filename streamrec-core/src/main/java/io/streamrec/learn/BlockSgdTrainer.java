@@ -22,7 +22,8 @@ import java.util.function.IntConsumer;
  * disjoint rows, so threads run such blocks at the same time on the shared tables with no locks and no races;
  * a small scheduler hands out free blocks. Every epoch runs each block once, in an order drawn from the seed; the
  * events inside a block are shuffled once, from the seed, and taken in that order every epoch (LIBMF keeps them
- * sorted by user instead; a shuffle of every block every epoch cost an eighth of the time and no holdout error).
+ * sorted by user instead). Shuffling every block again every epoch took an eighth of the time and bought no holdout
+ * error.
  *
  * <p><b>Reproducibility.</b> With one thread the result depends only on the data, the hyper-parameters and the
  * seed. With more, each block still sees the same events in the same order, but which blocks run side by side
