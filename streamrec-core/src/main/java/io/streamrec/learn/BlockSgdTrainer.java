@@ -142,11 +142,7 @@ public final class BlockSgdTrainer {
      * throwaway run would cost more than it saves.
      */
     public static void prepare(Hyperparameters hyper) {
-        warmUp(hyper);
-    }
-
-    private static CompletableFuture<RowKernel> warmUp(Hyperparameters hyper) {
-        return WARMED.computeIfAbsent(hyper.width() - 1, n -> {
+        WARMED.computeIfAbsent(hyper.width() - 1, n -> {
             CompletableFuture<RowKernel> f = new CompletableFuture<>();
             Thread t = new Thread(
                     () -> {

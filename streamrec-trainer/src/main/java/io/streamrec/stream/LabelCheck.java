@@ -324,7 +324,6 @@ final class LabelCheck {
             byUser.clear();
             java.util.Arrays.fill(total, 0);
             syy = 0;
-            syy = 0;
             for (double[] row : m) {
                 java.util.Arrays.fill(row, 0);
             }
