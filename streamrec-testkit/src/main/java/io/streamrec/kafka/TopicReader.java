@@ -126,6 +126,11 @@ public final class TopicReader implements AutoCloseable {
             assignAll(deadline);
         }
         Map<TopicPartition, Long> end = consumer.endOffsets(partitions, remaining(deadline));
+        if (!end.keySet().containsAll(partitions)) {
+            // With the deadline reached the consumer answers at once, with the offsets it had: none, or some.
+            throw new TimeoutException("topic " + topic + ": end offsets of " + partitions + " not known within "
+                    + timeout.toMillis() + " ms (got " + end + ")");
+        }
         while (!caughtUp(end)) {
             if (System.nanoTime() - deadline >= 0) {
                 throw new TimeoutException("topic " + topic + ": not caught up with end offsets " + end + " within "

@@ -39,6 +39,18 @@ class TopicReaderTest {
     }
 
     @Test
+    void shouldTimeOutWhenTheEndOffsetsCannotBeLearnedInTime() {
+        String topic = TestTopics.unique("no-time");
+        TestTopics.create(broker.bootstrapServers(), TestTopics.topic(topic, 2, false));
+        try (TopicReader reader = new TopicReader(broker.bootstrapServers(), topic)) {
+            reader.readToEnd(Duration.ofSeconds(10));
+
+            // No time left: the end offsets come back incomplete, which is a timeout like any other.
+            assertThrows(TimeoutException.class, () -> reader.readToEnd(Duration.ZERO));
+        }
+    }
+
+    @Test
     void shouldReportHowManyRecordsItSawWhenTheConditionFails() {
         String topic = TestTopics.unique("short");
         TestTopics.create(broker.bootstrapServers(), TestTopics.topic(topic, 1, false));
