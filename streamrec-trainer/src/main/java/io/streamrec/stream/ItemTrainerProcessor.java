@@ -99,9 +99,15 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
                 : null;
         gate = new ItemGate(published, stateStore);
         norms = config.gate().normCheck(hyper.minLabel(), hyper.maxLabel());
+        if (norms != null) {
+            norms.restoreFrom(stateStore);
+        }
         FlushPunctuation.schedule(context, config.flushIntervalMs(), () -> {
             save();
             publish();
+            if (norms != null) {
+                norms.saveTo(stateStore);
+            }
             long now = context.currentSystemTimeMs();
             // Saved and published: no row number is held anywhere, so rows may leave the table.
             if (expiry != null && unsaved.size() == 0 && unpublished.size() == 0 && expiry.due(now)) {

@@ -1,5 +1,8 @@
 package io.streamrec.stream;
 
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.streams.state.KeyValueStore;
+
 /**
  * The publication gate's check on the size of rows (docs/gate.md, "Exploded rows"). A changed row has exploded when
  * its Euclidean norm (bias and factors) exceeds {@code factor} times the larger of two norms: the largest among the
@@ -11,13 +14,18 @@ package io.streamrec.stream;
  * norm two rows need for their dot product to span the labels, so a fresh model (random rows of norm about 0.3) is
  * not judged against its initial values.
  *
- * <p>State: the largest accepted norm, in memory only. After a restart the bound starts again from the label range
- * and rises as rows are published.
+ * <p>State: the largest accepted norm, saved in the task-state store under key {@code norm-bound} when a publication
+ * raised it ({@link #saveTo}), and read back by a restarted task ({@link #restoreFrom}): without it the bound would
+ * start again from the label range, and a model whose accepted rows are far larger than that would find its own
+ * rows exploded after every restart.
  */
 final class RowNormCheck {
+    static final String STATE_KEY = "norm-bound";
+
     private final double factor;
     private final double floor;
     private double largestAccepted;
+    private double saved;
 
     /** {@code factor}: {@code gate.norm.factor}, above 1. */
     RowNormCheck(double factor, float minLabel, float maxLabel) {
@@ -38,6 +46,23 @@ final class RowNormCheck {
         double n = norm(params, offset, width);
         if (Double.isFinite(n)) {
             largestAccepted = Math.max(largestAccepted, n);
+        }
+    }
+
+    /** Reads the largest accepted norm a task saved before a restart, if any. */
+    void restoreFrom(KeyValueStore<String, byte[]> store) {
+        byte[] value = store.get(STATE_KEY);
+        if (value != null) {
+            largestAccepted = Math.max(largestAccepted, Double.parseDouble(new String(value, StandardCharsets.UTF_8)));
+            saved = largestAccepted;
+        }
+    }
+
+    /** Saves the largest accepted norm when it grew since the last save: at most one small write per publication. */
+    void saveTo(KeyValueStore<String, byte[]> store) {
+        if (largestAccepted > saved) {
+            store.put(STATE_KEY, Double.toString(largestAccepted).getBytes(StandardCharsets.UTF_8));
+            saved = largestAccepted;
         }
     }
 

@@ -113,8 +113,7 @@ final class UserRowPublisher {
         for (int k = 0; k < unpublished.size(); k++) {
             users.revert(unpublished.get(k), now);
             if (norms != null) {
-                // The published version is the accepted model's: after a restart (when the largest accepted norm
-                // starts again from the label range) this is what lets the bound rise to the model's own rows.
+                // The published version is the accepted model's, so its norm is an accepted one.
                 norms.accepted(userTable.params(), unpublished.get(k) * w, w);
             }
         }

@@ -73,6 +73,9 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
     private StreamRanking ranking;
     private GlobalMeanMerge externalMean;
     private PublicationGate gate;
+    /** The gate's check on exploded rows; null when the gate or the check is off. */
+    private RowNormCheck norms;
+
     private long rowSteps;
     private long oldestIngest = Long.MAX_VALUE;
     /** Summed age of the published item versions predicted with since the last flush, and how many. */
@@ -109,14 +112,11 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         admission = new RowAdmission(stateStore, config.rowsAdmissionMinEvents(), listener);
         items = new LocalItems(model.items(), hyper.width(), published);
         router = new GradientRouter(context, model.items(), items, config.partitions(), hyper.width());
-        rows = new UserRowPublisher(
-                context,
-                listener,
-                model.users(),
-                model.mean(),
-                partition,
-                unpublished,
-                config.gate().normCheck(hyper.minLabel(), hyper.maxLabel()));
+        norms = config.gate().normCheck(hyper.minLabel(), hyper.maxLabel());
+        if (norms != null) {
+            norms.restoreFrom(stateStore);
+        }
+        rows = new UserRowPublisher(context, listener, model.users(), model.mean(), partition, unpublished, norms);
         prequential = new PrequentialTracker(hyper.kind() == ModelKind.LOGISTIC_MF);
         externalMean = new GlobalMeanMerge(published, model.mean(), config.partitions(), partition);
         externalMean.refresh();
@@ -134,6 +134,9 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
                     rows.problem(),
                     () -> rows.rollBack(users.loader(), context.currentSystemTimeMs()))) {
                 rows.publish();
+            }
+            if (norms != null) {
+                norms.saveTo(stateStore); // published or rolled back rows may have raised the accepted norm
             }
             // Only between a flush and the next event may rows move: no batch, gradient or unpublished set refers
             // to a row number then.

@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.Test;
 
 class RowNormCheckTest {
@@ -36,6 +40,30 @@ class RowNormCheckTest {
         assertTrue(c.exploded(row(0f, 30f, 40.1f), 0, 3));
         c.accepted(row(Float.NaN, 1f, 1f), 0, 3);
         assertEquals(50, c.bound(), 1e-12, "a non-finite row is never accepted");
+    }
+
+    @Test
+    void shouldKeepTheAcceptedBoundAcrossARestart() {
+        MockProcessorContext<Object, byte[]> context = new MockProcessorContext<>();
+        KeyValueStore<String, byte[]> store = Stores.keyValueStoreBuilder(
+                        Stores.inMemoryKeyValueStore("task-state"), Serdes.String(), Serdes.ByteArray())
+                .withLoggingDisabled()
+                .build();
+        store.init(context.getStateStoreContext(), store);
+        RowNormCheck before = new RowNormCheck(10, 1, 5);
+        before.restoreFrom(store);
+        before.saveTo(store);
+        assertEquals(null, store.get(RowNormCheck.STATE_KEY), "nothing accepted, nothing saved");
+        // A model whose accepted rows are far larger than the label range's floor (norm 2 here).
+        before.accepted(row(0f, 30f, 40f), 0, 3);
+        before.saveTo(store);
+
+        RowNormCheck restarted = new RowNormCheck(10, 1, 5);
+        assertTrue(restarted.exploded(row(0f, 60f, 80f), 0, 3), "without the saved state: judged on the floor");
+        restarted.restoreFrom(store);
+        assertEquals(500, restarted.bound(), 1e-9, "ten times the accepted norm saved before the restart");
+        assertFalse(restarted.exploded(row(0f, 60f, 80f), 0, 3), "its own accepted rows' size is no explosion");
+        assertTrue(restarted.exploded(row(0f, 300f, 401f), 0, 3));
     }
 
     @Test
