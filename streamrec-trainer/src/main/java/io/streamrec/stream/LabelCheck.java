@@ -1,5 +1,11 @@
 package io.streamrec.stream;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
@@ -26,7 +32,11 @@ import java.util.Map;
  * small-sample correction for few clusters; fewer than {@link #MIN_USERS} users in the recent events are not judged.
  * Every statistic is kept incrementally: an event costs O(1).
  *
- * <p>State: one instance per user task, memory only (a restarted task's check refills before it judges).
+ * <p>State: one instance per user task. The history is what a restarted task cannot rebuild (it grows only while the
+ * stream is accepted, so a task restarted during an attack would otherwise refill it with the attack): it is saved
+ * once it holds enough to judge, then each time it has turned over, and when it was cleared ({@link #saveDue},
+ * {@link #historyState}); a restarted task reads it back ({@link #restoreHistory}). The recent events are not saved: they refill
+ * in {@code recentEvents} events, before which the check does not judge.
  */
 final class LabelCheck {
     /** Fewer users than this in the recent events: too few independent observations to judge. */
@@ -44,6 +54,12 @@ final class LabelCheck {
     private double recentShift = Double.NaN;
     private double shiftBar = Double.NaN;
     private double lastShiftZ = Double.NaN;
+    /** Events the history took in since {@link #historyState} last ran, and whether it was cleared meanwhile. */
+    private int addedSinceSave;
+
+    private boolean clearedSinceSave;
+    /** Whether a history that can judge was saved (or restored): then it is saved again when it has turned over. */
+    private boolean savedOnce;
 
     LabelCheck(int recentEvents, int historyEvents, double fraction, double z) {
         if (recentEvents < 2 || historyEvents < recentEvents) {
@@ -63,6 +79,7 @@ final class LabelCheck {
             Window.Event e = recent.removeOldest();
             if (accepting) {
                 history.add(e.user(), e.x(), e.y());
+                addedSinceSave++;
                 if (history.size() > historyEvents) {
                     history.removeOldest();
                 }
@@ -170,6 +187,66 @@ final class LabelCheck {
     void clear() {
         recent.clear();
         history.clear();
+        clearedSinceSave = true;
+        addedSinceSave = 0;
+    }
+
+    /**
+     * Whether the history should be saved: it was cleared, or it can judge for the first time, or it turned over
+     * since the last save (at most {@code historyEvents} events of history lost to a restart, for one write of the
+     * history per {@code historyEvents} accepted events).
+     */
+    boolean saveDue() {
+        return clearedSinceSave
+                || addedSinceSave >= historyEvents
+                || (!savedOnce && history.size() >= historyEvents / 2);
+    }
+
+    /**
+     * The history, oldest first: format version 1, the count, then per event the user (modified UTF-8), x and y
+     * (floats: an item bias and a label need no more).
+     */
+    byte[] historyState() {
+        addedSinceSave = 0;
+        clearedSinceSave = false;
+        savedOnce = history.size() >= historyEvents / 2;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(1);
+            out.writeInt(history.size());
+            for (Window.Event e : history.events()) {
+                out.writeUTF(e.user());
+                out.writeFloat((float) e.x());
+                out.writeFloat((float) e.y());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a byte array does not fail
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Replaces the history with what {@link #historyState} saved; the recent events start empty. */
+    void restoreHistory(byte[] state) {
+        recent.clear();
+        history.clear();
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(state))) {
+            int version = in.readByte();
+            if (version != 1) {
+                throw new IllegalStateException("unknown label history format " + version);
+            }
+            int n = in.readInt();
+            for (int k = 0; k < n; k++) {
+                history.add(in.readUTF(), in.readFloat(), in.readFloat());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("a truncated label history in the task-state store", e);
+        }
+        while (history.size() > historyEvents) {
+            history.removeOldest();
+        }
+        addedSinceSave = 0;
+        clearedSinceSave = false;
+        savedOnce = history.size() >= historyEvents / 2;
     }
 
     int historySize() {
@@ -251,6 +328,10 @@ final class LabelCheck {
 
         int size() {
             return events.size();
+        }
+
+        Iterable<Event> events() {
+            return events;
         }
 
         int users() {

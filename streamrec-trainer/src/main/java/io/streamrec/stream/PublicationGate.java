@@ -17,13 +17,19 @@ import org.slf4j.LoggerFactory;
  * tasks read it) and on {@code training-metrics} under key {@code gate-<partition>}, written when the state
  * changes and at most once a second otherwise.
  *
- * <p>State: one instance per user task. Open or closed, reason, since when, closures and rollbacks are in the
- * task-state store under key {@code gate}, written in the transaction that publishes or withholds the rows; the
- * validation window is memory only and refills after a restart.
+ * <p>State: one instance per user task, in the task-state store, each part written in the transaction of the
+ * interval that changed it: open or closed, reason, since when, closures, rollbacks, quarantined events and
+ * whether the labels are quarantined now under key {@code gate}; the validation window with the reference's
+ * predictions under {@code gate-window} (at each acceptance, closure and rollback); the label check's history under
+ * {@code gate-labels} (each time it turned over). A restarted task therefore judges at once: a gate restored closed
+ * opens as soon as the live model passes the window test again, and a task restarted during an attack keeps
+ * quarantining it.
  */
 final class PublicationGate {
     private static final Logger LOG = LoggerFactory.getLogger(PublicationGate.class);
     private static final String STATE_KEY = "gate";
+    private static final String WINDOW_KEY = "gate-window";
+    private static final String LABELS_KEY = "gate-labels";
     private static final long RECORD_EVERY_MS = 1000;
 
     private final ProcessorContext<Object, byte[]> context;
@@ -53,16 +59,28 @@ final class PublicationGate {
         if (saved != null) {
             String[] f = new String(saved, StandardCharsets.UTF_8).split(",");
             boolean open = Boolean.parseBoolean(f[0]);
-            gate.restore(open, QualityGate.Reason.of(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]));
+            boolean quarantine = f.length > 6 && Boolean.parseBoolean(f[6]);
+            gate.restore(open, QualityGate.Reason.of(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]), quarantine);
             rollbacks = Long.parseLong(f[4]);
             quarantined = f.length > 5 ? Long.parseLong(f[5]) : 0;
             recordedOpen = open;
-            if (!open) {
-                LOG.warn(
-                        "user partition {}: the publication gate was closed ({}) before the restart; it stays closed",
-                        partition,
-                        f[1]);
-            }
+        }
+        byte[] window = stateStore.get(WINDOW_KEY);
+        if (window != null) {
+            gate.restoreValidation(window);
+        }
+        byte[] labels = stateStore.get(LABELS_KEY);
+        if (labels != null) {
+            gate.restoreLabels(labels);
+        }
+        if (!gate.open()) {
+            LOG.warn(
+                    "user partition {}: the publication gate was closed ({}) before the restart; it stays closed until"
+                            + " the live model passes on its {} held-out events{}",
+                    partition,
+                    gate.reason().word,
+                    gate.windowSize(),
+                    gate.quarantines() ? " and the arriving labels agree with the accepted stream" : "");
         }
     }
 
@@ -116,6 +134,7 @@ final class PublicationGate {
                     gate.labelCheck());
         } else if (was && !q) {
             LOG.info("user partition {}: the arriving labels agree with the accepted stream again", partition);
+            saveState(); // a restart must not quarantine them again
         }
         return q;
     }
@@ -187,6 +206,13 @@ final class PublicationGate {
                     rollbackMs);
             ok = true;
         }
+        if (gate.validationChanged()) {
+            stateStore.put(WINDOW_KEY, gate.validationState());
+        }
+        byte[] labels = gate.labelState();
+        if (labels != null) {
+            stateStore.put(LABELS_KEY, labels);
+        }
         if (gate.open() != recordedOpen || now - recordedAt >= RECORD_EVERY_MS) {
             record(now);
         }
@@ -201,10 +227,21 @@ final class PublicationGate {
         listener.gateRolledBack("user", partition);
     }
 
-    /** The task-state value of the gate: open, reason, closed since, closures, rollbacks, quarantined events. */
+    /**
+     * The task-state value of the gate: open, reason, closed since, closures, rollbacks, quarantined events, and
+     * whether the arriving labels are quarantined now (a value without the last field or two, written by an earlier
+     * version, reads as none).
+     */
     static byte[] encodeState(
-            boolean open, String reason, long since, long closures, long rollbacks, long quarantined) {
-        return (open + "," + reason + "," + since + "," + closures + "," + rollbacks + "," + quarantined)
+            boolean open,
+            String reason,
+            long since,
+            long closures,
+            long rollbacks,
+            long quarantined,
+            boolean quarantine) {
+        return (open + "," + reason + "," + since + "," + closures + "," + rollbacks + "," + quarantined + ","
+                        + quarantine)
                 .getBytes(StandardCharsets.UTF_8);
     }
 
@@ -212,7 +249,13 @@ final class PublicationGate {
         stateStore.put(
                 STATE_KEY,
                 encodeState(
-                        gate.open(), gate.reason().word, gate.closedSince(), gate.closures(), rollbacks, quarantined));
+                        gate.open(),
+                        gate.reason().word,
+                        gate.closedSince(),
+                        gate.closures(),
+                        rollbacks,
+                        quarantined,
+                        gate.quarantines()));
     }
 
     static String stateKey() {

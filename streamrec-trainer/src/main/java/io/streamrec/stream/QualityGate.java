@@ -1,6 +1,13 @@
 package io.streamrec.stream;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -24,13 +31,20 @@ import java.util.List;
  * (relative) and z exceeds {@code z}; the gate closes at the second such check in a row (the first holds the rows
  * back), or at once when a changed row is not finite or has exploded; it opens again at the first check that does not
  * find the live model worse (no hysteresis). Until the window holds {@code minWindow} events the gate accepts
- * without judging; a gate restored closed (after a restart, with an empty window) stays closed until a rollback.
+ * without judging; a gate restored closed with no window (saved by a version before the window was saved) stays
+ * closed until a rollback.
  *
  * <p><b>Labels.</b> The window test sees an attack only once the live model has learned it. The {@link LabelCheck}
  * looks at the arriving labels themselves ({@link #observe}): while they are suspect the task quarantines its events
  * (scores them, does not train them), the next check closes the gate with reason {@code labels} without running the
  * window test (it would re-base the reference on a model that trained on suspect labels), and the gate stays closed
  * until the labels agree again and the window test passes.
+ *
+ * <p><b>State.</b> The window, the reference's predictions on it and the held-out events waiting to join it change
+ * only at an acceptance, a closure or a rollback; then {@link #validationChanged} is true and the owner saves
+ * {@link #validationState} (a few kilobytes), so that a restarted task judges at once instead of refilling the window
+ * from thousands of events. The label check's history is saved likewise ({@link #labelState}). Held-out events not
+ * yet seasoned are not saved: after a restart they simply never join the window.
  */
 final class QualityGate {
     /** Below this z the live model is not getting worse, and the reference may be re-based on it. */
@@ -109,6 +123,8 @@ final class QualityGate {
     private long closures;
     /** Consecutive checks of the open gate that found the live model worse ({@link #CONFIRMING_CHECKS}). */
     private int strikes;
+    /** The window, the reference or the seasoned events changed since {@link #validationState} last ran. */
+    private boolean validationChanged;
 
     private double liveRmse = Double.NaN;
     private double referenceRmse = Double.NaN;
@@ -271,11 +287,13 @@ final class QualityGate {
         seasoned.addAll(candidates);
         candidates.clear();
         trainedSinceAcceptance = 0;
+        validationChanged = true;
     }
 
     private void close(Reason why, long now) {
         strikes = 0;
         candidates.clear();
+        validationChanged |= !seasoned.isEmpty();
         seasoned.clear();
         if (open) {
             open = false;
@@ -297,16 +315,103 @@ final class QualityGate {
         reason = Reason.NONE;
         closedSince = -1;
         candidates.clear();
+        validationChanged |= !seasoned.isEmpty();
         seasoned.clear();
         trainedSinceAcceptance = 0;
     }
 
-    /** Restores the state a restarted task persisted (the window restarts empty). */
-    void restore(boolean wasOpen, Reason why, long since, long closuresSoFar) {
+    /**
+     * Restores the state a restarted task persisted: open or closed, why and since when, the closures so far, and
+     * whether the arriving labels were quarantined (they stay so until the label check, its history restored by
+     * {@link #restoreLabels}, finds them agreeing again).
+     */
+    void restore(boolean wasOpen, Reason why, long since, long closuresSoFar, boolean quarantined) {
         open = wasOpen;
         reason = why;
         closedSince = since;
         closures = closuresSoFar;
+        quarantine = quarantined && labels != null;
+    }
+
+    /** Whether {@link #validationState} has changed since it was last taken. */
+    boolean validationChanged() {
+        return validationChanged;
+    }
+
+    /**
+     * The window with the reference's predictions on it, and the seasoned held-out events: format version 1, the
+     * window's size, then per event user, item (modified UTF-8), label (float) and reference prediction (double),
+     * then the seasoned events' count and their user, item and label.
+     */
+    byte[] validationState() {
+        validationChanged = false;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(1);
+            out.writeInt(window.size());
+            for (int k = 0; k < window.size(); k++) {
+                writeSample(out, window.get(k));
+                out.writeDouble(reference[k]);
+            }
+            out.writeInt(seasoned.size());
+            for (Sample sample : seasoned) {
+                writeSample(out, sample);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a byte array does not fail
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Restores what {@link #validationState} took; the window keeps at most {@code windowEvents} of it. */
+    void restoreValidation(byte[] state) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(state))) {
+            int version = in.readByte();
+            if (version != 1) {
+                throw new IllegalStateException("unknown gate window format " + version);
+            }
+            int n = in.readInt();
+            List<Sample> restored = new ArrayList<>(n);
+            double[] ref = new double[n];
+            for (int k = 0; k < n; k++) {
+                restored.add(readSample(in));
+                ref[k] = in.readDouble();
+            }
+            int drop = Math.max(0, n - settings.windowEvents());
+            window.clear();
+            window.addAll(restored.subList(drop, n));
+            reference = Arrays.copyOfRange(ref, drop, n);
+            int m = in.readInt();
+            seasoned.clear();
+            for (int k = 0; k < m; k++) {
+                seasoned.add(readSample(in));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("a truncated gate window in the task-state store", e);
+        }
+        validationChanged = false;
+    }
+
+    private static void writeSample(DataOutputStream out, Sample s) throws IOException {
+        out.writeUTF(s.user());
+        out.writeUTF(s.item());
+        out.writeFloat(s.label());
+    }
+
+    private static Sample readSample(DataInputStream in) throws IOException {
+        return new Sample(in.readUTF(), in.readUTF(), in.readFloat());
+    }
+
+    /** The label check's history when it is due to be saved ({@link LabelCheck#saveDue}), else null. */
+    byte[] labelState() {
+        return labels != null && labels.saveDue() ? labels.historyState() : null;
+    }
+
+    /** Restores the label check's history a restarted task saved. */
+    void restoreLabels(byte[] state) {
+        if (labels != null) {
+            labels.restoreHistory(state);
+        }
     }
 
     boolean enabled() {

@@ -133,6 +133,50 @@ class LabelCheckTest {
     }
 
     @Test
+    void aRestoredHistoryJudgesAsTheOriginalOnceTheRecentEventsRefill() {
+        Random rnd = new Random(5);
+        LabelCheck before = new LabelCheck(RECENT, 10 * RECENT, 0.5, 3);
+        // Item qualities and labels that floats hold exactly, so that the saved history is the history.
+        java.util.function.DoubleUnaryOperator f = v -> (float) v;
+        for (int k = 0; k < 3_000; k++) {
+            int user = (k / 8) % 300;
+            double x = f.applyAsDouble(rnd.nextGaussian() * 0.4);
+            before.add("u" + user, x, f.applyAsDouble(label(rnd, user, x, 1.0)), true);
+        }
+        assertTrue(before.saveDue(), "the history turned over");
+        byte[] saved = before.historyState();
+        assertFalse(before.saveDue());
+
+        LabelCheck restored = new LabelCheck(RECENT, 10 * RECENT, 0.5, 3);
+        restored.restoreHistory(saved);
+        assertEquals(before.historySize(), restored.historySize());
+        // An attack right after the restart: flipped labels, fed to both (the restored check's recent events
+        // start empty, the original's hold the clean stream's last ones).
+        int foundBefore = -1;
+        int foundRestored = -1;
+        for (int k = 0; k < 2 * RECENT; k++) {
+            int user = (k / 8) % 300;
+            double x = f.applyAsDouble(rnd.nextGaussian() * 0.4);
+            double y = f.applyAsDouble(label(rnd, user, x, -1.0));
+            before.add("u" + user, x, y, false);
+            restored.add("u" + user, x, y, false);
+            foundBefore = foundBefore < 0 && before.suspect() ? k + 1 : foundBefore;
+            foundRestored = foundRestored < 0 && restored.suspect() ? k + 1 : foundRestored;
+        }
+        assertTrue(foundRestored > 0 && foundRestored <= RECENT, "found after the restart at " + foundRestored);
+        assertTrue(foundBefore > 0, "and without it at " + foundBefore);
+        assertEquals(before.historySlope(), restored.historySlope(), 1e-9, "the same history judges");
+
+        LabelCheck fresh = new LabelCheck(RECENT, 10 * RECENT, 0.5, 3);
+        for (int k = 0; k < 2 * RECENT; k++) {
+            fresh.add("u" + k % 300, 0.1, 1, false);
+            assertFalse(fresh.suspect(), "without the saved history nothing is judged");
+        }
+        before.clear();
+        assertTrue(before.saveDue(), "a cleared history is saved as cleared");
+    }
+
+    @Test
     void clicksAreJudgedAsRatingsAre() {
         // logistic-mf's labels: 0/1 clicks, more likely on better items (x on the logit scale).
         Random rnd = new Random(4);

@@ -150,9 +150,32 @@ class QualityGateTest {
     }
 
     @Test
-    void shouldStayClosedAfterARestartUntilARollback() {
+    void shouldJudgeAtOnceAfterARestartFromTheSavedWindow() {
+        QualityGate before = judgingAgainstGood();
+        assertTrue(before.validationChanged(), "the acceptances changed the window");
+        byte[] saved = before.validationState();
+        assertFalse(before.validationChanged());
+        assertFalse(before.check(BAD, QualityGate.Reason.NONE, 2));
+        assertFalse(before.check(BAD, QualityGate.Reason.NONE, 3));
+        assertFalse(before.open());
+
+        // Restarted closed, with the window and the reference saved at the last acceptance.
         QualityGate g = new QualityGate(DEFAULTS.gateSettings());
-        g.restore(false, QualityGate.Reason.QUALITY, 5, 3);
+        g.restore(false, QualityGate.Reason.QUALITY, 3, 1, false);
+        g.restoreValidation(saved);
+        assertEquals(300, g.windowSize());
+        assertFalse(g.check(BAD, QualityGate.Reason.NONE, 4), "the rejected model is still rejected");
+        assertEquals(before.liveRmse(), g.liveRmse(), 1e-12);
+        assertEquals(before.referenceRmse(), g.referenceRmse(), 1e-12);
+        assertTrue(g.check(GOOD, QualityGate.Reason.NONE, 5), "a recovered model opens the gate, no rollback needed");
+        assertTrue(g.open());
+        assertEquals(1, g.closures());
+    }
+
+    @Test
+    void shouldStayClosedAfterARestartWithoutASavedWindowUntilARollback() {
+        QualityGate g = new QualityGate(DEFAULTS.gateSettings());
+        g.restore(false, QualityGate.Reason.QUALITY, 5, 3, false);
         assertFalse(g.check((u, i) -> 3.0, QualityGate.Reason.NONE, 10));
         assertEquals(5, g.closedSince());
         g.rolledBack();

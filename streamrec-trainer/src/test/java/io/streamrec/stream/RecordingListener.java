@@ -19,6 +19,18 @@ final class RecordingListener implements TrainerListener {
     final AtomicLong evicted = new AtomicLong();
     final AtomicLong expired = new AtomicLong();
     final AtomicLong admitted = new AtomicLong();
+    final AtomicLong heldOut = new AtomicLong();
+    final AtomicLong quarantined = new AtomicLong();
+
+    @Override
+    public void eventHeldOut() {
+        heldOut.incrementAndGet();
+    }
+
+    @Override
+    public void eventQuarantined() {
+        quarantined.incrementAndGet();
+    }
 
     @Override
     public void eventTrained() {

@@ -8,7 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamrec.learn.Hyperparameters;
+import io.streamrec.model.ModelKeys;
 import io.streamrec.model.ModelKind;
+import io.streamrec.model.ModelUpdates;
+import io.streamrec.model.RowKind;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +41,9 @@ class UserTrainerGateTest {
 
     private final MockProcessorContext<Object, byte[]> context = new MockProcessorContext<>();
     private KeyValueStore<String, byte[]> taskState;
+    /** The item rows of model-updates as the global thread holds them; a fresh empty set when null. */
+    private PublishedRows published;
+
     private PendingLog pending;
 
     private void stores() {
@@ -65,9 +71,8 @@ class UserTrainerGateTest {
                         Hyperparameters.defaults(ModelKind.BIASED_MF).schedule().rate(0)));
     }
 
-    private UserTrainerProcessor start(RecordingListener l, String learningRate) {
-        TrainerConfig c = config(
-                stateDir,
+    private UserTrainerProcessor start(RecordingListener l, String learningRate, String... more) {
+        List<String> keyValues = new ArrayList<>(List.of(
                 TrainerConfig.BATCH_SIZE,
                 "10",
                 TrainerConfig.LEARNING_RATE,
@@ -75,9 +80,15 @@ class UserTrainerGateTest {
                 GateConfig.ENABLED,
                 "true",
                 GateConfig.ROLLBACK_MS,
-                Long.toString(ROLLBACK_MS));
+                Long.toString(ROLLBACK_MS)));
+        keyValues.addAll(List.of(more));
+        TrainerConfig c = config(stateDir, keyValues.toArray(String[]::new));
         UserTrainerProcessor p = new UserTrainerProcessor(
-                c, l, new PublishedRows(c.hyperparameters().width()));
+                c,
+                l,
+                published != null
+                        ? published
+                        : new PublishedRows(c.hyperparameters().width()));
         p.init(context);
         return p;
     }
@@ -120,7 +131,8 @@ class UserTrainerGateTest {
         stores();
         // The task closed its gate before the crash: the state the changelog restores.
         taskState.put(
-                PublicationGate.stateKey(), PublicationGate.encodeState(false, "quality", StreamFixtures.NOW, 1, 0, 0));
+                PublicationGate.stateKey(),
+                PublicationGate.encodeState(false, "quality", StreamFixtures.NOW, 1, 0, 0, false));
         RecordingListener l = new RecordingListener();
         feed(start(l), events(40, 0));
         punctuate();
@@ -180,5 +192,73 @@ class UserTrainerGateTest {
         assertFalse(gate.get("open").asBoolean(), gate.toString());
         assertEquals("norm", gate.get("reason").asText(), "finite rows, far larger than the accepted ones");
         assertFalse(anyRow(exploded), "no exploded row is published: " + exploded.keySet());
+    }
+
+    /**
+     * Ratings that follow the items' quality (item k's labels around 1 + k % 5), 40 users in runs of four; flipped
+     * (6 - label) from {@code flipFrom} on.
+     */
+    private static List<Event> rated(int n, int from, int flipFrom) {
+        java.util.Random rnd = new java.util.Random(from);
+        List<Event> out = new ArrayList<>();
+        for (int k = from; k < from + n; k++) {
+            int item = rnd.nextInt(50);
+            float label = Math.max(1, Math.min(5, 1 + item % 5 + (float) rnd.nextGaussian() * 0.5f));
+            out.add(new Event("u" + (k / 4) % 40, "i" + item, k >= flipFrom ? 6 - label : label, 1, 1000 + k, 100 + k));
+        }
+        return out;
+    }
+
+    /** Feeds the events with a publication interval every 100 of them. */
+    private void feedInIntervals(UserTrainerProcessor p, List<Event> events) {
+        for (int k = 0; k < events.size(); k += 100) {
+            feed(p, events.subList(k, Math.min(events.size(), k + 100)));
+            context.setCurrentSystemTimeMs(context.currentSystemTimeMs() + 150);
+            punctuate();
+        }
+    }
+
+    @Test
+    void shouldKeepQuarantiningAnAttackAcrossARestart() {
+        stores();
+        // The item tasks' published rows: item k's bias is its quality, 1 + k % 5, about the mean 3.
+        published = new PublishedRows(5);
+        for (int k = 0; k < 50; k++) {
+            float[] row = {k % 5 - 2f, 0, 0, 0, 0};
+            published.update(
+                    ModelKeys.row(RowKind.ITEM, "i" + k),
+                    ModelUpdates.row(RowKind.ITEM, "i" + k, row, 0, 5, 1, 1, StreamFixtures.NOW));
+        }
+        String[] labelCheck = {GateConfig.LABEL_EVENTS, "50"}; // 50 recent events against 500 of history
+        String rate = Double.toString(
+                Hyperparameters.defaults(ModelKind.BIASED_MF).schedule().rate(0));
+        RecordingListener l = new RecordingListener();
+        UserTrainerProcessor p = start(l, rate, labelCheck);
+        feedInIntervals(p, rated(3_000, 0, Integer.MAX_VALUE));
+        assertEquals(0, l.quarantined.get(), "a clean stream is not quarantined");
+        feedInIntervals(p, rated(600, 3_000, 3_000));
+        assertTrue(l.quarantined.get() > 0, "the flip is found before the restart");
+        JsonNode closed = json(modelUpdates().get("gate:0"));
+        assertEquals("labels", closed.get("reason").asText(), closed.toString());
+
+        // A restart during the attack: the task must not train on what it had found suspect.
+        pending.flushCache();
+        context.resetForwards();
+        RecordingListener after = new RecordingListener();
+        feedInIntervals(start(after, rate, labelCheck), rated(1_000, 3_600, 3_000));
+        assertTrue(after.heldOut.get() > 0);
+        assertEquals(
+                after.trained.get() - after.heldOut.get(),
+                after.quarantined.get(),
+                "every attacked event after the restart is quarantined (none trained)");
+        assertFalse(json(modelUpdates().get("gate:0")).get("open").asBoolean());
+
+        // The stream turns clean again: once the restored history agrees with the recent labels, training resumes.
+        RecordingListener clean = new RecordingListener();
+        context.resetForwards();
+        feedInIntervals(start(clean, rate, labelCheck), rated(1_000, 4_600, Integer.MAX_VALUE));
+        assertTrue(
+                clean.trained.get() - clean.heldOut.get() - clean.quarantined.get() > 500,
+                "trained " + (clean.trained.get() - clean.heldOut.get() - clean.quarantined.get()));
     }
 }
