@@ -21,9 +21,10 @@ import org.slf4j.LoggerFactory;
  * interval that changed it: open or closed, reason, since when, closures, rollbacks, quarantined events and
  * whether the labels are quarantined now under key {@code gate}; the validation window with the reference's
  * predictions under {@code gate-window} (at each acceptance, closure and rollback); the label check's history under
- * {@code gate-labels} (each time it turned over). A restarted task therefore judges at once: a gate restored closed
- * opens as soon as the live model passes the window test again, and a task restarted during an attack keeps
- * quarantining it.
+ * {@code gate-labels} (each time it turned over). A restarted task therefore judges at once: restored open, it
+ * compares the live model with the same reference as before; restored closed for labels, it keeps quarantining the
+ * attack and opens when the labels agree and the window test passes; restored closed for another reason, it stays
+ * closed until its rollback ({@link QualityGate}).
  */
 final class PublicationGate {
     private static final Logger LOG = LoggerFactory.getLogger(PublicationGate.class);
@@ -75,12 +76,13 @@ final class PublicationGate {
         }
         if (!gate.open()) {
             LOG.warn(
-                    "user partition {}: the publication gate was closed ({}) before the restart; it stays closed until"
-                            + " the live model passes on its {} held-out events{}",
+                    "user partition {}: the publication gate was closed ({}) before the restart; it stays closed {}",
                     partition,
                     gate.reason().word,
-                    gate.windowSize(),
-                    gate.quarantines() ? " and the arriving labels agree with the accepted stream" : "");
+                    gate.reason() == QualityGate.Reason.LABELS
+                            ? "until the arriving labels agree with the accepted stream and the live model passes on"
+                                    + " its " + gate.windowSize() + " held-out events"
+                            : "until its rollback");
         }
     }
 

@@ -31,8 +31,9 @@ import java.util.List;
  * (relative) and z exceeds {@code z}; the gate closes at the second such check in a row (the first holds the rows
  * back), or at once when a changed row is not finite or has exploded; it opens again at the first check that does not
  * find the live model worse (no hysteresis). Until the window holds {@code minWindow} events the gate accepts
- * without judging; a gate restored closed with no window (saved by a version before the window was saved) stays
- * closed until a rollback.
+ * without judging. A gate restored closed for any reason but {@code labels} stays closed until its rollback: the
+ * live model a restarted task judges has lost the task's own steps on its local item rows (the item tasks hold
+ * them, unpublished), so a pass would not speak for the rows that opening would publish.
  *
  * <p><b>Labels.</b> The window test sees an attack only once the live model has learned it. The {@link LabelCheck}
  * looks at the arriving labels themselves ({@link #observe}): while they are suspect the task quarantines its events
@@ -123,6 +124,8 @@ final class QualityGate {
     private long closures;
     /** Consecutive checks of the open gate that found the live model worse ({@link #CONFIRMING_CHECKS}). */
     private int strikes;
+    /** Restored closed after a restart, not for labels: no check opens it, only a rollback (class comment). */
+    private boolean restoredClosed;
     /** The window, the reference or the seasoned events changed since {@link #validationState} last ran. */
     private boolean validationChanged;
 
@@ -249,7 +252,7 @@ final class QualityGate {
             // the live model back within the margin instead would keep it closed, from rollback to rollback, while
             // its window is stale (docs/gate.md, "Open"). A restarted task's window is empty: nothing shows that
             // the rejected model is good again.
-            if (!judged) {
+            if (!judged || restoredClosed) {
                 return false;
             }
             open = true;
@@ -311,6 +314,7 @@ final class QualityGate {
             labels.clear();
         }
         quarantine = false;
+        restoredClosed = false;
         open = true;
         reason = Reason.NONE;
         closedSince = -1;
@@ -331,6 +335,7 @@ final class QualityGate {
         closedSince = since;
         closures = closuresSoFar;
         quarantine = quarantined && labels != null;
+        restoredClosed = !wasOpen && why != Reason.LABELS;
     }
 
     /** Whether {@link #validationState} has changed since it was last taken. */

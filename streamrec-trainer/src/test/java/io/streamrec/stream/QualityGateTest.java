@@ -159,17 +159,33 @@ class QualityGateTest {
         assertFalse(before.check(BAD, QualityGate.Reason.NONE, 3));
         assertFalse(before.open());
 
-        // Restarted closed, with the window and the reference saved at the last acceptance.
+        // Restarted open, with the window and the reference saved at the last acceptance: it judges at once.
         QualityGate g = new QualityGate(DEFAULTS.gateSettings());
-        g.restore(false, QualityGate.Reason.QUALITY, 3, 1, false);
+        g.restore(true, QualityGate.Reason.NONE, -1, 0, false);
         g.restoreValidation(saved);
         assertEquals(300, g.windowSize());
-        assertFalse(g.check(BAD, QualityGate.Reason.NONE, 4), "the rejected model is still rejected");
+        assertFalse(g.check(BAD, QualityGate.Reason.NONE, 4), "held at the first check after the restart");
         assertEquals(before.liveRmse(), g.liveRmse(), 1e-12);
         assertEquals(before.referenceRmse(), g.referenceRmse(), 1e-12);
-        assertTrue(g.check(GOOD, QualityGate.Reason.NONE, 5), "a recovered model opens the gate, no rollback needed");
-        assertTrue(g.open());
-        assertEquals(1, g.closures());
+        assertFalse(g.check(BAD, QualityGate.Reason.NONE, 5));
+        assertFalse(g.open(), "closed at the second");
+
+        // Restarted closed for quality: only its rollback opens it, whatever the live model does.
+        QualityGate closed = new QualityGate(DEFAULTS.gateSettings());
+        closed.restore(false, QualityGate.Reason.QUALITY, 3, 1, false);
+        closed.restoreValidation(saved);
+        assertFalse(closed.check(GOOD, QualityGate.Reason.NONE, 6));
+        assertEquals(before.referenceRmse(), closed.referenceRmse(), 1e-12, "judged, for the record");
+        closed.rolledBack();
+        assertTrue(closed.check(GOOD, QualityGate.Reason.NONE, 7));
+
+        // Restarted closed for labels: it opens once the labels agree (no quarantine here) and the window passes.
+        QualityGate labels = new QualityGate(DEFAULTS.gateSettings());
+        labels.restore(false, QualityGate.Reason.LABELS, 3, 1, false);
+        labels.restoreValidation(saved);
+        assertFalse(labels.check(BAD, QualityGate.Reason.NONE, 8));
+        assertTrue(labels.check(GOOD, QualityGate.Reason.NONE, 9));
+        assertEquals(1, labels.closures());
     }
 
     @Test
