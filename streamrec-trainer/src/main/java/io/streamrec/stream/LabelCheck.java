@@ -39,6 +39,12 @@ import java.util.Map;
  * in {@code recentEvents} events, before which the check does not judge.
  */
 final class LabelCheck {
+    /**
+     * At most this many bytes of history are saved, its newest events (a changelog record must stay under Kafka's
+     * 1 MB default; 4,000 events of 20-character ids take about 120 KB).
+     */
+    static final int MAX_SAVED_BYTES = 512 * 1024;
+
     /** Fewer users than this in the recent events: too few independent observations to judge. */
     static final int MIN_USERS = 10;
 
@@ -204,17 +210,29 @@ final class LabelCheck {
 
     /**
      * The history, oldest first: format version 1, the count, then per event the user (modified UTF-8), x and y
-     * (floats: an item bias and a label need no more).
+     * (floats: an item bias and a label need no more). Only the newest events that fit in {@link #MAX_SAVED_BYTES}.
      */
     byte[] historyState() {
         addedSinceSave = 0;
         clearedSinceSave = false;
         savedOnce = history.size() >= historyEvents / 2;
+        int keep = 0;
+        long size = 0;
+        for (var it = history.newestFirst(); it.hasNext(); keep++) {
+            size += 2 + 3L * it.next().user().length() + 8; // modified UTF-8 takes at most 3 bytes a char
+            if (size > MAX_SAVED_BYTES) {
+                break;
+            }
+        }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeByte(1);
-            out.writeInt(history.size());
+            out.writeInt(keep);
+            int skip = history.size() - keep;
             for (Window.Event e : history.events()) {
+                if (skip-- > 0) {
+                    continue;
+                }
                 out.writeUTF(e.user());
                 out.writeFloat((float) e.x());
                 out.writeFloat((float) e.y());
@@ -332,6 +350,10 @@ final class LabelCheck {
 
         Iterable<Event> events() {
             return events;
+        }
+
+        java.util.Iterator<Event> newestFirst() {
+            return events.descendingIterator();
         }
 
         int users() {

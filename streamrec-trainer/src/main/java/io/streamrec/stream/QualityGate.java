@@ -346,21 +346,24 @@ final class QualityGate {
     /**
      * The window with the reference's predictions on it, and the seasoned held-out events: format version 1, the
      * window's size, then per event user, item (modified UTF-8), label (float) and reference prediction (double),
-     * then the seasoned events' count and their user, item and label.
+     * then the seasoned events' count and their user, item and label. The newest of each that fit in
+     * {@link LabelCheck#MAX_SAVED_BYTES} (a changelog record must stay under Kafka's 1 MB default).
      */
     byte[] validationState() {
         validationChanged = false;
+        int keepSeasoned = newestFitting(seasoned, LabelCheck.MAX_SAVED_BYTES / 2, 0);
+        int keepWindow = newestFitting(window, LabelCheck.MAX_SAVED_BYTES / 2, 8);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeByte(1);
-            out.writeInt(window.size());
-            for (int k = 0; k < window.size(); k++) {
+            out.writeInt(keepWindow);
+            for (int k = window.size() - keepWindow; k < window.size(); k++) {
                 writeSample(out, window.get(k));
                 out.writeDouble(reference[k]);
             }
-            out.writeInt(seasoned.size());
-            for (Sample sample : seasoned) {
-                writeSample(out, sample);
+            out.writeInt(keepSeasoned);
+            for (int k = seasoned.size() - keepSeasoned; k < seasoned.size(); k++) {
+                writeSample(out, seasoned.get(k));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a byte array does not fail
@@ -395,6 +398,19 @@ final class QualityGate {
             throw new UncheckedIOException("a truncated gate window in the task-state store", e);
         }
         validationChanged = false;
+    }
+
+    /** How many of the newest samples fit in {@code budget} bytes, at {@code extra} bytes each beyond the sample. */
+    private static int newestFitting(List<Sample> samples, long budget, int extra) {
+        long size = 0;
+        for (int k = samples.size() - 1; k >= 0; k--) {
+            Sample s = samples.get(k);
+            size += 2 + 3L * s.user().length() + 2 + 3L * s.item().length() + 4 + extra;
+            if (size > budget) {
+                return samples.size() - 1 - k;
+            }
+        }
+        return samples.size();
     }
 
     private static void writeSample(DataOutputStream out, Sample s) throws IOException {

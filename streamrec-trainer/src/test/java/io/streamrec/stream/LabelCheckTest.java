@@ -177,6 +177,22 @@ class LabelCheckTest {
     }
 
     @Test
+    void aSavedHistoryKeepsItsNewestEventsWithinARecordsSize() {
+        LabelCheck c = new LabelCheck(RECENT, 10 * RECENT, 0.5, 3);
+        String longId = "u".repeat(400); // ids as long as this make the whole history too large for one record
+        for (int k = 0; k < 12 * RECENT; k++) {
+            c.add(longId + (k / 8) % 300, k, k % 5, true);
+        }
+        byte[] saved = c.historyState();
+        assertTrue(saved.length <= LabelCheck.MAX_SAVED_BYTES + 5, saved.length + " bytes");
+        LabelCheck restored = new LabelCheck(RECENT, 10 * RECENT, 0.5, 3);
+        restored.restoreHistory(saved);
+        assertTrue(
+                restored.historySize() > 0 && restored.historySize() < c.historySize(),
+                restored.historySize() + " of " + c.historySize());
+    }
+
+    @Test
     void clicksAreJudgedAsRatingsAre() {
         // logistic-mf's labels: 0/1 clicks, more likely on better items (x on the logit scale).
         Random rnd = new Random(4);
