@@ -52,6 +52,7 @@ public class RankingPrototype {
         double[] ip = new double[cap * W];
         double[] yp = new double[cap * W]; // separate context vectors (FISM y) if untied
         boolean untied = opt.getOrDefault("untied", "0").equals("1");
+        boolean untiedSeq = opt.getOrDefault("untiedSeq", "0").equals("1");
         double[] up = new double[cap * W];
         double[] usum = new double[cap * W]; // sum of history vectors
         double[] cnt = new double[cap];
@@ -144,9 +145,12 @@ public class RankingPrototype {
                         }
                         if (model.equals("fism") && histGrad && !hist.get(u).isEmpty()) {
                             double sc2 = Math.pow(hist.get(u).size(), -alpha);
+                            // Before the untiedSeq key, this path stepped the items' own factors (ip) even with
+                            // untied=1, while the user's sum is over the context vectors (yp): see benchmarks.md.
+                            double[] hs = untied && untiedSeq ? yp : ip;
                             for (int h : hist.get(u)) for (int f = 1; f < W; f++) {
-                                double d = -LR * (gu[f] * sc2 + REG * ip[h * W + f]);
-                                ip[h * W + f] += d;
+                                double d = -LR * (gu[f] * sc2 + REG * hs[h * W + f]);
+                                hs[h * W + f] += d;
                                 usum[u * W + f] += d;
                             }
                             java.util.Arrays.fill(gu, 0);
