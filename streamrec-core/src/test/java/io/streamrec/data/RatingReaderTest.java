@@ -1,6 +1,7 @@
 package io.streamrec.data;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -36,6 +37,20 @@ class RatingReaderTest {
                 r.ratings());
         assertEquals(0, r.skipped());
         assertEquals(RatingFormat.ML100K, r.format());
+    }
+
+    @Test
+    void shouldHoldEachDistinctIdOnceWhenReadingIntoMemory() throws IOException {
+        Path p = file("u.data", "196\t242\t3\t1\n196\t302\t3\t2\n22\t242\t1\t3\n");
+        List<Rating> r =
+                new RatingReader().withFormat(RatingFormat.ML100K).read(p).ratings();
+        assertSame(r.get(0).user(), r.get(1).user(), "one string for user 196");
+        assertSame(r.get(0).item(), r.get(2).item(), "one string for item 242");
+        Path csv = file("r.csv", "userId,movieId,rating,timestamp\n7,9,4,1\n7,9,5,2\n");
+        List<Rating> c =
+                new RatingReader().withFormat(RatingFormat.CSV).read(csv).ratings();
+        assertSame(c.get(0).user(), c.get(1).user());
+        assertSame(c.get(0).item(), c.get(1).item());
     }
 
     @Test
