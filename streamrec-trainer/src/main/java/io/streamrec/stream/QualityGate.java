@@ -28,9 +28,9 @@ import java.util.List;
  *
  * <p><b>Statistic.</b> RMSE of each model on the window's labels, and the paired z statistic of the squared-error
  * differences. A check finds the live model worse when its RMSE exceeds the reference's by more than {@code margin}
- * (relative) and z exceeds {@code z}; the gate closes at the second such check in a row (the first holds the rows
- * back), or at once when a changed row is not finite or has exploded; it opens again at the first check that does not
- * find the live model worse (no hysteresis). Until the window holds {@code minWindow} events the gate accepts
+ * (relative) and z exceeds {@code z}; the gate closes at the second such check in a row (the first holds the
+ * rows back), or at once when a changed row is not finite or has exploded; it opens again at the second judged check
+ * in a row that does not find the live model worse. Until the window holds {@code minWindow} events the gate accepts
  * without judging. A gate restored closed for any reason but {@code labels} stays closed until its rollback: the
  * live model a restarted task judges has lost the task's own steps on its local item rows (the item tasks hold
  * them, unpublished), so a pass would not speak for the rows that opening would publish.
@@ -124,6 +124,8 @@ final class QualityGate {
     private long closures;
     /** Consecutive checks of the open gate that found the live model worse ({@link #CONFIRMING_CHECKS}). */
     private int strikes;
+    /** Consecutive judged checks of the closed gate that did not ({@link #CONFIRMING_CHECKS}). */
+    private int passes;
     /** Restored closed after a restart, not for labels: no check opens it, only a rollback (class comment). */
     private boolean restoredClosed;
     /** The window, the reference or the seasoned events changed since {@link #validationState} last ran. */
@@ -247,14 +249,17 @@ final class QualityGate {
         }
         strikes = 0;
         if (!open) {
-            // Open again as soon as a judged check no longer finds both the margin and z exceeded. Near the bar the
-            // gate can then open and close from one check to the next, publishing rows it had withheld; requiring
-            // the live model back within the margin instead would keep it closed, from rollback to rollback, while
-            // its window is stale (docs/gate.md, "Open"). A restarted task's window is empty: nothing shows that
-            // the rejected model is good again.
+            // Open again when two judged checks in a row no longer find both the margin and z exceeded, as two in
+            // a row close it: with one, a gate near the bar opened and closed from one check to the next and
+            // published rows it had withheld in between. Requiring the live model back within the margin instead
+            // would keep it closed, from rollback to rollback, while its window is stale (docs/gate.md, "Open").
             if (!judged || restoredClosed) {
                 return false;
             }
+            if (++passes < CONFIRMING_CHECKS) {
+                return false;
+            }
+            passes = 0;
             open = true;
             reason = Reason.NONE;
             closedSince = -1;
@@ -295,6 +300,7 @@ final class QualityGate {
 
     private void close(Reason why, long now) {
         strikes = 0;
+        passes = 0;
         candidates.clear();
         validationChanged |= !seasoned.isEmpty();
         seasoned.clear();

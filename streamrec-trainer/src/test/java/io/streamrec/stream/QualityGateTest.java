@@ -134,8 +134,15 @@ class QualityGateTest {
         assertFalse(g.open());
         assertEquals(QualityGate.Reason.QUALITY, g.reason());
         assertEquals(3, g.closedSince());
-        assertTrue(g.check(GOOD, QualityGate.Reason.NONE, 4));
+        // Opening takes two passing checks in a row, as closing takes two failing ones: one pass between two
+        // failures publishes nothing.
+        assertFalse(g.check(GOOD, QualityGate.Reason.NONE, 4));
+        assertFalse(g.check(BAD, QualityGate.Reason.NONE, 5));
+        assertFalse(g.check(GOOD, QualityGate.Reason.NONE, 6));
+        assertFalse(g.open(), "a single pass does not open");
+        assertTrue(g.check(GOOD, QualityGate.Reason.NONE, 7));
         assertTrue(g.open());
+        assertEquals(1, g.closures(), "no closure while closed");
     }
 
     @Test
@@ -184,7 +191,8 @@ class QualityGateTest {
         labels.restore(false, QualityGate.Reason.LABELS, 3, 1, false);
         labels.restoreValidation(saved);
         assertFalse(labels.check(BAD, QualityGate.Reason.NONE, 8));
-        assertTrue(labels.check(GOOD, QualityGate.Reason.NONE, 9));
+        assertFalse(labels.check(GOOD, QualityGate.Reason.NONE, 9));
+        assertTrue(labels.check(GOOD, QualityGate.Reason.NONE, 10));
         assertEquals(1, labels.closures());
     }
 
