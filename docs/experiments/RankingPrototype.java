@@ -12,7 +12,8 @@
  * (one BPR step per pair, in turn) | dns (the highest-scored of max=10 draws, Zhang et al. 2013) | warp (Weston et
  * al. 2011, max=10 draws) | ssm (sampled softmax with log-Q correction); beta=0 (negatives drawn with probability
  * proportional to count^beta; 0 = uniform); fism: alpha=0.5, hist=1 (the user's items take the gradient too),
- * free=w (add a learned user row of weight w); rep=R res=N (R replays per event from a reservoir of N positives,
+ * free=w (add a learned user row of weight w), untied=1 (context vectors of their own), untiedSeq=1 (with loss=seq,
+ * step those context vectors; without it that path steps the items' own factors, an older hybrid); rep=R res=N (R replays per event from a reservoir of N positives,
  * Diaz-Aviles et al. 2012).
  */
 import java.nio.file.*;
