@@ -173,6 +173,24 @@ class UserTrainerGateTest {
     }
 
     @Test
+    void shouldReadTheGateStateAnEarlierVersionSaved() {
+        stores();
+        // Six fields, before the quarantine flag was saved; and no window, label history or norm bound.
+        taskState.put(
+                PublicationGate.stateKey(),
+                ("false,quality," + StreamFixtures.NOW + ",2,1,5").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        feed(start(new RecordingListener()), events(40, 0));
+        punctuate();
+        Map<String, byte[]> updates = modelUpdates();
+        assertFalse(anyRow(updates), updates.keySet().toString());
+        JsonNode gate = json(updates.get("gate:0"));
+        assertFalse(gate.get("open").asBoolean());
+        assertEquals(2, gate.get("closures").asLong());
+        assertEquals(1, gate.get("rollbacks").asLong());
+        assertEquals(5, gate.get("quarantined").asLong());
+    }
+
+    @Test
     void shouldWithholdExplodedRowsOfALearningRateSetFarTooHigh() {
         stores();
         // "A learning rate set too high in a deploy": the same events at the default rate, then at 1,000 times it.
