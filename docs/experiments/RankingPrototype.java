@@ -13,7 +13,8 @@
  * al. 2011, max=10 draws) | ssm (sampled softmax with log-Q correction); beta=0 (negatives drawn with probability
  * proportional to count^beta; 0 = uniform); fism: alpha=0.5, hist=1 (the user's items take the gradient too),
  * free=w (add a learned user row of weight w), untied=1 (context vectors of their own), untiedSeq=1 (with loss=seq,
- * step those context vectors; without it that path steps the items' own factors, an older hybrid); rep=R res=N (R replays per event from a reservoir of N positives,
+ * step those context vectors; without it that path steps the items' own factors, an older hybrid), exact=1 (the
+ * user's sum from the context vectors as they are now, as the paper has it, instead of the user's own copy); rep=R res=N (R replays per event from a reservoir of N positives,
  * Diaz-Aviles et al. 2012).
  */
 import java.nio.file.*;
@@ -54,6 +55,7 @@ public class RankingPrototype {
         double[] yp = new double[cap * W]; // separate context vectors (FISM y) if untied
         boolean untied = opt.getOrDefault("untied", "0").equals("1");
         boolean untiedSeq = opt.getOrDefault("untiedSeq", "0").equals("1");
+        boolean exact = opt.getOrDefault("exact", "0").equals("1");
         double[] up = new double[cap * W];
         double[] usum = new double[cap * W]; // sum of history vectors
         double[] cnt = new double[cap];
@@ -77,6 +79,7 @@ public class RankingPrototype {
             int i = ii == null ? -1 : ii;
             Set<Integer> mine = seen.get(u);
             // user vector for scoring
+            if (exact && model.equals("fism")) resync(usum, untied ? yp : ip, hist.get(u), u, W);
             double[] pu = userVec(model, u, up, usum, hist.get(u).size(), alpha, userMix, W);
             if (!mine.isEmpty()) {
                 evaluated++;
@@ -103,6 +106,7 @@ public class RankingPrototype {
               int resCap = Integer.parseInt(opt.getOrDefault("res", "1000000"));
               for (int rr = 0; rr <= rep; rr++) {
                 if (rr > 0) { if (resN == 0) break; int pick = rnd.nextInt((int) Math.min(resN, resCap)); u = resU[pick]; i = resI[pick];
+                    if (exact && model.equals("fism")) resync(usum, untied ? yp : ip, hist.get(u), u, W);
                     pu = userVec(model, u, up, usum, hist.get(u).size(), alpha, userMix, W); }
                 double[] xu = pu;
                 double gsumI = 0;
@@ -132,6 +136,7 @@ public class RankingPrototype {
                     } else if (loss.equals("seq")) { // n sequential BPR steps on (u, i, j_k)
                         j = draw(fen, cnt, nItems, beta, rnd, i);
                         if (j < 0) break;
+                        if (exact) resync(usum, untied ? yp : ip, hist.get(u), u, W);
                         double[] pu2 = userVec(model, u, up, usum, hist.get(u).size(), alpha, userMix, W);
                         x = ip[i * W] + dot(pu2, 0, ip, i * W, W) - ip[j * W] - dot(pu2, 0, ip, j * W, W);
                         g = -sigmoid(-x);
@@ -216,6 +221,12 @@ public class RankingPrototype {
             if (beta > 0) { double delta = Math.pow(cnt[i], beta) - Math.pow(cnt[i] - 1, beta); for (int x = i + 1; x <= cap; x += x & -x) fen[x] += delta; }
         }
         System.out.printf("%s %s recall@10 %.4f evaluated %d%n", model, opt, (double) hits / evaluated, evaluated);
+    }
+
+    /** exact=1: the user's sum from the context vectors as they are now (the paper's p_u), not as the user kept it. */
+    static void resync(double[] usum, double[] src, List<Integer> h, int u, int W) {
+        for (int f = 1; f < W; f++) usum[u * W + f] = 0;
+        for (int j : h) for (int f = 1; f < W; f++) usum[u * W + f] += src[j * W + f];
     }
 
     static double[] userVec(String model, int u, double[] up, double[] usum, int nh, double alpha, double mix, int W) {
