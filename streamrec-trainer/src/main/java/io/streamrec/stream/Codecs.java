@@ -5,7 +5,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Compact binary encodings of the topology's internal records: events in the pending store and the
- * {@code user-events} topic, rows in the row stores, gradient batches in the {@code item-gradients} topic.
+ * {@code user-events} topic, rows in the row stores, gradient batches in the {@code item-gradients} topic; and the
+ * size bound of the task-state records that keep a history (the gate's window and label history).
  * All big-endian, versioned by a leading byte so that a later format can be told apart.
  */
 public final class Codecs {
@@ -16,7 +17,18 @@ public final class Codecs {
     /** Offset of the saved-at time in a V2 row: after the format byte, version and updates. */
     private static final int ROW_SAVED_AT = 1 + 4 + 8;
 
+    /**
+     * The most bytes a task-state record that keeps the newest of a history may take: half of Kafka's default 1 MB
+     * record limit, so that long ids or a large setting never make a record the changelog refuses.
+     */
+    static final int MAX_STATE_BYTES = 512 * 1024;
+
     private Codecs() {}
+
+    /** An upper bound of what {@code DataOutput.writeUTF(s)} writes: a 2-byte length, then at most 3 bytes a char. */
+    static long utfBound(String s) {
+        return 2 + 3L * s.length();
+    }
 
     public static byte[] encodeEvent(Event e) {
         byte[] u = e.user().getBytes(StandardCharsets.UTF_8);

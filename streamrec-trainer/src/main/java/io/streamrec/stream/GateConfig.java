@@ -2,6 +2,7 @@ package io.streamrec.stream;
 
 import java.util.Map;
 import java.util.Set;
+import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * The settings of the publication gate (docs/gate.md), read from {@link TrainerConfig}. Each default is argued
@@ -119,9 +120,17 @@ public record GateConfig(
         return enabled && QualityGate.heldOut(user, item, eventTime, holdoutEvery);
     }
 
-    /** The check on exploded rows of a task with labels in {@code [minLabel, maxLabel]}; null when it is off. */
-    RowNormCheck normCheck(float minLabel, float maxLabel) {
-        return enabled && normFactor > 0 ? new RowNormCheck(normFactor, minLabel, maxLabel) : null;
+    /**
+     * The check on exploded rows of a task with labels in {@code [minLabel, maxLabel]}, with the largest accepted
+     * norm the task saved in {@code taskState} before a restart; null when it is off.
+     */
+    RowNormCheck normCheck(float minLabel, float maxLabel, KeyValueStore<String, byte[]> taskState) {
+        if (!enabled || normFactor <= 0) {
+            return null;
+        }
+        RowNormCheck check = new RowNormCheck(normFactor, minLabel, maxLabel);
+        check.restoreFrom(taskState);
+        return check;
     }
 
     /** The settings of the task-level {@link QualityGate}. */

@@ -98,10 +98,7 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
                 ? new RowExpiry(itemStore, config.rowsTtlMs(), context.currentSystemTimeMs())
                 : null;
         gate = new ItemGate(published, stateStore);
-        norms = config.gate().normCheck(hyper.minLabel(), hyper.maxLabel());
-        if (norms != null) {
-            norms.restoreFrom(stateStore);
-        }
+        norms = config.gate().normCheck(hyper.minLabel(), hyper.maxLabel(), stateStore);
         FlushPunctuation.schedule(context, config.flushIntervalMs(), () -> {
             save();
             publish();

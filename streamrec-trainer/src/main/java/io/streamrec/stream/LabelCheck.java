@@ -39,12 +39,6 @@ import java.util.Map;
  * in {@code recentEvents} events, before which the check does not judge.
  */
 final class LabelCheck {
-    /**
-     * At most this many bytes of history are saved, its newest events (a changelog record must stay under Kafka's
-     * 1 MB default; 4,000 events of 20-character ids take about 120 KB).
-     */
-    static final int MAX_SAVED_BYTES = 512 * 1024;
-
     /** Fewer users than this in the recent events: too few independent observations to judge. */
     static final int MIN_USERS = 10;
 
@@ -210,7 +204,8 @@ final class LabelCheck {
 
     /**
      * The history, oldest first: format version 1, the count, then per event the user (modified UTF-8), x and y
-     * (floats: an item bias and a label need no more). Only the newest events that fit in {@link #MAX_SAVED_BYTES}.
+     * (floats: an item bias and a label need no more). Only the newest events that fit in {@link
+     * Codecs#MAX_STATE_BYTES} (4,000 events of 20-character ids take about 120 KB).
      */
     byte[] historyState() {
         addedSinceSave = 0;
@@ -219,8 +214,8 @@ final class LabelCheck {
         int keep = 0;
         long size = 0;
         for (var it = history.newestFirst(); it.hasNext(); keep++) {
-            size += 2 + 3L * it.next().user().length() + 8; // modified UTF-8 takes at most 3 bytes a char
-            if (size > MAX_SAVED_BYTES) {
+            size += Codecs.utfBound(it.next().user()) + 8;
+            if (size > Codecs.MAX_STATE_BYTES) {
                 break;
             }
         }

@@ -352,13 +352,13 @@ final class QualityGate {
     /**
      * The window with the reference's predictions on it, and the seasoned held-out events: format version 1, the
      * window's size, then per event user, item (modified UTF-8), label (float) and reference prediction (double),
-     * then the seasoned events' count and their user, item and label. The newest of each that fit in
-     * {@link LabelCheck#MAX_SAVED_BYTES} (a changelog record must stay under Kafka's 1 MB default).
+     * then the seasoned events' count and their user, item and label. The newest of each that fit in half of
+     * {@link Codecs#MAX_STATE_BYTES}.
      */
     byte[] validationState() {
         validationChanged = false;
-        int keepSeasoned = newestFitting(seasoned, LabelCheck.MAX_SAVED_BYTES / 2, 0);
-        int keepWindow = newestFitting(window, LabelCheck.MAX_SAVED_BYTES / 2, 8);
+        int keepSeasoned = newestFitting(seasoned, Codecs.MAX_STATE_BYTES / 2, 0);
+        int keepWindow = newestFitting(window, Codecs.MAX_STATE_BYTES / 2, 8);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeByte(1);
@@ -411,7 +411,7 @@ final class QualityGate {
         long size = 0;
         for (int k = samples.size() - 1; k >= 0; k--) {
             Sample s = samples.get(k);
-            size += 2 + 3L * s.user().length() + 2 + 3L * s.item().length() + 4 + extra;
+            size += Codecs.utfBound(s.user()) + Codecs.utfBound(s.item()) + 4 + extra;
             if (size > budget) {
                 return samples.size() - 1 - k;
             }

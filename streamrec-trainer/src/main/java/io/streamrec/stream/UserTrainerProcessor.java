@@ -112,10 +112,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         admission = new RowAdmission(stateStore, config.rowsAdmissionMinEvents(), listener);
         items = new LocalItems(model.items(), hyper.width(), published);
         router = new GradientRouter(context, model.items(), items, config.partitions(), hyper.width());
-        norms = config.gate().normCheck(hyper.minLabel(), hyper.maxLabel());
-        if (norms != null) {
-            norms.restoreFrom(stateStore);
-        }
+        norms = config.gate().normCheck(hyper.minLabel(), hyper.maxLabel(), stateStore);
         rows = new UserRowPublisher(context, listener, model.users(), model.mean(), partition, unpublished, norms);
         prequential = new PrequentialTracker(hyper.kind() == ModelKind.LOGISTIC_MF);
         externalMean = new GlobalMeanMerge(published, model.mean(), config.partitions(), partition);

@@ -184,7 +184,7 @@ class LabelCheckTest {
             c.add(longId + (k / 8) % 300, k, k % 5, true);
         }
         byte[] saved = c.historyState();
-        assertTrue(saved.length <= LabelCheck.MAX_SAVED_BYTES + 5, saved.length + " bytes");
+        assertTrue(saved.length <= Codecs.MAX_STATE_BYTES + 5, saved.length + " bytes");
         LabelCheck restored = new LabelCheck(RECENT, 10 * RECENT, 0.5, 3);
         restored.restoreHistory(saved);
         assertTrue(

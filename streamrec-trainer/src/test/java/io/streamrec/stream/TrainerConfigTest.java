@@ -82,7 +82,7 @@ class TrainerConfigTest {
         off.put(GateConfig.LABEL_EVENTS, "0");
         assertEquals(0, TrainerConfig.of(off).gate().labelEvents(), "0 turns the label check off");
         off.put(GateConfig.NORM_FACTOR, "0");
-        assertEquals(null, TrainerConfig.of(off).gate().normCheck(1, 5), "0 turns the norm check off");
+        assertEquals(null, TrainerConfig.of(off).gate().normCheck(1, 5, null), "0 turns the norm check off");
         assertEquals(10, TrainerConfig.of(SERVERS).gate().normFactor(), 1e-12, "the default");
     }
 
