@@ -5,10 +5,12 @@ import io.streamrec.data.Rating;
 import io.streamrec.data.RatingReader;
 import io.streamrec.eval.PrequentialRanking;
 import io.streamrec.eval.ProgressiveValidation;
+import io.streamrec.learn.FismLearner;
 import io.streamrec.learn.Hyperparameters;
 import io.streamrec.learn.ImplicitLearner;
 import io.streamrec.learn.MiniBatchLearner;
 import io.streamrec.learn.Model;
+import io.streamrec.learn.Optimizer;
 import io.streamrec.model.ModelKind;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -109,6 +111,17 @@ public final class EvaluateCommand implements Callable<Integer> {
         Hyperparameters hyper = Cli.hyper(spec, hyperOptions::online);
         MetricList metricList = MetricList.parse(spec, metrics, hyper.kind());
         int negatives = positivesOptions.negatives(spec, hyper.kind());
+        if (hyper.kind() == ModelKind.FISM) {
+            if (initModel != null) {
+                throw Cli.usage(spec, "--init-model cannot start fism: snapshots hold no context vectors");
+            }
+            if (batchSize != 1) {
+                throw Cli.usage(spec, "--batch-size: fism learns each event as it comes; leave it at 1");
+            }
+            if (!(hyper.optimizer() instanceof Optimizer.Sgd)) {
+                throw Cli.usage(spec, "--optimizer: fism trains with sgd, as its authors do");
+            }
+        }
         List<Rating> events = input.read(ratings, System.err).ratings();
         events = positivesOptions.apply(spec, events, hyper.kind());
         if (order.equals("time")) {
@@ -118,7 +131,10 @@ public final class EvaluateCommand implements Callable<Integer> {
         ProgressiveValidation validation;
         PrequentialRanking ranking =
                 metricList.cutoff() > 0 ? new PrequentialRanking(metricList.cutoff(), window) : null;
-        if (hyper.kind().positivesOnly()) {
+        if (hyper.kind() == ModelKind.FISM) {
+            FismLearner learner = new FismLearner(model, negatives, FismLearner.DEFAULT_ALPHA);
+            validation = new ProgressiveValidation(model, learner::learn, learner::flush, ranking, curveEvery, window);
+        } else if (hyper.kind().positivesOnly()) {
             ImplicitLearner learner = new ImplicitLearner(model, batchSize, negatives);
             validation = new ProgressiveValidation(model, learner::learn, learner::flush, ranking, curveEvery, window);
         } else {

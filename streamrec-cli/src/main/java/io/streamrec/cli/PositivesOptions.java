@@ -21,7 +21,7 @@ final class PositivesOptions {
     @Option(
             names = "--negatives",
             paramLabel = "N",
-            description = "Negative items sampled per positive. Default: 1 (bpr), 4 (implicit-logistic).")
+            description = "Negative items sampled per positive. Default: 1 (bpr), 4 (implicit-logistic), 10 (fism).")
     Integer negatives;
 
     /** The events as the model must see them, or a usage error naming --positives. */
@@ -38,7 +38,7 @@ final class PositivesOptions {
             return ImplicitLearner.defaultNegatives(kind);
         }
         if (!kind.positivesOnly() || kind == ModelKind.POPULARITY) {
-            throw Cli.usage(spec, "--negatives is for bpr and implicit-logistic, not " + kind.id());
+            throw Cli.usage(spec, "--negatives is for bpr, implicit-logistic and fism, not " + kind.id());
         }
         if (negatives < 1 || negatives > 1000) {
             throw Cli.usage(spec, "--negatives must be in 1..1000, got " + negatives);

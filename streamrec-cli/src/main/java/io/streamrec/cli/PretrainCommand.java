@@ -13,6 +13,7 @@ import io.streamrec.learn.ImplicitBatchTrainer;
 import io.streamrec.learn.Model;
 import io.streamrec.learn.ModelSnapshot;
 import io.streamrec.learn.Optimizer;
+import io.streamrec.model.ModelKind;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -116,6 +117,12 @@ public final class PretrainCommand implements Callable<Integer> {
             throw Cli.usage(spec, "--epochs must be >= 1, got " + epochs);
         }
         Hyperparameters hyper = Cli.hyper(spec, () -> hyperOptions.pretrain());
+        if (hyper.kind() == ModelKind.FISM) {
+            throw Cli.usage(
+                    spec,
+                    "--model fism is trained by evaluate only so far; pretrain takes biased-mf, logistic-mf, bpr,"
+                            + " implicit-logistic or popularity");
+        }
         boolean positivesOnly = hyper.kind().positivesOnly();
         if (algorithm == null) {
             algorithm = positivesOnly ? "sgd" : "fpsg";

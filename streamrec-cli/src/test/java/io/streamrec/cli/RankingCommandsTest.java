@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -111,6 +112,29 @@ class RankingCommandsTest {
                 "rmse");
         assertEquals(2, rmse.code());
         assertTrue(rmse.err().contains("judged by ranking"), rmse.err());
+    }
+
+    @Test
+    void evaluateShouldTrainFismWithItsDefaultNegativesAndRefuseWhatItCannotDo() throws Exception {
+        String data = ratings().toString();
+        CliRun r = run("evaluate", "--ratings", data, "--model", "fism", "--positives", "4");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = r.lastJson();
+        assertEquals("fism", j.get("model").asText());
+        assertEquals(10, j.get("negatives").asInt());
+        assertTrue(j.get("evaluated").asLong() > 700 && j.get("recall_at_10").asDouble() > 0, j.toString());
+        Map<List<String>, String> refused = Map.of(
+                List.of("evaluate", "--batch-size", "32"), "--batch-size",
+                List.of("evaluate", "--optimizer", "adagrad"), "--optimizer",
+                List.of("evaluate", "--init-model", dir.resolve("m.srm").toString()), "--init-model",
+                List.of("pretrain", "--out", dir.resolve("f.srm").toString()), "evaluate only");
+        refused.forEach((args, word) -> {
+            List<String> all = new java.util.ArrayList<>(args);
+            all.addAll(List.of("--ratings", data, "--model", "fism", "--positives", "4"));
+            CliRun bad = run(all.toArray(String[]::new));
+            assertEquals(2, bad.code(), all + ": " + bad.out());
+            assertTrue(bad.err().contains(word), all + ": " + bad.err());
+        });
     }
 
     @Test

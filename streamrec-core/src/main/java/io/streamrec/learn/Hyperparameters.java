@@ -87,9 +87,10 @@ public record Hyperparameters(
         Optimizer adagrad = new Optimizer.RowAdaGrad(Optimizer.AdaGrad.DEFAULT_EPSILON);
         Optimizer sgd = new Optimizer.Sgd();
         switch (kind) {
-            case BPR -> {
+            case BPR, FISM -> {
                 // Rendle et al. 2009's learner as its authors ship it (MyMediaLite BPRMF; LensKit's BPR too):
-                // plain SGD, rate 0.05, L2 0.0025, 10 factors drawn with deviation 0.1.
+                // plain SGD, rate 0.05, L2 0.0025, 10 factors drawn with deviation 0.1. FISM trains with the same
+                // pairwise loss and SGD (Kabbur et al. 2013), so it takes the same settings.
                 return new Hyperparameters(
                         kind, 10, 0.1, 42, sgd, new LearningRateSchedule.Constant(0.05), 0.0025, 0.0025, 10, 0f, 1f);
             }

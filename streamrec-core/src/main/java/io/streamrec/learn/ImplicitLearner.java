@@ -48,14 +48,15 @@ public final class ImplicitLearner implements BatchLearner {
         return switch (kind) {
             case BPR -> BPR_NEGATIVES;
             case IMPLICIT_LOGISTIC -> LOGISTIC_NEGATIVES;
+            case FISM -> FismLearner.DEFAULT_NEGATIVES;
             default -> 0;
         };
     }
 
     public ImplicitLearner(Model model, int batchSize, int negatives) {
         this.kind = model.hyper().kind();
-        if (!kind.positivesOnly()) {
-            throw new IllegalArgumentException(kind.id() + " is not a positives-only model");
+        if (!kind.positivesOnly() || kind == ModelKind.FISM) {
+            throw new IllegalArgumentException(kind.id() + " is not a model ImplicitLearner trains");
         }
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);

@@ -26,8 +26,8 @@ public final class ImplicitUserFirstLearner extends UserFirstLearning {
     public ImplicitUserFirstLearner(Model model, int negatives) {
         super(model);
         this.kind = model.hyper().kind();
-        if (!kind.positivesOnly()) {
-            throw new IllegalArgumentException(kind.id() + " is not a positives-only model");
+        if (!kind.positivesOnly() || kind == ModelKind.FISM) {
+            throw new IllegalArgumentException(kind.id() + " is not a model ImplicitUserFirstLearner trains");
         }
         if (kind != ModelKind.POPULARITY && (negatives < 1 || negatives > 1000)) {
             throw new IllegalArgumentException("negatives must be in 1..1000, got " + negatives);

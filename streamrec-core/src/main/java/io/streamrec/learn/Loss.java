@@ -74,7 +74,7 @@ public interface Loss {
     /**
      * The pointwise loss each model trains with: squared for {@link ModelKind#BIASED_MF}, logistic for
      * {@link ModelKind#LOGISTIC_MF} and {@link ModelKind#IMPLICIT_LOGISTIC}. BPR's loss is pairwise and popularity
-     * counts: {@link ImplicitLearner} trains both.
+     * counts: {@link ImplicitLearner} trains both; {@link FismLearner} trains fism.
      *
      * @throws IllegalArgumentException for a kind without a pointwise loss
      */
@@ -84,6 +84,7 @@ public interface Loss {
             case LOGISTIC_MF, IMPLICIT_LOGISTIC -> LOGISTIC;
             case BPR, POPULARITY ->
                 throw new IllegalArgumentException(kind.id() + " has no pointwise loss; ImplicitLearner trains it");
+            case FISM -> throw new IllegalArgumentException("fism has no pointwise loss; FismLearner trains it");
         };
     }
 

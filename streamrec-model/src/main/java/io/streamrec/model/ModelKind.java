@@ -32,6 +32,12 @@ public enum ModelKind {
      */
     IMPLICIT_LOGISTIC("implicit-logistic"),
     /**
+     * The factored item similarity model (Kabbur, Ning and Karypis, 2013) with its pairwise loss: the user row is
+     * built from the user's items ({@code |N_u|^-alpha} times the sum of their context vectors), so a served row
+     * scores like any other; positives only, with sampled negatives.
+     */
+    FISM("fism"),
+    /**
      * The popularity baseline: the item bias counts the item's events (weighted), factors stay 0, so a user's
      * top-k is the most popular items they have not seen yet.
      */
@@ -53,7 +59,7 @@ public enum ModelKind {
         return switch (this) {
             case BIASED_MF -> globalMean;
             case LOGISTIC_MF -> logit(globalMean);
-            case BPR, IMPLICIT_LOGISTIC, POPULARITY -> 0;
+            case BPR, IMPLICIT_LOGISTIC, FISM, POPULARITY -> 0;
         };
     }
 
@@ -67,7 +73,7 @@ public enum ModelKind {
 
     /** True for the models that learn from positive events only and sample their negatives. */
     public boolean positivesOnly() {
-        return this == BPR || this == IMPLICIT_LOGISTIC || this == POPULARITY;
+        return this == BPR || this == IMPLICIT_LOGISTIC || this == FISM || this == POPULARITY;
     }
 
     /** True when the model's labels are 0/1: a label range other than [0, 1] cannot be right. */

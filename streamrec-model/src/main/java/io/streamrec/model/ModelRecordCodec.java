@@ -293,7 +293,8 @@ public final class ModelRecordCodec {
         String name = text(node, "model");
         ModelKind model = modelKind(name);
         if (model == null) {
-            throw new MalformedRecordException("meta: model must be biased-mf or logistic-mf, got '" + name + "'");
+            throw new MalformedRecordException(
+                    "meta: model must be one of " + ModelKind.ids() + ", got '" + name + "'");
         }
         long factors = requiredLong(node, "factors");
         if (factors > Integer.MAX_VALUE) {

@@ -86,6 +86,16 @@ class TrainerConfigTest {
         assertEquals(10, TrainerConfig.of(SERVERS).gate().normFactor(), 1e-12, "the default");
     }
 
+    @Test
+    void shouldRefuseFismNamingTheSettingAndTheKindsTheStreamTrainerTakes() {
+        Map<String, String> s = new HashMap<>(SERVERS);
+        s.put(TrainerConfig.MODEL_KIND, "fism");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainerConfig.of(s));
+        for (String word : new String[] {TrainerConfig.MODEL_KIND, "fism", "evaluate", "bpr"}) {
+            assertTrue(e.getMessage().contains(word), () -> "'" + word + "' in: " + e.getMessage());
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"biased-mf", "logistic-mf"})
     void shouldAcceptTheGateForTheKindsThatPredictALabel(String kind) {
