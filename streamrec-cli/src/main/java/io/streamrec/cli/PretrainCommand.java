@@ -160,6 +160,8 @@ public final class PretrainCommand implements Callable<Integer> {
         }
         int rounds =
                 epochs != null ? epochs : algorithm.equals("als") ? AlternatingLeastSquares.DEFAULT_ITERATIONS : 30;
+        double setupSeconds = Double.NaN;
+        double epochSeconds = Double.NaN;
         long cpuStart = ProcessCpu.nanos();
         long start = System.nanoTime();
         Model model;
@@ -180,8 +182,11 @@ public final class PretrainCommand implements Callable<Integer> {
             }
             int n = rounds;
             ProgressBar bar = new ProgressBar(System.err, "pretrain", n);
-            model = new BlockSgdTrainer(hyper, n, threads, hyper.seed()).train(train, bar::update);
+            BlockSgdTrainer trainer = new BlockSgdTrainer(hyper, n, threads, hyper.seed());
+            model = trainer.train(train, bar::update);
             bar.done(n);
+            setupSeconds = trainer.setupSeconds();
+            epochSeconds = trainer.epochSeconds();
         } else if (positivesOnly) {
             int n = epochs == null ? 30 : epochs;
             ProgressBar bar = new ProgressBar(System.err, "pretrain", n);
@@ -231,6 +236,12 @@ public final class PretrainCommand implements Callable<Integer> {
             // Event updates (one rating, one epoch) per second, as LIBMF's speed is usually stated.
             Json.put(o, "updates_per_second", (double) train.size() * rounds / seconds);
             Json.put(o, "updates_per_cpu_second", (double) train.size() * rounds / cpuSeconds);
+        }
+        if (!Double.isNaN(epochSeconds)) {
+            // fpsg: what the threads share (the epochs) apart from what one thread does before them.
+            Json.put(o, "setup_seconds", setupSeconds);
+            Json.put(o, "epoch_seconds", epochSeconds);
+            Json.put(o, "updates_per_epoch_second", (double) train.size() * rounds / epochSeconds);
         }
         o.put("users", model.users().size());
         o.put("items", model.items().size());

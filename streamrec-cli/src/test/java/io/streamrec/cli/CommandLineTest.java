@@ -178,6 +178,11 @@ class CommandLineTest {
         }
         assertEquals(2400, pj.get("train").asLong());
         assertEquals(600, pj.get("test").asLong());
+        double setup = pj.get("setup_seconds").asDouble();
+        double epochs = pj.get("epoch_seconds").asDouble();
+        assertTrue(
+                setup > 0 && epochs > 0 && setup + epochs <= pj.get("seconds").asDouble(), pj.toString());
+        assertEquals(2400.0 * 5 / epochs, pj.get("updates_per_epoch_second").asDouble(), 1e-3 * 2400 * 5 / epochs);
         assertTrue(Files.size(snapshot) > 0);
 
         CliRun tuned = run("evaluate", "--ratings", data.toString(), "--init-model", snapshot.toString());

@@ -48,6 +48,10 @@ public final class BlockSgdTrainer {
     private final int epochs;
     private final int threads;
     private final long seed;
+    /** Where the last {@link #train} spent its time: before the first epoch (rows, blocks), and in the epochs. */
+    private long setupNanos;
+
+    private long epochNanos;
 
     public BlockSgdTrainer(Hyperparameters hyper, int epochs, int threads, long seed) {
         if (epochs < 1) {
@@ -88,6 +92,7 @@ public final class BlockSgdTrainer {
     }
 
     private Model train(List<Rating> train, RowKernel rows, IntConsumer afterEpoch) {
+        long start = System.nanoTime();
         Model model = new Model(hyper, GlobalMean.of(train), 0);
         int width = hyper.width();
         RatingBlocks blocks = RatingBlocks.of(model, train, Math.max(DEFAULT_BINS, 2 * threads), seed, threads > 1);
@@ -95,6 +100,7 @@ public final class BlockSgdTrainer {
         BlockScheduler scheduler = new BlockScheduler(blocks.bins, epochs, seed, afterEpoch);
         List<Thread> workers = new ArrayList<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
+        long epochsStart = System.nanoTime();
         for (int t = 0; t < threads; t++) {
             Runnable work = () -> {
                 try {
@@ -130,8 +136,20 @@ public final class BlockSgdTrainer {
             throw new IllegalStateException("training failed: " + failure.get(), failure.get());
         }
         kernel.finish(blocks, epochs);
+        epochNanos = System.nanoTime() - epochsStart;
+        setupNanos = epochsStart - start;
         model.addEventsSeen((long) epochs * train.size());
         return model;
+    }
+
+    /** Seconds the last {@link #train} took before its first epoch: the model, its rows and the blocks. */
+    public double setupSeconds() {
+        return setupNanos / 1e9;
+    }
+
+    /** Seconds the last {@link #train} spent in its epochs, the threads' start and end included. */
+    public double epochSeconds() {
+        return epochNanos / 1e9;
     }
 
     /**
