@@ -1,7 +1,6 @@
 package io.streamrec.learn;
 
 import io.streamrec.model.ModelKind;
-import io.streamrec.model.RowKind;
 import java.util.Arrays;
 
 /**
@@ -50,30 +49,33 @@ public final class FismLearner {
 
     private final Model model;
     private final int negatives;
-    private final double alpha;
     private final int width;
     private final float l2Bias;
     private final float l2Factor;
     private final NegativeSampler sampler;
-    private final RowInitializer contextInit;
+    private final FismState state;
     private final float[] gradient;
     private final float[] decayedSum;
-    /** The context vectors {@code y_j}, by item row, slot 0 unused (the layout of the item table). */
-    private float[] context = new float[0];
-
-    private int contextRows;
-    /** Per user row: {@code S_u} (slot 0 unused), the history's item rows and its length. */
-    private float[][] sums = new float[16][];
-
-    private int[][] histories = new int[16][];
-    private int[] historySizes = new int[16];
 
     /** {@code negatives} per positive (1..1000); the model's kind must be fism and its optimizer plain SGD. */
     public FismLearner(Model model, int negatives, double alpha) {
         Hyperparameters hyper = model.hyper();
+        check(hyper, negatives, alpha);
+        this.model = model;
+        this.negatives = negatives;
+        this.width = hyper.width();
+        this.l2Bias = (float) hyper.regBias();
+        this.l2Factor = (float) hyper.regFactor();
+        this.sampler = new NegativeSampler(hyper.seed());
+        this.state = new FismState(hyper, alpha);
+        this.gradient = new float[width];
+        this.decayedSum = new float[width];
+    }
+
+    static void check(Hyperparameters hyper, int negatives, double alpha) {
         if (hyper.kind() != ModelKind.FISM) {
             throw new IllegalArgumentException(
-                    "FismLearner trains fism models, not " + hyper.kind().id());
+                    "fism learners train fism models, not " + hyper.kind().id());
         }
         if (!(hyper.optimizer() instanceof Optimizer.Sgd)) {
             throw new IllegalArgumentException("fism trains with plain SGD, as its authors do; got optimizer "
@@ -85,17 +87,6 @@ public final class FismLearner {
         if (!(alpha >= 0 && alpha <= 1)) {
             throw new IllegalArgumentException("alpha must be in [0, 1], got " + alpha);
         }
-        this.model = model;
-        this.negatives = negatives;
-        this.alpha = alpha;
-        this.width = hyper.width();
-        this.l2Bias = (float) hyper.regBias();
-        this.l2Factor = (float) hyper.regFactor();
-        this.sampler = new NegativeSampler(hyper.seed());
-        // Another seed than the item rows', so that y_j starts apart from q_j.
-        this.contextInit = new RowInitializer(hyper.seed() ^ 0x6A09E667F3BCC909L, hyper.initStd());
-        this.gradient = new float[width];
-        this.decayedSum = new float[width];
     }
 
     public Model model() {
@@ -108,22 +99,25 @@ public final class FismLearner {
 
     /** Learns a positive {@code (u, i)} by row numbers; the label is not used. */
     public void learn(int u, int i, float label, float weight, long time) {
-        ensureUser(u);
-        ensureContext(model.items().size());
+        FactorTable items = model.items();
+        state.ensureContext(items.size(), items);
+        FismState.User s = state.user(model.users().id(u));
         float lr = (float) model.hyper().schedule().rate(model.eventsSeen());
-        float[] sum = sums[u];
-        int n = historySizes[u];
-        float scale = n == 0 ? 0f : (float) Math.pow(n, -alpha);
-        float[] ip = model.items().params();
-        int known = model.items().size();
+        float[] sum = s.sum;
+        int n = s.size;
+        float scale = state.scale(s);
+        float[] ip = items.params();
+        int known = items.size();
         float decay = 1f - lr * l2Factor;
         Arrays.fill(decayedSum, 0f);
         int io = i * width;
+        int taken = 0;
         for (int k = 0; k < negatives; k++) {
             int j = sampler.draw(known, i);
             if (j < 0) {
                 break;
             }
+            taken++;
             int jo = j * width;
             double x = ip[io] - ip[jo];
             for (int f = 1; f < width; f++) {
@@ -145,17 +139,11 @@ public final class FismLearner {
                 sum[f] -= lr * (n * gradient[f] + l2Factor * sum[f]);
             }
         }
-        if (n > 0) {
-            stepHistory(u, n, lr, decay);
+        if (n > 0 && taken > 0) {
+            state.stepHistory(s, (float) Math.pow(decay, taken), lr, decayedSum);
         }
-        if (!inHistory(u, i)) {
-            addToHistory(u, i);
-            int co = i * width;
-            for (int f = 1; f < width; f++) {
-                sum[f] += context[co + f];
-            }
-        }
-        publishUserRow(u);
+        state.add(s, i);
+        state.writeUserRow(s, model.users().params(), u * width);
         model.mean().add(1f, weight);
         model.addEventsSeen(1);
     }
@@ -165,87 +153,13 @@ public final class FismLearner {
 
     /** A copy of item row {@code i}'s context vector (slot 0 unused), for tests and diagnostics. */
     public float[] context(int i) {
-        ensureContext(model.items().size());
-        return Arrays.copyOfRange(context, i * width, (i + 1) * width);
+        state.ensureContext(model.items().size(), model.items());
+        return state.context(i);
     }
 
     /** The number of distinct items in user row {@code u}'s history. */
     public int historySize(int u) {
-        return u < historySizes.length ? historySizes[u] : 0;
-    }
-
-    /** Every history vector takes the event's N steps at once: {@code y <- c^N y - rate * sum_m c^(N-1-m) g_m}. */
-    private void stepHistory(int u, int n, float lr, float decay) {
-        int taken = negatives; // a draw fails only for a catalogue of one item, and then no pair stepped anything
-        if (model.items().size() < 2) {
-            return;
-        }
-        float decayN = (float) Math.pow(decay, taken);
-        int[] history = histories[u];
-        for (int h = 0; h < n; h++) {
-            int o = history[h] * width;
-            for (int f = 1; f < width; f++) {
-                context[o + f] = decayN * context[o + f] - lr * decayedSum[f];
-            }
-        }
-    }
-
-    /** Writes {@code p_u = |N_u|^-alpha S_u} into the model's user row (bias 0: the user bias cancels in BPR). */
-    private void publishUserRow(int u) {
-        float[] up = model.users().params();
-        int n = historySizes[u];
-        float scale = n == 0 ? 0f : (float) Math.pow(n, -alpha);
-        float[] sum = sums[u];
-        int uo = u * width;
-        up[uo] = 0f;
-        for (int f = 1; f < width; f++) {
-            up[uo + f] = scale * sum[f];
-        }
-    }
-
-    private boolean inHistory(int u, int i) {
-        int[] history = histories[u];
-        for (int h = 0; h < historySizes[u]; h++) {
-            if (history[h] == i) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private void addToHistory(int u, int i) {
-        int[] history = histories[u];
-        if (historySizes[u] == history.length) {
-            histories[u] = history = Arrays.copyOf(history, history.length * 2);
-        }
-        history[historySizes[u]++] = i;
-    }
-
-    private void ensureUser(int u) {
-        if (u >= sums.length) {
-            int cap = Math.max(u + 1, sums.length * 2);
-            sums = Arrays.copyOf(sums, cap);
-            histories = Arrays.copyOf(histories, cap);
-            historySizes = Arrays.copyOf(historySizes, cap);
-        }
-        if (sums[u] == null) {
-            sums[u] = new float[width];
-            histories[u] = new int[8];
-        }
-    }
-
-    /** Creates the context vectors of item rows up to {@code rows}, seeded by the item's id. */
-    private void ensureContext(int rows) {
-        if (rows <= contextRows) {
-            return;
-        }
-        if (rows * width > context.length) {
-            context = Arrays.copyOf(context, Math.max(rows, contextRows * 2) * width);
-        }
-        FactorTable items = model.items();
-        for (int r = contextRows; r < rows; r++) {
-            contextInit.init(RowKind.ITEM, items.id(r), context, r * width, width);
-        }
-        contextRows = rows;
+        FismState.User s = state.find(model.users().id(u));
+        return s == null ? 0 : s.size;
     }
 }
