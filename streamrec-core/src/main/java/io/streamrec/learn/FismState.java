@@ -30,10 +30,18 @@ public final class FismState {
     private float[] context = new float[0];
 
     private int contextRows;
+    /** Item rows whose context vector stepped since {@link #drainChangedContexts}. */
+    private final java.util.BitSet changed = new java.util.BitSet();
 
     /** A user's sum of context vectors (slot 0 unused), the number of distinct items it covers and the history. */
     public static final class User {
         final float[] sum;
+
+        /** A copy of the sum of context vectors (slot 0 unused). */
+        public float[] sum() {
+            return sum.clone();
+        }
+
         int[] items = new int[8];
         int size;
         /** Distinct items the sum took, the history's dropped ones included: the {@code |N_u|} of the scale. */
@@ -88,21 +96,28 @@ public final class FismState {
         return users.size();
     }
 
-    /**
-     * Restores a user from what was saved: the history's item rows and the count, with the sum recovered from the
-     * served row {@code p_u} ({@code S_u = |N_u|^alpha p_u}), which was saved with them.
-     */
-    public User restore(String id, int count, int[] items, float[] userParams, int offset) {
+    /** Restores a user from what was saved: the count, the sum ({@code width} floats, slot 0 unused), the history. */
+    public User restore(String id, int count, float[] sum, int[] items) {
         User s = new User(width);
         s.count = count;
+        System.arraycopy(sum, 1, s.sum, 1, width - 1);
         s.items = Arrays.copyOf(items, Math.max(8, items.length));
         s.size = items.length;
-        float scale = count == 0 ? 0f : (float) Math.pow(count, alpha);
-        for (int f = 1; f < width; f++) {
-            s.sum[f] = scale * userParams[offset + f];
-        }
         users.put(id, s);
         return s;
+    }
+
+    /** Keeps only the users {@code keep} accepts (the others were saved; they are restored when needed). */
+    public void retainUsers(java.util.function.Predicate<String> keep) {
+        users.keySet().removeIf(id -> !keep.test(id));
+    }
+
+    /** Hands each item row whose context vector changed since the last call to {@code row}, and forgets them. */
+    public void drainChangedContexts(java.util.function.IntConsumer row) {
+        for (int r = changed.nextSetBit(0); r >= 0; r = changed.nextSetBit(r + 1)) {
+            row.accept(r);
+        }
+        changed.clear();
     }
 
     /** {@code |N_u|^-alpha}, 0 for an empty history. */
@@ -133,6 +148,7 @@ public final class FismState {
     /** Every history vector takes an event's steps at once: {@code y <- decayN y - rate * stepSum}. */
     void stepHistory(User s, float decayN, float rate, float[] stepSum) {
         for (int h = 0; h < s.size; h++) {
+            changed.set(s.items[h]);
             int o = s.items[h] * width;
             for (int f = 1; f < width; f++) {
                 context[o + f] = decayN * context[o + f] - rate * stepSum[f];

@@ -4,7 +4,7 @@ package io.streamrec.learn;
  * The learning loop of a stream trainer's user task: each event steps its user row at once and adds its item
  * gradients to a batch that the caller steps and sends elsewhere. {@link UserFirstLearner} learns the labels
  * (biased-mf, logistic-mf); {@link ImplicitUserFirstLearner} the positives-only models, pairing each positive with
- * sampled negatives.
+ * sampled negatives; {@link FismUserFirstLearner} fism.
  */
 public abstract class UserFirstLearning {
     protected final Model model;
@@ -26,6 +26,9 @@ public abstract class UserFirstLearning {
 
     /** The learner for the model's kind; {@code negatives} per positive is used by the positives-only kinds only. */
     public static UserFirstLearning of(Model model, int negatives) {
+        if (model.hyper().kind() == io.streamrec.model.ModelKind.FISM) {
+            return new FismUserFirstLearner(model, negatives, FismLearner.DEFAULT_ALPHA);
+        }
         return model.hyper().kind().positivesOnly()
                 ? new ImplicitUserFirstLearner(model, negatives)
                 : new UserFirstLearner(model);

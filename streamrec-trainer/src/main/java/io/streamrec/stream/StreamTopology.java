@@ -1,5 +1,6 @@
 package io.streamrec.stream;
 
+import io.streamrec.model.ModelKind;
 import io.streamrec.model.ModelUpdates;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -153,6 +154,15 @@ public final class StreamTopology {
         t.addProcessor(
                 USER_TRAINER, () -> new UserTrainerProcessor(config, listener, published), ROUTER, USER_EVENTS_SOURCE);
         addTaskStores(t, Topics.USER_STORE, Topics.USER_PENDING_STORE, Role.USER, USER_TRAINER);
+        if (hyper.kind() == ModelKind.FISM) {
+            t.addStateStore(
+                    Stores.keyValueStoreBuilder(
+                                    Stores.persistentKeyValueStore(Topics.USER_FISM_STORE),
+                                    Serdes.String(),
+                                    Serdes.ByteArray())
+                            .withCachingEnabled(),
+                    USER_TRAINER);
+        }
         t.addSink(
                 ITEM_GRADIENTS_SINK,
                 Topics.ITEM_GRADIENTS,

@@ -21,6 +21,8 @@ public final class Topics {
     public static final String ITEM_STORE = "item-rows";
     /** Events that joined a user mini-batch but are not yet flushed (changelogged, survives a crash). */
     public static final String USER_PENDING_STORE = "user-pending";
+    /** The user tasks' fism state (context vectors, users' sums and histories): fism models only. */
+    public static final String USER_FISM_STORE = "user-fism";
     /** Item gradients received but not yet applied (changelogged, survives a crash). */
     public static final String ITEM_PENDING_STORE = "item-pending";
     /** Per-task counters of the user tasks: global-mean sums, events seen (changelogged). */

@@ -75,12 +75,6 @@ final class TrainerKeys {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(TrainerConfig.MODEL_KIND + ": " + e.getMessage(), e);
         }
-        if (kind == ModelKind.FISM) {
-            // Its user rows are sums over each user's item history, which the user tasks do not keep yet.
-            throw new IllegalArgumentException(TrainerConfig.MODEL_KIND
-                    + ": fism is trained by evaluate only so far; the stream trainer takes biased-mf, logistic-mf,"
-                    + " bpr, implicit-logistic or popularity");
-        }
         HyperparameterOverrides given = new HyperparameterOverrides(
                 s.optionalInt(TrainerConfig.FACTORS),
                 s.optionalDouble(TrainerConfig.INIT_STD),

@@ -35,8 +35,8 @@ final class UserRowExpiry {
                 : null;
     }
 
-    /** Sweeps when due; returns the number of rows dropped. */
-    int sweep(long now, UserRowCache users) {
+    /** Sweeps when due; returns the number of rows dropped. {@code alsoExpire} is told their ids. */
+    int sweep(long now, UserRowCache users, java.util.function.Consumer<List<String>> alsoExpire) {
         if (!expiry.due(now)) {
             return 0;
         }
@@ -45,6 +45,7 @@ final class UserRowExpiry {
             return 0;
         }
         users.drop(expired);
+        alsoExpire.accept(expired);
         for (String id : expired) {
             context.forward(
                     new Record<Object, byte[]>(ModelKeys.row(RowKind.USER, id), null, now),

@@ -1,5 +1,6 @@
 package io.streamrec.stream;
 
+import io.streamrec.learn.FismUserFirstLearner;
 import io.streamrec.learn.GlobalMean;
 import io.streamrec.learn.GradientAccumulator;
 import io.streamrec.learn.Hyperparameters;
@@ -73,6 +74,8 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
     private StreamRanking ranking;
     private GlobalMeanMerge externalMean;
     private PublicationGate gate;
+    /** The fism state's store; null for the other kinds. */
+    private FismTaskState fism;
     /** The gate's check on exploded rows; null when the gate or the check is off. */
     private RowNormCheck norms;
 
@@ -118,6 +121,11 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         externalMean = new GlobalMeanMerge(published, model.mean(), config.partitions(), partition);
         externalMean.refresh();
         gate = new PublicationGate(context, listener, config.gate(), stateStore, partition);
+        if (learner instanceof FismUserFirstLearner f) {
+            fism = new FismTaskState(
+                    context.getStateStore(Topics.USER_FISM_STORE), f.state(), model.users(), model.items(), items);
+            fism.restoreContexts();
+        }
         // Events learned since the last flush before a crash or a rebalance (their user steps were not saved): learn
         // them again, unscored (they were scored then).
         for (byte[] e : pending.restore(ts.pendingFrom())) {
@@ -142,7 +150,12 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
                 if (evicted > 0) {
                     listener.userRowsEvicted(evicted);
                 }
-                int expired = expiry == null ? 0 : expiry.sweep(context.currentSystemTimeMs(), users);
+                int expired = expiry == null
+                        ? 0
+                        : expiry.sweep(context.currentSystemTimeMs(), users, fism == null ? ids -> {} : fism::expire);
+                if (fism != null && evicted + expired > 0) {
+                    fism.retainLoaded();
+                }
                 if (evicted + expired > 0) {
                     listener.modelRows(
                             Role.USER.label(), partition, model.users().size());
@@ -204,6 +217,9 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         if (u >= 0) { // -1: a user not yet admitted (RowAdmission)
             users.used(u);
             stepped.add(u);
+            if (fism != null) {
+                fism.load(e.user());
+            }
         }
         learner.learn(u, i, e.label(), e.weight(), e.ingestTime());
         oldestIngest = Math.min(oldestIngest, e.ingestTime());
@@ -243,6 +259,9 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         for (int k = 0; k < stepped.size(); k++) {
             users.save(stepped.get(k), now);
             rows.add(stepped.get(k));
+        }
+        if (fism != null) {
+            fism.save(stepped);
         }
         rows.saved(oldestIngest);
         rowSteps += n;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamrec.model.ModelKind;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +49,7 @@ class TrainerConfigTest {
 
     /** The gate judges held-out RMSE, which a ranking model's scores do not estimate: refused, naming what is allowed. */
     @ParameterizedTest
-    @ValueSource(strings = {"bpr", "implicit-logistic", "popularity"})
+    @ValueSource(strings = {"bpr", "implicit-logistic", "fism", "popularity"})
     void shouldRefuseTheGateForEveryPositivesOnlyKindNamingTheSettingAndTheAllowedKinds(String kind) {
         Map<String, String> s = new HashMap<>(SERVERS);
         s.put(TrainerConfig.MODEL_KIND, kind);
@@ -87,13 +88,12 @@ class TrainerConfigTest {
     }
 
     @Test
-    void shouldRefuseFismNamingTheSettingAndTheKindsTheStreamTrainerTakes() {
+    void shouldTakeFismWithItsTenNegativesByDefault() {
         Map<String, String> s = new HashMap<>(SERVERS);
         s.put(TrainerConfig.MODEL_KIND, "fism");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainerConfig.of(s));
-        for (String word : new String[] {TrainerConfig.MODEL_KIND, "fism", "evaluate", "bpr"}) {
-            assertTrue(e.getMessage().contains(word), () -> "'" + word + "' in: " + e.getMessage());
-        }
+        TrainerConfig c = TrainerConfig.of(s);
+        assertEquals(ModelKind.FISM, c.hyperparameters().kind());
+        assertEquals(10, c.negatives());
     }
 
     @ParameterizedTest
