@@ -132,6 +132,11 @@ public final class DemoCommand implements Callable<Integer> {
         if (!(pretrainFraction >= 0 && pretrainFraction < 1)) {
             throw Cli.usage(spec, "--pretrain-fraction must be in [0, 1), got " + pretrainFraction);
         }
+        if (ratings != null && pretrainFraction > 0 && ModelKind.FISM.id().equals(set.get(TrainerConfig.MODEL_KIND))) {
+            throw Cli.usage(
+                    spec,
+                    "-D model.kind=fism starts cold (snapshots hold no context vectors): add --pretrain-fraction 0");
+        }
         if (events != null && events < 1) {
             throw Cli.usage(spec, "--events must be >= 1, got " + events);
         }

@@ -83,6 +83,9 @@ class CommandLineTest {
         CliRun attacked = run("demo", "--ratings", ratings().toString(), "--positives", "4", "--attack", "flip");
         assertEquals(2, attacked.code());
         assertTrue(attacked.err().contains("--attack"), attacked.err());
+        CliRun fism = run("demo", "--ratings", ratings().toString(), "--positives", "4", "-D", "model.kind=fism");
+        assertEquals(2, fism.code());
+        assertTrue(fism.err().contains("--pretrain-fraction 0"), fism.err());
     }
 
     @Test

@@ -134,6 +134,47 @@ class PositivesStreamTest {
         assertTrue(published().containsKey("item:i0"));
     }
 
+    /**
+     * Twenty groups of ten items, every item as popular as any other; each user picks six items of their group and
+     * two at random, all users' events interleaved. Popularity ranks at chance; fism's user rows, built from the
+     * user's earlier items, find the group (FismLearnerTest has the same data offline).
+     */
+    @Test
+    void fismShouldFindWhichItemsGoTogetherThroughTheWholeTopology() {
+        double popularity = plantedGroupsRecall("popularity");
+        ranked.set(0);
+        hits.set(0);
+        driver.close();
+        double fism = plantedGroupsRecall("fism");
+        assertTrue(popularity < 0.15, "popularity ranks at chance here: " + popularity);
+        assertTrue(fism > 3 * popularity, "fism " + fism + " vs popularity " + popularity);
+        assertTrue(published().keySet().stream().anyMatch(k -> k.startsWith("user:")), "user rows are published");
+    }
+
+    private double plantedGroupsRecall(String kind) {
+        TestInputTopic<byte[], byte[]> in = start(TrainerConfig.MODEL_KIND, kind, TrainerConfig.FACTORS, "10");
+        List<String[]> events = new java.util.ArrayList<>();
+        java.util.Random rnd = new java.util.Random(11);
+        for (int u = 0; u < 2000; u++) {
+            int group = u % 20;
+            for (int k = 0; k < 8; k++) {
+                int item = k < 6 ? group * 10 + rnd.nextInt(10) : rnd.nextInt(200);
+                events.add(new String[] {"u" + u, "i" + item});
+            }
+        }
+        java.util.Collections.shuffle(events, new java.util.Random(3));
+        int n = 0;
+        for (String[] e : events) {
+            in.pipeInput(utf8(e[0]), event(e[0], e[1], 1));
+            if (++n % 500 == 0) {
+                driver.advanceWallClockTime(Duration.ofSeconds(1));
+            }
+        }
+        driver.advanceWallClockTime(Duration.ofHours(1));
+        assertTrue(ranked.get() > 10_000, kind + ": a catalogue of 200 items is within the budget: " + ranked);
+        return (double) hits.get() / ranked.get();
+    }
+
     @Test
     void shouldReadNegativesOnceWithPublishedDefaultsAndNameTheSettingWhenOutOfRange() {
         assertEquals(1, config(stateDir, TrainerConfig.MODEL_KIND, "bpr").negatives());
