@@ -120,7 +120,8 @@ public final class PretrainCommand implements Callable<Integer> {
         if (hyper.kind() == ModelKind.FISM) {
             throw Cli.usage(
                     spec,
-                    "--model fism is trained by evaluate only so far; pretrain takes biased-mf, logistic-mf, bpr,"
+                    "--model fism has no pretraining yet (snapshots hold no context vectors): evaluate and the stream"
+                            + " trainer train it from the first event; pretrain takes biased-mf, logistic-mf, bpr,"
                             + " implicit-logistic or popularity");
         }
         boolean positivesOnly = hyper.kind().positivesOnly();

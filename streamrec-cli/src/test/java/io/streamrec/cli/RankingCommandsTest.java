@@ -127,7 +127,7 @@ class RankingCommandsTest {
                 List.of("evaluate", "--batch-size", "32"), "--batch-size",
                 List.of("evaluate", "--optimizer", "adagrad"), "--optimizer",
                 List.of("evaluate", "--init-model", dir.resolve("m.srm").toString()), "--init-model",
-                List.of("pretrain", "--out", dir.resolve("f.srm").toString()), "evaluate only");
+                List.of("pretrain", "--out", dir.resolve("f.srm").toString()), "no pretraining");
         refused.forEach((args, word) -> {
             List<String> all = new java.util.ArrayList<>(args);
             all.addAll(List.of("--ratings", data, "--model", "fism", "--positives", "4"));
