@@ -34,6 +34,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *
  * <p>The positives-only kinds learn label-1 events only, with sampled negatives ({@link UserFirstLearning#of});
  * events below {@code model.positives} are dropped before scoring and count in no meter (valid, not rejected).
+ * {@code fism} keeps more user-side state (each user's sum and history, the task's context vectors), which
+ * {@link FismTaskState} saves with the user rows at each flush and reads back when needed.
  */
 final class UserTrainerProcessor implements Processor<String, Object, Object, byte[]> {
     private static final String STATE_KEY = Role.USER.label();
