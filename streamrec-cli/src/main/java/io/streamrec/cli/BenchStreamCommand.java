@@ -147,6 +147,15 @@ public final class BenchStreamCommand implements Callable<Integer> {
         } else {
             sample = gen.take(events);
         }
+        float lowest = (float) sample.stream().mapToDouble(Rating::label).min().orElse(0);
+        Float threshold = positivesSetting();
+        if (threshold != null && threshold > lowest) {
+            // A round ends when every event it sent is trained: events below the threshold never are.
+            throw Cli.usage(
+                    spec,
+                    "-D model.positives must be at most the lowest label replayed (" + lowest
+                            + ") so that every event is trained; got " + threshold);
+        }
         Path work = Files.createTempDirectory("streamrec-bench");
         try (EmbeddedKafka kafka = new EmbeddedKafka().start()) {
             String bootstrap = kafka.bootstrapServers();
@@ -198,7 +207,8 @@ public final class BenchStreamCommand implements Callable<Integer> {
                     pass.pause();
                     Map<String, Double> pb = bytesSent(pass, passSentBefore);
                     System.err.printf("round %d: training ...%n", round + 1);
-                    Run t = steadyRate(app.streams()::resume, totals::events, events);
+                    // Events trained, not predicted: the positives-only models predict no label.
+                    Run t = steadyRate(app.streams()::resume, totals::trained, events);
                     app.streams().pause();
                     Map<String, Double> tb = printThreadRatios(app.streams(), sentBefore);
                     if (warming && round + 1 >= warmup && (t.jitShare() < MAX_JIT_SHARE || round + 1 >= MAX_WARMUP)) {
@@ -295,6 +305,16 @@ public final class BenchStreamCommand implements Callable<Integer> {
      * timed from the moment a tenth of them are through (fetches, buffers and threads are under way by then) to the
      * moment all are, with the share of CPU the JIT took. Prints where the process's CPU went meanwhile, per event.
      */
+    /** {@code -D model.positives}, or null; an unreadable value is left for the trainer's config to name. */
+    private Float positivesSetting() {
+        String v = settings.get(TrainerConfig.POSITIVES);
+        try {
+            return v == null ? null : Float.valueOf(v.trim());
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
     private static Run steadyRate(Runnable start, java.util.function.LongSupplier processed, long count)
             throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
