@@ -119,10 +119,7 @@ public final class FismLearner {
             }
             taken++;
             int jo = j * width;
-            double x = ip[io] - ip[jo];
-            for (int f = 1; f < width; f++) {
-                x += scale * sum[f] * (ip[io + f] - ip[jo + f]);
-            }
+            double x = state.pairScore(sum, scale, ip, io, jo);
             // d(-ln sigmoid(x))/dx = -sigmoid(-x)
             float g = (float) (-weight * ModelKind.sigmoid(-x));
             ip[io] -= lr * (g + l2Bias * ip[io]);
@@ -139,11 +136,7 @@ public final class FismLearner {
                 sum[f] -= lr * (n * gradient[f] + l2Factor * sum[f]);
             }
         }
-        if (n > 0 && taken > 0) {
-            state.stepHistory(s, (float) Math.pow(decay, taken), lr, decayedSum);
-        }
-        state.add(s, i);
-        state.writeUserRow(s, model.users().params(), u * width);
+        state.endEvent(s, i, taken, decay, lr, decayedSum, model.users().params(), u * width);
         model.mean().add(1f, weight);
         model.addEventsSeen(1);
     }

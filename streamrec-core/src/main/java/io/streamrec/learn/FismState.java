@@ -125,8 +125,32 @@ public final class FismState {
         return s.count == 0 ? 0f : (float) Math.pow(s.count, -alpha);
     }
 
+    /**
+     * {@code x = (b_i + p.q_i) - (b_j + p.q_j)} of a BPR pair, with {@code p = scale * sum} and the item rows at
+     * {@code io} and {@code jo} of {@code itemParams}.
+     */
+    double pairScore(float[] sum, float scale, float[] itemParams, int io, int jo) {
+        double x = itemParams[io] - itemParams[jo];
+        for (int f = 1; f < width; f++) {
+            x += scale * sum[f] * (itemParams[io + f] - itemParams[jo + f]);
+        }
+        return x;
+    }
+
+    /**
+     * Ends a user's event on item row {@code i}: the history takes the event's {@code taken} steps (their
+     * decay-weighted sum {@code stepSum}), {@code i} joins the history, and the served row is written.
+     */
+    void endEvent(User s, int i, int taken, float decay, float rate, float[] stepSum, float[] userParams, int offset) {
+        if (s.size > 0 && taken > 0) {
+            stepHistory(s, (float) Math.pow(decay, taken), rate, stepSum);
+        }
+        add(s, i);
+        writeUserRow(s, userParams, offset);
+    }
+
     /** Adds item row {@code i} to the user's history and its context vector to the sum, once per item. */
-    void add(User s, int i) {
+    private void add(User s, int i) {
         if (s.contains(i)) {
             return;
         }
@@ -146,7 +170,7 @@ public final class FismState {
     }
 
     /** Every history vector takes an event's steps at once: {@code y <- decayN y - rate * stepSum}. */
-    void stepHistory(User s, float decayN, float rate, float[] stepSum) {
+    private void stepHistory(User s, float decayN, float rate, float[] stepSum) {
         for (int h = 0; h < s.size; h++) {
             changed.set(s.items[h]);
             int o = s.items[h] * width;
@@ -157,7 +181,7 @@ public final class FismState {
     }
 
     /** Writes {@code p_u = |N_u|^-alpha S_u} into a user row (bias 0: the user bias cancels in BPR). */
-    void writeUserRow(User s, float[] userParams, int offset) {
+    private void writeUserRow(User s, float[] userParams, int offset) {
         float scale = scale(s);
         userParams[offset] = 0f;
         for (int f = 1; f < width; f++) {

@@ -74,10 +74,7 @@ public final class FismUserFirstLearner extends UserFirstLearning {
             }
             taken++;
             int jo = j * width;
-            double x = ip[io] - ip[jo];
-            for (int f = 1; f < width; f++) {
-                x += scale * sum[f] * (ip[io + f] - ip[jo + f]);
-            }
+            double x = state.pairScore(sum, scale, ip, io, jo);
             loss += weight * (Math.max(-x, 0) + Math.log1p(Math.exp(-Math.abs(x))));
             float g = (float) (-weight * ModelKind.sigmoid(-x));
             gi += g;
@@ -99,11 +96,7 @@ public final class FismUserFirstLearner extends UserFirstLearning {
         }
         countPositive(i, gi, time);
         if (s != null) {
-            if (n > 0 && taken > 0) {
-                state.stepHistory(s, (float) Math.pow(decay, taken), lr, decayedSum);
-            }
-            state.add(s, i);
-            state.writeUserRow(s, model.users().params(), u * width);
+            state.endEvent(s, i, taken, decay, lr, decayedSum, model.users().params(), u * width);
             model.users().touched(u, 1);
         }
         model.mean().add(1f, weight);
