@@ -21,7 +21,9 @@ import java.util.Random;
  * <pre>java docs/experiments/OnlineExperiments.java FILE MODE</pre>
  * FILE: u.data-like lines (user, item, rating, timestamp; tabs). MODE: {@code mf} (must give what {@code evaluate}
  * gives), {@code svdpp-adagrad} (the y_j rows stepped as the others: row-wise AdaGrad), {@code svdpp-koren} (the
- * y_j rows by plain SGD at Koren 2008's factor rate 0.007 and L2 0.015), {@code replayN} (after each event, one
+ * y_j rows by plain SGD at Koren 2008's factor rate 0.007 and L2 0.015), {@code svdpp-now} and
+ * {@code svdpp-now-adagrad} (the same with the event's own item in N(u) when it is predicted: that the user rates
+ * it is known before the rating), {@code replayN} (after each event, one
  * more step of the user's row on each of its last N earlier events), {@code base} (the biases replaced by Koren
  * 2008's closed-form shrunk baseline, b_i = sum(r - mu) / (25 + n_i), b_u = sum(r - mu - b_i) / (10 + n_u), kept as
  * running sums; the factors learned on the rest), {@code base2} (that baseline added to the learned biases),
@@ -33,9 +35,9 @@ import java.util.Random;
  */
 public class OnlineExperiments {
     public static void main(String[] args) throws Exception {
-        if (args.length != 2 || !(List.of("mf", "svdpp-adagrad", "svdpp-koren", "base", "base2", "short-bias", "stack").contains(args[1])
+        if (args.length != 2 || !(List.of("mf", "svdpp-adagrad", "svdpp-koren", "svdpp-now", "svdpp-now-adagrad", "base", "base2", "short-bias", "stack").contains(args[1])
                 || args[1].matches("replay[1-9][0-9]*"))) {
-            System.err.println("usage: java OnlineExperiments.java FILE mf|svdpp-adagrad|svdpp-koren|replayN|base|base2|short-bias|stack");
+            System.err.println("usage: java OnlineExperiments.java FILE mf|svdpp-adagrad|svdpp-koren|svdpp-now[-adagrad]|replayN|base|base2|short-bias|stack");
             System.exit(2);
         }
         List<long[]> events = new ArrayList<>();
@@ -82,6 +84,8 @@ public class OnlineExperiments {
                 for (int f = 1; f < w; f++) q[i * w + f] = (float) (rnd.nextGaussian() * 0.05);
             }
             List<Integer> nu = rated.get(u);
+            boolean now = mode.startsWith("svdpp-now") && !nu.contains(i);
+            if (now) nu.add(i);
             float norm = nu.isEmpty() ? 0 : (float) (1 / Math.sqrt(nu.size()));
             Arrays.fill(pz, 0);
             if (implicit) for (int j : nu) for (int f = 0; f < k; f++) pz[f] += y[j * k + f];
@@ -132,7 +136,7 @@ public class OnlineExperiments {
             qAcc[2 * i + 1] += sq / k;
             if (implicit) {
                 for (int j : nu) {
-                    if (mode.equals("svdpp-koren")) {
+                    if (mode.equals("svdpp-koren") || mode.equals("svdpp-now")) {
                         for (int f = 0; f < k; f++) y[j * k + f] -= 0.007f * (g * norm * q[i * w + 1 + f] + 0.015f * y[j * k + f]);
                     } else {
                         float sy = 0;
@@ -182,7 +186,7 @@ public class OnlineExperiments {
                 sumU[u] += e[2] - mu - sumI[i] / (l2 + nI[i]);
                 nU[u]++;
             }
-            nu.add(i);
+            if (!now) nu.add(i);
             sum += e[2];
             count++;
         }
