@@ -157,6 +157,11 @@ public final class Codecs {
             return java.util.Arrays.copyOf(buf.array(), buf.position());
         }
 
+        /** Bytes written so far, the header included. */
+        public int size() {
+            return buf.position();
+        }
+
         /** True when no item was added since creation or the last {@link #reset}. */
         public boolean isEmpty() {
             return buf.position() == HEADER;

@@ -7,7 +7,9 @@ import org.apache.kafka.streams.processor.api.Record;
 
 /**
  * Sends a user task's item gradients of one flush interval, summed per item, to the item tasks that own the items:
- * one packed record per destination partition and flush, on {@link StreamTopology#ITEM_GRADIENTS_SINK}, keyed by the
+ * one packed record per destination partition and flush (more when it would pass {@link PendingLog#RECORD_BYTES}:
+ * the item task keeps each record whole in its pending log; an item is in one record only, so it still takes one
+ * step per flush), on {@link StreamTopology#ITEM_GRADIENTS_SINK}, keyed by the
  * destination partition (an {@code Integer}), its value a {@link Codecs.GradientBatchWriter} batch.
  *
  * <p>State: one instance per user task; the writers are reused scratch, empty between flushes.
@@ -42,12 +44,19 @@ final class GradientRouter {
                 out[dest] = new Codecs.GradientBatchWriter(w);
             }
             out[dest].add(item, itemGrads.count(s), itemGrads.oldestEventTime(s), itemGrads.gradients(), s * w);
+            if (out[dest].size() >= PendingLog.RECORD_BYTES) {
+                forward(dest, now);
+            }
         }
         for (int dest = 0; dest < partitions; dest++) {
             if (out[dest] != null && !out[dest].isEmpty()) {
-                context.forward(new Record<>(dest, out[dest].toByteArray(), now), StreamTopology.ITEM_GRADIENTS_SINK);
-                out[dest].reset();
+                forward(dest, now);
             }
         }
+    }
+
+    private void forward(int dest, long now) {
+        context.forward(new Record<>(dest, writers[dest].toByteArray(), now), StreamTopology.ITEM_GRADIENTS_SINK);
+        writers[dest].reset();
     }
 }

@@ -30,8 +30,8 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * <p>Entries are appended in memory and reach the changelogged store only when the task commits: Kafka Streams
  * asks every cached store to write its cache out right before it flushes the task's producer and commits (the
  * same step that writes a record cache's dirty entries), and this store answers by writing the entries appended
- * since the previous commit as one record. At tens of thousands of events a second per task and a commit every
- * 100 ms, one record per commit replaces one cached-store write per event; most entries are flushed before any
+ * since the previous commit as one record (or a few, see {@link #flushCache}). At tens of thousands of events a
+ * second per task and a commit every 150 ms, a record per commit replaces one cached-store write per event; most entries are flushed before any
  * commit sees them, and a flush deletes the records it covered.
  *
  * <p>The hook is {@link CachedStateStore#flushCache()}, an interface of Kafka Streams' internals package (the one
@@ -39,6 +39,9 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * Kafka Streams upgrade that stops calling it fails the build instead of losing events.
  */
 final class PendingLog implements StateStore, CachedStateStore<Long, byte[]> {
+    /** Bytes of entries per changelog record, a quarter of Kafka's default 1 MB limit (one larger entry goes alone). */
+    static final int RECORD_BYTES = 256 * 1024;
+
     private final KeyValueStore<Long, byte[]> store;
     /** The records of entries not yet flushed: keys {@code firstChunk} to {@code nextChunk - 1}. */
     private long firstChunk;
@@ -139,13 +142,27 @@ final class PendingLog implements StateStore, CachedStateStore<Long, byte[]> {
         return entries;
     }
 
-    /** Called by Kafka Streams before each commit of the task: writes the entries appended since the last one. */
+    /**
+     * Called by Kafka Streams before each commit of the task: writes the entries appended since the last one, in
+     * records of about {@link #RECORD_BYTES} (cut between entries), so that a commit that finds many entries (one
+     * not preceded by a flush: Kafka Streams' own timer, a rebalance) stays under Kafka's 1 MB record limit.
+     */
     @Override
     public void flushCache() {
-        if (length > 0) {
-            store.put(nextChunk++, Arrays.copyOf(buffer, length));
-            length = 0;
+        int from = 0;
+        int at = 0;
+        while (at < length) {
+            int next = at + 4 + ByteBuffer.wrap(buffer, at, 4).getInt();
+            if (next - from > RECORD_BYTES && at > from) {
+                store.put(nextChunk++, Arrays.copyOfRange(buffer, from, at));
+                from = at;
+            }
+            at = next;
         }
+        if (length > from) {
+            store.put(nextChunk++, Arrays.copyOfRange(buffer, from, length));
+        }
+        length = 0;
         uncommitted = 0;
     }
 

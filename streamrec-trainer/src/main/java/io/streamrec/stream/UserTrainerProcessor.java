@@ -42,11 +42,12 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
     /** Present in the task-state store while saved user rows are not yet published (see {@link UserRowPublisher}). */
     static final String UNPUBLISHED_KEY = "user-unpublished";
     /**
-     * Most events between two flushes, whatever the interval: the pending log writes the events since the last
-     * commit as one changelog record, and 4,096 encoded events (about 40 bytes plus their ids each) stay far below
-     * Kafka's default 1 MB limit on a record.
+     * Most events between two flushes, whatever the interval: a bound on the memory and the work of one flush under a
+     * backlog. It bounds no freshness: what a flush sends becomes visible at the commit after the interval's
+     * punctuation either way, so flushing more often under a backlog would only send an item's gradients several
+     * times per interval. Records stay under Kafka's limit however many events wait ({@link PendingLog#RECORD_BYTES}).
      */
-    static final int MAX_UNFLUSHED_EVENTS = 4096;
+    static final int MAX_UNFLUSHED_EVENTS = 65_536;
 
     private final TrainerConfig config;
     private final Hyperparameters hyper;

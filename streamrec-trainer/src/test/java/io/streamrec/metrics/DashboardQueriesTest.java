@@ -132,8 +132,8 @@ class DashboardQueriesTest {
         }
         assertTrue(
                 m.value("streamrec_batch_size_events_max", "role=\"user\"")
-                        <= 4096, // UserTrainerProcessor.MAX_UNFLUSHED_EVENTS
-                "a user flush sends at most 4,096 events' gradients");
+                        <= 65_536, // UserTrainerProcessor.MAX_UNFLUSHED_EVENTS
+                "a user flush sends at most 65,536 events' gradients");
         assertTrue(m.value("streamrec_publish_latency_seconds_count") > 0, "publish latency recorded");
         double latencyP99 = m.histogramQuantile(0.99, "streamrec_publish_latency_seconds");
         assertTrue(latencyP99 > 0 && latencyP99 < 60, "publish latency p99 finite and under a minute: " + latencyP99);

@@ -3,6 +3,7 @@ package io.streamrec.stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -12,7 +13,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.Test;
 
-/** The pending log's restore, with and without the flush watermark a task saves in its state. */
+/** The pending log's records and restore, with and without the flush watermark a task saves in its state. */
 class PendingLogTest {
     private static KeyValueStore<Long, byte[]> inner() {
         KeyValueStore<Long, byte[]> s = Stores.keyValueStoreBuilder(
@@ -64,5 +65,36 @@ class PendingLogTest {
         log.append(b("b"));
         log.flushCache();
         assertEquals(List.of("a", "b"), strings(new PendingLog(store).restore(0)));
+    }
+
+    @Test
+    void shouldSplitACommitOfManyEntriesIntoRecordsUnderTheLimitAndRestoreThemInOrder() {
+        KeyValueStore<Long, byte[]> store = inner();
+        PendingLog log = new PendingLog(store);
+        int n = 3 * PendingLog.RECORD_BYTES / 1000;
+        for (int e = 0; e < n; e++) {
+            byte[] entry = new byte[1000 - 4];
+            java.util.Arrays.fill(entry, (byte) ('a' + e % 26));
+            log.append(entry);
+        }
+        byte[] large = new byte[PendingLog.RECORD_BYTES + 10]; // one entry above the limit goes alone
+        log.append(large);
+        log.flushCache(); // one commit: the events of a whole interval under a backlog
+
+        long records = 0;
+        try (var it = store.all()) {
+            while (it.hasNext()) {
+                int size = it.next().value.length;
+                assertTrue(size <= PendingLog.RECORD_BYTES || size == large.length + 4, "record of " + size + " bytes");
+                records++;
+            }
+        }
+        assertTrue(records >= 4, "split into records: " + records);
+        List<byte[]> restored = new PendingLog(store).restore(0);
+        assertEquals(n + 1, restored.size(), "every entry back");
+        for (int e = 0; e < n; e++) {
+            assertEquals('a' + e % 26, restored.get(e)[0], "entry " + e + " in its place");
+        }
+        assertEquals(large.length, restored.get(n).length);
     }
 }

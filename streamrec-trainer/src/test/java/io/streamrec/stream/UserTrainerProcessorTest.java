@@ -246,6 +246,37 @@ class UserTrainerProcessorTest {
         assertEquals(1, json(task.modelUpdates().get("user:u1")).get("version").asInt());
     }
 
+    @Test
+    void shouldSplitAFlushOfManyItemsIntoGradientRecordsUnderTheLimitWithEachItemOnce() {
+        Task task = new Task();
+        TrainerConfig c = config(stateDir);
+        int width = c.hyperparameters().width();
+        UserTrainerProcessor p = task.start(c, new RecordingListener());
+        // One interval of a backlog over a large catalogue: more distinct items than one record can hold.
+        int items = 3 * PendingLog.RECORD_BYTES / (4 * width + 20);
+        java.util.List<Event> events = new java.util.ArrayList<>();
+        for (int e = 0; e < items; e++) {
+            events.add(new Event("u" + e % 50, "item-" + e, 1 + e % 5, 1, 10 + e, 100 + e));
+        }
+        feed(p, events);
+        task.punctuate();
+
+        Map<Object, Integer> recordsPerPartition = new TreeMap<>();
+        for (CapturedForward<?, ? extends byte[]> f : task.context.forwarded()) {
+            if (f.childName().orElseThrow().equals(StreamTopology.ITEM_GRADIENTS_SINK)) {
+                recordsPerPartition.merge(f.record().key(), 1, Integer::sum);
+                int size = f.record().value().length;
+                assertTrue(size < PendingLog.RECORD_BYTES + 4 * width + 64, "record of " + size + " bytes");
+            }
+        }
+        assertTrue(
+                recordsPerPartition.values().stream().anyMatch(n -> n > 1),
+                "a partition's gradients in several records: " + recordsPerPartition);
+        Map<String, double[]> sent = gradientsSent(task, width);
+        assertEquals(items, sent.size(), "every item sent");
+        assertTrue(sent.values().stream().allMatch(g -> g[0] == 1), "each item once, with its one event");
+    }
+
     /** The item gradients a flush sent, by item: {events, bias gradient, squared norm of the factor gradient}. */
     private static Map<String, double[]> gradientsSent(Task task, int width) {
         Map<String, double[]> out = new TreeMap<>();
