@@ -203,12 +203,12 @@ public final class BenchStreamCommand implements Callable<Integer> {
                     produce(bootstrap, PassthroughTopology.INPUT, batch, 0, null);
                     produce(bootstrap, Topics.INTERACTIONS, batch, 0, null);
                     System.err.printf("round %d: passthrough ...%n", round + 1);
-                    Run p = steadyRate(pass::resume, processed::sum, events);
+                    Run p = steadyRate("passthrough", pass, processed::sum, events);
                     pass.pause();
                     Map<String, Double> pb = bytesSent(pass, passSentBefore);
                     System.err.printf("round %d: training ...%n", round + 1);
                     // Events trained, not predicted: the positives-only models predict no label.
-                    Run t = steadyRate(app.streams()::resume, totals::trained, events);
+                    Run t = steadyRate("training", app.streams(), totals::trained, events);
                     app.streams().pause();
                     Map<String, Double> tb = printThreadRatios(app.streams(), sentBefore);
                     if (warming && round + 1 >= warmup && (t.jitShare() < MAX_JIT_SHARE || round + 1 >= MAX_WARMUP)) {
@@ -315,15 +315,17 @@ public final class BenchStreamCommand implements Callable<Integer> {
         }
     }
 
-    private static Run steadyRate(Runnable start, java.util.function.LongSupplier processed, long count)
+    private static Run steadyRate(
+            String name, KafkaStreams streams, java.util.function.LongSupplier processed, long count)
             throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
         long base = processed.getAsLong();
         long total = base + count;
-        start.run();
+        int threads = streams.metadataForLocalThreads().size();
+        streams.resume();
         long skip = base + Math.max(1, count / 10);
         while (processed.getAsLong() < skip) {
-            check(deadline);
+            check(name, streams, threads, deadline);
             Thread.sleep(1);
         }
         long from = processed.getAsLong();
@@ -332,7 +334,7 @@ public final class BenchStreamCommand implements Callable<Integer> {
         Map<String, long[]> threads0 = threadUsage();
         Map<String, Long> native0 = NativeThreads.cpuByKind();
         while (processed.getAsLong() < total) {
-            check(deadline);
+            check(name, streams, threads, deadline);
             Thread.sleep(2);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -412,7 +414,18 @@ public final class BenchStreamCommand implements Callable<Integer> {
                 .getProcessCpuTime();
     }
 
-    private static void check(long deadline) {
+    /**
+     * Fails a run whose application stopped or lost a stream thread (its error is in the log above; with no handler
+     * set, Kafka Streams lets a failed thread die and stays RUNNING while another lives), or that takes over 10
+     * minutes.
+     */
+    private static void check(String name, KafkaStreams streams, int threads, long deadline) {
+        KafkaStreams.State state = streams.state();
+        int alive = streams.metadataForLocalThreads().size();
+        if (!state.isRunningOrRebalancing() || alive < threads) {
+            throw new IllegalStateException("the " + name + " application failed during a benchmark run (" + state
+                    + ", " + alive + " of " + threads + " stream threads left); its error is logged above");
+        }
         if (System.nanoTime() > deadline) {
             throw new IllegalStateException("benchmark run did not finish within 10 minutes");
         }

@@ -93,6 +93,27 @@ class CommandLineTest {
     }
 
     @Test
+    void benchStreamShouldExitNonZeroAtOnceWhenTheTrainerFails() throws Exception {
+        // Records of item gradients above the producer's limit: the training application's stream threads fail.
+        CliRun r = run(
+                "bench-stream",
+                "--ratings",
+                ratings().toString(),
+                "--events",
+                "20000",
+                "--rounds",
+                "1",
+                "--warmup",
+                "1",
+                "--latency-events",
+                "100",
+                "-D",
+                "producer.max.request.size=5000");
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().contains("the training application failed during a benchmark run"), r.err());
+    }
+
+    @Test
     void shouldExitTwoWithTheUsageOnStderrWhenNoCommandIsGiven() {
         CliRun r = run();
         assertEquals(2, r.code());
