@@ -31,7 +31,8 @@ import java.util.Random;
  * a user's level within a session, as timeSVD++'s day bias b_{u,t}, Koren 2009) and {@code stack} (the plain model's
  * prediction plus a least-squares fit, refitted online with a unit ridge, of the residual on the user's last
  * residual and three moving averages of their residuals at rates 0.5, 0.2 and 0.05: how much of the error is the
- * user's recent level).
+ * user's recent level). {@code -Drho=R} (any mode): the rows' accumulators decay by R per step, so that a row's
+ * rate stops falling (a row-wise RMSProp); 1, the default, is AdaGrad.
  */
 public class OnlineExperiments {
     public static void main(String[] args) throws Exception {
@@ -65,6 +66,8 @@ public class OnlineExperiments {
         int[] nI = new int[n], nU = new int[n];
         boolean shortBias = mode.equals("short-bias"), stack = mode.equals("stack");
         double eta = Double.parseDouble(System.getProperty("eta", "0.02"));
+        // -Drho below 1: the accumulators forget at that rate per step (RMSProp's running mean, not AdaGrad's sum).
+        float rho = Float.parseFloat(System.getProperty("rho", "1"));
         double[] shortB = new double[n];
         int d = 4;
         double[][] xtx = new double[d][d], residuals = new double[n][d];
@@ -123,8 +126,8 @@ public class OnlineExperiments {
             float g = (float) (s - e[2]);
             if (shortBias) shortB[u] -= eta * g;
             float gbu = g + reg * p[u * w], gbi = g + reg * q[i * w];
-            pAcc[2 * u] += gbu * gbu;
-            qAcc[2 * i] += gbi * gbi;
+            pAcc[2 * u] = rho * pAcc[2 * u] + gbu * gbu;
+            qAcc[2 * i] = rho * qAcc[2 * i] + gbi * gbi;
             float sp = 0, sq = 0;
             for (int f = 0; f < k; f++) {
                 gp[f] = g * q[i * w + 1 + f] + reg * p[u * w + 1 + f];
@@ -132,8 +135,8 @@ public class OnlineExperiments {
                 sp += gp[f] * gp[f];
                 sq += gq[f] * gq[f];
             }
-            pAcc[2 * u + 1] += sp / k;
-            qAcc[2 * i + 1] += sq / k;
+            pAcc[2 * u + 1] = rho * pAcc[2 * u + 1] + sp / k;
+            qAcc[2 * i + 1] = rho * qAcc[2 * i + 1] + sq / k;
             if (implicit) {
                 for (int j : nu) {
                     if (mode.equals("svdpp-koren") || mode.equals("svdpp-now")) {
