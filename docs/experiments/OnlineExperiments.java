@@ -32,7 +32,8 @@ import java.util.Random;
  * prediction plus a least-squares fit, refitted online with a unit ridge, of the residual on the user's last
  * residual and three moving averages of their residuals at rates 0.5, 0.2 and 0.05: how much of the error is the
  * user's recent level). {@code -Drho=R} (any mode): the rows' accumulators decay by R per step, so that a row's
- * rate stops falling (a row-wise RMSProp); 1, the default, is AdaGrad.
+ * rate stops falling (a row-wise RMSProp); 1, the default, is AdaGrad. {@code -Dbreakdown=true}: also the error by
+ * how many earlier events the event's user and item have, on stderr.
  */
 public class OnlineExperiments {
     public static void main(String[] args) throws Exception {
@@ -66,6 +67,10 @@ public class OnlineExperiments {
         int[] nI = new int[n], nU = new int[n];
         boolean shortBias = mode.equals("short-bias"), stack = mode.equals("stack");
         double eta = Double.parseDouble(System.getProperty("eta", "0.02"));
+        // The error by how many earlier events the event's user (item) has in the stream, BUCKETS' lower ends.
+        int[] seenU = new int[n], seenI = new int[n];
+        double[] seByUser = new double[BUCKETS.length], seByItem = new double[BUCKETS.length];
+        long[] nByUser = new long[BUCKETS.length], nByItem = new long[BUCKETS.length];
         // -Drho below 1: the accumulators forget at that rate per step (RMSProp's running mean, not AdaGrad's sum).
         float rho = Float.parseFloat(System.getProperty("rho", "1"));
         double[] shortB = new double[n];
@@ -118,6 +123,11 @@ public class OnlineExperiments {
                 nU[u]++;
             }
             se += err * err;
+            int bu = bucket(seenU[u]++), bi = bucket(seenI[i]++);
+            seByUser[bu] += err * err;
+            nByUser[bu]++;
+            seByItem[bi] += err * err;
+            nByItem[bi]++;
             ae += Math.abs(err);
             // Learn with the rows as they are now (new ones at their initial values).
             s = base ? mu + bicf + bucf + (mode.equals("base2") ? p[u * w] + q[i * w] : 0) : mu + p[u * w] + q[i * w];
@@ -194,7 +204,22 @@ public class OnlineExperiments {
             count++;
         }
         if (stack) System.err.println("stacked weights (last residual, averages at 0.5, 0.2, 0.05): " + Arrays.toString(beta));
+        if (Boolean.getBoolean("breakdown")) {
+            for (int x = 0; x < BUCKETS.length; x++) {
+                System.err.printf("earlier events >= %d: user rmse %.4f (%.1f%% of the squared error), item rmse %.4f (%.1f%%)%n",
+                        BUCKETS[x], Math.sqrt(seByUser[x] / nByUser[x]), 100 * seByUser[x] / se,
+                        Math.sqrt(seByItem[x] / nByItem[x]), 100 * seByItem[x] / se);
+            }
+        }
         System.out.printf("{\"mode\":\"%s\",\"events\":%d,\"rmse\":%.4f,\"mae\":%.4f}%n", mode, n, Math.sqrt(se / n), ae / n);
+    }
+
+    static final int[] BUCKETS = {0, 1, 5, 20, 50, 100, 200};
+
+    static int bucket(int earlier) {
+        int b = 0;
+        while (b + 1 < BUCKETS.length && earlier >= BUCKETS[b + 1]) b++;
+        return b;
     }
 
     /** (X'X + I)^-1 X'y by Gaussian elimination. */
