@@ -45,6 +45,23 @@ public final class PrequentialWindow {
         }
     }
 
+    /** Adds the first {@code n} scored events of the two arrays under one lock; non-finite pairs are ignored. */
+    public void addAll(double[] labels, double[] predictions, int n) {
+        synchronized (this) {
+            for (int k = 0; k < n; k++) {
+                if (!Double.isFinite(labels[k]) || !Double.isFinite(predictions[k])) {
+                    continue;
+                }
+                this.labels[next] = labels[k];
+                this.predictions[next] = predictions[k];
+                next = (next + 1) % this.labels.length;
+                if (size < this.labels.length) {
+                    size++;
+                }
+            }
+        }
+    }
+
     /** Figures over the current window; NaN where undefined (empty window, non-binary labels). */
     public Snapshot snapshot() {
         double[] y;

@@ -32,6 +32,13 @@ final class QualityMeters implements TrainerListener, MeterBinder {
     private static final double LOGLOSS_EPS = PrequentialWindow.LOGLOSS_EPS;
 
     private static final long SNAPSHOT_REUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * Scored events a stream thread keeps to itself before it adds them to the window and the counters at once. Every
+     * user task reports each event, and the window's lock and the counters' cells are shared by all stream threads:
+     * taken per event by two threads, they cost about 0.6 us a call instead of 30 ns alone, cache lines moving
+     * between the cores. A thread's events reach them at each user flush, or sooner when this many wait.
+     */
+    static final int BATCH = 64;
 
     private final Clock clock;
     private final boolean binary;
@@ -47,6 +54,14 @@ final class QualityMeters implements TrainerListener, MeterBinder {
     private int lossNext;
     private volatile double lastLearningRate = Double.NaN;
     private volatile CachedSnapshot cached;
+    private final ThreadLocal<Batch> batches = ThreadLocal.withInitial(Batch::new);
+
+    /** One thread's scored events not yet in the window and the counters. */
+    private static final class Batch {
+        final double[] labels = new double[BATCH];
+        final double[] predictions = new double[BATCH];
+        int size;
+    }
 
     /** {@code binary}: the model predicts probabilities of 0/1 labels (logistic), so log loss is counted. */
     QualityMeters(int window, Clock clock, boolean binary) {
@@ -103,19 +118,48 @@ final class QualityMeters implements TrainerListener, MeterBinder {
         if (!Double.isFinite(label) || !Double.isFinite(prediction)) {
             return;
         }
-        window.add(label, prediction);
-        double e = prediction - label;
-        squaredError.add(e * e);
-        absoluteError.add(Math.abs(e));
-        if (binary) {
-            double p = Math.min(1 - LOGLOSS_EPS, Math.max(LOGLOSS_EPS, prediction));
-            logLoss.add(label >= 0.5 ? -Math.log(p) : -Math.log(1 - p));
+        Batch b = batches.get();
+        b.labels[b.size] = label;
+        b.predictions[b.size] = prediction;
+        if (++b.size == BATCH) {
+            drain(b);
         }
-        scored.increment();
+    }
+
+    /** Adds the calling thread's waiting events (a reader's own, so that what it reported is in what it reads). */
+    private void drainOwn() {
+        drain(batches.get());
+    }
+
+    private void drain(Batch b) {
+        if (b.size == 0) {
+            return;
+        }
+        window.addAll(b.labels, b.predictions, b.size);
+        double squared = 0;
+        double absolute = 0;
+        double log = 0;
+        for (int k = 0; k < b.size; k++) {
+            double e = b.predictions[k] - b.labels[k];
+            squared += e * e;
+            absolute += Math.abs(e);
+            if (binary) {
+                double p = Math.min(1 - LOGLOSS_EPS, Math.max(LOGLOSS_EPS, b.predictions[k]));
+                log += b.labels[k] >= 0.5 ? -Math.log(p) : -Math.log(1 - p);
+            }
+        }
+        squaredError.add(squared);
+        absoluteError.add(absolute);
+        if (binary) {
+            logLoss.add(log);
+        }
+        scored.add(b.size);
+        b.size = 0;
     }
 
     @Override
     public void flushed(String role, int batchSize, long durationNanos, double meanLoss, double rate) {
+        drainOwn(); // the flushing task's thread: its scored events are at most one interval late
         if (Double.isFinite(meanLoss) && batchSize > 0) {
             trainingLoss.add(meanLoss * batchSize);
             synchronized (recentLoss) {
@@ -147,6 +191,7 @@ final class QualityMeters implements TrainerListener, MeterBinder {
 
     /** Prequential figures over the window, reused for up to one second (a scrape reads them once). */
     PrequentialWindow.Snapshot prequential() {
+        drainOwn();
         long now = clock.monotonicTime();
         CachedSnapshot c = cached;
         if (c == null || now - c.takenAt >= SNAPSHOT_REUSE_NANOS) {
@@ -157,20 +202,27 @@ final class QualityMeters implements TrainerListener, MeterBinder {
     }
 
     PrequentialWindow.Snapshot prequentialNow() {
+        drainOwn();
         PrequentialWindow.Snapshot s = window.snapshot();
         cached = new CachedSnapshot(clock.monotonicTime(), s);
         return s;
     }
 
-    private static void counter(MeterRegistry registry, String name, String help, String unit, LongAdder source) {
-        FunctionCounter.builder(name, source, LongAdder::sum)
+    private void counter(MeterRegistry registry, String name, String help, String unit, LongAdder source) {
+        FunctionCounter.builder(name, this, q -> {
+                    q.drainOwn();
+                    return source.sum();
+                })
                 .description(help)
                 .baseUnit(unit)
                 .register(registry);
     }
 
-    private static void counter(MeterRegistry registry, String name, String help, String unit, DoubleAdder source) {
-        FunctionCounter.builder(name, source, DoubleAdder::sum)
+    private void counter(MeterRegistry registry, String name, String help, String unit, DoubleAdder source) {
+        FunctionCounter.builder(name, this, q -> {
+                    q.drainOwn();
+                    return source.sum();
+                })
                 .description(help)
                 .baseUnit(unit)
                 .register(registry);

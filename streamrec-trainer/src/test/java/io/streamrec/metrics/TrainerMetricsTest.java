@@ -119,6 +119,30 @@ class TrainerMetricsTest {
     }
 
     @Test
+    void shouldCountEveryEventOfSeveralStreamThreadsOnceTheirTasksFlush() throws Exception {
+        // Each thread keeps its events to itself for a while (QualityMeters.BATCH); a flush hands them over.
+        int perThread = 10 * QualityMeters.BATCH + 7;
+        Thread[] threads = new Thread[2];
+        for (int t = 0; t < threads.length; t++) {
+            int error = t + 1;
+            threads[t] = new Thread(() -> {
+                for (int e = 0; e < perThread; e++) {
+                    metrics.prequential(3, 3 + error);
+                }
+                metrics.flushed("user", perThread, 1_000_000, 0.5, 0.1);
+            });
+            threads[t].start();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertEquals(2 * perThread, counter(registry, "streamrec.prequential.events"), "none left behind");
+        assertEquals(
+                perThread * (1 + 4), counter(registry, "streamrec.prequential.squared.error"), TOLERANCE * perThread);
+        assertEquals(perThread * (1 + 2), counter(registry, "streamrec.prequential.absolute.error"), TOLERANCE);
+    }
+
+    @Test
     void shouldComputeWindowedRmseAndMaeFromTheLastEventsOnlyForTheLivePage() {
         // The first event (error 10) falls out of the 4-event window.
         metrics.prequential(0, 10);
