@@ -31,8 +31,8 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * asks every cached store to write its cache out right before it flushes the task's producer and commits (the
  * same step that writes a record cache's dirty entries), and this store answers by writing the entries appended
  * since the previous commit as one record (or a few, see {@link #flushCache}). At tens of thousands of events a
- * second per task and a commit every 150 ms, a record per commit replaces one cached-store write per event; most entries are flushed before any
- * commit sees them, and a flush deletes the records it covered.
+ * second per task and a commit every 150 ms, a record per commit replaces one cached-store write per event; most
+ * entries are flushed before any commit sees them, and a flush deletes the records it covered.
  *
  * <p>The hook is {@link CachedStateStore#flushCache()}, an interface of Kafka Streams' internals package (the one
  * its own caching stores implement); {@code StreamTopologyTest} checks that a commit writes the entries, so a
