@@ -49,10 +49,7 @@ public final class FismUserFirstLearner extends UserFirstLearning {
     /** Learns a positive; the label is not used. {@code u} = -1: the items learn against a zero user row. */
     @Override
     public double learn(int u, int i, float label, float weight, long time) {
-        float lr = (float) model.hyper().schedule().rate(model.eventsSeen());
-        if (pending == 0) {
-            batchRate = lr;
-        }
+        float lr = eventRate();
         FactorTable items = model.items();
         state.ensureContext(items.size(), items);
         float[] ip = items.params();
@@ -99,10 +96,7 @@ public final class FismUserFirstLearner extends UserFirstLearning {
             state.endEvent(s, i, taken, decay, lr, decayedSum, model.users().params(), u * width);
             model.users().touched(u, 1);
         }
-        model.mean().add(1f, weight);
-        model.addEventsSeen(1);
-        pending++;
-        pendingLoss += loss;
+        eventLearned(1f, weight, loss);
         return loss;
     }
 

@@ -46,10 +46,7 @@ public final class ImplicitUserFirstLearner extends UserFirstLearning {
     /** Learns a positive; the label is not used. {@code u} = -1: the items learn against a zero user row. */
     @Override
     public double learn(int u, int i, float label, float weight, long time) {
-        float lr = (float) model.hyper().schedule().rate(model.eventsSeen());
-        if (pending == 0) {
-            batchRate = lr;
-        }
+        float lr = eventRate();
         float[] up = u >= 0 ? model.users().params() : zeroUser;
         int uo = u >= 0 ? u * width : 0;
         float[] ip = model.items().params();
@@ -68,10 +65,7 @@ public final class ImplicitUserFirstLearner extends UserFirstLearning {
         if (u >= 0) {
             updater.apply(model.users(), userGrad, lr);
         }
-        model.mean().add(1f, weight);
-        model.addEventsSeen(1);
-        pending++;
-        pendingLoss += eventLoss;
+        eventLearned(1f, weight, eventLoss);
         return eventLoss;
     }
 

@@ -40,10 +40,7 @@ public final class UserFirstLearner extends UserFirstLearning {
         if (u < 0) {
             return learnWithoutUser(i, label, weight, time);
         }
-        float lr = (float) model.hyper().schedule().rate(model.eventsSeen());
-        if (pending == 0) {
-            batchRate = lr;
-        }
+        float lr = eventRate();
         float[] userParams = model.users().params();
         float[] itemParams = model.items().params();
         double s = model.score(u, i);
@@ -52,10 +49,7 @@ public final class UserFirstLearner extends UserFirstLearning {
         itemGrads.addEvent(i, g, userParams, u * width, time);
         userGrad.addEvent(u, g, itemParams, i * width, time);
         updater.apply(model.users(), userGrad, lr);
-        model.mean().add(label, weight);
-        model.addEventsSeen(1);
-        pending++;
-        pendingLoss += eventLoss;
+        eventLearned(label, weight, eventLoss);
         return eventLoss;
     }
 
@@ -68,10 +62,7 @@ public final class UserFirstLearner extends UserFirstLearning {
      * @return the event's weighted loss
      */
     public double learnWithoutUser(int i, float label, float weight, long time) {
-        float lr = (float) model.hyper().schedule().rate(model.eventsSeen());
-        if (pending == 0) {
-            batchRate = lr;
-        }
+        eventRate(); // fixes the batch's rate when this event opens it
         if (zeroUser == null) {
             zeroUser = new float[width];
         }
@@ -79,10 +70,7 @@ public final class UserFirstLearner extends UserFirstLearning {
         double eventLoss = weight * loss.loss(label, s);
         float g = (float) (weight * loss.gradient(label, s));
         itemGrads.addEvent(i, g, zeroUser, 0, time);
-        model.mean().add(label, weight);
-        model.addEventsSeen(1);
-        pending++;
-        pendingLoss += eventLoss;
+        eventLearned(label, weight, eventLoss);
         return eventLoss;
     }
 }

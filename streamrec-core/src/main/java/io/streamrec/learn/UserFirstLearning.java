@@ -34,6 +34,23 @@ public abstract class UserFirstLearning {
                 : new UserFirstLearner(model);
     }
 
+    /** The learning rate of the event about to be learned; a batch's first event fixes {@link #batchRate}. */
+    protected final float eventRate() {
+        float lr = (float) model.hyper().schedule().rate(model.eventsSeen());
+        if (pending == 0) {
+            batchRate = lr;
+        }
+        return lr;
+    }
+
+    /** Counts a learned event: the global mean takes its label, the batch its weighted loss. */
+    protected final void eventLearned(float label, float weight, double loss) {
+        model.mean().add(label, weight);
+        model.addEventsSeen(1);
+        pending++;
+        pendingLoss += loss;
+    }
+
     public final Model model() {
         return model;
     }
