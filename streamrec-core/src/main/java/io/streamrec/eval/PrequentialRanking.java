@@ -93,6 +93,15 @@ public final class PrequentialRanking {
      * in {@code exclude} (ties to the lower row), scored by {@code b_i + p_u.q_i}.
      */
     public static int rank(Model model, int u, int i, IntSet exclude) {
+        return rank(model, u, i, exclude, Integer.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #rank(Model, int, int, IntSet)} when the rank is at most {@code cutoff}, else 0 (a miss at that
+     * cutoff): the scan stops at the {@code cutoff}-th item ahead, which for a miss is usually early in the scan.
+     * For a caller that needs hits at one cutoff only, not MRR.
+     */
+    public static int rank(Model model, int u, int i, IntSet exclude, int cutoff) {
         FactorTable items = model.items();
         float[] ip = items.params();
         float[] up = model.users().params();
@@ -106,8 +115,8 @@ public final class PrequentialRanking {
                 continue;
             }
             double s = ip[j * width] + Model.dot(up, uo, ip, j * width + 1, width - 1);
-            if ((s > target || (s == target && j < i)) && !exclude.contains(j)) {
-                ahead++;
+            if ((s > target || (s == target && j < i)) && !exclude.contains(j) && ++ahead >= cutoff) {
+                return 0;
             }
         }
         return ahead + 1;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.streamrec.learn.Hyperparameters;
 import io.streamrec.learn.Model;
 import io.streamrec.model.ModelKind;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class PrequentialRankingTest {
@@ -83,5 +84,31 @@ class PrequentialRankingTest {
         for (int v = 0; v < 1000; v++) {
             assertEquals(v % 3 == 0, s.contains(v), "contains " + v);
         }
+    }
+
+    @Test
+    void rankAtACutoffShouldGiveTheFullRankUpToItAndAMissBeyond() {
+        Model m = new Model(Hyperparameters.defaults(ModelKind.BPR).withFactors(4));
+        Random rnd = new Random(7);
+        float[] row = new float[m.hyper().width()];
+        for (int k = 0; k < 300; k++) {
+            for (int f = 0; f < row.length; f++) {
+                row[f] = (float) rnd.nextGaussian();
+            }
+            m.items().put("i" + k, row, 0, null, 0, 0, 0);
+        }
+        m.users().put("u", row, 0, null, 0, 0, 0);
+        IntSet seen = new IntSet();
+        for (int k = 0; k < 300; k += 7) {
+            seen.add(k);
+        }
+        int hits = 0;
+        for (int i = 0; i < 300; i++) {
+            int full = PrequentialRanking.rank(m, 0, i, seen);
+            int cut = PrequentialRanking.rank(m, 0, i, seen, 10);
+            assertEquals(full <= 10 ? full : 0, cut, "item " + i);
+            hits += cut > 0 ? 1 : 0;
+        }
+        assertEquals(true, hits >= 10, "the case must hold hits as well as misses");
     }
 }

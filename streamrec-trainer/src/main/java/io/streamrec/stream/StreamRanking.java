@@ -14,6 +14,7 @@ import java.util.Map;
  * <p>Sampled, to bound the cost: ranking costs one pass over the known items, so an event is ranked only once the
  * events since the last ranked one have paid for a pass at {@link #BUDGET} multiply-adds each (every event on a
  * small catalogue; 1 in 800 at 100,000 items of 32 factors). Counter-based, so it does not prefer any user or item.
+ * The budget counts a whole pass; a miss stops at the tenth item found ahead, so most passes cost far less.
  *
  * <p>State: one instance per user task, in memory only. The items of each user seen since the task started are
  * kept for up to {@code maxUsers} users (least recently seen dropped): after a restart or a drop, a user's earlier
@@ -42,17 +43,19 @@ final class StreamRanking {
      * Ranks the event when it is sampled and its user has earlier items here; {@code u} and {@code i} are the rows
      * before the event created any (-1 when missing).
      *
-     * @return the rank as {@link PrequentialRanking#evaluate} returns it (1-based, 0 for a miss, -1 not ranked)
+     * @return the rank when a hit (1 to {@link #CUTOFF}), 0 for a miss, -1 when not ranked
      */
     int evaluate(Model model, String user, int u, int i) {
         credit += BUDGET;
-        IntSet mine = u >= 0 ? seen.get(user) : null;
-        long cost = (long) model.items().size() * model.items().width();
-        if (mine == null || mine.size() == 0 || credit < cost) {
+        if (u < 0 || credit < (long) model.items().size() * model.items().width()) {
             return -1;
         }
+        IntSet mine = seen.get(user);
+        if (mine == null || mine.size() == 0) {
+            return -1; // the credit is kept: the next event of a user with earlier items is ranked
+        }
         credit = 0;
-        int rank = i < 0 || mine.contains(i) ? 0 : PrequentialRanking.rank(model, u, i, mine);
+        int rank = i < 0 || mine.contains(i) ? 0 : PrequentialRanking.rank(model, u, i, mine, CUTOFF);
         window.record(rank);
         return rank;
     }
