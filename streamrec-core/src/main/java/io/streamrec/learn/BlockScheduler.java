@@ -6,8 +6,13 @@ import java.util.function.IntConsumer;
 /**
  * Hands out the blocks of a {@code bins x bins} grid to {@link BlockSgdTrainer}'s threads: a block only while
  * no running block shares its user group or item group, each block once per epoch, in an order drawn per epoch
- * from the seed (the first free block in that order). The next epoch starts when every block of this one is
- * done, so epochs never overlap. With one thread the sequence of blocks depends on the seed alone.
+ * from the seed (the first free block in that order).
+ *
+ * <p>Two epochs are open at a time, as in LIBMF's scheduler, which has no barrier between epochs: when no block
+ * of the oldest unfinished epoch is free (its last blocks run, or wait for their groups), a thread takes the first
+ * free block of the next epoch instead of waiting. A block runs its epochs in order (it is busy until done), so
+ * every block still sees epoch e before e + 1. With one thread nothing is ever busy when it takes a block, so the
+ * sequence of blocks is the epochs' orders one after the other and depends on the seed alone.
  */
 final class BlockScheduler {
     private final int bins;
@@ -16,12 +21,38 @@ final class BlockScheduler {
     private final IntConsumer afterEpoch;
     private final boolean[] busyUsers;
     private final boolean[] busyItems;
-    private final boolean[] taken;
-    private final int[] order;
-    private int epoch;
-    private int remaining;
-    private int running;
+    /** The epoch each block was last taken in. */
+    private final int[] epochOfBlock;
+    /** The oldest unfinished epoch, and the one after it (null when that would be past the last). */
+    private Epoch current;
+
+    private Epoch next;
     private boolean aborted;
+
+    /** One epoch's order of blocks and which of them were taken and are done. */
+    private static final class Epoch {
+        final int number;
+        final int[] order;
+        final boolean[] taken;
+        int undone;
+
+        Epoch(int number, int blocks, long seed) {
+            this.number = number;
+            this.order = new int[blocks];
+            this.taken = new boolean[blocks];
+            this.undone = blocks;
+            SplittableRandom rnd = new SplittableRandom(seed ^ (0x632BE59BD9B4E019L * (number + 1)));
+            for (int b = 0; b < blocks; b++) {
+                order[b] = b;
+            }
+            for (int b = blocks - 1; b > 0; b--) {
+                int j = rnd.nextInt(b + 1);
+                int t = order[b];
+                order[b] = order[j];
+                order[j] = t;
+            }
+        }
+    }
 
     BlockScheduler(int bins, int epochs, long seed, IntConsumer afterEpoch) {
         this.bins = bins;
@@ -30,40 +61,23 @@ final class BlockScheduler {
         this.afterEpoch = afterEpoch;
         this.busyUsers = new boolean[bins];
         this.busyItems = new boolean[bins];
-        this.taken = new boolean[bins * bins];
-        this.order = new int[bins * bins];
-        startEpoch();
-    }
-
-    private void startEpoch() {
-        SplittableRandom rnd = new SplittableRandom(seed ^ (0x632BE59BD9B4E019L * (epoch + 1)));
-        for (int b = 0; b < order.length; b++) {
-            order[b] = b;
-        }
-        for (int b = order.length - 1; b > 0; b--) {
-            int j = rnd.nextInt(b + 1);
-            int t = order[b];
-            order[b] = order[j];
-            order[j] = t;
-        }
-        java.util.Arrays.fill(taken, false);
-        remaining = order.length;
+        this.epochOfBlock = new int[bins * bins];
+        this.current = new Epoch(0, bins * bins, seed);
+        this.next = epochs > 1 ? new Epoch(1, bins * bins, seed) : null;
     }
 
     /** The next block to run, waiting while none is free; -1 when training is over (or was aborted). */
     synchronized int take() {
         while (true) {
-            if (aborted || epoch >= epochs) {
+            if (aborted || current == null) {
                 return -1;
             }
-            for (int b : order) {
-                if (!taken[b] && !busyUsers[b / bins] && !busyItems[b % bins]) {
-                    taken[b] = true;
-                    busyUsers[b / bins] = true;
-                    busyItems[b % bins] = true;
-                    running++;
-                    return b;
-                }
+            int b = takeFrom(current);
+            if (b < 0 && next != null) {
+                b = takeFrom(next);
+            }
+            if (b >= 0) {
+                return b;
             }
             try {
                 wait();
@@ -75,25 +89,37 @@ final class BlockScheduler {
         }
     }
 
-    /** The epoch (0-based) a block just taken belongs to. */
-    synchronized int epochOf(int block) {
-        return epoch;
+    private int takeFrom(Epoch e) {
+        for (int b : e.order) {
+            if (!e.taken[b] && !busyUsers[b / bins] && !busyItems[b % bins]) {
+                e.taken[b] = true;
+                busyUsers[b / bins] = true;
+                busyItems[b % bins] = true;
+                epochOfBlock[b] = e.number;
+                return b;
+            }
+        }
+        return -1;
     }
 
-    /** Marks a block taken by {@link #take} as done; the last block of an epoch starts the next one. */
+    /** The epoch (0-based) a block just taken belongs to. */
+    synchronized int epochOf(int block) {
+        return epochOfBlock[block];
+    }
+
+    /** Marks a block taken by {@link #take} as done; the last block of an epoch opens the one after the next. */
     synchronized void done(int block) {
         busyUsers[block / bins] = false;
         busyItems[block % bins] = false;
-        running--;
-        remaining--;
-        if (remaining == 0 && running == 0) {
-            epoch++;
+        (epochOfBlock[block] == current.number ? current : next).undone--;
+        while (current != null && current.undone == 0) {
             if (afterEpoch != null) {
-                afterEpoch.accept(epoch);
+                afterEpoch.accept(current.number + 1);
             }
-            if (epoch < epochs) {
-                startEpoch();
-            }
+            current = next;
+            next = current != null && current.number + 1 < epochs
+                    ? new Epoch(current.number + 1, bins * bins, seed)
+                    : null;
         }
         notifyAll();
     }

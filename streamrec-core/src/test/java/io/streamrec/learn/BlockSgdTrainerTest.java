@@ -15,6 +15,8 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -149,6 +151,9 @@ class BlockSgdTrainerTest {
                     if (!seen.get(epoch).add(block)) {
                         problem.set("block " + block + " ran twice in epoch " + epoch);
                     }
+                    if (epoch > 0 && !seen.get(epoch - 1).contains(block)) {
+                        problem.set("block " + block + " ran epoch " + epoch + " before epoch " + (epoch - 1));
+                    }
                 }
                 Thread.onSpinWait();
                 synchronized (userBusy) {
@@ -173,6 +178,21 @@ class BlockSgdTrainerTest {
             assertEquals(bins * bins, epoch.size());
         }
         assertEquals(List.of(1, 2, 3, 4), finished);
+    }
+
+    @Test
+    void schedulerShouldHandOutTheNextEpochsBlocksRatherThanWaitAtTheEndOfAnEpoch() throws Exception {
+        BlockScheduler scheduler = new BlockScheduler(2, 3, 5, null);
+        int slow = scheduler.take(); // held: its groups stay busy
+        int other = scheduler.take(); // the one block of the four that shares no group with it
+        assertEquals(3 - slow, other);
+        scheduler.done(other);
+        // Epoch 0's two remaining blocks share a group with the slow one; the next epoch's copy of the other does not.
+        CompletableFuture<Integer> again = CompletableFuture.supplyAsync(scheduler::take);
+        assertEquals(other, again.get(10, TimeUnit.SECONDS));
+        assertEquals(1, scheduler.epochOf(other));
+        assertEquals(0, scheduler.epochOf(slow));
+        scheduler.abort();
     }
 
     private static long sumUpdates(FactorTable table) {
