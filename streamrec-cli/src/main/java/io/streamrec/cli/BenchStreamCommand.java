@@ -45,7 +45,8 @@ import picocli.CommandLine.Spec;
  *       through the training topology, each a long-lived application under exactly-once, in alternating rounds:
  *       a round sends the next pass of the events to both (paused) applications, then resumes each in turn and
  *       times it from a tenth of the events to the last; medians of the rounds after the JIT's warm-up, the median of
- *       the rounds' own ratios, and the bytes each application writes per event and topic.</li>
+ *       the rounds' own ratios (also from CPU time per event), and the bytes each application writes per event and
+ *       topic.</li>
  *   <li>Latency: a paced stream through the trainer while a read_committed consumer follows
  *       {@code model-updates}; an event's latency runs from its send to the first committed user row whose
  *       {@code updates} count includes it.</li>
@@ -66,7 +67,8 @@ public final class BenchStreamCommand implements Callable<Integer> {
     private static final int MAX_WARMUP = 12;
 
     /** A timed round: events per second, and the share of the process's CPU that went to JIT compilation. */
-    private record Run(double rate, double jitShare) {}
+    /** A round of one application: events/s, the JIT's share of the CPU, and the process's CPU ns per event. */
+    private record Run(double rate, double jitShare, double cpuPerEvent) {}
 
     @Spec
     CommandSpec spec;
@@ -195,6 +197,8 @@ public final class BenchStreamCommand implements Callable<Integer> {
             // Bytes each application wrote per topic over the measured rounds.
             Map<String, Double> trainBytes = new java.util.TreeMap<>();
             Map<String, Double> passBytes = new java.util.TreeMap<>();
+            List<Double> passCpu = new ArrayList<>();
+            List<Double> trainCpu = new ArrayList<>();
             int warmed = -1;
             try {
                 for (int round = 0; warmed < 0 || round < warmed + rounds; round++) {
@@ -217,6 +221,8 @@ public final class BenchStreamCommand implements Callable<Integer> {
                     if (!warming) {
                         passRates.add(p.rate());
                         trainRates.add(t.rate());
+                        passCpu.add(p.cpuPerEvent());
+                        trainCpu.add(t.cpuPerEvent());
                         pb.forEach((topic, b) -> passBytes.merge(topic, b, Double::sum));
                         tb.forEach((topic, b) -> trainBytes.merge(topic, b, Double::sum));
                     }
@@ -265,6 +271,16 @@ public final class BenchStreamCommand implements Callable<Integer> {
                 roundRatios.add(Math.round(ratios[k] * 1000) / 1000.0);
             }
             Json.put(o, "ratio", median(ratios));
+            // The same from CPU time (every thread of the process, the broker's too) instead of wall time: what a
+            // round costs, whatever else the host ran meanwhile. On a machine whose cores the bench keeps busy the
+            // two agree; where they part, the host took the difference.
+            double[] cpuRatios = new double[trainCpu.size()];
+            for (int k = 0; k < cpuRatios.length; k++) {
+                cpuRatios[k] = passCpu.get(k) / trainCpu.get(k);
+            }
+            Json.put(o, "passthrough_cpu_us_per_event", median(toArray(passCpu)) / 1e3);
+            Json.put(o, "training_cpu_us_per_event", median(toArray(trainCpu)) / 1e3);
+            Json.put(o, "cpu_ratio", median(cpuRatios));
             // Bytes written per input event and topic over the measured rounds (changelogs included).
             double measured = (double) events * trainRates.size();
             ObjectNode trainPerTopic = o.putObject("training_bytes_per_event");
@@ -278,6 +294,10 @@ public final class BenchStreamCommand implements Callable<Integer> {
             System.out.println(o);
         }
         return 0;
+    }
+
+    private static double[] toArray(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
     private TrainerConfig config(String bootstrap, String appId, Path work) {
@@ -369,7 +389,10 @@ public final class BenchStreamCommand implements Callable<Integer> {
         StringBuilder a = new StringBuilder("  bytes allocated per event:");
         allocByKind.forEach((k, v) -> a.append(String.format(" %s %,d", k, v / counted)));
         System.err.println(a);
-        return new Run(counted / seconds, cpu == 0 ? 0 : (double) byKind.getOrDefault("jit", 0L) / cpu);
+        return new Run(
+                counted / seconds,
+                cpu == 0 ? 0 : (double) byKind.getOrDefault("jit", 0L) / cpu,
+                (double) cpu / counted);
     }
 
     /** CPU time (ns) and bytes allocated so far of every live Java thread, by "id name". */

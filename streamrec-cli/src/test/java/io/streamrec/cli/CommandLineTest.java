@@ -93,6 +93,35 @@ class CommandLineTest {
     }
 
     @Test
+    void benchStreamShouldReportBothRatiosAndTheBytesPerEvent() throws Exception {
+        CliRun r = run(
+                "bench-stream",
+                "--ratings",
+                ratings().toString(),
+                "--events",
+                "20000",
+                "--rounds",
+                "2",
+                "--warmup",
+                "1",
+                "--latency-events",
+                "100");
+        assertEquals(0, r.code(), r.err());
+        String[] lines = r.out().strip().split("\n");
+        JsonNode j = new ObjectMapper().readTree(lines[lines.length - 1]);
+        assertEquals(2, j.get("round_ratios").size(), j.toString());
+        double pass = j.get("passthrough_cpu_us_per_event").asDouble();
+        double train = j.get("training_cpu_us_per_event").asDouble();
+        assertTrue(pass > 0 && train > 0, j.toString());
+        assertTrue(j.get("ratio").asDouble() > 0, j.toString());
+        // Rounds of 20,000 events are too short to compare the two applications; here only that it was measured.
+        double cpuRatio = j.get("cpu_ratio").asDouble();
+        assertTrue(cpuRatio > 0 && Double.isFinite(cpuRatio), j.toString());
+        assertTrue(j.get("training_bytes_per_event").get("item-gradients").asDouble() > 0, j.toString());
+        assertEquals(100, j.get("latency_samples").asInt(), j.toString());
+    }
+
+    @Test
     void benchStreamShouldExitNonZeroAtOnceWhenTheTrainerFails() throws Exception {
         // Records of item gradients above the producer's limit: the training application's stream threads fail.
         CliRun r = run(
