@@ -31,15 +31,15 @@ import java.util.Random;
  * a user's level within a session, as timeSVD++'s day bias b_{u,t}, Koren 2009) and {@code stack} (the plain model's
  * prediction plus a least-squares fit, refitted online with a unit ridge, of the residual on the user's last
  * residual and three moving averages of their residuals at rates 0.5, 0.2 and 0.05: how much of the error is the
- * user's recent level). {@code -Drho=R} (any mode): the rows' accumulators decay by R per step, so that a row's
+ * user's recent level; {@code stack2} adds the same four of the item's residuals). {@code -Drho=R} (any mode): the rows' accumulators decay by R per step, so that a row's
  * rate stops falling (a row-wise RMSProp); 1, the default, is AdaGrad. {@code -Dbreakdown=true}: also the error by
  * how many earlier events the event's user and item have, on stderr.
  */
 public class OnlineExperiments {
     public static void main(String[] args) throws Exception {
-        if (args.length != 2 || !(List.of("mf", "svdpp-adagrad", "svdpp-koren", "svdpp-now", "svdpp-now-adagrad", "base", "base2", "short-bias", "stack").contains(args[1])
+        if (args.length != 2 || !(List.of("mf", "svdpp-adagrad", "svdpp-koren", "svdpp-now", "svdpp-now-adagrad", "base", "base2", "short-bias", "stack", "stack2").contains(args[1])
                 || args[1].matches("replay[1-9][0-9]*"))) {
-            System.err.println("usage: java OnlineExperiments.java FILE mf|svdpp-adagrad|svdpp-koren|svdpp-now[-adagrad]|replayN|base|base2|short-bias|stack");
+            System.err.println("usage: java OnlineExperiments.java FILE mf|svdpp-adagrad|svdpp-koren|svdpp-now[-adagrad]|replayN|base|base2|short-bias|stack|stack2");
             System.exit(2);
         }
         List<long[]> events = new ArrayList<>();
@@ -65,7 +65,7 @@ public class OnlineExperiments {
         double l2 = Double.parseDouble(System.getProperty("l2", "25")), l3 = Double.parseDouble(System.getProperty("l3", "10"));
         double[] sumI = new double[n], sumU = new double[n];
         int[] nI = new int[n], nU = new int[n];
-        boolean shortBias = mode.equals("short-bias"), stack = mode.equals("stack");
+        boolean shortBias = mode.equals("short-bias"), stack = mode.startsWith("stack"), stack2 = mode.equals("stack2");
         double eta = Double.parseDouble(System.getProperty("eta", "0.02"));
         // The error by how many earlier events the event's user (item) has in the stream, BUCKETS' lower ends.
         int[] seenU = new int[n], seenI = new int[n];
@@ -74,8 +74,9 @@ public class OnlineExperiments {
         // -Drho below 1: the accumulators forget at that rate per step (RMSProp's running mean, not AdaGrad's sum).
         float rho = Float.parseFloat(System.getProperty("rho", "1"));
         double[] shortB = new double[n];
-        int d = 4;
-        double[][] xtx = new double[d][d], residuals = new double[n][d];
+        int d = stack2 ? 8 : 4;
+        double[][] xtx = new double[d][d], residuals = new double[n][d], itemRes = new double[n][4];
+        int[] nIt = new int[n];
         double[] xty = new double[d], beta = new double[d], rates = {0.5, 0.2, 0.05};
         for (long[] e : events) {
             double mu = count > 0 ? sum / count : 3.0;
@@ -107,6 +108,7 @@ public class OnlineExperiments {
             if (shortBias) s += shortB[u];
             double plain = s;
             double[] recent = residuals[u];
+            if (stack2) for (int j = 0; j < 4; j++) recent[4 + j] = nIt[i] > 0 ? itemRes[i][j] : 0;
             if (stack && nU[u] > 0) for (int j = 0; j < d; j++) s += beta[j] * recent[j];
             double err = Math.min(5, Math.max(1, s)) - e[2];
             if (stack) {
@@ -121,6 +123,12 @@ public class OnlineExperiments {
                 recent[0] = res;
                 for (int j = 0; j < 3; j++) recent[j + 1] = nU[u] == 0 ? res : (1 - rates[j]) * recent[j + 1] + rates[j] * res;
                 nU[u]++;
+                if (stack2) {
+                    double[] ir = itemRes[i];
+                    ir[0] = res;
+                    for (int j = 0; j < 3; j++) ir[j + 1] = nIt[i] == 0 ? res : (1 - rates[j]) * ir[j + 1] + rates[j] * res;
+                    nIt[i]++;
+                }
             }
             se += err * err;
             int bu = bucket(seenU[u]++), bi = bucket(seenI[i]++);
