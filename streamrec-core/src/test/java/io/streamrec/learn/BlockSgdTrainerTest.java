@@ -15,7 +15,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -188,7 +188,10 @@ class BlockSgdTrainerTest {
         assertEquals(3 - slow, other);
         scheduler.done(other);
         // Epoch 0's two remaining blocks share a group with the slow one; the next epoch's copy of the other does not.
-        CompletableFuture<Integer> again = CompletableFuture.supplyAsync(scheduler::take);
+        FutureTask<Integer> again = new FutureTask<>(scheduler::take);
+        Thread taker = new Thread(again, "taker");
+        taker.setDaemon(true); // a scheduler that waits instead would hold it: the test fails at the timeout below
+        taker.start();
         assertEquals(other, again.get(10, TimeUnit.SECONDS));
         assertEquals(1, scheduler.epochOf(other));
         assertEquals(0, scheduler.epochOf(slow));
