@@ -240,10 +240,8 @@ public final class BenchStreamCommand implements Callable<Integer> {
             System.err.println("latency run ...");
             List<Long> latencies = latencyRun(bootstrap, gen);
             app.close();
-            double passRate =
-                    median(passRates.stream().mapToDouble(Double::doubleValue).toArray());
-            double trainRate =
-                    median(trainRates.stream().mapToDouble(Double::doubleValue).toArray());
+            double passRate = median(toArray(passRates));
+            double trainRate = median(toArray(trainRates));
             ObjectNode o = Json.object();
             o.put("command", "bench-stream");
             o.put("events", events);
@@ -264,23 +262,18 @@ public final class BenchStreamCommand implements Callable<Integer> {
             Json.put(o, "training_events_per_second", trainRate);
             // The median of the rounds' own ratios: each round's two applications ran back to back on the same
             // backlog, so a round's ratio cancels most of what the shared machine did to both in it.
-            double[] ratios = new double[trainRates.size()];
+            double[] ratios = ratios(trainRates, passRates);
             var roundRatios = o.putArray("round_ratios");
-            for (int k = 0; k < ratios.length; k++) {
-                ratios[k] = trainRates.get(k) / passRates.get(k);
-                roundRatios.add(Math.round(ratios[k] * 1000) / 1000.0);
+            for (double r : ratios) {
+                roundRatios.add(Math.round(r * 1000) / 1000.0);
             }
             Json.put(o, "ratio", median(ratios));
             // The same from CPU time (every thread of the process, the broker's too) instead of wall time: what a
             // round costs, whatever else the host ran meanwhile. On a machine whose cores the bench keeps busy the
             // two agree; where they part, the host took the difference.
-            double[] cpuRatios = new double[trainCpu.size()];
-            for (int k = 0; k < cpuRatios.length; k++) {
-                cpuRatios[k] = passCpu.get(k) / trainCpu.get(k);
-            }
             Json.put(o, "passthrough_cpu_us_per_event", median(toArray(passCpu)) / 1e3);
             Json.put(o, "training_cpu_us_per_event", median(toArray(trainCpu)) / 1e3);
-            Json.put(o, "cpu_ratio", median(cpuRatios));
+            Json.put(o, "cpu_ratio", median(ratios(passCpu, trainCpu)));
             // Bytes written per input event and topic over the measured rounds (changelogs included).
             double measured = (double) events * trainRates.size();
             ObjectNode trainPerTopic = o.putObject("training_bytes_per_event");
@@ -298,6 +291,15 @@ public final class BenchStreamCommand implements Callable<Integer> {
 
     private static double[] toArray(List<Double> values) {
         return values.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    /** Each round's {@code top / bottom}. */
+    private static double[] ratios(List<Double> top, List<Double> bottom) {
+        double[] r = new double[top.size()];
+        for (int k = 0; k < r.length; k++) {
+            r[k] = top.get(k) / bottom.get(k);
+        }
+        return r;
     }
 
     private TrainerConfig config(String bootstrap, String appId, Path work) {

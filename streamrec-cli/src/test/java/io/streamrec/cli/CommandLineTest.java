@@ -92,23 +92,29 @@ class CommandLineTest {
         assertTrue(fism.err().contains("--pretrain-fraction 0"), fism.err());
     }
 
-    @Test
-    void benchStreamShouldReportBothRatiosAndTheBytesPerEvent() throws Exception {
-        CliRun r = run(
+    /** A short {@code bench-stream} on the test file: 20,000 events a round, one warm-up round, 100 latency events. */
+    private CliRun benchStream(int rounds, String... settings) throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of(
                 "bench-stream",
                 "--ratings",
                 ratings().toString(),
                 "--events",
                 "20000",
                 "--rounds",
-                "2",
+                String.valueOf(rounds),
                 "--warmup",
                 "1",
                 "--latency-events",
-                "100");
+                "100"));
+        args.addAll(List.of(settings));
+        return run(args.toArray(String[]::new));
+    }
+
+    @Test
+    void benchStreamShouldReportBothRatiosAndTheBytesPerEvent() throws Exception {
+        CliRun r = benchStream(2);
         assertEquals(0, r.code(), r.err());
-        String[] lines = r.out().strip().split("\n");
-        JsonNode j = new ObjectMapper().readTree(lines[lines.length - 1]);
+        JsonNode j = r.lastJson();
         assertEquals(2, j.get("round_ratios").size(), j.toString());
         double pass = j.get("passthrough_cpu_us_per_event").asDouble();
         double train = j.get("training_cpu_us_per_event").asDouble();
@@ -124,20 +130,7 @@ class CommandLineTest {
     @Test
     void benchStreamShouldExitNonZeroAtOnceWhenTheTrainerFails() throws Exception {
         // Records of item gradients above the producer's limit: the training application's stream threads fail.
-        CliRun r = run(
-                "bench-stream",
-                "--ratings",
-                ratings().toString(),
-                "--events",
-                "20000",
-                "--rounds",
-                "1",
-                "--warmup",
-                "1",
-                "--latency-events",
-                "100",
-                "-D",
-                "producer.max.request.size=5000");
+        CliRun r = benchStream(1, "-D", "producer.max.request.size=5000");
         assertEquals(1, r.code(), r.err());
         assertTrue(r.err().contains("the training application failed during a benchmark run"), r.err());
     }

@@ -36,12 +36,7 @@ public final class PrequentialWindow {
             return;
         }
         synchronized (this) {
-            labels[next] = label;
-            predictions[next] = prediction;
-            next = (next + 1) % labels.length;
-            if (size < labels.length) {
-                size++;
-            }
+            put(label, prediction);
         }
     }
 
@@ -49,16 +44,20 @@ public final class PrequentialWindow {
     public void addAll(double[] labels, double[] predictions, int n) {
         synchronized (this) {
             for (int k = 0; k < n; k++) {
-                if (!Double.isFinite(labels[k]) || !Double.isFinite(predictions[k])) {
-                    continue;
-                }
-                this.labels[next] = labels[k];
-                this.predictions[next] = predictions[k];
-                next = (next + 1) % this.labels.length;
-                if (size < this.labels.length) {
-                    size++;
+                if (Double.isFinite(labels[k]) && Double.isFinite(predictions[k])) {
+                    put(labels[k], predictions[k]);
                 }
             }
+        }
+    }
+
+    /** Writes one event over the oldest; the caller holds the lock. */
+    private void put(double label, double prediction) {
+        labels[next] = label;
+        predictions[next] = prediction;
+        next = (next + 1) % labels.length;
+        if (size < labels.length) {
+            size++;
         }
     }
 
