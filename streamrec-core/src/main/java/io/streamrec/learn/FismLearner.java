@@ -59,15 +59,27 @@ public final class FismLearner {
 
     /** {@code negatives} per positive (1..1000); the model's kind must be fism and its optimizer plain SGD. */
     public FismLearner(Model model, int negatives, double alpha) {
+        this(model, negatives, new FismState(model.hyper(), alpha));
+    }
+
+    /**
+     * Goes on from {@code state} (a snapshot's, {@link ModelSnapshot#readContents}), whose item rows are the model's
+     * and whose alpha is kept.
+     */
+    public FismLearner(Model model, int negatives, FismState state) {
         Hyperparameters hyper = model.hyper();
-        check(hyper, negatives, alpha);
+        check(hyper, negatives, state.alpha());
+        if (state.width() != hyper.width()) {
+            throw new IllegalArgumentException(
+                    "the fism state's width " + state.width() + " is not the model's " + hyper.width());
+        }
         this.model = model;
         this.negatives = negatives;
         this.width = hyper.width();
         this.l2Bias = (float) hyper.regBias();
         this.l2Factor = (float) hyper.regFactor();
         this.sampler = new NegativeSampler(hyper.seed());
-        this.state = new FismState(hyper, alpha);
+        this.state = state;
         this.gradient = new float[width];
         this.decayedSum = new float[width];
     }
@@ -95,6 +107,11 @@ public final class FismLearner {
 
     public int negatives() {
         return negatives;
+    }
+
+    /** The context vectors and the users' sums and histories, what a snapshot stores beside the rows. */
+    public FismState state() {
+        return state;
     }
 
     /** Learns a positive {@code (u, i)} by row numbers; the label is not used. */

@@ -96,6 +96,21 @@ public final class FismState {
         return users.size();
     }
 
+    /** The exponent of {@code |N_u|^-alpha}. */
+    public double alpha() {
+        return alpha;
+    }
+
+    /** Floats a context vector or a sum takes (slot 0 unused), the model's row width. */
+    public int width() {
+        return width;
+    }
+
+    /** Every user held, by id (for {@link ModelSnapshot}). */
+    Map<String, User> userMap() {
+        return users;
+    }
+
     /** Restores a user from what was saved: the count, the sum ({@code width} floats, slot 0 unused), the history. */
     public User restore(String id, int count, float[] sum, int[] items) {
         User s = new User(width);

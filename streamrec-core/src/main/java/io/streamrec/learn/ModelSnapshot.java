@@ -64,6 +64,21 @@ import java.util.zip.CheckedOutputStream;
  * {@code row-adagrad} (the default since it was added) is a new name, not a new layout: the version stays 1, and a
  * build older than it refuses such a snapshot with {@code unknown optimizer "row-adagrad"}.
  *
+ * <h2>Version 2: fism</h2>
+ * A {@code fism} model is more than its rows: its user rows are {@code p_u = |N_u|^-alpha S_u}, built from each user's
+ * history and the items' context vectors ({@link FismState}), and fine-tuning needs those to go on learning. Its
+ * snapshot is version 2: version 1's fields, then before the checksum:
+ * <pre>
+ *  8      double   alpha
+ *  4      int      context rows n (the item table's rows), then n rows of k floats, in item row order
+ *  4      int      user count m, then m users, each:
+ *  2+n    UTF        user id
+ *  4      int        |N_u|: distinct items the sum took (the history's dropped ones included)
+ *  4k     float[]    the sum S_u of their context vectors
+ *  4      int        history length h (at most 1024), then h ints: item row numbers, oldest first
+ * </pre>
+ * Every other kind is written as version 1, which builds before version 2 read as before.
+ *
  * <h2>Why optimizer state is not stored</h2>
  * AdaGrad's squared-gradient sums and Adam's moments describe the trajectory of the run that wrote the snapshot,
  * not the model. Fine-tuning usually runs with other settings (another optimizer, rate or batch size), where old
@@ -83,8 +98,14 @@ public final class ModelSnapshot {
     /** The 8 magic bytes that start every snapshot. */
     static final byte[] MAGIC = {'S', 'T', 'R', 'M', 'R', 'E', 'C', 0x1A};
 
-    /** The format version this build writes and reads. */
-    public static final int VERSION = 1;
+    /** The newest format version this build writes and reads (version 1 too: every kind but fism). */
+    public static final int VERSION = 2;
+
+    /** The version of every kind but fism, which carries no state beside its rows. */
+    private static final int ROWS_ONLY = 1;
+
+    /** What a snapshot holds: the model, and for a fism model its {@link FismState} (null for the other kinds). */
+    public record Contents(Model model, FismState fism) {}
 
     private static final String CONSTANT = "constant";
     private static final String INVERSE_SCALING = "inverse-scaling";
@@ -93,13 +114,21 @@ public final class ModelSnapshot {
 
     /** Writes {@code model} to {@code file}, replacing it atomically where the file system allows. */
     public static void write(Model model, Path file, String description) {
+        write(model, null, file, description);
+    }
+
+    /**
+     * Writes {@code model} with a fism model's state ({@code fism}: required for a fism model, null for the others)
+     * to {@code file}, replacing it atomically where the file system allows.
+     */
+    public static void write(Model model, FismState fism, Path file, String description) {
         Path dir = file.toAbsolutePath().getParent();
         Path tmp = null;
         try {
             Files.createDirectories(dir);
             tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
             try (OutputStream out = Files.newOutputStream(tmp)) {
-                write(model, out, description);
+                write(model, fism, out, description);
             }
             // A temp file is created owner-only (0600); a snapshot is meant to be read by other users too (the
             // container's user reading a file pretrained on the host), as an ordinary file would be.
@@ -133,6 +162,27 @@ public final class ModelSnapshot {
      *                                  of the built-in ones the format can name
      */
     public static void write(Model model, OutputStream out, String description) throws IOException {
+        write(model, null, out, description);
+    }
+
+    /**
+     * Writes {@code model} and a fism model's state to {@code out} (which stays open).
+     *
+     * @throws IllegalArgumentException also when {@code fism} is missing for a fism model, or given for another
+     */
+    public static void write(Model model, FismState fism, OutputStream out, String description) throws IOException {
+        boolean isFism = model.hyper().kind() == ModelKind.FISM;
+        if (isFism != (fism != null)) {
+            throw new IllegalArgumentException(
+                    isFism
+                            ? "a fism model's snapshot needs its state (context vectors, users' sums and histories)"
+                            : "only a fism model has a FismState to write, not "
+                                    + model.hyper().kind().id());
+        }
+        if (fism != null && fism.width() != model.hyper().width()) {
+            throw new IllegalArgumentException("the fism state's width " + fism.width() + " is not the model's "
+                    + model.hyper().width());
+        }
         String desc = description == null ? "" : description;
         if (modifiedUtf8Length(desc) > 65535) {
             throw new IllegalArgumentException("snapshot description must be at most 65535 bytes, got "
@@ -144,7 +194,7 @@ public final class ModelSnapshot {
         DataOutputStream data =
                 new DataOutputStream(new CheckedOutputStream(new BufferedOutputStream(out, 1 << 16), crc));
         data.write(MAGIC);
-        data.writeInt(VERSION);
+        data.writeInt(fism == null ? ROWS_ONLY : VERSION);
         data.writeUTF(h.kind().id());
         data.writeInt(h.factors());
         data.writeFloat(h.minLabel());
@@ -166,6 +216,9 @@ public final class ModelSnapshot {
         data.writeUTF(desc);
         writeTable(data, model.users());
         writeTable(data, model.items());
+        if (fism != null) {
+            writeFism(data, fism, model.items());
+        }
         data.flush();
         // The checksum itself goes around the checked stream.
         DataOutputStream tail = new DataOutputStream(out);
@@ -173,15 +226,20 @@ public final class ModelSnapshot {
         tail.flush();
     }
 
-    /** Reads the model in {@code file}. */
+    /** Reads the model in {@code file} (for a fism model, {@link #readContents} gives its state too). */
     public static Model read(Path file) {
+        return readContents(file).model();
+    }
+
+    /** Reads the model in {@code file}, and a fism model's state. */
+    public static Contents readContents(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
             BufferedInputStream buffered = new BufferedInputStream(in, 1 << 16);
-            Model model = read(buffered, file.toString());
+            Contents contents = readContents(buffered, file.toString());
             if (buffered.read() != -1) {
                 throw new SnapshotException("corrupt snapshot " + file + ": unexpected bytes after the checksum");
             }
-            return model;
+            return contents;
         } catch (NoSuchFileException e) {
             throw new SnapshotException("snapshot " + file + " does not exist", e);
         } catch (IOException e) {
@@ -195,6 +253,11 @@ public final class ModelSnapshot {
      * @param source names the stream in error messages (a file name, a topic)
      */
     public static Model read(InputStream in, String source) {
+        return readContents(in, source).model();
+    }
+
+    /** Reads one snapshot and a fism model's state from {@code in}, leaving the stream just after its checksum. */
+    public static Contents readContents(InputStream in, String source) {
         CRC32 crc = new CRC32();
         DataInputStream data = new DataInputStream(new CheckedInputStream(in, crc));
         try {
@@ -203,12 +266,14 @@ public final class ModelSnapshot {
             if (got < magic.length || !Arrays.equals(magic, MAGIC)) {
                 throw new SnapshotException(source + " is not a streamrec snapshot (bad magic)");
             }
-            int version = data.readInt();
-            if (version != VERSION) {
-                throw new SnapshotException(
-                        source + ": unsupported snapshot version " + version + " (this build reads " + VERSION + ")");
-            }
+            int version = checkVersion(data.readInt(), source);
             Model model = readBody(data, source);
+            boolean isFism = model.hyper().kind() == ModelKind.FISM;
+            if (isFism != (version == VERSION)) {
+                throw new SnapshotException("corrupt snapshot " + source + ": a "
+                        + model.hyper().kind().id() + " model in a version " + version + " snapshot");
+            }
+            FismState fism = isFism ? readFism(data, model, source) : null;
             int expected = (int) crc.getValue();
             int stored = new DataInputStream(in).readInt();
             if (stored != expected) {
@@ -216,7 +281,7 @@ public final class ModelSnapshot {
                         "corrupt snapshot %s: checksum mismatch (stored %08x, computed %08x)",
                         source, stored, expected));
             }
-            return model;
+            return new Contents(model, fism);
         } catch (EOFException e) {
             throw new SnapshotException("snapshot " + source + " is truncated", e);
         } catch (UTFDataFormatException e) {
@@ -224,6 +289,92 @@ public final class ModelSnapshot {
         } catch (IOException e) {
             throw new SnapshotException("cannot read snapshot " + source + ": " + e, e);
         }
+    }
+
+    private static int checkVersion(int version, String source) {
+        if (version != ROWS_ONLY && version != VERSION) {
+            throw new SnapshotException(source + ": unsupported snapshot version " + version + " (this build reads "
+                    + ROWS_ONLY + " and " + VERSION + ")");
+        }
+        return version;
+    }
+
+    private static void writeFism(DataOutputStream data, FismState fism, FactorTable items) throws IOException {
+        int width = fism.width();
+        data.writeDouble(fism.alpha());
+        fism.ensureContext(items.size(), items);
+        data.writeInt(items.size());
+        for (int r = 0; r < items.size(); r++) {
+            float[] y = fism.context(r);
+            for (int f = 1; f < width; f++) {
+                data.writeFloat(y[f]);
+            }
+        }
+        data.writeInt(fism.userMap().size());
+        for (var e : fism.userMap().entrySet()) {
+            FismState.User u = e.getValue();
+            data.writeUTF(e.getKey());
+            data.writeInt(u.count);
+            for (int f = 1; f < width; f++) {
+                data.writeFloat(u.sum[f]);
+            }
+            data.writeInt(u.size);
+            for (int h = 0; h < u.size; h++) {
+                data.writeInt(u.items[h]);
+            }
+        }
+    }
+
+    private static FismState readFism(DataInputStream data, Model model, String source) throws IOException {
+        double alpha = data.readDouble();
+        if (!(alpha >= 0 && alpha <= 1)) {
+            throw new SnapshotException("corrupt snapshot " + source + ": fism alpha " + alpha + " (expected 0..1)");
+        }
+        FismState fism = new FismState(model.hyper(), alpha);
+        FactorTable items = model.items();
+        int width = fism.width();
+        int rows = data.readInt();
+        if (rows != items.size()) {
+            throw new SnapshotException(
+                    "corrupt snapshot " + source + ": " + rows + " fism context rows for " + items.size() + " items");
+        }
+        float[] y = new float[width];
+        for (int r = 0; r < rows; r++) {
+            for (int f = 1; f < width; f++) {
+                y[f] = data.readFloat();
+            }
+            fism.setContext(r, y, items);
+        }
+        int users = data.readInt();
+        if (users < 0) {
+            throw new SnapshotException("corrupt snapshot " + source + ": negative fism user count " + users);
+        }
+        float[] sum = new float[width];
+        for (int u = 0; u < users; u++) {
+            String id = data.readUTF();
+            int count = data.readInt();
+            for (int f = 1; f < width; f++) {
+                sum[f] = data.readFloat();
+            }
+            int size = data.readInt();
+            if (size < 0 || size > FismState.MAX_HISTORY || count < size) {
+                throw new SnapshotException("corrupt snapshot " + source + ": fism user \"" + id
+                        + "\" has a history of " + size + " items and a count of " + count);
+            }
+            int[] history = new int[size];
+            for (int h = 0; h < size; h++) {
+                history[h] = data.readInt();
+                if (history[h] < 0 || history[h] >= items.size()) {
+                    throw new SnapshotException("corrupt snapshot " + source + ": fism user \"" + id
+                            + "\" has item row " + history[h] + " of " + items.size());
+                }
+            }
+            if (fism.find(id) != null) {
+                throw new SnapshotException("corrupt snapshot " + source + ": fism user \"" + id + "\" occurs twice");
+            }
+            fism.restore(id, count, sum, history);
+        }
+        return fism;
     }
 
     private static Model readBody(DataInputStream data, String source) throws IOException {
@@ -273,11 +424,7 @@ public final class ModelSnapshot {
             if (data.readNBytes(magic, 0, magic.length) < magic.length || !Arrays.equals(magic, MAGIC)) {
                 throw new SnapshotException(file + " is not a streamrec snapshot (bad magic)");
             }
-            int version = data.readInt();
-            if (version != VERSION) {
-                throw new SnapshotException(
-                        file + ": unsupported snapshot version " + version + " (this build reads " + VERSION + ")");
-            }
+            checkVersion(data.readInt(), file.toString());
             data.readUTF();
             data.skipNBytes(12);
             data.readUTF();

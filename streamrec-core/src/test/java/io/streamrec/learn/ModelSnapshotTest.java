@@ -168,7 +168,7 @@ class ModelSnapshotTest {
 
         SnapshotException e = assertThrows(SnapshotException.class, () -> ModelSnapshot.read(file));
 
-        assertEquals(file + ": unsupported snapshot version 7 (this build reads 1)", e.getMessage());
+        assertEquals(file + ": unsupported snapshot version 7 (this build reads 1 and 2)", e.getMessage());
     }
 
     @Test
@@ -276,5 +276,69 @@ class ModelSnapshotTest {
                 java.nio.file.attribute.PosixFilePermissions.toString(
                         java.nio.file.Files.getPosixFilePermissions(file)),
                 "not owner-only, as a temp file would be");
+    }
+
+    /** A fism model trained on a few thousand positives, with its state. */
+    private static FismLearner trainedFism(int events) {
+        FismLearner learner = new FismLearner(
+                new Model(Hyperparameters.defaults(ModelKind.FISM).withFactors(4)), 5, 0.5);
+        Model m = learner.model();
+        for (Rating r : new SyntheticRatings(SyntheticRatings.Spec.explicit(40, 30, 3, 5)).take(events)) {
+            learner.learn(m.users().getOrCreate(r.user()), m.items().getOrCreate(r.item()), 1f, 1f, r.timestamp());
+        }
+        return learner;
+    }
+
+    @Test
+    void shouldKeepAFismModelsStateSoThatFineTuningGoesOnAsFromMemory() throws IOException {
+        FismLearner original = trainedFism(3000);
+        Path file = dir.resolve("fism.srm");
+        ModelSnapshot.write(original.model(), original.state(), file, "fism");
+        assertEquals(2, ByteBuffer.wrap(Files.readAllBytes(file), 8, 4).getInt(), "fism is written as version 2");
+        ModelSnapshot.Contents back = ModelSnapshot.readContents(file);
+        assertSameRows(original.model().users(), back.model().users());
+        assertSameRows(original.model().items(), back.model().items());
+        assertEquals(original.state().users(), back.fism().users());
+        assertEquals(0.5, back.fism().alpha());
+
+        // Both go on from the same state with fresh samplers (same seed): every row must stay bit-identical, which
+        // fails if a context vector, a sum, a count or a history item was lost on the way.
+        FismLearner fromMemory = new FismLearner(original.model(), 5, original.state());
+        FismLearner fromFile = new FismLearner(back.model(), 5, back.fism());
+        for (Rating r : new SyntheticRatings(SyntheticRatings.Spec.explicit(40, 30, 3, 6)).take(1000)) {
+            for (FismLearner l : new FismLearner[] {fromMemory, fromFile}) {
+                Model m = l.model();
+                l.learn(m.users().getOrCreate(r.user()), m.items().getOrCreate(r.item()), 1f, 1f, r.timestamp());
+            }
+        }
+        assertSameRows(fromMemory.model().users(), fromFile.model().users());
+        assertSameRows(fromMemory.model().items(), fromFile.model().items());
+        for (int i = 0; i < fromMemory.model().items().size(); i++) {
+            assertArrayEquals(fromMemory.context(i), fromFile.context(i), "context vector of item row " + i);
+        }
+    }
+
+    @Test
+    void shouldWriteEveryOtherKindAsVersionOne() throws IOException {
+        Path file = dir.resolve("mf.srm");
+        ModelSnapshot.write(
+                trained(Hyperparameters.defaults(ModelKind.BIASED_MF).withFactors(3)), file, "mf");
+        assertEquals(1, ByteBuffer.wrap(Files.readAllBytes(file), 8, 4).getInt(), "older builds read version 1");
+        assertEquals(null, ModelSnapshot.readContents(file).fism());
+    }
+
+    @Test
+    void shouldRefuseAFismModelWithoutItsStateAndAFismStateInVersionOne() throws IOException {
+        FismLearner l = trainedFism(200);
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> ModelSnapshot.write(l.model(), dir.resolve("x.srm"), "x"));
+        assertTrue(e.getMessage().contains("needs its state"), e.getMessage());
+        Path file = dir.resolve("fism.srm");
+        ModelSnapshot.write(l.model(), l.state(), file, "fism");
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[11] = 1; // the version's last byte
+        Files.write(file, bytes);
+        SnapshotException s = assertThrows(SnapshotException.class, () -> ModelSnapshot.read(file));
+        assertTrue(s.getMessage().contains("a fism model in a version 1 snapshot"), s.getMessage());
     }
 }
