@@ -112,9 +112,6 @@ public final class EvaluateCommand implements Callable<Integer> {
         MetricList metricList = MetricList.parse(spec, metrics, hyper.kind());
         int negatives = positivesOptions.negatives(spec, hyper.kind());
         if (hyper.kind() == ModelKind.FISM) {
-            if (initModel != null) {
-                throw Cli.usage(spec, "--init-model cannot start fism: snapshots hold no context vectors");
-            }
             if (batchSize != 1) {
                 throw Cli.usage(spec, "--batch-size: fism learns each event as it comes; leave it at 1");
             }
@@ -127,12 +124,15 @@ public final class EvaluateCommand implements Callable<Integer> {
         if (order.equals("time")) {
             events = RatingReader.sortByTime(events);
         }
-        Model model = initModel == null ? new Model(hyper) : Snapshots.fineTune(initModel, hyper);
+        Snapshots.FineTuned start = initModel == null ? null : Snapshots.load(initModel, hyper);
+        Model model = start == null ? new Model(hyper) : start.model();
         ProgressiveValidation validation;
         PrequentialRanking ranking =
                 metricList.cutoff() > 0 ? new PrequentialRanking(metricList.cutoff(), window) : null;
         if (hyper.kind() == ModelKind.FISM) {
-            FismLearner learner = new FismLearner(model, negatives, FismLearner.DEFAULT_ALPHA);
+            FismLearner learner = start == null
+                    ? new FismLearner(model, negatives, FismLearner.DEFAULT_ALPHA)
+                    : new FismLearner(model, negatives, start.fism());
             validation = new ProgressiveValidation(model, learner::learn, learner::flush, ranking, curveEvery, window);
         } else if (hyper.kind().positivesOnly()) {
             ImplicitLearner learner = new ImplicitLearner(model, batchSize, negatives);

@@ -3,11 +3,14 @@ package io.streamrec.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamrec.data.Holdout;
 import io.streamrec.data.Rating;
+import io.streamrec.data.RatingReader;
 import io.streamrec.eval.PrequentialRanking;
 import io.streamrec.eval.RegressionMetrics;
 import io.streamrec.learn.AlternatingLeastSquares;
 import io.streamrec.learn.BatchTrainer;
 import io.streamrec.learn.BlockSgdTrainer;
+import io.streamrec.learn.FismLearner;
+import io.streamrec.learn.FismState;
 import io.streamrec.learn.Hyperparameters;
 import io.streamrec.learn.ImplicitBatchTrainer;
 import io.streamrec.learn.Model;
@@ -73,7 +76,8 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(
             names = "--epochs",
             paramLabel = "N",
-            description = "Epochs (SGD) or iterations (ALS). Default: 30 (SGD), 15 (ALS).")
+            description =
+                    "Epochs (SGD) or iterations (ALS). Default: 30 (SGD), 15 (ALS); fism makes one pass, in time order.")
     Integer epochs;
 
     @Option(names = "--batch-size", paramLabel = "B", description = "Events per mini-batch (sgd). Default: 64.")
@@ -117,12 +121,17 @@ public final class PretrainCommand implements Callable<Integer> {
             throw Cli.usage(spec, "--epochs must be >= 1, got " + epochs);
         }
         Hyperparameters hyper = Cli.hyper(spec, () -> hyperOptions.pretrain());
-        if (hyper.kind() == ModelKind.FISM) {
-            throw Cli.usage(
-                    spec,
-                    "--model fism has no pretraining yet (snapshots hold no context vectors): evaluate and the stream"
-                            + " trainer train it from the first event; pretrain takes biased-mf, logistic-mf, bpr,"
-                            + " implicit-logistic or popularity");
+        boolean fism = hyper.kind() == ModelKind.FISM;
+        if (fism) {
+            if (epochs != null && epochs != 1) {
+                throw Cli.usage(
+                        spec,
+                        "--epochs: fism pretrains in one pass in time order, as the stream trains it (a second pass"
+                                + " would find each item in its own user's history); leave it at 1, got " + epochs);
+            }
+            if (!(hyper.optimizer() instanceof Optimizer.Sgd)) {
+                throw Cli.usage(spec, "--optimizer: fism trains with sgd, as its authors do");
+            }
         }
         boolean positivesOnly = hyper.kind().positivesOnly();
         if (algorithm == null) {
@@ -159,8 +168,10 @@ public final class PretrainCommand implements Callable<Integer> {
             train = split.train();
             testSet = split.test();
         }
-        int rounds =
-                epochs != null ? epochs : algorithm.equals("als") ? AlternatingLeastSquares.DEFAULT_ITERATIONS : 30;
+        int rounds = epochs != null
+                ? epochs
+                : fism ? 1 : algorithm.equals("als") ? AlternatingLeastSquares.DEFAULT_ITERATIONS : 30;
+        FismState fismState = null;
         double setupSeconds = Double.NaN;
         double epochSeconds = Double.NaN;
         long cpuStart = ProcessCpu.nanos();
@@ -188,6 +199,20 @@ public final class PretrainCommand implements Callable<Integer> {
             bar.done(n);
             setupSeconds = trainer.setupSeconds();
             epochSeconds = trainer.epochSeconds();
+        } else if (fism) {
+            ProgressBar bar = new ProgressBar(System.err, "pretrain", 1);
+            FismLearner learner = new FismLearner(new Model(hyper), negatives, FismLearner.DEFAULT_ALPHA);
+            model = learner.model();
+            for (Rating r : RatingReader.sortByTime(train)) {
+                learner.learn(
+                        model.users().getOrCreate(r.user()),
+                        model.items().getOrCreate(r.item()),
+                        r.label(),
+                        r.weight(),
+                        r.timestamp());
+            }
+            fismState = learner.state();
+            bar.done(1);
         } else if (positivesOnly) {
             int n = epochs == null ? 30 : epochs;
             ProgressBar bar = new ProgressBar(System.err, "pretrain", n);
@@ -210,7 +235,7 @@ public final class PretrainCommand implements Callable<Integer> {
                 m.add(r.label(), model.predict(r.user(), r.item()));
             }
         }
-        ModelSnapshot.write(model, out, "pretrain " + algorithm + " on " + ratings.getFileName());
+        ModelSnapshot.write(model, fismState, out, "pretrain " + algorithm + " on " + ratings.getFileName());
         ObjectNode o = Json.object();
         o.put("command", "pretrain");
         o.put("algorithm", algorithm);
