@@ -13,6 +13,8 @@ import io.streamrec.eval.ProgressiveValidation;
 import io.streamrec.eval.RegressionMetrics;
 import io.streamrec.kafka.EmbeddedKafka;
 import io.streamrec.learn.BatchTrainer;
+import io.streamrec.learn.FismLearner;
+import io.streamrec.learn.FismState;
 import io.streamrec.learn.Hyperparameters;
 import io.streamrec.learn.ImplicitBatchTrainer;
 import io.streamrec.learn.ImplicitLearner;
@@ -132,11 +134,6 @@ public final class DemoCommand implements Callable<Integer> {
         if (!(pretrainFraction >= 0 && pretrainFraction < 1)) {
             throw Cli.usage(spec, "--pretrain-fraction must be in [0, 1), got " + pretrainFraction);
         }
-        if (ratings != null && pretrainFraction > 0 && ModelKind.FISM.id().equals(set.get(TrainerConfig.MODEL_KIND))) {
-            throw Cli.usage(
-                    spec,
-                    "-D model.kind=fism starts cold (snapshots hold no context vectors): add --pretrain-fraction 0");
-        }
         if (events != null && events < 1) {
             throw Cli.usage(spec, "--events must be >= 1, got " + events);
         }
@@ -180,17 +177,27 @@ public final class DemoCommand implements Callable<Integer> {
             Holdout.Split split = Holdout.byTime(all, pretrainFraction);
             stream = split.test();
             if (!split.train().isEmpty()) {
-                ModelKind kind = positives == null ? ModelKind.BIASED_MF : ModelKind.BPR;
+                ModelKind kind = positives == null ? ModelKind.BIASED_MF : positivesKind();
                 Hyperparameters h = Hyperparameters.pretrainDefaults(kind);
                 System.out.printf(
                         "pretraining %s on the earliest %,d events (%.0f%%) ...%n",
                         kind.id(), split.train().size(), pretrainFraction * 100);
-                frozen = positives == null
-                        ? new BatchTrainer(h, 30, 64, 42).train(split.train(), null)
-                        : new ImplicitBatchTrainer(h, 30, 64, ImplicitLearner.BPR_NEGATIVES, 42)
-                                .train(Positives.apply(split.train(), kind, positives, "--positives"), null);
+                FismState fism = null;
+                if (positives == null) {
+                    frozen = new BatchTrainer(h, 30, 64, 42).train(split.train(), null);
+                } else if (kind == ModelKind.FISM) {
+                    // One pass in time order, as `pretrain` does it.
+                    FismLearner learner =
+                            new FismLearner(new Model(h), FismLearner.DEFAULT_NEGATIVES, FismLearner.DEFAULT_ALPHA);
+                    learner.learnAll(Positives.apply(split.train(), kind, positives, "--positives"));
+                    frozen = learner.model();
+                    fism = learner.state();
+                } else {
+                    frozen = new ImplicitBatchTrainer(h, 30, 64, ImplicitLearner.BPR_NEGATIVES, 42)
+                            .train(Positives.apply(split.train(), kind, positives, "--positives"), null);
+                }
                 snapshot = work.resolve("pretrained.srm");
-                ModelSnapshot.write(frozen, snapshot, "demo pretrain on " + ratings.getFileName());
+                ModelSnapshot.write(frozen, fism, snapshot, "demo pretrain on " + ratings.getFileName());
             }
             if (events != null) {
                 stream = stream.subList(0, (int) Math.min(events, stream.size()));
@@ -209,7 +216,7 @@ public final class DemoCommand implements Callable<Integer> {
             // The gate compares held-out RMSE, which means nothing for positives only: the positives demo runs without.
             settings.put(io.streamrec.stream.GateConfig.ENABLED, String.valueOf(!noGate && positives == null));
             if (positives != null) {
-                settings.put(TrainerConfig.MODEL_KIND, ModelKind.BPR.id());
+                settings.put(TrainerConfig.MODEL_KIND, positivesKind().id());
                 settings.put(TrainerConfig.POSITIVES, positives.toString());
             }
             settings.putAll(set);
@@ -245,6 +252,12 @@ public final class DemoCommand implements Callable<Integer> {
                 return runStream(kafka.bootstrapServers(), app, totals, stream, frozen, signal);
             }
         }
+    }
+
+    /** The positives-only model the demo pretrains and streams: {@code -D model.kind}'s, bpr by default. */
+    private ModelKind positivesKind() {
+        String kind = set.get(TrainerConfig.MODEL_KIND);
+        return kind == null ? ModelKind.BPR : ModelKind.parse(kind);
     }
 
     private int runStream(

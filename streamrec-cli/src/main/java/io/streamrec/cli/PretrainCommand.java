@@ -202,15 +202,8 @@ public final class PretrainCommand implements Callable<Integer> {
         } else if (fism) {
             ProgressBar bar = new ProgressBar(System.err, "pretrain", 1);
             FismLearner learner = new FismLearner(new Model(hyper), negatives, FismLearner.DEFAULT_ALPHA);
+            learner.learnAll(RatingReader.sortByTime(train));
             model = learner.model();
-            for (Rating r : RatingReader.sortByTime(train)) {
-                learner.learn(
-                        model.users().getOrCreate(r.user()),
-                        model.items().getOrCreate(r.item()),
-                        r.label(),
-                        r.weight(),
-                        r.timestamp());
-            }
             fismState = learner.state();
             bar.done(1);
         } else if (positivesOnly) {

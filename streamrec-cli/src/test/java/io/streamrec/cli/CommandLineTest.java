@@ -87,9 +87,6 @@ class CommandLineTest {
                 "bench-stream", "--ratings", ratings().toString(), "-D", "model.kind=bpr", "-D", "model.positives=4");
         assertEquals(2, bench.code(), "a round would wait for events below the threshold, never trained");
         assertTrue(bench.err().contains("model.positives must be at most the lowest label"), bench.err());
-        CliRun fism = run("demo", "--ratings", ratings().toString(), "--positives", "4", "-D", "model.kind=fism");
-        assertEquals(2, fism.code());
-        assertTrue(fism.err().contains("--pretrain-fraction 0"), fism.err());
     }
 
     /** A short {@code bench-stream} on the test file: 20,000 events a round, one warm-up round, 100 latency events. */

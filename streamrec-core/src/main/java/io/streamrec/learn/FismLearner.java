@@ -158,6 +158,21 @@ public final class FismLearner {
         model.addEventsSeen(1);
     }
 
+    /**
+     * Learns every event in the given order, by id: a pretraining pass (in time order, so that a model pretrained on
+     * a log's earlier part goes on in a stream as if it had streamed that part too).
+     */
+    public void learnAll(Iterable<io.streamrec.data.Rating> events) {
+        for (io.streamrec.data.Rating r : events) {
+            learn(
+                    model.users().getOrCreate(r.user()),
+                    model.items().getOrCreate(r.item()),
+                    r.label(),
+                    r.weight(),
+                    r.timestamp());
+        }
+    }
+
     /** Nothing is pending: every event is learned when it comes. */
     public void flush() {}
 

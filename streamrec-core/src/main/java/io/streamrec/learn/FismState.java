@@ -111,6 +111,11 @@ public final class FismState {
         return users;
     }
 
+    /** Hands every user held to {@code each}, with its id. */
+    public void forEachUser(java.util.function.BiConsumer<String, User> each) {
+        users.forEach(each);
+    }
+
     /** Restores a user from what was saved: the count, the sum ({@code width} floats, slot 0 unused), the history. */
     public User restore(String id, int count, float[] sum, int[] items) {
         User s = new User(width);

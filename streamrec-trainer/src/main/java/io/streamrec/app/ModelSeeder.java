@@ -6,6 +6,7 @@ import io.streamrec.learn.ModelSnapshot;
 import io.streamrec.model.ModelKeys;
 import io.streamrec.model.ModelUpdates;
 import io.streamrec.model.RowKind;
+import io.streamrec.stream.FismSeed;
 import io.streamrec.stream.MetaRecord;
 import io.streamrec.stream.Topics;
 import io.streamrec.stream.TrainerConfig;
@@ -28,9 +29,13 @@ final class ModelSeeder {
 
     private ModelSeeder() {}
 
-    /** Publishes every row of the snapshot, its global-mean sums and the meta record to {@code model-updates}. */
+    /**
+     * Publishes every row of the snapshot, its global-mean sums and the meta record to {@code model-updates}; a fism
+     * snapshot's users' histories and context vectors go to {@code fism-seed}.
+     */
     static void seed(TrainerConfig config) {
-        Model snapshot = ModelSnapshot.read(config.initModel());
+        ModelSnapshot.Contents contents = ModelSnapshot.readContents(config.initModel());
+        Model snapshot = contents.model();
         if (snapshot.hyper().kind() != config.hyperparameters().kind()
                 || snapshot.hyper().factors() != config.hyperparameters().factors()) {
             throw new IllegalArgumentException(TrainerConfig.INIT_MODEL + ": snapshot " + config.initModel() + " is a "
@@ -51,6 +56,12 @@ final class ModelSeeder {
                             ModelKeys.row(kind, t.id(r)),
                             ModelUpdates.row(kind, t.id(r), t.params(), r * w, w, t.version(r), 0, now)));
                 }
+            }
+            if (contents.fism() != null) {
+                FismSeed.records(
+                        contents.fism(),
+                        snapshot.items(),
+                        (key, value) -> p.send(new ProducerRecord<>(Topics.FISM_SEED, key, value)));
             }
             p.send(new ProducerRecord<>(
                     Topics.MODEL_UPDATES,

@@ -29,13 +29,18 @@ final class TopicSetup {
                         TopicConfig.CLEANUP_POLICY_COMPACT,
                         TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG,
                         "0"));
-        List<NewTopic> topics = List.of(
+        List<NewTopic> topics = new java.util.ArrayList<>(List.of(
                 new NewTopic(Topics.INTERACTIONS, p, r),
                 new NewTopic(Topics.DLQ, p, r),
                 updates,
                 new NewTopic(Topics.TRAINING_METRICS, p, r),
                 new NewTopic(Topics.USER_EVENTS, p, r),
-                new NewTopic(Topics.ITEM_GRADIENTS, p, r));
+                new NewTopic(Topics.ITEM_GRADIENTS, p, r)));
+        if (config.hyperparameters().kind() == io.streamrec.model.ModelKind.FISM) {
+            // Every instance reads all of it into a global store, so one partition serves any number of them.
+            topics.add(new NewTopic(Topics.FISM_SEED, 1, r)
+                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+        }
         TopicAdmin.ensureTopics(admin, topics);
     }
 

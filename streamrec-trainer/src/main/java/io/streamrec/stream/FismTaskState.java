@@ -23,8 +23,13 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *   <li>{@code fism-u:<user id>}: an int count of the distinct items the user's sum took, {@code k} floats of the
  *       sum, an int history length, then each history item id as an int byte length and UTF-8 bytes, oldest first.
  *       Written when the user learned since the last flush; read back at the user's next event after a start or
- *       after the user's row left memory; deleted with an expired row.
+ *       after the user's row left memory; deleted with an expired row (an empty value when the seed holds the user,
+ *       so that the seed's state does not come back).
  * </ul>
+ *
+ * <p>A trainer started from a fism snapshot finds the same records in the {@code fism-seed} global store
+ * ({@link FismSeed}): the task starts from the seed's context vectors, its own saved ones over them, and a user the
+ * task has not saved yet starts from the seed's sum and history.
  *
  * <p>State: one instance per user task, used by its stream thread only.
  */
@@ -33,6 +38,9 @@ final class FismTaskState {
     static final String USER_PREFIX = "fism-u:";
 
     private final KeyValueStore<String, byte[]> store;
+    /** The {@code fism-seed} global store; null when the topology has none (tests of one processor). */
+    private final KeyValueStore<String, byte[]> seed;
+
     private final FismState state;
     private final FactorTable users;
     private final FactorTable itemTable;
@@ -41,11 +49,13 @@ final class FismTaskState {
 
     FismTaskState(
             KeyValueStore<String, byte[]> store,
+            KeyValueStore<String, byte[]> seed,
             FismState state,
             FactorTable users,
             FactorTable itemTable,
             LocalItems items) {
         this.store = store;
+        this.seed = seed;
         this.state = state;
         this.users = users;
         this.itemTable = itemTable;
@@ -53,29 +63,34 @@ final class FismTaskState {
         this.width = itemTable.width();
     }
 
-    /** Reads every saved context vector back (the task's start). */
+    /** Reads every context vector back (the task's start): the seed's, then those this task saved over them. */
     void restoreContexts() {
-        try (KeyValueIterator<String, byte[]> it = store.prefixScan(CONTEXT_PREFIX, new StringSerializer())) {
+        if (seed != null) {
+            restoreContexts(seed);
+        }
+        restoreContexts(store);
+    }
+
+    private void restoreContexts(KeyValueStore<String, byte[]> from) {
+        try (KeyValueIterator<String, byte[]> it = from.prefixScan(CONTEXT_PREFIX, new StringSerializer())) {
             while (it.hasNext()) {
                 KeyValue<String, byte[]> kv = it.next();
                 int row = items.row(kv.key.substring(CONTEXT_PREFIX.length()), true);
-                ByteBuffer b = ByteBuffer.wrap(kv.value);
-                float[] y = new float[width];
-                for (int f = 1; f < width; f++) {
-                    y[f] = b.getFloat();
-                }
-                state.setContext(row, y, itemTable);
+                state.setContext(row, decodeContext(kv.value, width), itemTable);
             }
         }
     }
 
-    /** Makes sure the state of the user about to learn is in memory: restored if saved, else it starts empty. */
+    /** Makes sure the state of the user about to learn is in memory: restored if saved or seeded, else empty. */
     void load(String user) {
         if (state.find(user) != null) {
             return;
         }
         byte[] v = store.get(USER_PREFIX + user);
-        if (v == null) {
+        if (v == null && seed != null) {
+            v = seed.get(USER_PREFIX + user);
+        }
+        if (v == null || v.length == 0) {
             return;
         }
         SavedUser saved = decodeUser(v, width);
@@ -111,17 +126,11 @@ final class FismTaskState {
             String id = users.id(rows.get(k));
             FismState.User s = state.find(id);
             if (s != null) {
-                store.put(USER_PREFIX + id, encode(s));
+                store.put(USER_PREFIX + id, encodeUser(s, itemTable, width));
             }
         }
-        state.drainChangedContexts(row -> {
-            float[] y = state.context(row);
-            ByteBuffer b = ByteBuffer.allocate(4 * (width - 1));
-            for (int f = 1; f < width; f++) {
-                b.putFloat(y[f]);
-            }
-            store.put(CONTEXT_PREFIX + itemTable.id(row), b.array());
-        });
+        state.drainChangedContexts(
+                row -> store.put(CONTEXT_PREFIX + itemTable.id(row), encodeContext(state.context(row), width)));
     }
 
     /** Forgets the users whose rows left memory (they were saved at the flush before). */
@@ -129,20 +138,43 @@ final class FismTaskState {
         state.retainUsers(id -> users.indexOf(id) >= 0);
     }
 
-    /** Deletes the state of expired users, as their rows are. */
+    /** Deletes the state of expired users, as their rows are; a seeded user is marked so as not to come back. */
     void expire(Collection<String> ids) {
         for (String id : ids) {
             state.drop(id);
-            store.delete(USER_PREFIX + id);
+            if (seed != null && seed.get(USER_PREFIX + id) != null) {
+                store.put(USER_PREFIX + id, new byte[0]);
+            } else {
+                store.delete(USER_PREFIX + id);
+            }
         }
     }
 
-    private byte[] encode(FismState.User s) {
+    /** A {@code fism-y:} value: the context vector's {@code width - 1} floats (slot 0 unused). */
+    static byte[] encodeContext(float[] y, int width) {
+        ByteBuffer b = ByteBuffer.allocate(4 * (width - 1));
+        for (int f = 1; f < width; f++) {
+            b.putFloat(y[f]);
+        }
+        return b.array();
+    }
+
+    static float[] decodeContext(byte[] v, int width) {
+        ByteBuffer b = ByteBuffer.wrap(v);
+        float[] y = new float[width];
+        for (int f = 1; f < width; f++) {
+            y[f] = b.getFloat();
+        }
+        return y;
+    }
+
+    /** A {@code fism-u:} value; {@code items} names the history's item rows. */
+    static byte[] encodeUser(FismState.User s, FactorTable items, int width) {
         int[] history = s.items();
         byte[][] ids = new byte[history.length][];
         int bytes = 4 + 4 * (width - 1) + 4;
         for (int h = 0; h < history.length; h++) {
-            ids[h] = itemTable.id(history[h]).getBytes(StandardCharsets.UTF_8);
+            ids[h] = items.id(history[h]).getBytes(StandardCharsets.UTF_8);
             bytes += 4 + ids[h].length;
         }
         ByteBuffer b = ByteBuffer.allocate(bytes);

@@ -205,6 +205,20 @@ public final class StreamTopology {
                 Topics.MODEL_UPDATES,
                 "global-rows",
                 () -> new GlobalRowsProcessor(published));
+        if (hyper.kind() == ModelKind.FISM) {
+            t.addGlobalStore(
+                    Stores.keyValueStoreBuilder(
+                                    Stores.persistentKeyValueStore(Topics.FISM_SEED_STORE),
+                                    Serdes.String(),
+                                    Serdes.ByteArray())
+                            .withLoggingDisabled(),
+                    "fism-seed-source",
+                    new StringDeserializer(),
+                    new ByteArrayDeserializer(),
+                    Topics.FISM_SEED,
+                    "fism-seed",
+                    () -> new StoreCopyProcessor(Topics.FISM_SEED_STORE));
+        }
         return t;
     }
 }

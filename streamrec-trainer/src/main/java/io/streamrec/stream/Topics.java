@@ -14,6 +14,11 @@ public final class Topics {
     public static final String USER_EVENTS = "user-events";
     /** Internal: per-flush item gradients from the user tasks, keyed by item id. */
     public static final String ITEM_GRADIENTS = "item-gradients";
+    /**
+     * Internal, compacted, fism only: what a fism snapshot holds beside its rows (users' sums and histories, the
+     * items' context vectors), written with the rows when a new application id starts from {@code init.model}.
+     */
+    public static final String FISM_SEED = "fism-seed";
 
     /** User rows with their optimizer state (persistent, changelogged). */
     public static final String USER_STORE = "user-rows";
@@ -31,6 +36,8 @@ public final class Topics {
     public static final String ITEM_TASK_STATE_STORE = "task-state-item";
     /** Global store: every record of {@code model-updates}, as published. */
     public static final String GLOBAL_ROWS_STORE = "global-model-rows";
+    /** Global store, fism only: every record of {@code fism-seed}. */
+    public static final String FISM_SEED_STORE = "global-fism-seed";
     // The keys of model-updates records are io.streamrec.model.ModelKeys, shared with the client.
 
     private Topics() {}

@@ -126,7 +126,13 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         gate = new PublicationGate(context, listener, config.gate(), stateStore, partition);
         if (learner instanceof FismUserFirstLearner f) {
             fism = new FismTaskState(
-                    context.getStateStore(Topics.USER_FISM_STORE), f.state(), model.users(), model.items(), items);
+                    context.getStateStore(Topics.USER_FISM_STORE),
+                    // Null in a processor tested alone (MockProcessorContext), where the global store is not added.
+                    context.getStateStore(Topics.FISM_SEED_STORE),
+                    f.state(),
+                    model.users(),
+                    model.items(),
+                    items);
             fism.restoreContexts();
         }
         // Events learned since the last flush before a crash or a rebalance (their user steps were not saved): learn

@@ -63,6 +63,10 @@ class FismUserTrainerTest {
     }
 
     private UserTrainerProcessor start(int cacheRows) {
+        return start(cacheRows, "0");
+    }
+
+    private UserTrainerProcessor start(int cacheRows, String rowsTtlMs) {
         TrainerConfig c = config(
                 stateDir,
                 TrainerConfig.MODEL_KIND,
@@ -70,7 +74,9 @@ class FismUserTrainerTest {
                 TrainerConfig.BATCH_SIZE,
                 "8",
                 TrainerConfig.USER_CACHE_ROWS,
-                Integer.toString(cacheRows));
+                Integer.toString(cacheRows),
+                TrainerConfig.ROWS_TTL_MS,
+                rowsTtlMs);
         UserTrainerProcessor p = new UserTrainerProcessor(
                 c,
                 new RecordingListener(),
@@ -163,5 +169,50 @@ class FismUserTrainerTest {
         for (int i = 0; i < 12; i++) {
             assertNotNull(fismStore.get(FismTaskState.CONTEXT_PREFIX + "i" + i), "context vector of i" + i);
         }
+    }
+
+    @Test
+    void shouldStartEachUserFromTheSeedAndNotBringBackAnExpiredOne() {
+        stores();
+        List<Event> before = events(60, 0, false);
+        FismLearner offline = new FismLearner(
+                new io.streamrec.learn.Model(
+                        config(stateDir, TrainerConfig.MODEL_KIND, "fism").hyperparameters()),
+                FismLearner.DEFAULT_NEGATIVES,
+                FismLearner.DEFAULT_ALPHA);
+        Map<String, Set<String>> seeded = new LinkedHashMap<>();
+        for (Event e : before) {
+            io.streamrec.learn.Model m = offline.model();
+            offline.learn(m.users().getOrCreate(e.user()), m.items().getOrCreate(e.item()), 1, 1, e.eventTime());
+            seeded.computeIfAbsent(e.user(), u -> new LinkedHashSet<>()).add(e.item());
+        }
+        KeyValueStore<String, byte[]> seed = store(Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(Topics.FISM_SEED_STORE), Serdes.String(), Serdes.ByteArray()));
+        FismSeed.records(offline.state(), offline.model().items(), seed::put);
+
+        UserTrainerProcessor p = start(6, "60000");
+        List<Event> after = events(12, 60, true);
+        feed(p, after);
+        punctuate();
+        int width = FACTORS + 1;
+        for (Map.Entry<String, Set<String>> user : seeded.entrySet()) {
+            Set<String> expected = new LinkedHashSet<>(user.getValue());
+            after.stream().filter(e -> e.user().equals(user.getKey())).forEach(e -> expected.add(e.item()));
+            FismTaskState.SavedUser saved =
+                    FismTaskState.decodeUser(fismStore.get(FismTaskState.USER_PREFIX + user.getKey()), width);
+            assertEquals(expected.size(), saved.count(), "the seed's items and the new ones: " + user.getKey());
+            assertEquals(expected, Set.of(saved.items()), user.getKey());
+        }
+
+        // Every row expires; a seeded user coming back afterwards starts empty, not from the seed again.
+        context.setCurrentSystemTimeMs(StreamFixtures.NOW + 120_000);
+        punctuate();
+        byte[] marker = fismStore.get(FismTaskState.USER_PREFIX + "u0");
+        assertNotNull(marker, "an expired seeded user is marked, not deleted");
+        assertEquals(0, marker.length);
+        feed(p, List.of(new Event("u0", "i5", 1, 1, 5000, 5000)));
+        punctuate();
+        FismTaskState.SavedUser back = FismTaskState.decodeUser(fismStore.get(FismTaskState.USER_PREFIX + "u0"), width);
+        assertEquals(1, back.count(), "the one item since it came back");
     }
 }
