@@ -51,7 +51,7 @@ import picocli.CommandLine.Spec;
                 "Starts an in-process Kafka broker (KRaft), the trainer and a producer. With --ratings it pretrains "
                         + "on the earliest part of the file, streams the rest through the trainer, and compares the fine-tuned "
                         + "model's prequential RMSE with the frozen pretrained model's on the same events. Without --ratings it "
-                        + "streams synthetic events. With --positives MIN it does the same for bpr on the events labeled at least "
+                        + "streams synthetic events. With --positives MIN it does the same for fism (or -D model.kind=bpr) on the events labeled at least "
                         + "MIN, comparing sampled prequential recall@10. Live page and metrics on --http-port.")
 public final class DemoCommand implements Callable<Integer> {
     @Spec
@@ -84,8 +84,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(
             names = "--positives",
             paramLabel = "MIN",
-            description = "With --ratings: events labeled >= MIN are positives; pretrains and fine-tunes bpr and"
-                    + " compares the sampled prequential recall@10 with the frozen model's (no gate, no attack).")
+            description =
+                    "With --ratings: events labeled >= MIN are positives; pretrains and fine-tunes fism (-D model.kind: another positives-only model) and"
+                            + " compares the sampled prequential recall@10 with the frozen model's (no gate, no attack).")
     Float positives;
 
     @Option(names = "--partitions", paramLabel = "N", description = "Partitions of the topics. Default: 2.")
@@ -254,10 +255,13 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    /** The positives-only model the demo pretrains and streams: {@code -D model.kind}'s, bpr by default. */
+    /**
+     * The positives-only model the demo pretrains and streams: {@code -D model.kind}'s, else fism, the one that
+     * clears the popularity bar on MovieLens (docs/benchmarks.md).
+     */
     private ModelKind positivesKind() {
         String kind = set.get(TrainerConfig.MODEL_KIND);
-        return kind == null ? ModelKind.BPR : ModelKind.parse(kind);
+        return kind == null ? ModelKind.FISM : ModelKind.parse(kind);
     }
 
     private int runStream(

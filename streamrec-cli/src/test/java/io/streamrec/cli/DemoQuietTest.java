@@ -112,7 +112,7 @@ class DemoQuietTest {
         assertTrue(p.waitFor(180, TimeUnit.SECONDS), "the demo ended");
         String printed = Files.readString(out);
         assertEquals(0, p.exitValue(), printed);
-        assertTrue(printed.contains("pretraining bpr"), printed);
+        assertTrue(printed.contains("pretraining fism"), printed);
         assertTrue(printed.contains("fine-tuned recall@10") && printed.contains("vs frozen pretrained model"), printed);
         String summary = printed.lines()
                 .filter(l -> l.startsWith("{\"command\":\"demo\""))
