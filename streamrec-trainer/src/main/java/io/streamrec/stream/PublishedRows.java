@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * task looked each item up in the global store (a sorted map of byte keys) every refresh and parsed the row's JSON
  * again whenever it had changed: in the profile, about a fifth of the per-event cost of a user task.
  *
- * <p>It is a cache of the global store, filled by {@link GlobalRowsProcessor} for every record of the topic,
+ * <p>It is a cache of the global store, filled by the global store's {@link StoreCopyProcessor} for every record of the topic,
  * those it reads at start-up to restore the store included (Kafka Streams passes them through the processor of a
  * global store added with {@code Topology#addGlobalStore}). A row is never changed once here: a new version
  * replaces the object, so readers may compare by identity.

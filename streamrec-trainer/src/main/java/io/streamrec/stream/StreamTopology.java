@@ -204,7 +204,7 @@ public final class StreamTopology {
                 new ByteArrayDeserializer(),
                 Topics.MODEL_UPDATES,
                 "global-rows",
-                () -> new GlobalRowsProcessor(published));
+                () -> new StoreCopyProcessor(Topics.GLOBAL_ROWS_STORE, published::update));
         if (hyper.kind() == ModelKind.FISM) {
             t.addGlobalStore(
                     Stores.keyValueStoreBuilder(
@@ -217,7 +217,7 @@ public final class StreamTopology {
                     new ByteArrayDeserializer(),
                     Topics.FISM_SEED,
                     "fism-seed",
-                    () -> new StoreCopyProcessor(Topics.FISM_SEED_STORE));
+                    () -> new StoreCopyProcessor(Topics.FISM_SEED_STORE, (key, value) -> {}));
         }
         return t;
     }
