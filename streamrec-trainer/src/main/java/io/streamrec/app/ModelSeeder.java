@@ -10,12 +10,22 @@ import io.streamrec.stream.FismSeed;
 import io.streamrec.stream.MetaRecord;
 import io.streamrec.stream.Topics;
 import io.streamrec.stream.TrainerConfig;
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,10 +68,15 @@ final class ModelSeeder {
                 }
             }
             if (contents.fism() != null) {
-                FismSeed.records(
-                        contents.fism(),
-                        snapshot.items(),
-                        (key, value) -> p.send(new ProducerRecord<>(Topics.FISM_SEED, key, value)));
+                // What an earlier seed left (users and items of another snapshot) must not reach this model's tasks.
+                Set<String> stale = latestKeys(config, Topics.FISM_SEED);
+                FismSeed.records(contents.fism(), snapshot.items(), (key, value) -> {
+                    stale.remove(key);
+                    p.send(new ProducerRecord<>(Topics.FISM_SEED, key, value));
+                });
+                for (String key : stale) {
+                    p.send(new ProducerRecord<>(Topics.FISM_SEED, key, null));
+                }
             }
             p.send(new ProducerRecord<>(
                     Topics.MODEL_UPDATES,
@@ -94,6 +109,39 @@ final class ModelSeeder {
                     MetaRecord.of(h, (h.minLabel() + h.maxLabel()) / 2.0, snapshot, System.currentTimeMillis())));
             p.flush();
         }
+    }
+
+    /** The keys of {@code topic} whose latest record is not a tombstone, read from every partition to the end. */
+    static Set<String> latestKeys(TrainerConfig config, String topic) {
+        Map<String, Object> props = new HashMap<>(config.clientProperties());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.keySet()
+                .removeIf(k ->
+                        !ConsumerConfig.configNames().contains(k) && !k.startsWith("sasl") && !k.startsWith("ssl"));
+        Set<String> keys = new HashSet<>();
+        try (KafkaConsumer<String, byte[]> c =
+                new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = c.partitionsFor(topic).stream()
+                    .map(i -> new TopicPartition(topic, i.partition()))
+                    .toList();
+            c.assign(partitions);
+            c.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = c.endOffsets(partitions);
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (partitions.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("could not read " + topic + " to its end within 60 s");
+                }
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    if (r.value() == null) {
+                        keys.remove(r.key());
+                    } else {
+                        keys.add(r.key());
+                    }
+                }
+            }
+        }
+        return keys;
     }
 
     private static KafkaProducer<String, byte[]> producer(TrainerConfig config) {

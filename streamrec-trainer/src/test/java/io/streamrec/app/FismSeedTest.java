@@ -1,5 +1,6 @@
 package io.streamrec.app;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamrec.data.Rating;
@@ -82,6 +83,45 @@ class FismSeedTest {
             // a chance of 10 in 200.
             assertTrue(totals.ranked() >= USERS * 9 / 10, "ranked " + totals.ranked());
             assertTrue(totals.recall() > 0.25, "recall@10 " + totals.recall() + " over " + totals.ranked());
+        }
+    }
+
+    @Test
+    void shouldLeaveInFismSeedOnlyTheLatestSnapshotsUsersAndItems(@TempDir Path dir) throws Exception {
+        try (EmbeddedKafka kafka = new EmbeddedKafka().start()) {
+            String bootstrap = kafka.bootstrapServers();
+            Path big = dir.resolve("big.srm");
+            Path small = dir.resolve("small.srm");
+            TrainerConfig first = StreamHarness.config(
+                    bootstrap,
+                    "first",
+                    dir.resolve("a"),
+                    1,
+                    Map.of(TrainerConfig.MODEL_KIND, "fism", TrainerConfig.INIT_MODEL, big.toString()));
+            TrainerConfig second = StreamHarness.config(
+                    bootstrap,
+                    "second",
+                    dir.resolve("b"),
+                    1,
+                    Map.of(TrainerConfig.MODEL_KIND, "fism", TrainerConfig.INIT_MODEL, small.toString()));
+            FismLearner a = new FismLearner(new Model(first.hyperparameters()), 5, FismLearner.DEFAULT_ALPHA);
+            a.learnAll(planted(false));
+            ModelSnapshot.write(a.model(), a.state(), big, "all users");
+            FismLearner b = new FismLearner(new Model(first.hyperparameters()), 5, FismLearner.DEFAULT_ALPHA);
+            b.learnAll(
+                    planted(false).stream().filter(r -> r.user().length() == 2).toList()); // u0..u9
+            ModelSnapshot.write(b.model(), b.state(), small, "ten users");
+            try (org.apache.kafka.clients.admin.Admin admin =
+                    org.apache.kafka.clients.admin.Admin.create(first.clientProperties())) {
+                TopicSetup.createTopics(admin, first);
+            }
+            ModelSeeder.seed(first);
+            ModelSeeder.seed(second);
+            java.util.Set<String> expected = new java.util.HashSet<>();
+            io.streamrec.stream.FismSeed.records(b.state(), b.model().items(), (key, value) -> expected.add(key));
+            assertEquals(10 + b.model().items().size(), expected.size());
+            // A user of the first snapshot only would otherwise start from its old history in the second model.
+            assertEquals(expected, ModelSeeder.latestKeys(second, io.streamrec.stream.Topics.FISM_SEED));
         }
     }
 }
