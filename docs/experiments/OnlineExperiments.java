@@ -31,15 +31,19 @@ import java.util.Random;
  * a user's level within a session, as timeSVD++'s day bias b_{u,t}, Koren 2009) and {@code stack} (the plain model's
  * prediction plus a least-squares fit, refitted online with a unit ridge, of the residual on the user's last
  * residual and three moving averages of their residuals at rates 0.5, 0.2 and 0.05: how much of the error is the
- * user's recent level; {@code stack2} adds the same four of the item's residuals). {@code -Drho=R} (any mode): the rows' accumulators decay by R per step, so that a row's
+ * user's recent level; {@code stack2} adds the same four of the item's residuals; {@code knn} fits on one feature
+ * instead, the item-item neighbourhood estimate of the residual: the user's earlier residuals weighted by each item's
+ * correlation with the event's item, correlations of the plain model's residuals over the users who rated both,
+ * learned as the stream goes and shrunk by n / (n + 100) (Koren 2008's shrinkage), divided by 1 + the sum of their
+ * absolute values; {@code stack-knn} fits on the four user features and that one). {@code -Drho=R} (any mode): the rows' accumulators decay by R per step, so that a row's
  * rate stops falling (a row-wise RMSProp); 1, the default, is AdaGrad. {@code -Dbreakdown=true}: also the error by
  * how many earlier events the event's user and item have, on stderr.
  */
 public class OnlineExperiments {
     public static void main(String[] args) throws Exception {
-        if (args.length != 2 || !(List.of("mf", "svdpp-adagrad", "svdpp-koren", "svdpp-now", "svdpp-now-adagrad", "base", "base2", "short-bias", "stack", "stack2").contains(args[1])
+        if (args.length != 2 || !(List.of("mf", "svdpp-adagrad", "svdpp-koren", "svdpp-now", "svdpp-now-adagrad", "base", "base2", "short-bias", "stack", "stack2", "knn", "stack-knn").contains(args[1])
                 || args[1].matches("replay[1-9][0-9]*"))) {
-            System.err.println("usage: java OnlineExperiments.java FILE mf|svdpp-adagrad|svdpp-koren|svdpp-now[-adagrad]|replayN|base|base2|short-bias|stack|stack2");
+            System.err.println("usage: java OnlineExperiments.java FILE mf|svdpp-adagrad|svdpp-koren|svdpp-now[-adagrad]|replayN|base|base2|short-bias|stack|stack2|knn|stack-knn");
             System.exit(2);
         }
         List<long[]> events = new ArrayList<>();
@@ -65,7 +69,16 @@ public class OnlineExperiments {
         double l2 = Double.parseDouble(System.getProperty("l2", "25")), l3 = Double.parseDouble(System.getProperty("l3", "10"));
         double[] sumI = new double[n], sumU = new double[n];
         int[] nI = new int[n], nU = new int[n];
-        boolean shortBias = mode.equals("short-bias"), stack = mode.startsWith("stack"), stack2 = mode.equals("stack2");
+        boolean knn = mode.endsWith("knn");
+        boolean shortBias = mode.equals("short-bias"), stack = mode.startsWith("stack") || knn, stack2 = mode.equals("stack2");
+        boolean userFeatures = !mode.equals("knn");
+        // knn: item-item correlations of the residuals of the plain model (shrunk by n / (n + 100), Koren 2008's
+        // shrinkage), over the users who rated both, learned as the stream goes; the feature is the similarity-weighted
+        // mean of the user's earlier residuals.
+        int maxItems = (int) events.stream().mapToLong(ev -> ev[1]).distinct().count();
+        float[] pairN = knn ? new float[maxItems * maxItems] : null, pairXY = knn ? new float[maxItems * maxItems] : null;
+        float[] pairXX = knn ? new float[maxItems * maxItems] : null, pairYY = knn ? new float[maxItems * maxItems] : null;
+        List<List<double[]>> userRes = new ArrayList<>();
         double eta = Double.parseDouble(System.getProperty("eta", "0.02"));
         // The error by how many earlier events the event's user (item) has in the stream, BUCKETS' lower ends.
         int[] seenU = new int[n], seenI = new int[n];
@@ -74,8 +87,8 @@ public class OnlineExperiments {
         // -Drho below 1: the accumulators forget at that rate per step (RMSProp's running mean, not AdaGrad's sum).
         float rho = Float.parseFloat(System.getProperty("rho", "1"));
         double[] shortB = new double[n];
-        int d = stack2 ? 8 : 4;
-        double[][] xtx = new double[d][d], residuals = new double[n][d], itemRes = new double[n][4];
+        int d = stack2 ? 8 : mode.equals("knn") ? 1 : mode.equals("stack-knn") ? 5 : 4;
+        double[][] xtx = new double[d][d], residuals = new double[n][8], itemRes = new double[n][4];
         int[] nIt = new int[n];
         double[] xty = new double[d], beta = new double[d], rates = {0.5, 0.2, 0.05};
         for (long[] e : events) {
@@ -85,6 +98,7 @@ public class OnlineExperiments {
             if (uu == null) {
                 userRows.put(e[0], u);
                 rated.add(new ArrayList<>());
+                userRes.add(new ArrayList<>());
                 history.add(new ArrayList<>());
                 for (int f = 1; f < w; f++) p[u * w + f] = (float) (rnd.nextGaussian() * 0.05);
             }
@@ -109,16 +123,44 @@ public class OnlineExperiments {
             double plain = s;
             double[] recent = residuals[u];
             if (stack2) for (int j = 0; j < 4; j++) recent[4 + j] = nIt[i] > 0 ? itemRes[i][j] : 0;
-            if (stack && nU[u] > 0) for (int j = 0; j < d; j++) s += beta[j] * recent[j];
+            double[] feat = new double[d];
+            if (userFeatures) System.arraycopy(recent, 0, feat, 0, Math.min(d, stack2 ? 8 : 4));
+            if (knn) {
+                double num = 0, den = 1;
+                for (double[] h : userRes.get(u)) {
+                    int j = (int) h[0], a = i * maxItems + j;
+                    if (pairN[a] < 1) continue;
+                    double corr = pairXY[a] / Math.sqrt(pairXX[a] * pairYY[a] + 1e-9) * pairN[a] / (pairN[a] + 100);
+                    num += corr * h[1];
+                    den += Math.abs(corr);
+                }
+                feat[d - 1] = num / den;
+            }
+            if (stack && nU[u] > 0) for (int j = 0; j < d; j++) s += beta[j] * feat[j];
             double err = Math.min(5, Math.max(1, s)) - e[2];
             if (stack) {
                 double res = e[2] - plain;
                 if (nU[u] > 0) {
                     for (int a = 0; a < d; a++) {
-                        xty[a] += recent[a] * res;
-                        for (int b = 0; b < d; b++) xtx[a][b] += recent[a] * recent[b];
+                        xty[a] += feat[a] * res;
+                        for (int b = 0; b < d; b++) xtx[a][b] += feat[a] * feat[b];
                     }
                     beta = ridge(xtx, xty);
+                }
+                if (knn) {
+                    for (double[] h : userRes.get(u)) {
+                        int j = (int) h[0];
+                        if (j == i) continue;
+                        for (int a : new int[] {i * maxItems + j, j * maxItems + i}) {
+                            pairN[a]++;
+                            pairXY[a] += (float) (res * h[1]);
+                        }
+                        pairXX[i * maxItems + j] += (float) (res * res);
+                        pairYY[i * maxItems + j] += (float) (h[1] * h[1]);
+                        pairXX[j * maxItems + i] += (float) (h[1] * h[1]);
+                        pairYY[j * maxItems + i] += (float) (res * res);
+                    }
+                    userRes.get(u).add(new double[] {i, res});
                 }
                 recent[0] = res;
                 for (int j = 0; j < 3; j++) recent[j + 1] = nU[u] == 0 ? res : (1 - rates[j]) * recent[j + 1] + rates[j] * res;
