@@ -188,13 +188,13 @@ public final class DemoCommand implements Callable<Integer> {
                     frozen = new BatchTrainer(h, 30, 64, 42).train(split.train(), null);
                 } else if (kind == ModelKind.FISM) {
                     // One pass in time order, as `pretrain` does it.
-                    FismLearner learner =
-                            new FismLearner(new Model(h), FismLearner.DEFAULT_NEGATIVES, FismLearner.DEFAULT_ALPHA);
+                    FismLearner learner = new FismLearner(
+                            new Model(h), ImplicitLearner.defaultNegatives(kind), FismLearner.DEFAULT_ALPHA);
                     learner.learnAll(Positives.apply(split.train(), kind, positives, "--positives"));
                     frozen = learner.model();
                     fism = learner.state();
                 } else {
-                    frozen = new ImplicitBatchTrainer(h, 30, 64, ImplicitLearner.BPR_NEGATIVES, 42)
+                    frozen = new ImplicitBatchTrainer(h, 30, 64, ImplicitLearner.defaultNegatives(kind), 42)
                             .train(Positives.apply(split.train(), kind, positives, "--positives"), null);
                 }
                 snapshot = work.resolve("pretrained.srm");
