@@ -35,15 +35,17 @@ import java.util.Random;
  * instead, the item-item neighbourhood estimate of the residual: the user's earlier residuals weighted by each item's
  * correlation with the event's item, correlations of the plain model's residuals over the users who rated both,
  * learned as the stream goes and shrunk by n / (n + 100) (Koren 2008's shrinkage), divided by 1 + the sum of their
- * absolute values; {@code stack-knn} fits on the four user features and that one). {@code -Drho=R} (any mode): the rows' accumulators decay by R per step, so that a row's
+ * absolute values; {@code stack-knn} fits on the four user features and that one; {@code knn-now} and
+ * {@code stack-knn-now} take the user's earlier residuals under the rows as they are at the event, not as they were
+ * at the earlier events, as Koren's neighbourhood model defines them). {@code -Drho=R} (any mode): the rows' accumulators decay by R per step, so that a row's
  * rate stops falling (a row-wise RMSProp); 1, the default, is AdaGrad. {@code -Dbreakdown=true}: also the error by
  * how many earlier events the event's user and item have, on stderr.
  */
 public class OnlineExperiments {
     public static void main(String[] args) throws Exception {
-        if (args.length != 2 || !(List.of("mf", "svdpp-adagrad", "svdpp-koren", "svdpp-now", "svdpp-now-adagrad", "base", "base2", "short-bias", "stack", "stack2", "knn", "stack-knn").contains(args[1])
+        if (args.length != 2 || !(List.of("mf", "svdpp-adagrad", "svdpp-koren", "svdpp-now", "svdpp-now-adagrad", "base", "base2", "short-bias", "stack", "stack2", "knn", "knn-now", "stack-knn", "stack-knn-now").contains(args[1])
                 || args[1].matches("replay[1-9][0-9]*"))) {
-            System.err.println("usage: java OnlineExperiments.java FILE mf|svdpp-adagrad|svdpp-koren|svdpp-now[-adagrad]|replayN|base|base2|short-bias|stack|stack2|knn|stack-knn");
+            System.err.println("usage: java OnlineExperiments.java FILE mf|svdpp-adagrad|svdpp-koren|svdpp-now[-adagrad]|replayN|base|base2|short-bias|stack|stack2|knn[-now]|stack-knn[-now]");
             System.exit(2);
         }
         List<long[]> events = new ArrayList<>();
@@ -69,9 +71,9 @@ public class OnlineExperiments {
         double l2 = Double.parseDouble(System.getProperty("l2", "25")), l3 = Double.parseDouble(System.getProperty("l3", "10"));
         double[] sumI = new double[n], sumU = new double[n];
         int[] nI = new int[n], nU = new int[n];
-        boolean knn = mode.endsWith("knn");
+        boolean knnNow = mode.endsWith("knn-now"), knn = mode.endsWith("knn") || knnNow;
         boolean shortBias = mode.equals("short-bias"), stack = mode.startsWith("stack") || knn, stack2 = mode.equals("stack2");
-        boolean userFeatures = !mode.equals("knn");
+        boolean userFeatures = !mode.startsWith("knn");
         // knn: item-item correlations of the residuals of the plain model (shrunk by n / (n + 100), Koren 2008's
         // shrinkage), over the users who rated both, learned as the stream goes; the feature is the similarity-weighted
         // mean of the user's earlier residuals.
@@ -87,7 +89,7 @@ public class OnlineExperiments {
         // -Drho below 1: the accumulators forget at that rate per step (RMSProp's running mean, not AdaGrad's sum).
         float rho = Float.parseFloat(System.getProperty("rho", "1"));
         double[] shortB = new double[n];
-        int d = stack2 ? 8 : mode.equals("knn") ? 1 : mode.equals("stack-knn") ? 5 : 4;
+        int d = stack2 ? 8 : mode.startsWith("knn") ? 1 : mode.startsWith("stack-knn") ? 5 : 4;
         double[][] xtx = new double[d][d], residuals = new double[n][8], itemRes = new double[n][4];
         int[] nIt = new int[n];
         double[] xty = new double[d], beta = new double[d], rates = {0.5, 0.2, 0.05};
@@ -131,7 +133,14 @@ public class OnlineExperiments {
                     int j = (int) h[0], a = i * maxItems + j;
                     if (pairN[a] < 1) continue;
                     double corr = pairXY[a] / Math.sqrt(pairXX[a] * pairYY[a] + 1e-9) * pairN[a] / (pairN[a] + 100);
-                    num += corr * h[1];
+                    double r = h[1];
+                    if (knnNow) {
+                        // The earlier event's residual under the rows as they are now.
+                        double sj = mu + p[u * w] + q[j * w];
+                        for (int f = 0; f < k; f++) sj += p[u * w + 1 + f] * q[j * w + 1 + f];
+                        r = h[2] - sj;
+                    }
+                    num += corr * r;
                     den += Math.abs(corr);
                 }
                 feat[d - 1] = num / den;
@@ -160,7 +169,7 @@ public class OnlineExperiments {
                         pairXX[j * maxItems + i] += (float) (h[1] * h[1]);
                         pairYY[j * maxItems + i] += (float) (res * res);
                     }
-                    userRes.get(u).add(new double[] {i, res});
+                    userRes.get(u).add(new double[] {i, res, e[2]});
                 }
                 recent[0] = res;
                 for (int j = 0; j < 3; j++) recent[j + 1] = nU[u] == 0 ? res : (1 - rates[j]) * recent[j + 1] + rates[j] * res;
