@@ -37,15 +37,18 @@ import java.util.Random;
  * learned as the stream goes and shrunk by n / (n + 100) (Koren 2008's shrinkage), divided by 1 + the sum of their
  * absolute values; {@code stack-knn} fits on the four user features and that one; {@code knn-now} and
  * {@code stack-knn-now} take the user's earlier residuals under the rows as they are at the event, not as they were
- * at the earlier events, as Koren's neighbourhood model defines them). {@code -Drho=R} (any mode): the rows' accumulators decay by R per step, so that a row's
+ * at the earlier events, as Koren's neighbourhood model defines them); {@code asvd} and {@code asvd-koren}: the
+ * factored form of that neighbourhood (Koren 2008's asymmetric term), the user factor p_u + |R(u)|^-1/2 sum over the
+ * user's earlier events of their residual times x_j, each x_j stepped as {@code svdpp-adagrad}'s or
+ * {@code svdpp-koren}'s y_j). {@code -Drho=R} (any mode): the rows' accumulators decay by R per step, so that a row's
  * rate stops falling (a row-wise RMSProp); 1, the default, is AdaGrad. {@code -Dbreakdown=true}: also the error by
  * how many earlier events the event's user and item have, on stderr.
  */
 public class OnlineExperiments {
     public static void main(String[] args) throws Exception {
-        if (args.length != 2 || !(List.of("mf", "svdpp-adagrad", "svdpp-koren", "svdpp-now", "svdpp-now-adagrad", "base", "base2", "short-bias", "stack", "stack2", "knn", "knn-now", "stack-knn", "stack-knn-now").contains(args[1])
+        if (args.length != 2 || !(List.of("mf", "svdpp-adagrad", "svdpp-koren", "svdpp-now", "svdpp-now-adagrad", "base", "base2", "short-bias", "stack", "stack2", "knn", "knn-now", "stack-knn", "stack-knn-now", "asvd", "asvd-koren").contains(args[1])
                 || args[1].matches("replay[1-9][0-9]*"))) {
-            System.err.println("usage: java OnlineExperiments.java FILE mf|svdpp-adagrad|svdpp-koren|svdpp-now[-adagrad]|replayN|base|base2|short-bias|stack|stack2|knn[-now]|stack-knn[-now]");
+            System.err.println("usage: java OnlineExperiments.java FILE mf|svdpp-adagrad|svdpp-koren|svdpp-now[-adagrad]|replayN|base|base2|short-bias|stack|stack2|knn[-now]|stack-knn[-now]|asvd[-koren]");
             System.exit(2);
         }
         List<long[]> events = new ArrayList<>();
@@ -55,7 +58,8 @@ public class OnlineExperiments {
         }
         events.sort(Comparator.comparingLong(e -> e[3]));
         String mode = args[1];
-        boolean implicit = mode.startsWith("svdpp");
+        boolean asvd = mode.startsWith("asvd");
+        boolean implicit = mode.startsWith("svdpp") || asvd;
         int replay = mode.startsWith("replay") ? Integer.parseInt(mode.substring(6)) : 0;
         float lr = 0.3f, reg = 0.05f, eps = 1f;
         int k = 32, w = k + 1, n = events.size();
@@ -113,7 +117,10 @@ public class OnlineExperiments {
             if (now) nu.add(i);
             float norm = nu.isEmpty() ? 0 : (float) (1 / Math.sqrt(nu.size()));
             Arrays.fill(pz, 0);
-            if (implicit) for (int j : nu) for (int f = 0; f < k; f++) pz[f] += y[j * k + f];
+            if (asvd) {
+                // Koren 2008's asymmetric term on residuals: |R(u)|^-1/2 sum of (r_uj - prediction at the time) x_j.
+                for (double[] h : userRes.get(u)) for (int f = 0; f < k; f++) pz[f] += (float) h[1] * y[(int) h[0] * k + f];
+            } else if (implicit) for (int j : nu) for (int f = 0; f < k; f++) pz[f] += y[j * k + f];
             for (int f = 0; f < k; f++) pz[f] = p[u * w + 1 + f] + norm * pz[f];
             // Predict as evaluate does: a row never seen contributes nothing (its factors neither).
             double bicf = sumI[i] / (l2 + nI[i]);
@@ -206,7 +213,24 @@ public class OnlineExperiments {
             }
             pAcc[2 * u + 1] = rho * pAcc[2 * u + 1] + sp / k;
             qAcc[2 * i + 1] = rho * qAcc[2 * i + 1] + sq / k;
-            if (implicit) {
+            if (asvd) {
+                for (double[] h : userRes.get(u)) {
+                    int j = (int) h[0];
+                    float wj = (float) h[1];
+                    if (mode.equals("asvd-koren")) {
+                        for (int f = 0; f < k; f++) y[j * k + f] -= 0.007f * (g * norm * wj * q[i * w + 1 + f] + 0.015f * y[j * k + f]);
+                    } else {
+                        float sy = 0;
+                        for (int f = 0; f < k; f++) {
+                            float gy = g * norm * wj * q[i * w + 1 + f] + reg * y[j * k + f];
+                            sy += gy * gy;
+                        }
+                        yAcc[j] += sy / k;
+                        float rate = lr / ((float) Math.sqrt(yAcc[j]) + eps);
+                        for (int f = 0; f < k; f++) y[j * k + f] -= rate * (g * norm * wj * q[i * w + 1 + f] + reg * y[j * k + f]);
+                    }
+                }
+            } else if (implicit) {
                 for (int j : nu) {
                     if (mode.equals("svdpp-koren") || mode.equals("svdpp-now")) {
                         for (int f = 0; f < k; f++) y[j * k + f] -= 0.007f * (g * norm * q[i * w + 1 + f] + 0.015f * y[j * k + f]);
@@ -259,6 +283,7 @@ public class OnlineExperiments {
                 nU[u]++;
             }
             if (!now) nu.add(i);
+            if (asvd) userRes.get(u).add(new double[] {i, e[2] - plain, e[2]});
             sum += e[2];
             count++;
         }
