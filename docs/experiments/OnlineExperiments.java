@@ -40,7 +40,8 @@ import java.util.Random;
  * at the earlier events, as Koren's neighbourhood model defines them); {@code asvd} and {@code asvd-koren}: the
  * factored form of that neighbourhood (Koren 2008's asymmetric term), the user factor p_u + |R(u)|^-1/2 sum over the
  * user's earlier events of their residual times x_j, each x_j stepped as {@code svdpp-adagrad}'s or
- * {@code svdpp-koren}'s y_j). {@code -Drho=R} (any mode): the rows' accumulators decay by R per step, so that a row's
+ * {@code svdpp-koren}'s y_j); {@code -Dknn.recent=M} keeps the neighbourhood to the user's last M events, in the
+ * estimate and in the correlations' updates). {@code -Drho=R} (any mode): the rows' accumulators decay by R per step, so that a row's
  * rate stops falling (a row-wise RMSProp); 1, the default, is AdaGrad. {@code -Dbreakdown=true}: also the error by
  * how many earlier events the event's user and item have, on stderr.
  */
@@ -134,9 +135,11 @@ public class OnlineExperiments {
             if (stack2) for (int j = 0; j < 4; j++) recent[4 + j] = nIt[i] > 0 ? itemRes[i][j] : 0;
             double[] feat = new double[d];
             if (userFeatures) System.arraycopy(recent, 0, feat, 0, Math.min(d, stack2 ? 8 : 4));
+            int recentMax = Integer.getInteger("knn.recent", Integer.MAX_VALUE);
+            List<double[]> recentRes = userRes.get(u).subList(Math.max(0, userRes.get(u).size() - recentMax), userRes.get(u).size());
             if (knn) {
                 double num = 0, den = 1;
-                for (double[] h : userRes.get(u)) {
+                for (double[] h : recentRes) {
                     int j = (int) h[0], a = i * maxItems + j;
                     if (pairN[a] < 1) continue;
                     double corr = pairXY[a] / Math.sqrt(pairXX[a] * pairYY[a] + 1e-9) * pairN[a] / (pairN[a] + 100);
@@ -164,7 +167,7 @@ public class OnlineExperiments {
                     beta = ridge(xtx, xty);
                 }
                 if (knn) {
-                    for (double[] h : userRes.get(u)) {
+                    for (double[] h : recentRes) {
                         int j = (int) h[0];
                         if (j == i) continue;
                         for (int a : new int[] {i * maxItems + j, j * maxItems + i}) {
