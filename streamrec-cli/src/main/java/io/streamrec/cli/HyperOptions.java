@@ -15,7 +15,7 @@ final class HyperOptions {
             names = "--model",
             paramLabel = "KIND",
             description = "biased-mf (ratings), logistic-mf (0/1 clicks), or for positives only: bpr,"
-                    + " implicit-logistic, fism (not in pretrain), popularity (the baseline). Default: biased-mf.")
+                    + " implicit-logistic, fism, popularity (the baseline). Default: biased-mf.")
     String model = "biased-mf";
 
     @Option(names = "--factors", paramLabel = "K", description = "Latent factors per row (1..1024). Default: 32.")
