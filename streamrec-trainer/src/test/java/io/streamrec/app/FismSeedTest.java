@@ -50,17 +50,23 @@ class FismSeedTest {
         return out;
     }
 
+    /** A fism trainer's settings that start a new application id from {@code snapshot}. */
+    private static TrainerConfig fismFrom(
+            Path snapshot, String bootstrap, String applicationId, Path stateDir, int partitions) {
+        return StreamHarness.config(
+                bootstrap,
+                applicationId,
+                stateDir,
+                partitions,
+                Map.of(TrainerConfig.MODEL_KIND, "fism", TrainerConfig.INIT_MODEL, snapshot.toString()));
+    }
+
     @Test
     void shouldGoOnFromTheSnapshotsUsersAndContextVectorsOnEveryPartition(@TempDir Path dir) throws Exception {
         try (EmbeddedKafka kafka = new EmbeddedKafka().start()) {
             String bootstrap = kafka.bootstrapServers();
             Path snapshot = dir.resolve("fism.srm");
-            TrainerConfig config = StreamHarness.config(
-                    bootstrap,
-                    "fism-seed",
-                    dir.resolve("state"),
-                    2,
-                    Map.of(TrainerConfig.MODEL_KIND, "fism", TrainerConfig.INIT_MODEL, snapshot.toString()));
+            TrainerConfig config = fismFrom(snapshot, bootstrap, "fism-seed", dir.resolve("state"), 2);
             FismLearner pretrained =
                     new FismLearner(new Model(config.hyperparameters()), config.negatives(), FismLearner.DEFAULT_ALPHA);
             pretrained.learnAll(planted(false));
@@ -92,18 +98,8 @@ class FismSeedTest {
             String bootstrap = kafka.bootstrapServers();
             Path big = dir.resolve("big.srm");
             Path small = dir.resolve("small.srm");
-            TrainerConfig first = StreamHarness.config(
-                    bootstrap,
-                    "first",
-                    dir.resolve("a"),
-                    1,
-                    Map.of(TrainerConfig.MODEL_KIND, "fism", TrainerConfig.INIT_MODEL, big.toString()));
-            TrainerConfig second = StreamHarness.config(
-                    bootstrap,
-                    "second",
-                    dir.resolve("b"),
-                    1,
-                    Map.of(TrainerConfig.MODEL_KIND, "fism", TrainerConfig.INIT_MODEL, small.toString()));
+            TrainerConfig first = fismFrom(big, bootstrap, "first", dir.resolve("a"), 1);
+            TrainerConfig second = fismFrom(small, bootstrap, "second", dir.resolve("b"), 1);
             FismLearner a = new FismLearner(new Model(first.hyperparameters()), 5, FismLearner.DEFAULT_ALPHA);
             a.learnAll(planted(false));
             ModelSnapshot.write(a.model(), a.state(), big, "all users");
