@@ -11,7 +11,6 @@ import io.streamrec.stream.MetaRecord;
 import io.streamrec.stream.Topics;
 import io.streamrec.stream.TrainerConfig;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -113,11 +112,8 @@ final class ModelSeeder {
 
     /** The keys of {@code topic} whose latest record is not a tombstone, read from every partition to the end. */
     static Set<String> latestKeys(TrainerConfig config, String topic) {
-        Map<String, Object> props = new HashMap<>(config.clientProperties());
+        Map<String, Object> props = config.clientProperties(ConsumerConfig.configNames());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.keySet()
-                .removeIf(k ->
-                        !ConsumerConfig.configNames().contains(k) && !k.startsWith("sasl") && !k.startsWith("ssl"));
         Set<String> keys = new HashSet<>();
         try (KafkaConsumer<String, byte[]> c =
                 new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
@@ -145,13 +141,10 @@ final class ModelSeeder {
     }
 
     private static KafkaProducer<String, byte[]> producer(TrainerConfig config) {
-        Map<String, Object> props = new HashMap<>(config.clientProperties());
+        Map<String, Object> props = config.clientProperties(ProducerConfig.configNames());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        props.keySet()
-                .removeIf(k ->
-                        !ProducerConfig.configNames().contains(k) && !k.startsWith("sasl") && !k.startsWith("ssl"));
         return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     }
 }

@@ -216,10 +216,7 @@ public final class TrainerApp implements AutoCloseable {
 
     /** A reader of the whole model with the cluster's client settings (security included). */
     private static ModelClient startModelClient(TrainerConfig config) {
-        Map<String, Object> props = new java.util.HashMap<>(config.clientProperties());
-        props.keySet()
-                .removeIf(k ->
-                        !ConsumerConfig.configNames().contains(k) && !k.startsWith("sasl") && !k.startsWith("ssl"));
+        Map<String, Object> props = config.clientProperties(ConsumerConfig.configNames());
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, config.applicationId() + "-model-client");
         return new ModelClient(config.bootstrapServers(), Topics.MODEL_UPDATES, props).start();
     }

@@ -288,6 +288,17 @@ public final class TrainerConfig {
         return KafkaSettings.clients(this);
     }
 
+    /**
+     * {@link #clientProperties()} kept to what one kind of client takes ({@code ProducerConfig.configNames()},
+     * {@code ConsumerConfig.configNames()}), the security settings ({@code sasl.*}, {@code ssl.*}) always, so that the
+     * client does not warn about settings meant for others.
+     */
+    public Map<String, Object> clientProperties(java.util.Set<String> configNames) {
+        Map<String, Object> props = new java.util.HashMap<>(clientProperties());
+        props.keySet().removeIf(k -> !configNames.contains(k) && !k.startsWith("sasl") && !k.startsWith("ssl"));
+        return props;
+    }
+
     /** Every setting as given, over the defaults: what {@link KafkaSettings} passes on. */
     Map<String, String> settings() {
         return values;
