@@ -69,10 +69,7 @@ public final class FismLearner {
     public FismLearner(Model model, int negatives, FismState state) {
         Hyperparameters hyper = model.hyper();
         check(hyper, negatives, state.alpha());
-        if (state.width() != hyper.width()) {
-            throw new IllegalArgumentException(
-                    "the fism state's width " + state.width() + " is not the model's " + hyper.width());
-        }
+        state.checkFits(hyper);
         this.model = model;
         this.negatives = negatives;
         this.width = hyper.width();

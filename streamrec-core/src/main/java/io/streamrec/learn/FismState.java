@@ -106,6 +106,14 @@ public final class FismState {
         return width;
     }
 
+    /** Checks that this state's vectors have the width of {@code hyper}'s rows, the model it goes with. */
+    void checkFits(Hyperparameters hyper) {
+        if (width != hyper.width()) {
+            throw new IllegalArgumentException(
+                    "the fism state's width " + width + " is not the model's " + hyper.width());
+        }
+    }
+
     /** Every user held, by id (for {@link ModelSnapshot}). */
     Map<String, User> userMap() {
         return users;

@@ -179,9 +179,8 @@ public final class ModelSnapshot {
                             : "only a fism model has a FismState to write, not "
                                     + model.hyper().kind().id());
         }
-        if (fism != null && fism.width() != model.hyper().width()) {
-            throw new IllegalArgumentException("the fism state's width " + fism.width() + " is not the model's "
-                    + model.hyper().width());
+        if (fism != null) {
+            fism.checkFits(model.hyper());
         }
         String desc = description == null ? "" : description;
         if (modifiedUtf8Length(desc) > 65535) {
