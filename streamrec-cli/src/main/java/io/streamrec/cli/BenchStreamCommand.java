@@ -66,7 +66,6 @@ public final class BenchStreamCommand implements Callable<Integer> {
 
     private static final int MAX_WARMUP = 12;
 
-    /** A timed round: events per second, and the share of the process's CPU that went to JIT compilation. */
     /** A round of one application: events/s, the JIT's share of the CPU, and the process's CPU ns per event. */
     private record Run(double rate, double jitShare, double cpuPerEvent) {}
 
