@@ -15,6 +15,9 @@ import java.util.function.IntConsumer;
  * sequence of blocks is the epochs' orders one after the other and depends on the seed alone.
  */
 final class BlockScheduler {
+    /** {@link #poll}'s answer when blocks remain but none is free. */
+    static final int NONE_FREE = -2;
+
     private final int bins;
     private final int epochs;
     private final long seed;
@@ -69,14 +72,8 @@ final class BlockScheduler {
     /** The next block to run, waiting while none is free; -1 when training is over (or was aborted). */
     synchronized int take() {
         while (true) {
-            if (aborted || current == null) {
-                return -1;
-            }
-            int b = takeFrom(current);
-            if (b < 0 && next != null) {
-                b = takeFrom(next);
-            }
-            if (b >= 0) {
+            int b = poll();
+            if (b != NONE_FREE) {
                 return b;
             }
             try {
@@ -85,6 +82,45 @@ final class BlockScheduler {
                 Thread.currentThread().interrupt();
                 aborted = true;
                 return -1;
+            }
+        }
+    }
+
+    /** The next block to run if one is free now, {@link #NONE_FREE} if not; -1 when training is over. */
+    synchronized int poll() {
+        if (aborted || current == null) {
+            return -1;
+        }
+        int b = takeFrom(current);
+        if (b < 0 && next != null) {
+            b = takeFrom(next);
+        }
+        return b >= 0 ? b : NONE_FREE;
+    }
+
+    /**
+     * Runs a scheduler through {@code epochs} epochs on the calling thread, holding two blocks at a time as two
+     * workers would, without training. A one-thread rehearsal never finds a group busy nor takes a block of the
+     * next epoch, so the JIT compiles {@link #take} for that case alone and throws the code away at the first
+     * epoch of a real two-thread run, which then runs slower code while it is compiled again, on a core the
+     * training needs. This costs microseconds per epoch.
+     */
+    static void rehearseContention(int bins, int epochs) {
+        BlockScheduler s = new BlockScheduler(bins, epochs, 1, null);
+        int held = -1;
+        while (true) {
+            int b = s.poll();
+            if (b == -1) {
+                return;
+            }
+            if (b == NONE_FREE) {
+                s.done(held);
+                held = -1;
+            } else if (held < 0) {
+                held = b;
+            } else {
+                s.done(held);
+                held = b;
             }
         }
     }

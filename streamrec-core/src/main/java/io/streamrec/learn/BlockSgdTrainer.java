@@ -181,7 +181,8 @@ public final class BlockSgdTrainer {
 
     /**
      * Trains a throwaway model on a small random problem through the same code as {@link #train}, so that the JIT
-     * has compiled the block building and the epoch loop, not only the kernel, before the real data arrive.
+     * has compiled the block building and the epoch loop, not only the kernel, before the real data arrive; then
+     * rehearses the scheduler's contended path, which one thread never takes.
      */
     private static void rehearse(Hyperparameters hyper, RowKernel rows) {
         SplittableRandom rnd = new SplittableRandom(1);
@@ -190,6 +191,7 @@ public final class BlockSgdTrainer {
             fake.add(new Rating("u" + rnd.nextInt(400), "i" + rnd.nextInt(200), rnd.nextInt(2), e));
         }
         new BlockSgdTrainer(hyper, 20, 1, 1).train(fake, rows, null);
+        BlockScheduler.rehearseContention(DEFAULT_BINS, 50);
     }
 
     /**

@@ -56,19 +56,19 @@ final class RatingBlocks {
         } catch (ExecutionException e) {
             throw new IllegalStateException("building the item rows failed: " + e.getCause(), e.getCause());
         }
-        int userRows = model.users().size();
-        int itemRows = model.items().size();
+        int[] userGroup = groups(model.users().size(), bins);
+        int[] itemGroup = groups(model.items().size(), bins);
         RatingBlocks b = new RatingBlocks(bins, n);
         int[] fill = new int[bins * bins + 1];
         for (int e = 0; e < n; e++) {
-            fill[block(us[e], userRows, is[e], itemRows, bins) + 1]++;
+            fill[userGroup[us[e]] * bins + itemGroup[is[e]] + 1]++;
         }
         for (int k = 0; k < bins * bins; k++) {
             fill[k + 1] += fill[k];
         }
         System.arraycopy(fill, 0, b.start, 0, fill.length);
         for (int e = 0; e < n; e++) {
-            int at = fill[block(us[e], userRows, is[e], itemRows, bins)]++;
+            int at = fill[userGroup[us[e]] * bins + itemGroup[is[e]]]++;
             Rating r = train.get(e);
             b.users[at] = us[e];
             b.items[at] = is[e];
@@ -81,8 +81,13 @@ final class RatingBlocks {
         return b;
     }
 
-    private static int block(int u, int userRows, int i, int itemRows, int bins) {
-        return (int) ((long) u * bins / userRows) * bins + (int) ((long) i * bins / itemRows);
+    /** The group of each row number: {@code bins} equal ranges, looked up twice per event instead of divided. */
+    private static int[] groups(int rows, int bins) {
+        int[] group = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            group[r] = (int) ((long) r * bins / rows);
+        }
+        return group;
     }
 
     /** Row numbers of each event's user (or item), creating the rows in a random order of the distinct ids. */

@@ -198,6 +198,37 @@ class BlockSgdTrainerTest {
         scheduler.abort();
     }
 
+    @Test
+    void schedulerPollShouldSayNoneIsFreeInsteadOfWaitingAndTheContentionRehearsalShouldFinish() throws Exception {
+        BlockScheduler scheduler = new BlockScheduler(2, 1, 5, null);
+        int first = scheduler.poll();
+        int second = scheduler.poll();
+        assertEquals(3 - first, second);
+        // Both remaining blocks of the only epoch share a group with a running one.
+        assertEquals(BlockScheduler.NONE_FREE, scheduler.poll());
+        scheduler.done(first);
+        assertEquals(BlockScheduler.NONE_FREE, scheduler.poll(), "both still share a group with the second");
+        scheduler.done(second);
+        int third = scheduler.poll();
+        int fourth = scheduler.poll();
+        assertEquals(Set.of(0, 1, 2, 3), Set.of(first, second, third, fourth));
+        scheduler.done(third);
+        scheduler.done(fourth);
+        assertEquals(-1, scheduler.poll());
+
+        // One thread holding two blocks must neither deadlock nor fail at an epoch's end, on any grid.
+        FutureTask<Void> rehearsal = new FutureTask<>(() -> {
+            for (int bins = 1; bins <= 21; bins += 4) {
+                BlockScheduler.rehearseContention(bins, 7);
+            }
+            return null;
+        });
+        Thread t = new Thread(rehearsal, "rehearsal");
+        t.setDaemon(true);
+        t.start();
+        rehearsal.get(30, TimeUnit.SECONDS);
+    }
+
     private static long sumUpdates(FactorTable table) {
         long s = 0;
         for (int r = 0; r < table.size(); r++) {
