@@ -1,5 +1,6 @@
 package io.streamrec.learn;
 
+import io.streamrec.data.Rating;
 import io.streamrec.model.ModelKind;
 import java.util.Arrays;
 
@@ -159,8 +160,8 @@ public final class FismLearner {
      * Learns every event in the given order, by id: a pretraining pass (in time order, so that a model pretrained on
      * a log's earlier part goes on in a stream as if it had streamed that part too).
      */
-    public void learnAll(Iterable<io.streamrec.data.Rating> events) {
-        for (io.streamrec.data.Rating r : events) {
+    public void learnAll(Iterable<Rating> events) {
+        for (Rating r : events) {
             learn(
                     model.users().getOrCreate(r.user()),
                     model.items().getOrCreate(r.item()),

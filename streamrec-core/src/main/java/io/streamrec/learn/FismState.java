@@ -4,6 +4,7 @@ import io.streamrec.model.RowKind;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * What a FISM learner keeps besides the model's rows (Kabbur, Ning and Karypis 2013): the context vector
@@ -120,7 +121,7 @@ public final class FismState {
     }
 
     /** Hands every user held to {@code each}, with its id. */
-    public void forEachUser(java.util.function.BiConsumer<String, User> each) {
+    public void forEachUser(BiConsumer<String, User> each) {
         users.forEach(each);
     }
 

@@ -4,6 +4,7 @@ import io.streamrec.learn.Hyperparameters;
 import io.streamrec.learn.ImplicitLearner;
 import io.streamrec.model.ModelKind;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -293,8 +294,8 @@ public final class TrainerConfig {
      * {@code ConsumerConfig.configNames()}), the security settings ({@code sasl.*}, {@code ssl.*}) always, so that the
      * client does not warn about settings meant for others.
      */
-    public Map<String, Object> clientProperties(java.util.Set<String> configNames) {
-        Map<String, Object> props = new java.util.HashMap<>(clientProperties());
+    public Map<String, Object> clientProperties(Set<String> configNames) {
+        Map<String, Object> props = new HashMap<>(clientProperties());
         props.keySet().removeIf(k -> !configNames.contains(k) && !k.startsWith("sasl") && !k.startsWith("ssl"));
         return props;
     }
