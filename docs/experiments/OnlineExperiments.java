@@ -47,9 +47,9 @@ import java.util.Random;
  */
 public class OnlineExperiments {
     public static void main(String[] args) throws Exception {
-        if (args.length != 2 || !(List.of("mf", "svdpp-adagrad", "svdpp-koren", "svdpp-now", "svdpp-now-adagrad", "base", "base2", "short-bias", "stack", "stack2", "knn", "knn-now", "stack-knn", "stack-knn-now", "asvd", "asvd-koren").contains(args[1])
+        if (args.length != 2 || !(List.of("mf", "svdpp-adagrad", "svdpp-koren", "svdpp-now", "svdpp-now-adagrad", "base", "base2", "short-bias", "stack", "stack2", "knn", "knn-now", "stack-knn", "stack-knn-now", "asvd", "asvd-koren", "scale", "scale-stack").contains(args[1])
                 || args[1].matches("replay[1-9][0-9]*"))) {
-            System.err.println("usage: java OnlineExperiments.java FILE mf|svdpp-adagrad|svdpp-koren|svdpp-now[-adagrad]|replayN|base|base2|short-bias|stack|stack2|knn[-now]|stack-knn[-now]|asvd[-koren]");
+            System.err.println("usage: java OnlineExperiments.java FILE mf|svdpp-adagrad|svdpp-koren|svdpp-now[-adagrad]|replayN|base|base2|short-bias|stack|stack2|knn[-now]|stack-knn[-now]|asvd[-koren]|scale[-stack]");
             System.exit(2);
         }
         List<long[]> events = new ArrayList<>();
@@ -77,7 +77,7 @@ public class OnlineExperiments {
         double[] sumI = new double[n], sumU = new double[n];
         int[] nI = new int[n], nU = new int[n];
         boolean knnNow = mode.endsWith("knn-now"), knn = mode.endsWith("knn") || knnNow;
-        boolean shortBias = mode.equals("short-bias"), stack = mode.startsWith("stack") || knn, stack2 = mode.equals("stack2");
+        boolean shortBias = mode.equals("short-bias"), stack = mode.startsWith("stack") || mode.endsWith("-stack") || knn, stack2 = mode.equals("stack2");
         boolean userFeatures = !mode.startsWith("knn");
         // knn: item-item correlations of the residuals of the plain model (shrunk by n / (n + 100), Koren 2008's
         // shrinkage), over the users who rated both, learned as the stream goes; the feature is the similarity-weighted
@@ -94,6 +94,9 @@ public class OnlineExperiments {
         // -Drho below 1: the accumulators forget at that rate per step (RMSProp's running mean, not AdaGrad's sum).
         float rho = Float.parseFloat(System.getProperty("rho", "1"));
         double[] shortB = new double[n];
+        // scale: Koren 2009's user-specific scaling of the item bias, (1 + c_u) b_i, c_u stepped as a bias is.
+        boolean scale = mode.startsWith("scale");
+        float[] cu = new float[n], cAcc = new float[n];
         int d = stack2 ? 8 : mode.startsWith("knn") ? 1 : mode.startsWith("stack-knn") ? 5 : 4;
         double[][] xtx = new double[d][d], residuals = new double[n][8], itemRes = new double[n][4];
         int[] nIt = new int[n];
@@ -127,7 +130,7 @@ public class OnlineExperiments {
             double bicf = sumI[i] / (l2 + nI[i]);
             double bucf = sumU[u] / (l3 + nU[u]);
             double s = base ? mu + bicf + bucf + (mode.equals("base2") ? (uu == null ? 0 : p[u * w]) + (ii == null ? 0 : q[i * w]) : 0)
-                    : mu + (uu == null ? 0 : p[u * w]) + (ii == null ? 0 : q[i * w]);
+                    : mu + (uu == null ? 0 : p[u * w]) + (ii == null ? 0 : (scale && uu != null ? 1 + cu[u] : 1) * q[i * w]);
             if (ii != null) for (int f = 0; f < k; f++) s += (uu == null ? pz[f] - p[u * w + 1 + f] : pz[f]) * q[i * w + 1 + f];
             if (shortBias) s += shortB[u];
             double plain = s;
@@ -199,12 +202,18 @@ public class OnlineExperiments {
             nByItem[bi]++;
             ae += Math.abs(err);
             // Learn with the rows as they are now (new ones at their initial values).
-            s = base ? mu + bicf + bucf + (mode.equals("base2") ? p[u * w] + q[i * w] : 0) : mu + p[u * w] + q[i * w];
+            float c = scale ? 1 + cu[u] : 1;
+            s = base ? mu + bicf + bucf + (mode.equals("base2") ? p[u * w] + q[i * w] : 0) : mu + p[u * w] + c * q[i * w];
             for (int f = 0; f < k; f++) s += pz[f] * q[i * w + 1 + f];
             if (shortBias) s += shortB[u];
             float g = (float) (s - e[2]);
             if (shortBias) shortB[u] -= eta * g;
-            float gbu = g + reg * p[u * w], gbi = g + reg * q[i * w];
+            float gbu = g + reg * p[u * w], gbi = g * c + reg * q[i * w];
+            if (scale) {
+                float gc = g * q[i * w] + reg * cu[u];
+                cAcc[u] += gc * gc;
+                cu[u] -= lr * gc / ((float) Math.sqrt(cAcc[u]) + eps);
+            }
             pAcc[2 * u] = rho * pAcc[2 * u] + gbu * gbu;
             qAcc[2 * i] = rho * qAcc[2 * i] + gbi * gbi;
             float sp = 0, sq = 0;
