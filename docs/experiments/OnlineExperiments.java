@@ -41,7 +41,9 @@ import java.util.Random;
  * factored form of that neighbourhood (Koren 2008's asymmetric term), the user factor p_u + |R(u)|^-1/2 sum over the
  * user's earlier events of their residual times x_j, each x_j stepped as {@code svdpp-adagrad}'s or
  * {@code svdpp-koren}'s y_j); {@code -Dknn.recent=M} keeps the neighbourhood to the user's last M events, in the
- * estimate and in the correlations' updates). {@code -Drho=R} (any mode): the rows' accumulators decay by R per step, so that a row's
+ * estimate and in the correlations' updates); {@code scale}: the item bias scaled per user, (1 + c_u) b_i, c_u stepped
+ * as a bias (Koren 2009's c_u(t) without its day term), and {@code scale-stack} that with the {@code stack} fit.
+ * {@code -Drho=R} (any mode): the rows' accumulators decay by R per step, so that a row's
  * rate stops falling (a row-wise RMSProp); 1, the default, is AdaGrad. {@code -Dbreakdown=true}: also the error by
  * how many earlier events the event's user and item have, on stderr.
  */
