@@ -112,7 +112,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         rowSteps = ts.rowSteps();
         learner = UserFirstLearning.of(model, config.negatives());
         toSend = new GradientAccumulator(hyper.width());
-        ranking = new StreamRanking(config.userCacheRows());
+        ranking = new StreamRanking();
         users = new UserRowCache(model.users(), userStore, global, config.userCacheRows());
         expiry = UserRowExpiry.of(config.rowsTtlMs(), userStore, context, listener);
         admission = new RowAdmission(stateStore, config.rowsAdmissionMinEvents(), listener);

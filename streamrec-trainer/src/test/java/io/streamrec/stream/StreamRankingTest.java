@@ -1,6 +1,7 @@
 package io.streamrec.stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamrec.learn.Hyperparameters;
@@ -24,7 +25,7 @@ class StreamRankingTest {
     @Test
     void shouldRankEveryEventOfAKnownUserOnASmallCatalogue() {
         Model m = model(30);
-        StreamRanking r = new StreamRanking(10);
+        StreamRanking r = new StreamRanking();
         assertEquals(-1, r.evaluate(m, "u", 0, 3)); // no earlier item of the user yet
         r.seen("u", 0);
         assertEquals(3, r.evaluate(m, "u", 0, 3)); // i1 and i2 ahead; i0 left out
@@ -38,7 +39,7 @@ class StreamRankingTest {
     @Test
     void shouldRankAboutOneEventInCostOverBudgetOnALargeCatalogue() {
         Model m = model(40_000); // width 1: a pass costs 40,000 multiply-adds, about ten events' budget
-        StreamRanking r = new StreamRanking(10);
+        StreamRanking r = new StreamRanking();
         r.seen("u", 0);
         int ranked = 0;
         for (int e = 0; e < 1000; e++) {
@@ -48,5 +49,53 @@ class StreamRankingTest {
         assertEquals(1000 / every, ranked, 1);
         assertTrue(ranked > 0);
         assertEquals(1.0, r.recall(), 1e-9); // item 1 is first once item 0 is left out
+    }
+
+    @Test
+    void shouldKeepTheSeenItemsBoundedByTrackingAHashedShareOfUsersEachFromTheirFirstEvent() {
+        Model m = model(30);
+        int users = 10_000;
+        int itemsEach = 5;
+        StreamRanking r = new StreamRanking(1000);
+        boolean[] everUntracked = new boolean[users];
+        for (int k = 0; k < itemsEach; k++) {
+            for (int user = 0; user < users; user++) {
+                r.seen("user-" + user, k);
+                assertTrue(r.size() <= 1000, "size " + r.size());
+                everUntracked[user] |= !r.tracked("user-" + user);
+            }
+        }
+        // 10,000 users costing 5 + 16 each against room for 1,000: about 47 users, so 1 in 128 to 1 in 512 tracked
+        // (a level further would need the hash to put twice the expected users in the share).
+        assertTrue(r.trackedShare() <= 1.0 / 128 && r.trackedShare() >= 1.0 / 512, "share " + r.trackedShare());
+        int tracked = 0;
+        for (int user = 0; user < users; user++) {
+            if (r.tracked("user-" + user)) {
+                tracked++;
+                assertFalse(everUntracked[user], "user-" + user + " was dropped and tracked again");
+            }
+        }
+        // Every user still tracked has all of its items: it was tracked from its first event on.
+        assertEquals((long) tracked * itemsEach, r.held());
+        double expected = users * r.trackedShare();
+        assertTrue(
+                tracked > 0 && Math.abs(tracked - expected) < 0.5 * expected,
+                tracked + " users tracked, expected " + expected);
+
+        // Only tracked users' events are ranked, and the budget is kept for them.
+        int rankedUntracked = 0;
+        int rankedTracked = 0;
+        for (int user = 0; user < users; user++) {
+            int rank = r.evaluate(m, "user-" + user, 0, 7);
+            if (rank >= 0) {
+                if (r.tracked("user-" + user)) {
+                    rankedTracked++;
+                } else {
+                    rankedUntracked++;
+                }
+            }
+        }
+        assertEquals(0, rankedUntracked);
+        assertEquals(tracked, rankedTracked); // a small catalogue: every tracked user's event is ranked
     }
 }
