@@ -3,6 +3,7 @@ package io.streamrec.stream;
 import io.streamrec.model.ModelKeys;
 import io.streamrec.model.ModelUpdates;
 import io.streamrec.model.RowKind;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -13,8 +14,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>It is a cache of the global store, filled by the global store's {@link StoreCopyProcessor} for every record of the topic,
  * those it reads at start-up to restore the store included (Kafka Streams passes them through the processor of a
- * global store added with {@code Topology#addGlobalStore}). A row is never changed once here: a new version
- * replaces the object, so readers may compare by identity.
+ * global store added with {@code Topology#addGlobalStore}), and at start-up with the rows under {@link #PREFIXES}
+ * that the store, on disk, kept from before. A row is never changed once here: a new version replaces the object,
+ * so readers may compare by identity.
  */
 final class PublishedRows {
     private final int width;
@@ -44,6 +46,9 @@ final class PublishedRows {
     }
 
     private static final String ITEM_PREFIX = ModelKeys.prefix(RowKind.ITEM);
+
+    /** The key prefixes {@link #update} keeps: what the global store replays to it at start-up. */
+    static final List<String> PREFIXES = List.of(ITEM_PREFIX, ModelKeys.GATE_PREFIX, ModelKeys.MEAN_PREFIX);
 
     /**
      * Where the newest published version of an item's row appears: a reader keeps the slot of each item it uses and

@@ -60,6 +60,12 @@ public final class TrainerConfig {
     public static final String ROWS_TTL_MS = "rows.ttl.ms";
     /** A user gets a row of its own at its n-th event; the events before train the items' biases only; 1 = at once. */
     public static final String ROWS_ADMISSION_MIN_EVENTS = "rows.admission.min.events";
+    /**
+     * Where each instance keeps its copy of {@code model-updates}: {@code memory} (the default: the fastest, about
+     * 590 bytes of heap per user row) or {@code rocksdb} (on disk: the heap no longer grows with the users; the
+     * global thread's writes cost CPU and latency). docs/benchmarks.md, "The global store on disk".
+     */
+    public static final String GLOBAL_STORE = "global.store";
 
     /** The publication gate's settings (docs/gate.md), validated at construction. */
     public GateConfig gate() {
@@ -79,6 +85,7 @@ public final class TrainerConfig {
     private final long rowsTtlMs;
     private final GateConfig gate;
     private final int rowsAdmissionMinEvents;
+    private final boolean globalStoreOnDisk;
     private final Path initModel;
     private final Hyperparameters hyperparameters;
     private final Float positives;
@@ -119,6 +126,11 @@ public final class TrainerConfig {
                     ROWS_TTL_MS + " must be >= 0 (milliseconds; 0 keeps rows forever), got " + rowsTtlMs);
         }
         rowsAdmissionMinEvents = s.positiveInt(ROWS_ADMISSION_MIN_EVENTS);
+        String store = s.text(GLOBAL_STORE);
+        if (!store.equals("memory") && !store.equals("rocksdb")) {
+            throw new IllegalArgumentException(GLOBAL_STORE + " must be memory or rocksdb, got \"" + store + "\"");
+        }
+        globalStoreOnDisk = store.equals("rocksdb");
         String pg = values.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG);
         if (!pg.equals(StreamsConfig.EXACTLY_ONCE_V2) && !pg.equals(StreamsConfig.AT_LEAST_ONCE)) {
             throw new IllegalArgumentException(StreamsConfig.PROCESSING_GUARANTEE_CONFIG + " must be "
@@ -257,6 +269,11 @@ public final class TrainerConfig {
     /** See {@link #ROWS_TTL_MS}; 0 when rows never expire. */
     public long rowsTtlMs() {
         return rowsTtlMs;
+    }
+
+    /** See {@link #GLOBAL_STORE}: true for {@code rocksdb}. */
+    public boolean globalStoreOnDisk() {
+        return globalStoreOnDisk;
     }
 
     /** See {@link #ROWS_ADMISSION_MIN_EVENTS}; 1 when every user gets its row at its first event. */

@@ -43,7 +43,8 @@ final class TrainerKeys {
             TrainerConfig.HTTP_BIND,
             TrainerConfig.READINESS_MAX_STALL_MS,
             TrainerConfig.ROWS_TTL_MS,
-            TrainerConfig.ROWS_ADMISSION_MIN_EVENTS);
+            TrainerConfig.ROWS_ADMISSION_MIN_EVENTS,
+            TrainerConfig.GLOBAL_STORE);
 
     // Publication gate (docs/gate.md): its keys, defaults and validation live in GateConfig.
     private static Set<String> withGateKeys(String... own) {
@@ -66,6 +67,7 @@ final class TrainerKeys {
             Map.entry(TrainerConfig.READINESS_MAX_STALL_MS, "30000"),
             Map.entry(TrainerConfig.ROWS_TTL_MS, "0"),
             Map.entry(TrainerConfig.ROWS_ADMISSION_MIN_EVENTS, "1"),
+            Map.entry(TrainerConfig.GLOBAL_STORE, "memory"),
             Map.entry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2));
 
     static Hyperparameters hyperparameters(SettingParser s) {

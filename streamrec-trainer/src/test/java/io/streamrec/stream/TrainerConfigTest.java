@@ -10,11 +10,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -169,6 +171,7 @@ class TrainerConfigTest {
                 "model.factors | x | model.factors must be an integer",
                 "readiness.max.stall.ms | 999 | readiness.max.stall.ms must be >= 1000 (milliseconds without processed input",
                 "readiness.max.stall.ms | 30s | readiness.max.stall.ms must be an integer, got \"30s\"",
+                "global.store | disk | global.store must be memory or rocksdb, got \"disk\"",
             })
     void shouldNameTheSettingInTheMessageForABadValue(String key, String value, String message) {
         IllegalArgumentException e = assertThrows(
@@ -200,6 +203,24 @@ class TrainerConfigTest {
         IllegalArgumentException e =
                 assertThrows(IllegalArgumentException.class, () -> c.with(TrainerConfig.ROWS_TTL_MS, "-1"));
         assertTrue(e.getMessage().contains("rows.ttl.ms must be >= 0"), e.getMessage());
+    }
+
+    @Test
+    void shouldKeepTheGlobalStoreInMemoryByDefaultAndOnDiskWhenAsked() {
+        TrainerConfig c = TrainerConfig.of(SERVERS);
+        assertFalse(c.globalStoreOnDisk());
+        TrainerConfig disk = c.with(TrainerConfig.GLOBAL_STORE, "rocksdb");
+        assertTrue(disk.globalStoreOnDisk());
+        // The topology's global store follows the setting.
+        for (TrainerConfig config : List.of(c, disk)) {
+            try (TopologyTestDriver driver = new TopologyTestDriver(
+                    StreamTopology.build(config, new TrainerListener() {}), config.streamsProperties())) {
+                assertEquals(
+                        config.globalStoreOnDisk(),
+                        driver.getKeyValueStore(Topics.GLOBAL_ROWS_STORE).persistent(),
+                        "on disk: " + config.globalStoreOnDisk());
+            }
+        }
     }
 
     @Test
