@@ -3,6 +3,7 @@ package io.streamrec.stream;
 import io.streamrec.model.ModelKind;
 import io.streamrec.model.ModelUpdates;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -209,7 +210,11 @@ public final class StreamTopology {
                 new ByteArrayDeserializer(),
                 Topics.MODEL_UPDATES,
                 "global-rows",
-                () -> new StoreCopyProcessor(Topics.GLOBAL_ROWS_STORE, published::update, PublishedRows.PREFIXES));
+                // In memory the store is rebuilt from the topic through the processor at each start: nothing to replay.
+                () -> new StoreCopyProcessor(
+                        Topics.GLOBAL_ROWS_STORE,
+                        published::update,
+                        config.globalStoreOnDisk() ? PublishedRows.PREFIXES : List.of()));
         if (hyper.kind() == ModelKind.FISM) {
             t.addGlobalStore(
                     Stores.keyValueStoreBuilder(
