@@ -42,16 +42,17 @@ import java.util.Random;
  * user's earlier events of their residual times x_j, each x_j stepped as {@code svdpp-adagrad}'s or
  * {@code svdpp-koren}'s y_j); {@code -Dknn.recent=M} keeps the neighbourhood to the user's last M events, in the
  * estimate and in the correlations' updates); {@code scale}: the item bias scaled per user, (1 + c_u) b_i, c_u stepped
- * as a bias (Koren 2009's c_u(t) without its day term), and {@code scale-stack} that with the {@code stack} fit.
+ * as a bias (Koren 2009's c_u(t) without its day term), {@code scale-stack} that with the {@code stack} fit,
+ * and {@code scale-stack-knn-now} that with the {@code stack-knn-now} fit.
  * {@code -Drho=R} (any mode): the rows' accumulators decay by R per step, so that a row's
  * rate stops falling (a row-wise RMSProp); 1, the default, is AdaGrad. {@code -Dbreakdown=true}: also the error by
  * how many earlier events the event's user and item have, on stderr.
  */
 public class OnlineExperiments {
     public static void main(String[] args) throws Exception {
-        if (args.length != 2 || !(List.of("mf", "svdpp-adagrad", "svdpp-koren", "svdpp-now", "svdpp-now-adagrad", "base", "base2", "short-bias", "stack", "stack2", "knn", "knn-now", "stack-knn", "stack-knn-now", "asvd", "asvd-koren", "scale", "scale-stack").contains(args[1])
+        if (args.length != 2 || !(List.of("mf", "svdpp-adagrad", "svdpp-koren", "svdpp-now", "svdpp-now-adagrad", "base", "base2", "short-bias", "stack", "stack2", "knn", "knn-now", "stack-knn", "stack-knn-now", "asvd", "asvd-koren", "scale", "scale-stack", "scale-stack-knn-now").contains(args[1])
                 || args[1].matches("replay[1-9][0-9]*"))) {
-            System.err.println("usage: java OnlineExperiments.java FILE mf|svdpp-adagrad|svdpp-koren|svdpp-now[-adagrad]|replayN|base|base2|short-bias|stack|stack2|knn[-now]|stack-knn[-now]|asvd[-koren]|scale[-stack]");
+            System.err.println("usage: java OnlineExperiments.java FILE mf|svdpp-adagrad|svdpp-koren|svdpp-now[-adagrad]|replayN|base|base2|short-bias|stack|stack2|knn[-now]|stack-knn[-now]|asvd[-koren]|scale[-stack[-knn-now]]");
             System.exit(2);
         }
         List<long[]> events = new ArrayList<>();
@@ -99,7 +100,7 @@ public class OnlineExperiments {
         // scale: Koren 2009's user-specific scaling of the item bias, (1 + c_u) b_i, c_u stepped as a bias is.
         boolean scale = mode.startsWith("scale");
         float[] cu = new float[n], cAcc = new float[n];
-        int d = stack2 ? 8 : mode.startsWith("knn") ? 1 : mode.startsWith("stack-knn") ? 5 : 4;
+        int d = stack2 ? 8 : mode.startsWith("knn") ? 1 : mode.contains("stack-knn") ? 5 : 4;
         double[][] xtx = new double[d][d], residuals = new double[n][8], itemRes = new double[n][4];
         int[] nIt = new int[n];
         double[] xty = new double[d], beta = new double[d], rates = {0.5, 0.2, 0.05};
