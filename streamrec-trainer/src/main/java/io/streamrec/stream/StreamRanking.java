@@ -19,9 +19,8 @@ import java.util.Map;
  * <p>Bounded in memory by sampling users, not by dropping them: leaving out a user's earlier items needs every item
  * of theirs, so the task keeps the seen items of a hashed subset of its users, all of them until the sets hold
  * {@code maxSeen} items in all (a user counting as {@link #USER_COST} items), then half as many users each time that
- * is reached again (the users whose mixed
- * id hash has at least {@code level} leading zero bits, a fraction 2^-level; adaptive sampling by hash, as in
- * Flajolet's and Gibbons' distinct sampling). A user's membership only ever ends, so every user tracked is tracked
+ * is reached again (the users whose mixed id hash has at least {@code level} leading zero bits, a fraction
+ * 2^-level; adaptive sampling by hash, as in Flajolet's and Gibbons' distinct sampling). A user's membership only ever ends, so every user tracked is tracked
  * from their first event here, and the users left are a uniform sample. Dropping the least recently seen users
  * instead, as this class did before, held up to {@code user.cache.rows} users' sets (hundreds of megabytes at the
  * default million) and, with more active users than that, ranked almost nobody: a user dropped between two events
@@ -93,19 +92,20 @@ final class StreamRanking {
         int before = mine.size();
         mine.add(i);
         held += mine.size() - before;
-        if (size() > maxSeen) {
-            while (size() > maxSeen) {
-                level++;
-                seen.entrySet().removeIf(e -> {
-                    if (tracked(e.getKey())) {
-                        return false;
-                    }
-                    held -= e.getValue().size();
-                    return true;
-                });
-            }
-            seen = new HashMap<>(seen); // a HashMap never shrinks its table
+        if (size() <= maxSeen) {
+            return;
         }
+        do {
+            level++;
+            seen.entrySet().removeIf(e -> {
+                if (tracked(e.getKey())) {
+                    return false;
+                }
+                held -= e.getValue().size();
+                return true;
+            });
+        } while (size() > maxSeen);
+        seen = new HashMap<>(seen); // a HashMap never shrinks its table
     }
 
     /** Whether the user's seen items are kept at the current level. */

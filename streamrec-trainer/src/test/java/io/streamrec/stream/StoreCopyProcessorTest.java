@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -18,19 +19,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The global store of {@code model-updates} is on disk and restores only from its checkpoint, so what it held before
- * a restart must reach {@link PublishedRows} at start-up: the copying processor replays the prefixes it is given.
+ * With {@code global.store} {@code rocksdb} the global store of {@code model-updates} is on disk and restores only from
+ * its checkpoint, so what it held before a restart must reach {@link PublishedRows} at start-up: the copying processor
+ * replays the prefixes it is given.
  */
 class StoreCopyProcessorTest {
     @TempDir
     Path dir;
 
-    /** A RocksDB store in {@code dir}, opened through a processor context, and a processor copying into it. */
-    private Map<String, String> run(
-            StoreCopyProcessor processor,
-            KeyValueStore<String, byte[]> store,
-            Map<String, String> told,
-            Map<String, byte[]> records) {
+    /** Opens {@code store} in {@code dir} through a processor context, runs {@code records} through the processor. */
+    private void run(StoreCopyProcessor processor, KeyValueStore<String, byte[]> store, Map<String, byte[]> records) {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "copy-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -41,7 +39,6 @@ class StoreCopyProcessorTest {
         records.forEach((k, v) -> processor.process(new Record<>(k, v, 0L)));
         store.flush();
         store.close();
-        return told;
     }
 
     private static KeyValueStore<String, byte[]> store() {
@@ -57,7 +54,7 @@ class StoreCopyProcessorTest {
 
     @Test
     void shouldTellWhatTheStoreKeptUnderTheReplayedPrefixesAtStartUpAndNothingElse() {
-        Map<String, byte[]> first = new java.util.LinkedHashMap<>();
+        Map<String, byte[]> first = new LinkedHashMap<>();
         first.put("item:a", b("A1"));
         first.put("item:b", b("B1"));
         first.put("user:u", b("U1"));
@@ -70,19 +67,14 @@ class StoreCopyProcessorTest {
                         (k, v) -> before.put(k, v == null ? null : new String(v, StandardCharsets.UTF_8)),
                         PublishedRows.PREFIXES),
                 store(),
-                before,
                 first);
         assertEquals(5, before.size()); // every record is told as it comes
         // A newer version and a tombstone, then a restart: the store restores nothing more (its checkpoint is at the
         // end), so what the processor tells at init is all a new PublishedRows gets.
-        Map<String, byte[]> second = new java.util.LinkedHashMap<>();
+        Map<String, byte[]> second = new LinkedHashMap<>();
         second.put("item:a", b("A2"));
         second.put("item:b", null);
-        run(
-                new StoreCopyProcessor(Topics.GLOBAL_ROWS_STORE, (k, v) -> {}, PublishedRows.PREFIXES),
-                store(),
-                new TreeMap<>(),
-                second);
+        run(new StoreCopyProcessor(Topics.GLOBAL_ROWS_STORE, (k, v) -> {}, PublishedRows.PREFIXES), store(), second);
 
         Map<String, String> after = new TreeMap<>();
         run(
@@ -91,7 +83,6 @@ class StoreCopyProcessorTest {
                         (k, v) -> after.put(k, new String(v, StandardCharsets.UTF_8)),
                         PublishedRows.PREFIXES),
                 store(),
-                after,
                 Map.of());
         assertEquals(
                 Map.of("item:a", "A2", "mean:0", "M0", "gate:0", "G0"),
@@ -101,8 +92,8 @@ class StoreCopyProcessorTest {
     @Test
     void shouldTellNothingAtStartUpWithoutPrefixes() {
         Map<String, String> told = new TreeMap<>();
-        run(new StoreCopyProcessor(Topics.GLOBAL_ROWS_STORE, (k, v) -> {}), store(), told, Map.of("item:a", b("A1")));
-        run(new StoreCopyProcessor(Topics.GLOBAL_ROWS_STORE, (k, v) -> told.put(k, "told")), store(), told, Map.of());
+        run(new StoreCopyProcessor(Topics.GLOBAL_ROWS_STORE, (k, v) -> {}), store(), Map.of("item:a", b("A1")));
+        run(new StoreCopyProcessor(Topics.GLOBAL_ROWS_STORE, (k, v) -> told.put(k, "told")), store(), Map.of());
         assertEquals(Map.of(), told);
     }
 }
