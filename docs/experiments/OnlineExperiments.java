@@ -43,16 +43,19 @@ import java.util.Random;
  * {@code svdpp-koren}'s y_j); {@code -Dknn.recent=M} keeps the neighbourhood to the user's last M events, in the
  * estimate and in the correlations' updates); {@code scale}: the item bias scaled per user, (1 + c_u) b_i, c_u stepped
  * as a bias (Koren 2009's c_u(t) without its day term), {@code scale-stack} that with the {@code stack} fit,
- * and {@code scale-stack-knn-now} that with the {@code stack-knn-now} fit.
+ * and {@code scale-stack-knn-now} that with the {@code stack-knn-now} fit; {@code day} adds a day-specific user bias
+ * b_{u,t} (timeSVD++, Koren 2009), back to 0 with a fresh accumulator on each new UTC day of the user's
+ * ({@code -Dday.seconds} sets the day's length), stepped as the user bias is; {@code day-stack}, {@code scale-day} and
+ * {@code scale-day-stack} combine it with the others.
  * {@code -Drho=R} (any mode): the rows' accumulators decay by R per step, so that a row's
  * rate stops falling (a row-wise RMSProp); 1, the default, is AdaGrad. {@code -Dbreakdown=true}: also the error by
  * how many earlier events the event's user and item have, on stderr.
  */
 public class OnlineExperiments {
     public static void main(String[] args) throws Exception {
-        if (args.length != 2 || !(List.of("mf", "svdpp-adagrad", "svdpp-koren", "svdpp-now", "svdpp-now-adagrad", "base", "base2", "short-bias", "stack", "stack2", "knn", "knn-now", "stack-knn", "stack-knn-now", "asvd", "asvd-koren", "scale", "scale-stack", "scale-stack-knn-now").contains(args[1])
+        if (args.length != 2 || !(List.of("mf", "svdpp-adagrad", "svdpp-koren", "svdpp-now", "svdpp-now-adagrad", "base", "base2", "short-bias", "stack", "stack2", "knn", "knn-now", "stack-knn", "stack-knn-now", "asvd", "asvd-koren", "scale", "scale-stack", "scale-stack-knn-now", "day", "scale-day", "day-stack", "scale-day-stack").contains(args[1])
                 || args[1].matches("replay[1-9][0-9]*"))) {
-            System.err.println("usage: java OnlineExperiments.java FILE mf|svdpp-adagrad|svdpp-koren|svdpp-now[-adagrad]|replayN|base|base2|short-bias|stack|stack2|knn[-now]|stack-knn[-now]|asvd[-koren]|scale[-stack[-knn-now]]");
+            System.err.println("usage: java OnlineExperiments.java FILE mf|svdpp-adagrad|svdpp-koren|svdpp-now[-adagrad]|replayN|base|base2|short-bias|stack|stack2|knn[-now]|stack-knn[-now]|asvd[-koren]|scale[-stack[-knn-now]]|[scale-]day[-stack]");
             System.exit(2);
         }
         List<long[]> events = new ArrayList<>();
@@ -99,6 +102,8 @@ public class OnlineExperiments {
         double[] shortB = new double[n];
         // scale: Koren 2009's user-specific scaling of the item bias, (1 + c_u) b_i, c_u stepped as a bias is.
         boolean scale = mode.startsWith("scale");
+        boolean day = mode.contains("day");
+        float[] dayB = new float[n], dayAcc = new float[n]; long[] lastDay = new long[n]; Arrays.fill(lastDay, -1);
         float[] cu = new float[n], cAcc = new float[n];
         int d = stack2 ? 8 : mode.startsWith("knn") ? 1 : mode.contains("stack-knn") ? 5 : 4;
         double[][] xtx = new double[d][d], residuals = new double[n][8], itemRes = new double[n][4];
@@ -136,6 +141,9 @@ public class OnlineExperiments {
                     : mu + (uu == null ? 0 : p[u * w]) + (ii == null ? 0 : (scale && uu != null ? 1 + cu[u] : 1) * q[i * w]);
             if (ii != null) for (int f = 0; f < k; f++) s += (uu == null ? pz[f] - p[u * w + 1 + f] : pz[f]) * q[i * w + 1 + f];
             if (shortBias) s += shortB[u];
+            long today = e[3] / Long.getLong("day.seconds", 86400);
+            if (day && lastDay[u] != today) { dayB[u] = 0; dayAcc[u] = 0; lastDay[u] = today; }
+            if (day) s += dayB[u];
             double plain = s;
             double[] recent = residuals[u];
             if (stack2) for (int j = 0; j < 4; j++) recent[4 + j] = nIt[i] > 0 ? itemRes[i][j] : 0;
@@ -209,7 +217,9 @@ public class OnlineExperiments {
             s = base ? mu + bicf + bucf + (mode.equals("base2") ? p[u * w] + q[i * w] : 0) : mu + p[u * w] + c * q[i * w];
             for (int f = 0; f < k; f++) s += pz[f] * q[i * w + 1 + f];
             if (shortBias) s += shortB[u];
+            if (day) s += dayB[u];
             float g = (float) (s - e[2]);
+            if (day) { float gd = g + reg * dayB[u]; dayAcc[u] += gd * gd; dayB[u] -= lr * gd / ((float) Math.sqrt(dayAcc[u]) + eps); }
             if (shortBias) shortB[u] -= eta * g;
             float gbu = g + reg * p[u * w], gbi = g * c + reg * q[i * w];
             if (scale) {
