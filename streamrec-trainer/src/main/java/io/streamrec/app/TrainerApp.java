@@ -1,5 +1,8 @@
 package io.streamrec.app;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.streamrec.client.ModelClient;
 import io.streamrec.http.HttpApi;
 import io.streamrec.http.RecommendationHandlers;
@@ -11,12 +14,17 @@ import io.streamrec.stream.TrainerConfig;
 import io.streamrec.stream.TrainerListener;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.TopicPartition;
@@ -49,6 +57,7 @@ public final class TrainerApp implements AutoCloseable {
     private final ModelClient modelClient;
     private final ProgressWatchdog watchdog;
     private final ScheduledExecutorService readinessChecks;
+    private final ScheduledExecutorService hangingChecks;
     private final Admin readinessAdmin;
 
     private TrainerApp(
@@ -59,6 +68,7 @@ public final class TrainerApp implements AutoCloseable {
             ModelClient modelClient,
             ProgressWatchdog watchdog,
             ScheduledExecutorService readinessChecks,
+            ScheduledExecutorService hangingChecks,
             Admin readinessAdmin) {
         this.config = config;
         this.metrics = metrics;
@@ -67,6 +77,7 @@ public final class TrainerApp implements AutoCloseable {
         this.modelClient = modelClient;
         this.watchdog = watchdog;
         this.readinessChecks = readinessChecks;
+        this.hangingChecks = hangingChecks;
         this.readinessAdmin = readinessAdmin;
     }
 
@@ -115,9 +126,18 @@ public final class TrainerApp implements AutoCloseable {
                 Topics.INTERACTIONS,
                 () -> trainer.eventsTrained() + trainer.eventsRejected(),
                 () -> inputWaiting(streams, committed));
+        HangingTransactionCheck hanging = new HangingTransactionCheck(
+                readinessAdmin,
+                config.bootstrapServers(),
+                () -> writtenPartitions(readinessAdmin, config.applicationId()),
+                config.hangingTransactionMs(),
+                config.abortHangingTransactions(),
+                () -> System.nanoTime() / 1_000_000);
+        bindHangingTransactionMeters(hanging, metrics.registry());
         streams.start();
         watchdog.check();
         ScheduledExecutorService readinessChecks = startReadinessChecks(watchdog);
+        ScheduledExecutorService hangingChecks = startHangingChecks(hanging, config.hangingTransactionMs());
         HttpApi http = null;
         ModelClient modelClient = null;
         // Set once the model client is started, after the HTTP server that serves its readiness.
@@ -145,7 +165,8 @@ public final class TrainerApp implements AutoCloseable {
                     config.httpBind(),
                     http.port());
         }
-        return new TrainerApp(config, metrics, streams, http, modelClient, watchdog, readinessChecks, readinessAdmin);
+        return new TrainerApp(
+                config, metrics, streams, http, modelClient, watchdog, readinessChecks, hangingChecks, readinessAdmin);
     }
 
     /**
@@ -190,6 +211,46 @@ public final class TrainerApp implements AutoCloseable {
     }
 
     /**
+     * The partitions the trainer writes in transactions: its internal topics, its outputs and its stores'
+     * changelogs ({@code <application.id>-<store>-changelog}). Asked at each check, since topics may come later.
+     */
+    private static Collection<TopicPartition> writtenPartitions(Admin admin, String applicationId) {
+        try {
+            Set<String> topics = new HashSet<>();
+            for (String t : admin.listTopics().names().get(30, TimeUnit.SECONDS)) {
+                if (WRITTEN_TOPICS.contains(t) || (t.startsWith(applicationId + "-") && t.endsWith("-changelog"))) {
+                    topics.add(t);
+                }
+            }
+            List<TopicPartition> partitions = new ArrayList<>();
+            admin.describeTopics(topics)
+                    .allTopicNames()
+                    .get(30, TimeUnit.SECONDS)
+                    .forEach((name, d) ->
+                            d.partitions().forEach(p -> partitions.add(new TopicPartition(name, p.partition()))));
+            return partitions;
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot list the trainer's topics: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while listing the trainer's topics", e);
+        }
+    }
+
+    private static final Set<String> WRITTEN_TOPICS = Set.of(
+            Topics.USER_EVENTS, Topics.ITEM_GRADIENTS, Topics.MODEL_UPDATES, Topics.TRAINING_METRICS, Topics.DLQ);
+
+    private static void bindHangingTransactionMeters(HangingTransactionCheck check, MeterRegistry registry) {
+        Gauge.builder("streamrec.hanging.transactions", check, HangingTransactionCheck::hanging)
+                .description("Partitions the trainer writes that held a transaction open longer than "
+                        + "hanging.transaction.ms at the latest check: their read_committed readers wait behind it")
+                .register(registry);
+        FunctionCounter.builder("streamrec.hanging.transactions.aborted", check, HangingTransactionCheck::aborted)
+                .description("Hanging transactions aborted (hanging.transaction.action=abort); their records dropped")
+                .register(registry);
+    }
+
+    /**
      * Checks readiness every second, so that a flip is logged when it happens rather than at the next probe, and
      * a probe reads the latest verdict without waiting for the brokers.
      */
@@ -212,6 +273,33 @@ public final class TrainerApp implements AutoCloseable {
                 1,
                 TimeUnit.SECONDS);
         return s;
+    }
+
+    /**
+     * Looks for hanging transactions four times per {@code hanging.transaction.ms} (at most once a minute, at least
+     * once a second), on a thread of its own: a check may wait for the brokers.
+     */
+    private static ScheduledExecutorService startHangingChecks(HangingTransactionCheck hanging, long hangingMs) {
+        ScheduledExecutorService h = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "streamrec-hanging-transactions");
+            t.setDaemon(true);
+            return t;
+        });
+        long period = Math.max(1000, Math.min(60_000, hangingMs / 4));
+        h.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        hanging.check();
+                    } catch (RuntimeException e) {
+                        LOG.warn("hanging-transaction check failed: {}", e.toString());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                period,
+                period,
+                TimeUnit.MILLISECONDS);
+        return h;
     }
 
     /** A reader of the whole model with the cluster's client settings (security included). */
@@ -279,6 +367,7 @@ public final class TrainerApp implements AutoCloseable {
     @Override
     public void close() {
         readinessChecks.shutdownNow();
+        hangingChecks.shutdownNow();
         readinessAdmin.close(Duration.ofSeconds(5));
         if (http != null) {
             http.close();

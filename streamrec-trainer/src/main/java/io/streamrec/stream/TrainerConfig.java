@@ -66,6 +66,15 @@ public final class TrainerConfig {
      * global thread's writes cost CPU and latency). docs/benchmarks.md, "The global store on disk".
      */
     public static final String GLOBAL_STORE = "global.store";
+    /**
+     * How long a transaction may stay open on a partition the trainer writes before it counts as hanging (a broker
+     * crash can leave one that blocks the partition's readers for good; io.streamrec.app.HangingTransactionCheck).
+     */
+    public static final String HANGING_TRANSACTION_MS = "hanging.transaction.ms";
+    /** Smallest {@link #HANGING_TRANSACTION_MS}: the exactly-once transactions' own timeout is 10 seconds. */
+    public static final int MIN_HANGING_TRANSACTION_MS = 1000;
+    /** What to do with a hanging transaction: {@code report} (metric, log) or {@code abort} (and go on). */
+    public static final String HANGING_TRANSACTION_ACTION = "hanging.transaction.action";
 
     /** The publication gate's settings (docs/gate.md), validated at construction. */
     public GateConfig gate() {
@@ -86,6 +95,8 @@ public final class TrainerConfig {
     private final GateConfig gate;
     private final int rowsAdmissionMinEvents;
     private final boolean globalStoreOnDisk;
+    private final long hangingTransactionMs;
+    private final boolean abortHangingTransactions;
     private final Path initModel;
     private final Hyperparameters hyperparameters;
     private final Float positives;
@@ -131,6 +142,18 @@ public final class TrainerConfig {
             throw new IllegalArgumentException(GLOBAL_STORE + " must be memory or rocksdb, got \"" + store + "\"");
         }
         globalStoreOnDisk = store.equals("rocksdb");
+        hangingTransactionMs = s.longInt(HANGING_TRANSACTION_MS);
+        if (hangingTransactionMs < MIN_HANGING_TRANSACTION_MS) {
+            throw new IllegalArgumentException(HANGING_TRANSACTION_MS + " must be >= " + MIN_HANGING_TRANSACTION_MS
+                    + " (milliseconds a transaction may stay open on a partition the trainer writes), got "
+                    + hangingTransactionMs);
+        }
+        String action = s.text(HANGING_TRANSACTION_ACTION);
+        if (!action.equals("report") && !action.equals("abort")) {
+            throw new IllegalArgumentException(
+                    HANGING_TRANSACTION_ACTION + " must be report or abort, got \"" + action + "\"");
+        }
+        abortHangingTransactions = action.equals("abort");
         String pg = values.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG);
         if (!pg.equals(StreamsConfig.EXACTLY_ONCE_V2) && !pg.equals(StreamsConfig.AT_LEAST_ONCE)) {
             throw new IllegalArgumentException(StreamsConfig.PROCESSING_GUARANTEE_CONFIG + " must be "
@@ -269,6 +292,16 @@ public final class TrainerConfig {
     /** See {@link #ROWS_TTL_MS}; 0 when rows never expire. */
     public long rowsTtlMs() {
         return rowsTtlMs;
+    }
+
+    /** See {@link #HANGING_TRANSACTION_MS}. */
+    public long hangingTransactionMs() {
+        return hangingTransactionMs;
+    }
+
+    /** See {@link #HANGING_TRANSACTION_ACTION}: true for {@code abort}. */
+    public boolean abortHangingTransactions() {
+        return abortHangingTransactions;
     }
 
     /** See {@link #GLOBAL_STORE}: true for {@code rocksdb}. */

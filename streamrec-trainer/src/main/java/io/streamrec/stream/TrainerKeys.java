@@ -44,7 +44,9 @@ final class TrainerKeys {
             TrainerConfig.READINESS_MAX_STALL_MS,
             TrainerConfig.ROWS_TTL_MS,
             TrainerConfig.ROWS_ADMISSION_MIN_EVENTS,
-            TrainerConfig.GLOBAL_STORE);
+            TrainerConfig.GLOBAL_STORE,
+            TrainerConfig.HANGING_TRANSACTION_MS,
+            TrainerConfig.HANGING_TRANSACTION_ACTION);
 
     // Publication gate (docs/gate.md): its keys, defaults and validation live in GateConfig.
     private static Set<String> withGateKeys(String... own) {
@@ -68,6 +70,8 @@ final class TrainerKeys {
             Map.entry(TrainerConfig.ROWS_TTL_MS, "0"),
             Map.entry(TrainerConfig.ROWS_ADMISSION_MIN_EVENTS, "1"),
             Map.entry(TrainerConfig.GLOBAL_STORE, "memory"),
+            Map.entry(TrainerConfig.HANGING_TRANSACTION_MS, "300000"),
+            Map.entry(TrainerConfig.HANGING_TRANSACTION_ACTION, "report"),
             Map.entry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2));
 
     static Hyperparameters hyperparameters(SettingParser s) {

@@ -206,6 +206,22 @@ class TrainerConfigTest {
     }
 
     @Test
+    void shouldReportHangingTransactionsAfterFiveMinutesByDefaultAndRefuseBadSettings() {
+        TrainerConfig c = TrainerConfig.of(SERVERS);
+        assertEquals(300_000, c.hangingTransactionMs());
+        assertFalse(c.abortHangingTransactions());
+        assertTrue(c.with(TrainerConfig.HANGING_TRANSACTION_ACTION, "abort").abortHangingTransactions());
+        IllegalArgumentException tooShort =
+                assertThrows(IllegalArgumentException.class, () -> c.with(TrainerConfig.HANGING_TRANSACTION_MS, "999"));
+        assertTrue(tooShort.getMessage().contains("hanging.transaction.ms must be >= 1000"), tooShort.getMessage());
+        IllegalArgumentException unknown = assertThrows(
+                IllegalArgumentException.class, () -> c.with(TrainerConfig.HANGING_TRANSACTION_ACTION, "commit"));
+        assertTrue(
+                unknown.getMessage().contains("hanging.transaction.action must be report or abort, got \"commit\""),
+                unknown.getMessage());
+    }
+
+    @Test
     void shouldKeepTheGlobalStoreInMemoryByDefaultAndOnDiskWhenAsked() {
         TrainerConfig c = TrainerConfig.of(SERVERS);
         assertFalse(c.globalStoreOnDisk());
