@@ -3,8 +3,10 @@ package io.streamrec.app;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -33,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * outlived every timeout many times over. Each {@link #check()} describes the producers of the partitions, remembers
  * when it first saw each open transaction, and reports those open longer than that. With {@code abort}, it writes
  * the abort marker as {@code kafka-transactions.sh abort} does: the records of that transaction are dropped (they
- * could never become readable), and the partition's readers go on. Otherwise it only reports, and logs the command.
+ * could never become readable), and the partition's readers go on. Otherwise it only reports, and logs each one once with the command that ends it.
  */
 public final class HangingTransactionCheck {
     private static final Logger LOG = LoggerFactory.getLogger(HangingTransactionCheck.class);
@@ -47,6 +49,8 @@ public final class HangingTransactionCheck {
     private final LongSupplier clockMillis;
     /** When each open transaction (partition, producer, epoch, first offset) was first seen open. */
     private final Map<Open, Long> firstSeen = new HashMap<>();
+    /** The hanging transactions already logged, so that one is logged once, not at every check. */
+    private final Set<Open> logged = new HashSet<>();
 
     private volatile int hanging;
     private volatile long aborted;
@@ -126,12 +130,14 @@ public final class HangingTransactionCheck {
         }
         firstSeen.clear();
         firstSeen.putAll(stillOpen);
+        logged.retainAll(stillOpen.keySet());
         hanging = (int) found.stream().map(h -> h.open().partition()).distinct().count();
         for (Hanging h : found) {
             if (abort) {
-                abort(h);
-                firstSeen.remove(h.open());
-            } else {
+                if (abort(h)) {
+                    firstSeen.remove(h.open());
+                }
+            } else if (logged.add(h.open())) {
                 LOG.warn(
                         "{}; the partition's readers wait behind it. To drop its records and go on: {}, or set "
                                 + "hanging.transaction.action=abort",
@@ -142,7 +148,8 @@ public final class HangingTransactionCheck {
         return found;
     }
 
-    private void abort(Hanging h) throws InterruptedException {
+    /** Writes the abort marker; false when the broker refused it (the next check tries again). */
+    private boolean abort(Hanging h) throws InterruptedException {
         Open o = h.open();
         try {
             admin.abortTransaction(new AbortTransactionSpec(
@@ -151,9 +158,11 @@ public final class HangingTransactionCheck {
                     .get(ADMIN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
             aborted++;
             LOG.warn("aborted: {}; its records are dropped, the partition's readers go on", h);
+            return true;
         } catch (ExecutionException | TimeoutException e) {
-            // Another instance may have aborted it first; if not, the next check finds it again.
+            // Another instance may have aborted it first; if not, the next check tries again.
             LOG.warn("could not abort {}: {}", h, e.toString());
+            return false;
         }
     }
 

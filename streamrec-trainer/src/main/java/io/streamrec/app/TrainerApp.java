@@ -255,24 +255,7 @@ public final class TrainerApp implements AutoCloseable {
      * a probe reads the latest verdict without waiting for the brokers.
      */
     private static ScheduledExecutorService startReadinessChecks(ProgressWatchdog watchdog) {
-        ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "streamrec-readiness");
-            t.setDaemon(true);
-            return t;
-        });
-        s.scheduleWithFixedDelay(
-                () -> {
-                    try {
-                        watchdog.check();
-                    } catch (RuntimeException e) {
-                        // An exception would cancel the schedule; the next check tries again.
-                        LOG.warn("readiness check failed: {}", e.toString());
-                    }
-                },
-                1,
-                1,
-                TimeUnit.SECONDS);
-        return s;
+        return repeat("streamrec-readiness", 1000, "readiness check", watchdog::check);
     }
 
     /**
@@ -280,26 +263,36 @@ public final class TrainerApp implements AutoCloseable {
      * once a second), on a thread of its own: a check may wait for the brokers.
      */
     private static ScheduledExecutorService startHangingChecks(HangingTransactionCheck hanging, long hangingMs) {
-        ScheduledExecutorService h = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "streamrec-hanging-transactions");
+        long period = Math.max(1000, Math.min(60_000, hangingMs / 4));
+        return repeat("streamrec-hanging-transactions", period, "hanging-transaction check", () -> {
+            try {
+                hanging.check();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
+    /** Runs {@code check} every {@code periodMs} on a daemon thread named {@code thread}. */
+    private static ScheduledExecutorService repeat(String thread, long periodMs, String what, Runnable check) {
+        ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, thread);
             t.setDaemon(true);
             return t;
         });
-        long period = Math.max(1000, Math.min(60_000, hangingMs / 4));
-        h.scheduleWithFixedDelay(
+        s.scheduleWithFixedDelay(
                 () -> {
                     try {
-                        hanging.check();
+                        check.run();
                     } catch (RuntimeException e) {
-                        LOG.warn("hanging-transaction check failed: {}", e.toString());
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
+                        // An exception would cancel the schedule; the next run tries again.
+                        LOG.warn("{} failed: {}", what, e.toString());
                     }
                 },
-                period,
-                period,
+                periodMs,
+                periodMs,
                 TimeUnit.MILLISECONDS);
-        return h;
+        return s;
     }
 
     /** A reader of the whole model with the cluster's client settings (security included). */
