@@ -21,10 +21,10 @@ final class VectorApproxKernel implements ApproxKernel {
     private static final boolean WIDE = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
     private static final VectorSpecies<Float> FLOATS = WIDE ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
     private static final VectorSpecies<Byte> BYTES = WIDE ? ByteVector.SPECIES_128 : ByteVector.SPECIES_64;
-    private static final VectorSpecies<Float> HALF_FLOATS = FloatVector.SPECIES_128;
-    private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_256;
+    private static final VectorSpecies<Float> HALF_FLOATS = WIDE ? FloatVector.SPECIES_256 : FloatVector.SPECIES_128;
+    private static final VectorSpecies<Double> DOUBLES = WIDE ? DoubleVector.SPECIES_512 : DoubleVector.SPECIES_256;
     private static final int LANES = FLOATS.length();
-    private static final int DOUBLE_LANES = 4;
+    private static final int DOUBLE_LANES = DOUBLES.length();
 
     private VectorApproxKernel() {}
 
