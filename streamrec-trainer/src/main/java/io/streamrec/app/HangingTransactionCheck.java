@@ -1,5 +1,11 @@
 package io.streamrec.app;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.streamrec.stream.Topics;
+import io.streamrec.stream.TrainerConfig;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -35,11 +41,15 @@ import org.slf4j.LoggerFactory;
  * outlived every timeout many times over. Each {@link #check()} describes the producers of the partitions, remembers
  * when it first saw each open transaction, and reports those open longer than that. With {@code abort}, it writes
  * the abort marker as {@code kafka-transactions.sh abort} does: the records of that transaction are dropped (they
- * could never become readable), and the partition's readers go on. Otherwise it only reports, and logs each one once with the command that ends it.
+ * could never become readable), and the partition's readers go on. Otherwise it only reports, and logs each one
+ * once with the command that ends it.
  */
-public final class HangingTransactionCheck {
+public final class HangingTransactionCheck implements MeterBinder {
     private static final Logger LOG = LoggerFactory.getLogger(HangingTransactionCheck.class);
     private static final long ADMIN_TIMEOUT_MS = 30_000;
+    /** The topics a trainer writes besides its changelogs. */
+    private static final Set<String> WRITTEN_TOPICS = Set.of(
+            Topics.USER_EVENTS, Topics.ITEM_GRADIENTS, Topics.MODEL_UPDATES, Topics.TRAINING_METRICS, Topics.DLQ);
 
     private final Admin admin;
     private final String bootstrapServers;
@@ -77,6 +87,55 @@ public final class HangingTransactionCheck {
         this.maxOpenMs = maxOpenMs;
         this.abort = abort;
         this.clockMillis = clockMillis;
+    }
+
+    /**
+     * The check of a trainer: the partitions of its internal topics, its outputs and its stores' changelogs
+     * ({@code <application.id>-<store>-changelog}), listed at each check since topics may come later; the bound and
+     * the action of its settings.
+     */
+    public static HangingTransactionCheck ofTrainer(Admin admin, TrainerConfig config) {
+        return new HangingTransactionCheck(
+                admin,
+                config.bootstrapServers(),
+                () -> writtenPartitions(admin, config.applicationId()),
+                config.hangingTransactionMs(),
+                config.abortHangingTransactions(),
+                () -> System.nanoTime() / 1_000_000);
+    }
+
+    private static Collection<TopicPartition> writtenPartitions(Admin admin, String applicationId) {
+        try {
+            Set<String> topics = new HashSet<>();
+            for (String t : admin.listTopics().names().get(ADMIN_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
+                if (WRITTEN_TOPICS.contains(t) || (t.startsWith(applicationId + "-") && t.endsWith("-changelog"))) {
+                    topics.add(t);
+                }
+            }
+            List<TopicPartition> partitions = new ArrayList<>();
+            admin.describeTopics(topics)
+                    .allTopicNames()
+                    .get(ADMIN_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+                    .forEach((name, d) ->
+                            d.partitions().forEach(p -> partitions.add(new TopicPartition(name, p.partition()))));
+            return partitions;
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot list the trainer's topics: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while listing the trainer's topics", e);
+        }
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        Gauge.builder("streamrec.hanging.transactions", this, HangingTransactionCheck::hanging)
+                .description("Partitions the trainer writes that held a transaction open longer than "
+                        + "hanging.transaction.ms at the latest check: their read_committed readers wait behind it")
+                .register(registry);
+        FunctionCounter.builder("streamrec.hanging.transactions.aborted", this, HangingTransactionCheck::aborted)
+                .description("Hanging transactions aborted (hanging.transaction.action=abort); their records dropped")
+                .register(registry);
     }
 
     /** Partitions that held a hanging transaction at the latest check (before any abort of that check). */

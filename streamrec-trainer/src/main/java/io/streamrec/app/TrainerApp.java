@@ -1,8 +1,5 @@
 package io.streamrec.app;
 
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.streamrec.client.ModelClient;
 import io.streamrec.http.HttpApi;
 import io.streamrec.http.RecommendationHandlers;
@@ -14,17 +11,12 @@ import io.streamrec.stream.TrainerConfig;
 import io.streamrec.stream.TrainerListener;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.TopicPartition;
@@ -126,14 +118,8 @@ public final class TrainerApp implements AutoCloseable {
                 Topics.INTERACTIONS,
                 () -> trainer.eventsTrained() + trainer.eventsRejected(),
                 () -> inputWaiting(streams, committed));
-        HangingTransactionCheck hanging = new HangingTransactionCheck(
-                readinessAdmin,
-                config.bootstrapServers(),
-                () -> writtenPartitions(readinessAdmin, config.applicationId()),
-                config.hangingTransactionMs(),
-                config.abortHangingTransactions(),
-                () -> System.nanoTime() / 1_000_000);
-        bindHangingTransactionMeters(hanging, metrics.registry());
+        HangingTransactionCheck hanging = HangingTransactionCheck.ofTrainer(readinessAdmin, config);
+        hanging.bindTo(metrics.registry());
         streams.start();
         watchdog.check();
         ScheduledExecutorService readinessChecks = startReadinessChecks(watchdog);
@@ -208,46 +194,6 @@ public final class TrainerApp implements AutoCloseable {
             // Not running or rebalancing: it owns nothing to wait on.
         }
         return owned;
-    }
-
-    /**
-     * The partitions the trainer writes in transactions: its internal topics, its outputs and its stores'
-     * changelogs ({@code <application.id>-<store>-changelog}). Asked at each check, since topics may come later.
-     */
-    private static Collection<TopicPartition> writtenPartitions(Admin admin, String applicationId) {
-        try {
-            Set<String> topics = new HashSet<>();
-            for (String t : admin.listTopics().names().get(30, TimeUnit.SECONDS)) {
-                if (WRITTEN_TOPICS.contains(t) || (t.startsWith(applicationId + "-") && t.endsWith("-changelog"))) {
-                    topics.add(t);
-                }
-            }
-            List<TopicPartition> partitions = new ArrayList<>();
-            admin.describeTopics(topics)
-                    .allTopicNames()
-                    .get(30, TimeUnit.SECONDS)
-                    .forEach((name, d) ->
-                            d.partitions().forEach(p -> partitions.add(new TopicPartition(name, p.partition()))));
-            return partitions;
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot list the trainer's topics: " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while listing the trainer's topics", e);
-        }
-    }
-
-    private static final Set<String> WRITTEN_TOPICS = Set.of(
-            Topics.USER_EVENTS, Topics.ITEM_GRADIENTS, Topics.MODEL_UPDATES, Topics.TRAINING_METRICS, Topics.DLQ);
-
-    private static void bindHangingTransactionMeters(HangingTransactionCheck check, MeterRegistry registry) {
-        Gauge.builder("streamrec.hanging.transactions", check, HangingTransactionCheck::hanging)
-                .description("Partitions the trainer writes that held a transaction open longer than "
-                        + "hanging.transaction.ms at the latest check: their read_committed readers wait behind it")
-                .register(registry);
-        FunctionCounter.builder("streamrec.hanging.transactions.aborted", check, HangingTransactionCheck::aborted)
-                .description("Hanging transactions aborted (hanging.transaction.action=abort); their records dropped")
-                .register(registry);
     }
 
     /**
