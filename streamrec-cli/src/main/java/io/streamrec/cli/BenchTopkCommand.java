@@ -91,7 +91,7 @@ public final class BenchTopkCommand implements Callable<Integer> {
         long[] cpu = new long[requests];
         run(store, warmup, null, null, seed + 1);
         long start = System.nanoTime();
-        run(store, requests, latencies, cpu, seed + 2);
+        long allocated = run(store, requests, latencies, cpu, seed + 2);
         double seconds = (System.nanoTime() - start) / 1e9;
 
         Arrays.sort(latencies);
@@ -102,10 +102,13 @@ public final class BenchTopkCommand implements Callable<Integer> {
         double cpuP50 = percentileMs(cpu, 0.50);
         double cpuP99 = percentileMs(cpu, 0.99);
         double rps = requests / seconds;
+        // A scan allocates a few objects; kilobytes per request mean the JIT left vectors boxed (docs/benchmarks.md).
+        double allocatedPerRequest = allocated < 0 ? Double.NaN : (double) allocated / requests;
         out.printf(
                 Locale.ROOT,
                 "k=%d over %d items x %d factors, %d requests on %d thread(s): p50 %.3f ms, p99 %.3f ms,"
-                        + " max %.3f ms, %.0f requests/s; CPU time per request p50 %.3f ms, p99 %.3f ms%n",
+                        + " max %.3f ms, %.0f requests/s; CPU time per request p50 %.3f ms, p99 %.3f ms;"
+                        + " %.0f bytes allocated per request%n",
                 k,
                 items,
                 factors,
@@ -116,12 +119,13 @@ public final class BenchTopkCommand implements Callable<Integer> {
                 max,
                 rps,
                 cpuP50,
-                cpuP99);
+                cpuP99,
+                allocatedPerRequest);
         out.printf(
                 Locale.ROOT,
                 "{\"command\":\"bench-topk\",\"kernel\":\"%s\",\"items\":%d,\"factors\":%d,\"k\":%d,"
                         + "\"threads\":%d,\"requests\":%d,\"p50_ms\":%.4f,\"p99_ms\":%.4f,\"max_ms\":%.4f,\"requests_per_second\":%.1f,"
-                        + "\"cpu_p50_ms\":%.4f,\"cpu_p99_ms\":%.4f}%n",
+                        + "\"cpu_p50_ms\":%.4f,\"cpu_p99_ms\":%.4f,\"allocated_bytes_per_request\":%.0f}%n",
                 store.topKKernel(),
                 items,
                 factors,
@@ -133,7 +137,8 @@ public final class BenchTopkCommand implements Callable<Integer> {
                 max,
                 rps,
                 cpuP50,
-                cpuP99);
+                cpuP99,
+                allocatedPerRequest);
         out.flush();
         return 0;
     }
@@ -142,17 +147,26 @@ public final class BenchTopkCommand implements Callable<Integer> {
      * Runs {@code count} requests split over the threads; records each latency when {@code latencies} is set, and
      * the thread's CPU time per request in {@code cpu} (steadier than wall time on a shared machine, since time
      * spent descheduled does not count).
+     *
+     * @return the bytes the requests allocated, over all threads; -1 when the JVM does not count them
      */
-    private void run(ModelStore store, int count, long[] latencies, long[] cpu, long runSeed)
+    private long run(ModelStore store, int count, long[] latencies, long[] cpu, long runSeed)
             throws InterruptedException {
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        com.sun.management.ThreadMXBean memory = mx instanceof com.sun.management.ThreadMXBean m
+                        && m.isThreadAllocatedMemorySupported()
+                        && m.isThreadAllocatedMemoryEnabled()
+                ? m
+                : null;
         List<Thread> workers = new ArrayList<>();
         long[] sink = new long[threads];
+        long[] allocated = new long[threads];
         for (int t = 0; t < threads; t++) {
             int thread = t;
             Thread worker = new Thread(
                     () -> {
                         Random random = new Random(runSeed + thread);
+                        long a0 = memory != null ? memory.getCurrentThreadAllocatedBytes() : 0;
                         for (int r = thread; r < count; r += threads) {
                             String user = "u" + random.nextInt(users);
                             long c0 = cpu != null ? mx.getCurrentThreadCpuTime() : 0;
@@ -167,6 +181,7 @@ public final class BenchTopkCommand implements Callable<Integer> {
                             }
                             sink[thread] += top.size();
                         }
+                        allocated[thread] = memory != null ? memory.getCurrentThreadAllocatedBytes() - a0 : 0;
                     },
                     "bench-topk-" + t);
             workers.add(worker);
@@ -178,6 +193,7 @@ public final class BenchTopkCommand implements Callable<Integer> {
         if (Arrays.stream(sink).sum() == 42) {
             System.err.print(""); // keeps the results observably used
         }
+        return memory != null ? Arrays.stream(allocated).sum() : -1;
     }
 
     static ModelStore randomModel(Random random, int users, int items, int factors) {

@@ -13,21 +13,18 @@ import jdk.incubator.vector.VectorSpecies;
  * multiply by the broadcast query factor, add), so no horizontal sums, and the group's codes are read in order.
  * Multiply then add, not {@code fma}, which the API emulates slowly on CPUs without it; each lane sums in factor
  * order, so the dots are bitwise those of {@link ApproxKernel.Scalar}. The filter: the bound in four double lanes
- * at a time (eight on 512-bit CPUs), the same operations in the same order as {@link ApproxKernel#candidateBits},
- * which only runs for a group with a candidate. On 512-bit CPUs the kernel uses no 128-bit float vectors: a
- * profile that mixed them with the 512-bit accumulators kept C2 from compiling the accumulators' stores to vector
- * instructions on one machine, and every store then boxed a vector (five times slower). The species are constants
- * (static finals), as C2 needs to compile the calls to vector instructions. Compiled apart from the rest of the
- * module (see its pom) and loaded by name.
+ * at a time, the same operations in the same order as {@link ApproxKernel#candidateBits}, which only runs for a
+ * group with a candidate. The species are constants (static finals), as C2 needs to compile the calls to vector
+ * instructions. Compiled apart from the rest of the module (see its pom) and loaded by name.
  */
 final class VectorApproxKernel implements ApproxKernel {
     private static final boolean WIDE = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
     private static final VectorSpecies<Float> FLOATS = WIDE ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
     private static final VectorSpecies<Byte> BYTES = WIDE ? ByteVector.SPECIES_128 : ByteVector.SPECIES_64;
-    private static final VectorSpecies<Float> HALF_FLOATS = WIDE ? FloatVector.SPECIES_256 : FloatVector.SPECIES_128;
-    private static final VectorSpecies<Double> DOUBLES = WIDE ? DoubleVector.SPECIES_512 : DoubleVector.SPECIES_256;
+    private static final VectorSpecies<Float> HALF_FLOATS = FloatVector.SPECIES_128;
+    private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_256;
     private static final int LANES = FLOATS.length();
-    private static final int DOUBLE_LANES = DOUBLES.length();
+    private static final int DOUBLE_LANES = 4;
 
     private VectorApproxKernel() {}
 
