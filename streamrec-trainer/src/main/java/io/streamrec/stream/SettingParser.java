@@ -1,5 +1,6 @@
 package io.streamrec.stream;
 
+import java.util.List;
 import java.util.Map;
 
 /** Typed reads of string settings, with errors that name the setting and say what was expected and what came. */
@@ -13,6 +14,18 @@ final class SettingParser {
     /** The value as given, null when unset. */
     String text(String key) {
         return values.get(key);
+    }
+
+    /** The value, which must be one of {@code allowed}: "key must be a, b or c, got "x"" otherwise. */
+    String choice(String key, String... allowed) {
+        String v = values.get(key);
+        if (!List.of(allowed).contains(v)) {
+            String last = allowed[allowed.length - 1];
+            String rest = String.join(", ", List.of(allowed).subList(0, allowed.length - 1));
+            throw new IllegalArgumentException(
+                    key + " must be " + (rest.isEmpty() ? last : rest + " or " + last) + ", got \"" + v + "\"");
+        }
+        return v;
     }
 
     int integer(String key) {

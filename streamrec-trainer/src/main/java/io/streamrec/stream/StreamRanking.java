@@ -20,11 +20,11 @@ import java.util.Map;
  * of theirs, so the task keeps the seen items of a hashed subset of its users, all of them until the sets hold
  * {@code maxSeen} items in all (a user counting as {@link #USER_COST} items), then half as many users each time that
  * is reached again (the users whose mixed id hash has at least {@code level} leading zero bits, a fraction
- * 2^-level; adaptive sampling by hash, as in Flajolet's and Gibbons' distinct sampling). A user's membership only ever ends, so every user tracked is tracked
- * from their first event here, and the users left are a uniform sample. Dropping the least recently seen users
- * instead, as this class did before, held up to {@code user.cache.rows} users' sets (hundreds of megabytes at the
- * default million) and, with more active users than that, ranked almost nobody: a user dropped between two events
- * is not ranked again.
+ * 2^-level; adaptive sampling by hash, as in Flajolet's and Gibbons' distinct sampling). A user's membership only
+ * ever ends, so every user tracked is tracked from their first event here, and the users left are a uniform sample.
+ * Dropping the least recently seen users instead, as this class did before, held up to {@code user.cache.rows} users'
+ * sets (hundreds of megabytes at the default million) and, with more active users than that, ranked almost nobody: a
+ * user dropped between two events is not ranked again.
  *
  * <p>State: one instance per user task, in memory only; after a restart a user's earlier items are not known, their
  * next event is not ranked, and later ones cannot leave out the items from before, so the estimate can only err low.

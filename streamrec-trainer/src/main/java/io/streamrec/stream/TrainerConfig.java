@@ -137,28 +137,16 @@ public final class TrainerConfig {
                     ROWS_TTL_MS + " must be >= 0 (milliseconds; 0 keeps rows forever), got " + rowsTtlMs);
         }
         rowsAdmissionMinEvents = s.positiveInt(ROWS_ADMISSION_MIN_EVENTS);
-        String store = s.text(GLOBAL_STORE);
-        if (!store.equals("memory") && !store.equals("rocksdb")) {
-            throw new IllegalArgumentException(GLOBAL_STORE + " must be memory or rocksdb, got \"" + store + "\"");
-        }
-        globalStoreOnDisk = store.equals("rocksdb");
+        globalStoreOnDisk = s.choice(GLOBAL_STORE, "memory", "rocksdb").equals("rocksdb");
         hangingTransactionMs = s.longInt(HANGING_TRANSACTION_MS);
         if (hangingTransactionMs < MIN_HANGING_TRANSACTION_MS) {
             throw new IllegalArgumentException(HANGING_TRANSACTION_MS + " must be >= " + MIN_HANGING_TRANSACTION_MS
                     + " (milliseconds a transaction may stay open on a partition the trainer writes), got "
                     + hangingTransactionMs);
         }
-        String action = s.text(HANGING_TRANSACTION_ACTION);
-        if (!action.equals("report") && !action.equals("abort")) {
-            throw new IllegalArgumentException(
-                    HANGING_TRANSACTION_ACTION + " must be report or abort, got \"" + action + "\"");
-        }
-        abortHangingTransactions = action.equals("abort");
-        String pg = values.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG);
-        if (!pg.equals(StreamsConfig.EXACTLY_ONCE_V2) && !pg.equals(StreamsConfig.AT_LEAST_ONCE)) {
-            throw new IllegalArgumentException(StreamsConfig.PROCESSING_GUARANTEE_CONFIG + " must be "
-                    + StreamsConfig.EXACTLY_ONCE_V2 + " or " + StreamsConfig.AT_LEAST_ONCE + ", got \"" + pg + "\"");
-        }
+        abortHangingTransactions =
+                s.choice(HANGING_TRANSACTION_ACTION, "report", "abort").equals("abort");
+        s.choice(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE);
         String init = values.get(INIT_MODEL);
         initModel = init == null || init.isBlank() ? null : Path.of(init);
         hyperparameters = TrainerKeys.hyperparameters(s);
