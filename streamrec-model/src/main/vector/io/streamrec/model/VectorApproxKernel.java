@@ -3,7 +3,6 @@ package io.streamrec.model;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -15,7 +14,11 @@ import jdk.incubator.vector.VectorSpecies;
  * order, so the dots are bitwise those of {@link ApproxKernel.Scalar}. The filter: the bound in four double lanes
  * at a time, the same operations in the same order as {@link ApproxKernel#candidateBits}, which only runs for a
  * group with a candidate. The species are constants (static finals), as C2 needs to compile the calls to vector
- * instructions. Compiled apart from the rest of the module (see its pom) and loaded by name.
+ * instructions. For the same reason no call has a loop's accumulator as its receiver ({@code x.add(acc)}, and
+ * {@code zero.add(acc)} to store it): C2 types such a variable by its declared class only, falls back on the
+ * JVM-wide type profile of the API's methods, and when other code ran them on another shape (the API's own
+ * fallbacks do, early in a run) it keeps the vectors as heap objects, several times slower. Compiled apart from
+ * the rest of the module (see its pom) and loaded by name.
  */
 final class VectorApproxKernel implements ApproxKernel {
     private static final boolean WIDE = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
@@ -55,29 +58,31 @@ final class VectorApproxKernel implements ApproxKernel {
             FloatVector a3 = a0;
             for (int f = 0; f < k; f++, o += group) {
                 FloatVector q = FloatVector.broadcast(FLOATS, query[f]);
-                a0 = a0.add(widen(codes, o).mul(q));
-                a1 = a1.add(widen(codes, o + LANES).mul(q));
-                a2 = a2.add(widen(codes, o + 2 * LANES).mul(q));
-                a3 = a3.add(widen(codes, o + 3 * LANES).mul(q));
+                a0 = widen(codes, o).mul(q).add(a0);
+                a1 = widen(codes, o + LANES).mul(q).add(a1);
+                a2 = widen(codes, o + 2 * LANES).mul(q).add(a2);
+                a3 = widen(codes, o + 3 * LANES).mul(q).add(a3);
             }
-            a0.intoArray(approx, part);
-            a1.intoArray(approx, part + LANES);
-            a2.intoArray(approx, part + 2 * LANES);
-            a3.intoArray(approx, part + 3 * LANES);
+            FloatVector zero = FloatVector.zero(FLOATS);
+            zero.add(a0).intoArray(approx, part);
+            zero.add(a1).intoArray(approx, part + LANES);
+            zero.add(a2).intoArray(approx, part + 2 * LANES);
+            zero.add(a3).intoArray(approx, part + 3 * LANES);
         }
 
         float[] scales = rows.scales();
         float[] errors = rows.errors();
         DoubleVector baseV = DoubleVector.broadcast(DOUBLES, base);
         DoubleVector normV = DoubleVector.broadcast(DOUBLES, queryNorm);
-        VectorMask<Double> any = DOUBLES.maskAll(false);
         for (int j = 0; j < group; j += DOUBLE_LANES) {
             int i = first + j;
             DoubleVector bound = toDoubles(scales, i).mul(toDoubles(approx, j)).add(normV.mul(toDoubles(errors, i)));
             DoubleVector upper = baseV.add(toDoubles(bias, i)).add(bound);
-            any = any.or(upper.compare(VectorOperators.LT, worst).not());
+            if (upper.compare(VectorOperators.LT, worst).not().anyTrue()) {
+                return ApproxKernel.candidateBits(approx, rows, bias, base, queryNorm, worst, first);
+            }
         }
-        return any.anyTrue() ? ApproxKernel.candidateBits(approx, rows, bias, base, queryNorm, worst, first) : 0;
+        return 0;
     }
 
     private static FloatVector widen(byte[] codes, int offset) {

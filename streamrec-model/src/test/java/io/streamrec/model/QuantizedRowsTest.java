@@ -5,6 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.management.ThreadMXBean;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -54,6 +59,59 @@ class QuantizedRowsTest {
                     assertEquals(expectedBits, actualBits, what);
                 }
             }
+        }
+    }
+
+    /**
+     * The cliff this guards against: when the API's methods have also run on another shape (the API's own
+     * fallbacks do, early in a run), C2 may keep a kernel's vectors as heap objects, several times slower. Here the
+     * store runs on 128-bit vectors first, then the kernel must, once compiled, allocate nothing per call.
+     */
+    @Test
+    void shouldRunAllocationFreeOnceCompiledEvenAfterAnotherShapeRanTheApi() throws Throwable {
+        ApproxKernel vector = ApproxKernel.best();
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        if (vector == null || !threads.isThreadAllocatedMemorySupported()) {
+            return; // run without the module: shouldLoadTheVectorKernelWhenTheBuildRequiresIt guards the build
+        }
+        storeOnAnotherShape(50_000);
+        Random random = new Random(5);
+        int k = 64;
+        int n = 16 * QuantizedRows.GROUP;
+        QuantizedRows rows = rows(random, n, k, r -> (float) r.nextGaussian());
+        float[] bias = new float[n];
+        float[] query = new float[k];
+        for (int f = 0; f < k; f++) {
+            query[f] = (float) random.nextGaussian();
+        }
+        float norm = QuantizedRows.queryNorm(query, k);
+        float[] approx = new float[QuantizedRows.GROUP];
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        long allocated;
+        do {
+            long before = threads.getCurrentThreadAllocatedBytes();
+            for (int call = 0; call < 2_000; call++) {
+                int first = (call % 16) * QuantizedRows.GROUP;
+                vector.candidates(query, k, rows, bias, 0.0, norm, Double.POSITIVE_INFINITY, first, approx);
+            }
+            allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        } while (allocated > 0 && System.nanoTime() < deadline);
+        assertEquals(0, allocated, "bytes allocated by 2,000 calls of the compiled " + vector.name());
+    }
+
+    /** {@code FloatVector.zero(SPECIES_128).intoArray(..)}, by reflection: the tests compile without the API. */
+    private static void storeOnAnotherShape(int times) throws Throwable {
+        Class<?> floatVector = Class.forName("jdk.incubator.vector.FloatVector");
+        Class<?> species = Class.forName("jdk.incubator.vector.VectorSpecies");
+        Object narrow = floatVector.getField("SPECIES_128").get(null);
+        MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+        MethodHandle zero = lookup.findStatic(floatVector, "zero", MethodType.methodType(floatVector, species));
+        MethodHandle store = lookup.findVirtual(
+                floatVector, "intoArray", MethodType.methodType(void.class, float[].class, int.class));
+        float[] out = new float[4];
+        Object v = zero.invoke(narrow);
+        for (int i = 0; i < times; i++) {
+            store.invoke(v, out, 0);
         }
     }
 
