@@ -8,8 +8,11 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link RowKernel} on the incubating Vector API (JEP 414): eight float lanes at a time, a scalar tail for factor
  * counts that are not a multiple of eight. The sums end in one horizontal add per event and quantity. Multiply then
  * add rather than {@code fma}, which the API emulates slowly on CPUs without it. The species is a constant, as C2
- * needs to compile the calls to vector instructions. Compiled apart from the rest of the module (see its pom) and
- * loaded by name.
+ * needs to compile the calls to vector instructions; for the same reason no call has a loop's accumulator as its
+ * receiver ({@code x.add(acc)}, {@code zero.add(acc)} before the reduction), which C2 would type from the JVM-wide
+ * profile of the API's methods and, when other code ran them on other shapes, keep as heap objects (see
+ * streamrec-model's {@code VectorApproxKernel}). Compiled apart from the rest of the module (see its pom) and loaded
+ * by name.
  */
 final class VectorRowKernel implements RowKernel {
     private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_256;
@@ -31,13 +34,14 @@ final class VectorRowKernel implements RowKernel {
         for (; f + LANES <= n; f += LANES) {
             FloatVector x = FloatVector.fromArray(FLOATS, a, ai + f);
             FloatVector y = FloatVector.fromArray(FLOATS, b, bi + f);
-            d = d.add(x.mul(y));
-            aa = aa.add(x.mul(x));
-            bb = bb.add(y.mul(y));
+            d = x.mul(y).add(d);
+            aa = x.mul(x).add(aa);
+            bb = y.mul(y).add(bb);
         }
-        float dot = d.reduceLanes(VectorOperators.ADD);
-        float na = aa.reduceLanes(VectorOperators.ADD);
-        float nb = bb.reduceLanes(VectorOperators.ADD);
+        FloatVector zero = FloatVector.zero(FLOATS);
+        float dot = zero.add(d).reduceLanes(VectorOperators.ADD);
+        float na = zero.add(aa).reduceLanes(VectorOperators.ADD);
+        float nb = zero.add(bb).reduceLanes(VectorOperators.ADD);
         for (; f < n; f++) {
             float x = a[ai + f];
             float y = b[bi + f];
