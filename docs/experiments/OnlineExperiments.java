@@ -46,16 +46,18 @@ import java.util.Random;
  * and {@code scale-stack-knn-now} that with the {@code stack-knn-now} fit; {@code day} adds a day-specific user bias
  * b_{u,t} (timeSVD++, Koren 2009), back to 0 with a fresh accumulator on each new UTC day of the user's
  * ({@code -Dday.seconds} sets the day's length), stepped as the user bias is; {@code day-stack}, {@code scale-day} and
- * {@code scale-day-stack} combine it with the others.
+ * {@code scale-day-stack} combine it with the others; {@code iscale}: the user bias scaled per item instead, (1 + d_i) b_u,
+ * d_i stepped as a bias, and {@code scale2} both scales ({@code -stack} adds the fit to either); {@code qknn-now}:
+ * {@code knn-now} with the cosine of the two items' current factors as their similarity (no pair statistics).
  * {@code -Drho=R} (any mode): the rows' accumulators decay by R per step, so that a row's
  * rate stops falling (a row-wise RMSProp); 1, the default, is AdaGrad. {@code -Dbreakdown=true}: also the error by
  * how many earlier events the event's user and item have, on stderr.
  */
 public class OnlineExperiments {
     public static void main(String[] args) throws Exception {
-        if (args.length != 2 || !(List.of("mf", "svdpp-adagrad", "svdpp-koren", "svdpp-now", "svdpp-now-adagrad", "base", "base2", "short-bias", "stack", "stack2", "knn", "knn-now", "stack-knn", "stack-knn-now", "asvd", "asvd-koren", "scale", "scale-stack", "scale-stack-knn-now", "day", "scale-day", "day-stack", "scale-day-stack").contains(args[1])
+        if (args.length != 2 || !(List.of("mf", "svdpp-adagrad", "svdpp-koren", "svdpp-now", "svdpp-now-adagrad", "base", "base2", "short-bias", "stack", "stack2", "knn", "knn-now", "stack-knn", "stack-knn-now", "asvd", "asvd-koren", "scale", "scale-stack", "scale-stack-knn-now", "scale2", "scale2-stack", "qknn-now", "iscale", "iscale-stack", "day", "scale-day", "day-stack", "scale-day-stack").contains(args[1])
                 || args[1].matches("replay[1-9][0-9]*"))) {
-            System.err.println("usage: java OnlineExperiments.java FILE mf|svdpp-adagrad|svdpp-koren|svdpp-now[-adagrad]|replayN|base|base2|short-bias|stack|stack2|knn[-now]|stack-knn[-now]|asvd[-koren]|scale[-stack[-knn-now]]|[scale-]day[-stack]");
+            System.err.println("usage: java OnlineExperiments.java FILE mf|svdpp-adagrad|svdpp-koren|svdpp-now[-adagrad]|replayN|base|base2|short-bias|stack|stack2|knn[-now]|stack-knn[-now]|asvd[-koren]|scale[-stack[-knn-now]]|[scale-]day[-stack]|iscale[-stack]|scale2[-stack]|qknn-now");
             System.exit(2);
         }
         List<long[]> events = new ArrayList<>();
@@ -82,9 +84,11 @@ public class OnlineExperiments {
         double l2 = Double.parseDouble(System.getProperty("l2", "25")), l3 = Double.parseDouble(System.getProperty("l3", "10"));
         double[] sumI = new double[n], sumU = new double[n];
         int[] nI = new int[n], nU = new int[n];
+        // qknn: the neighbourhood's similarity is the cosine of the current item factors instead of learned correlations.
+        boolean qsim = mode.startsWith("qknn");
         boolean knnNow = mode.endsWith("knn-now"), knn = mode.endsWith("knn") || knnNow;
         boolean shortBias = mode.equals("short-bias"), stack = mode.startsWith("stack") || mode.endsWith("-stack") || knn, stack2 = mode.equals("stack2");
-        boolean userFeatures = !mode.startsWith("knn");
+        boolean userFeatures = !mode.startsWith("knn") && !mode.startsWith("qknn");
         // knn: item-item correlations of the residuals of the plain model (shrunk by n / (n + 100), Koren 2008's
         // shrinkage), over the users who rated both, learned as the stream goes; the feature is the similarity-weighted
         // mean of the user's earlier residuals.
@@ -102,10 +106,13 @@ public class OnlineExperiments {
         double[] shortB = new double[n];
         // scale: Koren 2009's user-specific scaling of the item bias, (1 + c_u) b_i, c_u stepped as a bias is.
         boolean scale = mode.startsWith("scale");
+        // iscale: the other side, the user bias scaled per item, (1 + d_i) b_u, d_i stepped as a bias is; scale2 both.
+        boolean iscale = mode.startsWith("scale2") || mode.startsWith("iscale");
+        float[] di = new float[n], dAcc = new float[n];
         boolean day = mode.contains("day");
         float[] dayB = new float[n], dayAcc = new float[n]; long[] lastDay = new long[n]; Arrays.fill(lastDay, -1);
         float[] cu = new float[n], cAcc = new float[n];
-        int d = stack2 ? 8 : mode.startsWith("knn") ? 1 : mode.contains("stack-knn") ? 5 : 4;
+        int d = stack2 ? 8 : (mode.startsWith("knn") || mode.startsWith("qknn")) ? 1 : mode.contains("stack-knn") ? 5 : 4;
         double[][] xtx = new double[d][d], residuals = new double[n][8], itemRes = new double[n][4];
         int[] nIt = new int[n];
         double[] xty = new double[d], beta = new double[d], rates = {0.5, 0.2, 0.05};
@@ -138,7 +145,7 @@ public class OnlineExperiments {
             double bicf = sumI[i] / (l2 + nI[i]);
             double bucf = sumU[u] / (l3 + nU[u]);
             double s = base ? mu + bicf + bucf + (mode.equals("base2") ? (uu == null ? 0 : p[u * w]) + (ii == null ? 0 : q[i * w]) : 0)
-                    : mu + (uu == null ? 0 : p[u * w]) + (ii == null ? 0 : (scale && uu != null ? 1 + cu[u] : 1) * q[i * w]);
+                    : mu + (uu == null ? 0 : (iscale && ii != null ? 1 + di[i] : 1) * p[u * w]) + (ii == null ? 0 : (scale && uu != null ? 1 + cu[u] : 1) * q[i * w]);
             if (ii != null) for (int f = 0; f < k; f++) s += (uu == null ? pz[f] - p[u * w + 1 + f] : pz[f]) * q[i * w + 1 + f];
             if (shortBias) s += shortB[u];
             long today = e[3] / Long.getLong("day.seconds", 86400);
@@ -155,8 +162,15 @@ public class OnlineExperiments {
                 double num = 0, den = 1;
                 for (double[] h : recentRes) {
                     int j = (int) h[0], a = i * maxItems + j;
+                    double corr;
+                    if (qsim) {
+                        double qq = 0, ni = 0, nj = 0;
+                        for (int f = 1; f < w; f++) { qq += q[i * w + f] * q[j * w + f]; ni += q[i * w + f] * q[i * w + f]; nj += q[j * w + f] * q[j * w + f]; }
+                        corr = qq / Math.sqrt(ni * nj + 1e-12);
+                    } else {
                     if (pairN[a] < 1) continue;
-                    double corr = pairXY[a] / Math.sqrt(pairXX[a] * pairYY[a] + 1e-9) * pairN[a] / (pairN[a] + 100);
+                    corr = pairXY[a] / Math.sqrt(pairXX[a] * pairYY[a] + 1e-9) * pairN[a] / (pairN[a] + 100);
+                    }
                     double r = h[1];
                     if (knnNow) {
                         // The earlier event's residual under the rows as they are now.
@@ -214,14 +228,20 @@ public class OnlineExperiments {
             ae += Math.abs(err);
             // Learn with the rows as they are now (new ones at their initial values).
             float c = scale ? 1 + cu[u] : 1;
-            s = base ? mu + bicf + bucf + (mode.equals("base2") ? p[u * w] + q[i * w] : 0) : mu + p[u * w] + c * q[i * w];
+            float cd = iscale ? 1 + di[i] : 1;
+            s = base ? mu + bicf + bucf + (mode.equals("base2") ? p[u * w] + q[i * w] : 0) : mu + cd * p[u * w] + c * q[i * w];
             for (int f = 0; f < k; f++) s += pz[f] * q[i * w + 1 + f];
             if (shortBias) s += shortB[u];
             if (day) s += dayB[u];
             float g = (float) (s - e[2]);
             if (day) { float gd = g + reg * dayB[u]; dayAcc[u] += gd * gd; dayB[u] -= lr * gd / ((float) Math.sqrt(dayAcc[u]) + eps); }
             if (shortBias) shortB[u] -= eta * g;
-            float gbu = g + reg * p[u * w], gbi = g * c + reg * q[i * w];
+            float gbu = g * cd + reg * p[u * w], gbi = g * c + reg * q[i * w];
+            if (iscale) {
+                float gd = g * p[u * w] + reg * di[i];
+                dAcc[i] += gd * gd;
+                di[i] -= lr * gd / ((float) Math.sqrt(dAcc[i]) + eps);
+            }
             if (scale) {
                 float gc = g * q[i * w] + reg * cu[u];
                 cAcc[u] += gc * gc;
