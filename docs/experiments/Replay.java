@@ -8,13 +8,15 @@ import java.util.*;
  * {@code CAP} of them (all earlier events by default), as the replay buffers of online recommenders do (Diaz-Aviles
  * et al., "Real-time top-n recommendation in social streams", RecSys 2012). The question: do the factors, which
  * underfit in one pass, gain from more passes over what was seen? {@code -Dreplay.frozen=true}: replayed steps do not
- * grow the AdaGrad accumulators (a replayed event is no new evidence). Self-contained; not part of the build.
+ * grow the AdaGrad accumulators (a replayed event is no new evidence). {@code -Davg=item|user|user-item}: predict
+ * with the uniform average of each row's iterates so far (Polyak-Ruppert averaging, which damps the noise of SGD's
+ * steps), the rows themselves stepped as before. Self-contained; not part of the build.
  *
  * <pre>java docs/experiments/Replay.java FILE R [CAP]</pre>
  */
 public class Replay {
     static int k = 32, w = k + 1; static float lr = 0.3f, reg = 0.05f, eps = 1f;
-    static float[] p, q, pAcc, qAcc, gp = new float[k], gq = new float[k];
+    static String avg = System.getProperty("avg", "none"); static float[] pa, qa; static int[] pn, qn; static float[] p, q, pAcc, qAcc, gp = new float[k], gq = new float[k];
     static double mu; static boolean replaying, accumulate = !Boolean.getBoolean("replay.frozen");
     public static void main(String[] a) throws Exception {
         List<long[]> ev = new ArrayList<>();
@@ -23,7 +25,7 @@ public class Replay {
         ev.sort(Comparator.comparingLong(e -> e[3]));
         int R = Integer.parseInt(a[1]); int cap = a.length > 2 ? Integer.parseInt(a[2]) : Integer.MAX_VALUE;
         String pick = System.getProperty("pick", "uniform");
-        int n = ev.size(); p = new float[n * w]; q = new float[n * w]; pAcc = new float[2 * n]; qAcc = new float[2 * n];
+        int n = ev.size(); p = new float[n * w]; q = new float[n * w]; pAcc = new float[2 * n]; qAcc = new float[2 * n]; pa = new float[n * w]; qa = new float[n * w]; pn = new int[n]; qn = new int[n];
         Map<Long,Integer> ur = new HashMap<>(), ir = new HashMap<>(); Random rnd = new Random(42), rr = new Random(7);
         int[] bu = new int[Math.min(n, cap)], bi = new int[bu.length]; float[] by = new float[bu.length]; int size = 0; long seen = 0;
         double sum = 0, cnt = 0, se = 0, ae = 0;
@@ -33,8 +35,11 @@ public class Replay {
             int u = uu == null ? ur.size() : uu, i = ii == null ? ir.size() : ii;
             if (uu == null) { ur.put(e[0], u); for (int f = 1; f < w; f++) p[u * w + f] = (float) (rnd.nextGaussian() * 0.05); }
             if (ii == null) { ir.put(e[1], i); for (int f = 1; f < w; f++) q[i * w + f] = (float) (rnd.nextGaussian() * 0.05); }
-            double s = mu + (uu == null ? 0 : p[u * w]) + (ii == null ? 0 : q[i * w]);
-            if (uu != null && ii != null) for (int f = 1; f < w; f++) s += p[u * w + f] * q[i * w + f];
+            float[] P = avg.contains("user") ? pa : p, Q = avg.contains("item") ? qa : q;
+            if (uu == null) System.arraycopy(p, u * w, pa, u * w, w);
+            if (ii == null) System.arraycopy(q, i * w, qa, i * w, w);
+            double s = mu + (uu == null ? 0 : P[u * w]) + (ii == null ? 0 : Q[i * w]);
+            if (uu != null && ii != null) for (int f = 1; f < w; f++) s += P[u * w + f] * Q[i * w + f];
             double err = Math.min(5, Math.max(1, s)) - e[2];
             se += err * err; ae += Math.abs(err);
             step(u, i, e[2]);
@@ -59,5 +64,8 @@ public class Replay {
         q[i * w] -= lr * gbi / ((float) Math.sqrt(qAcc[2 * i]) + eps);
         float ru = lr / ((float) Math.sqrt(pAcc[2 * u + 1]) + eps), ri = lr / ((float) Math.sqrt(qAcc[2 * i + 1]) + eps);
         for (int f = 0; f < k; f++) { p[u * w + 1 + f] -= ru * gp[f]; q[i * w + 1 + f] -= ri * gq[f]; }
+        pn[u]++; qn[i]++;
+        float au = 1f / pn[u], ai = 1f / qn[i];
+        for (int f = 0; f < w; f++) { pa[u * w + f] += au * (p[u * w + f] - pa[u * w + f]); qa[i * w + f] += ai * (q[i * w + f] - qa[i * w + f]); }
     }
 }
