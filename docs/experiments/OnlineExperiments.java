@@ -49,6 +49,7 @@ import java.util.Random;
  * {@code scale-day-stack} combine it with the others; {@code iscale}: the user bias scaled per item instead, (1 + d_i) b_u,
  * d_i stepped as a bias, and {@code scale2} both scales ({@code -stack} adds the fit to either); {@code qknn-now}:
  * {@code knn-now} with the cosine of the two items' current factors as their similarity (no pair statistics).
+ * {@code -Dsvdpp=true} (any mode): adds {@code svdpp-koren}'s implicit term.
  * {@code -Drho=R} (any mode): the rows' accumulators decay by R per step, so that a row's
  * rate stops falling (a row-wise RMSProp); 1, the default, is AdaGrad. {@code -Dbreakdown=true}: also the error by
  * how many earlier events the event's user and item have, on stderr.
@@ -68,7 +69,7 @@ public class OnlineExperiments {
         events.sort(Comparator.comparingLong(e -> e[3]));
         String mode = args[1];
         boolean asvd = mode.startsWith("asvd");
-        boolean implicit = mode.startsWith("svdpp") || asvd;
+        boolean implicit = mode.startsWith("svdpp") || asvd || Boolean.getBoolean("svdpp");
         int replay = mode.startsWith("replay") ? Integer.parseInt(mode.substring(6)) : 0;
         float lr = 0.3f, reg = 0.05f, eps = 1f;
         int k = 32, w = k + 1, n = events.size();
@@ -277,7 +278,7 @@ public class OnlineExperiments {
                 }
             } else if (implicit) {
                 for (int j : nu) {
-                    if (mode.equals("svdpp-koren") || mode.equals("svdpp-now")) {
+                    if (mode.equals("svdpp-koren") || mode.equals("svdpp-now") || Boolean.getBoolean("svdpp")) {
                         for (int f = 0; f < k; f++) y[j * k + f] -= 0.007f * (g * norm * q[i * w + 1 + f] + 0.015f * y[j * k + f]);
                     } else {
                         float sy = 0;
