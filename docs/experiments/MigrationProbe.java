@@ -43,7 +43,8 @@ public final class MigrationProbe {
             int threads = mode.equals("one") || mode.equals("sched-1") ? 1 : 2;
             // sched-1, sched-2: the whole grid on one or two threads, blocks from the trainer's own scheduler, as
             // much work in all as the other modes (a round is 100 blocks per thread there, 400 blocks an epoch here).
-            BlockScheduler scheduler = new BlockScheduler(bins, Math.max(1, rounds * threads / 4), 1, null);
+            BlockScheduler scheduler =
+                    mode.startsWith("sched") ? new BlockScheduler(bins, Math.max(1, rounds * threads / 4), 1, null) : null;
             Thread[] ts = new Thread[threads];
             for (int t = 0; t < threads; t++) {
                 int me = t;

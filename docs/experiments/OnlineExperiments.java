@@ -94,8 +94,9 @@ public class OnlineExperiments {
         // shrinkage), over the users who rated both, learned as the stream goes; the feature is the similarity-weighted
         // mean of the user's earlier residuals.
         int maxItems = (int) events.stream().mapToLong(ev -> ev[1]).distinct().count();
-        float[] pairN = knn ? new float[maxItems * maxItems] : null, pairXY = knn ? new float[maxItems * maxItems] : null;
-        float[] pairXX = knn ? new float[maxItems * maxItems] : null, pairYY = knn ? new float[maxItems * maxItems] : null;
+        boolean pairs = knn && !qsim;
+        float[] pairN = pairs ? new float[maxItems * maxItems] : null, pairXY = pairs ? new float[maxItems * maxItems] : null;
+        float[] pairXX = pairs ? new float[maxItems * maxItems] : null, pairYY = pairs ? new float[maxItems * maxItems] : null;
         List<List<double[]>> userRes = new ArrayList<>();
         double eta = Double.parseDouble(System.getProperty("eta", "0.02"));
         // The error by how many earlier events the event's user (item) has in the stream, BUCKETS' lower ends.
@@ -169,8 +170,8 @@ public class OnlineExperiments {
                         for (int f = 1; f < w; f++) { qq += q[i * w + f] * q[j * w + f]; ni += q[i * w + f] * q[i * w + f]; nj += q[j * w + f] * q[j * w + f]; }
                         corr = qq / Math.sqrt(ni * nj + 1e-12);
                     } else {
-                    if (pairN[a] < 1) continue;
-                    corr = pairXY[a] / Math.sqrt(pairXX[a] * pairYY[a] + 1e-9) * pairN[a] / (pairN[a] + 100);
+                        if (pairN[a] < 1) continue;
+                        corr = pairXY[a] / Math.sqrt(pairXX[a] * pairYY[a] + 1e-9) * pairN[a] / (pairN[a] + 100);
                     }
                     double r = h[1];
                     if (knnNow) {
@@ -196,7 +197,7 @@ public class OnlineExperiments {
                     beta = ridge(xtx, xty);
                 }
                 if (knn) {
-                    for (double[] h : recentRes) {
+                    for (double[] h : pairs ? recentRes : List.<double[]>of()) {
                         int j = (int) h[0];
                         if (j == i) continue;
                         for (int a : new int[] {i * maxItems + j, j * maxItems + i}) {

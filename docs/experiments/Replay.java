@@ -24,7 +24,6 @@ public class Replay {
             ev.add(new long[]{Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3])}); }
         ev.sort(Comparator.comparingLong(e -> e[3]));
         int R = Integer.parseInt(a[1]); int cap = a.length > 2 ? Integer.parseInt(a[2]) : Integer.MAX_VALUE;
-        String pick = System.getProperty("pick", "uniform");
         int n = ev.size(); p = new float[n * w]; q = new float[n * w]; pAcc = new float[2 * n]; qAcc = new float[2 * n]; pa = new float[n * w]; qa = new float[n * w]; pn = new int[n]; qn = new int[n];
         Map<Long,Integer> ur = new HashMap<>(), ir = new HashMap<>(); Random rnd = new Random(42), rr = new Random(7);
         int[] bu = new int[Math.min(n, cap)], bi = new int[bu.length]; float[] by = new float[bu.length]; int size = 0; long seen = 0;
@@ -64,6 +63,7 @@ public class Replay {
         q[i * w] -= lr * gbi / ((float) Math.sqrt(qAcc[2 * i]) + eps);
         float ru = lr / ((float) Math.sqrt(pAcc[2 * u + 1]) + eps), ri = lr / ((float) Math.sqrt(qAcc[2 * i + 1]) + eps);
         for (int f = 0; f < k; f++) { p[u * w + 1 + f] -= ru * gp[f]; q[i * w + 1 + f] -= ri * gq[f]; }
+        if (avg.equals("none")) return;
         pn[u]++; qn[i]++;
         float au = 1f / pn[u], ai = 1f / qn[i];
         for (int f = 0; f < w; f++) { pa[u * w + f] += au * (p[u * w + f] - pa[u * w + f]); qa[i * w + f] += ai * (q[i * w + f] - qa[i * w + f]); }
