@@ -33,7 +33,7 @@ public final class MigrationProbe {
         int bins = 20, half = bins / 2, rounds = Integer.parseInt(args[1]);
         Model model = new Model(hyper, GlobalMean.of(train), 0);
         RatingBlocks blocks = RatingBlocks.of(model, train, bins, 1, false);
-        BlockSgdTrainer.BlockKernel kernel = new BlockSgdTrainer.BlockKernel(model, RowKernel.best(), hyper.width());
+        BlockSgdTrainer.BlockKernel kernel = new BlockSgdTrainer.BlockKernel(model, RowKernel.best(), hyper.width(), false);
         String[] modes = args.length > 2 && args[2].equals("scheduler")
                 ? new String[] {"sched-1", "sched-2", "sched-1", "sched-2", "sched-1", "sched-2"}
                 : new String[] {"one", "quadrants", "swap", "one", "quadrants", "swap"};

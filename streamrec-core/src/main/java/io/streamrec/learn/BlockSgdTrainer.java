@@ -93,10 +93,11 @@ public final class BlockSgdTrainer {
 
     private Model train(List<Rating> train, RowKernel rows, IntConsumer afterEpoch) {
         long start = System.nanoTime();
-        Model model = new Model(hyper, GlobalMean.of(train), 0);
+        Model model = new Model(hyper);
         int width = hyper.width();
         RatingBlocks blocks = RatingBlocks.of(model, train, Math.max(DEFAULT_BINS, 2 * threads), seed, threads > 1);
-        BlockKernel kernel = new BlockKernel(model, rows, width);
+        model.mean().set(blocks.labelSum, blocks.weightSum);
+        BlockKernel kernel = new BlockKernel(model, rows, width, threads > 1);
         BlockScheduler scheduler = new BlockScheduler(blocks.bins, epochs, seed, afterEpoch);
         List<Thread> workers = new ArrayList<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -135,7 +136,7 @@ public final class BlockSgdTrainer {
         if (failure.get() != null) {
             throw new IllegalStateException("training failed: " + failure.get(), failure.get());
         }
-        kernel.finish(blocks, epochs);
+        kernel.finish(blocks, epochs, threads > 1);
         epochNanos = System.nanoTime() - epochsStart;
         setupNanos = epochsStart - start;
         model.addEventsSeen((long) epochs * train.size());
@@ -232,14 +233,20 @@ public final class BlockSgdTrainer {
         private final float epsilon;
         private final RowKernel rows;
 
-        BlockKernel(Model model, RowKernel rows, int width) {
+        BlockKernel(Model model, RowKernel rows, int width, boolean parallel) {
             Hyperparameters h = model.hyper();
             this.model = model;
             this.rows = rows;
             this.width = width;
             this.stride = width + 2;
-            this.up = pack(model.users(), width, stride);
-            this.ip = pack(model.items(), width, stride);
+            float[][] packed = new float[2][];
+            RatingBlocks.inParallel(
+                    parallel,
+                    "fpsg-pack",
+                    () -> packed[0] = pack(model.users(), width, stride),
+                    () -> packed[1] = pack(model.items(), width, stride));
+            this.up = packed[0];
+            this.ip = packed[1];
             this.squared = h.kind() == ModelKind.BIASED_MF;
             this.loss = Loss.of(h.kind());
             this.offset = model.offset();
@@ -324,9 +331,12 @@ public final class BlockSgdTrainer {
          * (row-wise, 2 floats, or spread per coordinate), and one step per event and epoch in each row's version
          * and update count.
          */
-        void finish(RatingBlocks b, int epochs) {
-            unpack(model.users(), up, b.users, epochs);
-            unpack(model.items(), ip, b.items, epochs);
+        void finish(RatingBlocks b, int epochs, boolean parallel) {
+            RatingBlocks.inParallel(
+                    parallel,
+                    "fpsg-unpack",
+                    () -> unpack(model.users(), up, b.users, epochs),
+                    () -> unpack(model.items(), ip, b.items, epochs));
         }
 
         private void unpack(FactorTable table, float[] packed, int[] rowOfEvent, int epochs) {

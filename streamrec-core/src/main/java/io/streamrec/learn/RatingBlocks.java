@@ -20,6 +20,10 @@ final class RatingBlocks {
     final int[] items;
     final float[] labels;
     final float[] weights;
+    /** The sums of label x weight and of weight over the events, in the events' order: the global mean's. */
+    double labelSum;
+
+    double weightSum;
 
     private RatingBlocks(int bins, int n) {
         this.bins = bins;
@@ -34,31 +38,32 @@ final class RatingBlocks {
      * Creates the model's rows in a seeded random order and groups them into {@code bins} equal ranges of row
      * numbers: a random split, so popular rows spread over the groups, and a contiguous one, so threads
      * working on different groups do not write to the same cache lines. Each block's events are then shuffled once.
-     * {@code parallel}: the item rows are created on a second thread meanwhile (the result is the same either way).
+     * {@code parallel}: the item rows are created on a second thread while the user rows are, and the second half of
+     * the blocks is shuffled on it (the result is the same either way: each block has its own random stream).
      */
     static RatingBlocks of(Model model, List<Rating> train, int bins, long seed, boolean parallel) {
         int n = train.size();
         SplittableRandom rnd = new SplittableRandom(seed);
         SplittableRandom itemRnd = rnd.split();
-        FutureTask<int[]> itemRowsTask = new FutureTask<>(() -> rows(model.items(), train, false, itemRnd));
-        if (parallel) {
-            new Thread(itemRowsTask, "fpsg-item-rows").start();
-        } else {
-            itemRowsTask.run();
-        }
-        int[] us = rows(model.users(), train, true, rnd);
-        int[] is;
-        try {
-            is = itemRowsTask.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while building the blocks", e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("building the item rows failed: " + e.getCause(), e.getCause());
-        }
+        float[] labels = new float[n];
+        float[] weights = new float[n];
+        int[][] rowsOf = new int[2][];
+        // The item pass also copies the labels and weights, so that no later pass reads the Rating objects again:
+        // they are scattered over the heap, and each read of one is a cache miss.
+        inParallel(
+                parallel,
+                "fpsg-item-rows",
+                () -> rowsOf[0] = rows(model.users(), train, true, rnd, null, null),
+                () -> rowsOf[1] = rows(model.items(), train, false, itemRnd, labels, weights));
+        int[] us = rowsOf[0];
+        int[] is = rowsOf[1];
         int[] userGroup = groups(model.users().size(), bins);
         int[] itemGroup = groups(model.items().size(), bins);
         RatingBlocks b = new RatingBlocks(bins, n);
+        for (int e = 0; e < n; e++) {
+            b.labelSum += labels[e] * weights[e];
+            b.weightSum += weights[e];
+        }
         int[] fill = new int[bins * bins + 1];
         for (int e = 0; e < n; e++) {
             fill[userGroup[us[e]] * bins + itemGroup[is[e]] + 1]++;
@@ -69,16 +74,46 @@ final class RatingBlocks {
         System.arraycopy(fill, 0, b.start, 0, fill.length);
         for (int e = 0; e < n; e++) {
             int at = fill[userGroup[us[e]] * bins + itemGroup[is[e]]]++;
-            Rating r = train.get(e);
             b.users[at] = us[e];
             b.items[at] = is[e];
-            b.labels[at] = r.label();
-            b.weights[at] = r.weight();
+            b.labels[at] = labels[e];
+            b.weights[at] = weights[e];
         }
-        for (int k = 0; k < bins * bins; k++) {
-            b.shuffle(k, rnd);
+        SplittableRandom[] streams = new SplittableRandom[bins * bins];
+        for (int k = 0; k < streams.length; k++) {
+            streams[k] = rnd.split();
         }
+        int middle = 0;
+        while (middle < streams.length && b.start[middle] < n / 2) {
+            middle++;
+        }
+        int half = middle;
+        inParallel(
+                parallel,
+                "fpsg-shuffle",
+                () -> b.shuffle(0, half, streams),
+                () -> b.shuffle(half, streams.length, streams));
         return b;
+    }
+
+    /** Runs {@code first} here and {@code second} on a new thread when {@code parallel}, else after it. */
+    static void inParallel(boolean parallel, String name, Runnable first, Runnable second) {
+        if (!parallel) {
+            first.run();
+            second.run();
+            return;
+        }
+        FutureTask<Void> task = new FutureTask<>(second, null);
+        new Thread(task, name).start();
+        first.run();
+        try {
+            task.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for " + name, e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(name + " failed: " + e.getCause(), e.getCause());
+        }
     }
 
     /** The group of each row number: {@code bins} equal ranges, looked up twice per event instead of divided. */
@@ -90,8 +125,17 @@ final class RatingBlocks {
         return group;
     }
 
-    /** Row numbers of each event's user (or item), creating the rows in a random order of the distinct ids. */
-    private static int[] rows(FactorTable table, List<Rating> train, boolean user, SplittableRandom rnd) {
+    /**
+     * Row numbers of each event's user (or item), creating the rows in a random order of the distinct ids; copies
+     * each event's label and weight into {@code labels} and {@code weights} unless they are null.
+     */
+    private static int[] rows(
+            FactorTable table,
+            List<Rating> train,
+            boolean user,
+            SplittableRandom rnd,
+            float[] labels,
+            float[] weights) {
         Map<String, Integer> first = new HashMap<>();
         List<String> ids = new ArrayList<>();
         int[] temp = new int[train.size()];
@@ -105,6 +149,10 @@ final class RatingBlocks {
                 ids.add(id);
             }
             temp[e] = t;
+            if (labels != null) {
+                labels[e] = r.label();
+                weights[e] = r.weight();
+            }
         }
         int[] perm = new int[ids.size()];
         for (int r = 0; r < perm.length; r++) {
@@ -126,8 +174,15 @@ final class RatingBlocks {
         return temp;
     }
 
+    /** Shuffles blocks {@code from} (inclusive) to {@code to}, each with its own random stream. */
+    private void shuffle(int from, int to, SplittableRandom[] streams) {
+        for (int k = from; k < to; k++) {
+            shuffle(k, streams[k]);
+        }
+    }
+
     /** Fisher-Yates over the block's events, all four arrays together. */
-    void shuffle(int block, SplittableRandom rnd) {
+    private void shuffle(int block, SplittableRandom rnd) {
         int from = start[block];
         for (int e = start[block + 1] - 1; e > from; e--) {
             int j = from + rnd.nextInt(e - from + 1);

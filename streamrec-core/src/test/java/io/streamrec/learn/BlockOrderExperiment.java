@@ -65,13 +65,14 @@ public final class BlockOrderExperiment {
     private static double run(List<int[]> log, List<int[]> replay) throws InterruptedException {
         Model model = new Model(HYPER, GlobalMean.of(TRAIN), 0);
         RatingBlocks blocks = RatingBlocks.of(model, TRAIN, BlockSgdTrainer.DEFAULT_BINS, SEED, false);
-        BlockSgdTrainer.BlockKernel kernel = new BlockSgdTrainer.BlockKernel(model, RowKernel.best(), HYPER.width());
+        BlockSgdTrainer.BlockKernel kernel =
+                new BlockSgdTrainer.BlockKernel(model, RowKernel.best(), HYPER.width(), false);
         float lr = (float) HYPER.schedule().rate(0);
         if (replay != null) {
             for (int[] be : replay) {
                 kernel.run(blocks, be[0], lr);
             }
-            kernel.finish(blocks, EPOCHS);
+            kernel.finish(blocks, EPOCHS, false);
             return rmse(model);
         }
         BlockScheduler scheduler = new BlockScheduler(blocks.bins, EPOCHS, SEED, null);
@@ -94,7 +95,7 @@ public final class BlockOrderExperiment {
         for (Thread w : workers) {
             w.join();
         }
-        kernel.finish(blocks, EPOCHS);
+        kernel.finish(blocks, EPOCHS, false);
         return rmse(model);
     }
 }

@@ -11,7 +11,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The blocks of the rating matrix: every event once, in its block, and the same blocks on one thread or two. */
+/**
+ * The blocks of the rating matrix: every event once, in its block, and the same blocks (their shuffled order
+ * included) on one thread or two.
+ */
 class RatingBlocksTest {
     private static final List<Rating> EVENTS =
             new SyntheticRatings(SyntheticRatings.Spec.explicit(300, 200, 3, 17).withZipf(0.5)).take(20_000);
@@ -33,6 +36,10 @@ class RatingBlocksTest {
         assertArrayEquals(one.users, two.users);
         assertArrayEquals(one.items, two.items);
         assertArrayEquals(one.labels, two.labels);
+        assertArrayEquals(one.weights, two.weights);
+        GlobalMean mean = GlobalMean.of(EVENTS);
+        assertEquals(mean.sum(), two.labelSum, "label sum, in the events' order as GlobalMean.of");
+        assertEquals(mean.count(), two.weightSum);
         for (int r = 0; r < oneModel.items().size(); r++) {
             assertEquals(oneModel.items().id(r), twoModel.items().id(r), "item row " + r);
         }
