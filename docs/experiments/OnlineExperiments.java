@@ -56,7 +56,7 @@ import java.util.Random;
  */
 public class OnlineExperiments {
     public static void main(String[] args) throws Exception {
-        if (args.length != 2 || !(List.of("mf", "svdpp-adagrad", "svdpp-koren", "svdpp-now", "svdpp-now-adagrad", "base", "base2", "short-bias", "stack", "stack2", "knn", "knn-now", "stack-knn", "stack-knn-now", "asvd", "asvd-koren", "scale", "scale-stack", "scale-stack-knn-now", "scale2", "scale2-stack", "qknn-now", "iscale", "iscale-stack", "day", "scale-day", "day-stack", "scale-day-stack").contains(args[1])
+        if (args.length != 2 || !(List.of("mf", "svdpp-adagrad", "svdpp-koren", "svdpp-now", "svdpp-now-adagrad", "base", "base2", "short-bias", "stack", "stack2", "knn", "knn-now", "stack-knn", "stack-knn-now", "asvd", "asvd-koren", "scale", "scale-stack", "scale-stack-knn-now", "scale2", "scale2-stack", "qknn-now", "iscale", "iscale-stack", "day", "scale-day", "day-stack", "scale-day-stack", "sketch", "stack-sketch", "scale-stack-sketch").contains(args[1])
                 || args[1].matches("replay[1-9][0-9]*"))) {
             System.err.println("usage: java OnlineExperiments.java FILE mf|svdpp-adagrad|svdpp-koren|svdpp-now[-adagrad]|replayN|base|base2|short-bias|stack|stack2|knn[-now]|stack-knn[-now]|asvd[-koren]|scale[-stack[-knn-now]]|[scale-]day[-stack]|iscale[-stack]|scale2[-stack]|qknn-now");
             System.exit(2);
@@ -88,8 +88,13 @@ public class OnlineExperiments {
         // qknn: the neighbourhood's similarity is the cosine of the current item factors instead of learned correlations.
         boolean qsim = mode.startsWith("qknn");
         boolean knnNow = mode.endsWith("knn-now"), knn = mode.endsWith("knn") || knnNow;
-        boolean shortBias = mode.equals("short-bias"), stack = mode.startsWith("stack") || mode.endsWith("-stack") || knn, stack2 = mode.equals("stack2");
-        boolean userFeatures = !mode.startsWith("knn") && !mode.startsWith("qknn");
+        // sketch: the user's residuals summed over random item vectors z_j (D dimensions, N(0, 1/D) entries), scaled by
+        // |R(u)|^-1/2, and each item's weights on that sum fitted to its residuals by recursive least squares (prior
+        // P = I): a compressed neighbourhood that a client could apply (user vector s_u, item vector a_i).
+        boolean sketch = mode.endsWith("sketch");
+        int sd = Integer.getInteger("sketch.d", 32);
+        boolean shortBias = mode.equals("short-bias"), stack = mode.startsWith("stack") || mode.endsWith("-stack") || knn || sketch, stack2 = mode.equals("stack2");
+        boolean userFeatures = !mode.startsWith("knn") && !mode.startsWith("qknn") && !mode.equals("sketch");
         // knn: item-item correlations of the residuals of the plain model (shrunk by n / (n + 100), Koren 2008's
         // shrinkage), over the users who rated both, learned as the stream goes; the feature is the similarity-weighted
         // mean of the user's earlier residuals.
@@ -114,7 +119,17 @@ public class OnlineExperiments {
         boolean day = mode.contains("day");
         float[] dayB = new float[n], dayAcc = new float[n]; long[] lastDay = new long[n]; Arrays.fill(lastDay, -1);
         float[] cu = new float[n], cAcc = new float[n];
-        int d = stack2 ? 8 : (mode.startsWith("knn") || mode.startsWith("qknn")) ? 1 : mode.contains("stack-knn") ? 5 : 4;
+        int d = stack2 ? 8 : (mode.startsWith("knn") || mode.startsWith("qknn") || mode.equals("sketch")) ? 1 : (mode.contains("stack-knn") || mode.contains("stack-sketch")) ? 5 : 4;
+        int nItemsAll = (int) events.stream().mapToLong(ev -> ev[1]).distinct().count();
+        int nUsersAll = (int) events.stream().mapToLong(ev -> ev[0]).distinct().count();
+        double[] zs = sketch ? new double[nItemsAll * sd] : null, su = sketch ? new double[nUsersAll * sd] : null;
+        double[] ai = sketch ? new double[nItemsAll * sd] : null, pI = sketch ? new double[nItemsAll * sd * sd] : null;
+        if (sketch) {
+            Random zr = new Random(7);
+            for (int a = 0; a < zs.length; a++) zs[a] = zr.nextGaussian() / Math.sqrt(sd);
+            for (int it = 0; it < nItemsAll; it++) for (int a = 0; a < sd; a++) pI[it * sd * sd + a * sd + a] = 1;
+        }
+        double[] sx = new double[sd], px = new double[sd];
         double[][] xtx = new double[d][d], residuals = new double[n][8], itemRes = new double[n][4];
         int[] nIt = new int[n];
         double[] xty = new double[d], beta = new double[d], rates = {0.5, 0.2, 0.05};
@@ -185,6 +200,11 @@ public class OnlineExperiments {
                 }
                 feat[d - 1] = num / den;
             }
+            if (sketch && nU[u] > 0) {
+                double inv = 1 / Math.sqrt(nU[u]), dot = 0;
+                for (int a = 0; a < sd; a++) { sx[a] = su[u * sd + a] * inv; dot += ai[i * sd + a] * sx[a]; }
+                feat[d - 1] = dot;
+            }
             if (stack && nU[u] > 0) for (int j = 0; j < d; j++) s += beta[j] * feat[j];
             double err = Math.min(5, Math.max(1, s)) - e[2];
             if (stack) {
@@ -210,6 +230,24 @@ public class OnlineExperiments {
                         pairYY[j * maxItems + i] += (float) (res * res);
                     }
                     userRes.get(u).add(new double[] {i, res, e[2]});
+                }
+                if (sketch) {
+                    if (nU[u] > 0) {
+                        // RLS on (s_u, res) for item i: k = P x / (1 + x' P x), a += k (res - a . x), P -= k (P x)'.
+                        int b0 = i * sd * sd;
+                        double xpx = 0, pred = 0;
+                        for (int a = 0; a < sd; a++) {
+                            double v = 0;
+                            for (int b = 0; b < sd; b++) v += pI[b0 + a * sd + b] * sx[b];
+                            px[a] = v;
+                            xpx += sx[a] * v;
+                            pred += ai[i * sd + a] * sx[a];
+                        }
+                        double den = 1 + xpx, r = res - pred;
+                        for (int a = 0; a < sd; a++) ai[i * sd + a] += px[a] / den * r;
+                        for (int a = 0; a < sd; a++) for (int b = 0; b < sd; b++) pI[b0 + a * sd + b] -= px[a] * px[b] / den;
+                    }
+                    for (int a = 0; a < sd; a++) su[u * sd + a] += res * zs[i * sd + a];
                 }
                 recent[0] = res;
                 for (int j = 0; j < 3; j++) recent[j + 1] = nU[u] == 0 ? res : (1 - rates[j]) * recent[j + 1] + rates[j] * res;
