@@ -48,8 +48,9 @@ final class RatingBlocks {
         float[] labels = new float[n];
         float[] weights = new float[n];
         int[][] rowsOf = new int[2][];
-        // The item pass also copies the labels and weights, so that no later pass reads the Rating objects again:
-        // they are scattered over the heap, and each read of one is a cache miss.
+        // The item pass also copies the labels and weights, so that the later passes (the global mean, the grouping)
+        // read two arrays instead of the Rating objects: this code runs once per training, mostly before the JIT has
+        // optimized it, where every extra field access through an object costs.
         inParallel(
                 parallel,
                 "fpsg-item-rows",
