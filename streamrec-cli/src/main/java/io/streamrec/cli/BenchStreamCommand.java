@@ -43,8 +43,8 @@ import picocli.CommandLine.Spec;
  * <ol>
  *   <li>Throughput: the same events through a passthrough topology (parse and forward only, the ceiling) and
  *       through the training topology, each a long-lived application under exactly-once, in alternating rounds:
- *       a round sends the next pass of the events to both (paused) applications, then resumes each in turn and
- *       times it from a tenth of the events to the last; medians of the rounds after the JIT's warm-up, the median of
+ *       a round sends the next pass of the events to both (paused) applications, then resumes each in turn (which one
+ *       first alternates from round to round) and times it from a tenth of the events to the last; medians of the rounds after the JIT's warm-up, the median of
  *       the rounds' own ratios (also from CPU time per event), and the bytes each application writes per event and
  *       topic.</li>
  *   <li>Latency: a paced stream through the trainer while a read_committed consumer follows
@@ -205,15 +205,27 @@ public final class BenchStreamCommand implements Callable<Integer> {
                     List<Rating> batch = shift(sample, round * span);
                     produce(bootstrap, PassthroughTopology.INPUT, batch, 0, null);
                     produce(bootstrap, Topics.INTERACTIONS, batch, 0, null);
-                    System.err.printf("round %d: passthrough ...%n", round + 1);
-                    Run p = steadyRate("passthrough", pass, processed::sum, events);
-                    pass.pause();
-                    Map<String, Double> pb = bytesSent(pass, passSentBefore);
-                    System.err.printf("round %d: training ...%n", round + 1);
-                    // Events trained, not predicted: the positives-only models predict no label.
-                    Run t = steadyRate("training", app.streams(), totals::trained, events);
-                    app.streams().pause();
-                    Map<String, Double> tb = printThreadRatios(app.streams(), sentBefore);
+                    Run p = null;
+                    Run t = null;
+                    Map<String, Double> pb = null;
+                    Map<String, Double> tb = null;
+                    // Which application runs first alternates from round to round, so that what the first (or the
+                    // second) run of a round meets, the broker still settling the input just written or the other
+                    // application's leftovers, falls on both alike.
+                    for (int turn = 0; turn < 2; turn++) {
+                        if ((turn == 0) == (round % 2 == 0)) {
+                            System.err.printf("round %d: passthrough ...%n", round + 1);
+                            p = steadyRate("passthrough", pass, processed::sum, events);
+                            pass.pause();
+                            pb = bytesSent(pass, passSentBefore);
+                        } else {
+                            System.err.printf("round %d: training ...%n", round + 1);
+                            // Events trained, not predicted: the positives-only models predict no label.
+                            t = steadyRate("training", app.streams(), totals::trained, events);
+                            app.streams().pause();
+                            tb = printThreadRatios(app.streams(), sentBefore);
+                        }
+                    }
                     if (warming && round + 1 >= warmup && (t.jitShare() < MAX_JIT_SHARE || round + 1 >= MAX_WARMUP)) {
                         warmed = round + 1;
                     }
