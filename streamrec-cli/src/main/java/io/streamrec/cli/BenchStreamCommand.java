@@ -43,10 +43,10 @@ import picocli.CommandLine.Spec;
  * <ol>
  *   <li>Throughput: the same events through a passthrough topology (parse and forward only, the ceiling) and
  *       through the training topology, each a long-lived application under exactly-once, in alternating rounds:
- *       a round sends the next pass of the events to both (paused) applications, then resumes each in turn (which one
- *       first alternates from round to round) and times it from a tenth of the events to the last; medians of the rounds after the JIT's warm-up, the median of
- *       the rounds' own ratios (also from CPU time per event), and the bytes each application writes per event and
- *       topic.</li>
+ *       a round sends the next pass of the events to both (paused) applications, then resumes each in turn (which
+ *       one first alternates from round to round) and times it from a tenth of the events to the last; medians of the
+ *       rounds after the JIT's warm-up, the median of the rounds' own ratios (also from CPU time per event), and the
+ *       bytes each application writes per event and topic.</li>
  *   <li>Latency: a paced stream through the trainer while a read_committed consumer follows
  *       {@code model-updates}; an event's latency runs from its send to the first committed user row whose
  *       {@code updates} count includes it.</li>

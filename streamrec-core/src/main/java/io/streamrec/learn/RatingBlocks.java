@@ -21,12 +21,14 @@ final class RatingBlocks {
     final float[] labels;
     final float[] weights;
     /** The sums of label x weight and of weight over the events, in the events' order: the global mean's. */
-    double labelSum;
+    final double labelSum;
 
-    double weightSum;
+    final double weightSum;
 
-    private RatingBlocks(int bins, int n) {
+    private RatingBlocks(int bins, int n, double labelSum, double weightSum) {
         this.bins = bins;
+        this.labelSum = labelSum;
+        this.weightSum = weightSum;
         this.start = new int[bins * bins + 1];
         this.users = new int[n];
         this.items = new int[n];
@@ -60,11 +62,13 @@ final class RatingBlocks {
         int[] is = rowsOf[1];
         int[] userGroup = groups(model.users().size(), bins);
         int[] itemGroup = groups(model.items().size(), bins);
-        RatingBlocks b = new RatingBlocks(bins, n);
+        double labelSum = 0;
+        double weightSum = 0;
         for (int e = 0; e < n; e++) {
-            b.labelSum += labels[e] * weights[e];
-            b.weightSum += weights[e];
+            labelSum += labels[e] * weights[e];
+            weightSum += weights[e];
         }
+        RatingBlocks b = new RatingBlocks(bins, n, labelSum, weightSum);
         int[] fill = new int[bins * bins + 1];
         for (int e = 0; e < n; e++) {
             fill[userGroup[us[e]] * bins + itemGroup[is[e]] + 1]++;
