@@ -198,6 +198,8 @@ public final class BenchStreamCommand implements Callable<Integer> {
             Map<String, Double> passBytes = new java.util.TreeMap<>();
             List<Double> passCpu = new ArrayList<>();
             List<Double> trainCpu = new ArrayList<>();
+            List<Double> passJit = new ArrayList<>();
+            List<Double> trainJit = new ArrayList<>();
             int warmed = -1;
             try {
                 for (int round = 0; warmed < 0 || round < warmed + rounds; round++) {
@@ -234,12 +236,20 @@ public final class BenchStreamCommand implements Callable<Integer> {
                         trainRates.add(t.rate());
                         passCpu.add(p.cpuPerEvent());
                         trainCpu.add(t.cpuPerEvent());
+                        passJit.add(p.jitShare());
+                        trainJit.add(t.jitShare());
                         pb.forEach((topic, b) -> passBytes.merge(topic, b, Double::sum));
                         tb.forEach((topic, b) -> trainBytes.merge(topic, b, Double::sum));
                     }
                     System.err.printf(
-                            "round %d%s: passthrough %,.0f events/s, training %,.0f events/s (JIT %.0f%% of its CPU)%n",
-                            round + 1, warming ? " (warm-up)" : "", p.rate(), t.rate(), 100 * t.jitShare());
+                            "round %d%s: passthrough %,.0f events/s, training %,.0f events/s (JIT %.0f%% and %.0f%% of their"
+                                    + " CPU)%n",
+                            round + 1,
+                            warming ? " (warm-up)" : "",
+                            p.rate(),
+                            t.rate(),
+                            100 * p.jitShare(),
+                            100 * t.jitShare());
                 }
             } finally {
                 pass.close();
@@ -285,6 +295,9 @@ public final class BenchStreamCommand implements Callable<Integer> {
             Json.put(o, "passthrough_cpu_us_per_event", median(toArray(passCpu)) / 1e3);
             Json.put(o, "training_cpu_us_per_event", median(toArray(trainCpu)) / 1e3);
             Json.put(o, "cpu_ratio", median(ratios(passCpu, trainCpu)));
+            // How far from a JIT steady state the measured rounds were: the compilers' share of each round's CPU.
+            Json.put(o, "passthrough_jit_share", median(toArray(passJit)));
+            Json.put(o, "training_jit_share", median(toArray(trainJit)));
             // Bytes written per input event and topic over the measured rounds (changelogs included).
             double measured = (double) events * trainRates.size();
             ObjectNode trainPerTopic = o.putObject("training_bytes_per_event");

@@ -120,6 +120,10 @@ class CommandLineTest {
         // Rounds of 20,000 events are too short to compare the two applications; here only that it was measured.
         double cpuRatio = j.get("cpu_ratio").asDouble();
         assertTrue(cpuRatio > 0 && Double.isFinite(cpuRatio), j.toString());
+        for (String share : List.of("passthrough_jit_share", "training_jit_share")) {
+            double v = j.get(share).asDouble(-1);
+            assertTrue(v >= 0 && v < 1, share + " " + j);
+        }
         assertTrue(j.get("training_bytes_per_event").get("item-gradients").asDouble() > 0, j.toString());
         assertEquals(100, j.get("latency_samples").asInt(), j.toString());
     }
