@@ -38,6 +38,9 @@ public class KalmanMF {
         float[] p = new float[n * w], q = new float[n * w];
         double[] pvb = new double[n], pvf = new double[n], qvb = new double[n], qvf = new double[n];
         Random rnd = new Random(42);
+        // -Dfactors=adagrad: only the biases by the filter, the factors by the defaults' row-wise AdaGrad.
+        boolean adagrad = "adagrad".equals(System.getProperty("factors"));
+        float[] pAcc = new float[n], qAcc = new float[n];
         double sum = 0, sumSq = 0, count = 0, se = 0, ae = 0, noise = 1, noiseN = 0;
         for (long[] e : events) {
             double mu = count > 0 ? sum / count : (minLabel + maxLabel) / 2;
@@ -72,14 +75,33 @@ public class KalmanMF {
                 qq += q[i * w + f] * q[i * w + f];
             }
             double res = e[2] - r;
-            double S = noise + pvb[u] + pvf[u] * qq + qvb[i] + qvf[i] * pp;
+            double S = noise + pvb[u] + (adagrad ? 0 : pvf[u] * qq) + qvb[i] + (adagrad ? 0 : qvf[i] * pp);
             double gu = res / S;
             p[u * w] += (float) (pvb[u] * gu);
             q[i * w] += (float) (qvb[i] * gu);
-            for (int f = 1; f < w; f++) {
-                float pf = p[u * w + f], qf = q[i * w + f];
-                p[u * w + f] += (float) (pvf[u] * gu * qf);
-                q[i * w + f] += (float) (qvf[i] * gu * pf);
+            if (adagrad) {
+                // The factors as evaluate's defaults learn them: row-wise AdaGrad, rate 0.3, epsilon 1, L2 0.05.
+                float g = (float) -res, sp = 0, sq = 0;
+                float[] gp = new float[w], gq = new float[w];
+                for (int f = 1; f < w; f++) {
+                    gp[f] = g * q[i * w + f] + 0.05f * p[u * w + f];
+                    gq[f] = g * p[u * w + f] + 0.05f * q[i * w + f];
+                    sp += gp[f] * gp[f];
+                    sq += gq[f] * gq[f];
+                }
+                pAcc[u] += sp / k;
+                qAcc[i] += sq / k;
+                float ru = 0.3f / ((float) Math.sqrt(pAcc[u]) + 1), ri = 0.3f / ((float) Math.sqrt(qAcc[i]) + 1);
+                for (int f = 1; f < w; f++) {
+                    p[u * w + f] -= ru * gp[f];
+                    q[i * w + f] -= ri * gq[f];
+                }
+            } else {
+                for (int f = 1; f < w; f++) {
+                    float pf = p[u * w + f], qf = q[i * w + f];
+                    p[u * w + f] += (float) (pvf[u] * gu * qf);
+                    q[i * w + f] += (float) (qvf[i] * gu * pf);
+                }
             }
             pvb[u] -= pvb[u] * pvb[u] / S;
             qvb[i] -= qvb[i] * qvb[i] / S;
