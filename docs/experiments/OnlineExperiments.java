@@ -56,7 +56,7 @@ import java.util.Random;
  */
 public class OnlineExperiments {
     public static void main(String[] args) throws Exception {
-        if (args.length != 2 || !(List.of("mf", "svdpp-adagrad", "svdpp-koren", "svdpp-now", "svdpp-now-adagrad", "base", "base2", "short-bias", "stack", "stack2", "knn", "knn-now", "stack-knn", "stack-knn-now", "asvd", "asvd-koren", "scale", "scale-stack", "scale-stack-knn-now", "scale2", "scale2-stack", "qknn-now", "iscale", "iscale-stack", "day", "scale-day", "day-stack", "scale-day-stack", "sketch", "stack-sketch", "scale-stack-sketch").contains(args[1])
+        if (args.length != 2 || !(List.of("mf", "svdpp-adagrad", "svdpp-koren", "svdpp-now", "svdpp-now-adagrad", "base", "base2", "short-bias", "stack", "stack2", "knn", "knn-now", "stack-knn", "stack-knn-now", "asvd", "asvd-koren", "scale", "scale-stack", "scale-stack-knn-now", "scale-stack-knn", "scale2", "scale2-stack", "qknn-now", "iscale", "iscale-stack", "day", "scale-day", "day-stack", "scale-day-stack", "sketch", "stack-sketch", "scale-stack-sketch").contains(args[1])
                 || args[1].matches("replay[1-9][0-9]*"))) {
             System.err.println("usage: java OnlineExperiments.java FILE mf|svdpp-adagrad|svdpp-koren|svdpp-now[-adagrad]|replayN|base|base2|short-bias|stack|stack2|knn[-now]|stack-knn[-now]|asvd[-koren]|scale[-stack[-knn-now]]|[scale-]day[-stack]|iscale[-stack]|scale2[-stack]|qknn-now");
             System.exit(2);
@@ -133,7 +133,17 @@ public class OnlineExperiments {
         double[][] xtx = new double[d][d], residuals = new double[n][8], itemRes = new double[n][4];
         int[] nIt = new int[n];
         double[] xty = new double[d], beta = new double[d], rates = {0.5, 0.2, 0.05};
+        // -Dknn.rank=D: the correlations replaced by their rank-D eigen-approximation, recomputed every knn.every
+        // events (what a client could apply: D more coordinates per row). The sign of each eigenvalue is kept apart.
+        int rank = Integer.getInteger("knn.rank", 0), every = Integer.getInteger("knn.every", 5000);
+        double[][] low = null;
+        double[] lowSign = new double[Math.max(rank, 1)];
+        long seenEvents = 0;
         for (long[] e : events) {
+            if (rank > 0 && pairs && seenEvents > 0 && seenEvents % every == 0) {
+                low = lowRank(pairN, pairXY, pairXX, pairYY, itemRows.size(), maxItems, rank, lowSign);
+            }
+            seenEvents++;
             double mu = count > 0 ? sum / count : 3.0;
             Integer uu = userRows.get(e[0]), ii = itemRows.get(e[1]);
             int u = uu == null ? userRows.size() : uu, i = ii == null ? itemRows.size() : ii;
@@ -184,6 +194,11 @@ public class OnlineExperiments {
                         double qq = 0, ni = 0, nj = 0;
                         for (int f = 1; f < w; f++) { qq += q[i * w + f] * q[j * w + f]; ni += q[i * w + f] * q[i * w + f]; nj += q[j * w + f] * q[j * w + f]; }
                         corr = qq / Math.sqrt(ni * nj + 1e-12);
+                    } else if (rank > 0) {
+                        // The correlations' rank-D approximation, as of the last decomposition.
+                        if (low == null || i >= low[0].length || j >= low[0].length) continue;
+                        corr = 0;
+                        for (int c = 0; c < rank; c++) corr += lowSign[c] * low[c][i] * low[c][j];
                     } else {
                         if (pairN[a] < 1) continue;
                         corr = pairXY[a] / Math.sqrt(pairXX[a] * pairYY[a] + 1e-9) * pairN[a] / (pairN[a] + 100);
@@ -198,6 +213,9 @@ public class OnlineExperiments {
                     num += corr * r;
                     den += Math.abs(corr);
                 }
+                // -Dknn.norm=user: divide by a function of the user alone (1 + sqrt of the neighbours), which a
+                // client could apply, instead of by the item's own sum of |correlations|.
+                if ("user".equals(System.getProperty("knn.norm"))) den = 1 + Math.sqrt(recentRes.size());
                 feat[d - 1] = num / den;
             }
             if (sketch && nU[u] > 0) {
@@ -392,6 +410,40 @@ public class OnlineExperiments {
     }
 
     /** (X'X + I)^-1 X'y by Gaussian elimination. */
+    /** The rank-D eigen-approximation of the shrunk correlations of the first m items: a[c] = v_c sqrt|lambda_c|. */
+    static double[][] lowRank(float[] pn, float[] xy, float[] xx, float[] yy, int m, int stride, int rank, double[] sign) {
+        var mat = new org.ejml.data.DMatrixRMaj(m, m);
+        for (int i = 0; i < m; i++) for (int j = 0; j < m; j++) {
+            int a = i * stride + j;
+            if (i != j && pn[a] >= 1) mat.set(i, j, xy[a] / Math.sqrt(xx[a] * yy[a] + 1e-9) * pn[a] / (pn[a] + 100));
+        }
+        // Symmetrize: the two halves are updated alike, up to float rounding.
+        for (int i = 0; i < m; i++) for (int j = i + 1; j < m; j++) {
+            double v = (mat.get(i, j) + mat.get(j, i)) / 2;
+            mat.set(i, j, v);
+            mat.set(j, i, v);
+        }
+        var eig = org.ejml.dense.row.factory.DecompositionFactory_DDRM.eig(m, true, true);
+        if (!eig.decompose(mat)) throw new IllegalStateException("eigen decomposition failed");
+        Integer[] order = new Integer[m];
+        for (int c = 0; c < m; c++) order[c] = c;
+        java.util.Arrays.sort(order, (x, y) -> Double.compare(
+                Math.abs(eig.getEigenvalue(y).getReal()), Math.abs(eig.getEigenvalue(x).getReal())));
+        String only = System.getProperty("knn.sign", "both");
+        double[][] out = new double[rank][m];
+        int c = 0;
+        for (int t = 0; t < m && c < rank; t++) {
+            double l = eig.getEigenvalue(order[t]).getReal();
+            if (only.equals("positive") && l < 0) continue;
+            var v = eig.getEigenVector(order[t]);
+            double sc = Math.sqrt(Math.abs(l));
+            for (int i = 0; i < m; i++) out[c][i] = v.get(i, 0) * sc;
+            sign[c] = Math.signum(l);
+            c++;
+        }
+        return out;
+    }
+
     static double[] ridge(double[][] xtx, double[] xty) {
         int d = xty.length;
         double[][] m = new double[d][d + 1];
