@@ -102,6 +102,8 @@ public class OnlineExperiments {
         boolean pairs = knn && !qsim;
         float[] pairN = pairs ? new float[maxItems * maxItems] : null, pairXY = pairs ? new float[maxItems * maxItems] : null;
         float[] pairXX = pairs ? new float[maxItems * maxItems] : null, pairYY = pairs ? new float[maxItems * maxItems] : null;
+        // Each item's sum of squared residuals: the diagonal of the residuals' Gram matrix (-Dknn.diag=true).
+        float[] itemSq = new float[maxItems];
         List<List<double[]>> userRes = new ArrayList<>();
         double eta = Double.parseDouble(System.getProperty("eta", "0.02"));
         // The error by how many earlier events the event's user (item) has in the stream, BUCKETS' lower ends.
@@ -139,9 +141,18 @@ public class OnlineExperiments {
         double[][] low = null;
         double[] lowSign = new double[Math.max(rank, 1)];
         long seenEvents = 0;
+        // -Dknn.served=stale|aligned: the correction as a client would compute it from published rows: the user's
+        // vector s_u summed as the events were learned, with the basis of that moment, never recomputed when the
+        // basis changes (stale); aligned also rotates each new basis onto the one before (orthogonal Procrustes).
+        String served = System.getProperty("knn.served", "");
+        double[][] previous = null;
+        double[] sUser = new double[n * Math.max(rank, 1)];
         for (long[] e : events) {
             if (rank > 0 && pairs && seenEvents > 0 && seenEvents % every == 0) {
                 low = lowRank(pairN, pairXY, pairXX, pairYY, itemRows.size(), maxItems, rank, lowSign);
+                if (Boolean.getBoolean("knn.diag")) low = lowRankWithDiagonal(pairXY, itemSq, itemRows.size(), maxItems, rank, lowSign);
+                if (served.equals("aligned") && previous != null) low = align(low, previous);
+                previous = low;
             }
             seenEvents++;
             double mu = count > 0 ? sum / count : 3.0;
@@ -185,7 +196,11 @@ public class OnlineExperiments {
             if (userFeatures) System.arraycopy(recent, 0, feat, 0, Math.min(d, stack2 ? 8 : 4));
             int recentMax = Integer.getInteger("knn.recent", Integer.MAX_VALUE);
             List<double[]> recentRes = userRes.get(u).subList(Math.max(0, userRes.get(u).size() - recentMax), userRes.get(u).size());
-            if (knn) {
+            if (knn && !served.isEmpty()) {
+                double dot = 0;
+                if (low != null && i < low[0].length) for (int c = 0; c < rank; c++) dot += lowSign[c] * low[c][i] * sUser[u * rank + c];
+                feat[d - 1] = dot / (1 + Math.sqrt(recentRes.size()));
+            } else if (knn) {
                 double num = 0, den = 1;
                 for (double[] h : recentRes) {
                     int j = (int) h[0], a = i * maxItems + j;
@@ -235,6 +250,7 @@ public class OnlineExperiments {
                     beta = ridge(xtx, xty);
                 }
                 if (knn) {
+                    itemSq[i] += (float) (res * res);
                     for (double[] h : pairs ? recentRes : List.<double[]>of()) {
                         int j = (int) h[0];
                         if (j == i) continue;
@@ -248,6 +264,7 @@ public class OnlineExperiments {
                         pairYY[j * maxItems + i] += (float) (res * res);
                     }
                     userRes.get(u).add(new double[] {i, res, e[2]});
+                    if (low != null && i < low[0].length) for (int c = 0; c < rank; c++) sUser[u * rank + c] += res * low[c][i];
                 }
                 if (sketch) {
                     if (nU[u] > 0) {
@@ -415,7 +432,14 @@ public class OnlineExperiments {
         var mat = new org.ejml.data.DMatrixRMaj(m, m);
         for (int i = 0; i < m; i++) for (int j = 0; j < m; j++) {
             int a = i * stride + j;
-            if (i != j && pn[a] >= 1) mat.set(i, j, xy[a] / Math.sqrt(xx[a] * yy[a] + 1e-9) * pn[a] / (pn[a] + 100));
+            if (i == j || pn[a] < 1) continue;
+            // -Dknn.matrix: corr (shrunk correlations, the default), cosine (not shrunk), cov (sums of residual
+            // products: what a sketch of the users' residual rows would approximate).
+            switch (System.getProperty("knn.matrix", "corr")) {
+                case "cov" -> mat.set(i, j, xy[a]);
+                case "cosine" -> mat.set(i, j, xy[a] / Math.sqrt(xx[a] * yy[a] + 1e-9));
+                default -> mat.set(i, j, xy[a] / Math.sqrt(xx[a] * yy[a] + 1e-9) * pn[a] / (pn[a] + 100));
+            }
         }
         // Symmetrize: the two halves are updated alike, up to float rounding.
         for (int i = 0; i < m; i++) for (int j = i + 1; j < m; j++) {
@@ -440,6 +464,48 @@ public class OnlineExperiments {
             for (int i = 0; i < m; i++) out[c][i] = v.get(i, 0) * sc;
             sign[c] = Math.signum(l);
             c++;
+        }
+        return out;
+    }
+
+    /** As lowRank over the residuals' whole Gram matrix (sums of products, diagonal included). */
+    static double[][] lowRankWithDiagonal(float[] xy, float[] sq, int m, int stride, int rank, double[] sign) {
+        var mat = new org.ejml.data.DMatrixRMaj(m, m);
+        for (int i = 0; i < m; i++) for (int j = 0; j < m; j++) mat.set(i, j, i == j ? sq[i] : (xy[i * stride + j] + xy[j * stride + i]) / 2);
+        var eig = org.ejml.dense.row.factory.DecompositionFactory_DDRM.eig(m, true, true);
+        if (!eig.decompose(mat)) throw new IllegalStateException("eigen decomposition failed");
+        Integer[] order = new Integer[m];
+        for (int c = 0; c < m; c++) order[c] = c;
+        java.util.Arrays.sort(order, (x, y) -> Double.compare(
+                Math.abs(eig.getEigenvalue(y).getReal()), Math.abs(eig.getEigenvalue(x).getReal())));
+        double[][] out = new double[rank][m];
+        for (int c = 0; c < rank && c < m; c++) {
+            double l = eig.getEigenvalue(order[c]).getReal();
+            var v = eig.getEigenVector(order[c]);
+            double sc = Math.sqrt(Math.abs(l));
+            for (int i = 0; i < m; i++) out[c][i] = v.get(i, 0) * sc;
+            sign[c] = Math.signum(l);
+        }
+        return out;
+    }
+
+    /** The new basis rotated onto the old one: Q N with Q = U V^T from the SVD of O N^T (over the old items). */
+    static double[][] align(double[][] next, double[][] old) {
+        int r = next.length, m = old[0].length;
+        var a = new org.ejml.data.DMatrixRMaj(r, r);
+        for (int x = 0; x < r; x++) for (int y = 0; y < r; y++) {
+            double v = 0;
+            for (int i = 0; i < m; i++) v += old[x][i] * next[y][i];
+            a.set(x, y, v);
+        }
+        var svd = org.ejml.dense.row.factory.DecompositionFactory_DDRM.svd(r, r, true, true, false);
+        if (!svd.decompose(a)) throw new IllegalStateException("svd failed");
+        var q = new org.ejml.data.DMatrixRMaj(r, r);
+        org.ejml.dense.row.CommonOps_DDRM.multTransB(svd.getU(null, false), svd.getV(null, false), q);
+        double[][] out = new double[r][next[0].length];
+        for (int x = 0; x < r; x++) for (int y = 0; y < r; y++) {
+            double w = q.get(x, y);
+            for (int i = 0; i < next[0].length; i++) out[x][i] += w * next[y][i];
         }
         return out;
     }
