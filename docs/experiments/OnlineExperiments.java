@@ -151,7 +151,7 @@ public class OnlineExperiments {
             if (rank > 0 && pairs && seenEvents > 0 && seenEvents % every == 0) {
                 low = lowRank(pairN, pairXY, pairXX, pairYY, itemRows.size(), maxItems, rank, lowSign);
                 if (Boolean.getBoolean("knn.diag")) low = lowRankWithDiagonal(pairXY, itemSq, itemRows.size(), maxItems, rank, lowSign);
-                if (served.equals("aligned") && previous != null) low = align(low, previous);
+                if (served.endsWith("aligned") && previous != null) low = align(low, previous);
                 previous = low;
             }
             seenEvents++;
@@ -264,7 +264,16 @@ public class OnlineExperiments {
                         pairYY[j * maxItems + i] += (float) (res * res);
                     }
                     userRes.get(u).add(new double[] {i, res, e[2]});
-                    if (low != null && i < low[0].length) for (int c = 0; c < rank; c++) sUser[u * rank + c] += res * low[c][i];
+                    if (low != null && served.startsWith("frozen")) {
+                        // Recomputed from the user's last knn.recent events with the basis of now, then published
+                        // (frozen) until the user's next event.
+                        List<double[]> hist = userRes.get(u);
+                        java.util.Arrays.fill(sUser, u * rank, (u + 1) * rank, 0);
+                        for (double[] h : hist.subList(Math.max(0, hist.size() - recentMax), hist.size())) {
+                            int j = (int) h[0];
+                            if (j < low[0].length) for (int c = 0; c < rank; c++) sUser[u * rank + c] += h[1] * low[c][j];
+                        }
+                    } else if (low != null && i < low[0].length) for (int c = 0; c < rank; c++) sUser[u * rank + c] += res * low[c][i];
                 }
                 if (sketch) {
                     if (nU[u] > 0) {
