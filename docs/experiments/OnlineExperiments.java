@@ -481,6 +481,11 @@ public class OnlineExperiments {
     static double[][] lowRankWithDiagonal(float[] xy, float[] sq, int m, int stride, int rank, double[] sign) {
         var mat = new org.ejml.data.DMatrixRMaj(m, m);
         for (int i = 0; i < m; i++) for (int j = 0; j < m; j++) mat.set(i, j, i == j ? sq[i] : (xy[i * stride + j] + xy[j * stride + i]) / 2);
+        // -Dknn.gram=corr: the Gram matrix scaled to unit diagonal, G_ij / sqrt(G_ii G_jj): correlations over all of
+        // the residuals, which a sketch of the residual rows and the items' sums of squares would give.
+        if ("corr".equals(System.getProperty("knn.gram"))) {
+            for (int i = 0; i < m; i++) for (int j = 0; j < m; j++) mat.set(i, j, mat.get(i, j) / Math.sqrt((sq[i] + 1e-9) * (sq[j] + 1e-9)));
+        }
         var eig = org.ejml.dense.row.factory.DecompositionFactory_DDRM.eig(m, true, true);
         if (!eig.decompose(mat)) throw new IllegalStateException("eigen decomposition failed");
         Integer[] order = new Integer[m];
