@@ -456,25 +456,7 @@ public class OnlineExperiments {
             mat.set(i, j, v);
             mat.set(j, i, v);
         }
-        var eig = org.ejml.dense.row.factory.DecompositionFactory_DDRM.eig(m, true, true);
-        if (!eig.decompose(mat)) throw new IllegalStateException("eigen decomposition failed");
-        Integer[] order = new Integer[m];
-        for (int c = 0; c < m; c++) order[c] = c;
-        java.util.Arrays.sort(order, (x, y) -> Double.compare(
-                Math.abs(eig.getEigenvalue(y).getReal()), Math.abs(eig.getEigenvalue(x).getReal())));
-        String only = System.getProperty("knn.sign", "both");
-        double[][] out = new double[rank][m];
-        int c = 0;
-        for (int t = 0; t < m && c < rank; t++) {
-            double l = eig.getEigenvalue(order[t]).getReal();
-            if (only.equals("positive") && l < 0) continue;
-            var v = eig.getEigenVector(order[t]);
-            double sc = Math.sqrt(Math.abs(l));
-            for (int i = 0; i < m; i++) out[c][i] = v.get(i, 0) * sc;
-            sign[c] = Math.signum(l);
-            c++;
-        }
-        return out;
+        return scaledEigenvectors(mat, m, rank, sign);
     }
 
     /** As lowRank over the residuals' whole Gram matrix (sums of products, diagonal included). */
@@ -486,19 +468,31 @@ public class OnlineExperiments {
         if ("corr".equals(System.getProperty("knn.gram"))) {
             for (int i = 0; i < m; i++) for (int j = 0; j < m; j++) mat.set(i, j, mat.get(i, j) / Math.sqrt((sq[i] + 1e-9) * (sq[j] + 1e-9)));
         }
+        return scaledEigenvectors(mat, m, rank, sign);
+    }
+
+    /**
+     * The rank largest eigenvalues of a symmetric matrix by magnitude (only the positive ones with
+     * -Dknn.sign=positive): their eigenvectors scaled by sqrt|lambda|, one per row, and the signs in sign.
+     */
+    static double[][] scaledEigenvectors(org.ejml.data.DMatrixRMaj mat, int m, int rank, double[] sign) {
         var eig = org.ejml.dense.row.factory.DecompositionFactory_DDRM.eig(m, true, true);
         if (!eig.decompose(mat)) throw new IllegalStateException("eigen decomposition failed");
         Integer[] order = new Integer[m];
         for (int c = 0; c < m; c++) order[c] = c;
         java.util.Arrays.sort(order, (x, y) -> Double.compare(
                 Math.abs(eig.getEigenvalue(y).getReal()), Math.abs(eig.getEigenvalue(x).getReal())));
+        boolean positive = System.getProperty("knn.sign", "both").equals("positive");
         double[][] out = new double[rank][m];
-        for (int c = 0; c < rank && c < m; c++) {
-            double l = eig.getEigenvalue(order[c]).getReal();
-            var v = eig.getEigenVector(order[c]);
+        int c = 0;
+        for (int t = 0; t < m && c < rank; t++) {
+            double l = eig.getEigenvalue(order[t]).getReal();
+            if (positive && l < 0) continue;
+            var v = eig.getEigenVector(order[t]);
             double sc = Math.sqrt(Math.abs(l));
             for (int i = 0; i < m; i++) out[c][i] = v.get(i, 0) * sc;
             sign[c] = Math.signum(l);
+            c++;
         }
         return out;
     }
