@@ -10,7 +10,7 @@ import java.util.Random;
 /**
  * Prequential biased MF whose rows are learned by an extended Kalman filter instead of AdaGrad: each row carries a
  * mean and two variances (its bias's and, isotropic, its factors'), an event's step on a row is its Kalman gain times
- * the residual, and the variances shrink by what the event told (then grow by the drift TAU2 per step). Rates are
+ * the residual, and the variances shrink by what the event told (then grow by DRIFT times their prior per step). Rates are
  * thus set per row by how much is known about it, the "per-row adaptive rates" of issue 13 in Bayesian form
  * (assumed density filtering; the collaborative Kalman filter of Gultekin and Paisley, 2014, without its dynamics).
  *
@@ -19,9 +19,9 @@ import java.util.Random;
  * (k times the product of the two rows' variances) equals the labels' variance too.
  *
  * <pre>
- * java docs/experiments/KalmanMF.java FILE [TAU2_FRACTION]
+ * java docs/experiments/KalmanMF.java FILE [DRIFT]
  * </pre>
- * TAU2_FRACTION: the drift per step, as a fraction of each prior variance (default 0: no drift).
+ * DRIFT: the drift per step, as a fraction of each prior variance (default 0: no drift).
  */
 public class KalmanMF {
     public static void main(String[] args) throws Exception {

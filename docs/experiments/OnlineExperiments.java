@@ -16,9 +16,9 @@ import java.util.Random;
  * the user rated before; each event steps every y_j of N(u) exactly, cost |N(u)| k per event), or a retraining of
  * the user's row on the user's last events after each event, item rows fixed (the user update of Rendle and
  * Schmidt-Thieme, "Online-updating regularized kernel matrix factorization models", RecSys 2008).
- * Self-contained; not part of the build.
+ * Not part of the build. The jar on the classpath provides EJML, for the low-rank neighbourhood (-Dknn.rank).
  *
- * <pre>java docs/experiments/OnlineExperiments.java FILE MODE</pre>
+ * <pre>java -cp target/streamrec.jar docs/experiments/OnlineExperiments.java FILE MODE</pre>
  * FILE: u.data-like lines (user, item, rating, timestamp; tabs). MODE: {@code mf} (must give what {@code evaluate}
  * gives), {@code svdpp-adagrad} (the y_j rows stepped as the others: row-wise AdaGrad), {@code svdpp-koren} (the
  * y_j rows by plain SGD at Koren 2008's factor rate 0.007 and L2 0.015), {@code svdpp-now} and
@@ -58,7 +58,7 @@ public class OnlineExperiments {
     public static void main(String[] args) throws Exception {
         if (args.length != 2 || !(List.of("mf", "svdpp-adagrad", "svdpp-koren", "svdpp-now", "svdpp-now-adagrad", "base", "base2", "short-bias", "stack", "stack2", "knn", "knn-now", "stack-knn", "stack-knn-now", "asvd", "asvd-koren", "scale", "scale-stack", "scale-stack-knn-now", "scale-stack-knn", "scale2", "scale2-stack", "qknn-now", "iscale", "iscale-stack", "day", "scale-day", "day-stack", "scale-day-stack", "sketch", "stack-sketch", "scale-stack-sketch").contains(args[1])
                 || args[1].matches("replay[1-9][0-9]*"))) {
-            System.err.println("usage: java OnlineExperiments.java FILE mf|svdpp-adagrad|svdpp-koren|svdpp-now[-adagrad]|replayN|base|base2|short-bias|stack|stack2|knn[-now]|stack-knn[-now]|asvd[-koren]|scale[-stack[-knn-now]]|[scale-]day[-stack]|iscale[-stack]|scale2[-stack]|qknn-now");
+            System.err.println("usage: java -cp target/streamrec.jar OnlineExperiments.java FILE mf|svdpp-adagrad|svdpp-koren|svdpp-now[-adagrad]|replayN|base|base2|short-bias|stack|stack2|knn[-now]|stack-knn[-now]|asvd[-koren]|scale[-stack[-knn[-now]]]|[scale-]day[-stack]|iscale[-stack]|scale2[-stack]|qknn-now");
             System.exit(2);
         }
         List<long[]> events = new ArrayList<>();
