@@ -50,6 +50,8 @@ import java.util.Random;
  * d_i stepped as a bias, and {@code scale2} both scales ({@code -stack} adds the fit to either); {@code qknn-now}:
  * {@code knn-now} with the cosine of the two items' current factors as their similarity (no pair statistics).
  * {@code -Dsvdpp=true} (any mode): adds {@code svdpp-koren}'s implicit term.
+ * {@code -Dseed=S}: the rows' initial values from seed S (42); {@code -Dpred=FILE}: each event's prediction and label.
+ * {@code -Dscale.outer=true} ({@code scale} modes): c_u learned as a layer on the model's residual, the model unchanged.
  * {@code -Drho=R} (any mode): the rows' accumulators decay by R per step, so that a row's
  * rate stops falling (a row-wise RMSProp); 1, the default, is AdaGrad. {@code -Dbreakdown=true}: also the error by
  * how many earlier events the event's user and item have, on stderr.
@@ -78,8 +80,10 @@ public class OnlineExperiments {
         float[] pAcc = new float[2 * n], qAcc = new float[2 * n], yAcc = new float[n];
         List<List<Integer>> rated = new ArrayList<>();
         List<List<float[]>> history = new ArrayList<>();
-        Random rnd = new Random(42);
+        Random rnd = new Random(Long.getLong("seed", 42));
         double sum = 0, count = 0, se = 0, ae = 0;
+        // -Dpred=FILE: each event's prediction (unclamped) and label, tab-separated, in the order scored.
+        java.io.PrintStream predictions = System.getProperty("pred") == null ? null : new java.io.PrintStream(System.getProperty("pred"));
         float[] pz = new float[k], gp = new float[k], gq = new float[k];
         boolean base = mode.startsWith("base");
         double l2 = Double.parseDouble(System.getProperty("l2", "25")), l3 = Double.parseDouble(System.getProperty("l3", "10"));
@@ -147,9 +151,30 @@ public class OnlineExperiments {
         String served = System.getProperty("knn.served", "");
         double[][] previous = null;
         double[] sUser = new double[n * Math.max(rank, 1)];
+        // -Dknn.top=N: pair statistics kept for N items only (a bounded catalogue): the first N seen, then at each
+        // refresh the N with the most events so far; an item that leaves the set loses its statistics, one that
+        // enters starts from none. -Dknn.sample=F: only a hashed fraction F of the users update them.
+        int top = Integer.getInteger("knn.top", 0);
+        double sample = Double.parseDouble(System.getProperty("knn.sample", "1"));
+        boolean[] tracked = new boolean[maxItems];
+        int trackedCount = 0;
         for (long[] e : events) {
+            if (rank > 0 && pairs && top > 0 && seenEvents > 0 && seenEvents % every == 0) {
+                Integer[] byCount = new Integer[itemRows.size()];
+                for (int x = 0; x < byCount.length; x++) byCount[x] = x;
+                Arrays.sort(byCount, (x, y2) -> Integer.compare(seenI[y2], seenI[x]));
+                boolean[] next = new boolean[maxItems];
+                for (int x = 0; x < Math.min(top, byCount.length); x++) next[byCount[x]] = true;
+                for (int x = 0; x < maxItems; x++) {
+                    if (tracked[x] && !next[x]) for (int y2 = 0; y2 < maxItems; y2++) for (int a : new int[] {x * maxItems + y2, y2 * maxItems + x}) {
+                        pairN[a] = 0; pairXY[a] = 0; pairXX[a] = 0; pairYY[a] = 0;
+                    }
+                }
+                tracked = next;
+            }
             if (rank > 0 && pairs && seenEvents > 0 && seenEvents % every == 0) {
-                low = lowRank(pairN, pairXY, pairXX, pairYY, itemRows.size(), maxItems, rank, lowSign);
+                low = top > 0 ? lowRankOf(tracked, pairN, pairXY, pairXX, pairYY, itemRows.size(), maxItems, rank, lowSign)
+                        : lowRank(pairN, pairXY, pairXX, pairYY, itemRows.size(), maxItems, rank, lowSign);
                 if (Boolean.getBoolean("knn.diag")) low = lowRankWithDiagonal(pairXY, itemSq, itemRows.size(), maxItems, rank, lowSign);
                 if (served.endsWith("aligned") && previous != null) low = align(low, previous);
                 previous = low;
@@ -167,6 +192,7 @@ public class OnlineExperiments {
             }
             if (ii == null) {
                 itemRows.put(e[1], i);
+                if (top > 0 && trackedCount < top) { tracked[i] = true; trackedCount++; }
                 for (int f = 1; f < w; f++) q[i * w + f] = (float) (rnd.nextGaussian() * 0.05);
             }
             List<Integer> nu = rated.get(u);
@@ -251,9 +277,10 @@ public class OnlineExperiments {
                 }
                 if (knn) {
                     itemSq[i] += (float) (res * res);
-                    for (double[] h : pairs ? recentRes : List.<double[]>of()) {
+                    boolean sampledUser = sample >= 1 || ((u + 1) * 0x9E3779B97F4A7C15L >>> 40) < sample * (1L << 24);
+                    for (double[] h : pairs && sampledUser ? recentRes : List.<double[]>of()) {
                         int j = (int) h[0];
-                        if (j == i) continue;
+                        if (j == i || (top > 0 && !(tracked[i] && tracked[j]))) continue;
                         for (int a : new int[] {i * maxItems + j, j * maxItems + i}) {
                             pairN[a]++;
                             pairXY[a] += (float) (res * h[1]);
@@ -303,6 +330,7 @@ public class OnlineExperiments {
                     nIt[i]++;
                 }
             }
+            if (predictions != null) predictions.println(s + "\t" + e[2]);
             se += err * err;
             int bu = bucket(seenU[u]++), bi = bucket(seenI[i]++);
             seByUser[bu] += err * err;
@@ -311,7 +339,10 @@ public class OnlineExperiments {
             nByItem[bi]++;
             ae += Math.abs(err);
             // Learn with the rows as they are now (new ones at their initial values).
-            float c = scale ? 1 + cu[u] : 1;
+            // -Dscale.outer=true: c_u learned on the residual of the model as mf learns it (a layer on an unchanged
+            // model), instead of inside the model's own step.
+            boolean outer = Boolean.getBoolean("scale.outer");
+            float c = scale && !outer ? 1 + cu[u] : 1;
             float cd = iscale ? 1 + di[i] : 1;
             s = base ? mu + bicf + bucf + (mode.equals("base2") ? p[u * w] + q[i * w] : 0) : mu + cd * p[u * w] + c * q[i * w];
             for (int f = 0; f < k; f++) s += pz[f] * q[i * w + 1 + f];
@@ -327,7 +358,7 @@ public class OnlineExperiments {
                 di[i] -= lr * gd / ((float) Math.sqrt(dAcc[i]) + eps);
             }
             if (scale) {
-                float gc = g * q[i * w] + reg * cu[u];
+                float gc = (outer ? g + cu[u] * q[i * w] : g) * q[i * w] + reg * cu[u];
                 cAcc[u] += gc * gc;
                 cu[u] -= lr * gc / ((float) Math.sqrt(cAcc[u]) + eps);
             }
@@ -424,6 +455,7 @@ public class OnlineExperiments {
                         Math.sqrt(seByItem[x] / nByItem[x]), 100 * seByItem[x] / se);
             }
         }
+        if (predictions != null) predictions.close();
         System.out.printf("{\"mode\":\"%s\",\"events\":%d,\"rmse\":%.4f,\"mae\":%.4f}%n", mode, n, Math.sqrt(se / n), ae / n);
     }
 
@@ -457,6 +489,23 @@ public class OnlineExperiments {
             mat.set(j, i, v);
         }
         return scaledEigenvectors(mat, m, rank, sign);
+    }
+
+    /** As lowRank over the items in {@code kept} only (the others' coordinates 0): the first m items, compacted. */
+    static double[][] lowRankOf(boolean[] kept, float[] pn, float[] xy, float[] xx, float[] yy, int m, int stride, int rank, double[] sign) {
+        int[] rows = java.util.stream.IntStream.range(0, m).filter(x -> kept[x]).toArray();
+        int c = rows.length;
+        float[] spn = new float[c * c], sxy = new float[c * c], sxx = new float[c * c], syy = new float[c * c];
+        for (int a = 0; a < c; a++) for (int b = 0; b < c; b++) {
+            int from = rows[a] * stride + rows[b], to = a * c + b;
+            spn[to] = pn[from];
+            sxy[to] = xy[from];
+            sxx[to] = xx[from];
+            syy[to] = yy[from];
+        }
+        double[][] compact = lowRank(spn, sxy, sxx, syy, c, c, rank, sign), out = new double[rank][m];
+        for (int d = 0; d < rank; d++) for (int a = 0; a < c; a++) out[d][rows[a]] = compact[d][a];
+        return out;
     }
 
     /** As lowRank over the residuals' whole Gram matrix (sums of products, diagonal included). */
