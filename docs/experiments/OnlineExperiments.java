@@ -290,7 +290,9 @@ public class OnlineExperiments {
                         pairXX[j * maxItems + i] += (float) (h[1] * h[1]);
                         pairYY[j * maxItems + i] += (float) (res * res);
                     }
-                    userRes.get(u).add(new double[] {i, res, e[2]});
+                    // -Dknn.history=basis (with knn.top): a user's history keeps only the events on items in the
+                    // set at the time, the only ones the basis gives coordinates to.
+                    if (top == 0 || tracked[i] || !"basis".equals(System.getProperty("knn.history"))) userRes.get(u).add(new double[] {i, res, e[2]});
                     if (low != null && served.startsWith("frozen")) {
                         // Recomputed from the user's last knn.recent events with the basis of now, then published
                         // (frozen) until the user's next event.
@@ -298,7 +300,15 @@ public class OnlineExperiments {
                         java.util.Arrays.fill(sUser, u * rank, (u + 1) * rank, 0);
                         for (double[] h : hist.subList(Math.max(0, hist.size() - recentMax), hist.size())) {
                             int j = (int) h[0];
-                            if (j < low[0].length) for (int c = 0; c < rank; c++) sUser[u * rank + c] += h[1] * low[c][j];
+                            // -Dknn.now=true: each earlier event's residual under the rows as they are now (Koren's
+                            // definition, as knn-now), not as recorded when it was learned.
+                            double r = h[1];
+                            if (Boolean.getBoolean("knn.now")) {
+                                double sj = mu + p[u * w] + (scale ? 1 + cu[u] : 1) * q[j * w];
+                                for (int f = 0; f < k; f++) sj += p[u * w + 1 + f] * q[j * w + 1 + f];
+                                r = h[2] - sj;
+                            }
+                            if (j < low[0].length) for (int c = 0; c < rank; c++) sUser[u * rank + c] += r * low[c][j];
                         }
                     } else if (low != null && i < low[0].length) for (int c = 0; c < rank; c++) sUser[u * rank + c] += res * low[c][i];
                 }
