@@ -52,6 +52,7 @@ import java.util.Random;
  * {@code -Dsvdpp=true} (any mode): adds {@code svdpp-koren}'s implicit term.
  * {@code -Dseed=S}: the rows' initial values from seed S (42); {@code -Dpred=FILE}: each event's prediction and label.
  * {@code -Dscale.outer=true} ({@code scale} modes): c_u learned as a layer on the model's residual, the model unchanged.
+ * {@code -Dscale.acc=factors}: c_u stepped with the user's factor accumulator instead of its own.
  * {@code -Drho=R} (any mode): the rows' accumulators decay by R per step, so that a row's
  * rate stops falling (a row-wise RMSProp); 1, the default, is AdaGrad. {@code -Dbreakdown=true}: also the error by
  * how many earlier events the event's user and item have, on stderr.
@@ -367,8 +368,11 @@ public class OnlineExperiments {
                 dAcc[i] += gd * gd;
                 di[i] -= lr * gd / ((float) Math.sqrt(dAcc[i]) + eps);
             }
-            if (scale) {
-                float gc = (outer ? g + cu[u] * q[i * w] : g) * q[i * w] + reg * cu[u];
+            // -Dscale.acc=factors: c_u stepped as one more factor of the user row (its squared gradient joins the
+            // factors' row-wise accumulator, k + 1 coordinates), as a trainer storing c_u among the factors would.
+            boolean scaleAsFactor = "factors".equals(System.getProperty("scale.acc"));
+            float gc = scale ? (outer ? g + cu[u] * q[i * w] : g) * q[i * w] + reg * cu[u] : 0;
+            if (scale && !scaleAsFactor) {
                 cAcc[u] += gc * gc;
                 cu[u] -= lr * gc / ((float) Math.sqrt(cAcc[u]) + eps);
             }
@@ -381,7 +385,8 @@ public class OnlineExperiments {
                 sp += gp[f] * gp[f];
                 sq += gq[f] * gq[f];
             }
-            pAcc[2 * u + 1] = rho * pAcc[2 * u + 1] + sp / k;
+            pAcc[2 * u + 1] = rho * pAcc[2 * u + 1] + (scale && scaleAsFactor ? (sp + gc * gc) / (k + 1) : sp / k);
+            if (scale && scaleAsFactor) cu[u] -= lr * gc / ((float) Math.sqrt(pAcc[2 * u + 1]) + eps);
             qAcc[2 * i + 1] = rho * qAcc[2 * i + 1] + sq / k;
             if (asvd) {
                 for (double[] h : userRes.get(u)) {
