@@ -53,6 +53,7 @@ import java.util.Random;
  * {@code -Dseed=S}: the rows' initial values from seed S (42); {@code -Dpred=FILE}: each event's prediction and label.
  * {@code -Dscale.outer=true} ({@code scale} modes): c_u learned as a layer on the model's residual, the model unchanged.
  * {@code -Dscale.acc=factors}: c_u stepped with the user's factor accumulator instead of its own.
+ * {@code -Dstack.user=false}: the stacked fit without the user's recent-level features.
  * {@code -Drho=R} (any mode): the rows' accumulators decay by R per step, so that a row's
  * rate stops falling (a row-wise RMSProp); 1, the default, is AdaGrad. {@code -Dbreakdown=true}: also the error by
  * how many earlier events the event's user and item have, on stderr.
@@ -99,7 +100,9 @@ public class OnlineExperiments {
         boolean sketch = mode.endsWith("sketch");
         int sd = Integer.getInteger("sketch.d", 32);
         boolean shortBias = mode.equals("short-bias"), stack = mode.startsWith("stack") || mode.endsWith("-stack") || knn || sketch, stack2 = mode.equals("stack2");
-        boolean userFeatures = !mode.startsWith("knn") && !mode.startsWith("qknn") && !mode.equals("sketch");
+        // -Dstack.user=false: the fit without the user's recent-level features (they stay 0).
+        boolean userFeatures = !mode.startsWith("knn") && !mode.startsWith("qknn") && !mode.equals("sketch")
+                && !"false".equals(System.getProperty("stack.user"));
         // knn: item-item correlations of the residuals of the plain model (shrunk by n / (n + 100), Koren 2008's
         // shrinkage), over the users who rated both, learned as the stream goes; the feature is the similarity-weighted
         // mean of the user's earlier residuals.
