@@ -54,6 +54,7 @@ import java.util.Random;
  * {@code -Dscale.outer=true} ({@code scale} modes): c_u learned as a layer on the model's residual, the model unchanged.
  * {@code -Dscale.acc=factors}: c_u stepped with the user's factor accumulator instead of its own.
  * {@code -Dstack.user=false}: the stacked fit without the user's recent-level features.
+ * {@code -Dstack.fits=P}: P separate stacked fits, a user's chosen by row number modulo P (P user tasks).
  * {@code -Drho=R} (any mode): the rows' accumulators decay by R per step, so that a row's
  * rate stops falling (a row-wise RMSProp); 1, the default, is AdaGrad. {@code -Dbreakdown=true}: also the error by
  * how many earlier events the event's user and item have, on stderr.
@@ -143,6 +144,12 @@ public class OnlineExperiments {
         double[][] xtx = new double[d][d], residuals = new double[n][8], itemRes = new double[n][4];
         int[] nIt = new int[n];
         double[] xty = new double[d], beta = new double[d], rates = {0.5, 0.2, 0.05};
+        // -Dstack.fits=P: P separate fits, a user's by row number modulo P, as P user tasks would each fit their own.
+        int fits = Integer.getInteger("stack.fits", 1);
+        double[][][] xtxs = new double[fits][d][d];
+        double[][] xtys = new double[fits][d], betas = new double[fits][d];
+        xtxs[0] = xtx;
+        xtys[0] = xty;
         // -Dknn.rank=D: the correlations replaced by their rank-D eigen-approximation, recomputed every knn.every
         // events (what a client could apply: D more coordinates per row). The sign of each eigenvalue is kept apart.
         int rank = Integer.getInteger("knn.rank", 0), every = Integer.getInteger("knn.every", 5000);
@@ -268,6 +275,10 @@ public class OnlineExperiments {
                 for (int a = 0; a < sd; a++) { sx[a] = su[u * sd + a] * inv; dot += ai[i * sd + a] * sx[a]; }
                 feat[d - 1] = dot;
             }
+            int fit = u % fits;
+            xtx = xtxs[fit];
+            xty = xtys[fit];
+            beta = betas[fit];
             if (stack && nU[u] > 0) for (int j = 0; j < d; j++) s += beta[j] * feat[j];
             double err = Math.min(5, Math.max(1, s)) - e[2];
             if (stack) {
@@ -278,6 +289,7 @@ public class OnlineExperiments {
                         for (int b = 0; b < d; b++) xtx[a][b] += feat[a] * feat[b];
                     }
                     beta = ridge(xtx, xty);
+                    betas[fit] = beta;
                 }
                 if (knn) {
                     itemSq[i] += (float) (res * res);
