@@ -88,6 +88,13 @@ final class HyperOptions {
             description = "Largest valid label. Default: 5 (biased-mf), 1 (logistic-mf).")
     Float maxLabel;
 
+    @Option(
+            names = "--user-scale",
+            description = "Learn each user's scale on the item bias, (1 + c_u) b_i (Koren 2009), biased-mf with"
+                    + " row-adagrad only; rows carry c_u (users) or a copy of b_i (items) after their factors."
+                    + " Not in pretrain yet. Default: off.")
+    Boolean userScale;
+
     /** What was given on the command line; the rest comes from the defaults. */
     HyperparameterOverrides overrides() {
         return new HyperparameterOverrides(
@@ -103,7 +110,8 @@ final class HyperOptions {
                 regFactors,
                 clipNorm,
                 minLabel,
-                maxLabel);
+                maxLabel,
+                userScale);
     }
 
     /** The pretraining defaults ({@link Hyperparameters#pretrainDefaults}) with the options given. */

@@ -64,6 +64,10 @@ public final class AlternatingLeastSquares {
         if (hyper == null) {
             throw new IllegalArgumentException("hyper-parameters are required, got null");
         }
+        if (hyper.userScale()) {
+            throw new IllegalArgumentException(
+                    "user-scale (--user-scale, model.user.scale) is not supported by als: train without it");
+        }
         if (hyper.kind() != ModelKind.BIASED_MF) {
             throw new IllegalArgumentException("ALS fits squared error: the model must be biased-mf, got "
                     + hyper.kind().id());

@@ -60,6 +60,10 @@ public final class BlockSgdTrainer {
         if (threads < 1 || threads > 256) {
             throw new IllegalArgumentException("threads must be in 1..256, got " + threads);
         }
+        if (hyper.userScale()) {
+            throw new IllegalArgumentException(
+                    "user-scale (--user-scale, model.user.scale) is not supported by pretrain yet: train without it");
+        }
         if (epsilon(hyper.optimizer()) < 0) {
             throw new IllegalArgumentException("fpsg trains with AdaGrad; got optimizer "
                     + hyper.optimizer().name() + " (use sgd for others)");

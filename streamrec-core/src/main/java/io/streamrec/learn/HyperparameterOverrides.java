@@ -8,6 +8,7 @@ package io.streamrec.learn;
  * @param schedule      {@code constant} or {@code inverse-scaling}
  * @param schedulePower power of inverse-scaling, in (0, 1]
  * @param scheduleScale events per unit of time in inverse-scaling
+ * @param userScale     {@link Hyperparameters#userScale}
  */
 public record HyperparameterOverrides(
         Integer factors,
@@ -22,11 +23,44 @@ public record HyperparameterOverrides(
         Double regFactors,
         Double clipNorm,
         Float minLabel,
-        Float maxLabel) {
+        Float maxLabel,
+        Boolean userScale) {
 
     /** No setting given: {@link #applyTo} returns the defaults. */
-    public static final HyperparameterOverrides NONE =
-            new HyperparameterOverrides(null, null, null, null, null, null, null, null, null, null, null, null, null);
+    public static final HyperparameterOverrides NONE = new HyperparameterOverrides(
+            null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+
+    /** Without a user-scale setting. */
+    public HyperparameterOverrides(
+            Integer factors,
+            Double initStd,
+            Long seed,
+            String optimizer,
+            Double learningRate,
+            String schedule,
+            Double schedulePower,
+            Double scheduleScale,
+            Double regBias,
+            Double regFactors,
+            Double clipNorm,
+            Float minLabel,
+            Float maxLabel) {
+        this(
+                factors,
+                initStd,
+                seed,
+                optimizer,
+                learningRate,
+                schedule,
+                schedulePower,
+                scheduleScale,
+                regBias,
+                regFactors,
+                clipNorm,
+                minLabel,
+                maxLabel,
+                null);
+    }
 
     /**
      * The defaults with every given setting in their place.
@@ -56,6 +90,7 @@ public record HyperparameterOverrides(
                 regFactors == null ? d.regFactor() : regFactors,
                 clipNorm == null ? d.clipNorm() : clipNorm,
                 minLabel == null ? d.minLabel() : minLabel,
-                maxLabel == null ? d.maxLabel() : maxLabel);
+                maxLabel == null ? d.maxLabel() : maxLabel,
+                userScale == null ? d.userScale() : userScale);
     }
 }

@@ -17,6 +17,11 @@ import io.streamrec.model.ModelKind;
  * @param clipNorm   rows' accumulated gradients are rescaled to at most this L2 norm (0 = no clipping)
  * @param minLabel   smallest valid label (predictions of the biased model are clamped to it)
  * @param maxLabel   largest valid label
+ * @param userScale  the user's scale on the item bias, (1 + c_u) b_i (Koren 2009's c_u(t) without its day term):
+ *                   biased-mf with row-wise AdaGrad only. A row then holds one more coordinate after its factors:
+ *                   c_u in a user row, a copy of b_i in an item row, so that the published rows' dot product
+ *                   carries c_u b_i and a client needs no change; c_u has an accumulator of its own
+ *                   (docs/neighbourhood.md says why).
  */
 public record Hyperparameters(
         ModelKind kind,
@@ -29,7 +34,26 @@ public record Hyperparameters(
         double regFactor,
         double clipNorm,
         float minLabel,
-        float maxLabel) {
+        float maxLabel,
+        boolean userScale) {
+
+    /** Without the user scale. */
+    public Hyperparameters(
+            ModelKind kind,
+            int factors,
+            double initStd,
+            long seed,
+            Optimizer optimizer,
+            LearningRateSchedule schedule,
+            double regBias,
+            double regFactor,
+            double clipNorm,
+            float minLabel,
+            float maxLabel) {
+        this(
+                kind, factors, initStd, seed, optimizer, schedule, regBias, regFactor, clipNorm, minLabel, maxLabel,
+                false);
+    }
 
     public Hyperparameters {
         if (kind == null || optimizer == null || schedule == null) {
@@ -68,11 +92,21 @@ public record Hyperparameters(
                     + minLabel + ", " + maxLabel + "]; map ratings to positives with --positives MIN"
                     + " (model.positives)");
         }
+        if (userScale && (kind != ModelKind.BIASED_MF || !(optimizer instanceof Optimizer.RowAdaGrad))) {
+            throw new IllegalArgumentException("user-scale (--user-scale, model.user.scale) needs model "
+                    + ModelKind.BIASED_MF.id() + " with optimizer row-adagrad, got " + kind.id() + " with "
+                    + optimizer.getClass().getSimpleName());
+        }
     }
 
-    /** Parameters per row: one bias and {@code factors} latent values. */
+    /** Parameters per row: one bias, {@code factors} latent values, and with the user scale c_u or b_i's copy. */
     public int width() {
-        return factors + 1;
+        return factors + 1 + (userScale ? 1 : 0);
+    }
+
+    /** Optimizer-state floats per row: the optimizer's, and with the user scale c_u's own accumulator. */
+    public int stateSize() {
+        return optimizer.stateSize(width()) + (userScale ? 1 : 0);
     }
 
     /**
@@ -127,36 +161,47 @@ public record Hyperparameters(
 
     public Hyperparameters withOptimizer(Optimizer o) {
         return new Hyperparameters(
-                kind, factors, initStd, seed, o, schedule, regBias, regFactor, clipNorm, minLabel, maxLabel);
+                kind, factors, initStd, seed, o, schedule, regBias, regFactor, clipNorm, minLabel, maxLabel, userScale);
     }
 
     public Hyperparameters withSchedule(LearningRateSchedule s) {
         return new Hyperparameters(
-                kind, factors, initStd, seed, optimizer, s, regBias, regFactor, clipNorm, minLabel, maxLabel);
+                kind, factors, initStd, seed, optimizer, s, regBias, regFactor, clipNorm, minLabel, maxLabel,
+                userScale);
     }
 
     public Hyperparameters withFactors(int k) {
         return new Hyperparameters(
-                kind, k, initStd, seed, optimizer, schedule, regBias, regFactor, clipNorm, minLabel, maxLabel);
+                kind, k, initStd, seed, optimizer, schedule, regBias, regFactor, clipNorm, minLabel, maxLabel,
+                userScale);
     }
 
     public Hyperparameters withRegularization(double bias, double factor) {
         return new Hyperparameters(
-                kind, factors, initStd, seed, optimizer, schedule, bias, factor, clipNorm, minLabel, maxLabel);
+                kind, factors, initStd, seed, optimizer, schedule, bias, factor, clipNorm, minLabel, maxLabel,
+                userScale);
     }
 
     public Hyperparameters withClipNorm(double c) {
         return new Hyperparameters(
-                kind, factors, initStd, seed, optimizer, schedule, regBias, regFactor, c, minLabel, maxLabel);
+                kind, factors, initStd, seed, optimizer, schedule, regBias, regFactor, c, minLabel, maxLabel,
+                userScale);
     }
 
     public Hyperparameters withInit(double std, long s) {
         return new Hyperparameters(
-                kind, factors, std, s, optimizer, schedule, regBias, regFactor, clipNorm, minLabel, maxLabel);
+                kind, factors, std, s, optimizer, schedule, regBias, regFactor, clipNorm, minLabel, maxLabel,
+                userScale);
+    }
+
+    public Hyperparameters withUserScale(boolean on) {
+        return new Hyperparameters(
+                kind, factors, initStd, seed, optimizer, schedule, regBias, regFactor, clipNorm, minLabel, maxLabel,
+                on);
     }
 
     public Hyperparameters withLabelRange(float min, float max) {
         return new Hyperparameters(
-                kind, factors, initStd, seed, optimizer, schedule, regBias, regFactor, clipNorm, min, max);
+                kind, factors, initStd, seed, optimizer, schedule, regBias, regFactor, clipNorm, min, max, userScale);
     }
 }

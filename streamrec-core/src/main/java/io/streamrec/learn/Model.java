@@ -20,8 +20,8 @@ public final class Model {
 
     public Model(Hyperparameters hyper, GlobalMean mean, long eventsSeen) {
         this.hyper = hyper;
-        RowInitializer init = new RowInitializer(hyper.seed(), hyper.initStd());
-        int stateSize = hyper.optimizer().stateSize(hyper.width());
+        RowInitializer init = new RowInitializer(hyper.seed(), hyper.initStd(), hyper.userScale() ? 1 : 0);
+        int stateSize = hyper.stateSize();
         this.users = new FactorTable(RowKind.USER, hyper.width(), stateSize, init);
         this.items = new FactorTable(RowKind.ITEM, hyper.width(), stateSize, init);
         this.mean = mean;
@@ -45,6 +45,11 @@ public final class Model {
         if (old.factors() != newHyper.factors()) {
             throw new IllegalArgumentException("cannot train a model of " + old.factors() + " factors with "
                     + newHyper.factors() + " factors: the number of factors must stay the same");
+        }
+        if (old.userScale() != newHyper.userScale()) {
+            throw new IllegalArgumentException("cannot train a model " + (old.userScale() ? "with" : "without")
+                    + " the user scale " + (newHyper.userScale() ? "with" : "without")
+                    + " it: user-scale (--user-scale, model.user.scale) must stay the same");
         }
         Model copy = new Model(newHyper, new GlobalMean(source.mean.sum(), source.mean.count()), source.eventsSeen);
         copyRows(source.users, copy.users);

@@ -188,6 +188,9 @@ public final class ModelSnapshot {
                     + desc.getBytes(StandardCharsets.UTF_8).length);
         }
         Hyperparameters h = model.hyper();
+        if (h.userScale()) {
+            throw new IllegalArgumentException("a model with the user scale cannot be written to a snapshot yet");
+        }
         float[] optimizerParams = optimizerParams(h.optimizer());
         CRC32 crc = new CRC32();
         DataOutputStream data =

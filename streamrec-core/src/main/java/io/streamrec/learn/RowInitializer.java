@@ -16,18 +16,32 @@ public final class RowInitializer {
 
     private final long seed;
     private final float std;
+    private final int zeroTail;
 
     public RowInitializer(long seed, double std) {
+        this(seed, std, 0);
+    }
+
+    /**
+     * @param zeroTail trailing coordinates that start at 0, as the bias does (the user scale's, see
+     *                 {@link Hyperparameters#userScale}); the factors before them are drawn as without them
+     */
+    public RowInitializer(long seed, double std, int zeroTail) {
         this.seed = seed;
         this.std = (float) std;
+        this.zeroTail = zeroTail;
     }
 
     /** Writes the initial row for {@code id} of {@code kind} into {@code row[offset .. offset+width)}. */
     public void init(RowKind kind, String id, float[] row, int offset, int width) {
         SplittableRandom rnd = new SplittableRandom(seedFor(kind, id));
         row[offset] = 0f;
-        for (int j = 1; j < width; j++) {
+        int drawn = width - zeroTail;
+        for (int j = 1; j < drawn; j++) {
             row[offset + j] = (float) (rnd.nextGaussian() * std);
+        }
+        for (int j = Math.max(drawn, 1); j < width; j++) {
+            row[offset + j] = 0f;
         }
     }
 

@@ -1,5 +1,6 @@
 package io.streamrec.learn;
 
+import io.streamrec.model.RowKind;
 import java.util.Arrays;
 
 /**
@@ -26,7 +27,7 @@ public final class RowUpdater {
             applyAdaGrad(table, acc, learningRate, adaGrad.epsilon());
             return;
         }
-        if (optimizer instanceof Optimizer.RowAdaGrad rowAdaGrad && table.stateSize() == 2) {
+        if (optimizer instanceof Optimizer.RowAdaGrad rowAdaGrad && (table.stateSize() == 2 || hyper.userScale())) {
             applyRowAdaGrad(table, acc, learningRate, rowAdaGrad.epsilon());
             return;
         }
@@ -127,6 +128,11 @@ public final class RowUpdater {
      * the accumulators' increments ({@code c^2}) and the rate ({@code c}) instead of the gradient. The arithmetic of
      * penalty, clip and {@link Optimizer.RowAdaGrad#step}, up to float rounding, in two passes over a row instead of
      * four, one of them a serial chain of adds.
+     *
+     * <p>With the user scale ({@link Hyperparameters#userScale}) a row's last coordinate is not a factor. In a user
+     * row it is c_u, stepped with an accumulator of its own (the row's third state float). In an item row it is a
+     * copy of the bias b_i: its gradient (g c_u) joins the bias's, since b_i enters the score as (1 + c_u) b_i, and
+     * it is set to the stepped bias.
      */
     private void applyRowAdaGrad(FactorTable table, GradientAccumulator acc, float lr, float epsilon) {
         int width = table.width();
@@ -136,7 +142,12 @@ public final class RowUpdater {
         float regBias = (float) hyper.regBias();
         float regFactor = (float) hyper.regFactor();
         double clip = hyper.clipNorm();
-        float perFactor = 1f / (width - 1);
+        boolean scaled = hyper.userScale();
+        boolean user = table.kind() == RowKind.USER;
+        int stateSize = table.stateSize();
+        int last = width - 1;
+        int end = scaled ? last : width; // the factors are [1, end)
+        float perFactor = 1f / (end - 1);
         for (int s = 0; s < acc.size(); s++) {
             int row = acc.row(s);
             int p = row * width;
@@ -148,7 +159,7 @@ public final class RowUpdater {
             float s2 = 0f;
             float s3 = 0f;
             int f = 1;
-            for (; f + 3 < width; f += 4) {
+            for (; f + 3 < end; f += 4) {
                 float a = grad[g + f] + rf * params[p + f];
                 float b = grad[g + f + 1] + rf * params[p + f + 1];
                 float c = grad[g + f + 2] + rf * params[p + f + 2];
@@ -162,23 +173,37 @@ public final class RowUpdater {
                 s2 += c * c;
                 s3 += d * d;
             }
-            for (; f < width; f++) {
+            for (; f < end; f++) {
                 float a = grad[g + f] + rf * params[p + f];
                 grad[g + f] = a;
                 s0 += a * a;
             }
             float factorSq = (s0 + s1) + (s2 + s3);
             float g0 = grad[g] + n * regBias * params[p];
-            double sq = (double) g0 * g0 + factorSq;
+            float gc = 0f; // c_u's gradient, in a user row with the user scale
+            if (scaled && user) {
+                gc = grad[g + last] + rf * params[p + last];
+            } else if (scaled) {
+                g0 += grad[g + last];
+            }
+            double sq = (double) g0 * g0 + factorSq + (double) gc * gc;
             float scale = clip > 0 && sq > clip * clip ? (float) (clip / Math.sqrt(sq)) : 1f;
-            float bias = state[2 * row] + (scale * g0) * (scale * g0);
-            state[2 * row] = bias;
+            int st = stateSize * row;
+            float bias = state[st] + (scale * g0) * (scale * g0);
+            state[st] = bias;
             params[p] -= lr * (scale * g0) / ((float) Math.sqrt(bias) + epsilon);
-            float factors = state[2 * row + 1] + scale * scale * factorSq * perFactor;
-            state[2 * row + 1] = factors;
+            float factors = state[st + 1] + scale * scale * factorSq * perFactor;
+            state[st + 1] = factors;
             float rate = lr * scale / ((float) Math.sqrt(factors) + epsilon);
-            for (int h = 1; h < width; h++) {
+            for (int h = 1; h < end; h++) {
                 params[p + h] -= rate * grad[g + h];
+            }
+            if (scaled && user) {
+                float c = state[st + 2] + (scale * gc) * (scale * gc);
+                state[st + 2] = c;
+                params[p + last] -= lr * (scale * gc) / ((float) Math.sqrt(c) + epsilon);
+            } else if (scaled) {
+                params[p + last] = params[p];
             }
             table.touched(row, n);
         }

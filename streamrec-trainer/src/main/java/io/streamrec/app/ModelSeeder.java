@@ -45,6 +45,10 @@ final class ModelSeeder {
     static void seed(TrainerConfig config) {
         ModelSnapshot.Contents contents = ModelSnapshot.readContents(config.initModel());
         Model snapshot = contents.model();
+        if (config.hyperparameters().userScale()) {
+            throw new IllegalArgumentException(TrainerConfig.INIT_MODEL + ": snapshots carry no user scale yet, so "
+                    + TrainerConfig.USER_SCALE + " must be false to start from " + config.initModel());
+        }
         if (snapshot.hyper().kind() != config.hyperparameters().kind()
                 || snapshot.hyper().factors() != config.hyperparameters().factors()) {
             throw new IllegalArgumentException(TrainerConfig.INIT_MODEL + ": snapshot " + config.initModel() + " is a "

@@ -21,6 +21,8 @@ public final class MetaRecord {
         hyper.put("initStd", h.initStd());
         hyper.put("seed", h.seed());
         return ModelUpdates.meta(
-                new ModelMeta(h.kind(), h.factors(), globalMean, 0, h.minLabel(), h.maxLabel(), snapshot, now), hyper);
+                // The rows' factor arrays: with the user scale one longer than the factors (c_u, or b_i's copy).
+                new ModelMeta(h.kind(), h.width() - 1, globalMean, 0, h.minLabel(), h.maxLabel(), snapshot, now),
+                hyper);
     }
 }

@@ -82,6 +82,19 @@ final class SettingParser {
         }
     }
 
+    /** true or false (any case), null when unset. */
+    Boolean optionalBoolean(String key) {
+        String s = values.get(key);
+        if (s == null) {
+            return null;
+        }
+        return switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException(key + " must be true or false, got \"" + s + "\"");
+        };
+    }
+
     Float optionalFloat(String key) {
         Double d = optionalDouble(key);
         return d == null ? null : d.floatValue();

@@ -45,6 +45,8 @@ public final class TrainerConfig {
     public static final String SEED = "model.seed";
     public static final String MIN_LABEL = "model.min.label";
     public static final String MAX_LABEL = "model.max.label";
+    /** The user's scale on the item bias ({@code io.streamrec.learn.Hyperparameters#userScale}): true or false. */
+    public static final String USER_SCALE = "model.user.scale";
     /** Events labeled at least this are positives (see {@code io.streamrec.data.Positives}); unset: labels as they are. */
     public static final String POSITIVES = "model.positives";
     /** Negatives sampled per positive by bpr and implicit-logistic (defaults 1 and 4). */

@@ -37,6 +37,7 @@ final class TrainerKeys {
             TrainerConfig.SEED,
             TrainerConfig.MIN_LABEL,
             TrainerConfig.MAX_LABEL,
+            TrainerConfig.USER_SCALE,
             TrainerConfig.POSITIVES,
             TrainerConfig.NEGATIVES,
             TrainerConfig.HTTP_PORT,
@@ -94,7 +95,8 @@ final class TrainerKeys {
                 s.optionalDouble(TrainerConfig.REG_FACTORS),
                 s.optionalDouble(TrainerConfig.CLIP_NORM),
                 s.optionalFloat(TrainerConfig.MIN_LABEL),
-                s.optionalFloat(TrainerConfig.MAX_LABEL));
+                s.optionalFloat(TrainerConfig.MAX_LABEL),
+                s.optionalBoolean(TrainerConfig.USER_SCALE));
         return given.applyTo(Hyperparameters.defaults(kind), TrainerConfig.SCHEDULE);
     }
 }

@@ -8,11 +8,13 @@ import static io.streamrec.stream.StreamFixtures.utf8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamrec.learn.Hyperparameters;
 import io.streamrec.model.ModelUpdates;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -430,6 +432,41 @@ class StreamTopologyTest {
         JsonNode item = rows(latestModel(), "item:").get("item:i1");
         assertNotNull(item, "item row after the item flush");
         assertEquals(2, item.get("updates").asLong());
+    }
+
+    @Test
+    void withTheUserScaleRowsShouldCarryItAfterTheirFactorsAndEachItemItsBiasAgain() {
+        start(TrainerConfig.USER_SCALE, "true", TrainerConfig.BATCH_SIZE, "2", TrainerConfig.ITEM_BATCH_SIZE, "1");
+        for (int r = 0; r < 3; r++) {
+            pipe("u1", event("u1", "i1", 5));
+            pipe("u1", event("u1", "i2", 1));
+            pipe("u2", event("u2", "i1", 4));
+            pipe("u2", event("u2", "i2", 2));
+            interval();
+        }
+        interval();
+        Map<String, byte[]> model = latestModel();
+        Hyperparameters hyper =
+                config(stateDir, TrainerConfig.USER_SCALE, "true").hyperparameters();
+        int factors = hyper.factors();
+        for (JsonNode user : rows(model, "user:").values()) {
+            assertEquals(factors + 1, user.get("factors").size(), user.toString());
+            assertNotEquals(0.0, user.get("factors").get(factors).asDouble(), "c_u learned: " + user);
+        }
+        Map<String, JsonNode> items = rows(model, "item:");
+        assertEquals(Set.of("item:i1", "item:i2"), items.keySet());
+        for (JsonNode item : items.values()) {
+            assertEquals(factors + 1, item.get("factors").size(), item.toString());
+            assertNotEquals(0.0, item.get("bias").asDouble(), item.toString());
+            assertEquals(
+                    item.get("bias").asDouble(),
+                    item.get("factors").get(factors).asDouble(),
+                    0.0,
+                    item.toString());
+        }
+        // What a client reads: the meta record gives the rows' factor count, one more than the model's factors.
+        JsonNode meta = json(MetaRecord.of(hyper, 3.0, null, START.toEpochMilli()));
+        assertEquals(factors + 1, meta.get("factors").asInt());
     }
 
     @Test

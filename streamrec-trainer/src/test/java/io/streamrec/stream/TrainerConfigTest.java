@@ -172,12 +172,32 @@ class TrainerConfigTest {
                 "readiness.max.stall.ms | 999 | readiness.max.stall.ms must be >= 1000 (milliseconds without processed input",
                 "readiness.max.stall.ms | 30s | readiness.max.stall.ms must be an integer, got \"30s\"",
                 "global.store | disk | global.store must be memory or rocksdb, got \"disk\"",
+                "model.user.scale | yes | model.user.scale must be true or false, got \"yes\"",
             })
     void shouldNameTheSettingInTheMessageForABadValue(String key, String value, String message) {
         IllegalArgumentException e = assertThrows(
                 IllegalArgumentException.class,
                 () -> TrainerConfig.of(Map.of(TrainerConfig.BOOTSTRAP_SERVERS, "b:9092", key, value)));
         assertTrue(e.getMessage().startsWith(message), e.getMessage());
+    }
+
+    @Test
+    void shouldTurnTheUserScaleOnForTheBiasedModelAndRefuseItForAnother() {
+        assertFalse(TrainerConfig.of(SERVERS).hyperparameters().userScale());
+        TrainerConfig on =
+                TrainerConfig.of(Map.of(TrainerConfig.BOOTSTRAP_SERVERS, "b:9092", TrainerConfig.USER_SCALE, "TRUE"));
+        assertTrue(on.hyperparameters().userScale());
+        assertEquals(on.hyperparameters().factors() + 2, on.hyperparameters().width());
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> TrainerConfig.of(Map.of(
+                        TrainerConfig.BOOTSTRAP_SERVERS,
+                        "b:9092",
+                        TrainerConfig.USER_SCALE,
+                        "true",
+                        TrainerConfig.MODEL_KIND,
+                        "logistic-mf")));
+        assertTrue(e.getMessage().contains("model.user.scale"), e.getMessage());
     }
 
     @Test
