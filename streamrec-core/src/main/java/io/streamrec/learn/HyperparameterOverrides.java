@@ -30,38 +30,6 @@ public record HyperparameterOverrides(
     public static final HyperparameterOverrides NONE = new HyperparameterOverrides(
             null, null, null, null, null, null, null, null, null, null, null, null, null, null);
 
-    /** Without a user-scale setting. */
-    public HyperparameterOverrides(
-            Integer factors,
-            Double initStd,
-            Long seed,
-            String optimizer,
-            Double learningRate,
-            String schedule,
-            Double schedulePower,
-            Double scheduleScale,
-            Double regBias,
-            Double regFactors,
-            Double clipNorm,
-            Float minLabel,
-            Float maxLabel) {
-        this(
-                factors,
-                initStd,
-                seed,
-                optimizer,
-                learningRate,
-                schedule,
-                schedulePower,
-                scheduleScale,
-                regBias,
-                regFactors,
-                clipNorm,
-                minLabel,
-                maxLabel,
-                null);
-    }
-
     /**
      * The defaults with every given setting in their place.
      *

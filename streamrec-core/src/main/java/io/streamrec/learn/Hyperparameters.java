@@ -37,24 +37,6 @@ public record Hyperparameters(
         float maxLabel,
         boolean userScale) {
 
-    /** Without the user scale. */
-    public Hyperparameters(
-            ModelKind kind,
-            int factors,
-            double initStd,
-            long seed,
-            Optimizer optimizer,
-            LearningRateSchedule schedule,
-            double regBias,
-            double regFactor,
-            double clipNorm,
-            float minLabel,
-            float maxLabel) {
-        this(
-                kind, factors, initStd, seed, optimizer, schedule, regBias, regFactor, clipNorm, minLabel, maxLabel,
-                false);
-    }
-
     public Hyperparameters {
         if (kind == null || optimizer == null || schedule == null) {
             throw new IllegalArgumentException("kind, optimizer and schedule are required");
@@ -126,25 +108,37 @@ public record Hyperparameters(
                 // plain SGD, rate 0.05, L2 0.0025, 10 factors drawn with deviation 0.1. FISM trains with the same
                 // pairwise loss and SGD (Kabbur et al. 2013), so it takes the same settings.
                 return new Hyperparameters(
-                        kind, 10, 0.1, 42, sgd, new LearningRateSchedule.Constant(0.05), 0.0025, 0.0025, 10, 0f, 1f);
+                        kind,
+                        10,
+                        0.1,
+                        42,
+                        sgd,
+                        new LearningRateSchedule.Constant(0.05),
+                        0.0025,
+                        0.0025,
+                        10,
+                        0f,
+                        1f,
+                        false);
             }
             case IMPLICIT_LOGISTIC -> {
                 // ISGD's setting for positives-only streams (Vinagre, Jorge and Gama 2014): k = 10, rate 0.05,
                 // L2 0.01; the negatives per positive are ImplicitLearner's.
                 return new Hyperparameters(
-                        kind, 10, 0.1, 42, sgd, new LearningRateSchedule.Constant(0.05), 0.01, 0.01, 10, 0f, 1f);
+                        kind, 10, 0.1, 42, sgd, new LearningRateSchedule.Constant(0.05), 0.01, 0.01, 10, 0f, 1f, false);
             }
             case POPULARITY -> {
-                return new Hyperparameters(kind, 1, 0, 42, sgd, new LearningRateSchedule.Constant(1), 0, 0, 0, 0f, 1f);
+                return new Hyperparameters(
+                        kind, 1, 0, 42, sgd, new LearningRateSchedule.Constant(1), 0, 0, 0, 0f, 1f, false);
             }
             default -> {}
         }
         if (kind == ModelKind.LOGISTIC_MF) {
             return new Hyperparameters(
-                    kind, 32, 0.05, 42, adagrad, new LearningRateSchedule.Constant(0.3), 0.01, 0.02, 10, 0f, 1f);
+                    kind, 32, 0.05, 42, adagrad, new LearningRateSchedule.Constant(0.3), 0.01, 0.02, 10, 0f, 1f, false);
         }
         return new Hyperparameters(
-                kind, 32, 0.05, 42, adagrad, new LearningRateSchedule.Constant(0.3), 0.05, 0.05, 10, 1f, 5f);
+                kind, 32, 0.05, 42, adagrad, new LearningRateSchedule.Constant(0.3), 0.05, 0.05, 10, 1f, 5f, false);
     }
 
     /**

@@ -404,8 +404,8 @@ public final class ModelSnapshot {
             double initStd = data.readDouble();
             long seed = data.readLong();
             hyper = new Hyperparameters(
-                    kind, factors, initStd, seed, optimizer, schedule, regBias, regFactor, clipNorm, minLabel,
-                    maxLabel);
+                    kind, factors, initStd, seed, optimizer, schedule, regBias, regFactor, clipNorm, minLabel, maxLabel,
+                    false);
         } catch (IllegalArgumentException e) {
             throw new SnapshotException("corrupt snapshot " + source + ": " + e.getMessage(), e);
         }
