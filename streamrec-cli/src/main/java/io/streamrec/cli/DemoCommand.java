@@ -179,7 +179,11 @@ public final class DemoCommand implements Callable<Integer> {
             stream = split.test();
             if (!split.train().isEmpty()) {
                 ModelKind kind = positives == null ? ModelKind.BIASED_MF : positivesKind();
-                Hyperparameters h = Hyperparameters.pretrainDefaults(kind);
+                // The snapshot must have the user scale when the stream will (-D model.user.scale=true).
+                Hyperparameters h = Hyperparameters.pretrainDefaults(kind)
+                        .withUserScale("true"
+                                .equalsIgnoreCase(set.getOrDefault(TrainerConfig.USER_SCALE, "")
+                                        .trim()));
                 System.out.printf(
                         "pretraining %s on the earliest %,d events (%.0f%%) ...%n",
                         kind.id(), split.train().size(), pretrainFraction * 100);

@@ -92,7 +92,7 @@ final class HyperOptions {
             names = "--user-scale",
             description = "Learn each user's scale on the item bias, (1 + c_u) b_i (Koren 2009), biased-mf with"
                     + " row-adagrad only; rows carry c_u (users) or a copy of b_i (items) after their factors."
-                    + " Not in pretrain yet. Default: off.")
+                    + " Not with pretrain --algorithm als. Default: off.")
     Boolean userScale;
 
     /** What was given on the command line; the rest comes from the defaults. */

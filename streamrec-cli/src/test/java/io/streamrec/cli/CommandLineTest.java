@@ -244,6 +244,38 @@ class CommandLineTest {
     }
 
     @Test
+    void shouldPretrainAndFineTuneWithTheUserScaleAndRefuseToMixModelsWithAndWithout() throws Exception {
+        Path data = ratings();
+        Path snapshot = dir.resolve("scaled.srm");
+        CliRun p = run(
+                "pretrain",
+                "--ratings",
+                data.toString(),
+                "--out",
+                snapshot.toString(),
+                "--epochs",
+                "5",
+                "--user-scale");
+        assertEquals(0, p.code(), p.err());
+        CliRun tuned =
+                run("evaluate", "--ratings", data.toString(), "--init-model", snapshot.toString(), "--user-scale");
+        assertEquals(0, tuned.code(), tuned.err());
+        CliRun mixed = run("evaluate", "--ratings", data.toString(), "--init-model", snapshot.toString());
+        assertEquals(1, mixed.code(), mixed.err());
+        assertTrue(mixed.err().contains("user-scale"), mixed.err());
+        CliRun als = run(
+                "pretrain",
+                "--ratings",
+                data.toString(),
+                "--out",
+                dir.resolve("als.srm").toString(),
+                "--algorithm",
+                "als",
+                "--user-scale");
+        assertTrue(als.code() != 0 && als.err().contains("not supported by als"), als.err());
+    }
+
+    @Test
     void shouldRefuseAForeignSnapshotWithAClearMessage() throws Exception {
         Path notASnapshot = dir.resolve("x.srm");
         Files.writeString(notASnapshot, "hello");

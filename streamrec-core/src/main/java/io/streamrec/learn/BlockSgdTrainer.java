@@ -60,10 +60,6 @@ public final class BlockSgdTrainer {
         if (threads < 1 || threads > 256) {
             throw new IllegalArgumentException("threads must be in 1..256, got " + threads);
         }
-        if (hyper.userScale()) {
-            throw new IllegalArgumentException(
-                    "user-scale (--user-scale, model.user.scale) is not supported by pretrain yet: train without it");
-        }
         if (epsilon(hyper.optimizer()) < 0) {
             throw new IllegalArgumentException("fpsg trains with AdaGrad; got optimizer "
                     + hyper.optimizer().name() + " (use sgd for others)");
@@ -80,7 +76,7 @@ public final class BlockSgdTrainer {
      * @param afterEpoch told the number of each finished epoch; may be null
      */
     public Model train(List<Rating> train, IntConsumer afterEpoch) {
-        CompletableFuture<RowKernel> prepared = WARMED.get(hyper.width() - 1);
+        CompletableFuture<RowKernel> prepared = WARMED.get(hyper.factors());
         RowKernel rows = null;
         if (prepared != null) {
             try {
@@ -90,7 +86,7 @@ public final class BlockSgdTrainer {
             }
         }
         if (rows == null) {
-            rows = RowKernel.best().warmedUp(hyper.width() - 1);
+            rows = RowKernel.best().warmedUp(hyper.factors());
         }
         return train(train, rows, afterEpoch);
     }
@@ -165,7 +161,7 @@ public final class BlockSgdTrainer {
      * throwaway run would cost more than it saves.
      */
     public static void prepare(Hyperparameters hyper) {
-        WARMED.computeIfAbsent(hyper.width() - 1, n -> {
+        WARMED.computeIfAbsent(hyper.factors(), n -> {
             CompletableFuture<RowKernel> f = new CompletableFuture<>();
             Thread t = new Thread(
                     () -> {
@@ -221,12 +217,19 @@ public final class BlockSgdTrainer {
      * floats a row), so that an event reads and writes two packed rows and nothing else; {@link #finish} writes
      * them back. Separate accumulator, version and update-count arrays cost three more cache lines per row and
      * event, which showed with two threads on two cores.
+     *
+     * <p>With the user scale ({@link Hyperparameters#userScale}) a row's last parameter is c_u (users) or a copy of
+     * b_i (items), stepped as {@link RowUpdater} steps them, and each packed row has a third accumulator, c_u's.
      */
     static final class BlockKernel {
         private final Model model;
         private final float[] up;
         private final float[] ip;
         private final int width;
+        /** Factors per row: width - 1, less the scale's coordinate with the user scale. */
+        private final int factors;
+
+        private final boolean scaled;
         private final int stride;
         private final boolean squared;
         private final Loss loss;
@@ -242,7 +245,9 @@ public final class BlockSgdTrainer {
             this.model = model;
             this.rows = rows;
             this.width = width;
-            this.stride = width + 2;
+            this.scaled = model.hyper().userScale();
+            this.factors = model.hyper().factors();
+            this.stride = width + (scaled ? 3 : 2);
             float[][] packed = new float[2][];
             RatingBlocks.inParallel(
                     parallel,
@@ -275,7 +280,8 @@ public final class BlockSgdTrainer {
             float[] ip = this.ip;
             int w = width;
             int st = stride;
-            int n = w - 1;
+            int n = factors;
+            boolean scaled = this.scaled;
             float invFactors = 1f / n;
             float[] sums = new float[3];
             for (int e = b.start[block], end = b.start[block + 1]; e < end; e++) {
@@ -290,16 +296,19 @@ public final class BlockSgdTrainer {
                 float dot = sums[0];
                 float pp = sums[1];
                 float qq = sums[2];
-                double score = offset + up[p] + ip[q] + dot;
+                // c_u, 0 without the user scale (then every expression below is the plain model's, bit for bit).
+                float cs = scaled ? up[p + w - 1] : 0f;
+                double score = offset + up[p] + (1 + cs) * ip[q] + dot;
                 double err = squared ? score - b.labels[e] : loss.gradient(b.labels[e], score);
                 float g = (float) (b.weights[e] * err);
                 float gbu = g + regBias * up[p];
-                float gbi = g + regBias * ip[q];
+                float gbi = g * (1 + cs) + regBias * ip[q];
+                float gc = scaled ? g * ip[q] + regFactor * cs : 0f;
                 float cross = 2 * g * regFactor * dot;
                 float r2 = regFactor * regFactor;
                 float su = Math.max(0f, g * g * qq + cross + r2 * pp);
                 float si = Math.max(0f, g * g * pp + cross + r2 * qq);
-                float cu = clipScale(gbu * gbu + su);
+                float cu = clipScale(gbu * gbu + su + gc * gc);
                 float ci = clipScale(gbi * gbi + si);
                 float bu = up[p + w] + gbu * gbu * cu * cu;
                 float fu = up[p + w + 1] + su * cu * cu * invFactors;
@@ -319,6 +328,12 @@ public final class BlockSgdTrainer {
                 rows.step(up, p + 1, ip, q + 1, n, keepU, stepU, keepI, stepI);
                 up[p] -= lr * cu * gbu / ((float) Math.sqrt(bu) + epsilon);
                 ip[q] -= lr * ci * gbi / ((float) Math.sqrt(bi) + epsilon);
+                if (scaled) {
+                    float ca = up[p + w + 2] + gc * gc * cu * cu;
+                    up[p + w + 2] = ca;
+                    up[p + w - 1] -= lr * cu * gc / ((float) Math.sqrt(ca) + epsilon);
+                    ip[q + w - 1] = ip[q];
+                }
             }
         }
 
@@ -354,7 +369,11 @@ public final class BlockSgdTrainer {
             for (int r = 0; r < table.size(); r++) {
                 int at = r * stride;
                 System.arraycopy(packed, at, params, r * width, width);
-                if (s > 0) {
+                if (scaled) {
+                    state[r * s] = packed[at + width];
+                    state[r * s + 1] = packed[at + width + 1];
+                    state[r * s + 2] = packed[at + width + 2];
+                } else if (s > 0) {
                     state[r * s] = packed[at + width];
                     java.util.Arrays.fill(state, r * s + 1, (r + 1) * s, packed[at + width + 1]);
                 }

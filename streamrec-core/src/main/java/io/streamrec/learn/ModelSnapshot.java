@@ -79,6 +79,11 @@ import java.util.zip.CheckedOutputStream;
  * </pre>
  * Every other kind is written as version 1, which builds before version 2 read as before.
  *
+ * <h2>Version 3: the user scale</h2>
+ * A {@code biased-mf} model with the user scale ({@link Hyperparameters#userScale}): version 1's fields, each row's
+ * floats one longer ({@code 4(k+2)}: bias, the k factors, then c_u in a user row or the copy of b_i in an item row).
+ * Builds before it refuse it as an unsupported version rather than misread its rows.
+ *
  * <h2>Why optimizer state is not stored</h2>
  * AdaGrad's squared-gradient sums and Adam's moments describe the trajectory of the run that wrote the snapshot,
  * not the model. Fine-tuning usually runs with other settings (another optimizer, rate or batch size), where old
@@ -103,6 +108,8 @@ public final class ModelSnapshot {
 
     /** The version of every kind but fism, which carries no state beside its rows. */
     private static final int ROWS_ONLY = 1;
+    /** Version 1's layout for a model with the user scale: its rows hold one more float. */
+    private static final int USER_SCALE = 3;
 
     /** What a snapshot holds: the model, and for a fism model its {@link FismState} (null for the other kinds). */
     public record Contents(Model model, FismState fism) {}
@@ -188,15 +195,12 @@ public final class ModelSnapshot {
                     + desc.getBytes(StandardCharsets.UTF_8).length);
         }
         Hyperparameters h = model.hyper();
-        if (h.userScale()) {
-            throw new IllegalArgumentException("a model with the user scale cannot be written to a snapshot yet");
-        }
         float[] optimizerParams = optimizerParams(h.optimizer());
         CRC32 crc = new CRC32();
         DataOutputStream data =
                 new DataOutputStream(new CheckedOutputStream(new BufferedOutputStream(out, 1 << 16), crc));
         data.write(MAGIC);
-        data.writeInt(fism == null ? ROWS_ONLY : VERSION);
+        data.writeInt(fism != null ? VERSION : h.userScale() ? USER_SCALE : ROWS_ONLY);
         data.writeUTF(h.kind().id());
         data.writeInt(h.factors());
         data.writeFloat(h.minLabel());
@@ -269,7 +273,7 @@ public final class ModelSnapshot {
                 throw new SnapshotException(source + " is not a streamrec snapshot (bad magic)");
             }
             int version = checkVersion(data.readInt(), source);
-            Model model = readBody(data, source);
+            Model model = readBody(data, source, version == USER_SCALE);
             boolean isFism = model.hyper().kind() == ModelKind.FISM;
             if (isFism != (version == VERSION)) {
                 throw new SnapshotException("corrupt snapshot " + source + ": a "
@@ -294,9 +298,9 @@ public final class ModelSnapshot {
     }
 
     private static int checkVersion(int version, String source) {
-        if (version != ROWS_ONLY && version != VERSION) {
+        if (version != ROWS_ONLY && version != VERSION && version != USER_SCALE) {
             throw new SnapshotException(source + ": unsupported snapshot version " + version + " (this build reads "
-                    + ROWS_ONLY + " and " + VERSION + ")");
+                    + ROWS_ONLY + ", " + VERSION + " and " + USER_SCALE + ")");
         }
         return version;
     }
@@ -379,7 +383,7 @@ public final class ModelSnapshot {
         return fism;
     }
 
-    private static Model readBody(DataInputStream data, String source) throws IOException {
+    private static Model readBody(DataInputStream data, String source, boolean userScale) throws IOException {
         Hyperparameters hyper;
         try {
             ModelKind kind = ModelKind.parse(data.readUTF());
@@ -405,7 +409,7 @@ public final class ModelSnapshot {
             long seed = data.readLong();
             hyper = new Hyperparameters(
                     kind, factors, initStd, seed, optimizer, schedule, regBias, regFactor, clipNorm, minLabel, maxLabel,
-                    false);
+                    userScale);
         } catch (IllegalArgumentException e) {
             throw new SnapshotException("corrupt snapshot " + source + ": " + e.getMessage(), e);
         }

@@ -39,6 +39,8 @@ class ModelSnapshotTest {
                 biased.withOptimizer(new Optimizer.Adam(0.8f, 0.99f, 1e-6f)).withRegularization(0.01, 0.2),
                 // Per-coordinate AdaGrad, the default of snapshots written before row-adagrad: still read as such.
                 biased.withOptimizer(new Optimizer.AdaGrad(0.5f)),
+                // With the user scale: version 3, rows one float longer.
+                biased.withUserScale(true),
                 Hyperparameters.defaults(ModelKind.LOGISTIC_MF).withFactors(3));
     }
 
@@ -168,7 +170,7 @@ class ModelSnapshotTest {
 
         SnapshotException e = assertThrows(SnapshotException.class, () -> ModelSnapshot.read(file));
 
-        assertEquals(file + ": unsupported snapshot version 7 (this build reads 1 and 2)", e.getMessage());
+        assertEquals(file + ": unsupported snapshot version 7 (this build reads 1, 2 and 3)", e.getMessage());
     }
 
     @Test

@@ -45,9 +45,10 @@ final class ModelSeeder {
     static void seed(TrainerConfig config) {
         ModelSnapshot.Contents contents = ModelSnapshot.readContents(config.initModel());
         Model snapshot = contents.model();
-        if (config.hyperparameters().userScale()) {
-            throw new IllegalArgumentException(TrainerConfig.INIT_MODEL + ": snapshots carry no user scale yet, so "
-                    + TrainerConfig.USER_SCALE + " must be false to start from " + config.initModel());
+        if (snapshot.hyper().userScale() != config.hyperparameters().userScale()) {
+            throw new IllegalArgumentException(TrainerConfig.INIT_MODEL + ": snapshot " + config.initModel() + " was "
+                    + (snapshot.hyper().userScale() ? "" : "not ") + "trained with the user scale; set "
+                    + TrainerConfig.USER_SCALE + "=" + snapshot.hyper().userScale() + " to start from it");
         }
         if (snapshot.hyper().kind() != config.hyperparameters().kind()
                 || snapshot.hyper().factors() != config.hyperparameters().factors()) {
