@@ -77,7 +77,7 @@ public record Hyperparameters(
         if (userScale && (kind != ModelKind.BIASED_MF || !(optimizer instanceof Optimizer.RowAdaGrad))) {
             throw new IllegalArgumentException("user-scale (--user-scale, model.user.scale) needs model "
                     + ModelKind.BIASED_MF.id() + " with optimizer row-adagrad, got " + kind.id() + " with "
-                    + optimizer.getClass().getSimpleName());
+                    + optimizer.name());
         }
     }
 
