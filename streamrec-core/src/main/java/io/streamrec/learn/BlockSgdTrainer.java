@@ -370,9 +370,7 @@ public final class BlockSgdTrainer {
                 int at = r * stride;
                 System.arraycopy(packed, at, params, r * width, width);
                 if (scaled) {
-                    state[r * s] = packed[at + width];
-                    state[r * s + 1] = packed[at + width + 1];
-                    state[r * s + 2] = packed[at + width + 2];
+                    System.arraycopy(packed, at + width, state, r * s, s); // bias, factors and c_u's accumulators
                 } else if (s > 0) {
                     state[r * s] = packed[at + width];
                     java.util.Arrays.fill(state, r * s + 1, (r + 1) * s, packed[at + width + 1]);

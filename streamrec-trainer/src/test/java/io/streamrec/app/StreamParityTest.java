@@ -7,6 +7,7 @@ import io.streamrec.data.Rating;
 import io.streamrec.data.RatingReader;
 import io.streamrec.eval.ProgressiveValidation;
 import io.streamrec.kafka.EmbeddedKafka;
+import io.streamrec.learn.Hyperparameters;
 import io.streamrec.learn.MiniBatchLearner;
 import io.streamrec.learn.Model;
 import io.streamrec.stream.PrequentialTotals;
@@ -35,14 +36,18 @@ class StreamParityTest {
     static final Duration TRAIN_TIMEOUT = Duration.ofSeconds(120);
 
     private static List<Rating> ratings;
+    /** The stream's hyper-parameters at its defaults, which the offline runs share. */
+    private static Hyperparameters hyper;
+
     private static double offlineRmse;
 
     @BeforeAll
     static void offline() {
         Path file = io.streamrec.testsupport.Datasets.require("ml-100k/u.data");
         ratings = RatingReader.sortByTime(RatingReader.readAll(file));
-        TrainerConfig hyperSource = StreamHarness.config("unused:9092", "unused", Path.of("unused"), 1);
-        Model model = new Model(hyperSource.hyperparameters());
+        hyper = StreamHarness.config("unused:9092", "unused", Path.of("unused"), 1)
+                .hyperparameters();
+        Model model = new Model(hyper);
         offlineRmse = new ProgressiveValidation(new MiniBatchLearner(model, OFFLINE_BATCH), 10_000, 1_000)
                 .run(ratings, null, null)
                 .rmse();
@@ -62,12 +67,8 @@ class StreamParityTest {
     @Test
     void shouldMatchOfflineProgressiveRmseWithTheUserScaleWithinOnePercentOnOnePartition(@TempDir Path state)
             throws Exception {
-        TrainerConfig hyperSource = StreamHarness.config("unused:9092", "unused", Path.of("unused"), 1);
         double offlineScaled = new ProgressiveValidation(
-                        new MiniBatchLearner(
-                                new Model(hyperSource.hyperparameters().withUserScale(true)), OFFLINE_BATCH),
-                        10_000,
-                        1_000)
+                        new MiniBatchLearner(new Model(hyper.withUserScale(true)), OFFLINE_BATCH), 10_000, 1_000)
                 .run(ratings, null, null)
                 .rmse();
         assertTrue(offlineScaled < offlineRmse, "the scale gains offline: " + offlineScaled + " vs " + offlineRmse);
