@@ -11,6 +11,7 @@ import io.streamrec.learn.ImplicitLearner;
 import io.streamrec.learn.MiniBatchLearner;
 import io.streamrec.learn.Model;
 import io.streamrec.learn.Optimizer;
+import io.streamrec.learn.ResidualNeighbourhood;
 import io.streamrec.model.ModelKind;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -91,6 +92,13 @@ public final class EvaluateCommand implements Callable<Integer> {
             description = "Start from a pretrained model snapshot (fine-tuning).")
     Path initModel;
 
+    @Option(
+            names = "--neighbourhood",
+            description = "Add the residual neighbourhood (biased-mf): the user's recent level and a low-rank"
+                    + " item-item neighbourhood of the model's residuals, fitted online (docs/neighbourhood.md)."
+                    + " Default: off.")
+    boolean neighbourhood;
+
     @Mixin
     RatingsOptions input;
 
@@ -109,6 +117,12 @@ public final class EvaluateCommand implements Callable<Integer> {
             throw Cli.usage(spec, "--curve-every and --window must be >= 1");
         }
         Hyperparameters hyper = Cli.hyper(spec, hyperOptions::online);
+        if (neighbourhood && hyper.kind() != ModelKind.BIASED_MF) {
+            throw Cli.usage(
+                    spec,
+                    "--neighbourhood corrects rating predictions: it needs --model biased-mf, got "
+                            + hyper.kind().id());
+        }
         MetricList metricList = MetricList.parse(spec, metrics, hyper.kind());
         int negatives = positivesOptions.negatives(spec, hyper.kind());
         if (hyper.kind() == ModelKind.FISM) {
@@ -141,6 +155,9 @@ public final class EvaluateCommand implements Callable<Integer> {
             MiniBatchLearner learner = new MiniBatchLearner(model, batchSize);
             validation = new ProgressiveValidation(model, learner::learn, learner::flush, ranking, curveEvery, window);
         }
+        if (neighbourhood) {
+            validation.withNeighbourhood(new ResidualNeighbourhood(model));
+        }
         ProgressBar bar = new ProgressBar(System.err, "evaluate", events.size());
         ProgressiveValidation.Result r;
         try (CurveWriter w = curve == null ? null : new CurveWriter(curve, metricList.cutoff())) {
@@ -172,6 +189,9 @@ public final class EvaluateCommand implements Callable<Integer> {
         Json.put(out, "seconds", r.seconds());
         Json.put(out, "events_per_second", r.eventsPerSecond());
         out.put("batch_size", batchSize);
+        if (neighbourhood) {
+            out.put("neighbourhood", true);
+        }
         out.put("users", model.users().size());
         out.put("items", model.items().size());
         System.out.println(out);

@@ -4,6 +4,7 @@ import io.streamrec.data.Rating;
 import io.streamrec.learn.FactorTable;
 import io.streamrec.learn.MiniBatchLearner;
 import io.streamrec.learn.Model;
+import io.streamrec.learn.ResidualNeighbourhood;
 import io.streamrec.model.ModelKind;
 import java.util.List;
 import java.util.function.LongConsumer;
@@ -66,6 +67,7 @@ public final class ProgressiveValidation {
     private final PrequentialRanking ranking;
     private final int curveEvery;
     private final int window;
+    private ResidualNeighbourhood neighbourhood;
 
     /**
      * @param curveEvery events between learning-curve points
@@ -96,6 +98,18 @@ public final class ProgressiveValidation {
     }
 
     /**
+     * Predicts with {@code layer}'s correction added to the model's score, and lets the layer learn each event
+     * before the model does.
+     */
+    public ProgressiveValidation withNeighbourhood(ResidualNeighbourhood layer) {
+        if (model.hyper().kind().positivesOnly()) {
+            throw new IllegalArgumentException("the residual neighbourhood corrects label predictions, not rankings");
+        }
+        this.neighbourhood = layer;
+        return this;
+    }
+
+    /**
      * Runs the protocol over {@code events} in the given order, then flushes the last partial batch.
      *
      * @param curve    receives a point every {@code curveEvery} events and at the end; may be null
@@ -116,8 +130,10 @@ public final class ProgressiveValidation {
             // create what is missing and learn by row number.
             int u = users.indexOf(r.user());
             int i = items.indexOf(r.item());
+            double plain = pointwise ? model.score(u, i) : Double.NaN;
             if (pointwise) {
-                double p = model.predictScore(model.score(u, i));
+                double score = neighbourhood == null ? plain : plain + neighbourhood.predict(u, i);
+                double p = model.predictScore(score);
                 total.add(r.label(), p);
                 windowed.add(r.label(), p);
                 if (bin != null) {
@@ -129,6 +145,9 @@ public final class ProgressiveValidation {
             }
             u = u >= 0 ? u : users.getOrCreate(r.user());
             i = i >= 0 ? i : items.getOrCreate(r.item());
+            if (neighbourhood != null) {
+                neighbourhood.learn(u, i, r.label(), plain);
+            }
             learner.learn(u, i, r.label(), r.weight(), r.timestamp());
             if (ranking != null) {
                 ranking.seen(u, i);
