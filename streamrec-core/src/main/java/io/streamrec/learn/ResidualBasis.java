@@ -1,0 +1,375 @@
+package io.streamrec.learn;
+
+import java.util.Arrays;
+import java.util.Random;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
+import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
+
+/**
+ * The item basis of {@link ResidualNeighbourhood}: a PureSVD (Cremonesi, Koren and Turrin 2010) of a model's
+ * residuals. It keeps, for the {@link #ITEMS} items with the most events, the pair statistics of the residuals over
+ * the users who rated both, and from them computes y_i: the {@link #RANK} leading eigenvectors with positive
+ * eigenvalues of the items' residual correlations, shrunk by n / (n + 100) (Koren 2008's shrinkage), each scaled by
+ * the root of its eigenvalue.
+ *
+ * <p>When it is recomputed. The statistics are sums over all events so far, so a new batch of events moves the
+ * basis in proportion to its share of them: the basis is recomputed when the events since the last computation
+ * reach a tenth of all events, and at least every {@link #MIN_REFRESH_EVENTS}. The tracked items are chosen again
+ * at each computation; an item that leaves loses its statistics, one that enters starts from none. Until the first
+ * computation the first {@link #ITEMS} items seen are tracked.
+ *
+ * <p>How. The first basis is a full eigen decomposition. Later ones start from the last basis (it changed by a tenth
+ * at most): one step of subspace iteration on it plus {@link #OVERSAMPLING} random directions, then Rayleigh-Ritz
+ * (Saad, "Numerical methods for large eigenvalue problems", ch. 5). Each new basis is rotated onto the last one over
+ * their shared items (orthogonal Procrustes, Schönemann 1966), so that user vectors made under the last basis keep
+ * their meaning under the new one.
+ *
+ * <p>Memory: three floats per pair of tracked items (3 MB at 500), whatever the catalogue. Not thread-safe.
+ */
+public final class ResidualBasis {
+    /** Dimensions of the basis. */
+    public static final int RANK = 32;
+    /** Items the basis covers. */
+    public static final int ITEMS = 500;
+    /** The shortest interval, in events, between two computations. */
+    public static final int MIN_REFRESH_EVENTS = 5000;
+
+    private static final double REFRESH_GROWTH = 0.1;
+    private static final int OVERSAMPLING = 16;
+    private static final float SHRINKAGE = 100;
+
+    private final long seed;
+    private int[] itemEvents = new int[0];
+    private int[] slotOf = new int[0];
+    private final int[] itemOfSlot = new int[ITEMS];
+    private int trackedOnFirstSight;
+    // Over slots, ITEMS x ITEMS: co-raters, sums of residual products, and the row item's sums of squared residuals
+    // over those co-raters.
+    private final float[] pairCount = new float[ITEMS * ITEMS];
+    private final float[] pairProduct = new float[ITEMS * ITEMS];
+    private final float[] pairSquares = new float[ITEMS * ITEMS];
+
+    // The basis: its items in ascending row order, RANK coordinates each; index maps an item row to its place.
+    private int[] basisItems;
+    private double[] coords;
+    private int[] index = new int[0];
+
+    private long events;
+    private long nextRefresh = MIN_REFRESH_EVENTS;
+
+    /** @param seed seeds the random directions of the subspace iteration */
+    public ResidualBasis(long seed) {
+        this.seed = seed;
+        Arrays.fill(itemOfSlot, -1);
+    }
+
+    /**
+     * Called before each event's prediction, with the number of item rows the model has: recomputes the basis when
+     * it is due.
+     */
+    public void beforeEvent(int items) {
+        if (events == nextRefresh) {
+            refresh(items);
+            nextRefresh = events + Math.max(MIN_REFRESH_EVENTS, (long) (events * REFRESH_GROWTH));
+        }
+        events++;
+    }
+
+    /** Counts an event of item row {@code i}; the first {@link #ITEMS} items are tracked from their first event. */
+    public void countEvent(int i) {
+        if (i >= itemEvents.length) {
+            int n = Math.max(i + 1, itemEvents.length * 2);
+            int old = slotOf.length;
+            itemEvents = Arrays.copyOf(itemEvents, n);
+            slotOf = Arrays.copyOf(slotOf, n);
+            Arrays.fill(slotOf, old, n, -1);
+        }
+        if (itemEvents[i] == 0 && slotOf[i] < 0 && trackedOnFirstSight < ITEMS) {
+            slotOf[i] = trackedOnFirstSight;
+            itemOfSlot[trackedOnFirstSight++] = i;
+        }
+        itemEvents[i]++;
+    }
+
+    /** Whether item row {@code i} has pair statistics now. */
+    public boolean tracked(int i) {
+        return i < slotOf.length && slotOf[i] >= 0;
+    }
+
+    /** Adds a co-rating: one user's residuals on items {@code i} and {@code j}, when both are tracked. */
+    public void addPair(int i, double ri, int j, double rj) {
+        if (i == j || !tracked(i) || !tracked(j)) {
+            return;
+        }
+        int ij = slotOf[i] * ITEMS + slotOf[j];
+        int ji = slotOf[j] * ITEMS + slotOf[i];
+        pairCount[ij]++;
+        pairCount[ji]++;
+        pairProduct[ij] += (float) (ri * rj);
+        pairProduct[ji] += (float) (ri * rj);
+        pairSquares[ij] += (float) (ri * ri);
+        pairSquares[ji] += (float) (rj * rj);
+    }
+
+    /** Whether a basis has been computed. */
+    public boolean ready() {
+        return basisItems != null;
+    }
+
+    /** y_i . v[offset ..], 0 for an item outside the basis. */
+    public double dot(int i, double[] v, int offset) {
+        int b = i < index.length ? index[i] : -1;
+        if (b < 0) {
+            return 0;
+        }
+        double s = 0;
+        for (int c = 0; c < RANK; c++) {
+            s += coords[b * RANK + c] * v[offset + c];
+        }
+        return s;
+    }
+
+    /** v[offset ..] += r y_i; nothing for an item outside the basis. */
+    public void addScaled(int i, double r, double[] v, int offset) {
+        int b = i < index.length ? index[i] : -1;
+        if (b >= 0) {
+            for (int c = 0; c < RANK; c++) {
+                v[offset + c] += r * coords[b * RANK + c];
+            }
+        }
+    }
+
+    /**
+     * Tracks the ITEMS items with the most events (ties to the earlier row), then computes the basis over the
+     * first {@code items} item rows and rotates it onto the last one.
+     */
+    private void refresh(int items) {
+        int known = Math.min(items, itemEvents.length);
+        Integer[] byEvents = new Integer[known];
+        for (int x = 0; x < known; x++) {
+            byEvents[x] = x;
+        }
+        Arrays.sort(byEvents, (a, b) -> Integer.compare(itemEvents[b], itemEvents[a]));
+        boolean[] next = new boolean[known];
+        for (int x = 0; x < Math.min(ITEMS, known); x++) {
+            next[byEvents[x]] = true;
+        }
+        for (int x = 0; x < known; x++) {
+            if (slotOf[x] >= 0 && !next[x]) {
+                release(slotOf[x]);
+                slotOf[x] = -1;
+            }
+        }
+        int free = 0;
+        for (int x = 0; x < known; x++) {
+            if (next[x] && slotOf[x] < 0) {
+                while (itemOfSlot[free] >= 0) {
+                    free++;
+                }
+                slotOf[x] = free;
+                itemOfSlot[free] = x;
+            }
+        }
+        int[] rows = new int[ITEMS];
+        int m = 0;
+        for (int x = 0; x < Math.min(items, slotOf.length); x++) {
+            if (slotOf[x] >= 0) {
+                rows[m++] = x;
+            }
+        }
+        rows = Arrays.copyOf(rows, m);
+        DMatrixRMaj corr = correlations(rows);
+        double[] computed = basisItems == null ? fullEigen(corr) : subspaceStep(corr, rows);
+        if (basisItems != null) {
+            computed = align(rows, computed, basisItems, coords);
+        }
+        basisItems = rows;
+        coords = computed;
+        index = new int[items];
+        Arrays.fill(index, -1);
+        for (int b = 0; b < rows.length; b++) {
+            index[rows[b]] = b;
+        }
+    }
+
+    private void release(int slot) {
+        for (int x = 0; x < ITEMS; x++) {
+            for (int a : new int[] {slot * ITEMS + x, x * ITEMS + slot}) {
+                pairCount[a] = 0;
+                pairProduct[a] = 0;
+                pairSquares[a] = 0;
+            }
+        }
+        itemOfSlot[slot] = -1;
+    }
+
+    /** The shrunk residual correlations among {@code rows}; 0 where no user rated both, and on the diagonal. */
+    private DMatrixRMaj correlations(int[] rows) {
+        int m = rows.length;
+        DMatrixRMaj mat = new DMatrixRMaj(m, m);
+        for (int a = 0; a < m; a++) {
+            for (int b = 0; b < m; b++) {
+                int at = slotOf[rows[a]] * ITEMS + slotOf[rows[b]];
+                int mirror = slotOf[rows[b]] * ITEMS + slotOf[rows[a]];
+                float n = pairCount[at];
+                if (a == b || n < 1) {
+                    continue;
+                }
+                float squares = pairSquares[at] * pairSquares[mirror];
+                mat.set(a, b, pairProduct[at] / Math.sqrt(squares + 1e-9) * n / (n + SHRINKAGE));
+            }
+        }
+        // The two halves are updated alike, up to float rounding.
+        for (int a = 0; a < m; a++) {
+            for (int b = a + 1; b < m; b++) {
+                double v = (mat.get(a, b) + mat.get(b, a)) / 2;
+                mat.set(a, b, v);
+                mat.set(b, a, v);
+            }
+        }
+        return mat;
+    }
+
+    /** The basis from a full eigen decomposition of {@code corr}. */
+    private static double[] fullEigen(DMatrixRMaj corr) {
+        int m = corr.numRows;
+        if (m == 0) {
+            return new double[0];
+        }
+        var eig = DecompositionFactory_DDRM.eig(m, true, true);
+        if (!eig.decompose(corr)) {
+            throw new IllegalStateException("eigen decomposition of the residual correlations failed");
+        }
+        return leadingPositive(eig, null, m);
+    }
+
+    /**
+     * One step of subspace iteration from the last basis (plus random directions), then Rayleigh-Ritz: the leading
+     * Ritz pairs of {@code corr} on the subspace that step reaches.
+     */
+    private double[] subspaceStep(DMatrixRMaj corr, int[] rows) {
+        int m = rows.length;
+        int p = Math.min(m, RANK + OVERSAMPLING);
+        if (p == 0) {
+            return new double[0];
+        }
+        Random random = new Random(seed ^ events);
+        DMatrixRMaj start = new DMatrixRMaj(m, p);
+        for (int a = 0; a < m; a++) {
+            int b = rows[a] < index.length ? index[rows[a]] : -1;
+            for (int c = 0; c < p; c++) {
+                start.set(a, c, c < RANK && b >= 0 ? coords[b * RANK + c] : random.nextGaussian() * 1e-3);
+            }
+        }
+        DMatrixRMaj stepped = new DMatrixRMaj(m, p);
+        CommonOps_DDRM.mult(corr, orthonormal(start), stepped);
+        DMatrixRMaj q = orthonormal(stepped);
+        DMatrixRMaj cq = new DMatrixRMaj(m, p);
+        CommonOps_DDRM.mult(corr, q, cq);
+        DMatrixRMaj small = new DMatrixRMaj(p, p);
+        CommonOps_DDRM.multTransA(q, cq, small);
+        for (int a = 0; a < p; a++) {
+            for (int b = a + 1; b < p; b++) {
+                double v = (small.get(a, b) + small.get(b, a)) / 2;
+                small.set(a, b, v);
+                small.set(b, a, v);
+            }
+        }
+        var eig = DecompositionFactory_DDRM.eig(p, true, true);
+        if (!eig.decompose(small)) {
+            throw new IllegalStateException("eigen decomposition of the Rayleigh quotient failed");
+        }
+        return leadingPositive(eig, q, m);
+    }
+
+    /**
+     * The eigenvectors of the RANK largest eigenvalues by magnitude, the negative ones left out (a client's dot
+     * product cannot subtract), scaled by the root of the eigenvalue; mapped through {@code q} when given.
+     */
+    private static double[] leadingPositive(
+            org.ejml.interfaces.decomposition.EigenDecomposition_F64<DMatrixRMaj> eig, DMatrixRMaj q, int m) {
+        int n = eig.getNumberOfEigenvalues();
+        Integer[] order = new Integer[n];
+        for (int x = 0; x < n; x++) {
+            order[x] = x;
+        }
+        Arrays.sort(
+                order,
+                (x, y) -> Double.compare(
+                        Math.abs(eig.getEigenvalue(y).getReal()),
+                        Math.abs(eig.getEigenvalue(x).getReal())));
+        double[] out = new double[m * RANK];
+        int c = 0;
+        for (int t = 0; t < n && c < RANK; t++) {
+            double lambda = eig.getEigenvalue(order[t]).getReal();
+            if (lambda < 0) {
+                continue;
+            }
+            DMatrixRMaj v = eig.getEigenVector(order[t]);
+            double scale = Math.sqrt(lambda);
+            for (int a = 0; a < m; a++) {
+                double x = 0;
+                if (q == null) {
+                    x = v.get(a, 0);
+                } else {
+                    for (int j = 0; j < n; j++) {
+                        x += q.get(a, j) * v.get(j, 0);
+                    }
+                }
+                out[a * RANK + c] = x * scale;
+            }
+            c++;
+        }
+        return out;
+    }
+
+    private static DMatrixRMaj orthonormal(DMatrixRMaj a) {
+        var qr = DecompositionFactory_DDRM.qr(a.numRows, a.numCols);
+        if (!qr.decompose(a.copy())) {
+            throw new IllegalStateException("QR decomposition failed");
+        }
+        return qr.getQ(null, true);
+    }
+
+    /**
+     * The new basis rotated onto the old one over the items they share: Q N with Q = U V^T from the SVD of O N^T,
+     * so the dot products under the new basis stay close to what they were under the old.
+     */
+    private static double[] align(int[] rows, double[] next, int[] oldRows, double[] old) {
+        DMatrixRMaj a = new DMatrixRMaj(RANK, RANK);
+        for (int x = 0; x < RANK; x++) {
+            for (int y = 0; y < RANK; y++) {
+                double v = 0;
+                for (int p = 0, q = 0; p < oldRows.length && q < rows.length; ) {
+                    if (oldRows[p] < rows[q]) {
+                        p++;
+                    } else if (oldRows[p] > rows[q]) {
+                        q++;
+                    } else {
+                        v += old[p * RANK + x] * next[q * RANK + y];
+                        p++;
+                        q++;
+                    }
+                }
+                a.set(x, y, v);
+            }
+        }
+        var svd = DecompositionFactory_DDRM.svd(RANK, RANK, true, true, false);
+        if (!svd.decompose(a)) {
+            throw new IllegalStateException("SVD for the basis's rotation failed");
+        }
+        DMatrixRMaj q = new DMatrixRMaj(RANK, RANK);
+        CommonOps_DDRM.multTransB(svd.getU(null, false), svd.getV(null, false), q);
+        double[] out = new double[next.length];
+        for (int x = 0; x < RANK; x++) {
+            for (int y = 0; y < RANK; y++) {
+                double w = q.get(x, y);
+                for (int item = 0; item < rows.length; item++) {
+                    out[item * RANK + x] += w * next[item * RANK + y];
+                }
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,75 @@
+package io.streamrec.learn;
+
+/**
+ * An online ridge regression (unit ridge) of a model's residual on a few features: the sufficient statistics X'X and
+ * X'y, and the weights solved from them after each observation. The statistics are sums, so fits kept apart (one per
+ * task) can be merged by adding them, as the global mean's sums are. Not thread-safe.
+ */
+public final class ResidualFit {
+    private final double[][] xtx;
+    private final double[] xty;
+    private double[] weights;
+
+    public ResidualFit(int features) {
+        if (features < 1) {
+            throw new IllegalArgumentException("a fit needs at least one feature, got " + features);
+        }
+        xtx = new double[features][features];
+        xty = new double[features];
+        weights = new double[features];
+    }
+
+    /** x . weights: the fitted residual for features {@code x}. */
+    public double predict(double[] x) {
+        double s = 0;
+        for (int f = 0; f < weights.length; f++) {
+            s += weights[f] * x[f];
+        }
+        return s;
+    }
+
+    /** Adds one observation and solves the weights again. */
+    public void add(double[] x, double residual) {
+        int d = xty.length;
+        for (int a = 0; a < d; a++) {
+            xty[a] += x[a] * residual;
+            for (int b = 0; b < d; b++) {
+                xtx[a][b] += x[a] * x[b];
+            }
+        }
+        weights = solve(xtx, xty);
+    }
+
+    public double[] weights() {
+        return weights.clone();
+    }
+
+    /** (X'X + I)^-1 X'y by Gaussian elimination (X'X + I is positive definite: no pivoting needed). */
+    static double[] solve(double[][] xtx, double[] xty) {
+        int d = xty.length;
+        double[][] m = new double[d][d + 1];
+        for (int a = 0; a < d; a++) {
+            for (int b = 0; b < d; b++) {
+                m[a][b] = xtx[a][b] + (a == b ? 1 : 0);
+            }
+            m[a][d] = xty[a];
+        }
+        for (int c = 0; c < d; c++) {
+            for (int r = c + 1; r < d; r++) {
+                double f = m[r][c] / m[c][c];
+                for (int c2 = c; c2 <= d; c2++) {
+                    m[r][c2] -= f * m[c][c2];
+                }
+            }
+        }
+        double[] beta = new double[d];
+        for (int r = d - 1; r >= 0; r--) {
+            double v = m[r][d];
+            for (int c2 = r + 1; c2 < d; c2++) {
+                v -= m[r][c2] * beta[c2];
+            }
+            beta[r] = v / m[r][r];
+        }
+        return beta;
+    }
+}
