@@ -276,6 +276,21 @@ class CommandLineTest {
     }
 
     @Test
+    void evaluateShouldAddTheResidualNeighbourhoodToBiasedMfOnlyAndSayItDid() throws Exception {
+        Path data = ratings();
+        CliRun with = run("evaluate", "--ratings", data.toString(), "--user-scale", "--neighbourhood");
+        assertEquals(0, with.code(), with.err());
+        assertTrue(with.lastJson().get("neighbourhood").asBoolean(), with.out());
+        assertTrue(Double.isFinite(with.lastJson().get("rmse").asDouble()), with.out());
+        CliRun without = run("evaluate", "--ratings", data.toString(), "--user-scale");
+        assertTrue(without.lastJson().get("neighbourhood") == null, without.out());
+
+        CliRun logistic = run("evaluate", "--ratings", data.toString(), "--model", "bpr", "--neighbourhood");
+        assertEquals(2, logistic.code(), logistic.err());
+        assertTrue(logistic.err().contains("--neighbourhood") && logistic.err().contains("biased-mf"), logistic.err());
+    }
+
+    @Test
     void shouldRefuseAForeignSnapshotWithAClearMessage() throws Exception {
         Path notASnapshot = dir.resolve("x.srm");
         Files.writeString(notASnapshot, "hello");

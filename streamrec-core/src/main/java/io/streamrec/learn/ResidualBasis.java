@@ -250,16 +250,19 @@ public final class ResidualBasis {
      */
     private double[] subspaceStep(DMatrixRMaj corr, int[] rows) {
         int m = rows.length;
-        int p = Math.min(m, RANK + OVERSAMPLING);
-        if (p == 0) {
-            return new double[0];
+        int p = RANK + OVERSAMPLING;
+        if (m <= p) {
+            return fullEigen(corr);
         }
+        // The small random part keeps every column nonzero (the last basis may have fewer than RANK directions) and
+        // gives the items new to the basis a start.
         Random random = new Random(seed ^ events);
         DMatrixRMaj start = new DMatrixRMaj(m, p);
         for (int a = 0; a < m; a++) {
             int b = rows[a] < index.length ? index[rows[a]] : -1;
             for (int c = 0; c < p; c++) {
-                start.set(a, c, c < RANK && b >= 0 ? coords[b * RANK + c] : random.nextGaussian() * 1e-3);
+                double last = c < RANK && b >= 0 ? coords[b * RANK + c] : 0;
+                start.set(a, c, last + random.nextGaussian() * 1e-3);
             }
         }
         DMatrixRMaj stepped = new DMatrixRMaj(m, p);

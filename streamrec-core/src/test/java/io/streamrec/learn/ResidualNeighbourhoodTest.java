@@ -1,0 +1,103 @@
+package io.streamrec.learn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamrec.model.ModelKind;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The layer on a model that does not learn (its rows stay at their initial values), so that every residual it
+ * corrects is planted by the test.
+ */
+class ResidualNeighbourhoodTest {
+    private static final int ITEMS = 40;
+
+    @Test
+    void shouldCorrectNothingForAUserWithoutEarlierEvents() {
+        Model model = new Model(Hyperparameters.defaults(ModelKind.BIASED_MF));
+        ResidualNeighbourhood layer = new ResidualNeighbourhood(model);
+
+        assertEquals(0, layer.predict(-1, -1));
+        int u = model.users().getOrCreate("u");
+        int i = model.items().getOrCreate("i");
+        layer.learn(u, i, 5, model.score(-1, -1));
+        assertEquals(0, layer.predict(model.users().getOrCreate("new"), i));
+    }
+
+    @Test
+    void shouldRefuseAModelWithoutRatings() {
+        Model logistic = new Model(Hyperparameters.defaults(ModelKind.LOGISTIC_MF));
+
+        var e = assertThrows(IllegalArgumentException.class, () -> new ResidualNeighbourhood(logistic));
+        assertTrue(e.getMessage().contains("biased-mf"), e.getMessage());
+    }
+
+    /** Each user rates a session at a level of their own: the recent-level features must find it. */
+    @Test
+    void shouldLearnAUsersRecentLevel() {
+        Random random = new Random(3);
+        Errors errors = run(300, random, (u, item, taste) -> taste + 0.3 * random.nextGaussian());
+
+        assertTrue(errors.corrected < 0.5 * errors.plain, errors.corrected + " against " + errors.plain);
+    }
+
+    /**
+     * Each user's residuals are their taste on one half of the items and its opposite on the other, the items in
+     * random order: the user's level carries nothing, the neighbourhood all of it.
+     */
+    @Test
+    void shouldLearnThePlantedNeighbourhood() {
+        Random random = new Random(5);
+        ResidualNeighbourhood[] layer = new ResidualNeighbourhood[1];
+        Errors errors = run(
+                400, random, (u, item, taste) -> taste * (item % 2 == 0 ? 1 : -1) + 0.3 * random.nextGaussian(), layer);
+
+        assertTrue(layer[0].weights()[4] > 0.1, "the neighbourhood's weight " + layer[0].weights()[4]);
+        assertTrue(errors.corrected < 0.6 * errors.plain, errors.corrected + " against " + errors.plain);
+    }
+
+    @FunctionalInterface
+    private interface Residual {
+        double of(int user, int item, double taste);
+    }
+
+    private record Errors(double plain, double corrected) {}
+
+    private static Errors run(int users, Random random, Residual residual) {
+        return run(users, random, residual, new ResidualNeighbourhood[1]);
+    }
+
+    /**
+     * Users one after the other, each rating every item once in random order; the RMSE of the model's score and of
+     * the corrected one over the last half of the events.
+     */
+    private static Errors run(int users, Random random, Residual residual, ResidualNeighbourhood[] layerOut) {
+        Model model = new Model(Hyperparameters.defaults(ModelKind.BIASED_MF));
+        ResidualNeighbourhood layer = new ResidualNeighbourhood(model);
+        layerOut[0] = layer;
+        double plainSe = 0;
+        double correctedSe = 0;
+        long scored = 0;
+        for (int user = 0; user < users; user++) {
+            double taste = random.nextBoolean() ? 1 : -1;
+            int[] order = random.ints(0, ITEMS).distinct().limit(ITEMS).toArray();
+            for (int item : order) {
+                int u = model.users().indexOf("u" + user);
+                int i = model.items().indexOf("i" + item);
+                double plain = model.score(u, i);
+                double corrected = plain + layer.predict(u, i);
+                float label = (float) (plain + residual.of(user, item, taste));
+                if (user >= users / 2) {
+                    plainSe += (label - plain) * (label - plain);
+                    correctedSe += (label - corrected) * (label - corrected);
+                    scored++;
+                }
+                layer.learn(model.users().getOrCreate("u" + user), model.items().getOrCreate("i" + item), label, plain);
+            }
+        }
+        return new Errors(Math.sqrt(plainSe / scored), Math.sqrt(correctedSe / scored));
+    }
+}
