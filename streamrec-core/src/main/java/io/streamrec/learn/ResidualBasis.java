@@ -1,6 +1,10 @@
 package io.streamrec.learn;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
@@ -25,7 +29,12 @@ import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
  * their shared items (orthogonal Procrustes, Schönemann 1966), so that user vectors made under the last basis keep
  * their meaning under the new one.
  *
- * <p>Memory: three floats per pair of tracked items (3 MB at 500), whatever the catalogue. Not thread-safe.
+ * <p>What it learns from: each event's user, item and residual ({@link #observe}), in one order. It keeps each
+ * user's last {@link #RECENT} events on tracked items, whose residuals pair with the next one's. The same
+ * observations in the same order give the same bases, bit for bit.
+ *
+ * <p>Memory: three floats per pair of tracked items (3 MB at 500), whatever the catalogue, and 8 bytes per history
+ * entry of each user. Not thread-safe, except {@link #current}, which any thread may read.
  */
 public final class ResidualBasis {
     /** Dimensions of the basis. */
@@ -34,12 +43,17 @@ public final class ResidualBasis {
     public static final int ITEMS = 500;
     /** The shortest interval, in events, between two computations. */
     public static final int MIN_REFRESH_EVENTS = 5000;
+    /** A user's last events on tracked items, which pair with the next one. */
+    public static final int RECENT = 50;
 
     private static final double REFRESH_GROWTH = 0.1;
     private static final int OVERSAMPLING = 16;
     private static final float SHRINKAGE = 100;
 
     private final long seed;
+    private final Map<String, Integer> itemRows = new HashMap<>();
+    private final List<String> itemIds = new ArrayList<>();
+    private final Map<String, History> histories = new HashMap<>();
     private int[] itemEvents = new int[0];
     private int[] slotOf = new int[0];
     private final int[] itemOfSlot = new int[ITEMS];
@@ -55,8 +69,16 @@ public final class ResidualBasis {
     private double[] coords;
     private int[] index = new int[0];
 
+    private volatile ItemBasis current;
     private long events;
     private long nextRefresh = MIN_REFRESH_EVENTS;
+
+    /** A user's last RECENT events on tracked items: item rows and residuals, a ring. */
+    private static final class History {
+        final int[] items = new int[RECENT];
+        final float[] residuals = new float[RECENT];
+        int size;
+    }
 
     /** @param seed seeds the random directions of the subspace iteration */
     public ResidualBasis(long seed) {
@@ -65,19 +87,52 @@ public final class ResidualBasis {
     }
 
     /**
-     * Called before each event's prediction, with the number of item rows the model has: recomputes the basis when
-     * it is due.
+     * Learns from one event: its user, item and residual under the model before the event. Recomputes the basis
+     * when it is due, so that the next event is predicted with it.
      */
-    public void beforeEvent(int items) {
-        if (events == nextRefresh) {
-            refresh(items);
-            nextRefresh = events + Math.max(MIN_REFRESH_EVENTS, (long) (events * REFRESH_GROWTH));
+    public void observe(String user, String item, double residual) {
+        int i = itemRow(item);
+        countEvent(i);
+        if (tracked(i)) {
+            History h = histories.computeIfAbsent(user, u -> new History());
+            int kept = Math.min(h.size, RECENT);
+            for (int n = 0; n < kept; n++) {
+                int at = (h.size - kept + n) % RECENT;
+                addPair(i, residual, h.items[at], h.residuals[at]);
+            }
+            h.items[h.size % RECENT] = i;
+            h.residuals[h.size % RECENT] = (float) residual;
+            h.size++;
         }
         events++;
+        if (events == nextRefresh) {
+            refresh(itemIds.size());
+            nextRefresh = events + Math.max(MIN_REFRESH_EVENTS, (long) (events * REFRESH_GROWTH));
+        }
+    }
+
+    /** The latest basis, null before the first; safe to read from any thread. */
+    public ItemBasis current() {
+        return current;
+    }
+
+    /** Events observed. */
+    public long events() {
+        return events;
+    }
+
+    private int itemRow(String item) {
+        Integer row = itemRows.get(item);
+        if (row != null) {
+            return row;
+        }
+        itemRows.put(item, itemIds.size());
+        itemIds.add(item);
+        return itemIds.size() - 1;
     }
 
     /** Counts an event of item row {@code i}; the first {@link #ITEMS} items are tracked from their first event. */
-    public void countEvent(int i) {
+    private void countEvent(int i) {
         if (i >= itemEvents.length) {
             int n = Math.max(i + 1, itemEvents.length * 2);
             int old = slotOf.length;
@@ -92,13 +147,12 @@ public final class ResidualBasis {
         itemEvents[i]++;
     }
 
-    /** Whether item row {@code i} has pair statistics now. */
-    public boolean tracked(int i) {
+    private boolean tracked(int i) {
         return i < slotOf.length && slotOf[i] >= 0;
     }
 
     /** Adds a co-rating: one user's residuals on items {@code i} and {@code j}, when both are tracked. */
-    public void addPair(int i, double ri, int j, double rj) {
+    private void addPair(int i, double ri, int j, double rj) {
         if (i == j || !tracked(i) || !tracked(j)) {
             return;
         }
@@ -110,34 +164,6 @@ public final class ResidualBasis {
         pairProduct[ji] += (float) (ri * rj);
         pairSquares[ij] += (float) (ri * ri);
         pairSquares[ji] += (float) (rj * rj);
-    }
-
-    /** Whether a basis has been computed. */
-    public boolean ready() {
-        return basisItems != null;
-    }
-
-    /** y_i . v[offset ..], 0 for an item outside the basis. */
-    public double dot(int i, double[] v, int offset) {
-        int b = i < index.length ? index[i] : -1;
-        if (b < 0) {
-            return 0;
-        }
-        double s = 0;
-        for (int c = 0; c < RANK; c++) {
-            s += coords[b * RANK + c] * v[offset + c];
-        }
-        return s;
-    }
-
-    /** v[offset ..] += r y_i; nothing for an item outside the basis. */
-    public void addScaled(int i, double r, double[] v, int offset) {
-        int b = i < index.length ? index[i] : -1;
-        if (b >= 0) {
-            for (int c = 0; c < RANK; c++) {
-                v[offset + c] += r * coords[b * RANK + c];
-            }
-        }
     }
 
     /**
@@ -188,9 +214,12 @@ public final class ResidualBasis {
         coords = computed;
         index = new int[items];
         Arrays.fill(index, -1);
+        String[] ids = new String[rows.length];
         for (int b = 0; b < rows.length; b++) {
             index[rows[b]] = b;
+            ids[b] = itemIds.get(rows[b]);
         }
+        current = new ItemBasis(current == null ? 0 : current.version() + 1, ids, computed);
     }
 
     private void release(int slot) {

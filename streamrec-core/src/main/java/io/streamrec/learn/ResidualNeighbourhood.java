@@ -2,6 +2,9 @@ package io.streamrec.learn;
 
 import io.streamrec.model.ModelKind;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * A layer on a biased MF model's predictions that learns what the model's residuals still hold
@@ -13,53 +16,87 @@ import java.util.Arrays;
  * <ul>
  *   <li>f_u, the user's recent level: the user's last residual and three moving averages of their residuals (rates
  *       0.5, 0.2, 0.05). Users rate in sessions, and within one their level drifts faster than a bias learns.
- *   <li>y_i, the item's coordinates in the {@link ResidualBasis}.
- *   <li>s_u, the user vector: the sum over the user's last {@link #RECENT} events on basis items of each event's
- *       residual under the rows as they are now times y_j; m_u the number of those events (Koren 2008's
- *       neighbourhood on residuals, through the basis). It is made at each of the user's events, before the model
- *       learns it, and kept as it is until the next one, as a client holding the published rows would see it.
+ *   <li>y_i, the item's coordinates in the latest {@link ItemBasis}, which a {@link ResidualBasis} learns from every
+ *       user's residuals.
+ *   <li>s_u, the user vector: the sum over the user's last {@link ResidualBasis#RECENT} events on basis items (items
+ *       of the basis at the time of the event, and still in it) of each event's residual under the rows as they are
+ *       now times y_j; m_u the number of those events (Koren 2008's neighbourhood on residuals, through the basis).
+ *       It is made at each of the user's events, before the model learns it, and kept as it is until the next one,
+ *       as a client holding the published rows would see it.
  *   <li>beta and gamma: one {@link ResidualFit} of the model's residual on the five features, refitted at every
  *       event of a user with an earlier one.
  * </ul>
  *
- * <p>No setting was searched on a data file: the basis's rank is the model's number of factors, the averages'
- * rates and the history's length were set before any run, and the rest are the basis's (see there).
+ * <p>No setting was searched on a data file: the averages' rates and the history's length were set before any run,
+ * and the rest are the basis's (see there).
  *
  * <p>Lifecycle, per event in order: {@link #predict} with the row numbers before the event (-1 for an unseen row),
- * then, with the event's rows created but before the model learns the event, {@link #learn}. Not thread-safe.
+ * then, with the event's rows created but before the model learns the event, {@link #learn}. Users are kept by id,
+ * so a stream task may drop and reload user rows. Not thread-safe.
  */
 public final class ResidualNeighbourhood {
-    /** A user's events on basis items that make s_u. */
-    public static final int RECENT = 50;
-
     private static final int RANK = ResidualBasis.RANK;
+    private static final int RECENT = ResidualBasis.RECENT;
     private static final double[] RATES = {0.5, 0.2, 0.05};
     private static final int LEVELS = 1 + RATES.length;
     private static final int FEATURES = LEVELS + 1;
 
+    /** Receives each event's residual, for the basis: the user and item ids and the label less the model's score. */
+    @FunctionalInterface
+    public interface ResidualSink {
+        void residual(String user, String item, double residual);
+    }
+
     private final Model model;
-    private final ResidualBasis basis;
+    private final Supplier<ItemBasis> basis;
+    private final ResidualSink sink;
     private final ResidualFit fit = new ResidualFit(FEATURES);
+    private final Map<String, UserState> users = new HashMap<>();
     /** The features of the event just predicted, for its {@link #learn}. */
     private final double[] features = new double[FEATURES];
 
-    // Per user row: events, the recent level, s_u, and the last RECENT events on basis items (a ring).
-    private int[] userEvents = new int[0];
-    private double[] level = new double[0];
-    private double[] userVector = new double[0];
-    private int[] historySize = new int[0];
-    private int[] historyItem = new int[0];
-    private double[] historyResidual = new double[0];
-    private float[] historyLabel = new float[0];
+    /** Each item row's place in {@link #cachedBasis}: -2 not looked up yet, -1 not a basis item. */
+    private int[] placeOfRow = new int[0];
 
-    /** @param model the biased MF model whose residuals the layer learns; it reads the rows at each event */
+    private ItemBasis cachedBasis;
+
+    /** What the layer keeps of one user. */
+    private static final class UserState {
+        int events;
+        final double[] level = new double[LEVELS];
+        final double[] vector = new double[RANK];
+        /** Events of the history s_u was made from that are in the basis: m_u. */
+        int inBasis;
+
+        final int[] items = new int[RECENT];
+        final float[] labels = new float[RECENT];
+        int size;
+    }
+
+    /**
+     * A layer that learns its own basis from the events it learns: the offline form ({@code evaluate}), where one
+     * process sees every event.
+     */
     public ResidualNeighbourhood(Model model) {
+        this(model, new ResidualBasis(model.hyper().seed()));
+    }
+
+    private ResidualNeighbourhood(Model model, ResidualBasis own) {
+        this(model, own::current, own::observe);
+    }
+
+    /**
+     * A layer whose basis is learned elsewhere: {@code basis} gives the latest one (null before the first), and
+     * {@code sink} receives each event's residual for whatever learns it.
+     */
+    public ResidualNeighbourhood(Model model, Supplier<ItemBasis> basis, ResidualSink sink) {
         if (model.hyper().kind() != ModelKind.BIASED_MF) {
             throw new IllegalArgumentException("the residual neighbourhood is for biased-mf, got "
                     + model.hyper().kind().id());
         }
         this.model = model;
-        this.basis = new ResidualBasis(model.hyper().seed());
+        this.basis = basis;
+        this.sink = sink;
     }
 
     /**
@@ -67,14 +104,16 @@ public final class ResidualNeighbourhood {
      * the event is learned. Every event must pass here, then through {@link #learn}.
      */
     public double predict(int u, int i) {
-        basis.beforeEvent(model.items().size());
         Arrays.fill(features, 0);
-        if (u < 0 || u >= userEvents.length || userEvents[u] == 0) {
+        UserState user = u < 0 ? null : users.get(model.users().id(u));
+        if (user == null || user.events == 0) {
             return 0;
         }
-        System.arraycopy(level, u * LEVELS, features, 0, LEVELS);
-        if (i >= 0) {
-            features[LEVELS] = basis.dot(i, userVector, u * RANK) / (1 + Math.sqrt(Math.min(historySize[u], RECENT)));
+        System.arraycopy(user.level, 0, features, 0, LEVELS);
+        ItemBasis now = basis();
+        int b = i < 0 || now == null ? -1 : place(now, i);
+        if (b >= 0) {
+            features[LEVELS] = now.dot(b, user.vector, 0) / (1 + Math.sqrt(user.inBasis));
         }
         return fit.predict(features);
     }
@@ -84,34 +123,27 @@ public final class ResidualNeighbourhood {
      * the model's score that {@link #predict} corrected ({@code plain}). Call it before the model learns the event.
      */
     public void learn(int u, int i, float label, double plain) {
-        grow(u);
-        basis.countEvent(i);
+        String userId = model.users().id(u);
+        UserState user = users.computeIfAbsent(userId, id -> new UserState());
         double res = label - plain;
-        int seen = userEvents[u];
-        if (seen > 0) {
+        if (user.events > 0) {
             fit.add(features, res);
         }
-        if (basis.tracked(i)) {
-            int history = Math.min(historySize[u], RECENT);
-            for (int h = 0; h < history; h++) {
-                int at = historyAt(u, h);
-                basis.addPair(i, res, historyItem[at], historyResidual[at]);
-            }
-            int at = u * RECENT + historySize[u] % RECENT;
-            historyItem[at] = i;
-            historyResidual[at] = res;
-            historyLabel[at] = label;
-            historySize[u]++;
+        ItemBasis now = basis();
+        if (now != null && place(now, i) >= 0) {
+            user.items[user.size % RECENT] = i;
+            user.labels[user.size % RECENT] = label;
+            user.size++;
         }
-        if (basis.ready()) {
-            remakeUserVector(u);
+        if (now != null) {
+            remakeUserVector(user, u, now);
         }
-        int l = u * LEVELS;
-        level[l] = res;
         for (int r = 0; r < RATES.length; r++) {
-            level[l + 1 + r] = seen == 0 ? res : (1 - RATES[r]) * level[l + 1 + r] + RATES[r] * res;
+            user.level[1 + r] = user.events == 0 ? res : (1 - RATES[r]) * user.level[1 + r] + RATES[r] * res;
         }
-        userEvents[u]++;
+        user.level[0] = res;
+        user.events++;
+        sink.residual(userId, model.items().id(i), res);
     }
 
     /** The fitted weights: the last residual, the three averages, then the neighbourhood's gamma. */
@@ -119,34 +151,47 @@ public final class ResidualNeighbourhood {
         return fit.weights();
     }
 
-    /** The h-th oldest of the user's last RECENT history entries. */
-    private int historyAt(int u, int h) {
-        int size = historySize[u];
-        int first = size - Math.min(size, RECENT);
-        return u * RECENT + (first + h) % RECENT;
+    /** Users the layer keeps. */
+    public int users() {
+        return users.size();
     }
 
-    /** s_u from the user's last events on basis items, each residual under the rows as they are now. */
-    private void remakeUserVector(int u) {
-        Arrays.fill(userVector, u * RANK, (u + 1) * RANK, 0);
-        int history = Math.min(historySize[u], RECENT);
-        for (int h = 0; h < history; h++) {
-            int at = historyAt(u, h);
-            int j = historyItem[at];
-            basis.addScaled(j, historyLabel[at] - model.score(u, j), userVector, u * RANK);
+    /** s_u from the user's last events still in the basis, each residual under the rows as they are now. */
+    private void remakeUserVector(UserState user, int u, ItemBasis now) {
+        Arrays.fill(user.vector, 0);
+        int kept = Math.min(user.size, RECENT);
+        int inBasis = 0;
+        for (int h = 0; h < kept; h++) {
+            int at = (user.size - kept + h) % RECENT;
+            int j = user.items[at];
+            int b = place(now, j);
+            if (b >= 0) {
+                now.addScaled(b, user.labels[at] - model.score(u, j), user.vector, 0);
+                inBasis++;
+            }
         }
+        user.inBasis = inBasis;
     }
 
-    private void grow(int u) {
-        if (u >= userEvents.length) {
-            int n = Math.max(u + 1, userEvents.length * 2);
-            userEvents = Arrays.copyOf(userEvents, n);
-            level = Arrays.copyOf(level, n * LEVELS);
-            userVector = Arrays.copyOf(userVector, n * RANK);
-            historySize = Arrays.copyOf(historySize, n);
-            historyItem = Arrays.copyOf(historyItem, n * RECENT);
-            historyResidual = Arrays.copyOf(historyResidual, n * RECENT);
-            historyLabel = Arrays.copyOf(historyLabel, n * RECENT);
+    private ItemBasis basis() {
+        ItemBasis now = basis.get();
+        if (now != cachedBasis) {
+            cachedBasis = now;
+            Arrays.fill(placeOfRow, -2);
         }
+        return now;
+    }
+
+    /** Item row {@code i}'s place in the cached basis (item rows never move), -1 when it is not a basis item. */
+    private int place(ItemBasis now, int i) {
+        if (i >= placeOfRow.length) {
+            int old = placeOfRow.length;
+            placeOfRow = Arrays.copyOf(placeOfRow, Math.max(i + 1, old * 2));
+            Arrays.fill(placeOfRow, old, placeOfRow.length, -2);
+        }
+        if (placeOfRow[i] == -2) {
+            placeOfRow[i] = now.indexOf(model.items().id(i));
+        }
+        return placeOfRow[i];
     }
 }

@@ -1,6 +1,8 @@
 package io.streamrec.learn;
 
-import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
@@ -11,20 +13,41 @@ class ResidualBasisTest {
     private static final int USERS = 400;
 
     @Test
+    void shouldComputeTheFirstBasisAfterTheFirstEventsThenAsTheyGrowByATenth() {
+        ResidualBasis basis = new ResidualBasis(42);
+        Random random = new Random(1);
+        long[] versions = new long[200_000];
+        for (int n = 0; n < versions.length; n++) {
+            basis.observe("u" + random.nextInt(100), "i" + random.nextInt(ITEMS), random.nextGaussian());
+            versions[n] = basis.current() == null ? -1 : basis.current().version();
+        }
+
+        assertEquals(-1, versions[ResidualBasis.MIN_REFRESH_EVENTS - 2]);
+        assertEquals(0, versions[ResidualBasis.MIN_REFRESH_EVENTS - 1]);
+        assertEquals(9, versions[50_000 - 1], "every 5,000 events up to 50,000");
+        assertEquals(9, versions[54_999 - 1]);
+        assertEquals(10, versions[55_000 - 1], "then a tenth of the events so far");
+        assertEquals(11, versions[60_500 - 1]);
+    }
+
+    @Test
     void shouldTrackTheFirstItemsSeenThenTheBusiest() {
         ResidualBasis basis = new ResidualBasis(42);
         for (int i = 0; i < ResidualBasis.ITEMS + 100; i++) {
-            event(basis, i, i + 1);
+            basis.observe("u", "i" + i, 0);
         }
-        int busy = ResidualBasis.ITEMS + 50;
-        while (!basis.ready()) {
-            event(basis, busy, ResidualBasis.ITEMS + 100);
+        String busy = "i" + (ResidualBasis.ITEMS + 50);
+        while (basis.current() == null) {
+            basis.observe("u", busy, 0);
         }
 
-        assertTrue(basis.tracked(0));
-        assertTrue(basis.tracked(busy), "the busiest item enters");
-        assertFalse(basis.tracked(ResidualBasis.ITEMS - 1), "the last of the items tied at one event leaves");
-        assertFalse(basis.tracked(ResidualBasis.ITEMS + 99));
+        ItemBasis first = basis.current();
+        assertEquals(ResidualBasis.ITEMS, first.size());
+        assertTrue(first.indexOf("i0") >= 0);
+        assertTrue(first.indexOf(busy) >= 0, "the busiest item enters");
+        assertEquals(
+                -1, first.indexOf("i" + (ResidualBasis.ITEMS - 1)), "the last of the items tied at one event leaves");
+        assertEquals(-1, first.indexOf("i" + (ResidualBasis.ITEMS + 99)));
     }
 
     /**
@@ -33,12 +56,13 @@ class ResidualBasisTest {
      */
     @Test
     void shouldFindPlantedGroupsOfItemsInTheResiduals() {
-        ResidualBasis basis = plantedGroups(USERS);
+        ResidualBasis basis = new ResidualBasis(42);
+        feedGroups(basis, USERS, new Random(7));
 
-        assertTrue(basis.ready());
-        double[] y0 = coordinates(basis, 0);
+        ItemBasis y = basis.current();
+        double[] y0 = coordinates(y, 0);
         for (int j = 1; j < ITEMS; j++) {
-            double similarity = basis.dot(j, y0, 0);
+            double similarity = y.dot(y.indexOf("i" + j), y0, 0);
             if (group(j) == group(0)) {
                 assertTrue(similarity > 0.5, "item " + j + ", same group: " + similarity);
             } else {
@@ -53,46 +77,42 @@ class ResidualBasisTest {
         Random random = new Random(7);
         ResidualBasis basis = new ResidualBasis(42);
         feedGroups(basis, USERS, random);
-        double[] before = coordinates(basis, 0);
-        double norm = Math.sqrt(dot(before, before));
-        long refreshes = 0;
-        double[] after = before;
-        while (refreshes < 2) {
-            feedGroups(basis, 50, random);
-            double[] now = coordinates(basis, 0);
-            if (!java.util.Arrays.equals(now, after)) {
-                refreshes++;
-                after = now;
-            }
+        ItemBasis before = basis.current();
+        while (basis.current().version() < before.version() + 2) {
+            feedGroups(basis, 10, random);
         }
-        double[] diff = new double[before.length];
-        for (int c = 0; c < diff.length; c++) {
-            diff[c] = after[c] - before[c];
+
+        double[] was = coordinates(before, 0);
+        double[] now = coordinates(basis.current(), 0);
+        double norm = Math.sqrt(dot(was, was));
+        double moved = 0;
+        for (int c = 0; c < was.length; c++) {
+            moved += (now[c] - was[c]) * (now[c] - was[c]);
         }
         assertTrue(norm > 0.5, "item 0's coordinates have norm " + norm);
-        assertTrue(Math.sqrt(dot(diff, diff)) < 0.1 * norm, "moved by " + Math.sqrt(dot(diff, diff)) + " of " + norm);
+        assertTrue(Math.sqrt(moved) < 0.1 * norm, "moved by " + Math.sqrt(moved) + " of " + norm);
     }
 
-    private static ResidualBasis plantedGroups(int users) {
-        ResidualBasis basis = new ResidualBasis(42);
-        feedGroups(basis, users, new Random(7));
-        return basis;
+    @Test
+    void shouldGiveTheSameBasesForTheSameObservations() {
+        ResidualBasis a = new ResidualBasis(42);
+        ResidualBasis b = new ResidualBasis(42);
+        feedGroups(a, USERS, new Random(3));
+        feedGroups(b, USERS, new Random(3));
+
+        for (int i = 0; i < ITEMS; i++) {
+            assertArrayEquals(coordinates(a.current(), i), coordinates(b.current(), i));
+        }
+        assertNull(new ResidualBasis(42).current());
     }
 
-    /** Each user rates every item once, in random order; pairs with the user's earlier items, as the layer adds them. */
+    /** Each user rates every item once, in random order. */
     private static void feedGroups(ResidualBasis basis, int users, Random random) {
         for (int u = 0; u < users; u++) {
             double taste = random.nextBoolean() ? 1 : -1;
-            int[] order = random.ints(0, ITEMS).distinct().limit(ITEMS).toArray();
-            double[] residual = new double[ITEMS];
-            for (int n = 0; n < ITEMS; n++) {
-                int i = order[n];
-                residual[n] = taste * group(i) + 0.3 * random.nextGaussian();
-                basis.beforeEvent(ITEMS);
-                basis.countEvent(i);
-                for (int h = 0; h < n; h++) {
-                    basis.addPair(i, residual[n], order[h], residual[h]);
-                }
+            String user = "u" + random.nextLong();
+            for (int i : random.ints(0, ITEMS).distinct().limit(ITEMS).toArray()) {
+                basis.observe(user, "i" + i, taste * group(i) + 0.3 * random.nextGaussian());
             }
         }
     }
@@ -101,9 +121,9 @@ class ResidualBasisTest {
         return item % 2 == 0 ? 1 : -1;
     }
 
-    private static double[] coordinates(ResidualBasis basis, int item) {
+    private static double[] coordinates(ItemBasis basis, int item) {
         double[] y = new double[ResidualBasis.RANK];
-        basis.addScaled(item, 1, y, 0);
+        basis.addScaled(basis.indexOf("i" + item), 1, y, 0);
         return y;
     }
 
@@ -113,10 +133,5 @@ class ResidualBasisTest {
             s += a[c] * b[c];
         }
         return s;
-    }
-
-    private static void event(ResidualBasis basis, int item, int items) {
-        basis.beforeEvent(items);
-        basis.countEvent(item);
     }
 }
