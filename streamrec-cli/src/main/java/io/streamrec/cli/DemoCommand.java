@@ -21,6 +21,7 @@ import io.streamrec.learn.ImplicitLearner;
 import io.streamrec.learn.MiniBatchLearner;
 import io.streamrec.learn.Model;
 import io.streamrec.learn.ModelSnapshot;
+import io.streamrec.learn.ResidualNeighbourhood;
 import io.streamrec.model.ModelKind;
 import io.streamrec.stream.PrequentialTotals;
 import io.streamrec.stream.TrainerConfig;
@@ -237,12 +238,13 @@ public final class DemoCommand implements Callable<Integer> {
             if (snapshot != null && positives == null) {
                 // What `evaluate --init-model` gives at batch 1 on the same events from the same snapshot: the
                 // offline per-event reference the stream trainer's fine-tuning is measured against.
-                offlineRmse = new ProgressiveValidation(
-                                new MiniBatchLearner(Snapshots.fineTune(snapshot, config.hyperparameters()), 1),
-                                10_000,
-                                1_000)
-                        .run(stream, null, null)
-                        .rmse();
+                Model tuned = Snapshots.fineTune(snapshot, config.hyperparameters());
+                ProgressiveValidation offline =
+                        new ProgressiveValidation(new MiniBatchLearner(tuned, 1), 10_000, 1_000);
+                if (config.neighbourhood()) {
+                    offline.withNeighbourhood(new ResidualNeighbourhood(tuned));
+                }
+                offlineRmse = offline.run(stream, null, null).rmse();
             }
             PrequentialTotals totals = new PrequentialTotals();
             try (TrainerApp app = TrainerApp.start(config, totals, true)) {

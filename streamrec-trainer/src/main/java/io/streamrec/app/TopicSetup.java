@@ -41,6 +41,10 @@ final class TopicSetup {
             topics.add(new NewTopic(Topics.FISM_SEED, 1, r)
                     .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
         }
+        if (config.neighbourhood()) {
+            // Every instance replays all of it at start-up to learn the basis again: kept for good, not compacted.
+            topics.add(new NewTopic(Topics.RESIDUALS, 1, r).configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1")));
+        }
         TopicAdmin.ensureTopics(admin, topics);
     }
 

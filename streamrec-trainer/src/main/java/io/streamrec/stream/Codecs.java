@@ -5,12 +5,13 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Compact binary encodings of the topology's internal records: events in the pending store and the
- * {@code user-events} topic, rows in the row stores, gradient batches in the {@code item-gradients} topic; and the
+ * {@code user-events} topic, residuals in the {@code residuals} topic, rows in the row stores, gradient batches in the {@code item-gradients} topic; and the
  * size bound of the task-state records that keep a history (the gate's window and label history).
  * All big-endian, versioned by a leading byte so that a later format can be told apart.
  */
 public final class Codecs {
     private static final byte EVENT_V1 = 1;
+    private static final byte RESIDUAL_V1 = 1;
     private static final byte ROW_V1 = 1;
     /** V1 plus the wall-clock time the row was last saved (for {@code rows.ttl.ms}). */
     private static final byte ROW_V2 = 2;
@@ -52,6 +53,26 @@ public final class Codecs {
         String user = string(b);
         String item = string(b);
         return new Event(user, item, b.getFloat(), b.getFloat(), b.getLong(), b.getLong());
+    }
+
+    /** A record of {@code residuals} (its key is the user id): the item id and the event's residual. */
+    public record Residual(String item, double residual) {}
+
+    public static byte[] encodeResidual(String item, double residual) {
+        byte[] i = item.getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(1 + 8 + 4 + i.length)
+                .put(RESIDUAL_V1)
+                .putDouble(residual)
+                .putInt(i.length)
+                .put(i)
+                .array();
+    }
+
+    public static Residual decodeResidual(byte[] bytes) {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        check(b.get(), RESIDUAL_V1, "residual");
+        double residual = b.getDouble();
+        return new Residual(string(b), residual);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.streamrec.stream;
 
+import io.streamrec.learn.ResidualBasis;
 import io.streamrec.model.ModelKind;
 import io.streamrec.model.ModelUpdates;
 import java.nio.charset.StandardCharsets;
@@ -34,6 +35,8 @@ import org.apache.kafka.streams.state.Stores;
  *                        ├──► model-updates (item:&lt;id&gt;)                    ├──► training-metrics
  *
  *  model-updates ──► global store global-model-rows (every instance: item rows for predictions and gradients)
+ *
+ *  with model.neighbourhood: user-trainer ──► residuals (one partition) ──► every instance's residual basis
  * </pre>
  *
  * <h2>Topics</h2>
@@ -46,6 +49,8 @@ import org.apache.kafka.streams.state.Stores;
  *       {@code .partition}, {@code .offset}.</li>
  *   <li>{@code model-updates} (compacted): see {@link ModelUpdates}.</li>
  *   <li>{@code training-metrics}: see {@link TrainingMetrics}.</li>
+ *   <li>{@code residuals} ({@code model.neighbourhood} only): internal, one partition, key user id, value the item
+ *       id and the event's residual ({@link Codecs#encodeResidual}).</li>
  *   <li>{@code user-events}, {@code item-gradients}: internal, binary ({@link Codecs}); a gradient record packs the
  *       summed gradients of every item one user flush touched that lives in one item partition.</li>
  * </ul>
@@ -88,6 +93,7 @@ public final class StreamTopology {
     static final String ITEM_MODEL_SINK = "item-model-updates-sink";
     static final String USER_METRICS_SINK = "user-metrics-sink";
     static final String ITEM_METRICS_SINK = "item-metrics-sink";
+    static final String RESIDUALS_SINK = "residuals-sink";
 
     private StreamTopology() {}
 
@@ -152,8 +158,13 @@ public final class StreamTopology {
         t.addSink(USER_EVENTS_SINK, Topics.USER_EVENTS, new StringSerializer(), new ByteArraySerializer(), ROUTER);
         t.addSource(USER_EVENTS_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), Topics.USER_EVENTS);
         PublishedRows published = new PublishedRows(hyper.width());
+        // One per instance, learned by the global thread, read by every user task of the instance.
+        ResidualBasis basis = config.neighbourhood() ? new ResidualBasis(hyper.seed()) : null;
         t.addProcessor(
-                USER_TRAINER, () -> new UserTrainerProcessor(config, listener, published), ROUTER, USER_EVENTS_SOURCE);
+                USER_TRAINER,
+                () -> new UserTrainerProcessor(config, listener, published, basis),
+                ROUTER,
+                USER_EVENTS_SOURCE);
         addTaskStores(t, Topics.USER_STORE, Topics.USER_PENDING_STORE, Role.USER, USER_TRAINER);
         if (hyper.kind() == ModelKind.FISM) {
             t.addStateStore(
@@ -215,6 +226,22 @@ public final class StreamTopology {
                         Topics.GLOBAL_ROWS_STORE,
                         published::update,
                         config.globalStoreOnDisk() ? PublishedRows.PREFIXES : List.of()));
+        if (basis != null) {
+            t.addSink(
+                    RESIDUALS_SINK, Topics.RESIDUALS, new StringSerializer(), new ByteArraySerializer(), USER_TRAINER);
+            t.addGlobalStore(
+                    Stores.keyValueStoreBuilder(
+                                    Stores.inMemoryKeyValueStore(Topics.RESIDUALS_STORE),
+                                    Serdes.String(),
+                                    Serdes.ByteArray())
+                            .withLoggingDisabled(),
+                    "residuals-source",
+                    new StringDeserializer(),
+                    new ByteArrayDeserializer(),
+                    Topics.RESIDUALS,
+                    "residual-basis",
+                    () -> new ResidualBasisProcessor(basis));
+        }
         if (hyper.kind() == ModelKind.FISM) {
             t.addGlobalStore(
                     Stores.keyValueStoreBuilder(

@@ -19,6 +19,11 @@ public final class Topics {
      * items' context vectors), written with the rows when a new application id starts from {@code init.model}.
      */
     public static final String FISM_SEED = "fism-seed";
+    /**
+     * Internal, one partition, {@code model.neighbourhood} only: each trained event's residual, from the user tasks;
+     * every instance learns the same residual basis from all of it, in its order.
+     */
+    public static final String RESIDUALS = "residuals";
 
     /** User rows with their optimizer state (persistent, changelogged). */
     public static final String USER_STORE = "user-rows";
@@ -38,6 +43,8 @@ public final class Topics {
     public static final String GLOBAL_ROWS_STORE = "global-model-rows";
     /** Global store, fism only: every record of {@code fism-seed}. */
     public static final String FISM_SEED_STORE = "global-fism-seed";
+    /** Global store, {@code model.neighbourhood} only: nothing is kept in it; its processor learns the basis. */
+    public static final String RESIDUALS_STORE = "global-residuals";
     // The keys of model-updates records are io.streamrec.model.ModelKeys, shared with the client.
 
     private Topics() {}

@@ -47,6 +47,11 @@ public final class TrainerConfig {
     public static final String MAX_LABEL = "model.max.label";
     /** The user's scale on the item bias ({@code io.streamrec.learn.Hyperparameters#userScale}): true or false. */
     public static final String USER_SCALE = "model.user.scale";
+    /**
+     * The residual neighbourhood on top of biased-mf ({@code io.streamrec.learn.ResidualNeighbourhood}): true or
+     * false.
+     */
+    public static final String NEIGHBOURHOOD = "model.neighbourhood";
     /** Events labeled at least this are positives (see {@code io.streamrec.data.Positives}); unset: labels as they are. */
     public static final String POSITIVES = "model.positives";
     /** Negatives sampled per positive by bpr and implicit-logistic (defaults 1 and 4). */
@@ -103,6 +108,7 @@ public final class TrainerConfig {
     private final Hyperparameters hyperparameters;
     private final Float positives;
     private final int negatives;
+    private final boolean neighbourhood;
 
     private TrainerConfig(Map<String, String> values) {
         this.values = Map.copyOf(values);
@@ -154,6 +160,11 @@ public final class TrainerConfig {
         hyperparameters = TrainerKeys.hyperparameters(s);
         positives = positives(s, hyperparameters.kind());
         negatives = negatives(s, hyperparameters.kind());
+        neighbourhood = Boolean.TRUE.equals(s.optionalBoolean(NEIGHBOURHOOD));
+        if (neighbourhood && hyperparameters.kind() != ModelKind.BIASED_MF) {
+            throw new IllegalArgumentException(NEIGHBOURHOOD + " corrects rating predictions: it needs " + MODEL_KIND
+                    + " biased-mf, got " + hyperparameters.kind().id());
+        }
         if (gate.enabled() && hyperparameters.kind().positivesOnly()) {
             // The gate compares held-out squared errors; a positives-only model's scores rank, they estimate no label.
             throw new IllegalArgumentException(GateConfig.ENABLED + " judges held-out RMSE (biased-mf, logistic-mf): "
@@ -204,6 +215,11 @@ public final class TrainerConfig {
                             + " implicit-logistic, popularity); biased-mf learns the ratings themselves");
         }
         return min;
+    }
+
+    /** Whether the user tasks add the residual neighbourhood ({@link #NEIGHBOURHOOD}). */
+    public boolean neighbourhood() {
+        return neighbourhood;
     }
 
     /** Negatives per positive ({@link #NEGATIVES}): by default 1 for bpr and 4 for implicit-logistic. */

@@ -38,6 +38,7 @@ final class TrainerKeys {
             TrainerConfig.MIN_LABEL,
             TrainerConfig.MAX_LABEL,
             TrainerConfig.USER_SCALE,
+            TrainerConfig.NEIGHBOURHOOD,
             TrainerConfig.POSITIVES,
             TrainerConfig.NEGATIVES,
             TrainerConfig.HTTP_PORT,

@@ -5,6 +5,8 @@ import io.streamrec.learn.GlobalMean;
 import io.streamrec.learn.GradientAccumulator;
 import io.streamrec.learn.Hyperparameters;
 import io.streamrec.learn.Model;
+import io.streamrec.learn.ResidualBasis;
+import io.streamrec.learn.ResidualNeighbourhood;
 import io.streamrec.learn.UserFirstLearner;
 import io.streamrec.learn.UserFirstLearning;
 import io.streamrec.model.ModelKind;
@@ -53,6 +55,11 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
     private final Hyperparameters hyper;
     private final TrainerListener listener;
     private final PublishedRows published;
+    /** The instance's residual basis, learned by the global thread; null without {@code model.neighbourhood}. */
+    private final ResidualBasis basis;
+    /** The residual neighbourhood on the model's predictions; null without {@code model.neighbourhood}. */
+    private ResidualNeighbourhood neighbourhood;
+
     private ProcessorContext<Object, byte[]> context;
     private PendingLog pending;
     private KeyValueStore<String, byte[]> stateStore;
@@ -91,8 +98,13 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
     private int partition;
 
     UserTrainerProcessor(TrainerConfig config, TrainerListener listener, PublishedRows published) {
+        this(config, listener, published, null);
+    }
+
+    UserTrainerProcessor(TrainerConfig config, TrainerListener listener, PublishedRows published, ResidualBasis basis) {
         this.config = config;
         this.published = published;
+        this.basis = basis;
         this.hyper = config.hyperparameters();
         this.listener = listener;
     }
@@ -121,6 +133,17 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         norms = config.gate().normCheck(hyper.minLabel(), hyper.maxLabel(), stateStore);
         rows = new UserRowPublisher(context, listener, model.users(), model.mean(), partition, unpublished, norms);
         prequential = new PrequentialTracker(hyper.kind() == ModelKind.LOGISTIC_MF);
+        if (basis != null) {
+            // Each event's residual goes to the one-partition residuals topic, from which every instance's global
+            // thread learns the same basis. The layer's own state (users' levels, histories, s_u) lives in memory:
+            // after a restart or a rebalance it starts again from the users' next events.
+            neighbourhood = new ResidualNeighbourhood(
+                    model,
+                    basis::current,
+                    (user, item, residual) -> context.forward(
+                            new Record<>(user, Codecs.encodeResidual(item, residual), context.currentSystemTimeMs()),
+                            StreamTopology.RESIDUALS_SINK));
+        }
         externalMean = new GlobalMeanMerge(published, model.mean(), config.partitions(), partition);
         externalMean.refresh();
         gate = new PublicationGate(context, listener, config.gate(), stateStore, partition);
@@ -184,8 +207,10 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         // fallback), as in offline progressive validation, instead of its random initial factors.
         int u = users.find(e.user());
         int i = items.row(e.item(), false);
+        double plain = Double.NaN;
         if (!hyper.kind().positivesOnly()) { // their labels are all 1: ranking, below, is their online metric
-            double prediction = model.predictScore(model.score(u, i));
+            plain = model.score(u, i);
+            double prediction = model.predictScore(neighbourhood == null ? plain : plain + neighbourhood.predict(u, i));
             listener.prequential(e.label(), prediction);
             prequential.add(e.label(), prediction);
         }
@@ -206,6 +231,9 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         u = u >= 0 ? u : admission.admits(e.user()) ? users.row(e.user()) : -1;
         i = i >= 0 ? i : items.row(e.item(), true);
         ranking.seen(e.user(), i);
+        if (neighbourhood != null && u >= 0) {
+            neighbourhood.learn(u, i, e.label(), plain);
+        }
         learn(u, i, e);
         if (learner.pending() >= config.batchSize()) {
             stepBatch(context.currentSystemTimeMs());
