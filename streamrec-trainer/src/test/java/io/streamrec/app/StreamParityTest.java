@@ -10,6 +10,7 @@ import io.streamrec.kafka.EmbeddedKafka;
 import io.streamrec.learn.Hyperparameters;
 import io.streamrec.learn.MiniBatchLearner;
 import io.streamrec.learn.Model;
+import io.streamrec.learn.ResidualNeighbourhood;
 import io.streamrec.stream.PrequentialTotals;
 import io.streamrec.stream.TrainerConfig;
 import java.nio.file.Path;
@@ -78,6 +79,57 @@ class StreamParityTest {
     }
 
     /**
+     * The residual neighbourhood: user tasks correct their predictions with it and send their residuals to the
+     * one-partition topic from which the instance's global thread learns the basis, as {@code evaluate
+     * --neighbourhood} learns it inline. The stream must match that and keep the layer's gain.
+     */
+    @Test
+    void shouldMatchOfflineProgressiveRmseWithTheNeighbourhoodWithinOnePercentOnOnePartition(@TempDir Path state)
+            throws Exception {
+        double offlineLayered = offlineWithNeighbourhood();
+        double rmse = onePartition(
+                "parity-1p-neighbourhood",
+                state,
+                4_000,
+                TrainerConfig.USER_SCALE,
+                "true",
+                TrainerConfig.NEIGHBOURHOOD,
+                "true");
+        report("1 partition, 1 instance, 4,000 events/s, user scale and neighbourhood", rmse, offlineLayered);
+        assertTrue(
+                Math.abs(rmse / offlineLayered - 1) <= 0.01, "stream RMSE " + rmse + " vs offline " + offlineLayered);
+        assertTrue(rmse < offlineRmse * 0.995, "the layer gains in the stream: " + rmse + " vs " + offlineRmse);
+    }
+
+    /** Two instances, each learning the basis from the same residuals topic, their user tasks fitting apart. */
+    @Test
+    void shouldMatchOfflineProgressiveRmseWithTheNeighbourhoodWithinThreePercentOnFourPartitionsAndTwoInstances(
+            @TempDir Path stateA, @TempDir Path stateB) throws Exception {
+        double offlineLayered = offlineWithNeighbourhood();
+        double rmse = fourPartitionsTwoInstances(
+                "parity-4p-neighbourhood",
+                stateA,
+                stateB,
+                4_000,
+                TrainerConfig.USER_SCALE,
+                "true",
+                TrainerConfig.NEIGHBOURHOOD,
+                "true");
+        report("4 partitions, 2 instances, 4,000 events/s, user scale and neighbourhood", rmse, offlineLayered);
+        assertTrue(
+                Math.abs(rmse / offlineLayered - 1) <= 0.03, "stream RMSE " + rmse + " vs offline " + offlineLayered);
+    }
+
+    /** {@code evaluate --user-scale --neighbourhood}. */
+    private static double offlineWithNeighbourhood() {
+        Model model = new Model(hyper.withUserScale(true));
+        return new ProgressiveValidation(new MiniBatchLearner(model, OFFLINE_BATCH), 10_000, 1_000)
+                .withNeighbourhood(new ResidualNeighbourhood(model))
+                .run(ratings, null, null)
+                .rmse();
+    }
+
+    /**
      * One instance over one partition, the file produced at {@code rate} events/s (0: at once), with
      * {@code settings} (key, value, ...).
      * The trainer's default of two threads (user task and item task each get one) matters: on one thread, with the
@@ -129,17 +181,24 @@ class StreamParityTest {
         assertTrue(Math.abs(rmse / offlineRmse - 1) <= 0.05, "stream RMSE " + rmse + " vs offline " + offlineRmse);
     }
 
-    /** Two instances of one application over 4 partitions; the file produced at {@code rate} (0: at once). */
-    private static double fourPartitionsTwoInstances(String id, Path stateA, Path stateB, double rate)
-            throws Exception {
+    /**
+     * Two instances of one application over 4 partitions; the file produced at {@code rate} (0: at once), with
+     * {@code settings} (key, value, ...).
+     */
+    private static double fourPartitionsTwoInstances(
+            String id, Path stateA, Path stateB, double rate, String... settings) throws Exception {
         try (EmbeddedKafka kafka = new EmbeddedKafka().start()) {
             PrequentialTotals a = new PrequentialTotals();
             PrequentialTotals b = new PrequentialTotals();
             List<PrequentialTotals> both = List.of(a, b);
-            try (TrainerApp first =
-                            TrainerApp.start(StreamHarness.config(kafka.bootstrapServers(), id, stateA, 4), a, false);
-                    TrainerApp second =
-                            TrainerApp.start(StreamHarness.config(kafka.bootstrapServers(), id, stateB, 4), b, false)) {
+            TrainerConfig configA = StreamHarness.config(kafka.bootstrapServers(), id, stateA, 4);
+            TrainerConfig configB = StreamHarness.config(kafka.bootstrapServers(), id, stateB, 4);
+            for (int k = 0; k < settings.length; k += 2) {
+                configA = configA.with(settings[k], settings[k + 1]);
+                configB = configB.with(settings[k], settings[k + 1]);
+            }
+            try (TrainerApp first = TrainerApp.start(configA, a, false);
+                    TrainerApp second = TrainerApp.start(configB, b, false)) {
                 assertTrue(first.awaitRunning(Duration.ofSeconds(60)) && second.awaitRunning(Duration.ofSeconds(60)));
                 produce(kafka.bootstrapServers(), rate);
                 StreamHarness.await(
