@@ -132,7 +132,8 @@ public final class ProgressiveValidation {
             int i = items.indexOf(r.item());
             double plain = pointwise ? model.score(u, i) : Double.NaN;
             if (pointwise) {
-                double score = neighbourhood == null ? plain : plain + neighbourhood.predict(u, i);
+                double score =
+                        neighbourhood == null ? plain : plain + neighbourhood.predict(u < 0 ? null : r.user(), i);
                 double p = model.predictScore(score);
                 total.add(r.label(), p);
                 windowed.add(r.label(), p);
@@ -146,7 +147,7 @@ public final class ProgressiveValidation {
             u = u >= 0 ? u : users.getOrCreate(r.user());
             i = i >= 0 ? i : items.getOrCreate(r.item());
             if (neighbourhood != null) {
-                neighbourhood.learn(u, i, r.label(), plain);
+                neighbourhood.learn(r.user(), u, r.item(), i, r.label(), plain);
             }
             learner.learn(u, i, r.label(), r.weight(), r.timestamp());
             if (ranking != null) {

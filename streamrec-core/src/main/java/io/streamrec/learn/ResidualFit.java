@@ -9,6 +9,8 @@ public final class ResidualFit {
     private final double[][] xtx;
     private final double[] xty;
     private double[] weights;
+    /** The augmented system's scratch, reused at every solve. */
+    private final double[][] system;
 
     public ResidualFit(int features) {
         if (features < 1) {
@@ -17,6 +19,7 @@ public final class ResidualFit {
         xtx = new double[features][features];
         xty = new double[features];
         weights = new double[features];
+        system = new double[features][features + 1];
     }
 
     /** x . weights: the fitted residual for features {@code x}. */
@@ -37,7 +40,7 @@ public final class ResidualFit {
                 xtx[a][b] += x[a] * x[b];
             }
         }
-        weights = solve(xtx, xty);
+        weights = solve(xtx, xty, system);
     }
 
     public double[] weights() {
@@ -46,8 +49,11 @@ public final class ResidualFit {
 
     /** (X'X + I)^-1 X'y by Gaussian elimination (X'X + I is positive definite: no pivoting needed). */
     static double[] solve(double[][] xtx, double[] xty) {
+        return solve(xtx, xty, new double[xty.length][xty.length + 1]);
+    }
+
+    private static double[] solve(double[][] xtx, double[] xty, double[][] m) {
         int d = xty.length;
-        double[][] m = new double[d][d + 1];
         for (int a = 0; a < d; a++) {
             for (int b = 0; b < d; b++) {
                 m[a][b] = xtx[a][b] + (a == b ? 1 : 0);

@@ -210,7 +210,8 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         double plain = Double.NaN;
         if (!hyper.kind().positivesOnly()) { // their labels are all 1: ranking, below, is their online metric
             plain = model.score(u, i);
-            double prediction = model.predictScore(neighbourhood == null ? plain : plain + neighbourhood.predict(u, i));
+            double prediction = model.predictScore(
+                    neighbourhood == null ? plain : plain + neighbourhood.predict(u < 0 ? null : e.user(), i));
             listener.prequential(e.label(), prediction);
             prequential.add(e.label(), prediction);
         }
@@ -232,7 +233,7 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         i = i >= 0 ? i : items.row(e.item(), true);
         ranking.seen(e.user(), i);
         if (neighbourhood != null && u >= 0) {
-            neighbourhood.learn(u, i, e.label(), plain);
+            neighbourhood.learn(e.user(), u, e.item(), i, e.label(), plain);
         }
         learn(u, i, e);
         if (learner.pending() >= config.batchSize()) {
