@@ -47,6 +47,31 @@ public final class ResidualFit {
         return weights.clone();
     }
 
+    /** The sufficient statistics, X'X row by row then X'y: what a saved fit needs. */
+    public double[] sums() {
+        int d = xty.length;
+        double[] out = new double[d * d + d];
+        for (int a = 0; a < d; a++) {
+            System.arraycopy(xtx[a], 0, out, a * d, d);
+        }
+        System.arraycopy(xty, 0, out, d * d, d);
+        return out;
+    }
+
+    /** Sets the statistics to {@code sums} (as {@link #sums} gives them) and solves the weights from them. */
+    public void restore(double[] sums) {
+        int d = xty.length;
+        if (sums.length != d * d + d) {
+            throw new IllegalArgumentException(
+                    "a fit of " + d + " features has " + (d * d + d) + " sums, got " + sums.length);
+        }
+        for (int a = 0; a < d; a++) {
+            System.arraycopy(sums, a * d, xtx[a], 0, d);
+        }
+        System.arraycopy(sums, d * d, xty, 0, d);
+        weights = solve(xtx, xty, system);
+    }
+
     /** (X'X + I)^-1 X'y by Gaussian elimination (X'X + I is positive definite: no pivoting needed). */
     static double[] solve(double[][] xtx, double[] xty) {
         return solve(xtx, xty, new double[xty.length][xty.length + 1]);

@@ -38,7 +38,9 @@ public final class ResidualNeighbourhood {
     private static final int RANK = ResidualBasis.RANK;
     private static final int RECENT = ResidualBasis.RECENT;
     private static final double[] RATES = {0.5, 0.2, 0.05};
-    private static final int LEVELS = 1 + RATES.length;
+    /** Level features: the last residual and the moving averages. */
+    public static final int LEVELS = 1 + RATES.length;
+
     private static final int FEATURES = LEVELS + 1;
 
     /** Receives each event's residual, for the basis: the user and item ids and the label less the model's score. */
@@ -163,6 +165,70 @@ public final class ResidualNeighbourhood {
     /** Users the layer keeps. */
     public int users() {
         return users.size();
+    }
+
+    /**
+     * What the layer keeps of one user, by value: events learned, the level features, s_u and m_u, and the history
+     * (item rows and labels, oldest first).
+     */
+    public record SavedUser(int events, double[] level, double[] vector, int inBasis, int[] items, float[] labels) {}
+
+    /** Whether the layer holds {@code user}'s state. */
+    public boolean knows(String user) {
+        return users.containsKey(user);
+    }
+
+    /** {@code user}'s state, or null when the layer holds none. */
+    public SavedUser save(String user) {
+        UserState s = users.get(user);
+        if (s == null) {
+            return null;
+        }
+        int kept = Math.min(s.size, RECENT);
+        int[] items = new int[kept];
+        float[] labels = new float[kept];
+        for (int h = 0; h < kept; h++) {
+            int at = (s.size - kept + h) % RECENT;
+            items[h] = s.items[at];
+            labels[h] = s.labels[at];
+        }
+        return new SavedUser(s.events, s.level.clone(), s.vector.clone(), s.inBasis, items, labels);
+    }
+
+    /** Holds {@code saved} as {@code user}'s state, as {@link #save} gave it (its item rows in this model). */
+    public void restore(String user, SavedUser saved) {
+        if (saved.level().length != LEVELS
+                || saved.vector().length != RANK
+                || saved.items().length > RECENT
+                || saved.items().length != saved.labels().length) {
+            throw new IllegalArgumentException("not a saved user of this layer: " + saved.level().length
+                    + " level features, " + saved.vector().length + " coordinates, " + saved.items().length
+                    + " history items");
+        }
+        UserState s = new UserState();
+        s.events = saved.events();
+        System.arraycopy(saved.level(), 0, s.level, 0, LEVELS);
+        System.arraycopy(saved.vector(), 0, s.vector, 0, RANK);
+        s.inBasis = saved.inBasis();
+        System.arraycopy(saved.items(), 0, s.items, 0, saved.items().length);
+        System.arraycopy(saved.labels(), 0, s.labels, 0, saved.labels().length);
+        s.size = saved.items().length;
+        users.put(user, s);
+    }
+
+    /** Keeps only the users {@code keep} accepts (the others' state was saved, or is to be forgotten). */
+    public void retainUsers(java.util.function.Predicate<String> keep) {
+        users.keySet().removeIf(keep.negate());
+    }
+
+    /** The fit's statistics ({@link ResidualFit#sums}). */
+    public double[] fitSums() {
+        return fit.sums();
+    }
+
+    /** Restores the fit's statistics ({@link ResidualFit#restore}). */
+    public void restoreFit(double[] sums) {
+        fit.restore(sums);
     }
 
     /** s_u from the user's last events still in the basis, each residual under the rows as they are now. */

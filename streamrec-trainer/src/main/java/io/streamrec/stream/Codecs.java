@@ -248,7 +248,7 @@ public final class Codecs {
         return new String(s, StandardCharsets.UTF_8);
     }
 
-    private static void check(byte got, byte want, String what) {
+    static void check(byte got, byte want, String what) {
         if (got != want) {
             throw new IllegalStateException(
                     "unknown " + what + " encoding version " + got + " (this build reads " + want + ")");

@@ -26,7 +26,7 @@ import org.apache.kafka.streams.state.Stores;
  *  interactions ──► router ──(bad)──► interactions-dlq
  *                     │  └─(user not owned here)──► user-events ──┐
  *                     ▼                                  ▼
- *                 user-trainer [user-rows, user-pending, task-state-user]   (partitioned by user)
+ *                 user-trainer [user-rows, user-pending, task-state-user, user-neighbourhood]   (by user)
  *                     │  ├──► model-updates (user:&lt;id&gt;, mean:&lt;p&gt;)   ├──► training-metrics
  *                     ▼
  *               item-gradients (one packed batch per flush and item partition)
@@ -227,6 +227,13 @@ public final class StreamTopology {
                         published::update,
                         config.globalStoreOnDisk() ? PublishedRows.PREFIXES : List.of()));
         if (basis != null) {
+            t.addStateStore(
+                    Stores.keyValueStoreBuilder(
+                                    Stores.persistentKeyValueStore(Topics.USER_NEIGHBOURHOOD_STORE),
+                                    Serdes.String(),
+                                    Serdes.ByteArray())
+                            .withCachingEnabled(),
+                    USER_TRAINER);
             t.addSink(
                     RESIDUALS_SINK, Topics.RESIDUALS, new StringSerializer(), new ByteArraySerializer(), USER_TRAINER);
             t.addGlobalStore(

@@ -33,6 +33,8 @@ public final class Topics {
     public static final String USER_PENDING_STORE = "user-pending";
     /** The user tasks' fism state (context vectors, users' sums and histories): fism models only. */
     public static final String USER_FISM_STORE = "user-fism";
+    /** The user tasks' residual-neighbourhood state (users' levels and histories, the fit): model.neighbourhood only. */
+    public static final String USER_NEIGHBOURHOOD_STORE = "user-neighbourhood";
     /** Item gradients received but not yet applied (changelogged, survives a crash). */
     public static final String ITEM_PENDING_STORE = "item-pending";
     /** Per-task counters of the user tasks: global-mean sums, events seen (changelogged). */

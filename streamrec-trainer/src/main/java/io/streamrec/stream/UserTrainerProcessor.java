@@ -59,6 +59,8 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
     private final ResidualBasis basis;
     /** The residual neighbourhood on the model's predictions; null without {@code model.neighbourhood}. */
     private ResidualNeighbourhood neighbourhood;
+    /** The layer's saved state; null without {@code model.neighbourhood}. */
+    private NeighbourhoodTaskState neighbourhoodState;
 
     private ProcessorContext<Object, byte[]> context;
     private PendingLog pending;
@@ -135,14 +137,21 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         prequential = new PrequentialTracker(hyper.kind() == ModelKind.LOGISTIC_MF);
         if (basis != null) {
             // Each event's residual goes to the one-partition residuals topic, from which every instance's global
-            // thread learns the same basis. The layer's own state (users' levels, histories, s_u) lives in memory:
-            // after a restart or a rebalance it starts again from the users' next events.
+            // thread learns the same basis; the layer's own state (users' levels, histories, s_u, the fit) is saved
+            // with the user rows.
             neighbourhood = new ResidualNeighbourhood(
                     model,
                     basis::current,
                     (user, item, residual) -> context.forward(
                             new Record<>(user, Codecs.encodeResidual(item, residual), context.currentSystemTimeMs()),
                             StreamTopology.RESIDUALS_SINK));
+            neighbourhoodState = new NeighbourhoodTaskState(
+                    context.getStateStore(Topics.USER_NEIGHBOURHOOD_STORE),
+                    neighbourhood,
+                    model.users(),
+                    model.items(),
+                    items);
+            neighbourhoodState.restoreFit();
         }
         externalMean = new GlobalMeanMerge(published, model.mean(), config.partitions(), partition);
         externalMean.refresh();
@@ -182,11 +191,13 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
                 if (evicted > 0) {
                     listener.userRowsEvicted(evicted);
                 }
-                int expired = expiry == null
-                        ? 0
-                        : expiry.sweep(context.currentSystemTimeMs(), users, fism == null ? ids -> {} : fism::expire);
+                int expired =
+                        expiry == null ? 0 : expiry.sweep(context.currentSystemTimeMs(), users, this::expireState);
                 if (fism != null && evicted + expired > 0) {
                     fism.retainLoaded();
+                }
+                if (neighbourhoodState != null && evicted + expired > 0) {
+                    neighbourhoodState.retainLoaded();
                 }
                 if (evicted + expired > 0) {
                     listener.modelRows(
@@ -207,6 +218,9 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         // fallback), as in offline progressive validation, instead of its random initial factors.
         int u = users.find(e.user());
         int i = items.row(e.item(), false);
+        if (neighbourhoodState != null) {
+            neighbourhoodState.load(e.user());
+        }
         double plain = Double.NaN;
         if (!hyper.kind().positivesOnly()) { // their labels are all 1: ranking, below, is their online metric
             plain = model.score(u, i);
@@ -245,7 +259,16 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
     }
 
     private void addToBatch(Event e) {
-        learn(admission.waiting(e.user()) ? -1 : users.row(e.user()), items.row(e.item(), true), e);
+        int u = admission.waiting(e.user()) ? -1 : users.row(e.user());
+        int i = items.row(e.item(), true);
+        if (neighbourhood != null && u >= 0) {
+            // As the event went then (scored then, so not again), minus the residual sent: the crash aborted it.
+            neighbourhoodState.load(e.user());
+            double plain = model.score(u, i);
+            neighbourhood.predict(e.user(), i);
+            neighbourhood.learn(e.user(), u, e.item(), i, e.label(), plain);
+        }
+        learn(u, i, e);
         if (learner.pending() >= config.batchSize()) {
             stepBatch(context.currentSystemTimeMs());
         }
@@ -301,6 +324,9 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         if (fism != null) {
             fism.save(stepped);
         }
+        if (neighbourhoodState != null) {
+            neighbourhoodState.save(stepped);
+        }
         rows.saved(oldestIngest);
         rowSteps += n;
         stepped.clear();
@@ -347,9 +373,34 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
                 StreamTopology.USER_METRICS_SINK);
     }
 
+    /** Deletes what the task keeps of expired users beside their rows. */
+    private void expireState(java.util.List<String> ids) {
+        if (fism != null) {
+            fism.expire(ids);
+        }
+        if (neighbourhoodState != null) {
+            neighbourhoodState.expire(ids);
+        }
+    }
+
     /** The live model's prediction, for the gate: rows as {@link #process} finds them, none created. */
     private double predict(String user, String item) {
         return model.predictScore(model.score(users.find(user), items.row(item, false)));
+    }
+
+    /** The residual neighbourhood, null without it (for tests). */
+    ResidualNeighbourhood neighbourhood() {
+        return neighbourhood;
+    }
+
+    /** Loads a user's saved layer state as an event of the user would (for tests). */
+    void loadNeighbourhood(String user) {
+        neighbourhoodState.load(user);
+    }
+
+    /** The id of an item row of this task (for tests). */
+    String itemId(int row) {
+        return model.items().id(row);
     }
 
     /** User rows in memory (for tests). */
