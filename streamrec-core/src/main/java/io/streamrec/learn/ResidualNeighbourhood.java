@@ -38,6 +38,12 @@ public final class ResidualNeighbourhood {
     private static final int RANK = ResidualBasis.RANK;
     private static final int RECENT = ResidualBasis.RECENT;
     private static final double[] RATES = {0.5, 0.2, 0.05};
+    /**
+     * Coordinates a published row carries beyond the model's, so that a client's dot product includes the layer:
+     * a user's are [beta . f_u, gamma s_u / (1 + sqrt m_u)], an item's [1, y_i] (y_i = 0 outside the basis).
+     */
+    public static final int SERVED_TAIL = 1 + ResidualBasis.RANK;
+
     /** Level features: the last residual and the moving averages. */
     public static final int LEVELS = 1 + RATES.length;
 
@@ -160,6 +166,43 @@ public final class ResidualNeighbourhood {
     /** The fitted weights: the last residual, the three averages, then the neighbourhood's gamma. */
     public double[] weights() {
         return fit.weights();
+    }
+
+    /**
+     * Writes {@code user}'s {@link #SERVED_TAIL} coordinates into {@code out} from {@code off}: with an item's
+     * ({@link #itemTail}), their dot product is the correction {@link #predict} gives now (zeros for a user the layer
+     * holds nothing of).
+     */
+    public void userTail(String user, float[] out, int off) {
+        java.util.Arrays.fill(out, off, off + SERVED_TAIL, 0f);
+        UserState s = users.get(user);
+        if (s == null || s.events == 0) {
+            return;
+        }
+        double[] w = fit.weights();
+        double level = 0;
+        for (int f = 0; f < LEVELS; f++) {
+            level += w[f] * s.level[f];
+        }
+        out[off] = (float) level;
+        double scale = w[LEVELS] / (1 + Math.sqrt(s.inBasis));
+        for (int c = 0; c < RANK; c++) {
+            out[off + 1 + c] = (float) (scale * s.vector[c]);
+        }
+    }
+
+    /** Writes {@code item}'s {@link #SERVED_TAIL} coordinates in {@code basis} (null: none yet) into {@code out}. */
+    public static void itemTail(ItemBasis basis, String item, float[] out, int off) {
+        java.util.Arrays.fill(out, off, off + SERVED_TAIL, 0f);
+        out[off] = 1f;
+        int b = basis == null ? -1 : basis.indexOf(item);
+        if (b >= 0) {
+            double[] y = new double[RANK];
+            basis.addScaled(b, 1, y, 0);
+            for (int c = 0; c < RANK; c++) {
+                out[off + 1 + c] = (float) y[c];
+            }
+        }
     }
 
     /** Users the layer keeps. */

@@ -59,6 +59,47 @@ class ResidualNeighbourhoodTest {
         assertTrue(errors.corrected < 0.6 * errors.plain, errors.corrected + " against " + errors.plain);
     }
 
+    /** What a client computes from the published rows' tails is the layer's correction. */
+    @Test
+    void shouldServeTheCorrectionThroughTheRowsTails() {
+        Random random = new Random(5);
+        ResidualNeighbourhood[] layer = new ResidualNeighbourhood[1];
+        ResidualBasis[] basis = new ResidualBasis[1];
+        Model model = new Model(Hyperparameters.defaults(ModelKind.BIASED_MF));
+        basis[0] = new ResidualBasis(42);
+        layer[0] = new ResidualNeighbourhood(model, () -> basis[0].current(), basis[0]::observe);
+        for (int n = 0; n < 12_000; n++) {
+            int user = random.nextInt(50);
+            int item = random.nextInt(ITEMS);
+            String u = "u" + user;
+            String i = "i" + item;
+            double plain = model.score(model.users().indexOf(u), model.items().indexOf(i));
+            layer[0].predict(
+                    model.users().indexOf(u) < 0 ? null : u, model.items().indexOf(i));
+            float label = (float) (plain + (user % 2 == item % 2 ? 1 : -1));
+            layer[0].learn(u, model.users().getOrCreate(u), i, model.items().getOrCreate(i), label, plain);
+        }
+        float[] userTail = new float[ResidualNeighbourhood.SERVED_TAIL];
+        float[] itemTail = new float[ResidualNeighbourhood.SERVED_TAIL];
+        int nonZero = 0;
+        for (int user = 0; user < 50; user++) {
+            for (int item = 0; item < ITEMS; item++) {
+                String u = "u" + user;
+                String i = "i" + item;
+                double correction = layer[0].predict(u, model.items().indexOf(i));
+                layer[0].userTail(u, userTail, 0);
+                ResidualNeighbourhood.itemTail(basis[0].current(), i, itemTail, 0);
+                double served = 0;
+                for (int c = 0; c < userTail.length; c++) {
+                    served += userTail[c] * itemTail[c];
+                }
+                assertEquals(correction, served, 1e-4 * (1 + Math.abs(correction)), u + ", " + i);
+                nonZero += Math.abs(correction) > 0.1 ? 1 : 0;
+            }
+        }
+        assertTrue(nonZero > 1000, "corrections that matter: " + nonZero);
+    }
+
     @FunctionalInterface
     private interface Residual {
         double of(int user, int item, double taste);

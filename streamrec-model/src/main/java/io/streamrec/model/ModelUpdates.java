@@ -263,6 +263,15 @@ public final class ModelUpdates {
 
     /** {@link #parseRow(String, byte[], int)} of the row key {@code <kind>:<id>}. */
     public static ParsedRow parseRow(RowKind kind, String id, byte[] value, int width) {
+        return parseRow(kind, id, value, width, width);
+    }
+
+    /**
+     * {@link #parseRow(RowKind, String, byte[], int)} of a row published {@code publishedWidth} parameters long, of
+     * which the trainer holds the first {@code width}: the rest is what only clients use (the residual
+     * neighbourhood's coordinates). Rows of any other length are null.
+     */
+    public static ParsedRow parseRow(RowKind kind, String id, byte[] value, int width, int publishedWidth) {
         if (value == null) {
             return null;
         }
@@ -272,7 +281,7 @@ public final class ModelUpdates {
         } catch (MalformedRecordException e) {
             return null;
         }
-        if (row.factors().length != width - 1 || row.version() > Integer.MAX_VALUE) {
+        if (row.factors().length != publishedWidth - 1 || row.version() > Integer.MAX_VALUE) {
             return null;
         }
         float[] params = new float[width];

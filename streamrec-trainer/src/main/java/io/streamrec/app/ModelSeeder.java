@@ -3,6 +3,7 @@ package io.streamrec.app;
 import io.streamrec.learn.FactorTable;
 import io.streamrec.learn.Model;
 import io.streamrec.learn.ModelSnapshot;
+import io.streamrec.learn.ResidualNeighbourhood;
 import io.streamrec.model.ModelKeys;
 import io.streamrec.model.ModelUpdates;
 import io.streamrec.model.RowKind;
@@ -63,12 +64,18 @@ final class ModelSeeder {
             for (RowKind kind : RowKind.values()) {
                 FactorTable t = snapshot.table(kind);
                 int w = t.width();
+                // With the residual neighbourhood rows are published longer: its coordinates, none learned yet.
+                float[] served = new float[config.publishedWidth()];
                 for (int r = 0; r < t.size(); r++) {
+                    System.arraycopy(t.params(), r * w, served, 0, w);
+                    if (served.length > w && kind == RowKind.ITEM) {
+                        ResidualNeighbourhood.itemTail(null, t.id(r), served, w);
+                    }
                     // updates = 0: the streamed-event count starts at the snapshot.
                     p.send(new ProducerRecord<>(
                             Topics.MODEL_UPDATES,
                             ModelKeys.row(kind, t.id(r)),
-                            ModelUpdates.row(kind, t.id(r), t.params(), r * w, w, t.version(r), 0, now)));
+                            ModelUpdates.row(kind, t.id(r), served, 0, served.length, t.version(r), 0, now)));
                 }
             }
             if (contents.fism() != null) {
@@ -91,6 +98,7 @@ final class ModelSeeder {
                     ModelKeys.META,
                     MetaRecord.of(
                             config.hyperparameters(),
+                            config.publishedWidth() - config.hyperparameters().width(),
                             snapshot.globalMean(),
                             config.initModel().getFileName().toString(),
                             now)));
@@ -110,7 +118,12 @@ final class ModelSeeder {
             p.send(new ProducerRecord<>(
                     Topics.MODEL_UPDATES,
                     ModelKeys.META,
-                    MetaRecord.of(h, (h.minLabel() + h.maxLabel()) / 2.0, snapshot, System.currentTimeMillis())));
+                    MetaRecord.of(
+                            h,
+                            config.publishedWidth() - h.width(),
+                            (h.minLabel() + h.maxLabel()) / 2.0,
+                            snapshot,
+                            System.currentTimeMillis())));
             p.flush();
         }
     }

@@ -3,7 +3,10 @@ package io.streamrec.stream;
 import io.streamrec.learn.FactorTable;
 import io.streamrec.learn.GradientAccumulator;
 import io.streamrec.learn.Hyperparameters;
+import io.streamrec.learn.ItemBasis;
 import io.streamrec.learn.Model;
+import io.streamrec.learn.ResidualBasis;
+import io.streamrec.learn.ResidualNeighbourhood;
 import io.streamrec.learn.RowUpdater;
 import io.streamrec.model.ModelKeys;
 import io.streamrec.model.ModelUpdates;
@@ -59,12 +62,21 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
     /** Rows stepped since the last publication (published on the next interval). */
     private UnpublishedRows unpublished;
 
+    /** The instance's residual basis; null without {@code model.neighbourhood}. */
+    private final ResidualBasis basis;
+
     private long unpublishedEvents;
     private long eventsSeen;
     private long rowSteps;
     private int partition;
 
     ItemTrainerProcessor(TrainerConfig config, TrainerListener listener, PublishedRows published) {
+        this(config, listener, published, null);
+    }
+
+    /** @param basis the instance's residual basis, whose coordinates item rows carry; null without the layer */
+    ItemTrainerProcessor(TrainerConfig config, TrainerListener listener, PublishedRows published, ResidualBasis basis) {
+        this.basis = basis;
         this.config = config;
         this.published = published;
         this.hyper = config.hyperparameters();
@@ -86,7 +98,7 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
         eventsSeen = ts.eventsSeen();
         rowSteps = ts.rowSteps();
         model = new Model(hyper);
-        items = new RowLoader(model.items(), itemStore, global);
+        items = new RowLoader(model.items(), itemStore, global, config.publishedWidth());
         updater = new RowUpdater(hyper);
         grads = new GradientAccumulator(hyper.width());
         for (byte[] batch : pending.restore(ts.pendingFrom())) {
@@ -201,6 +213,10 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
         float lr = (float) hyper.schedule().rate(eventsSeen);
         FactorTable table = model.items();
         int w = hyper.width();
+        // Each item row carries its coordinates in the instance's latest basis, as of this publication.
+        ItemBasis current = basis == null ? null : basis.current();
+        RowTail tail =
+                basis == null ? RowTail.NONE : (id, out, off) -> ResidualNeighbourhood.itemTail(current, id, out, off);
         for (int k = 0; k < n; k++) {
             int row = unpublished.get(k);
             if (!ModelUpdates.isFinite(table.params(), row * w, w)) {
@@ -221,12 +237,14 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
             context.forward(
                     new Record<>(
                             ModelKeys.row(RowKind.ITEM, table.id(row)),
-                            ModelUpdates.row(
+                            RowTail.row(
                                     RowKind.ITEM,
                                     table.id(row),
                                     table.params(),
                                     row * w,
                                     w,
+                                    tail,
+                                    config.publishedWidth() - w,
                                     table.version(row),
                                     table.updates(row),
                                     now),

@@ -20,19 +20,26 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class PublishedRows {
     private final int width;
+    private final int publishedWidth;
     private final ConcurrentHashMap<String, Slot> items = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, double[]> means = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, io.streamrec.model.GateState> gates = new ConcurrentHashMap<>();
 
     PublishedRows(int width) {
+        this(width, width);
+    }
+
+    /** @param publishedWidth the rows' length in {@code model-updates}, of which the trainer keeps {@code width} */
+    PublishedRows(int width, int publishedWidth) {
         this.width = width;
+        this.publishedWidth = publishedWidth;
     }
 
     /** Records one {@code model-updates} record (null value: deleted). */
     void update(String key, byte[] value) {
         if (key.startsWith(ITEM_PREFIX)) {
             String id = key.substring(ITEM_PREFIX.length());
-            slot(id).row = value == null ? null : ModelUpdates.parseRow(RowKind.ITEM, id, value, width);
+            slot(id).row = value == null ? null : ModelUpdates.parseRow(RowKind.ITEM, id, value, width, publishedWidth);
         } else if (key.startsWith(ModelKeys.GATE_PREFIX)) {
             gate(key, value);
         } else if (key.startsWith(ModelKeys.MEAN_PREFIX)) {

@@ -18,11 +18,22 @@ final class RowLoader {
     private final FactorTable table;
     private final KeyValueStore<String, byte[]> own;
     private final KeyValueStore<String, byte[]> global;
+    /** The rows' length in {@code model-updates}: the table's width, plus what only clients use. */
+    private final int publishedWidth;
 
     RowLoader(FactorTable table, KeyValueStore<String, byte[]> own, KeyValueStore<String, byte[]> global) {
+        this(table, own, global, table.width());
+    }
+
+    RowLoader(
+            FactorTable table,
+            KeyValueStore<String, byte[]> own,
+            KeyValueStore<String, byte[]> global,
+            int publishedWidth) {
         this.table = table;
         this.own = own;
         this.global = global;
+        this.publishedWidth = publishedWidth;
     }
 
     int row(String id) {
@@ -50,7 +61,8 @@ final class RowLoader {
         }
         ModelUpdates.ParsedRow published = global == null
                 ? null
-                : ModelUpdates.parseRow(table.kind(), id, global.get(ModelKeys.row(table.kind(), id)), table.width());
+                : ModelUpdates.parseRow(
+                        table.kind(), id, global.get(ModelKeys.row(table.kind(), id)), table.width(), publishedWidth);
         if (published != null) {
             return table.put(id, published.params(), 0, null, 0, published.version(), published.updates());
         }
@@ -89,7 +101,11 @@ final class RowLoader {
                 KeyValue<String, byte[]> kv = it.next();
                 int version = Codecs.decodeRow(kv.value).version();
                 ModelUpdates.ParsedRow published = ModelUpdates.parseRow(
-                        table.kind(), kv.key, global.get(ModelKeys.row(table.kind(), kv.key)), table.width());
+                        table.kind(),
+                        kv.key,
+                        global.get(ModelKeys.row(table.kind(), kv.key)),
+                        table.width(),
+                        publishedWidth);
                 if (published == null || published.version() != version) {
                     unpublished.accept(row(kv.key));
                 }
@@ -103,8 +119,8 @@ final class RowLoader {
      */
     void revert(int row, long now) {
         String id = table.id(row);
-        ModelUpdates.ParsedRow published =
-                ModelUpdates.parseRow(table.kind(), id, global.get(ModelKeys.row(table.kind(), id)), table.width());
+        ModelUpdates.ParsedRow published = ModelUpdates.parseRow(
+                table.kind(), id, global.get(ModelKeys.row(table.kind(), id)), table.width(), publishedWidth);
         if (published != null) {
             table.put(id, published.params(), 0, null, 0, published.version(), published.updates());
         } else {

@@ -157,7 +157,7 @@ public final class StreamTopology {
         t.addSink(DLQ_SINK, Topics.DLQ, new ByteArraySerializer(), new ByteArraySerializer(), ROUTER);
         t.addSink(USER_EVENTS_SINK, Topics.USER_EVENTS, new StringSerializer(), new ByteArraySerializer(), ROUTER);
         t.addSource(USER_EVENTS_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), Topics.USER_EVENTS);
-        PublishedRows published = new PublishedRows(hyper.width());
+        PublishedRows published = new PublishedRows(hyper.width(), config.publishedWidth());
         // One per instance, learned by the global thread, read by every user task of the instance.
         ResidualBasis basis = config.neighbourhood() ? new ResidualBasis(hyper.seed()) : null;
         t.addProcessor(
@@ -194,7 +194,9 @@ public final class StreamTopology {
         t.addSource(
                 ITEM_GRADIENTS_SOURCE, new IntegerDeserializer(), new ByteArrayDeserializer(), Topics.ITEM_GRADIENTS);
         t.addProcessor(
-                ITEM_TRAINER, () -> new ItemTrainerProcessor(config, listener, published), ITEM_GRADIENTS_SOURCE);
+                ITEM_TRAINER,
+                () -> new ItemTrainerProcessor(config, listener, published, basis),
+                ITEM_GRADIENTS_SOURCE);
         addTaskStores(t, Topics.ITEM_STORE, Topics.ITEM_PENDING_STORE, Role.ITEM, ITEM_TRAINER);
         t.addSink(
                 ITEM_MODEL_SINK, Topics.MODEL_UPDATES, new StringSerializer(), new ByteArraySerializer(), ITEM_TRAINER);

@@ -2,6 +2,7 @@ package io.streamrec.stream;
 
 import io.streamrec.learn.Hyperparameters;
 import io.streamrec.learn.ImplicitLearner;
+import io.streamrec.learn.ResidualNeighbourhood;
 import io.streamrec.model.ModelKind;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -220,6 +221,15 @@ public final class TrainerConfig {
     /** Whether the user tasks add the residual neighbourhood ({@link #NEIGHBOURHOOD}). */
     public boolean neighbourhood() {
         return neighbourhood;
+    }
+
+    /**
+     * The length of a row in {@code model-updates}: the model's width, plus, with the residual neighbourhood, the
+     * coordinates that carry it to clients ({@code ResidualNeighbourhood#SERVED_TAIL}), which the trainer's own
+     * readers leave out.
+     */
+    public int publishedWidth() {
+        return hyperparameters.width() + (neighbourhood ? ResidualNeighbourhood.SERVED_TAIL : 0);
     }
 
     /** Negatives per positive ({@link #NEGATIVES}): by default 1 for bpr and 4 for implicit-logistic. */

@@ -24,8 +24,18 @@ final class UserRowCache {
 
     UserRowCache(
             FactorTable table, KeyValueStore<String, byte[]> own, KeyValueStore<String, byte[]> global, int maxUsers) {
+        this(table, own, global, maxUsers, table.width());
+    }
+
+    /** @param publishedWidth the rows' length in {@code model-updates} ({@link TrainerConfig#publishedWidth}) */
+    UserRowCache(
+            FactorTable table,
+            KeyValueStore<String, byte[]> own,
+            KeyValueStore<String, byte[]> global,
+            int maxUsers,
+            int publishedWidth) {
         this.table = table;
-        this.loader = new RowLoader(table, own, global);
+        this.loader = new RowLoader(table, own, global, publishedWidth);
         this.maxUsers = maxUsers;
     }
 

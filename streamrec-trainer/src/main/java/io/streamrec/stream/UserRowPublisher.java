@@ -30,6 +30,10 @@ final class UserRowPublisher {
     private final UnpublishedRows unpublished;
     /** The gate's check on exploded rows; null when the gate or the check is off. */
     private final RowNormCheck norms;
+    /** The residual neighbourhood's coordinates of each user row; null without it. */
+    private final RowTail tail;
+
+    private final int tailLength;
     /** What {@link #problem} found last time, so that an exploded row is logged once, not at every check. */
     private QualityGate.Reason lastProblem = QualityGate.Reason.NONE;
     /** Ingest time of the oldest event whose row change is not yet published. */
@@ -43,6 +47,21 @@ final class UserRowPublisher {
             int partition,
             UnpublishedRows unpublished,
             RowNormCheck norms) {
+        this(context, listener, userTable, mean, partition, unpublished, norms, RowTail.NONE, 0);
+    }
+
+    UserRowPublisher(
+            ProcessorContext<Object, byte[]> context,
+            TrainerListener listener,
+            FactorTable userTable,
+            GlobalMean mean,
+            int partition,
+            UnpublishedRows unpublished,
+            RowNormCheck norms,
+            RowTail tail,
+            int tailLength) {
+        this.tail = tail;
+        this.tailLength = tailLength;
         this.context = context;
         this.listener = listener;
         this.userTable = userTable;
@@ -152,12 +171,14 @@ final class UserRowPublisher {
             context.forward(
                     new Record<>(
                             ModelKeys.row(RowKind.USER, id),
-                            ModelUpdates.row(
+                            RowTail.row(
                                     RowKind.USER,
                                     id,
                                     userTable.params(),
                                     row * w,
                                     w,
+                                    tail,
+                                    tailLength,
                                     userTable.version(row),
                                     userTable.updates(row),
                                     now),

@@ -127,13 +127,23 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         learner = UserFirstLearning.of(model, config.negatives());
         toSend = new GradientAccumulator(hyper.width());
         ranking = new StreamRanking();
-        users = new UserRowCache(model.users(), userStore, global, config.userCacheRows());
+        users = new UserRowCache(model.users(), userStore, global, config.userCacheRows(), config.publishedWidth());
         expiry = UserRowExpiry.of(config.rowsTtlMs(), userStore, context, listener);
         admission = new RowAdmission(stateStore, config.rowsAdmissionMinEvents(), listener);
         items = new LocalItems(model.items(), hyper.width(), published);
         router = new GradientRouter(context, model.items(), items, config.partitions(), hyper.width());
         norms = config.gate().normCheck(hyper.minLabel(), hyper.maxLabel(), stateStore);
-        rows = new UserRowPublisher(context, listener, model.users(), model.mean(), partition, unpublished, norms);
+        rows = new UserRowPublisher(
+                context,
+                listener,
+                model.users(),
+                model.mean(),
+                partition,
+                unpublished,
+                norms,
+                // The layer is made below; by the first publication it exists.
+                basis == null ? RowTail.NONE : (id, out, off) -> neighbourhood.userTail(id, out, off),
+                config.publishedWidth() - hyper.width());
         prequential = new PrequentialTracker(hyper.kind() == ModelKind.LOGISTIC_MF);
         if (basis != null) {
             // Each event's residual goes to the one-partition residuals topic, from which every instance's global

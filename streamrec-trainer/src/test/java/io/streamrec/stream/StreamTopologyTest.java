@@ -469,6 +469,52 @@ class StreamTopologyTest {
         assertEquals(factors + 1, meta.get("factors").asInt());
     }
 
+    /**
+     * With the residual neighbourhood, rows carry its coordinates after the model's: a user's [beta . f_u, gamma s_u
+     * / (1 + sqrt m_u)], an item's [1, y_i], so that a client's dot product includes the layer; the meta says so.
+     */
+    @Test
+    void withTheNeighbourhoodRowsShouldCarryItsCoordinatesAfterTheModels() {
+        start(TrainerConfig.NEIGHBOURHOOD, "true", TrainerConfig.USER_SCALE, "true");
+        java.util.Random random = new java.util.Random(3);
+        for (int n = 0; n < io.streamrec.learn.ResidualBasis.MIN_REFRESH_EVENTS + 1000; n++) {
+            int user = random.nextInt(30);
+            int item = random.nextInt(40);
+            pipe("u" + user, event("u" + user, "i" + item, user % 2 == item % 2 ? 5 : 1));
+            if (n % 500 == 0) {
+                interval();
+            }
+        }
+        interval();
+        interval();
+        TrainerConfig c = config(stateDir, TrainerConfig.NEIGHBOURHOOD, "true", TrainerConfig.USER_SCALE, "true");
+        int model = c.hyperparameters().width() - 1;
+        int tail = io.streamrec.learn.ResidualNeighbourhood.SERVED_TAIL;
+        assertEquals(model + tail, c.publishedWidth() - 1);
+        Map<String, byte[]> latest = latestModel();
+        boolean someY = false;
+        for (JsonNode item : rows(latest, "item:").values()) {
+            assertEquals(model + tail, item.get("factors").size(), item.toString());
+            assertEquals(1.0, item.get("factors").get(model).asDouble(), item.toString());
+            for (int c2 = 1; c2 < tail; c2++) {
+                someY |= item.get("factors").get(model + c2).asDouble() != 0;
+            }
+        }
+        assertTrue(someY, "items carry their basis coordinates");
+        boolean someLevel = false;
+        boolean someS = false;
+        for (JsonNode user : rows(latest, "user:").values()) {
+            assertEquals(model + tail, user.get("factors").size(), user.toString());
+            someLevel |= user.get("factors").get(model).asDouble() != 0;
+            for (int c2 = 1; c2 < tail; c2++) {
+                someS |= user.get("factors").get(model + c2).asDouble() != 0;
+            }
+        }
+        assertTrue(someLevel && someS, "users carry their level and neighbourhood terms");
+        JsonNode meta = json(MetaRecord.of(c.hyperparameters(), tail, 3.0, null, START.toEpochMilli()));
+        assertEquals(model + tail, meta.get("factors").asInt());
+    }
+
     @Test
     void shouldSaveItemsAfterItemBatchSizeEventsOfGradientsAndPublishThemOnTheInterval() {
         start(
