@@ -59,7 +59,7 @@ class NeighbourhoodUserTrainerTest {
         return s;
     }
 
-    private UserTrainerProcessor start(ResidualBasis basis) {
+    private UserTrainerProcessor start(InstanceNeighbourhood basis) {
         TrainerConfig c = config(
                 stateDir,
                 TrainerConfig.NEIGHBOURHOOD,
@@ -77,13 +77,12 @@ class NeighbourhoodUserTrainerTest {
     private RecordingListener listener = new RecordingListener();
 
     /** Feeds the residuals forwarded since the last call to {@code basis}, as the global thread would. */
-    private void globalThread(ResidualBasis basis) {
+    private void globalThread(InstanceNeighbourhood basis) {
         List<MockProcessorContext.CapturedForward<?, ? extends byte[]>> all = context.forwarded();
         for (; residualsRead < all.size(); residualsRead++) {
             var f = all.get(residualsRead);
             if (f.childName().orElseThrow().equals(StreamTopology.RESIDUALS_SINK)) {
-                Codecs.Residual r = Codecs.decodeResidual(f.record().value());
-                basis.observe((String) f.record().key(), r.item(), r.residual());
+                basis.observe((String) f.record().key(), f.record().value());
             }
         }
     }
@@ -106,7 +105,7 @@ class NeighbourhoodUserTrainerTest {
         return out;
     }
 
-    private void feed(UserTrainerProcessor p, ResidualBasis basis, List<Event> events) {
+    private void feed(UserTrainerProcessor p, InstanceNeighbourhood basis, List<Event> events) {
         for (Event e : events) {
             p.process(new Record<>(e.user(), e, e.ingestTime()));
             globalThread(basis);
@@ -116,14 +115,16 @@ class NeighbourhoodUserTrainerTest {
     @Test
     void shouldSendEveryTrainedEventsResidualAndSaveTheLayerWithTheRows() {
         stores();
-        ResidualBasis basis = new ResidualBasis(42);
+        InstanceNeighbourhood basis = new InstanceNeighbourhood(42);
         UserTrainerProcessor p = start(basis);
         List<Event> events = events(ResidualBasis.MIN_REFRESH_EVENTS + 2000, 1);
         feed(p, basis, events);
         punctuate();
+        globalThread(basis);
 
-        assertEquals(events.size(), basis.events(), "one residual per trained event");
-        assertNotNull(basis.current(), "the basis is learned from the residuals sent");
+        assertEquals(events.size(), basis.basis().events(), "one residual per trained event");
+        assertNotNull(basis.basis().current(), "the basis is learned from the residuals sent");
+        assertNotNull(basis.fitsOtherThan(1), "the task's fit statistics are sent at the flush");
         assertNotNull(layerStore.get(NeighbourhoodTaskState.FIT_KEY));
         assertNotNull(layerStore.get(NeighbourhoodTaskState.USER_PREFIX + "u0"));
     }
@@ -132,7 +133,7 @@ class NeighbourhoodUserTrainerTest {
     @Test
     void shouldRestoreUsersAndTheFitAfterARestart() {
         stores();
-        ResidualBasis basis = new ResidualBasis(42);
+        InstanceNeighbourhood basis = new InstanceNeighbourhood(42);
         UserTrainerProcessor p = start(basis);
         feed(p, basis, events(ResidualBasis.MIN_REFRESH_EVENTS + 2000, 1));
         punctuate();
@@ -168,7 +169,7 @@ class NeighbourhoodUserTrainerTest {
     @Test
     void shouldStartUsersAfreshWhenTheSavedStateIsLost() {
         stores();
-        ResidualBasis basis = new ResidualBasis(42);
+        InstanceNeighbourhood basis = new InstanceNeighbourhood(42);
         UserTrainerProcessor p = start(basis);
         feed(p, basis, events(ResidualBasis.MIN_REFRESH_EVENTS + 2000, 1));
         punctuate();
