@@ -11,12 +11,6 @@ public final class ResidualFit {
     private double[] weights;
     /** The augmented system's scratch, reused at every solve. */
     private final double[][] system;
-    /** Statistics of fits kept elsewhere (other tasks'), added to this one's when solving; null for none. */
-    private double[] external;
-    /** This fit's statistics plus the external ones, reused at every solve. */
-    private final double[][] mergedXtx;
-
-    private final double[] mergedXty;
 
     public ResidualFit(int features) {
         if (features < 1) {
@@ -26,8 +20,6 @@ public final class ResidualFit {
         xty = new double[features];
         weights = new double[features];
         system = new double[features][features + 1];
-        mergedXtx = new double[features][features];
-        mergedXty = new double[features];
     }
 
     /** x . weights: the fitted residual for features {@code x}. */
@@ -48,35 +40,7 @@ public final class ResidualFit {
                 xtx[a][b] += x[a] * x[b];
             }
         }
-        solve();
-    }
-
-    /**
-     * Solves from this fit's statistics plus {@code others} ({@link #sums} of fits kept elsewhere, added up; null for
-     * none): one fit over all their observations, as long as each keeps to its own. {@link #sums} stays this fit's.
-     */
-    public void merge(double[] others) {
-        if (others != null && others.length != xty.length * (xty.length + 1)) {
-            throw new IllegalArgumentException("a fit of " + xty.length + " features has "
-                    + xty.length * (xty.length + 1) + " sums, got " + others.length);
-        }
-        external = others == null ? null : others.clone();
-        solve();
-    }
-
-    private void solve() {
-        if (external == null) {
-            weights = solve(xtx, xty, system);
-            return;
-        }
-        int d = xty.length;
-        for (int r = 0; r < d; r++) {
-            for (int c = 0; c < d; c++) {
-                mergedXtx[r][c] = xtx[r][c] + external[r * d + c];
-            }
-            mergedXty[r] = xty[r] + external[d * d + r];
-        }
-        weights = solve(mergedXtx, mergedXty, system);
+        weights = solve(xtx, xty, system);
     }
 
     public double[] weights() {
@@ -105,7 +69,7 @@ public final class ResidualFit {
             System.arraycopy(sums, a * d, xtx[a], 0, d);
         }
         System.arraycopy(sums, d * d, xty, 0, d);
-        solve();
+        weights = solve(xtx, xty, system);
     }
 
     /** (X'X + I)^-1 X'y by Gaussian elimination (X'X + I is positive definite: no pivoting needed). */

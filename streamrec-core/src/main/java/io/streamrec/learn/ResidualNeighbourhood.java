@@ -269,11 +269,6 @@ public final class ResidualNeighbourhood {
         return fit.sums();
     }
 
-    /** Solves the fit with other fits' statistics added ({@link ResidualFit#merge}). */
-    public void mergeFit(double[] others) {
-        fit.merge(others);
-    }
-
     /** Restores the fit's statistics ({@link ResidualFit#restore}). */
     public void restoreFit(double[] sums) {
         fit.restore(sums);

@@ -12,9 +12,6 @@ import java.nio.charset.StandardCharsets;
 public final class Codecs {
     private static final byte EVENT_V1 = 1;
     private static final byte RESIDUAL_V1 = 1;
-    /** A record of {@code residuals} that carries a user task's fit statistics instead of a residual. */
-    private static final byte FIT_V1 = 2;
-
     private static final byte ROW_V1 = 1;
     /** V1 plus the wall-clock time the row was last saved (for {@code rows.ttl.ms}). */
     private static final byte ROW_V2 = 2;
@@ -69,32 +66,6 @@ public final class Codecs {
                 .putInt(i.length)
                 .put(i)
                 .array();
-    }
-
-    /** A user task's fit statistics for {@code residuals}: partition, then the sums. */
-    public record FitSums(int partition, double[] sums) {}
-
-    public static byte[] encodeFitSums(int partition, double[] sums) {
-        ByteBuffer b = ByteBuffer.allocate(1 + 4 + 8 * sums.length).put(FIT_V1).putInt(partition);
-        for (double x : sums) {
-            b.putDouble(x);
-        }
-        return b.array();
-    }
-
-    /** A {@code residuals} value: a {@link Residual} or a {@link FitSums}. */
-    public static Object decodeResidualsRecord(byte[] bytes) {
-        if (bytes.length > 0 && bytes[0] == FIT_V1) {
-            ByteBuffer b = ByteBuffer.wrap(bytes);
-            b.get();
-            int partition = b.getInt();
-            double[] sums = new double[b.remaining() / 8];
-            for (int k = 0; k < sums.length; k++) {
-                sums[k] = b.getDouble();
-            }
-            return new FitSums(partition, sums);
-        }
-        return decodeResidual(bytes);
     }
 
     public static Residual decodeResidual(byte[] bytes) {

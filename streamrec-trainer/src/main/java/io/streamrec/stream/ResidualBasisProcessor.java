@@ -1,25 +1,28 @@
 package io.streamrec.stream;
 
+import io.streamrec.learn.ResidualBasis;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
  * The global processor of {@code residuals}: feeds every record, in the topic's order, to the instance's
- * {@link InstanceNeighbourhood}, whose latest basis and fits the user tasks predict with. The topic has one
- * partition, so every instance sees the same records in the same order and learns the same bases; at start-up Kafka
- * Streams runs the whole topic through here again, which rebuilds the basis's statistics.
+ * {@link ResidualBasis}, whose latest basis the user tasks predict with. The topic has one partition, so every
+ * instance sees the same records in the same order and learns the same bases; at start-up Kafka Streams runs the
+ * whole topic through here again, which rebuilds the basis's statistics.
  */
 final class ResidualBasisProcessor implements Processor<String, byte[], Void, Void> {
-    private final InstanceNeighbourhood shared;
+    private final ResidualBasis basis;
 
-    ResidualBasisProcessor(InstanceNeighbourhood shared) {
-        this.shared = shared;
+    ResidualBasisProcessor(ResidualBasis basis) {
+        this.basis = basis;
     }
 
     @Override
     public void process(Record<String, byte[]> record) {
-        if (record.value() != null) {
-            shared.observe(record.key(), record.value());
+        if (record.key() == null || record.value() == null) {
+            return;
         }
+        Codecs.Residual r = Codecs.decodeResidual(record.value());
+        basis.observe(record.key(), r.item(), r.residual());
     }
 }

@@ -1,5 +1,6 @@
 package io.streamrec.stream;
 
+import io.streamrec.learn.ResidualBasis;
 import io.streamrec.model.ModelKind;
 import io.streamrec.model.ModelUpdates;
 import java.nio.charset.StandardCharsets;
@@ -157,11 +158,11 @@ public final class StreamTopology {
         t.addSink(USER_EVENTS_SINK, Topics.USER_EVENTS, new StringSerializer(), new ByteArraySerializer(), ROUTER);
         t.addSource(USER_EVENTS_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), Topics.USER_EVENTS);
         PublishedRows published = new PublishedRows(hyper.width(), config.publishedWidth());
-        // One per instance, learned by the global thread, read by every task of the instance.
-        InstanceNeighbourhood shared = config.neighbourhood() ? new InstanceNeighbourhood(hyper.seed()) : null;
+        // One per instance, learned by the global thread, read by every user task of the instance.
+        ResidualBasis basis = config.neighbourhood() ? new ResidualBasis(hyper.seed()) : null;
         t.addProcessor(
                 USER_TRAINER,
-                () -> new UserTrainerProcessor(config, listener, published, shared),
+                () -> new UserTrainerProcessor(config, listener, published, basis),
                 ROUTER,
                 USER_EVENTS_SOURCE);
         addTaskStores(t, Topics.USER_STORE, Topics.USER_PENDING_STORE, Role.USER, USER_TRAINER);
@@ -194,7 +195,7 @@ public final class StreamTopology {
                 ITEM_GRADIENTS_SOURCE, new IntegerDeserializer(), new ByteArrayDeserializer(), Topics.ITEM_GRADIENTS);
         t.addProcessor(
                 ITEM_TRAINER,
-                () -> new ItemTrainerProcessor(config, listener, published, shared == null ? null : shared.basis()),
+                () -> new ItemTrainerProcessor(config, listener, published, basis),
                 ITEM_GRADIENTS_SOURCE);
         addTaskStores(t, Topics.ITEM_STORE, Topics.ITEM_PENDING_STORE, Role.ITEM, ITEM_TRAINER);
         t.addSink(
@@ -227,7 +228,7 @@ public final class StreamTopology {
                         Topics.GLOBAL_ROWS_STORE,
                         published::update,
                         config.globalStoreOnDisk() ? PublishedRows.PREFIXES : List.of()));
-        if (shared != null) {
+        if (basis != null) {
             t.addStateStore(
                     Stores.keyValueStoreBuilder(
                                     Stores.persistentKeyValueStore(Topics.USER_NEIGHBOURHOOD_STORE),
@@ -248,7 +249,7 @@ public final class StreamTopology {
                     new ByteArrayDeserializer(),
                     Topics.RESIDUALS,
                     "residual-basis",
-                    () -> new ResidualBasisProcessor(shared));
+                    () -> new ResidualBasisProcessor(basis));
         }
         if (hyper.kind() == ModelKind.FISM) {
             t.addGlobalStore(

@@ -5,6 +5,7 @@ import io.streamrec.learn.GlobalMean;
 import io.streamrec.learn.GradientAccumulator;
 import io.streamrec.learn.Hyperparameters;
 import io.streamrec.learn.Model;
+import io.streamrec.learn.ResidualBasis;
 import io.streamrec.learn.ResidualNeighbourhood;
 import io.streamrec.learn.UserFirstLearner;
 import io.streamrec.learn.UserFirstLearning;
@@ -54,8 +55,8 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
     private final Hyperparameters hyper;
     private final TrainerListener listener;
     private final PublishedRows published;
-    /** The instance's residual basis and fits, learned by the global thread; null without {@code model.neighbourhood}. */
-    private final InstanceNeighbourhood shared;
+    /** The instance's residual basis, learned by the global thread; null without {@code model.neighbourhood}. */
+    private final ResidualBasis basis;
     /** The residual neighbourhood on the model's predictions; null without {@code model.neighbourhood}. */
     private ResidualNeighbourhood neighbourhood;
     /** The layer's saved state; null without {@code model.neighbourhood}. */
@@ -102,11 +103,10 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         this(config, listener, published, null);
     }
 
-    UserTrainerProcessor(
-            TrainerConfig config, TrainerListener listener, PublishedRows published, InstanceNeighbourhood shared) {
+    UserTrainerProcessor(TrainerConfig config, TrainerListener listener, PublishedRows published, ResidualBasis basis) {
         this.config = config;
         this.published = published;
-        this.shared = shared;
+        this.basis = basis;
         this.hyper = config.hyperparameters();
         this.listener = listener;
     }
@@ -142,16 +142,16 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
                 unpublished,
                 norms,
                 // The layer is made below; by the first publication it exists.
-                shared == null ? RowTail.NONE : (id, out, off) -> neighbourhood.userTail(id, out, off),
+                basis == null ? RowTail.NONE : (id, out, off) -> neighbourhood.userTail(id, out, off),
                 config.publishedWidth() - hyper.width());
         prequential = new PrequentialTracker(hyper.kind() == ModelKind.LOGISTIC_MF);
-        if (shared != null) {
+        if (basis != null) {
             // Each event's residual goes to the one-partition residuals topic, from which every instance's global
             // thread learns the same basis; the layer's own state (users' levels, histories, s_u, the fit) is saved
             // with the user rows.
             neighbourhood = new ResidualNeighbourhood(
                     model,
-                    shared.basis()::current,
+                    basis::current,
                     (user, item, residual) -> context.forward(
                             new Record<>(user, Codecs.encodeResidual(item, residual), context.currentSystemTimeMs()),
                             StreamTopology.RESIDUALS_SINK));
@@ -162,7 +162,6 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
                     model.items(),
                     items);
             neighbourhoodState.restoreFit();
-            neighbourhood.mergeFit(shared.fitsOtherThan(partition));
         }
         externalMean = new GlobalMeanMerge(published, model.mean(), config.partitions(), partition);
         externalMean.refresh();
@@ -337,11 +336,6 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         }
         if (neighbourhoodState != null) {
             neighbourhoodState.save(stepped);
-            // Every task solves one fit over all users' events: its own statistics, the others' as published.
-            context.forward(
-                    new Record<>("fit-" + partition, Codecs.encodeFitSums(partition, neighbourhood.fitSums()), now),
-                    StreamTopology.RESIDUALS_SINK);
-            neighbourhood.mergeFit(shared.fitsOtherThan(partition));
         }
         rows.saved(oldestIngest);
         rowSteps += n;

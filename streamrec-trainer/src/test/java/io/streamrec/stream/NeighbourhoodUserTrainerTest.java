@@ -59,7 +59,7 @@ class NeighbourhoodUserTrainerTest {
         return s;
     }
 
-    private UserTrainerProcessor start(InstanceNeighbourhood basis) {
+    private UserTrainerProcessor start(ResidualBasis basis) {
         TrainerConfig c = config(
                 stateDir,
                 TrainerConfig.NEIGHBOURHOOD,
@@ -77,12 +77,13 @@ class NeighbourhoodUserTrainerTest {
     private RecordingListener listener = new RecordingListener();
 
     /** Feeds the residuals forwarded since the last call to {@code basis}, as the global thread would. */
-    private void globalThread(InstanceNeighbourhood basis) {
+    private void globalThread(ResidualBasis basis) {
         List<MockProcessorContext.CapturedForward<?, ? extends byte[]>> all = context.forwarded();
         for (; residualsRead < all.size(); residualsRead++) {
             var f = all.get(residualsRead);
             if (f.childName().orElseThrow().equals(StreamTopology.RESIDUALS_SINK)) {
-                basis.observe((String) f.record().key(), f.record().value());
+                Codecs.Residual r = Codecs.decodeResidual(f.record().value());
+                basis.observe((String) f.record().key(), r.item(), r.residual());
             }
         }
     }
@@ -105,7 +106,7 @@ class NeighbourhoodUserTrainerTest {
         return out;
     }
 
-    private void feed(UserTrainerProcessor p, InstanceNeighbourhood basis, List<Event> events) {
+    private void feed(UserTrainerProcessor p, ResidualBasis basis, List<Event> events) {
         for (Event e : events) {
             p.process(new Record<>(e.user(), e, e.ingestTime()));
             globalThread(basis);
@@ -115,16 +116,14 @@ class NeighbourhoodUserTrainerTest {
     @Test
     void shouldSendEveryTrainedEventsResidualAndSaveTheLayerWithTheRows() {
         stores();
-        InstanceNeighbourhood basis = new InstanceNeighbourhood(42);
+        ResidualBasis basis = new ResidualBasis(42);
         UserTrainerProcessor p = start(basis);
         List<Event> events = events(ResidualBasis.MIN_REFRESH_EVENTS + 2000, 1);
         feed(p, basis, events);
         punctuate();
-        globalThread(basis);
 
-        assertEquals(events.size(), basis.basis().events(), "one residual per trained event");
-        assertNotNull(basis.basis().current(), "the basis is learned from the residuals sent");
-        assertNotNull(basis.fitsOtherThan(1), "the task's fit statistics are sent at the flush");
+        assertEquals(events.size(), basis.events(), "one residual per trained event");
+        assertNotNull(basis.current(), "the basis is learned from the residuals sent");
         assertNotNull(layerStore.get(NeighbourhoodTaskState.FIT_KEY));
         assertNotNull(layerStore.get(NeighbourhoodTaskState.USER_PREFIX + "u0"));
     }
@@ -133,7 +132,7 @@ class NeighbourhoodUserTrainerTest {
     @Test
     void shouldRestoreUsersAndTheFitAfterARestart() {
         stores();
-        InstanceNeighbourhood basis = new InstanceNeighbourhood(42);
+        ResidualBasis basis = new ResidualBasis(42);
         UserTrainerProcessor p = start(basis);
         feed(p, basis, events(ResidualBasis.MIN_REFRESH_EVENTS + 2000, 1));
         punctuate();
@@ -169,7 +168,7 @@ class NeighbourhoodUserTrainerTest {
     @Test
     void shouldStartUsersAfreshWhenTheSavedStateIsLost() {
         stores();
-        InstanceNeighbourhood basis = new InstanceNeighbourhood(42);
+        ResidualBasis basis = new ResidualBasis(42);
         UserTrainerProcessor p = start(basis);
         feed(p, basis, events(ResidualBasis.MIN_REFRESH_EVENTS + 2000, 1));
         punctuate();
