@@ -29,6 +29,8 @@ final class ModelMeters implements TrainerListener, MeterBinder {
     private final Map<String, LongAdder> admitted = new ConcurrentHashMap<>();
     private final LongAdder stalenessMs = new LongAdder();
     private final LongAdder stalenessEvents = new LongAdder();
+    private volatile long residuals;
+    private volatile long basisVersion = -1;
 
     ModelMeters() {
         for (String kind : TrainerMetrics.KINDS) {
@@ -53,6 +55,16 @@ final class ModelMeters implements TrainerListener, MeterBinder {
                     .strongReference(true)
                     .register(registry);
         }
+        FunctionCounter.builder("streamrec.neighbourhood.residuals", this, m -> m.residuals)
+                .description(
+                        "Residuals this instance's residual basis learned from (model.neighbourhood; at start-up the"
+                                + " residuals topic's replay included)")
+                .register(registry);
+        Gauge.builder("streamrec.neighbourhood.basis.version", this, m -> m.basisVersion)
+                .description("Bases this instance's residual basis computed, less one; -1 before the first"
+                        + " (model.neighbourhood; the same on every instance once each has read the same residuals)")
+                .strongReference(true)
+                .register(registry);
         Gauge.builder("streamrec.model.version", this, ModelMeters::version)
                 .description(
                         "Optimizer steps applied to model rows by this instance's tasks (streamed part of the model version)")
@@ -108,6 +120,12 @@ final class ModelMeters implements TrainerListener, MeterBinder {
     @Override
     public void rowsExpired(String kind, int rows) {
         expired.get(TrainerMetrics.bounded(kind)).add(rows);
+    }
+
+    @Override
+    public void residualBasis(long residuals, long version, int items) {
+        this.residuals = residuals;
+        this.basisVersion = version;
     }
 
     @Override

@@ -139,6 +139,11 @@ public final class TrainerMetrics implements TrainerListener, MeterBinder {
     }
 
     @Override
+    public void residualBasis(long residuals, long version, int items) {
+        model.residualBasis(residuals, version, items);
+    }
+
+    @Override
     public void itemStaleness(long totalAgeMs, int count) {
         model.itemStaleness(totalAgeMs, count);
     }

@@ -143,4 +143,11 @@ public final class CompositeListener implements TrainerListener {
             l.rowsAdmitted(kind, rows);
         }
     }
+
+    @Override
+    public void residualBasis(long residuals, long version, int items) {
+        for (TrainerListener l : listeners) {
+            l.residualBasis(residuals, version, items);
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package io.streamrec.stream;
 
+import io.streamrec.learn.ItemBasis;
 import io.streamrec.learn.ResidualBasis;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.Record;
@@ -11,10 +12,15 @@ import org.apache.kafka.streams.processor.api.Record;
  * whole topic through here again, which rebuilds the basis's statistics.
  */
 final class ResidualBasisProcessor implements Processor<String, byte[], Void, Void> {
-    private final ResidualBasis basis;
+    private static final int REPORT_EVERY = 1000;
 
-    ResidualBasisProcessor(ResidualBasis basis) {
+    private final ResidualBasis basis;
+    private final TrainerListener listener;
+    private ItemBasis reported;
+
+    ResidualBasisProcessor(ResidualBasis basis, TrainerListener listener) {
         this.basis = basis;
+        this.listener = listener;
     }
 
     @Override
@@ -24,5 +30,10 @@ final class ResidualBasisProcessor implements Processor<String, byte[], Void, Vo
         }
         Codecs.Residual r = Codecs.decodeResidual(record.value());
         basis.observe(record.key(), r.item(), r.residual());
+        ItemBasis now = basis.current();
+        if (now != reported || basis.events() % REPORT_EVERY == 0) {
+            reported = now;
+            listener.residualBasis(basis.events(), now == null ? -1 : now.version(), now == null ? 0 : now.size());
+        }
     }
 }

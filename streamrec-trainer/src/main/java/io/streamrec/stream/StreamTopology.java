@@ -249,7 +249,7 @@ public final class StreamTopology {
                     new ByteArrayDeserializer(),
                     Topics.RESIDUALS,
                     "residual-basis",
-                    () -> new ResidualBasisProcessor(basis));
+                    () -> new ResidualBasisProcessor(basis, listener));
         }
         if (hyper.kind() == ModelKind.FISM) {
             t.addGlobalStore(

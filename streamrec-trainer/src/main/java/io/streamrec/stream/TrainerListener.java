@@ -79,4 +79,11 @@ public interface TrainerListener {
 
     /** {@code rows} ids of {@code kind} reached {@code rows.admission.min.events} and got a row of their own. */
     default void rowsAdmitted(String kind, int rows) {}
+
+    /**
+     * The instance's residual basis ({@code model.neighbourhood}): residuals read from {@code residuals} so far (at
+     * start-up, the topic's replay included), and the latest basis's version (-1 before the first) and items. Told at
+     * each new basis and every thousand residuals, from the global thread.
+     */
+    default void residualBasis(long residuals, long version, int items) {}
 }
