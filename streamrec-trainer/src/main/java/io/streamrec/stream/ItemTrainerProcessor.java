@@ -64,6 +64,8 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
 
     /** The instance's residual basis; null without {@code model.neighbourhood}. */
     private final ResidualBasis basis;
+    /** The basis whose coordinates the rows published so far carry. */
+    private ItemBasis publishedBasis;
 
     private long unpublishedEvents;
     private long eventsSeen;
@@ -166,6 +168,27 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
         updater.apply(model.items(), grads, lr);
     }
 
+    /**
+     * At a new basis, publishes again the rows of this task (those in memory) that are in it or were in the last one,
+     * so that clients find every basis item's coordinates in one basis: a few hundred rows per new basis, and bases
+     * come rarer as the stream grows. Called at the publication, after the save: the rows are as saved.
+     */
+    private void republishOnNewBasis() {
+        ItemBasis now = basis == null ? null : basis.current();
+        if (now == publishedBasis) {
+            return;
+        }
+        FactorTable table = model.items();
+        for (int row = 0; row < table.size(); row++) {
+            String id = table.id(row);
+            if (now.indexOf(id) >= 0 || (publishedBasis != null && publishedBasis.indexOf(id) >= 0)) {
+                unpublished.add(row);
+            }
+        }
+        unpublished.saved();
+        publishedBasis = now;
+    }
+
     private void accumulate(String item, int events, long oldestEvent, float[] grad) {
         grads.addSum(items.row(item), grad, 0, events, oldestEvent);
         batchEvents += events;
@@ -204,6 +227,7 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
         if (!gate.allows(() -> rollBack(context.currentSystemTimeMs()))) {
             return;
         }
+        republishOnNewBasis();
         int n = unpublished.size();
         if (n == 0) {
             return;

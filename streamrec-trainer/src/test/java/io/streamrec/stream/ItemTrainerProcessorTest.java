@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.streamrec.model.ModelUpdates;
 import java.nio.file.Path;
 import java.util.List;
@@ -97,6 +98,52 @@ class ItemTrainerProcessorTest {
         assertTrue(json(rows.get("item:i1")).get("bias").asDouble() < 0, "a positive gradient lowers the bias");
         assertTrue(json(rows.get("item:i2")).get("bias").asDouble() > 0);
         assertEquals(List.of(new RecordingListener.Flush("item", 6)), after.flushes);
+    }
+
+    /**
+     * With the residual neighbourhood, a new basis republishes the task's rows in it, untrained since or not, so that
+     * clients find every basis item's coordinates in one basis.
+     */
+    @Test
+    void shouldRepublishItsBasisItemsWithTheirCoordinatesAtANewBasis() {
+        TrainerConfig c = config(stateDir, TrainerConfig.NEIGHBOURHOOD, "true");
+        int width = c.hyperparameters().width();
+        io.streamrec.learn.ResidualBasis basis = new io.streamrec.learn.ResidualBasis(42);
+        start(c, new RecordingListener());
+        ItemTrainerProcessor p = new ItemTrainerProcessor(
+                c, new RecordingListener(), new PublishedRows(width, c.publishedWidth()), basis);
+        p.init(context);
+        float[] g = new float[width];
+        g[0] = 0.5f;
+        for (int i = 0; i < 40; i++) {
+            p.process(gradient("i" + i, 1, g));
+        }
+        List<MockProcessorContext.CapturedPunctuator> ps = context.scheduledPunctuators();
+        ps.get(ps.size() - 1).getPunctuator().punctuate(0L);
+        JsonNode before = json(published().get("item:i0"));
+        assertEquals(c.publishedWidth() - 1, before.get("factors").size());
+        assertEquals(1.0, before.get("factors").get(width - 1).asDouble(), "the tail starts with 1");
+        assertEquals(0.0, before.get("factors").get(width).asDouble(), "no basis yet");
+        context.resetForwards();
+
+        java.util.Random random = new java.util.Random(1);
+        while (basis.current() == null) {
+            int u = random.nextInt(100);
+            int i = random.nextInt(40);
+            basis.observe("u" + u, "i" + i, (u % 2 == i % 2 ? 1 : -1) + 0.1 * random.nextGaussian());
+        }
+        ps.get(ps.size() - 1).getPunctuator().punctuate(1L);
+
+        Map<String, byte[]> again = published();
+        assertEquals(40, again.size(), "every basis item again, none trained since");
+        double y = 0;
+        for (int f = width; f < c.publishedWidth() - 1; f++) {
+            y += Math.abs(json(again.get("item:i0")).get("factors").get(f).asDouble());
+        }
+        assertTrue(y > 0, "with its coordinates in the new basis");
+        context.resetForwards();
+        ps.get(ps.size() - 1).getPunctuator().punctuate(2L);
+        assertTrue(published().isEmpty(), "once per basis");
     }
 
     @Test
