@@ -14,11 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,23 +38,22 @@ class NeighbourhoodUserTrainerTest {
     private int residualsRead;
 
     private void stores() {
-        context.setCurrentSystemTimeMs(StreamFixtures.NOW);
-        store(Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(Topics.USER_STORE), Serdes.String(), Serdes.ByteArray()));
-        store(PendingLog.builder(Topics.USER_PENDING_STORE));
-        store(Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(Role.USER.taskStateStore()), Serdes.String(), Serdes.ByteArray()));
-        store(Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(Topics.GLOBAL_ROWS_STORE), Serdes.String(), Serdes.ByteArray()));
-        layerStore = store(Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(Topics.USER_NEIGHBOURHOOD_STORE), Serdes.String(), Serdes.ByteArray()));
+        StreamFixtures.addUserTaskStores(context);
+        layerStore = StreamFixtures.addStore(
+                context,
+                Stores.keyValueStoreBuilder(
+                        Stores.inMemoryKeyValueStore(Topics.USER_NEIGHBOURHOOD_STORE),
+                        Serdes.String(),
+                        Serdes.ByteArray()));
     }
 
-    private <S extends StateStore> S store(StoreBuilder<S> b) {
-        S s = b.withLoggingDisabled().build();
-        s.init(context.getStateStoreContext(), s);
-        context.addStateStore(s);
-        return s;
+    /** A task over new stores that trained past the first basis and flushed. */
+    private UserTrainerProcessor trained(ResidualBasis basis) {
+        stores();
+        UserTrainerProcessor p = start(basis);
+        feed(p, basis, events(ResidualBasis.MIN_REFRESH_EVENTS + 2000, 1));
+        punctuate();
+        return p;
     }
 
     private UserTrainerProcessor start(ResidualBasis basis) {
@@ -131,11 +128,8 @@ class NeighbourhoodUserTrainerTest {
     /** A restart over the saved stores finds each user's layer state and the fit as they were at the flush. */
     @Test
     void shouldRestoreUsersAndTheFitAfterARestart() {
-        stores();
         ResidualBasis basis = new ResidualBasis(42);
-        UserTrainerProcessor p = start(basis);
-        feed(p, basis, events(ResidualBasis.MIN_REFRESH_EVENTS + 2000, 1));
-        punctuate();
+        UserTrainerProcessor p = trained(basis);
         List<ResidualNeighbourhood.SavedUser> saved = new ArrayList<>();
         for (int u = 0; u < USERS; u++) {
             saved.add(p.neighbourhood().save("u" + u));
@@ -167,11 +161,8 @@ class NeighbourhoodUserTrainerTest {
     /** Without the saved state, a restarted task knows nothing of the users: the test above can fail. */
     @Test
     void shouldStartUsersAfreshWhenTheSavedStateIsLost() {
-        stores();
         ResidualBasis basis = new ResidualBasis(42);
-        UserTrainerProcessor p = start(basis);
-        feed(p, basis, events(ResidualBasis.MIN_REFRESH_EVENTS + 2000, 1));
-        punctuate();
+        UserTrainerProcessor p = trained(basis);
         p.close();
         try (var it = layerStore.all()) {
             List<String> keys = new ArrayList<>();

@@ -53,4 +53,28 @@ final class StreamFixtures {
             throw new UncheckedIOException(e);
         }
     }
+
+    /** Adds a built, initialized store without changelog to a processor tested alone. */
+    static <S extends org.apache.kafka.streams.processor.StateStore> S addStore(
+            org.apache.kafka.streams.processor.api.MockProcessorContext<?, ?> context,
+            org.apache.kafka.streams.state.StoreBuilder<S> builder) {
+        S s = builder.withLoggingDisabled().build();
+        s.init(context.getStateStoreContext(), s);
+        context.addStateStore(s);
+        return s;
+    }
+
+    /** The stores every user task has, in memory: rows, pending log, task state, and the global rows. */
+    static void addUserTaskStores(org.apache.kafka.streams.processor.api.MockProcessorContext<?, ?> context) {
+        context.setCurrentSystemTimeMs(NOW);
+        for (String name : new String[] {Topics.USER_STORE, Role.USER.taskStateStore(), Topics.GLOBAL_ROWS_STORE}) {
+            addStore(
+                    context,
+                    org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+                            org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(name),
+                            org.apache.kafka.common.serialization.Serdes.String(),
+                            org.apache.kafka.common.serialization.Serdes.ByteArray()));
+        }
+        addStore(context, PendingLog.builder(Topics.USER_PENDING_STORE));
+    }
 }
