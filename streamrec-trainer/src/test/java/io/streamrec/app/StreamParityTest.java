@@ -87,14 +87,7 @@ class StreamParityTest {
     void shouldMatchOfflineProgressiveRmseWithTheNeighbourhoodWithinOnePercentOnOnePartition(@TempDir Path state)
             throws Exception {
         double offlineLayered = offlineWithNeighbourhood();
-        double rmse = onePartition(
-                "parity-1p-neighbourhood",
-                state,
-                4_000,
-                TrainerConfig.USER_SCALE,
-                "true",
-                TrainerConfig.NEIGHBOURHOOD,
-                "true");
+        double rmse = onePartition("parity-1p-neighbourhood", state, 4_000, WITH_LAYER);
         report("1 partition, 1 instance, 4,000 events/s, user scale and neighbourhood", rmse, offlineLayered);
         assertTrue(
                 Math.abs(rmse / offlineLayered - 1) <= 0.01, "stream RMSE " + rmse + " vs offline " + offlineLayered);
@@ -106,19 +99,14 @@ class StreamParityTest {
     void shouldMatchOfflineProgressiveRmseWithTheNeighbourhoodWithinThreePercentOnFourPartitionsAndTwoInstances(
             @TempDir Path stateA, @TempDir Path stateB) throws Exception {
         double offlineLayered = offlineWithNeighbourhood();
-        double rmse = fourPartitionsTwoInstances(
-                "parity-4p-neighbourhood",
-                stateA,
-                stateB,
-                4_000,
-                TrainerConfig.USER_SCALE,
-                "true",
-                TrainerConfig.NEIGHBOURHOOD,
-                "true");
+        double rmse = fourPartitionsTwoInstances("parity-4p-neighbourhood", stateA, stateB, 4_000, WITH_LAYER);
         report("4 partitions, 2 instances, 4,000 events/s, user scale and neighbourhood", rmse, offlineLayered);
         assertTrue(
                 Math.abs(rmse / offlineLayered - 1) <= 0.03, "stream RMSE " + rmse + " vs offline " + offlineLayered);
     }
+
+    /** The stream's settings for {@code evaluate --user-scale --neighbourhood}. */
+    private static final String[] WITH_LAYER = {TrainerConfig.USER_SCALE, "true", TrainerConfig.NEIGHBOURHOOD, "true"};
 
     /** {@code evaluate --user-scale --neighbourhood}. */
     private static double offlineWithNeighbourhood() {
