@@ -73,8 +73,14 @@ class TopicAdminTest {
                 admin,
                 List.of(TopicAdmin.compactedTopic(compacted, 1, (short) 1), TopicAdmin.topic(plain, 1, (short) 1)));
 
-        assertEquals(TopicConfig.CLEANUP_POLICY_COMPACT, cleanupPolicy(compacted));
-        assertEquals(TopicConfig.CLEANUP_POLICY_DELETE, cleanupPolicy(plain));
+        // A topic created a moment ago may not be in the broker's metadata yet (UnknownTopicOrPartition): ask again.
+        await("the new topics' cleanup policies")
+                .atMost(Duration.ofSeconds(10))
+                .ignoreExceptions()
+                .untilAsserted(() -> {
+                    assertEquals(TopicConfig.CLEANUP_POLICY_COMPACT, cleanupPolicy(compacted));
+                    assertEquals(TopicConfig.CLEANUP_POLICY_DELETE, cleanupPolicy(plain));
+                });
     }
 
     @Test
