@@ -18,8 +18,9 @@ import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
  * the root of its eigenvalue.
  *
  * <p>When it is recomputed. The statistics are sums over all events so far, so a new batch of events moves the
- * basis in proportion to its share of them: the basis is recomputed when the events since the last computation
- * reach a tenth of all events, and at least every {@link #MIN_REFRESH_EVENTS}. The tracked items are chosen again
+ * basis in proportion to its share of them: the first basis comes after {@link #MIN_REFRESH_EVENTS} events, and
+ * a new one when the events since the last reach a tenth of all events, but never sooner than
+ * {@link #MIN_REFRESH_EVENTS} after it. The tracked items are chosen again
  * at each computation; an item that leaves loses its statistics, one that enters starts from none. Until the first
  * computation the first {@link #ITEMS} items seen are tracked.
  *
