@@ -395,7 +395,16 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
 
     /** The live model's prediction, for the gate: rows as {@link #process} finds them, none created. */
     private double predict(String user, String item) {
-        return model.predictScore(model.score(users.find(user), items.row(item, false)));
+        int u = users.find(user);
+        int i = items.row(item, false);
+        double score = model.score(u, i);
+        if (neighbourhood != null && u >= 0) {
+            // What clients are served: the layer too. Called at a flush, between events, so the features the layer
+            // keeps for the next learned event are not in use.
+            neighbourhoodState.load(user);
+            score += neighbourhood.predict(user, i);
+        }
+        return model.predictScore(score);
     }
 
     /** The residual neighbourhood, null without it (for tests). */
