@@ -45,6 +45,11 @@ public final class ItemBasis {
         return b == null ? -1 : b;
     }
 
+    /** Coordinate {@code c} of the item at place {@code b}. */
+    public double coordinate(int b, int c) {
+        return coords[b * ResidualBasis.RANK + c];
+    }
+
     /** y_b . v[offset ..] for the item at place {@code b}. */
     public double dot(int b, double[] v, int offset) {
         double s = 0;

@@ -65,12 +65,9 @@ public final class ResidualBasis {
     private final float[] pairProduct = new float[ITEMS * ITEMS];
     private final float[] pairSquares = new float[ITEMS * ITEMS];
 
-    // The basis: its items in ascending row order, RANK coordinates each; index maps an item row to its place.
-    private int[] basisItems;
-    private double[] coords;
-    private int[] index = new int[0];
-
+    /** The latest basis, its items in ascending row order; null before the first. */
     private volatile ItemBasis current;
+
     private long events;
     private long nextRefresh = MIN_REFRESH_EVENTS;
 
@@ -207,20 +204,23 @@ public final class ResidualBasis {
         }
         rows = Arrays.copyOf(rows, m);
         DMatrixRMaj corr = correlations(rows);
-        double[] computed = basisItems == null ? fullEigen(corr) : subspaceStep(corr, rows);
-        if (basisItems != null) {
-            computed = align(rows, computed, basisItems, coords);
-        }
-        basisItems = rows;
-        coords = computed;
-        index = new int[items];
-        Arrays.fill(index, -1);
-        String[] ids = new String[rows.length];
-        for (int b = 0; b < rows.length; b++) {
-            index[rows[b]] = b;
+        String[] ids = new String[m];
+        for (int b = 0; b < m; b++) {
             ids[b] = itemIds.get(rows[b]);
         }
-        current = new ItemBasis(current == null ? 0 : current.version() + 1, ids, computed);
+        ItemBasis last = current;
+        double[] computed;
+        if (last == null) {
+            computed = fullEigen(corr);
+        } else {
+            // Each new basis item's place in the last basis, -1 for an item new to it.
+            int[] lastPlace = new int[m];
+            for (int b = 0; b < m; b++) {
+                lastPlace[b] = last.indexOf(ids[b]);
+            }
+            computed = align(subspaceStep(corr, lastPlace, last), lastPlace, last);
+        }
+        current = new ItemBasis(last == null ? 0 : last.version() + 1, ids, computed);
     }
 
     private void release(int slot) {
@@ -278,8 +278,8 @@ public final class ResidualBasis {
      * One step of subspace iteration from the last basis (plus random directions), then Rayleigh-Ritz: the leading
      * Ritz pairs of {@code corr} on the subspace that step reaches.
      */
-    private double[] subspaceStep(DMatrixRMaj corr, int[] rows) {
-        int m = rows.length;
+    private double[] subspaceStep(DMatrixRMaj corr, int[] lastPlace, ItemBasis last) {
+        int m = lastPlace.length;
         int p = RANK + OVERSAMPLING;
         if (m <= p) {
             return fullEigen(corr);
@@ -289,10 +289,10 @@ public final class ResidualBasis {
         Random random = new Random(seed ^ events);
         DMatrixRMaj start = new DMatrixRMaj(m, p);
         for (int a = 0; a < m; a++) {
-            int b = rows[a] < index.length ? index[rows[a]] : -1;
+            int b = lastPlace[a];
             for (int c = 0; c < p; c++) {
-                double last = c < RANK && b >= 0 ? coords[b * RANK + c] : 0;
-                start.set(a, c, last + random.nextGaussian() * 1e-3);
+                double was = c < RANK && b >= 0 ? last.coordinate(b, c) : 0;
+                start.set(a, c, was + random.nextGaussian() * 1e-3);
             }
         }
         DMatrixRMaj stepped = new DMatrixRMaj(m, p);
@@ -366,23 +366,18 @@ public final class ResidualBasis {
     }
 
     /**
-     * The new basis rotated onto the old one over the items they share: Q N with Q = U V^T from the SVD of O N^T,
-     * so the dot products under the new basis stay close to what they were under the old.
+     * The new basis rotated onto the last one over the items they share: Q N with Q = U V^T from the SVD of O N^T,
+     * so the dot products under the new basis stay close to what they were under the last.
      */
-    private static double[] align(int[] rows, double[] next, int[] oldRows, double[] old) {
+    private static double[] align(double[] next, int[] lastPlace, ItemBasis last) {
+        int m = lastPlace.length;
         DMatrixRMaj a = new DMatrixRMaj(RANK, RANK);
         for (int x = 0; x < RANK; x++) {
             for (int y = 0; y < RANK; y++) {
                 double v = 0;
-                for (int p = 0, q = 0; p < oldRows.length && q < rows.length; ) {
-                    if (oldRows[p] < rows[q]) {
-                        p++;
-                    } else if (oldRows[p] > rows[q]) {
-                        q++;
-                    } else {
-                        v += old[p * RANK + x] * next[q * RANK + y];
-                        p++;
-                        q++;
+                for (int q = 0; q < m; q++) {
+                    if (lastPlace[q] >= 0) {
+                        v += last.coordinate(lastPlace[q], x) * next[q * RANK + y];
                     }
                 }
                 a.set(x, y, v);
@@ -398,7 +393,7 @@ public final class ResidualBasis {
         for (int x = 0; x < RANK; x++) {
             for (int y = 0; y < RANK; y++) {
                 double w = q.get(x, y);
-                for (int item = 0; item < rows.length; item++) {
+                for (int item = 0; item < m; item++) {
                     out[item * RANK + x] += w * next[item * RANK + y];
                 }
             }

@@ -2,8 +2,8 @@ package io.streamrec.learn;
 
 /**
  * An online ridge regression (unit ridge) of a model's residual on a few features: the sufficient statistics X'X and
- * X'y, and the weights solved from them after each observation. The statistics are sums, so fits kept apart (one per
- * task) can be merged by adding them, as the global mean's sums are. Not thread-safe.
+ * X'y, and the weights solved from them after each observation; the statistics are what a saved fit keeps
+ * ({@link #sums}). Not thread-safe.
  */
 public final class ResidualFit {
     private final double[][] xtx;

@@ -4,6 +4,7 @@ import io.streamrec.model.ModelKind;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -174,7 +175,7 @@ public final class ResidualNeighbourhood {
      * holds nothing of).
      */
     public void userTail(String user, float[] out, int off) {
-        java.util.Arrays.fill(out, off, off + SERVED_TAIL, 0f);
+        Arrays.fill(out, off, off + SERVED_TAIL, 0f);
         UserState s = users.get(user);
         if (s == null || s.events == 0) {
             return;
@@ -193,7 +194,7 @@ public final class ResidualNeighbourhood {
 
     /** Writes {@code item}'s {@link #SERVED_TAIL} coordinates in {@code basis} (null: none yet) into {@code out}. */
     public static void itemTail(ItemBasis basis, String item, float[] out, int off) {
-        java.util.Arrays.fill(out, off, off + SERVED_TAIL, 0f);
+        Arrays.fill(out, off, off + SERVED_TAIL, 0f);
         out[off] = 1f;
         int b = basis == null ? -1 : basis.indexOf(item);
         if (b >= 0) {
@@ -260,7 +261,7 @@ public final class ResidualNeighbourhood {
     }
 
     /** Keeps only the users {@code keep} accepts (the others' state was saved, or is to be forgotten). */
-    public void retainUsers(java.util.function.Predicate<String> keep) {
+    public void retainUsers(Predicate<String> keep) {
         users.keySet().removeIf(keep.negate());
     }
 

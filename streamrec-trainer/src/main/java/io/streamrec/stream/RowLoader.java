@@ -21,10 +21,6 @@ final class RowLoader {
     /** The rows' length in {@code model-updates}: the table's width, plus what only clients use. */
     private final int publishedWidth;
 
-    RowLoader(FactorTable table, KeyValueStore<String, byte[]> own, KeyValueStore<String, byte[]> global) {
-        this(table, own, global, table.width());
-    }
-
     RowLoader(
             FactorTable table,
             KeyValueStore<String, byte[]> own,

@@ -22,11 +22,6 @@ final class UserRowCache {
 
     private int tick;
 
-    UserRowCache(
-            FactorTable table, KeyValueStore<String, byte[]> own, KeyValueStore<String, byte[]> global, int maxUsers) {
-        this(table, own, global, maxUsers, table.width());
-    }
-
     /** @param publishedWidth the rows' length in {@code model-updates} ({@link TrainerConfig#publishedWidth}) */
     UserRowCache(
             FactorTable table,

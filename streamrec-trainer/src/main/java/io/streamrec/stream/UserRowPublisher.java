@@ -39,17 +39,10 @@ final class UserRowPublisher {
     /** Ingest time of the oldest event whose row change is not yet published. */
     private long oldestUnpublished = Long.MAX_VALUE;
 
-    UserRowPublisher(
-            ProcessorContext<Object, byte[]> context,
-            TrainerListener listener,
-            FactorTable userTable,
-            GlobalMean mean,
-            int partition,
-            UnpublishedRows unpublished,
-            RowNormCheck norms) {
-        this(context, listener, userTable, mean, partition, unpublished, norms, RowTail.NONE, 0);
-    }
-
+    /**
+     * @param tail       what user rows carry after the model's parameters ({@link RowTail#NONE}: nothing)
+     * @param tailLength its length
+     */
     UserRowPublisher(
             ProcessorContext<Object, byte[]> context,
             TrainerListener listener,
