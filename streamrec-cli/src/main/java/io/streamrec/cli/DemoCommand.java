@@ -180,11 +180,17 @@ public final class DemoCommand implements Callable<Integer> {
             stream = split.test();
             if (!split.train().isEmpty()) {
                 ModelKind kind = positives == null ? ModelKind.BIASED_MF : positivesKind();
-                // The snapshot must have the user scale when the stream will (-D model.user.scale=true).
-                Hyperparameters h = Hyperparameters.pretrainDefaults(kind)
-                        .withUserScale("true"
-                                .equalsIgnoreCase(set.getOrDefault(TrainerConfig.USER_SCALE, "")
-                                        .trim()));
+                // The snapshot must have the user scale when the stream will (-D model.user.scale=true): read as
+                // the trainer's config reads it, before there is a broker to name.
+                Map<String, String> given = new HashMap<>(set);
+                given.putIfAbsent(TrainerConfig.BOOTSTRAP_SERVERS, "localhost:9092");
+                boolean userScale;
+                try {
+                    userScale = TrainerConfig.of(given).hyperparameters().userScale();
+                } catch (IllegalArgumentException e) {
+                    throw Cli.usage(spec, e.getMessage());
+                }
+                Hyperparameters h = Hyperparameters.pretrainDefaults(kind).withUserScale(userScale);
                 System.out.printf(
                         "pretraining %s on the earliest %,d events (%.0f%%) ...%n",
                         kind.id(), split.train().size(), pretrainFraction * 100);
