@@ -75,7 +75,7 @@ class NeighbourhoodRestartTest {
                 assertTrue(second.version > first.version, "later bases: " + second.version);
                 assertTrue(
                         second.totals.rmse() < 1.0,
-                        "after the restart the layer predicts as before it: RMSE " + second.totals.rmse());
+                        "training goes on after the restart, its predictions sane: RMSE " + second.totals.rmse());
             }
         }
     }
