@@ -1,9 +1,16 @@
-/** Heap per user of the residual neighbourhood: java -Xmx2g -cp target/streamrec.jar docs/experiments/LayerMemory.java USERS (docs/benchmarks.md). */
+/**
+ * Heap per user of the residual neighbourhood: java -Xmx2g -cp target/streamrec.jar docs/experiments/LayerMemory.java USERS
+ * [basis] (docs/benchmarks.md). With "basis", the basis learner's histories alone (what every instance keeps).
+ */
 import io.streamrec.learn.*;
 import io.streamrec.model.ModelKind;
 public class LayerMemory {
     public static void main(String[] a) throws Exception {
         int users = Integer.parseInt(a[0]);
+        if (a.length > 1 && a[1].equals("basis")) {
+            basisOnly(users);
+            return;
+        }
         Model model = new Model(Hyperparameters.defaults(ModelKind.BIASED_MF).withUserScale(true));
         ResidualBasis basis = new ResidualBasis(42);
         ResidualNeighbourhood layer = new ResidualNeighbourhood(model, basis::current, basis::observe);
@@ -33,5 +40,25 @@ public class LayerMemory {
         long after = rt.totalMemory() - rt.freeMemory();
         System.out.printf("%d users with full histories: %.0f bytes per user (layer state plus the model's user rows)%n", users, (after - before) / (double) users);
         System.out.println(layer.users() + " " + basis.events());
+    }
+
+    static void basisOnly(int users) throws Exception {
+        ResidualBasis basis = new ResidualBasis(42);
+        java.util.Random r = new java.util.Random(1);
+        for (int n = 0; n < 20000; n++) {
+            basis.observe("w" + r.nextInt(500), "i" + r.nextInt(400), r.nextGaussian());
+        }
+        System.gc(); Thread.sleep(200); System.gc();
+        Runtime rt = Runtime.getRuntime();
+        long before = rt.totalMemory() - rt.freeMemory();
+        for (int n = 0; n < users; n++) {
+            String u = "u" + n;
+            for (int e = 0; e < 60; e++) {
+                basis.observe(u, "i" + r.nextInt(400), r.nextGaussian());
+            }
+        }
+        System.gc(); Thread.sleep(200); System.gc();
+        long after = rt.totalMemory() - rt.freeMemory();
+        System.out.printf("%d users with full histories: %.0f bytes per user in the basis learner (%d kept)%n", users, (after - before) / (double) users, basis.users());
     }
 }

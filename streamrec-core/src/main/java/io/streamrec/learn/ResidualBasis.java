@@ -3,6 +3,7 @@ package io.streamrec.learn;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -34,8 +35,12 @@ import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
  * user's last {@link #RECENT} events on tracked items, whose residuals pair with the next one's. The same
  * observations in the same order give the same bases, bit for bit.
  *
- * <p>Memory: three floats per pair of tracked items (3 MB at 500), whatever the catalogue, and 8 bytes per history
- * entry of each user. Not thread-safe, except {@link #current}, which any thread may read.
+ * <p>Memory: three floats per pair of tracked items (3 MB at 500), whatever the catalogue, and about 560 bytes for
+ * each user's history. The histories are bounded ({@code maxUsers}): past the bound, the history of the user whose
+ * last event on a tracked item is the oldest is dropped, and that user's next event starts a new one. A stream of
+ * new users (a service open for months) therefore cannot exhaust the heap, and the eviction depends only on the
+ * observations' order, so instances that read the same observations still learn the same bases. Not thread-safe,
+ * except {@link #current}, which any thread may read.
  */
 public final class ResidualBasis {
     /** Dimensions of the basis. */
@@ -46,6 +51,11 @@ public final class ResidualBasis {
     public static final int MIN_REFRESH_EVENTS = 5000;
     /** A user's last events on tracked items, which pair with the next one. */
     public static final int RECENT = 50;
+    /**
+     * Users whose histories are kept unless told otherwise: as many as a trainer's user row cache holds by default
+     * ({@code user.cache.rows}), about 560 MB at the bound.
+     */
+    public static final int DEFAULT_USERS = 1_000_000;
 
     private static final double REFRESH_GROWTH = 0.1;
     private static final int OVERSAMPLING = 16;
@@ -54,7 +64,10 @@ public final class ResidualBasis {
     private final long seed;
     private final Map<String, Integer> itemRows = new HashMap<>();
     private final List<String> itemIds = new ArrayList<>();
-    private final Map<String, History> histories = new HashMap<>();
+    private final int maxUsers;
+    /** Users' histories, least recently extended first, at most {@link #maxUsers}. */
+    private final LinkedHashMap<String, History> histories;
+
     private int[] itemEvents = new int[0];
     private int[] slotOf = new int[0];
     private final int[] itemOfSlot = new int[ITEMS];
@@ -78,9 +91,27 @@ public final class ResidualBasis {
         int size;
     }
 
-    /** @param seed seeds the random directions of the subspace iteration */
+    /** A learner that keeps the histories of at most {@link #DEFAULT_USERS} users. */
     public ResidualBasis(long seed) {
+        this(seed, DEFAULT_USERS);
+    }
+
+    /**
+     * @param seed     seeds the random directions of the subspace iteration
+     * @param maxUsers the most users whose histories are kept; the least recently active is dropped past it
+     */
+    public ResidualBasis(long seed, int maxUsers) {
+        if (maxUsers < 1) {
+            throw new IllegalArgumentException("maxUsers must be >= 1, got " + maxUsers);
+        }
         this.seed = seed;
+        this.maxUsers = maxUsers;
+        this.histories = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, History> eldest) {
+                return size() > ResidualBasis.this.maxUsers;
+            }
+        };
         Arrays.fill(itemOfSlot, -1);
     }
 
@@ -117,6 +148,21 @@ public final class ResidualBasis {
     /** Events observed. */
     public long events() {
         return events;
+    }
+
+    /** Users whose histories are kept, at most the bound. */
+    public int users() {
+        return histories.size();
+    }
+
+    /** Entries of {@code user}'s history, -1 when none is kept (for tests; unlike a get, it leaves the order be). */
+    int historySize(String user) {
+        for (Map.Entry<String, History> e : histories.entrySet()) {
+            if (e.getKey().equals(user)) {
+                return Math.min(e.getValue().size, RECENT);
+            }
+        }
+        return -1;
     }
 
     private int itemRow(String item) {

@@ -106,6 +106,46 @@ class ResidualBasisTest {
         assertNull(new ResidualBasis(42).current());
     }
 
+    /** Past its bound the learner drops the history of the user whose last event is the oldest, not the first seen. */
+    @Test
+    void shouldDropTheLeastRecentlyActiveUsersHistoryPastTheBound() {
+        ResidualBasis basis = new ResidualBasis(42, 2);
+        basis.observe("a", "i0", 0.5);
+        basis.observe("b", "i1", 0.5);
+        basis.observe("a", "i2", 0.5);
+        basis.observe("c", "i3", 0.5);
+
+        assertEquals(2, basis.users());
+        assertEquals(2, basis.historySize("a"), "a was active after b");
+        assertEquals(-1, basis.historySize("b"), "b's last event is the oldest");
+        assertEquals(1, basis.historySize("c"));
+        basis.observe("b", "i4", 0.5);
+        assertEquals(1, basis.historySize("b"), "b starts a new history");
+        assertEquals(-1, basis.historySize("a"));
+    }
+
+    /**
+     * Users who rate in sessions pair their residuals while they are among the most recent: a learner that keeps only
+     * a handful of histories still finds the planted groups, and learns the same bases as another with the same
+     * bound and observations.
+     */
+    @Test
+    void shouldStillLearnFromSessionsWithFewHistoriesKept() {
+        ResidualBasis small = new ResidualBasis(42, 3);
+        ResidualBasis twin = new ResidualBasis(42, 3);
+        feedGroups(small, USERS, new Random(7));
+        feedGroups(twin, USERS, new Random(7));
+
+        assertEquals(3, small.users());
+        ItemBasis y = small.current();
+        double[] y0 = coordinates(y, 0);
+        for (int j = 1; j < ITEMS; j++) {
+            double similarity = y.dot(y.indexOf("i" + j), y0, 0);
+            assertTrue(group(j) == group(0) ? similarity > 0.5 : similarity < -0.5, "item " + j + ": " + similarity);
+            assertArrayEquals(coordinates(y, j), coordinates(twin.current(), j));
+        }
+    }
+
     /** Each user rates every item once, in random order. */
     private static void feedGroups(ResidualBasis basis, int users, Random random) {
         for (int u = 0; u < users; u++) {

@@ -31,6 +31,7 @@ final class ModelMeters implements TrainerListener, MeterBinder {
     private final LongAdder stalenessEvents = new LongAdder();
     private volatile long residuals;
     private volatile long basisVersion = -1;
+    private volatile int basisUsers;
 
     ModelMeters() {
         for (String kind : TrainerMetrics.KINDS) {
@@ -63,6 +64,12 @@ final class ModelMeters implements TrainerListener, MeterBinder {
         Gauge.builder("streamrec.neighbourhood.basis.version", this, m -> m.basisVersion)
                 .description("Bases this instance's residual basis computed, less one; -1 before the first"
                         + " (model.neighbourhood; the same on every instance once each has read the same residuals)")
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder("streamrec.neighbourhood.basis.users", this, m -> m.basisUsers)
+                .description("Users whose recent residuals this instance's residual basis keeps (model.neighbourhood;"
+                        + " at most user.cache.rows, the least recently active dropped first)")
+                .baseUnit("users")
                 .strongReference(true)
                 .register(registry);
         Gauge.builder("streamrec.model.version", this, ModelMeters::version)
@@ -123,9 +130,10 @@ final class ModelMeters implements TrainerListener, MeterBinder {
     }
 
     @Override
-    public void residualBasis(long residuals, long version, int items) {
+    public void residualBasis(long residuals, long version, int items, int users) {
         this.residuals = residuals;
         this.basisVersion = version;
+        this.basisUsers = users;
     }
 
     @Override

@@ -145,9 +145,9 @@ public final class CompositeListener implements TrainerListener {
     }
 
     @Override
-    public void residualBasis(long residuals, long version, int items) {
+    public void residualBasis(long residuals, long version, int items, int users) {
         for (TrainerListener l : listeners) {
-            l.residualBasis(residuals, version, items);
+            l.residualBasis(residuals, version, items, users);
         }
     }
 }

@@ -158,8 +158,9 @@ public final class StreamTopology {
         t.addSink(USER_EVENTS_SINK, Topics.USER_EVENTS, new StringSerializer(), new ByteArraySerializer(), ROUTER);
         t.addSource(USER_EVENTS_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), Topics.USER_EVENTS);
         PublishedRows published = new PublishedRows(hyper.width(), config.publishedWidth());
-        // One per instance, learned by the global thread, read by every user task of the instance.
-        ResidualBasis basis = config.neighbourhood() ? new ResidualBasis(hyper.seed()) : null;
+        // One per instance, learned by the global thread, read by every user task of the instance. Its users'
+        // histories are bounded as a task's user rows are.
+        ResidualBasis basis = config.neighbourhood() ? new ResidualBasis(hyper.seed(), config.userCacheRows()) : null;
         t.addProcessor(
                 USER_TRAINER,
                 () -> new UserTrainerProcessor(config, listener, published, basis),

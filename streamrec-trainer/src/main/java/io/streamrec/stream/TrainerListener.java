@@ -82,8 +82,8 @@ public interface TrainerListener {
 
     /**
      * The instance's residual basis ({@code model.neighbourhood}): residuals read from {@code residuals} so far (at
-     * start-up, the topic's replay included), and the latest basis's version (-1 before the first) and items. Told at
-     * each new basis and every thousand residuals, from the global thread.
+     * start-up, the topic's replay included), the latest basis's version (-1 before the first) and items, and the
+     * users whose histories it keeps. Told at each new basis and every thousand residuals, from the global thread.
      */
-    default void residualBasis(long residuals, long version, int items) {}
+    default void residualBasis(long residuals, long version, int items, int users) {}
 }

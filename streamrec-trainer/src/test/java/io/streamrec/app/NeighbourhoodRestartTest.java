@@ -26,17 +26,20 @@ import org.junit.jupiter.api.io.TempDir;
 class NeighbourhoodRestartTest {
     static final int FIRST = 20_000;
     static final int MORE = 10_000;
+    static final int CACHED_USERS = 100;
 
     /** Watches the instance's residual basis. */
     static final class BasisWatch implements TrainerListener {
         final PrequentialTotals totals = new PrequentialTotals();
         volatile long residuals;
         volatile long version = -1;
+        volatile int users;
 
         @Override
-        public void residualBasis(long residuals, long version, int items) {
+        public void residualBasis(long residuals, long version, int items, int users) {
             this.residuals = residuals;
             this.version = version;
+            this.users = users;
         }
     }
 
@@ -47,7 +50,9 @@ class NeighbourhoodRestartTest {
         try (EmbeddedKafka kafka = new EmbeddedKafka().start()) {
             TrainerConfig config = StreamHarness.config(kafka.bootstrapServers(), "neighbourhood-restart", state, 1)
                     .with(TrainerConfig.NEIGHBOURHOOD, "true")
-                    .with(TrainerConfig.USER_SCALE, "true");
+                    .with(TrainerConfig.USER_SCALE, "true")
+                    // Fewer than the users of the first events: the basis's histories are bounded as the rows are.
+                    .with(TrainerConfig.USER_CACHE_ROWS, String.valueOf(CACHED_USERS));
             BasisWatch first = new BasisWatch();
             try (TrainerApp app = TrainerApp.start(config, new CompositeListener(first, first.totals), false)) {
                 assertTrue(app.awaitRunning(Duration.ofSeconds(60)));
@@ -59,6 +64,7 @@ class NeighbourhoodRestartTest {
             }
             assertEquals(FIRST, first.residuals, "one residual per trained event");
             assertTrue(first.version >= 3, "bases computed: " + (first.version + 1));
+            assertEquals(CACHED_USERS, first.users, "histories kept: as many as user.cache.rows");
 
             BasisWatch second = new BasisWatch();
             try (TrainerApp app = TrainerApp.start(config, new CompositeListener(second, second.totals), false)) {
@@ -66,6 +72,7 @@ class NeighbourhoodRestartTest {
                 // Restored before the stream threads run: the same residuals, the same number of bases.
                 assertEquals(first.residuals, second.residuals, "residuals replayed at start-up");
                 assertEquals(first.version, second.version, "bases learned again");
+                assertEquals(first.users, second.users, "the same histories kept");
                 assertEquals(0, second.totals.events(), "nothing trained yet");
                 StreamHarness.produce(kafka.bootstrapServers(), ratings.subList(FIRST, FIRST + MORE));
                 StreamHarness.await(
