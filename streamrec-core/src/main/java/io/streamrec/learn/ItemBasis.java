@@ -10,6 +10,7 @@ import java.util.Map;
 public final class ItemBasis {
     private final long version;
     private final Map<String, Integer> index;
+    private final String[] ids;
     private final double[] coords;
 
     /**
@@ -27,6 +28,7 @@ public final class ItemBasis {
         for (int b = 0; b < ids.length; b++) {
             index.put(ids[b], b);
         }
+        this.ids = ids.clone();
         this.coords = coords.clone();
     }
 
@@ -37,6 +39,11 @@ public final class ItemBasis {
     /** Items in the basis. */
     public int size() {
         return index.size();
+    }
+
+    /** The id of the item at place {@code b}. */
+    public String id(int b) {
+        return ids[b];
     }
 
     /** The item's place in the basis, or -1 when it is not a basis item. */

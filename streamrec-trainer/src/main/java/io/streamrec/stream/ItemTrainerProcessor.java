@@ -169,20 +169,22 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
     }
 
     /**
-     * At a new basis, publishes again the rows of this task (those in memory) that are in it or were in the last one,
-     * so that clients find every basis item's coordinates in one basis: a few hundred rows per new basis, and bases
-     * come rarer as the stream grows. Called at the publication, after the save: the rows are as saved.
+     * At a new basis, publishes again this task's rows that are in it or were in the last one, in memory or only in
+     * its store (a task started since it last trained them), so that clients find every basis item's coordinates in
+     * one basis: a few hundred rows per new basis, and bases come rarer as the stream grows. Called at the
+     * publication, after the save: the rows are as saved.
      */
     private void republishOnNewBasis() {
         ItemBasis now = basis == null ? null : basis.current();
         if (now == publishedBasis) {
             return;
         }
-        FactorTable table = model.items();
-        for (int row = 0; row < table.size(); row++) {
-            String id = table.id(row);
-            if (now.indexOf(id) >= 0 || (publishedBasis != null && publishedBasis.indexOf(id) >= 0)) {
-                unpublished.add(row);
+        for (ItemBasis b : new ItemBasis[] {now, publishedBasis}) {
+            for (int place = 0; b != null && place < b.size(); place++) {
+                int row = items.findOwn(b.id(place));
+                if (row >= 0) {
+                    unpublished.add(row);
+                }
             }
         }
         unpublished.saved();

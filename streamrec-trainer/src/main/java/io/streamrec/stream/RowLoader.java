@@ -43,6 +43,25 @@ final class RowLoader {
      * for an unseen id leaves that id out (it contributes nothing), as the contract says.
      */
     int find(String id) {
+        int r = findOwn(id);
+        if (r >= 0) {
+            return r;
+        }
+        ModelUpdates.ParsedRow published = global == null
+                ? null
+                : ModelUpdates.parseRow(
+                        table.kind(), id, global.get(ModelKeys.row(table.kind(), id)), table.width(), publishedWidth);
+        if (published != null) {
+            return table.put(id, published.params(), 0, null, 0, published.version(), published.updates());
+        }
+        return -1;
+    }
+
+    /**
+     * The row of {@code id} when this task holds it (cache or own store), loaded into the cache; -1 otherwise. Rows
+     * only in the global store belong to other tasks, or to no task yet.
+     */
+    int findOwn(String id) {
         int r = table.indexOf(id);
         if (r >= 0) {
             return r;
@@ -54,13 +73,6 @@ final class RowLoader {
                 float[] state = stateFor(s.state(), table.width(), table.stateSize());
                 return table.put(id, s.params(), 0, state, 0, s.version(), s.updates());
             }
-        }
-        ModelUpdates.ParsedRow published = global == null
-                ? null
-                : ModelUpdates.parseRow(
-                        table.kind(), id, global.get(ModelKeys.row(table.kind(), id)), table.width(), publishedWidth);
-        if (published != null) {
-            return table.put(id, published.params(), 0, null, 0, published.version(), published.updates());
         }
         return -1;
     }

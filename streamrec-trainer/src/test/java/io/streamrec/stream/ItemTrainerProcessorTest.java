@@ -146,6 +146,54 @@ class ItemTrainerProcessorTest {
         assertTrue(published().isEmpty(), "once per basis");
     }
 
+    /**
+     * A task started again holds its rows in its store, not in memory: a new basis still republishes every basis item
+     * the task owns, loaded from the store, and none of another task's.
+     */
+    @Test
+    void shouldRepublishBasisItemsFromItsStoreAfterARestart() {
+        TrainerConfig c = config(stateDir, TrainerConfig.NEIGHBOURHOOD, "true");
+        int width = c.hyperparameters().width();
+        io.streamrec.learn.ResidualBasis basis = new io.streamrec.learn.ResidualBasis(42);
+        start(c, new RecordingListener());
+        ItemTrainerProcessor before = new ItemTrainerProcessor(
+                c, new RecordingListener(), new PublishedRows(width, c.publishedWidth()), basis);
+        before.init(context);
+        float[] g = new float[width];
+        g[0] = 0.5f;
+        for (int i = 0; i < 30; i++) {
+            before.process(gradient("i" + i, 1, g));
+        }
+        List<MockProcessorContext.CapturedPunctuator> ps = context.scheduledPunctuators();
+        ps.get(ps.size() - 1).getPunctuator().punctuate(0L);
+        assertEquals(30, published().size());
+        context.resetForwards();
+
+        ItemTrainerProcessor after = new ItemTrainerProcessor(
+                c, new RecordingListener(), new PublishedRows(width, c.publishedWidth()), basis);
+        after.init(context);
+        java.util.Random random = new java.util.Random(1);
+        while (basis.current() == null) {
+            int u = random.nextInt(100);
+            int i = random.nextInt(40); // i30..i39 belong to another task: this one never trained them
+            basis.observe("u" + u, "i" + i, (u % 2 == i % 2 ? 1 : -1) + 0.1 * random.nextGaussian());
+        }
+        assertEquals(40, basis.current().size());
+        ps = context.scheduledPunctuators();
+        ps.get(ps.size() - 1).getPunctuator().punctuate(1L);
+
+        Map<String, byte[]> again = published();
+        assertEquals(30, again.size(), "this task's basis items, from its store: " + again.keySet());
+        assertFalse(again.containsKey("item:i35"), "not another task's");
+        JsonNode i0 = json(again.get("item:i0"));
+        assertEquals(1, i0.get("updates").asLong(), "the row as trained before the restart, not a new one");
+        double y = 0;
+        for (int f = width; f < c.publishedWidth() - 1; f++) {
+            y += Math.abs(i0.get("factors").get(f).asDouble());
+        }
+        assertTrue(y > 0, "with its coordinates in the new basis");
+    }
+
     @Test
     void shouldAskForACommitRightAfterEachPublicationOnTheEpochsPhase() {
         ItemTrainerProcessor p = start(config(stateDir), new RecordingListener());
