@@ -130,9 +130,9 @@ final class ModelMeters implements TrainerListener, MeterBinder {
     }
 
     @Override
-    public void residualBasis(long residuals, long version, int items, int users) {
+    public void residualBasis(long residuals, io.streamrec.learn.ItemBasis basis, int users) {
         this.residuals = residuals;
-        this.basisVersion = version;
+        this.basisVersion = basis == null ? -1 : basis.version();
         this.basisUsers = users;
     }
 

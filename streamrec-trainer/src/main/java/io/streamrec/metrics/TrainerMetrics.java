@@ -139,8 +139,8 @@ public final class TrainerMetrics implements TrainerListener, MeterBinder {
     }
 
     @Override
-    public void residualBasis(long residuals, long version, int items, int users) {
-        model.residualBasis(residuals, version, items, users);
+    public void residualBasis(long residuals, io.streamrec.learn.ItemBasis basis, int users) {
+        model.residualBasis(residuals, basis, users);
     }
 
     @Override

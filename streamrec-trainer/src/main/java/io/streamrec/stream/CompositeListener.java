@@ -1,5 +1,6 @@
 package io.streamrec.stream;
 
+import io.streamrec.learn.ItemBasis;
 import java.util.Objects;
 
 /** Tells several listeners the same things, in order. */
@@ -145,9 +146,9 @@ public final class CompositeListener implements TrainerListener {
     }
 
     @Override
-    public void residualBasis(long residuals, long version, int items, int users) {
+    public void residualBasis(long residuals, ItemBasis basis, int users) {
         for (TrainerListener l : listeners) {
-            l.residualBasis(residuals, version, items, users);
+            l.residualBasis(residuals, basis, users);
         }
     }
 }

@@ -33,8 +33,7 @@ final class ResidualBasisProcessor implements Processor<String, byte[], Void, Vo
         ItemBasis now = basis.current();
         if (now != reported || basis.events() % REPORT_EVERY == 0) {
             reported = now;
-            listener.residualBasis(
-                    basis.events(), now == null ? -1 : now.version(), now == null ? 0 : now.size(), basis.users());
+            listener.residualBasis(basis.events(), now, basis.users());
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.streamrec.stream;
 
+import io.streamrec.learn.ItemBasis;
+
 /**
  * Callbacks from the stream processors to whoever watches training (metrics, the live page).
  * Called on Kafka Streams threads: implementations must be thread-safe and cheap.
@@ -82,8 +84,8 @@ public interface TrainerListener {
 
     /**
      * The instance's residual basis ({@code model.neighbourhood}): residuals read from {@code residuals} so far (at
-     * start-up, the topic's replay included), the latest basis's version (-1 before the first) and items, and the
-     * users whose histories it keeps. Told at each new basis and every thousand residuals, from the global thread.
+     * start-up, the topic's replay included), the latest basis (null before the first), and the users whose
+     * histories it keeps. Told at each new basis and every thousand residuals, from the global thread.
      */
-    default void residualBasis(long residuals, long version, int items, int users) {}
+    default void residualBasis(long residuals, ItemBasis basis, int users) {}
 }

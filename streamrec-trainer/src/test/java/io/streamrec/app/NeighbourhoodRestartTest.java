@@ -36,9 +36,9 @@ class NeighbourhoodRestartTest {
         volatile int users;
 
         @Override
-        public void residualBasis(long residuals, long version, int items, int users) {
+        public void residualBasis(long residuals, io.streamrec.learn.ItemBasis basis, int users) {
             this.residuals = residuals;
-            this.version = version;
+            this.version = basis == null ? -1 : basis.version();
             this.users = users;
         }
     }
