@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamrec.learn.ResidualBasis;
 import io.streamrec.model.ModelUpdates;
 import java.nio.file.Path;
 import java.util.List;
@@ -108,41 +109,23 @@ class ItemTrainerProcessorTest {
     void shouldRepublishItsBasisItemsWithTheirCoordinatesAtANewBasis() {
         TrainerConfig c = config(stateDir, TrainerConfig.NEIGHBOURHOOD, "true");
         int width = c.hyperparameters().width();
-        io.streamrec.learn.ResidualBasis basis = new io.streamrec.learn.ResidualBasis(42);
-        start(c, new RecordingListener());
-        ItemTrainerProcessor p = new ItemTrainerProcessor(
-                c, new RecordingListener(), new PublishedRows(width, c.publishedWidth()), basis);
-        p.init(context);
-        float[] g = new float[width];
-        g[0] = 0.5f;
-        for (int i = 0; i < 40; i++) {
-            p.process(gradient("i" + i, 1, g));
-        }
-        List<MockProcessorContext.CapturedPunctuator> ps = context.scheduledPunctuators();
-        ps.get(ps.size() - 1).getPunctuator().punctuate(0L);
+        ResidualBasis basis = new ResidualBasis(42);
+        trainItems(startWithBasis(c, basis), 40, width);
+        publish(0L);
         JsonNode before = json(published().get("item:i0"));
         assertEquals(c.publishedWidth() - 1, before.get("factors").size());
         assertEquals(1.0, before.get("factors").get(width - 1).asDouble(), "the tail starts with 1");
         assertEquals(0.0, before.get("factors").get(width).asDouble(), "no basis yet");
         context.resetForwards();
 
-        java.util.Random random = new java.util.Random(1);
-        while (basis.current() == null) {
-            int u = random.nextInt(100);
-            int i = random.nextInt(40);
-            basis.observe("u" + u, "i" + i, (u % 2 == i % 2 ? 1 : -1) + 0.1 * random.nextGaussian());
-        }
-        ps.get(ps.size() - 1).getPunctuator().punctuate(1L);
+        learnABasis(basis, 40);
+        publish(1L);
 
         Map<String, byte[]> again = published();
         assertEquals(40, again.size(), "every basis item again, none trained since");
-        double y = 0;
-        for (int f = width; f < c.publishedWidth() - 1; f++) {
-            y += Math.abs(json(again.get("item:i0")).get("factors").get(f).asDouble());
-        }
-        assertTrue(y > 0, "with its coordinates in the new basis");
+        assertTrue(tail(json(again.get("item:i0")), c) > 0, "with its coordinates in the new basis");
         context.resetForwards();
-        ps.get(ps.size() - 1).getPunctuator().punctuate(2L);
+        publish(2L);
         assertTrue(published().isEmpty(), "once per basis");
     }
 
@@ -153,45 +136,71 @@ class ItemTrainerProcessorTest {
     @Test
     void shouldRepublishBasisItemsFromItsStoreAfterARestart() {
         TrainerConfig c = config(stateDir, TrainerConfig.NEIGHBOURHOOD, "true");
-        int width = c.hyperparameters().width();
-        io.streamrec.learn.ResidualBasis basis = new io.streamrec.learn.ResidualBasis(42);
-        start(c, new RecordingListener());
-        ItemTrainerProcessor before = new ItemTrainerProcessor(
-                c, new RecordingListener(), new PublishedRows(width, c.publishedWidth()), basis);
-        before.init(context);
-        float[] g = new float[width];
-        g[0] = 0.5f;
-        for (int i = 0; i < 30; i++) {
-            before.process(gradient("i" + i, 1, g));
-        }
-        List<MockProcessorContext.CapturedPunctuator> ps = context.scheduledPunctuators();
-        ps.get(ps.size() - 1).getPunctuator().punctuate(0L);
+        ResidualBasis basis = new ResidualBasis(42);
+        trainItems(startWithBasis(c, basis), 30, c.hyperparameters().width());
+        publish(0L);
         assertEquals(30, published().size());
         context.resetForwards();
 
-        ItemTrainerProcessor after = new ItemTrainerProcessor(
-                c, new RecordingListener(), new PublishedRows(width, c.publishedWidth()), basis);
-        after.init(context);
-        java.util.Random random = new java.util.Random(1);
-        while (basis.current() == null) {
-            int u = random.nextInt(100);
-            int i = random.nextInt(40); // i30..i39 belong to another task: this one never trained them
-            basis.observe("u" + u, "i" + i, (u % 2 == i % 2 ? 1 : -1) + 0.1 * random.nextGaussian());
-        }
+        startWithBasis(c, basis);
+        learnABasis(basis, 40); // i30..i39 belong to another task: this one never trained them
         assertEquals(40, basis.current().size());
-        ps = context.scheduledPunctuators();
-        ps.get(ps.size() - 1).getPunctuator().punctuate(1L);
+        publish(1L);
 
         Map<String, byte[]> again = published();
         assertEquals(30, again.size(), "this task's basis items, from its store: " + again.keySet());
         assertFalse(again.containsKey("item:i35"), "not another task's");
         JsonNode i0 = json(again.get("item:i0"));
         assertEquals(1, i0.get("updates").asLong(), "the row as trained before the restart, not a new one");
-        double y = 0;
-        for (int f = width; f < c.publishedWidth() - 1; f++) {
-            y += Math.abs(i0.get("factors").get(f).asDouble());
+        assertTrue(tail(i0, c) > 0, "with its coordinates in the new basis");
+    }
+
+    /** An item task with the residual basis {@code basis}, on the test's stores (made on first use). */
+    private ItemTrainerProcessor startWithBasis(TrainerConfig c, ResidualBasis basis) {
+        if (context.getStateStore(Topics.ITEM_STORE) == null) {
+            start(c, new RecordingListener());
         }
-        assertTrue(y > 0, "with its coordinates in the new basis");
+        ItemTrainerProcessor p = new ItemTrainerProcessor(
+                c,
+                new RecordingListener(),
+                new PublishedRows(c.hyperparameters().width(), c.publishedWidth()),
+                basis);
+        p.init(context);
+        return p;
+    }
+
+    /** One gradient of one event for each of items i0 .. i(n-1). */
+    private static void trainItems(ItemTrainerProcessor p, int n, int width) {
+        float[] g = new float[width];
+        g[0] = 0.5f;
+        for (int i = 0; i < n; i++) {
+            p.process(gradient("i" + i, 1, g));
+        }
+    }
+
+    /** Runs the latest task's flush and publication at stream time {@code t}. */
+    private void publish(long t) {
+        List<MockProcessorContext.CapturedPunctuator> ps = context.scheduledPunctuators();
+        ps.get(ps.size() - 1).getPunctuator().punctuate(t);
+    }
+
+    /** Residuals of two groups of users on items i0 .. i(items-1), until the basis computes its first basis. */
+    private static void learnABasis(ResidualBasis basis, int items) {
+        java.util.Random random = new java.util.Random(1);
+        while (basis.current() == null) {
+            int u = random.nextInt(100);
+            int i = random.nextInt(items);
+            basis.observe("u" + u, "i" + i, (u % 2 == i % 2 ? 1 : -1) + 0.1 * random.nextGaussian());
+        }
+    }
+
+    /** The summed magnitude of a published item row's basis coordinates (its tail past the leading 1). */
+    private static double tail(JsonNode row, TrainerConfig c) {
+        double y = 0;
+        for (int f = c.hyperparameters().width(); f < c.publishedWidth() - 1; f++) {
+            y += Math.abs(row.get("factors").get(f).asDouble());
+        }
+        return y;
     }
 
     @Test
