@@ -197,12 +197,8 @@ public final class ResidualNeighbourhood {
         Arrays.fill(out, off, off + SERVED_TAIL, 0f);
         out[off] = 1f;
         int b = basis == null ? -1 : basis.indexOf(item);
-        if (b >= 0) {
-            double[] y = new double[RANK];
-            basis.addScaled(b, 1, y, 0);
-            for (int c = 0; c < RANK; c++) {
-                out[off + 1 + c] = (float) y[c];
-            }
+        for (int c = 0; b >= 0 && c < RANK; c++) {
+            out[off + 1 + c] = (float) basis.coordinate(b, c);
         }
     }
 

@@ -174,8 +174,7 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
      * one basis: a few hundred rows per new basis, and bases come rarer as the stream grows. Called at the
      * publication, after the save: the rows are as saved.
      */
-    private void republishOnNewBasis() {
-        ItemBasis now = basis == null ? null : basis.current();
+    private void republishOnNewBasis(ItemBasis now) {
         if (now == publishedBasis) {
             return;
         }
@@ -229,7 +228,9 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
         if (!gate.allows(() -> rollBack(context.currentSystemTimeMs()))) {
             return;
         }
-        republishOnNewBasis();
+        // The instance's latest basis, read once: the rows republished for it are the rows published with it.
+        ItemBasis current = basis == null ? null : basis.current();
+        republishOnNewBasis(current);
         int n = unpublished.size();
         if (n == 0) {
             return;
@@ -239,8 +240,7 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
         float lr = (float) hyper.schedule().rate(eventsSeen);
         FactorTable table = model.items();
         int w = hyper.width();
-        // Each item row carries its coordinates in the instance's latest basis, as of this publication.
-        ItemBasis current = basis == null ? null : basis.current();
+        // Each item row carries its coordinates in that basis.
         RowTail tail =
                 basis == null ? RowTail.NONE : (id, out, off) -> ResidualNeighbourhood.itemTail(current, id, out, off);
         for (int k = 0; k < n; k++) {

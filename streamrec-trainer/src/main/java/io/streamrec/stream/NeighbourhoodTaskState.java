@@ -97,12 +97,14 @@ final class NeighbourhoodTaskState {
         layer.retainUsers(id -> users.indexOf(id) >= 0);
     }
 
-    /** Deletes the state of expired users, as their rows are. */
+    /**
+     * Deletes the saved state of expired users, as their rows are; their state in memory goes with the next
+     * {@link #retainLoaded}, which the task runs after every sweep that expired rows.
+     */
     void expire(Collection<String> ids) {
         for (String id : ids) {
             store.delete(USER_PREFIX + id);
         }
-        retainLoaded();
     }
 
     byte[] encodeUser(ResidualNeighbourhood.SavedUser s) {
