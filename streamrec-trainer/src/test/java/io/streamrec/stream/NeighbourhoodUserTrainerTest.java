@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamrec.learn.ResidualBasis;
@@ -56,15 +57,11 @@ class NeighbourhoodUserTrainerTest {
         return p;
     }
 
-    private UserTrainerProcessor start(ResidualBasis basis) {
-        TrainerConfig c = config(
-                stateDir,
-                TrainerConfig.NEIGHBOURHOOD,
-                "true",
-                TrainerConfig.USER_SCALE,
-                "true",
-                TrainerConfig.BATCH_SIZE,
-                "8");
+    private UserTrainerProcessor start(ResidualBasis basis, String... settings) {
+        List<String> all = new ArrayList<>(List.of(
+                TrainerConfig.NEIGHBOURHOOD, "true", TrainerConfig.USER_SCALE, "true", TrainerConfig.BATCH_SIZE, "8"));
+        all.addAll(List.of(settings));
+        TrainerConfig c = config(stateDir, all.toArray(String[]::new));
         UserTrainerProcessor p = new UserTrainerProcessor(
                 c, listener, new PublishedRows(c.hyperparameters().width()), basis);
         p.init(context);
@@ -156,6 +153,29 @@ class NeighbourhoodUserTrainerTest {
                 assertEquals(p.itemId(was.items()[h]), restarted.itemId(now.items()[h]), user + " history " + h);
             }
         }
+    }
+
+    /** A user whose row expires ({@code rows.ttl.ms}) loses its layer state too, saved and in memory. */
+    @Test
+    void shouldForgetTheLayerStateOfExpiredUsers() {
+        stores();
+        ResidualBasis basis = new ResidualBasis(42);
+        UserTrainerProcessor p = start(basis, TrainerConfig.ROWS_TTL_MS, "10000");
+        feed(p, basis, List.of(new Event("u0", "i0", 5, 1, 10, 100), new Event("u1", "i0", 1, 1, 11, 101)));
+        punctuate();
+        assertNotNull(layerStore.get(NeighbourhoodTaskState.USER_PREFIX + "u0"));
+
+        // u1 trains again 6 s later; 11 s after its only event, u0's row expires.
+        context.setCurrentSystemTimeMs(StreamFixtures.NOW + 6_000);
+        feed(p, basis, List.of(new Event("u1", "i1", 2, 1, 12, 102)));
+        punctuate();
+        context.setCurrentSystemTimeMs(StreamFixtures.NOW + 11_000);
+        punctuate();
+
+        assertNull(layerStore.get(NeighbourhoodTaskState.USER_PREFIX + "u0"), "deleted from the store");
+        assertFalse(p.neighbourhood().knows("u0"), "dropped from memory");
+        assertNotNull(layerStore.get(NeighbourhoodTaskState.USER_PREFIX + "u1"));
+        assertTrue(p.neighbourhood().knows("u1"));
     }
 
     /** Without the saved state, a restarted task knows nothing of the users: the test above can fail. */
