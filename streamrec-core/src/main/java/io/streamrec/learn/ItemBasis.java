@@ -1,5 +1,7 @@
 package io.streamrec.learn;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -71,5 +73,51 @@ public final class ItemBasis {
         for (int c = 0; c < ResidualBasis.RANK; c++) {
             v[offset + c] += r * coords[b * ResidualBasis.RANK + c];
         }
+    }
+
+    /**
+     * The basis as bytes: its version (8 bytes), the item count (4), each item id (a 4-byte length and UTF-8), then
+     * the coordinates as doubles, item by item. Doubles, not floats: a learner restored from them must go on
+     * exactly as the one that wrote them.
+     */
+    public byte[] toBytes() {
+        byte[][] names = new byte[ids.length][];
+        int size = 8 + 4 + 8 * coords.length;
+        for (int b = 0; b < ids.length; b++) {
+            names[b] = ids[b].getBytes(StandardCharsets.UTF_8);
+            size += 4 + names[b].length;
+        }
+        ByteBuffer out = ByteBuffer.allocate(size).putLong(version).putInt(ids.length);
+        for (byte[] name : names) {
+            out.putInt(name.length).put(name);
+        }
+        for (double c : coords) {
+            out.putDouble(c);
+        }
+        return out.array();
+    }
+
+    /** The basis {@link #toBytes} wrote. */
+    public static ItemBasis fromBytes(byte[] bytes) {
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        long version = in.getLong();
+        int count = in.getInt();
+        if (count < 0 || count > ResidualBasis.ITEMS) {
+            throw new IllegalArgumentException("not an item basis: " + count + " items");
+        }
+        String[] ids = new String[count];
+        for (int b = 0; b < count; b++) {
+            byte[] name = new byte[in.getInt()];
+            in.get(name);
+            ids[b] = new String(name, StandardCharsets.UTF_8);
+        }
+        double[] coords = new double[count * ResidualBasis.RANK];
+        for (int c = 0; c < coords.length; c++) {
+            coords[c] = in.getDouble();
+        }
+        if (in.hasRemaining()) {
+            throw new IllegalArgumentException("not an item basis: " + in.remaining() + " bytes left over");
+        }
+        return new ItemBasis(version, ids, coords);
     }
 }

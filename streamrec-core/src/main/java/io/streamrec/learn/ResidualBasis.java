@@ -2,11 +2,14 @@ package io.streamrec.learn;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
@@ -34,6 +37,11 @@ import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
  * <p>What it learns from: each event's user, item and residual ({@link #observe}), in one order. It keeps each
  * user's last {@link #RECENT} events on tracked items, whose residuals pair with the next one's. The same
  * observations in the same order give the same bases, bit for bit.
+ *
+ * <p>Kept in a store. {@link #drainChanges} gives what changed since its last call as store entries, and
+ * {@link #restore} rebuilds the learner from them: a restored learner goes on exactly as the one that wrote them.
+ * So one stream task can learn the basis and keep its state in a changelogged store, without a log of every
+ * residual to replay ({@link ResidualBasisState}).
  *
  * <p>Memory: three floats per pair of tracked items (3 MB at 500), whatever the catalogue, and about 560 bytes for
  * each user's history. The histories are bounded ({@code maxUsers}): past the bound, the history of the user whose
@@ -66,29 +74,42 @@ public final class ResidualBasis {
     private final List<String> itemIds = new ArrayList<>();
     private final int maxUsers;
     /** Users' histories, least recently extended first, at most {@link #maxUsers}. */
-    private final LinkedHashMap<String, History> histories;
+    final LinkedHashMap<String, History> histories;
 
-    private int[] itemEvents = new int[0];
-    private int[] slotOf = new int[0];
-    private final int[] itemOfSlot = new int[ITEMS];
-    private int trackedOnFirstSight;
+    int[] itemEvents = new int[0];
+    int[] slotOf = new int[0];
+    final int[] itemOfSlot = new int[ITEMS];
+    int trackedOnFirstSight;
     // Over slots, ITEMS x ITEMS: co-raters, sums of residual products, and the row item's sums of squared residuals
     // over those co-raters.
-    private final float[] pairCount = new float[ITEMS * ITEMS];
-    private final float[] pairProduct = new float[ITEMS * ITEMS];
-    private final float[] pairSquares = new float[ITEMS * ITEMS];
+    final float[] pairCount = new float[ITEMS * ITEMS];
+    final float[] pairProduct = new float[ITEMS * ITEMS];
+    final float[] pairSquares = new float[ITEMS * ITEMS];
 
     /** The latest basis, its items in ascending row order; null before the first. */
-    private volatile ItemBasis current;
+    volatile ItemBasis current;
 
-    private long events;
-    private long nextRefresh = MIN_REFRESH_EVENTS;
+    long events;
+    long nextRefresh = MIN_REFRESH_EVENTS;
+    /** Counts extensions of histories: a history's {@code extended} orders the users as the map does. */
+    long extensions;
+
+    // What changed since the last drainChanges.
+    /** Users whose histories changed, with them: reading the access-ordered map would reorder it. */
+    final Map<String, History> changedUsers = new HashMap<>();
+
+    final Set<String> droppedUsers = new HashSet<>();
+    final BitSet changedItems = new BitSet();
+    final BitSet changedSlots = new BitSet(ITEMS);
+    boolean basisChanged;
 
     /** A user's last RECENT events on tracked items: item rows and residuals, a ring. */
-    private static final class History {
+    static final class History {
         final int[] items = new int[RECENT];
         final float[] residuals = new float[RECENT];
         int size;
+        /** When it was last extended, in {@link #extensions}. */
+        long extended;
     }
 
     /** A learner that keeps the histories of at most {@link #DEFAULT_USERS} users. */
@@ -109,7 +130,12 @@ public final class ResidualBasis {
         this.histories = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, History> eldest) {
-                return size() > ResidualBasis.this.maxUsers;
+                if (size() <= ResidualBasis.this.maxUsers) {
+                    return false;
+                }
+                changedUsers.remove(eldest.getKey());
+                droppedUsers.add(eldest.getKey());
+                return true;
             }
         };
         Arrays.fill(itemOfSlot, -1);
@@ -132,12 +158,38 @@ public final class ResidualBasis {
             h.items[h.size % RECENT] = i;
             h.residuals[h.size % RECENT] = (float) residual;
             h.size++;
+            h.extended = ++extensions;
+            changedUsers.put(user, h);
+            droppedUsers.remove(user);
         }
         events++;
         if (events == nextRefresh) {
             refresh(itemIds.size());
             nextRefresh = events + Math.max(MIN_REFRESH_EVENTS, (long) (events * REFRESH_GROWTH));
         }
+    }
+
+    /**
+     * Hands {@code out} what changed since the last call (or since this learner was made or restored) as store
+     * entries, a null value for an entry to delete; {@link #restore} rebuilds the learner from all entries so far.
+     */
+    public void drainChanges(java.util.function.BiConsumer<String, byte[]> out) {
+        ResidualBasisState.drain(this, out);
+        changedUsers.clear();
+        droppedUsers.clear();
+        changedItems.clear();
+        changedSlots.clear();
+        basisChanged = false;
+    }
+
+    /**
+     * A learner as {@link #drainChanges}'s entries describe it (every entry so far, deleted ones removed), which
+     * goes on exactly as the learner that wrote them; an empty store gives a new learner.
+     */
+    public static ResidualBasis restore(long seed, int maxUsers, Map<String, byte[]> entries) {
+        ResidualBasis basis = new ResidualBasis(seed, maxUsers);
+        ResidualBasisState.load(basis, entries);
+        return basis;
     }
 
     /** The latest basis, null before the first; safe to read from any thread. */
@@ -165,7 +217,18 @@ public final class ResidualBasis {
         return -1;
     }
 
-    private int itemRow(String item) {
+    /** Item row {@code row}'s id. */
+    String itemId(int row) {
+        return itemIds.get(row);
+    }
+
+    /** Items known, in row order. */
+    int itemCount() {
+        return itemIds.size();
+    }
+
+    /** Adds an item as the next row. */
+    int itemRow(String item) {
         Integer row = itemRows.get(item);
         if (row != null) {
             return row;
@@ -177,18 +240,24 @@ public final class ResidualBasis {
 
     /** Counts an event of item row {@code i}; the first {@link #ITEMS} items are tracked from their first event. */
     private void countEvent(int i) {
-        if (i >= itemEvents.length) {
-            int n = Math.max(i + 1, itemEvents.length * 2);
-            int old = slotOf.length;
-            itemEvents = Arrays.copyOf(itemEvents, n);
-            slotOf = Arrays.copyOf(slotOf, n);
-            Arrays.fill(slotOf, old, n, -1);
-        }
+        ensureItems(i + 1);
+        changedItems.set(i);
         if (itemEvents[i] == 0 && slotOf[i] < 0 && trackedOnFirstSight < ITEMS) {
             slotOf[i] = trackedOnFirstSight;
             itemOfSlot[trackedOnFirstSight++] = i;
         }
         itemEvents[i]++;
+    }
+
+    /** Room for {@code n} item rows in the per-item arrays. */
+    void ensureItems(int n) {
+        if (n > itemEvents.length) {
+            int size = Math.max(n, itemEvents.length * 2);
+            int old = slotOf.length;
+            itemEvents = Arrays.copyOf(itemEvents, size);
+            slotOf = Arrays.copyOf(slotOf, size);
+            Arrays.fill(slotOf, old, size, -1);
+        }
     }
 
     private boolean tracked(int i) {
@@ -208,6 +277,8 @@ public final class ResidualBasis {
         pairProduct[ji] += (float) (ri * rj);
         pairSquares[ij] += (float) (ri * ri);
         pairSquares[ji] += (float) (rj * rj);
+        changedSlots.set(slotOf[i]);
+        changedSlots.set(slotOf[j]);
     }
 
     /**
@@ -229,6 +300,7 @@ public final class ResidualBasis {
             if (slotOf[x] >= 0 && !next[x]) {
                 release(slotOf[x]);
                 slotOf[x] = -1;
+                changedItems.set(x);
             }
         }
         int free = 0;
@@ -239,6 +311,7 @@ public final class ResidualBasis {
                 }
                 slotOf[x] = free;
                 itemOfSlot[free] = x;
+                changedItems.set(x);
             }
         }
         int[] rows = new int[ITEMS];
@@ -267,9 +340,12 @@ public final class ResidualBasis {
             computed = align(subspaceStep(corr, lastPlace, last), lastPlace, last);
         }
         current = new ItemBasis(last == null ? 0 : last.version() + 1, ids, computed);
+        basisChanged = true;
     }
 
+    /** Zeroes a slot's statistics, its row and its column: every slot's row changes. */
     private void release(int slot) {
+        changedSlots.set(0, ITEMS);
         for (int x = 0; x < ITEMS; x++) {
             for (int a : new int[] {slot * ITEMS + x, x * ITEMS + slot}) {
                 pairCount[a] = 0;

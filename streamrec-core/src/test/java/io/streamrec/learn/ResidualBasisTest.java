@@ -146,6 +146,74 @@ class ResidualBasisTest {
         }
     }
 
+    /**
+     * A learner rebuilt from the entries it wrote goes on exactly as one that never stopped: same bases to the last
+     * bit, same users kept. Past {@link ResidualBasis#ITEMS} items (tracked items change) and past the users' bound
+     * (histories dropped), drained at irregular points, restored twice.
+     */
+    @Test
+    void shouldGoOnExactlyAfterARestoreFromItsEntries() {
+        int events = 40_000;
+        long[] users = new long[events];
+        int[] items = new int[events];
+        double[] residuals = new double[events];
+        Random random = new Random(11);
+        for (int n = 0; n < events; n++) {
+            users[n] = random.nextInt(300);
+            // Zipf-like: low ids are busy, so the busiest items change as the stream goes.
+            items[n] = (int) (Math.pow(random.nextDouble(), 2) * (ResidualBasis.ITEMS + 200));
+            residuals[n] = ((users[n] + items[n]) % 3 - 1) + 0.5 * random.nextGaussian();
+        }
+        ResidualBasis straight = new ResidualBasis(42, 120);
+        java.util.Map<String, byte[]> store = new java.util.HashMap<>();
+        ResidualBasis restarted = new ResidualBasis(42, 120);
+        int restores = 0;
+        for (int n = 0; n < events; n++) {
+            straight.observe("u" + users[n], "i" + items[n], residuals[n]);
+            restarted.observe("u" + users[n], "i" + items[n], residuals[n]);
+            if (n % 997 == 0) {
+                restarted.drainChanges((key, value) -> {
+                    if (value == null) {
+                        store.remove(key);
+                    } else {
+                        store.put(key, value);
+                    }
+                });
+            }
+            if (n == 12_345 || n == 31_001) {
+                restarted.drainChanges((key, value) -> {
+                    if (value == null) {
+                        store.remove(key);
+                    } else {
+                        store.put(key, value);
+                    }
+                });
+                restarted = ResidualBasis.restore(42, 120, store);
+                restores++;
+            }
+        }
+
+        assertEquals(2, restores);
+        assertTrue(
+                straight.current().version() > 3,
+                "several bases: " + straight.current().version());
+        assertEquals(straight.events(), restarted.events());
+        assertEquals(straight.users(), restarted.users());
+        assertEquals(120, restarted.users());
+        ItemBasis a = straight.current();
+        ItemBasis b = restarted.current();
+        assertEquals(a.version(), b.version());
+        assertEquals(a.size(), b.size());
+        for (int place = 0; place < a.size(); place++) {
+            assertEquals(a.id(place), b.id(place));
+            for (int c = 0; c < ResidualBasis.RANK; c++) {
+                assertEquals(a.coordinate(place, c), b.coordinate(place, c), "item " + a.id(place) + ", " + c);
+            }
+        }
+        assertEquals(a.version(), ItemBasis.fromBytes(a.toBytes()).version());
+        assertEquals(0, ResidualBasis.restore(42, 120, java.util.Map.of()).events(), "an empty store: a new learner");
+    }
+
     /** Each user rates every item once, in random order. */
     private static void feedGroups(ResidualBasis basis, int users, Random random) {
         for (int u = 0; u < users; u++) {
