@@ -42,8 +42,12 @@ final class TopicSetup {
                     .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
         }
         if (config.neighbourhood()) {
-            // Every instance replays all of it at start-up to learn the basis again: kept for good, not compacted.
+            // Read by the one basis task, whose state is in its store: records are deleted once it has committed past
+            // them (ResidualsPurge), not by age, so a task that was down for a while still finds what it missed.
             topics.add(new NewTopic(Topics.RESIDUALS, 1, r).configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1")));
+            // Every instance reads the latest basis from it.
+            topics.add(new NewTopic(Topics.RESIDUAL_BASES, 1, r)
+                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
         }
         TopicAdmin.ensureTopics(admin, topics);
     }

@@ -124,6 +124,9 @@ public final class TrainerApp implements AutoCloseable {
         watchdog.check();
         ScheduledExecutorService readinessChecks = startReadinessChecks(watchdog);
         ScheduledExecutorService hangingChecks = startHangingChecks(hanging, config.hangingTransactionMs());
+        if (config.neighbourhood()) {
+            schedulePurge(hangingChecks, streams, new ResidualsPurge(readinessAdmin, config.applicationId()), config);
+        }
         HttpApi http = null;
         ModelClient modelClient = null;
         // Set once the model client is started, after the HTTP server that serves its readiness.
@@ -217,6 +220,32 @@ public final class TrainerApp implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         });
+    }
+
+    /**
+     * Purges {@code residuals} behind the basis task on the instance that runs it, every
+     * {@code repartition.purge.interval.ms} (Kafka Streams' own setting for its repartition topics).
+     */
+    private static void schedulePurge(
+            ScheduledExecutorService on, KafkaStreams streams, ResidualsPurge purge, TrainerConfig config) {
+        long period = Long.parseLong(config.streamsProperties()
+                .getOrDefault(org.apache.kafka.streams.StreamsConfig.REPARTITION_PURGE_INTERVAL_MS_CONFIG, "30000")
+                .toString());
+        on.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        if (!ownedPartitions(streams, Topics.RESIDUALS).isEmpty()) {
+                            purge.purge();
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } catch (RuntimeException e) {
+                        LOG.warn("purging {} failed: {}", Topics.RESIDUALS, e.toString());
+                    }
+                },
+                period,
+                period,
+                TimeUnit.MILLISECONDS);
     }
 
     /** Runs {@code check} every {@code periodMs} on a daemon thread named {@code thread}. */

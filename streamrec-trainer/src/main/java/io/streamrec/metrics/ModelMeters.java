@@ -29,7 +29,7 @@ final class ModelMeters implements TrainerListener, MeterBinder {
     private final Map<String, LongAdder> admitted = new ConcurrentHashMap<>();
     private final LongAdder stalenessMs = new LongAdder();
     private final LongAdder stalenessEvents = new LongAdder();
-    private volatile long residuals;
+    private final java.util.concurrent.atomic.LongAdder residuals = new java.util.concurrent.atomic.LongAdder();
     private volatile long basisVersion = -1;
     private volatile int basisUsers;
 
@@ -56,19 +56,18 @@ final class ModelMeters implements TrainerListener, MeterBinder {
                     .strongReference(true)
                     .register(registry);
         }
-        FunctionCounter.builder("streamrec.neighbourhood.residuals", this, m -> m.residuals)
-                .description(
-                        "Residuals this instance's residual basis learned from (model.neighbourhood; at start-up the"
-                                + " residuals topic's replay included)")
+        FunctionCounter.builder("streamrec.neighbourhood.residuals", this, m -> m.residuals.sum())
+                .description("Residuals the basis task learned from on this instance (model.neighbourhood; after a"
+                        + " restart, those it had not saved learned again)")
                 .register(registry);
         Gauge.builder("streamrec.neighbourhood.basis.version", this, m -> m.basisVersion)
-                .description("Bases this instance's residual basis computed, less one; -1 before the first"
-                        + " (model.neighbourhood; the same on every instance once each has read the same residuals)")
+                .description("Version of the latest residual basis this instance read from residual-bases; -1 before"
+                        + " the first (model.neighbourhood; the same on every instance once each has read the topic)")
                 .strongReference(true)
                 .register(registry);
         Gauge.builder("streamrec.neighbourhood.basis.users", this, m -> m.basisUsers)
-                .description("Users whose recent residuals this instance's residual basis keeps (model.neighbourhood;"
-                        + " at most user.cache.rows, the least recently active dropped first)")
+                .description("Users whose recent residuals the basis task keeps, on the instance that runs it"
+                        + " (model.neighbourhood; at most user.cache.rows, the least recently active dropped first)")
                 .baseUnit("users")
                 .strongReference(true)
                 .register(registry);
@@ -130,10 +129,14 @@ final class ModelMeters implements TrainerListener, MeterBinder {
     }
 
     @Override
-    public void residualBasis(long residuals, io.streamrec.learn.ItemBasis basis, int users) {
-        this.residuals = residuals;
-        this.basisVersion = basis == null ? -1 : basis.version();
+    public void residualsLearned(long residuals, int users) {
+        this.residuals.add(residuals);
         this.basisUsers = users;
+    }
+
+    @Override
+    public void basisReceived(io.streamrec.learn.ItemBasis basis) {
+        this.basisVersion = basis.version();
     }
 
     @Override

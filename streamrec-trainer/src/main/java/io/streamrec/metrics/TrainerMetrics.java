@@ -139,8 +139,13 @@ public final class TrainerMetrics implements TrainerListener, MeterBinder {
     }
 
     @Override
-    public void residualBasis(long residuals, io.streamrec.learn.ItemBasis basis, int users) {
-        model.residualBasis(residuals, basis, users);
+    public void residualsLearned(long residuals, int users) {
+        model.residualsLearned(residuals, users);
+    }
+
+    @Override
+    public void basisReceived(io.streamrec.learn.ItemBasis basis) {
+        model.basisReceived(basis);
     }
 
     @Override

@@ -146,9 +146,16 @@ public final class CompositeListener implements TrainerListener {
     }
 
     @Override
-    public void residualBasis(long residuals, ItemBasis basis, int users) {
+    public void residualsLearned(long residuals, int users) {
         for (TrainerListener l : listeners) {
-            l.residualBasis(residuals, basis, users);
+            l.residualsLearned(residuals, users);
+        }
+    }
+
+    @Override
+    public void basisReceived(ItemBasis basis) {
+        for (TrainerListener l : listeners) {
+            l.basisReceived(basis);
         }
     }
 }

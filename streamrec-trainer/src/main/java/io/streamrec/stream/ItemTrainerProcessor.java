@@ -5,12 +5,12 @@ import io.streamrec.learn.GradientAccumulator;
 import io.streamrec.learn.Hyperparameters;
 import io.streamrec.learn.ItemBasis;
 import io.streamrec.learn.Model;
-import io.streamrec.learn.ResidualBasis;
 import io.streamrec.learn.ResidualNeighbourhood;
 import io.streamrec.learn.RowUpdater;
 import io.streamrec.model.ModelKeys;
 import io.streamrec.model.ModelUpdates;
 import io.streamrec.model.RowKind;
+import java.util.function.Supplier;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -62,8 +62,8 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
     /** Rows stepped since the last publication (published on the next interval). */
     private UnpublishedRows unpublished;
 
-    /** The instance's residual basis; null without {@code model.neighbourhood}. */
-    private final ResidualBasis basis;
+    /** The instance's latest residual basis (null before the first); null without {@code model.neighbourhood}. */
+    private final Supplier<ItemBasis> basis;
     /** The basis whose coordinates the rows published so far carry. */
     private ItemBasis publishedBasis;
 
@@ -76,8 +76,9 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
         this(config, listener, published, null);
     }
 
-    /** @param basis the instance's residual basis, whose coordinates item rows carry; null without the layer */
-    ItemTrainerProcessor(TrainerConfig config, TrainerListener listener, PublishedRows published, ResidualBasis basis) {
+    /** @param basis the instance's latest residual basis, whose coordinates item rows carry; null without the layer */
+    ItemTrainerProcessor(
+            TrainerConfig config, TrainerListener listener, PublishedRows published, Supplier<ItemBasis> basis) {
         this.basis = basis;
         this.config = config;
         this.published = published;
@@ -229,7 +230,7 @@ final class ItemTrainerProcessor implements Processor<Integer, byte[], String, b
             return;
         }
         // The instance's latest basis, read once: the rows republished for it are the rows published with it.
-        ItemBasis current = basis == null ? null : basis.current();
+        ItemBasis current = basis == null ? null : basis.get();
         republishOnNewBasis(current);
         int n = unpublished.size();
         if (n == 0) {

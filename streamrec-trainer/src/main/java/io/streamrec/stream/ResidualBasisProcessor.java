@@ -2,25 +2,79 @@ package io.streamrec.stream;
 
 import io.streamrec.learn.ItemBasis;
 import io.streamrec.learn.ResidualBasis;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * The global processor of {@code residuals}: feeds every record, in the topic's order, to the instance's
- * {@link ResidualBasis}, whose latest basis the user tasks predict with. The topic has one partition, so every
- * instance sees the same records in the same order and learns the same bases; at start-up Kafka Streams runs the
- * whole topic through here again, which rebuilds the basis's statistics.
+ * The basis task: the one task of {@code residuals}' one partition, which learns the residual basis from every
+ * event's residual, in the topic's order, and publishes each new basis to {@code residual-bases} for every instance.
+ *
+ * <p>Its learner's state lives in a changelogged store: at each flush it writes what changed since the last one
+ * ({@link ResidualBasis#drainChanges}), and the residuals learned since (a {@link PendingLog}) are committed with the
+ * input offsets, so a restart or a move to another instance rebuilds the learner as it was, without the topic's
+ * history. The topic itself only has to keep what the task has not committed yet ({@code ResidualsPurge}).
  */
-final class ResidualBasisProcessor implements Processor<String, byte[], Void, Void> {
+final class ResidualBasisProcessor implements Processor<String, byte[], String, byte[]> {
+    /** The key of {@code residual-bases}' records: the topic is compacted to the latest basis. */
+    static final String BASIS_KEY = "basis";
+    /** The store entry beside the learner's: the pending log's first record not yet covered by a save. */
+    private static final String PENDING_FROM = "pending-from";
+
     private static final int REPORT_EVERY = 1000;
 
-    private final ResidualBasis basis;
+    private final TrainerConfig config;
     private final TrainerListener listener;
-    private ItemBasis reported;
+    private ProcessorContext<String, byte[]> context;
+    private KeyValueStore<String, byte[]> store;
+    private PendingLog pending;
+    private ResidualBasis basis;
+    private ItemBasis published;
+    /** Residuals learned since the listener was last told. */
+    private long unreported;
 
-    ResidualBasisProcessor(ResidualBasis basis, TrainerListener listener) {
-        this.basis = basis;
+    ResidualBasisProcessor(TrainerConfig config, TrainerListener listener) {
+        this.config = config;
         this.listener = listener;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, byte[]> context) {
+        this.context = context;
+        store = context.getStateStore(Topics.RESIDUAL_BASIS_STORE);
+        pending = context.getStateStore(Topics.RESIDUAL_BASIS_PENDING_STORE);
+        Map<String, byte[]> entries = new HashMap<>();
+        long pendingFrom = 0;
+        try (KeyValueIterator<String, byte[]> it = store.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, byte[]> kv = it.next();
+                if (kv.key.equals(PENDING_FROM)) {
+                    pendingFrom = ByteBuffer.wrap(kv.value).getLong();
+                } else {
+                    entries.put(kv.key, kv.value);
+                }
+            }
+        }
+        // Histories are bounded as a user task's rows are.
+        basis = ResidualBasis.restore(config.hyperparameters().seed(), config.userCacheRows(), entries);
+        // The saved basis was published in the same transaction that saved it.
+        published = basis.current();
+        for (byte[] e : pending.restore(pendingFrom)) {
+            ByteBuffer b = ByteBuffer.wrap(e);
+            byte[] user = new byte[b.getInt()];
+            b.get(user);
+            byte[] value = new byte[b.remaining()];
+            b.get(value);
+            learn(new String(user, StandardCharsets.UTF_8), value);
+        }
+        FlushPunctuation.schedule(context, config.flushIntervalMs(), this::save);
     }
 
     @Override
@@ -28,12 +82,53 @@ final class ResidualBasisProcessor implements Processor<String, byte[], Void, Vo
         if (record.key() == null || record.value() == null) {
             return;
         }
-        Codecs.Residual r = Codecs.decodeResidual(record.value());
-        basis.observe(record.key(), r.item(), r.residual());
+        byte[] user = record.key().getBytes(StandardCharsets.UTF_8);
+        pending.append(ByteBuffer.allocate(4 + user.length + record.value().length)
+                .putInt(user.length)
+                .put(user)
+                .put(record.value())
+                .array());
+        learn(record.key(), record.value());
+    }
+
+    private void learn(String user, byte[] value) {
+        Codecs.Residual r = Codecs.decodeResidual(value);
+        basis.observe(user, r.item(), r.residual());
         ItemBasis now = basis.current();
-        if (now != reported || basis.events() % REPORT_EVERY == 0) {
-            reported = now;
-            listener.residualBasis(basis.events(), now, basis.users());
+        boolean changed = now != published;
+        if (changed) {
+            published = now;
+            context.forward(new Record<>(BASIS_KEY, now.toBytes(), context.currentSystemTimeMs()));
         }
+        if (++unreported == REPORT_EVERY) {
+            report();
+        }
+    }
+
+    /** Writes what the learner changed since the last save, and forgets the residuals that covers. */
+    private void save() {
+        basis.drainChanges((key, value) -> {
+            if (value == null) {
+                store.delete(key);
+            } else {
+                store.put(key, value);
+            }
+        });
+        pending.clear();
+        store.put(
+                PENDING_FROM,
+                ByteBuffer.allocate(8).putLong(pending.flushedBefore()).array());
+        report();
+    }
+
+    private void report() {
+        listener.residualsLearned(unreported, basis.users());
+        unreported = 0;
+    }
+
+    @Override
+    public void close() {
+        listener.residualsLearned(unreported, 0);
+        unreported = 0;
     }
 }

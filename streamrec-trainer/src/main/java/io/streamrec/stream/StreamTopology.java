@@ -1,12 +1,14 @@
 package io.streamrec.stream;
 
-import io.streamrec.learn.ResidualBasis;
+import io.streamrec.learn.ItemBasis;
 import io.streamrec.model.ModelKind;
 import io.streamrec.model.ModelUpdates;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.IntegerDeserializer;
@@ -36,7 +38,10 @@ import org.apache.kafka.streams.state.Stores;
  *
  *  model-updates ──► global store global-model-rows (every instance: item rows for predictions and gradients)
  *
- *  with model.neighbourhood: user-trainer ──► residuals (one partition) ──► every instance's residual basis
+ *  with model.neighbourhood: user-trainer ──► residuals (one partition, purged once committed)
+ *                     ▼
+ *                 residual-basis [residual-basis, residual-basis-pending]   (one task)
+ *                        └──► residual-bases (compacted) ──► global: every instance's user and item tasks
  * </pre>
  *
  * <h2>Topics</h2>
@@ -51,6 +56,8 @@ import org.apache.kafka.streams.state.Stores;
  *   <li>{@code training-metrics}: see {@link TrainingMetrics}.</li>
  *   <li>{@code residuals} ({@code model.neighbourhood} only): internal, one partition, key user id, value the item
  *       id and the event's residual ({@link Codecs#encodeResidual}).</li>
+ *   <li>{@code residual-bases} ({@code model.neighbourhood} only): internal, one partition, compacted, key
+ *       {@code basis}, value the latest basis ({@code ItemBasis#toBytes}).</li>
  *   <li>{@code user-events}, {@code item-gradients}: internal, binary ({@link Codecs}); a gradient record packs the
  *       summed gradients of every item one user flush touched that lives in one item partition.</li>
  * </ul>
@@ -94,6 +101,9 @@ public final class StreamTopology {
     static final String USER_METRICS_SINK = "user-metrics-sink";
     static final String ITEM_METRICS_SINK = "item-metrics-sink";
     static final String RESIDUALS_SINK = "residuals-sink";
+    static final String RESIDUALS_SOURCE = "residuals-source";
+    static final String RESIDUAL_BASIS = "residual-basis";
+    static final String RESIDUAL_BASES_SINK = "residual-bases-sink";
 
     private StreamTopology() {}
 
@@ -158,9 +168,9 @@ public final class StreamTopology {
         t.addSink(USER_EVENTS_SINK, Topics.USER_EVENTS, new StringSerializer(), new ByteArraySerializer(), ROUTER);
         t.addSource(USER_EVENTS_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), Topics.USER_EVENTS);
         PublishedRows published = new PublishedRows(hyper.width(), config.publishedWidth());
-        // One per instance, learned by the global thread, read by every user task of the instance. Its users'
-        // histories are bounded as a task's user rows are.
-        ResidualBasis basis = config.neighbourhood() ? new ResidualBasis(hyper.seed(), config.userCacheRows()) : null;
+        // The instance's latest residual basis, from residual-bases, read by every user and item task of the instance.
+        AtomicReference<ItemBasis> latestBasis = config.neighbourhood() ? new AtomicReference<>() : null;
+        Supplier<ItemBasis> basis = latestBasis == null ? null : latestBasis::get;
         t.addProcessor(
                 USER_TRAINER,
                 () -> new UserTrainerProcessor(config, listener, published, basis),
@@ -239,18 +249,34 @@ public final class StreamTopology {
                     USER_TRAINER);
             t.addSink(
                     RESIDUALS_SINK, Topics.RESIDUALS, new StringSerializer(), new ByteArraySerializer(), USER_TRAINER);
+            // The basis task: residuals' one partition, one task on one instance.
+            t.addSource(RESIDUALS_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), Topics.RESIDUALS);
+            t.addProcessor(RESIDUAL_BASIS, () -> new ResidualBasisProcessor(config, listener), RESIDUALS_SOURCE);
+            t.addStateStore(
+                    Stores.keyValueStoreBuilder(
+                            Stores.persistentKeyValueStore(Topics.RESIDUAL_BASIS_STORE),
+                            Serdes.String(),
+                            Serdes.ByteArray()),
+                    RESIDUAL_BASIS);
+            t.addStateStore(PendingLog.builder(Topics.RESIDUAL_BASIS_PENDING_STORE), RESIDUAL_BASIS);
+            t.addSink(
+                    RESIDUAL_BASES_SINK,
+                    Topics.RESIDUAL_BASES,
+                    new StringSerializer(),
+                    new ByteArraySerializer(),
+                    RESIDUAL_BASIS);
             t.addGlobalStore(
                     Stores.keyValueStoreBuilder(
-                                    Stores.inMemoryKeyValueStore(Topics.RESIDUALS_STORE),
+                                    Stores.inMemoryKeyValueStore(Topics.RESIDUAL_BASES_STORE),
                                     Serdes.String(),
                                     Serdes.ByteArray())
                             .withLoggingDisabled(),
-                    "residuals-source",
+                    "residual-bases-source",
                     new StringDeserializer(),
                     new ByteArrayDeserializer(),
-                    Topics.RESIDUALS,
-                    "residual-basis",
-                    () -> new ResidualBasisProcessor(basis, listener));
+                    Topics.RESIDUAL_BASES,
+                    "residual-bases",
+                    () -> new ItemBasisReceiver(latestBasis, listener));
         }
         if (hyper.kind() == ModelKind.FISM) {
             t.addGlobalStore(

@@ -20,10 +20,15 @@ public final class Topics {
      */
     public static final String FISM_SEED = "fism-seed";
     /**
-     * Internal, one partition, {@code model.neighbourhood} only: each trained event's residual, from the user tasks;
-     * every instance learns the same residual basis from all of it, in its order.
+     * Internal, one partition, {@code model.neighbourhood} only: each trained event's residual, from the user tasks,
+     * which the one basis task learns from. Records the task has committed past are deleted.
      */
     public static final String RESIDUALS = "residuals";
+    /**
+     * Internal, one partition, compacted, {@code model.neighbourhood} only: the basis task's latest residual basis
+     * under the key {@code basis} ({@code io.streamrec.learn.ItemBasis#toBytes}), which every instance reads.
+     */
+    public static final String RESIDUAL_BASES = "residual-bases";
 
     /** User rows with their optimizer state (persistent, changelogged). */
     public static final String USER_STORE = "user-rows";
@@ -45,8 +50,12 @@ public final class Topics {
     public static final String GLOBAL_ROWS_STORE = "global-model-rows";
     /** Global store, fism only: every record of {@code fism-seed}. */
     public static final String FISM_SEED_STORE = "global-fism-seed";
-    /** Global store, {@code model.neighbourhood} only: nothing is kept in it; its processor learns the basis. */
-    public static final String RESIDUALS_STORE = "global-residuals";
+    /** The basis task's learner ({@code io.streamrec.learn.ResidualBasis}'s entries; changelogged). */
+    public static final String RESIDUAL_BASIS_STORE = "residual-basis";
+    /** Residuals the basis task learned since its last save (changelogged, survives a crash). */
+    public static final String RESIDUAL_BASIS_PENDING_STORE = "residual-basis-pending";
+    /** Global store, {@code model.neighbourhood} only: nothing is kept in it; its processor hands the basis on. */
+    public static final String RESIDUAL_BASES_STORE = "global-residual-bases";
     // The keys of model-updates records are io.streamrec.model.ModelKeys, shared with the client.
 
     private Topics() {}

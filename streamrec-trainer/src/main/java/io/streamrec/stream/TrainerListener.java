@@ -83,9 +83,12 @@ public interface TrainerListener {
     default void rowsAdmitted(String kind, int rows) {}
 
     /**
-     * The instance's residual basis ({@code model.neighbourhood}): residuals read from {@code residuals} so far (at
-     * start-up, the topic's replay included), the latest basis (null before the first), and the users whose
-     * histories it keeps. Told at each new basis and every thousand residuals, from the global thread.
+     * The basis task ({@code model.neighbourhood}) learned {@code residuals} more residuals on this instance, and its
+     * learner now keeps {@code users} users' histories (0 once the task has left the instance). Told every thousand
+     * residuals and at each save, from the task's stream thread.
      */
-    default void residualBasis(long residuals, ItemBasis basis, int users) {}
+    default void residualsLearned(long residuals, int users) {}
+
+    /** The instance read a new residual basis from {@code residual-bases}, from the global thread. */
+    default void basisReceived(ItemBasis basis) {}
 }

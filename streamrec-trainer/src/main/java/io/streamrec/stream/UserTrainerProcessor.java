@@ -4,12 +4,13 @@ import io.streamrec.learn.FismUserFirstLearner;
 import io.streamrec.learn.GlobalMean;
 import io.streamrec.learn.GradientAccumulator;
 import io.streamrec.learn.Hyperparameters;
+import io.streamrec.learn.ItemBasis;
 import io.streamrec.learn.Model;
-import io.streamrec.learn.ResidualBasis;
 import io.streamrec.learn.ResidualNeighbourhood;
 import io.streamrec.learn.UserFirstLearner;
 import io.streamrec.learn.UserFirstLearning;
 import io.streamrec.model.ModelKind;
+import java.util.function.Supplier;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -55,8 +56,8 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
     private final Hyperparameters hyper;
     private final TrainerListener listener;
     private final PublishedRows published;
-    /** The instance's residual basis, learned by the global thread; null without {@code model.neighbourhood}. */
-    private final ResidualBasis basis;
+    /** The instance's latest residual basis (null before the first); null without {@code model.neighbourhood}. */
+    private final Supplier<ItemBasis> basis;
     /** The residual neighbourhood on the model's predictions; null without {@code model.neighbourhood}. */
     private ResidualNeighbourhood neighbourhood;
     /** The layer's saved state; null without {@code model.neighbourhood}. */
@@ -103,7 +104,8 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
         this(config, listener, published, null);
     }
 
-    UserTrainerProcessor(TrainerConfig config, TrainerListener listener, PublishedRows published, ResidualBasis basis) {
+    UserTrainerProcessor(
+            TrainerConfig config, TrainerListener listener, PublishedRows published, Supplier<ItemBasis> basis) {
         this.config = config;
         this.published = published;
         this.basis = basis;
@@ -146,12 +148,12 @@ final class UserTrainerProcessor implements Processor<String, Object, Object, by
                 config.publishedWidth() - hyper.width());
         prequential = new PrequentialTracker(hyper.kind() == ModelKind.LOGISTIC_MF);
         if (basis != null) {
-            // Each event's residual goes to the one-partition residuals topic, from which every instance's global
-            // thread learns the same basis; the layer's own state (users' levels, histories, s_u, the fit) is saved
+            // Each event's residual goes to the one-partition residuals topic, from which the basis task learns the
+            // basis every instance reads; the layer's own state (users' levels, histories, s_u, the fit) is saved
             // with the user rows.
             neighbourhood = new ResidualNeighbourhood(
                     model,
-                    basis::current,
+                    basis,
                     (user, item, residual) -> context.forward(
                             new Record<>(user, Codecs.encodeResidual(item, residual), context.currentSystemTimeMs()),
                             StreamTopology.RESIDUALS_SINK));

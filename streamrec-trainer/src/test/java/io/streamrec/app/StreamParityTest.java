@@ -80,7 +80,7 @@ class StreamParityTest {
 
     /**
      * The residual neighbourhood: user tasks correct their predictions with it and send their residuals to the
-     * one-partition topic from which the instance's global thread learns the basis, as {@code evaluate
+     * one-partition topic from which the basis task learns the basis every instance reads, as {@code evaluate
      * --neighbourhood} learns it inline. The stream must match that and keep the layer's gain.
      */
     @Test
@@ -94,7 +94,7 @@ class StreamParityTest {
         assertTrue(rmse < offlineRmse * 0.995, "the layer gains in the stream: " + rmse + " vs " + offlineRmse);
     }
 
-    /** Two instances, each learning the basis from the same residuals topic, their user tasks fitting apart. */
+    /** Two instances, one basis task on either, the bases read by both, their user tasks fitting apart. */
     @Test
     void shouldMatchOfflineProgressiveRmseWithTheNeighbourhoodWithinThreePercentOnFourPartitionsAndTwoInstances(
             @TempDir Path stateA, @TempDir Path stateB) throws Exception {

@@ -164,7 +164,7 @@ class ItemTrainerProcessorTest {
                 c,
                 new RecordingListener(),
                 new PublishedRows(c.hyperparameters().width(), c.publishedWidth()),
-                basis);
+                basis::current);
         p.init(context);
         return p;
     }

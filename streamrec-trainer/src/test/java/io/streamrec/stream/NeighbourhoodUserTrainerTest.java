@@ -63,14 +63,14 @@ class NeighbourhoodUserTrainerTest {
         all.addAll(List.of(settings));
         TrainerConfig c = config(stateDir, all.toArray(String[]::new));
         UserTrainerProcessor p = new UserTrainerProcessor(
-                c, listener, new PublishedRows(c.hyperparameters().width()), basis);
+                c, listener, new PublishedRows(c.hyperparameters().width()), basis::current);
         p.init(context);
         return p;
     }
 
     private RecordingListener listener = new RecordingListener();
 
-    /** Feeds the residuals forwarded since the last call to {@code basis}, as the global thread would. */
+    /** Feeds the residuals forwarded since the last call to {@code basis}, as the basis task would, its bases reaching the task at once. */
     private void globalThread(ResidualBasis basis) {
         List<MockProcessorContext.CapturedForward<?, ? extends byte[]>> all = context.forwarded();
         for (; residualsRead < all.size(); residualsRead++) {
