@@ -10,7 +10,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * A user task's residual-neighbourhood state in its changelogged {@code user-neighbourhood} store, saved at each
  * flush with the user rows, so that a restart, a rebalance or a crash goes on from the same users' levels and
- * histories and the same fit. (The basis needs nothing saved: every instance learns it again from {@code residuals}.)
+ * histories and the same fit. (The basis is the basis task's, saved in its own store.)
  *
  * <p>Keys and values:
  *
