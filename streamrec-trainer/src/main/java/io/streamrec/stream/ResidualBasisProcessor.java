@@ -73,8 +73,9 @@ final class ResidualBasisProcessor implements Processor<String, byte[], String, 
         }
         // Histories are bounded as a user task's rows are.
         basis = ResidualBasis.restore(config.hyperparameters().seed(), config.userCacheRows(), entries);
-        // The saved basis was published in the same transaction that saved it.
-        published = basis.current();
+        // Published again at the first record or save, as the pending residuals may have made it again: readers take
+        // the same basis twice without harm, and a basis is never left unpublished.
+        published = null;
         for (byte[] e : pending.restore(pendingFrom)) {
             ByteBuffer b = ByteBuffer.wrap(e);
             byte[] user = new byte[b.getInt()];
@@ -98,24 +99,38 @@ final class ResidualBasisProcessor implements Processor<String, byte[], String, 
                 .put(record.value())
                 .array());
         learn(record.key(), record.value());
+        publishIfNew();
     }
 
     private void learn(String user, byte[] value) {
         Codecs.Residual r = Codecs.decodeResidual(value);
         basis.observe(user, r.item(), r.residual());
-        ItemBasis now = basis.current();
-        boolean changed = now != published;
-        if (changed) {
-            published = now;
-            context.forward(new Record<>(BASIS_KEY, now.toBytes(), context.currentSystemTimeMs()));
-        }
         if (++unreported == REPORT_EVERY) {
             report();
         }
     }
 
+    /**
+     * Sends the learner's basis to {@code residual-bases} when it is new. Not from {@link #init}: the sink is not
+     * ready while the pending residuals are learned again there, so a basis they complete goes at the next record
+     * or save.
+     */
+    private void publishIfNew() {
+        ItemBasis now = basis.current();
+        if (now != published) {
+            published = now;
+            context.forward(new Record<>(BASIS_KEY, now.toBytes(), context.currentSystemTimeMs()));
+        }
+    }
+
     /** Writes what the learner changed since the last save, and forgets the residuals that covers. */
     private void save() {
+        publishIfNew();
+        saveLearner();
+        report();
+    }
+
+    private void saveLearner() {
         basis.drainChanges((key, value) -> {
             if (value == null) {
                 store.delete(key);
@@ -127,7 +142,6 @@ final class ResidualBasisProcessor implements Processor<String, byte[], String, 
         store.put(
                 PENDING_FROM,
                 ByteBuffer.allocate(8).putLong(pending.flushedBefore()).array());
-        report();
     }
 
     private void report() {

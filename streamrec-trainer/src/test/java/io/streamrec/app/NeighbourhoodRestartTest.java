@@ -75,6 +75,8 @@ class NeighbourhoodRestartTest {
                                 && first.learned.get() >= FIRST
                                 && earliest(admin) >= FIRST / 2);
                 assertEquals(CACHED_USERS, first.users, "histories kept: as many as user.cache.rows");
+                // Past the basis task's next save (every 5 s): the residuals learned since the last are saved with it.
+                Thread.sleep(6_000);
             }
             assertEquals(FIRST, first.learned.get(), "one residual per trained event");
             assertEquals(0, first.users, "the task closed with the instance");
