@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamrec.stream.TrainerConfig;
 import io.streamrec.testsupport.AlertRules;
 import io.streamrec.testsupport.ExternalTools;
 import io.streamrec.testsupport.GrafanaDashboard;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
@@ -41,7 +43,9 @@ class DashboardQueriesTest {
 
     @BeforeAll
     static void start() throws Exception {
-        app = RunningTrainer.start(APP_ID, 1_000);
+        // With the residual neighbourhood, so that its panels (and the basis task's lag) carry figures too.
+        app = RunningTrainer.start(
+                APP_ID, 1_000, Map.of(TrainerConfig.NEIGHBOURHOOD, "true", TrainerConfig.USER_SCALE, "true"));
         System.gc(); // so the JVM GC pause meter exists (it appears with the first collection)
         if (PrometheusServer.binary().isPresent()) {
             prometheus = PrometheusServer.start("127.0.0.1:" + app.app().http().port());
@@ -146,6 +150,10 @@ class DashboardQueriesTest {
             published += (long) rows;
         }
         assertTrue(m.value("streamrec_model_rows", "kind=\"user\"") <= 2_000, "at most the synthetic users");
+        // The residual neighbourhood: the basis task (on this one instance) learns and reports its users.
+        assertTrue(m.value("streamrec_neighbourhood_residuals_total") > 0, "residuals learned by the basis task");
+        double basisUsers = m.value("streamrec_neighbourhood_basis_users");
+        assertTrue(basisUsers > 0 && basisUsers <= 2_000, "users whose residuals the basis task keeps: " + basisUsers);
         double version = m.value("streamrec_model_version");
         // A published row is the result of at least one step (a user row: exactly one; an item row: every batch
         // that reached it since its last flush), and a step covers at least one event for one user and one item

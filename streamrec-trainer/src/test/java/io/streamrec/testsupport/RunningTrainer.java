@@ -66,6 +66,12 @@ public final class RunningTrainer implements AutoCloseable {
      */
     public static RunningTrainer start(String applicationId, double eventsPerSecond)
             throws IOException, InterruptedException {
+        return start(applicationId, eventsPerSecond, Map.of());
+    }
+
+    /** As {@link #start(String, double)}, with {@code more} settings. */
+    public static RunningTrainer start(String applicationId, double eventsPerSecond, Map<String, String> more)
+            throws IOException, InterruptedException {
         EmbeddedKafka broker = new EmbeddedKafka().start();
         try {
             Map<String, String> settings = new HashMap<>();
@@ -77,6 +83,7 @@ public final class RunningTrainer implements AutoCloseable {
             settings.put(TrainerConfig.HTTP_BIND, "127.0.0.1");
             // The publication gate on, so that its meters (and the dashboard's gate panels) carry figures.
             settings.put(io.streamrec.stream.GateConfig.ENABLED, "true");
+            settings.putAll(more);
             settings.put(
                     "state.dir", Files.createTempDirectory("streamrec-state").toString());
             TrainerApp app = TrainerApp.start(TrainerConfig.of(settings), TrainerListener.NONE, true);
