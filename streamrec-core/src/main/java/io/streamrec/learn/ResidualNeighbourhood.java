@@ -20,10 +20,13 @@ import java.util.function.Supplier;
  *   <li>y_i, the item's coordinates in the latest {@link ItemBasis}, which a {@link ResidualBasis} learns from every
  *       user's residuals.
  *   <li>s_u, the user vector: the sum over the user's last {@link ResidualBasis#RECENT} events on basis items (items
- *       of the basis at the time of the event, and still in it) of each event's residual under the rows as they are
- *       now times y_j; m_u the number of those events (Koren 2008's neighbourhood on residuals, through the basis).
- *       It is made at each of the user's events, before the model learns it, and kept as it is until the next one,
- *       as a client holding the published rows would see it.
+ *       of the basis at the time of the event, and still in it) of each event's residual under the rows times y_j;
+ *       m_u the number of those events (Koren 2008's neighbourhood on residuals, through the basis). It is updated
+ *       at each of the user's events, before the model learns it, and kept as it is until the next one, as a client
+ *       holding the published rows would see it. Each entry keeps its last residual; an event computes its own and
+ *       those of {@link #REFRESH} earlier entries in turn (none older than 50 / 10 of the user's events), and s_u
+ *       follows as a running sum, made again from every entry at a new basis. All 50 at every event cost five times
+ *       the multiply-adds for the same figures on three files (docs/benchmarks.md, "A cheaper s_u").
  *   <li>beta and gamma: one {@link ResidualFit} of the model's residual on the five features, refitted at every
  *       event of a user with an earlier one.
  * </ul>
@@ -39,6 +42,8 @@ public final class ResidualNeighbourhood {
     private static final int RANK = ResidualBasis.RANK;
     private static final int RECENT = ResidualBasis.RECENT;
     private static final double[] RATES = {0.5, 0.2, 0.05};
+    /** Earlier history entries whose residuals an event computes again, in turn. */
+    static final int REFRESH = 10;
     /**
      * Coordinates a published row carries beyond the model's, so that a client's dot product includes the layer:
      * a user's are [beta . f_u, gamma s_u / (1 + sqrt m_u)], an item's [1, y_i] (y_i = 0 outside the basis).
@@ -79,7 +84,14 @@ public final class ResidualNeighbourhood {
 
         final int[] items = new int[RECENT];
         final float[] labels = new float[RECENT];
+        /** Each entry's residual as last computed, in {@link #vector}; NaN for one not computed yet. */
+        final float[] residuals = new float[RECENT];
+
         int size;
+        /** The basis {@link #vector} is a sum in; null when it must be made again from every entry. */
+        ItemBasis madeWith;
+        /** The entry refreshed last, counted from the oldest kept. */
+        int cursor;
     }
 
     /**
@@ -149,12 +161,20 @@ public final class ResidualNeighbourhood {
         }
         ItemBasis now = basis();
         if (now != null && place(now, i) >= 0) {
-            state.items[state.size % RECENT] = i;
-            state.labels[state.size % RECENT] = label;
+            int at = state.size % RECENT;
+            if (state.size >= RECENT && state.madeWith == now) {
+                leave(state, at, now);
+            }
+            state.items[at] = i;
+            state.labels[at] = label;
+            state.residuals[at] = Float.NaN;
             state.size++;
+            if (state.madeWith == now) {
+                state.inBasis++;
+            }
         }
         if (now != null) {
-            remakeUserVector(state, u, now);
+            updateUserVector(state, u, now);
         }
         for (int r = 0; r < RATES.length; r++) {
             state.level[1 + r] = state.events == 0 ? res : (1 - RATES[r]) * state.level[1 + r] + RATES[r] * res;
@@ -271,26 +291,92 @@ public final class ResidualNeighbourhood {
         fit.restore(sums);
     }
 
-    /** s_u from the user's last events still in the basis, each residual under the rows as they are now. */
-    private void remakeUserVector(UserState user, int u, ItemBasis now) {
-        Arrays.fill(user.vector, 0);
+    /**
+     * Brings s_u up to date at one of the user's events: made again from every entry under a new basis; otherwise the
+     * new entry's residual and {@link #REFRESH} earlier ones, in turn, computed under the rows as they are now, each
+     * change added to the running sum.
+     */
+    private void updateUserVector(UserState user, int u, ItemBasis now) {
         int kept = Math.min(user.size, RECENT);
-        int inBasis = 0;
         float[] userParams = model.users().params();
-        float[] itemParams = model.items().params();
         int width = model.hyper().width();
         double base = model.offset() + userParams[u * width];
-        for (int h = 0; h < kept; h++) {
-            int at = (user.size - kept + h) % RECENT;
-            int j = user.items[at];
-            int b = place(now, j);
+        if (user.madeWith != now) {
+            Arrays.fill(user.vector, 0);
+            int inBasis = 0;
+            for (int h = 0; h < kept; h++) {
+                int at = (user.size - kept + h) % RECENT;
+                user.residuals[at] = Float.NaN;
+                if (refresh(user, at, u, base, now)) {
+                    inBasis++;
+                }
+            }
+            user.inBasis = inBasis;
+            user.madeWith = now;
+            return;
+        }
+        int newest = (user.size - 1) % RECENT;
+        if (kept > 0 && Float.isNaN(user.residuals[newest])) {
+            // This event's own entry.
+            refresh(user, newest, u, base, now);
+        }
+        for (int n = 0; n < Math.min(REFRESH, kept); n++) {
+            user.cursor = (user.cursor + 1) % kept;
+            refresh(user, (user.size - kept + user.cursor) % RECENT, u, base, now);
+        }
+    }
+
+    /**
+     * Computes entry {@code at}'s residual again and moves s_u by its change; false when its item is not in the
+     * basis (it is then not in s_u).
+     */
+    private boolean refresh(UserState user, int at, int u, double base, ItemBasis now) {
+        int j = user.items[at];
+        int b = place(now, j);
+        if (b < 0) {
+            return false;
+        }
+        float[] itemParams = model.items().params();
+        int width = model.hyper().width();
+        double score =
+                base + itemParams[j * width] + dot(model.users().params(), u * width, itemParams, j * width, width);
+        float residual = (float) (user.labels[at] - score);
+        float was = user.residuals[at];
+        now.addScaled(b, Float.isNaN(was) ? residual : (double) residual - was, user.vector, 0);
+        user.residuals[at] = residual;
+        return true;
+    }
+
+    /**
+     * For tests: {@code user}'s s_u as kept, then the same summed afresh from the entries' kept residuals, then m_u
+     * and the number of entries in the basis.
+     */
+    double[][] vectorAndEntrySum(String user) {
+        UserState state = users.get(user);
+        ItemBasis now = state.madeWith;
+        double[] sum = new double[RANK];
+        int inBasis = 0;
+        int kept = Math.min(state.size, RECENT);
+        for (int h = 0; h < kept && now != null; h++) {
+            int at = (state.size - kept + h) % RECENT;
+            int b = now.indexOf(model.items().id(state.items[at]));
             if (b >= 0) {
-                double score = base + itemParams[j * width] + dot(userParams, u * width, itemParams, j * width, width);
-                now.addScaled(b, user.labels[at] - score, user.vector, 0);
+                now.addScaled(b, state.residuals[at], sum, 0);
                 inBasis++;
             }
         }
-        user.inBasis = inBasis;
+        return new double[][] {state.vector.clone(), sum, {state.inBasis, inBasis}};
+    }
+
+    /** Takes the entry at {@code at}, about to be overwritten, out of s_u. */
+    private void leave(UserState user, int at, ItemBasis now) {
+        int b = place(now, user.items[at]);
+        if (b >= 0) {
+            if (!Float.isNaN(user.residuals[at])) {
+                now.addScaled(b, -user.residuals[at], user.vector, 0);
+            }
+            user.inBasis--;
+        }
     }
 
     /**

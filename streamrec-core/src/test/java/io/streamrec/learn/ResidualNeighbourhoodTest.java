@@ -100,6 +100,62 @@ class ResidualNeighbourhoodTest {
         assertTrue(nonZero > 1000, "corrections that matter: " + nonZero);
     }
 
+    /**
+     * s_u is a running sum: whatever entries left the history and however the rows moved, it stays the sum of its
+     * entries' kept residuals times their coordinates; each event computes its own entry's residual and
+     * {@link ResidualNeighbourhood#REFRESH} earlier ones under the rows as they are then; a new basis makes it again
+     * from every entry.
+     */
+    @Test
+    void shouldKeepTheUserVectorTheSumOfItsEntriesWhileTheRowsMove() {
+        Random random = new Random(9);
+        Model model = new Model(Hyperparameters.defaults(ModelKind.BIASED_MF));
+        ItemBasis[] basis = {fixedBasis(0, random)};
+        ResidualNeighbourhood layer = new ResidualNeighbourhood(model, () -> basis[0], (user, item, r) -> {});
+        int kept = 0;
+        for (int n = 0; n < 600; n++) {
+            String u = "u" + random.nextInt(3);
+            String i = "i" + random.nextInt(ITEMS);
+            int ur = model.users().getOrCreate(u);
+            int ir = model.items().getOrCreate(i);
+            // The rows move between events, as a learning model's do.
+            float[] p = model.users().params();
+            float[] q = model.items().params();
+            for (int x = 0; x < p.length; x++) {
+                p[x] += (float) (0.01 * random.nextGaussian());
+            }
+            for (int x = 0; x < q.length; x++) {
+                q[x] += (float) (0.01 * random.nextGaussian());
+            }
+            double plain = model.score(ur, ir);
+            layer.predict(u, ir);
+            layer.learn(u, ur, i, ir, (float) (plain + random.nextGaussian()), plain);
+            if (n == 250) {
+                basis[0] = fixedBasis(1, random);
+            }
+            double[][] got = layer.vectorAndEntrySum(u);
+            for (int c = 0; c < ResidualBasis.RANK; c++) {
+                assertEquals(got[1][c], got[0][c], 1e-9, "event " + n + ", coordinate " + c);
+            }
+            assertEquals(got[2][1], got[2][0], "m_u, event " + n);
+            kept = Math.max(kept, (int) got[2][0]);
+        }
+        assertEquals(ResidualBasis.RECENT, kept, "histories full, entries leaving");
+    }
+
+    /** The even items, with random coordinates. */
+    private static ItemBasis fixedBasis(long version, Random random) {
+        String[] ids = new String[ITEMS / 2];
+        double[] coords = new double[ids.length * ResidualBasis.RANK];
+        for (int b = 0; b < ids.length; b++) {
+            ids[b] = "i" + 2 * b;
+        }
+        for (int c = 0; c < coords.length; c++) {
+            coords[c] = random.nextGaussian();
+        }
+        return new ItemBasis(version, ids, coords);
+    }
+
     @FunctionalInterface
     private interface Residual {
         double of(int user, int item, double taste);
