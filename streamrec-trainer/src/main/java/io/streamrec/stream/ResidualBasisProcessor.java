@@ -21,8 +21,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *
  * <p>Its learner's state lives in a changelogged store: every {@link #SAVE_INTERVAL_MS} it writes what changed since
  * the last save ({@link ResidualBasis#drainChanges}), and the residuals learned since (a {@link PendingLog}) are
- * committed with the input offsets, so a restart or a move to another instance rebuilds the learner as it was, without the topic's
- * history. The topic itself only has to keep what the task has not committed yet ({@code ResidualsPurge}).
+ * committed with the input offsets, so a restart or a move to another instance rebuilds the learner as it was,
+ * without the topic's history. The topic itself only has to keep what the task has not committed yet
+ * ({@code ResidualsPurge}).
  */
 final class ResidualBasisProcessor implements Processor<String, byte[], String, byte[]> {
     /** The key of {@code residual-bases}' records: the topic is compacted to the latest basis. */
@@ -33,9 +34,9 @@ final class ResidualBasisProcessor implements Processor<String, byte[], String, 
     private static final int REPORT_EVERY = 1000;
     /**
      * How often the learner's changes are saved. Its pair statistics are 3 MB, and under a busy stream nearly all of
-     * them change between two saves: at every flush (150 ms) that was 179 bytes of changelog per event in
-     * {@code bench-stream}. The residuals in between wait in the pending log (about 35 bytes each), so saving more
-     * rarely than this buys little.
+     * them change between two saves, so a save at every flush would write megabytes several times a second. The
+     * residuals in between wait in the pending log, which then costs more than the saves: rarer saves buy little
+     * (docs/benchmarks.md).
      */
     static final long SAVE_INTERVAL_MS = 5_000;
 
