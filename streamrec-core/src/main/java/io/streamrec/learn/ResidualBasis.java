@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
@@ -173,7 +174,7 @@ public final class ResidualBasis {
      * Hands {@code out} what changed since the last call (or since this learner was made or restored) as store
      * entries, a null value for an entry to delete; {@link #restore} rebuilds the learner from all entries so far.
      */
-    public void drainChanges(java.util.function.BiConsumer<String, byte[]> out) {
+    public void drainChanges(BiConsumer<String, byte[]> out) {
         ResidualBasisState.drain(this, out);
         changedUsers.clear();
         droppedUsers.clear();

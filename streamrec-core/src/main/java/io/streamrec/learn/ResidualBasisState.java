@@ -21,8 +21,8 @@ import java.util.function.BiConsumer;
  *       past the bound is a deleted entry).
  * </ul>
  *
- * Only what changed is written, so a task saving it at each commit writes about one user, one item and the slots of
- * their pairs per event, not the whole state.
+ * Only what changed is written: the users and items of the events since the last save and the slots their pairs
+ * touched, not the whole state.
  */
 final class ResidualBasisState {
     static final String META = "meta";

@@ -1,6 +1,7 @@
 package io.streamrec.app;
 
 import io.streamrec.stream.Topics;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -40,8 +41,8 @@ final class ResidualsPurge {
      */
     long purge() throws InterruptedException {
         try {
-            OffsetAndMetadata committed = admin.listConsumerGroupOffsets(Map.of(
-                            groupId, new ListConsumerGroupOffsetsSpec().topicPartitions(java.util.List.of(RESIDUALS))))
+            OffsetAndMetadata committed = admin.listConsumerGroupOffsets(
+                            Map.of(groupId, new ListConsumerGroupOffsetsSpec().topicPartitions(List.of(RESIDUALS))))
                     .partitionsToOffsetAndMetadata(groupId)
                     .get(TIMEOUT_MS, TimeUnit.MILLISECONDS)
                     .get(RESIDUALS);

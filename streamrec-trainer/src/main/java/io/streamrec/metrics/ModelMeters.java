@@ -29,7 +29,7 @@ final class ModelMeters implements TrainerListener, MeterBinder {
     private final Map<String, LongAdder> admitted = new ConcurrentHashMap<>();
     private final LongAdder stalenessMs = new LongAdder();
     private final LongAdder stalenessEvents = new LongAdder();
-    private final java.util.concurrent.atomic.LongAdder residuals = new java.util.concurrent.atomic.LongAdder();
+    private final LongAdder residuals = new LongAdder();
     private volatile long basisVersion = -1;
     private volatile int basisUsers;
 

@@ -75,6 +75,27 @@ public final class Codecs {
         return new Residual(string(b), residual);
     }
 
+    /** A {@code residuals} record as the basis task's pending log keeps it: its key and its value as read. */
+    public record KeyedResidual(String user, byte[] residual) {}
+
+    /** The user id (int byte length and UTF-8), then the record's value ({@link #encodeResidual}) as it came. */
+    public static byte[] encodeKeyedResidual(String user, byte[] residual) {
+        byte[] u = user.getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(4 + u.length + residual.length)
+                .putInt(u.length)
+                .put(u)
+                .put(residual)
+                .array();
+    }
+
+    public static KeyedResidual decodeKeyedResidual(byte[] bytes) {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        String user = string(b);
+        byte[] residual = new byte[b.remaining()];
+        b.get(residual);
+        return new KeyedResidual(user, residual);
+    }
+
     /**
      * A row as the row stores keep it: version, updates, parameters, optimizer state, and when it was last saved
      * (epoch ms; 0 when unknown: a row written before that was recorded).

@@ -3,7 +3,6 @@ package io.streamrec.stream;
 import io.streamrec.learn.ItemBasis;
 import io.streamrec.learn.ResidualBasis;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -78,12 +77,8 @@ final class ResidualBasisProcessor implements Processor<String, byte[], String, 
         // the same basis twice without harm, and a basis is never left unpublished.
         published = null;
         for (byte[] e : pending.restore(pendingFrom)) {
-            ByteBuffer b = ByteBuffer.wrap(e);
-            byte[] user = new byte[b.getInt()];
-            b.get(user);
-            byte[] value = new byte[b.remaining()];
-            b.get(value);
-            learn(new String(user, StandardCharsets.UTF_8), value);
+            Codecs.KeyedResidual r = Codecs.decodeKeyedResidual(e);
+            learn(r.user(), r.residual());
         }
         context.schedule(Duration.ofMillis(SAVE_INTERVAL_MS), PunctuationType.WALL_CLOCK_TIME, t -> save());
     }
@@ -93,12 +88,7 @@ final class ResidualBasisProcessor implements Processor<String, byte[], String, 
         if (record.key() == null || record.value() == null) {
             return;
         }
-        byte[] user = record.key().getBytes(StandardCharsets.UTF_8);
-        pending.append(ByteBuffer.allocate(4 + user.length + record.value().length)
-                .putInt(user.length)
-                .put(user)
-                .put(record.value())
-                .array());
+        pending.append(Codecs.encodeKeyedResidual(record.key(), record.value()));
         learn(record.key(), record.value());
         publishIfNew();
     }
@@ -127,11 +117,6 @@ final class ResidualBasisProcessor implements Processor<String, byte[], String, 
     /** Writes what the learner changed since the last save, and forgets the residuals that covers. */
     private void save() {
         publishIfNew();
-        saveLearner();
-        report();
-    }
-
-    private void saveLearner() {
         basis.drainChanges((key, value) -> {
             if (value == null) {
                 store.delete(key);
@@ -143,6 +128,7 @@ final class ResidualBasisProcessor implements Processor<String, byte[], String, 
         store.put(
                 PENDING_FROM,
                 ByteBuffer.allocate(8).putLong(pending.flushedBefore()).array());
+        report();
     }
 
     private void report() {

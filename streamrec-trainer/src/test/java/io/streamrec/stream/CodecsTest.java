@@ -20,6 +20,16 @@ class CodecsTest {
         assertEquals(e, Codecs.decodeEvent(Codecs.encodeEvent(e)));
     }
 
+    /** A pending residual keeps its user and the record's value byte for byte, which decodes as it was sent. */
+    @Test
+    void shouldRoundTripAKeyedResidualWithUnicodeIds() {
+        byte[] value = Codecs.encodeResidual("item-😀", -0.123456789);
+        Codecs.KeyedResidual r = Codecs.decodeKeyedResidual(Codecs.encodeKeyedResidual("ユーザー196", value));
+        assertEquals("ユーザー196", r.user());
+        assertArrayEquals(value, r.residual());
+        assertEquals(new Codecs.Residual("item-😀", -0.123456789), Codecs.decodeResidual(r.residual()));
+    }
+
     @Test
     void shouldRoundTripAStoredRowFromTheMiddleOfArrays() {
         float[] params = {9, 9, 0.5f, -1.25f, 3e-7f, 9};
